@@ -1,0 +1,1 @@
+"""storyline: raw news in, articles, events, storylines and timelines out."""

@@ -1,0 +1,120 @@
+"""The records that pass between stages.
+
+Every stage takes records and returns records; none of them touches storage or the terminal.
+They are frozen so a stage cannot quietly change what an earlier stage produced: a stage that
+adds information returns a new record (``dataclasses.replace``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+Vector = npt.NDArray[np.float32]
+
+EntityKind = Literal["place", "person", "org", "other"]
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """One input article exactly as a reader found it: nothing is parsed for meaning yet.
+
+    ``origin`` names where it came from (``path`` or ``path:line``) so every later message
+    about this article can point the user at the file.
+    """
+
+    id: str
+    origin: str
+    text: str | None = None
+    html: str | None = None
+    title: str | None = None
+    published: str | None = None
+    lang: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A name found in an article. ``key`` is language-independent (e.g. ``place:TR`` or a
+    transliterated, lower-cased surname) so the same thing matches across languages and scripts."""
+
+    key: str
+    kind: EntityKind
+    text: str
+
+
+@dataclass(frozen=True, eq=False)
+class Article:
+    """A cleaned article, then enriched. Fields after ``removed`` are filled by the enrich stage."""
+
+    id: str
+    title: str
+    body: str
+    lang: str
+    published: dt.date | None
+    source: str | None = None
+    url: str | None = None
+    origin: str = ""
+    content_hash: str = ""
+    removed: tuple[str, ...] = ()
+    # --- enrich ---
+    entities: tuple[Entity, ...] = ()
+    dates_mentioned: tuple[dt.date, ...] = ()
+    numbers: tuple[str, ...] = ()
+    vector: Vector | None = field(default=None, repr=False)
+
+    def entity_keys(self, kind: EntityKind | None = None) -> frozenset[str]:
+        return frozenset(e.key for e in self.entities if kind is None or e.kind == kind)
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """An input that could not be used, with the reason a user can act on."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Where an article sits in the map of what happened."""
+
+    article_id: str
+    event: str
+    storyline: str
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    storyline: str
+    headline: str
+    lang: str
+    article_ids: tuple[str, ...]
+    languages: tuple[str, ...]
+    sources: tuple[str, ...]
+    first: dt.date | None
+    last: dt.date | None
+
+
+@dataclass(frozen=True)
+class Storyline:
+    id: str
+    name: str
+    event_ids: tuple[str, ...]
+    article_count: int
+    languages: tuple[str, ...]
+    first: dt.date | None
+    last: dt.date | None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: dt.date
+    summary: tuple[str, ...]
+    article_ids: tuple[str, ...] = ()

@@ -1,0 +1,97 @@
+"""Files and directories as CONTRACT.md defines them: ``.txt`` is one article (id = file stem),
+``.html``/``.htm`` one page, ``.jsonl``/``.jsonl.gz`` one article per line; a directory is every
+such file in it, recursively, in a stable (sorted) order so two runs see the same stream."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from storyline.encoding import decode_bytes
+from storyline.errors import InputError
+from storyline.models import RawArticle, Rejected
+from storyline.sources.jsonl import read_jsonl
+
+TEXT_SUFFIXES = {".txt"}
+HTML_SUFFIXES = {".html", ".htm"}
+# A single article page larger than this is not an article but a dump or a mistake; reading it
+# whole would only cost memory. JSONL files are streamed line by line and have a per-line cap.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def kind_of(path: Path) -> str | None:
+    name = path.name.lower()
+    if name.endswith(".jsonl") or name.endswith(".jsonl.gz"):
+        return "jsonl"
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return "text"
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return "html"
+    return None
+
+
+def _walk(root: Path) -> Iterator[Path | Rejected]:
+    """Every input file below ``root`` in sorted order; unreadable sub-directories are named."""
+    errors: list[OSError] = []
+    found: list[Path] = []
+    for d, dirs, files in os.walk(root, onerror=errors.append):
+        dirs.sort()
+        found.extend(Path(d) / f for f in sorted(files) if kind_of(Path(f)))
+    for e in errors:
+        yield Rejected(str(e.filename or root), f"cannot read this directory ({e.strerror or e})")
+    yield from found
+
+
+def _read_file(path: Path, kind: str) -> RawArticle:
+    origin = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(origin, f"file is {size // 1_048_576} MiB; an article page is at most "
+                             f"{MAX_FILE_BYTES // 1_048_576} MiB (split it, or pass it as JSONL)")
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(origin, f"cannot read the file ({e.strerror or e})") from e
+    if not data.strip():
+        raise InputError(origin, "the file is empty")
+    text = decode_bytes(data, origin)
+    if kind == "html":
+        return RawArticle(id=path.stem, origin=origin, html=text)
+    return RawArticle(id=path.stem, origin=origin, text=text)
+
+
+def read_inputs(paths: Iterable[str | Path]) -> Iterator[RawArticle | Rejected]:
+    """Yield every article found under ``paths``; unusable inputs come out as ``Rejected`` so the
+    caller can name them and go on."""
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            yield Rejected(str(path), "no such file or directory")
+            continue
+        if path.is_dir():
+            found = False
+            for item in _walk(path):
+                if isinstance(item, Rejected):
+                    yield item
+                    continue
+                found = True
+                yield from _read_one(item)
+            if not found:
+                yield Rejected(str(path), "no .txt, .html, .htm, .jsonl or .jsonl.gz files in this directory")
+            continue
+        if kind_of(path) is None:
+            yield Rejected(str(path), "unknown file type (expected .txt, .html, .htm, .jsonl or .jsonl.gz)")
+            continue
+        yield from _read_one(path)
+
+
+def _read_one(path: Path) -> Iterator[RawArticle | Rejected]:
+    kind = kind_of(path)
+    if kind == "jsonl":
+        yield from read_jsonl(path)
+        return
+    try:
+        yield _read_file(path, kind or "text")
+    except InputError as e:
+        yield Rejected(e.origin, e.reason)
