@@ -96,4 +96,6 @@ def decode_bytes(data: bytes, origin: str) -> str:
         if guessed is None:
             raise InputError(origin, "cannot tell the text encoding; save the file as UTF-8") from None
         text = guessed
+    if text.count("\ufffd") > max(3, len(text) // 20):
+        raise InputError(origin, "the bytes are not text in any known encoding; save the file as UTF-8")
     return unicodedata.normalize("NFC", text)

@@ -1,0 +1,150 @@
+"""Cleaning quality and speed, project vs baselines, in one run; prints one table.
+
+    python benchmarks/extraction.py [--data ../shared/data]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import trafilatura
+
+from storyline import eval as E
+from storyline.clean.encoding import decode_bytes
+from storyline.clean.html import extract_html
+from storyline.clean.meta import parse_date
+from storyline.clean.text import clean_text
+from storyline.clean.language import detect_language
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        yield from (json.loads(line) for line in f if line.strip())
+
+
+def _read(path: Path) -> str:
+    return decode_bytes(path.read_bytes(), str(path))
+
+
+def html_rows(data: Path) -> list[tuple[str, float, float]]:
+    gold = {r["id"]: r["body"] for r in _jsonl(data / "extraction" / "gold.jsonl")}
+    pages = {i: _read(data / "extraction" / "html" / f"{i}.html") for i in gold}
+    t = time.perf_counter()
+    ours = {i: "\n\n".join(extract_html(h).cleaned.paragraphs) for i, h in pages.items()}
+    speed = len(pages) / (time.perf_counter() - t)
+    base = {i: trafilatura.extract(h) or "" for i, h in pages.items()}
+    return [("html F1 (extraction)", E.extraction(ours, gold).f1, E.extraction(base, gold).f1),
+            ("  html pages/s", speed, float("nan"))]
+
+
+def text_rows(data: Path) -> list[tuple[str, float, float]]:
+    gold = {r["id"]: r["body"] for r in _jsonl(data / "extraction" / "gold.jsonl")}
+    texts = {i: _read(data / "extraction" / "text" / f"{i}.txt") for i in gold}
+    t = time.perf_counter()
+    ours = {i: "\n\n".join(clean_text(x).paragraphs) for i, x in texts.items()}
+    speed = len(texts) / (time.perf_counter() - t)
+    traf = {}
+    for i, x in texts.items():
+        html = "<html><body>" + "".join(f"<p>{_esc(ln)}</p>" for ln in x.splitlines() if ln.strip())
+        traf[i] = trafilatura.extract(html + "</body></html>", favor_recall=True) or ""
+    return [("text F1 (extraction)", E.extraction(ours, gold).f1, E.extraction(texts, gold).f1),
+            ("  vs trafilatura on lines-as-<p>", E.extraction(ours, gold).f1, E.extraction(traf, gold).f1),
+            ("  text pages/s", speed, float("nan"))]
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def snippet_rows(data: Path) -> list[tuple[str, float, float]]:
+    gold = list(_jsonl(data / "snippets" / "gold.jsonl"))
+    texts = {str(g["id"]): _read(data / "snippets" / "text" / f"{g['id']}.txt") for g in gold}
+    ours = {i: "\n\n".join(clean_text(x).paragraphs) for i, x in texts.items()}
+    return [("snippets micro-F1", E.snippets(ours, gold).f1, E.snippets(texts, gold).f1)]
+
+
+def date_rows(data: Path) -> list[tuple[str, float, float]]:
+    gold = {r["id"]: r["event"] for r in _jsonl(data / "events" / "gold.jsonl")}
+    parsed, total = {}, 0
+    for r in _jsonl(data / "events" / "articles.jsonl"):
+        if r.get("published"):
+            total += 1
+            parsed[r["id"]] = parse_date(r["published"], "vi")
+    # No gold day: a parsed date is plausible when within 7 days of its event's median date.
+    by_event: dict[str, list[int]] = defaultdict(list)
+    for i, d in parsed.items():
+        if d:
+            by_event[gold[i]].append(d.toordinal())
+    plausible = sum(
+        1 for i, d in parsed.items() if d and abs(d.toordinal() - statistics.median(by_event[gold[i]])) <= 7
+    )
+    iso_ok = iso_n = 0
+    for r in _jsonl(data / "storylines" / "articles.jsonl"):
+        if r.get("published"):
+            iso_n += 1
+            iso_ok += str(parse_date(r["published"])) == r["published"][:10]
+    return [
+        ("events: raw vi dates parsed (share)", sum(d is not None for d in parsed.values()) / total, float("nan")),
+        ("events: parsed dates plausible (±7d of event)", plausible / max(1, sum(map(bool, parsed.values()))),
+         float("nan")),
+        ("storylines: ISO dates right day", iso_ok / max(1, iso_n), float("nan")),
+    ]
+
+
+def lang_rows(data: Path) -> list[tuple[str, float, float]]:
+    gold = {r["id"]: r["lang"] for r in _jsonl(data / "storylines" / "gold.jsonl")}
+    ok = n = 0
+    for r in _jsonl(data / "storylines" / "articles.jsonl"):
+        n += 1
+        ok += detect_language(r["text"]) == gold[r["id"]]
+    langs = {r["pair_id"]: (r["lang_a"], r["lang_b"]) for r in _jsonl(data / "similarity" / "gold.jsonl")}
+    sok = sn = 0
+    t = time.perf_counter()
+    for r in _jsonl(data / "similarity" / "pairs.jsonl"):
+        for side, want in zip(("a", "b"), langs[r["pair_id"]], strict=True):
+            sn += 1
+            sok += detect_language(r[side].get("text", "")) == want
+    speed = sn / (time.perf_counter() - t)
+    return [("language accuracy (storylines)", ok / n, float("nan")),
+            ("language accuracy (similarity)", sok / sn, float("nan")),
+            ("  language texts/s", speed, float("nan"))]
+
+
+def title_rows(data: Path) -> list[tuple[str, float, float]]:
+    """ViMs: the title is withheld from the cleaner; is the headline it finds the given one?"""
+    ok = n = 0
+    for r in _jsonl(data / "events" / "articles.jsonl"):
+        if not r.get("title") or not r["id"].startswith("vims"):
+            continue
+        n += 1
+        found = clean_text(r["title"] + "\n\n" + r["text"]).title
+        ok += (found or "").strip() == r["title"].strip()
+    return [("ViMs title found (title line prepended to text)", ok / max(1, n), float("nan"))]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    data = ap.parse_args().data
+    rows: list[tuple[str, float, float]] = []
+    for fn in (html_rows, text_rows, snippet_rows, date_rows, lang_rows, title_rows):
+        rows += fn(data)
+    print(f"{'measure':50s} {'project':>9s} {'baseline':>9s}")
+    for name, ours, base in rows:
+        b = "" if base != base else f"{base:9.3f}"  # NaN: no baseline
+        print(f"{name:50s} {ours:9.3f} {b:>9s}")
+    print("baselines: html = trafilatura defaults; text/snippets = keep everything (2nd text row: "
+          "trafilatura favor_recall on lines as <p>)")
+
+
+if __name__ == "__main__":
+    main()

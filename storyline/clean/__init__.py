@@ -1,0 +1,111 @@
+"""The clean stage: a raw page (text or HTML, any language) → an ``Article`` without boilerplate,
+with its headline, publish date and language.
+
+Metadata the input gives wins over anything guessed from the page: a feed's title and date are
+what the publisher meant; the page only fills the gaps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import unicodedata
+
+from storyline.clean.encoding import repair_text
+from storyline.clean.html import extract_html
+from storyline.clean.language import detect_language
+from storyline.clean.meta import date_from_lines, parse_date
+from storyline.clean.text import Cleaned, clean_text
+from storyline.errors import NotAnArticle
+from storyline.models import Article, RawArticle
+
+__all__ = ["as_is", "clean", "content_hash"]
+
+_MIN_WORDS = 20  # fewer words than this after cleaning is a stub, an index or an error page
+
+
+def word_count(text: str) -> int:
+    """Words, counting scripts written without spaces (Chinese, Japanese, Thai…) by characters:
+    two such characters make about one word."""
+    spaced = len(text.split())
+    unspaced = sum(1 for ch in text if "\u0e00" <= ch <= "\u0eff" or "\u3040" <= ch <= "\u9fff"
+                   or "\uac00" <= ch <= "\ud7af")
+    return max(spaced, unspaced // 2)
+
+
+def content_hash(body: str) -> str:
+    """sha1 of the whitespace-folded, NFC, lower-cased body: equal for the same text re-scraped."""
+    norm = " ".join(unicodedata.normalize("NFC", body).lower().split())
+    return hashlib.sha1(norm.encode("utf-8")).hexdigest()
+
+
+def _cleaned(raw: RawArticle) -> tuple[Cleaned, str | None, str | None]:
+    """Paragraphs kept/removed, page title and the page's own publish string/date."""
+    if raw.html and raw.html.strip():
+        page = extract_html(repair_text(raw.html), raw.url)
+        if page.cleaned.paragraphs:
+            published = page.published.isoformat() if page.published else None
+            return page.cleaned, page.title, published
+    text = repair_text(raw.text or "")
+    return clean_text(text), None, None
+
+
+def clean(raw: RawArticle) -> Article:
+    """Clean one raw article; raises ``NotAnArticle`` when nothing article-like is left."""
+    if not (raw.text or "").strip() and not (raw.html or "").strip():
+        raise NotAnArticle(raw.origin, "the input is empty (no text or html)")
+    cleaned, page_title, page_date = _cleaned(raw)
+    body = "\n\n".join(cleaned.paragraphs)
+    if word_count(body) < _MIN_WORDS:
+        raise NotAnArticle(
+            raw.origin,
+            "no article text found after removing menus and boilerplate "
+            "(an index, error or empty page?); pass the article page itself",
+        )
+    lang = raw.lang or detect_language(body)
+    title = (raw.title or "").strip() or page_title or cleaned.title or _first_words(body)
+    return Article(
+        id=raw.id,
+        title=repair_text(title),
+        body=body,
+        lang=lang,
+        published=_published(raw, page_date, cleaned, lang),
+        source=raw.source,
+        url=raw.url,
+        origin=raw.origin,
+        content_hash=content_hash(body),
+        removed=cleaned.removed,
+    )
+
+
+def _published(raw: RawArticle, page_date: str | None, cleaned: Cleaned, lang: str) -> dt.date | None:
+    if raw.published:
+        return parse_date(raw.published, lang)
+    if page_date:
+        return parse_date(page_date, lang)
+    # Only a dateline among the lines removed before the article (e.g. "21st Jan 2021").
+    return date_from_lines(list(cleaned.removed[:6]), lang)
+
+
+def as_is(raw: RawArticle) -> Article:
+    """The article with its text kept whole: for inputs the cleaner rejects but a caller still
+    wants to compare (pairs, timelines). Never raises."""
+    text = repair_text(raw.text or "")
+    if not text.strip() and raw.html:
+        text = "\n\n".join(extract_html(repair_text(raw.html), raw.url).cleaned.paragraphs)
+    lang = raw.lang or detect_language(text)
+    return Article(
+        id=raw.id,
+        title=(raw.title or "").strip() or _first_words(text),
+        body=text,
+        lang=lang,
+        published=parse_date(raw.published, lang),
+        source=raw.source,
+        url=raw.url,
+        origin=raw.origin,
+        content_hash=content_hash(text),
+    )
+
+
+def _first_words(text: str, n: int = 12) -> str:
+    return " ".join(text.split()[:n])

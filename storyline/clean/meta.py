@@ -1,0 +1,119 @@
+"""Publish dates from the strings pages and feeds carry, and the headline of a page.
+
+Dates: news sites print dates in dozens of local shapes ("Thứ 6, 11:03, 20/05/2016",
+"03:58pm | 20/05/2016", "16:00 ngày 02 tháng 06 năm 2016", "May 19, 2016"). A wrong date puts an
+article in the wrong place on a timeline, which is worse than no date, so the parser answers only
+when the string says the day unambiguously: numeric dates are read day-first except where the
+language writes month-first (en-US style) and the numbers cannot tell; anything else is None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+# ISO 8601 date (optionally with time): unambiguous in every language.
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
+# d/m/y with / - . separators; a 2-digit year is 20yy.
+_DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4}|\d{2})(?![\d/.-])")
+_YMD = re.compile(r"(?<![\d/.-])(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?![\d/.-])")
+# Vietnamese: "ngày 2 tháng 6 năm 2016", "2 Tháng 6, 2016", "31 Tháng năm 2016" (month as a word).
+_VI_MONTHS = {
+    "một": 1, "giêng": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7,
+    "tám": 8, "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12,
+}
+_VI = re.compile(
+    r"(\d{1,2})\s*tháng\s*(\d{1,2}|mười hai|mười một|mười|một|giêng|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|chạp)"
+    r"\s*(?:,|năm)?\s*(\d{4})",
+    re.IGNORECASE,
+)
+# Languages that write numeric dates month-first; elsewhere day-first is the rule.
+_MONTH_FIRST = {"en"}
+_MIN_YEAR, _MAX_YEAR = 1900, 2100
+
+
+def _make(y: int, m: int, d: int) -> dt.date | None:
+    if not _MIN_YEAR <= y <= _MAX_YEAR:
+        return None
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    return 2000 + y if y < 100 else y
+
+
+def _numeric(a: int, b: int, year: int, lang: str | None) -> dt.date | None:
+    """Day and month from two numbers; None when they could be either way round and the
+    language does not settle it."""
+    if a > 12 and b <= 12:
+        return _make(year, b, a)
+    if b > 12 and a <= 12:
+        return _make(year, a, b)
+    if a == b:
+        return _make(year, a, a)
+    if lang is None or lang in _MONTH_FIRST:
+        return None
+    return _make(year, b, a)
+
+
+def parse_date(raw: str | None, lang: str | None = None) -> dt.date | None:
+    """The date a raw date string states, or None when it states none or is ambiguous."""
+    if not raw:
+        return None
+    text = unicodedata.normalize("NFC", raw).strip()
+    if m := _ISO.search(text):
+        return _make(int(m[1]), int(m[2]), int(m[3]))
+    if m := _YMD.search(text):
+        return _make(int(m[1]), int(m[2]), int(m[3]))
+    if m := _DMY.search(text):
+        # Vietnamese page strings and most of the world write day first.
+        return _numeric(int(m[1]), int(m[2]), _year(m[3]), lang or _guess_lang(text))
+    if m := _VI.search(text):
+        month = m[2].lower()
+        mon = int(month) if month.isdigit() else _VI_MONTHS.get(month)
+        return _make(int(m[3]), mon, int(m[1])) if mon else None
+    return _words(text, lang)
+
+
+def _guess_lang(text: str) -> str | None:
+    # "Thứ", "ngày", "Chủ nhật", "GMT+7": the string itself says it is Vietnamese (day-first).
+    if re.search(r"(?i)thứ|ngày|chủ nhật|gmt\s*\+\s*7|\b(?:sa|ch|sáng|chiều)\b", text):
+        return "vi"
+    return None
+
+
+def _words(text: str, lang: str | None) -> dt.date | None:
+    """Dates with month names ("May 19, 2016", "19. Mai 2016"): dateparser, year required."""
+    if not re.search(r"\d{4}", text) or not re.search(r"[^\W\d_]{3,}", text):
+        return None
+    import dateparser  # slow to import; only needed for worded dates
+
+    settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"}
+    tries = [[lang], None] if lang and lang != "und" else [None]  # pages mix languages in dates
+    for langs in tries:
+        try:
+            got = dateparser.parse(text, languages=langs, settings=settings)
+        except Exception:  # dateparser raises on unknown locales; a date is optional
+            continue
+        if got and _MIN_YEAR <= got.year <= _MAX_YEAR:
+            return got.date()
+    return None
+
+
+def date_from_lines(lines: list[str], lang: str | None) -> dt.date | None:
+    """A publish date stated on its own short line near the top (a dateline), never one
+    mentioned inside a sentence."""
+    for line in lines[:15]:
+        if len(line) > 60 or not any(ch.isdigit() for ch in line):
+            continue
+        if line.rstrip().endswith((".", "!", "?")) and len(line.split()) > 6:
+            continue
+        got = parse_date(line, lang)
+        if got is not None:
+            return got
+    return None

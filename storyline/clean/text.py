@@ -1,0 +1,342 @@
+"""Boilerplate out of plain page text, in any language.
+
+Scraped page text keeps the menus, sign-up boxes, share bars and "related" teasers of the page.
+The article itself is a run of long, punctuated lines; boilerplate is short lines in runs, lists,
+and stock phrasing (subscribe, cookies, comments...) that looks the same in every outlet. We
+score each line, find the article's main run (a maximum-sum segment, so a small box inside the
+article is bridged but a long menu is not), keep what looks like prose or a section heading
+inside it, and then trim teaser blocks ("headline + snippet...") that trail after the article.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# Stock phrasing of page furniture, many languages. Matched on short lines only (see _is_phrase_bp),
+# except the sign-up/paywall group, which is boilerplate at any length.
+_SHORT_BP = re.compile(
+    r"""(?ix)
+    \b(?:share|tweet|e-?mail\ this|print|comments?\ \(\d+\)|\d+\ comments?|comments?|reply|
+    related(?:\ (?:articles?|stories|posts|news|topics))?|read\ (?:more|also|next)|more\ (?:from|on|stories|news)|
+    see\ also|also\ read|latest\ (?:news|stories|headlines)|most\ (?:read|popular|viewed|shared)|
+    trending|top\ stories|news\ in\ brief|you\ may\ also\ like|recommended|advertisement|sponsored|
+    follow\ us|sign\ in|log\ ?in|log\ ?out|sign\ out|register|my\ account|subscribe|newsletters?|
+    all\ rights\ reserved|copyright|privacy\ policy|terms\ of\ (?:use|service)|cookie|contact\ us|
+    about\ us|skip\ to|back\ to\ top|home\ ?page|next\ article|previous\ article|tags?:|filed\ under|
+    photo\ gallery|watch\ live|click\ here|download\ (?:the\ )?app|join\ us|opinion|
+    # German
+    teilen|drucken|kommentare?|anmelden|abmelden|registrieren|abonnieren|abo\b|newsletter|
+    datenschutz|impressum|werbung|anzeige|weiterlesen|mehr\ zum\ thema|mehr\ lesen|lesen\ sie\ auch|
+    das\ könnte\ sie\ auch\ interessieren|zurück|nach\ oben|startseite|alle\ rechte|
+    # French
+    partager|imprimer|commentaires?|connexion|se\ connecter|s'abonner|abonnez-vous|inscrivez-vous|
+    lire\ aussi|lire\ la\ suite|à\ lire\ aussi|voir\ aussi|publicité|mentions\ légales|accueil|
+    # Spanish / Portuguese / Italian
+    compartir|comentarios?|suscríbete|regístrate|iniciar\ sesión|leer\ más|lee\ también|publicidad|
+    aviso\ legal|inicio|compartilhar|comentários?|assine|entrar|leia\ (?:mais|também)|publicidade|
+    condividi|commenti|iscriviti|abbonati|accedi|leggi\ anche|pubblicità|
+    # Dutch / Polish / Turkish
+    delen|reacties|inloggen|lees\ ook|udostępnij|komentarze|zaloguj|czytaj\ (?:też|także|więcej)|
+    reklama|paylaş|yorumlar|giriş\ yap|abone\ ol|ilgili\ haberler|
+    # Russian / Ukrainian
+    поделиться|комментари|подписаться|подпишитесь|войти|читайте\ также|реклама|новости\ по\ теме|
+    # Vietnamese
+    tin\ cũ\ hơn|tin\ mới\ hơn|tin\ liên\ quan|bài\ liên\ quan|tin\ khác|xem\ thêm|đọc\ thêm|bình\ luận|
+    chia\ sẻ|đăng\ nhập|đăng\ ký|cỡ\ chữ|bình\ thường\ lớn|quảng\ cáo|gửi\ bài\ viết|in\ bài|
+    # Indonesian
+    baca\ juga|bagikan|komentar|berita\ terkait
+    )\b
+    |[©®]|^(?:a-\s*a\s*a\+|[-–—•·|>»]+)$
+    |(?:相关|推荐|评论|分享|登录|订阅|责任编辑|关联记事|関連記事|ログイン|シェア|اقرأ\ أيضا|تعليقات|شارك|اشترك)
+    """
+)
+
+# Sign-up, paywall, newsletter and comment-policy phrasing: boilerplate even as a full sentence.
+_LONG_BP = re.compile(
+    r"""(?ix)
+    sign(?:ing)?\ up\ (?:for|to|you)|by\ (?:signing\ up|subscribing|registering|continuing)|
+    (?:subscribe|sign\ up)\ (?:to|for)\ (?:our|the)|newsletters?\ (?:with|to|straight)|straight\ to\ your\ inbox|
+    to\ your\ inbox|terms\ of\ (?:service|use)\ and|privacy\ policy|free\ trial|
+    already\ (?:a\ subscriber|have\ an\ account|registered)|
+    (?:please\ )?(?:subscribe|log\ in)\ to\ (?:read|continue|view)|
+    to\ (?:read|view)\ the\ full\ (?:story|article)|
+    uses?\ cookies|use\ of\ cookies|cookie\ (?:policy|preferences|settings)|
+    comments\ (?:are|will\ be)\ moderated|email\ address(?:es)?\ will\ not\ be\ published|
+    all\ rights\ reserved|may\ not\ be\ (?:published|reproduced|redistributed)|
+    get\ instant\ access|become\ a\ (?:member|subscriber)|support\ (?:our|quality)\ (?:journalism|\w+\ news)|
+    e-mail-adresse\ wird\ nicht\ veröffentlicht|newsletter\ abonnieren|jetzt\ (?:abonnieren|anmelden|registrieren)|
+    verwendet\ cookies|nutzt\ cookies|datenschutzerklärung|
+    utilise\ des\ cookies|inscrivez-vous\ à\ (?:notre|la)\ newsletter|
+    utiliza(?:mos)?\ cookies|suscríbete\ a|
+    utilizza\ (?:i\ )?cookie|
+    используем\ cookie|
+    đăng\ ký\ nhận\ tin
+    """
+)
+
+# Where the article stops and the page goes on: comment sections, "related"/"latest" lists.
+_STOP = re.compile(
+    r"""(?ix)^\W*(?:
+    \d*\s*(?:comments?|responses?|replies)\b.{0,20}|
+    (?:leave|post|add|write)\ a\ (?:comment|reply)|join\ the\ discussion|
+    top\ rated\ comments|related(?:\ \w+)?|more\ (?:from|on|in|stories|news)\b.{0,30}|latest\ (?:news|stories|articles)|
+    most\ (?:read|popular|viewed|shared)|you\ (?:may|might)\ also\ like|recommended(?:\ for\ you)?|news\ in\ brief|
+    kommentare?\b.{0,20}|ähnliche\ artikel|mehr\ zum\ thema|das\ könnte\ sie\ auch\ interessieren|meistgelesen\w*|
+    commentaires?\b.{0,20}|sur\ le\ même\ sujet|à\ lire\ aussi|comentarios?\b.{0,20}|noticias\ relacionadas|
+    commenti\b.{0,20}|articoli\ correlati|komentarze\b.{0,20}|комментарии\b.{0,20}|
+    tin\ (?:liên\ quan|cùng\ chuyên\ mục|khác|mới|cũ\ hơn)|bài\ (?:liên\ quan|viết\ khác)|bình\ luận\b.{0,20}
+    )\W*$"""
+)
+_AGO = re.compile(
+    r"(?i)\b\d+\s*(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago\b|"
+    r"\bvor\s+\d+\s+(?:minuten|stunden|tagen|wochen)|\bil\ y\ a\s+\d+|\bhace\s+\d+|\d+\s+(?:giờ|phút|ngày)\s+trước"
+)
+# A line opening with "read also:" is a link to another story, whatever follows.
+_LEAD_BP = re.compile(
+    r"""(?ix)^\W*(?:read\ (?:more|also)|see\ also|also\ read|related|lesen\ sie\ (?:auch|mehr)|mehr\ dazu|lire\ aussi|
+    à\ lire|voir\ aussi|lee\ también|leer\ más|ver\ también|leia\ (?:também|mais)|leggi\ anche|czytaj\ (?:też|także)|
+    zobacz\ też|lees\ ook|читайте\ также|xem\ thêm|đọc\ thêm|tin\ liên\ quan|baca\ juga|otras\ noticias|
+    meistgelesen|weitere\ (?:artikel|nachrichten|meldungen)|download\ the|for\ the\ latest|subscribe\ now|
+    wir\ respektieren\ (?:deine|ihre)\ privatsphäre|ihre\ meinung|this\ entry\ was\ posted|posted\ in
+    )\b"""
+)
+_LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]\s|[-•*·▪►»→✓◦]\s)")
+_SENT_END = re.compile(r"""[.!?…。！？:;]["'”’»)\]]*$""")
+_TAIL_TAG = re.compile(r"\s*[(\[][^()\[\]]{1,30}[)\]]$")  # "... sanctions. [AP]"
+_TEASER_END = re.compile(r"(?:\.\.\.|…)\s*[\])»”\"']?$")
+_DATE_LINE = re.compile(
+    r"""(?ix)^[\W\d_]*(?:
+    (?:mon|tue|wed|thu|fri|sat|sun)[a-z]*|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|
+    thứ\ ?\w*|chủ\ nhật|ngày|tháng|am|pm|gmt|utc|updated|published|cập\ nhật|\d+(?:st|nd|rd|th)?|[\s,./:|+()-]
+    )+$"""
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One non-empty line of the page and what the classifier thinks of it."""
+
+    text: str
+    words: int
+    prose: bool  # reads as a sentence: long enough and ends like one
+    bp: bool  # stock page-furniture phrasing or list item
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The article paragraphs kept, the lines removed, and the headline line if one was seen."""
+
+    paragraphs: tuple[str, ...]
+    removed: tuple[str, ...]
+    title: str | None
+
+
+def _n_words(text: str) -> int:
+    # CJK scripts do not separate words with spaces: count characters as a proxy.
+    n = len(text.split())
+    cjk = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
+    return max(n, cjk // 2)
+
+
+def _is_phrase_bp(text: str, words: int) -> bool:
+    if _LONG_BP.search(text) or (words <= 30 and _LEAD_BP.match(text)):
+        return True
+    return words <= 8 and bool(_SHORT_BP.search(text))
+
+
+def is_boilerplate_phrase(text: str) -> bool:
+    """Stock furniture phrasing ("Subscribe to our newsletter", "Read also: ...")."""
+    return _is_phrase_bp(text, _n_words(text))
+
+
+def is_date_line(text: str) -> bool:
+    """A line that only states a date/time (a dateline, not a headline)."""
+    return (bool(_DATE_LINE.match(text)) and any(ch.isdigit() for ch in text)) or text.lower() in _WEEKDAYS
+
+
+_WEEKDAYS = {
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+}
+
+
+def classify(text: str) -> Line:
+    """Features of one line, independent of its neighbours."""
+    words = _n_words(text)
+    ends = bool(_SENT_END.search(_TAIL_TAG.sub("", text)))
+    prose = ends and words >= 6 and len(_WORD.findall(text)) >= 4
+    bp = (
+        _is_phrase_bp(text, words)
+        or (bool(_LIST_ITEM.match(text)) and words <= 20)
+        or (words <= 10 and bool(_AGO.search(text)))
+    )
+    return Line(text, words, prose and not bp, bp)
+
+
+def _score(line: Line) -> float:
+    """Positive for prose, negative for furniture: the input of the main-run search."""
+    if line.bp:
+        return -6.0
+    if line.prose:
+        return float(min(line.words, 80))
+    if line.words >= 25:
+        return float(line.words) * 0.6
+    return -2.0 if line.words <= 3 else -1.5
+
+
+def main_run(lines: list[Line]) -> tuple[int, int]:
+    """Maximum-sum segment of line scores (Kadane), as [start, end)."""
+    best, best_span = float("-inf"), (0, 0)
+    cur, start = 0.0, 0
+    for i, line in enumerate(lines):
+        if cur <= 0:
+            cur, start = 0.0, i
+        cur += _score(line)
+        if cur > best:
+            best, best_span = cur, (start, i + 1)
+    return best_span if best > 0 else (0, 0)
+
+
+def _cut_at_stop(lines: list[Line], start: int, end: int) -> int:
+    """End the run at a comments/related heading once most of the article is behind us."""
+    total = sum(ln.words for ln in lines[start:end] if ln.prose)
+    seen = 0
+    for i in range(start, end):
+        line = lines[i]
+        if line.words <= 8 and _STOP.match(line.text) and seen >= 0.3 * total and seen >= 30:
+            return i
+        if line.prose:
+            seen += line.words
+    return end
+
+
+def _norm(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).lower().split())
+
+
+def _is_para(line: Line) -> bool:
+    return not line.bp and (line.prose or line.words >= 25)
+
+
+def _is_heading(line: Line) -> bool:
+    return not line.bp and not line.prose and 2 <= line.words <= 25 and not _TEASER_END.search(line.text)
+
+
+def _keep_in_run(lines: list[Line], i: int, end: int) -> bool:
+    """Inside the main run: prose stays; a short line stays only as a section heading or a
+    short sentence between prose lines."""
+    line = lines[i]
+    if line.bp:
+        return False
+    if line.prose or line.words >= 25:
+        return True
+    nxt = lines[i + 1] if i + 1 < end else None
+    prv = lines[i - 1] if i > 0 else None
+    if _is_heading(line) and nxt is not None and _is_para(nxt) and not is_date_line(line.text):
+        return True
+    # A short sentence (verb and full stop) next to prose: "And it used language that ..."
+    if (
+        bool(_SENT_END.search(line.text))
+        and line.words >= 4
+        and ((prv is not None and prv.prose) or (nxt is not None and nxt.prose))
+    ):
+        return True
+    return _SANDWICH_OK and _sandwiched(lines, i, end)
+
+
+_SANDWICH_OK = False
+_MAX_SHORT_RUN = 2
+
+
+def _sandwiched(lines: list[Line], i: int, end: int) -> bool:
+    """A few short lines between prose inside the run (a list, a recipe's ingredients)."""
+    lo = i
+    while lo > 0 and not _is_para(lines[lo - 1]):
+        if lines[lo - 1].bp or i - lo >= _MAX_SHORT_RUN:
+            return False
+        lo -= 1
+    hi = i
+    while hi + 1 < end and not _is_para(lines[hi + 1]):
+        if lines[hi + 1].bp or hi - i >= _MAX_SHORT_RUN:
+            return False
+        hi += 1
+    return lo > 0 and hi + 1 < end and hi - lo < _MAX_SHORT_RUN
+
+
+def _trim_teasers(kept: list[int], lines: list[Line]) -> list[int]:
+    """Drop 'headline + one snippet' blocks that trail the article (related-story teasers)."""
+    pairs = 0
+    out = list(kept)
+    while len(out) >= 4:
+        head, snip = lines[out[-2]], lines[out[-1]]
+        cut_off = bool(_TEASER_END.search(snip.text))  # a snippet cut mid-sentence: "..."
+        headline = _is_heading(head) or (cut_off and not head.bp and head.words <= 25)
+        if not headline or snip.words >= 80 or _is_heading(lines[out[-3]]):
+            break
+        if not (cut_off or pairs or _followed_by_pair(out, lines)):
+            break
+        out = out[:-2]
+        pairs += 1
+    return out
+
+
+def _followed_by_pair(out: list[int], lines: list[Line]) -> bool:
+    # The last block is a teaser when the one before it is one too (two in a row).
+    if len(out) < 6:
+        return False
+    h2, s2, before = lines[out[-4]], lines[out[-3]], lines[out[-5]]
+    return _is_heading(h2) and _is_para(s2) and s2.words < 80 and not _is_heading(before)
+
+
+def _find_title(lines: list[Line], start: int, end: int) -> int | None:
+    """The headline: a heading-like line before the main run that shares words with the body."""
+    body_words = {w.lower() for ln in lines[start : min(end, start + 8)] for w in _WORD.findall(ln.text)}
+    best, best_i = 0.0, None
+    lo = max(0, start - 40)
+    for i in range(lo, min(start + 1, len(lines))):
+        line = lines[i]
+        if line.bp or line.prose or not 3 <= line.words <= 30 or is_date_line(line.text):
+            continue
+        ws = [w.lower() for w in _WORD.findall(line.text)]
+        if not ws:
+            continue
+        overlap = sum(w in body_words for w in ws) / len(ws)
+        score = overlap + 0.01 * (i - lo) / max(1, start - lo) + (0.3 if i == 0 else 0.0)
+        if score > best:
+            best, best_i = score, i
+    return best_i
+
+
+def clean_text(text: str) -> Cleaned:
+    """Split a page text into article paragraphs and removed boilerplate."""
+    raw = [ln.strip() for ln in text.splitlines()]
+    lines = [classify(t) for t in raw if t]
+    if not lines:
+        return Cleaned((), (), None)
+    start, end = main_run(lines)
+    end = _cut_at_stop(lines, start, end)
+    ti = _find_title(lines, start, end)
+    title = lines[ti].text if ti is not None else None
+    kept = [i for i in range(start, end) if _keep_in_run(lines, i, end)]
+    kept = _drop_duplicates(kept, lines, title)
+    kept = _trim_teasers(kept, lines)
+    keep = set(kept)
+    paragraphs = tuple(lines[i].text for i in kept)
+    removed = tuple(ln.text for i, ln in enumerate(lines) if i not in keep and i != ti)
+    return Cleaned(paragraphs, removed, title)
+
+
+def _drop_duplicates(kept: list[int], lines: list[Line], title: str | None) -> list[int]:
+    """A headline repeated in the body (caption, sticky header) and repeated short lines go."""
+    seen: set[str] = {_norm(title)} if title else set()
+    out = []
+    for i in kept:
+        key = _norm(lines[i].text)
+        if key in seen and lines[i].words < 40:
+            continue
+        seen.add(key)
+        out.append(i)
+    return out

@@ -1,0 +1,88 @@
+"""The plain-text cleaner on the seed articles: boilerplate out, every real paragraph in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storyline.clean import clean, content_hash
+from storyline.clean.text import clean_text
+from storyline.errors import NotAnArticle
+from storyline.models import RawArticle
+
+SEEDS = Path(__file__).resolve().parent.parent / "examples" / "seeds"
+
+
+def _article(stem: str):
+    path = next(SEEDS.glob(f"{stem}_*.txt"))
+    return clean(RawArticle(id=path.stem, origin=str(path), text=path.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize(
+    ("stem", "lang", "title"),
+    [
+        ("000", "en", "Bloomberg: Turkey wants to establish ties with the US due to disagreements with Russia"),
+        ("001", "vi", "Bất đồng với Nga, Thổ Nhĩ Kỳ muốn xích lại gần Mỹ"),
+        ("002", "en", "Bloomberg: Erdogan wants to return S-400 to Russia to improve relations with the US"),
+        ("003", "en", "Turkey and Russia confirm arms deal, in Nato headache"),
+        ("004", "en", "Turkey, US in talks to discuss sanctions imposed over S-400s"),
+    ],
+)
+def test_seed_language_and_title(stem: str, lang: str, title: str) -> None:
+    a = _article(stem)
+    assert a.lang == lang
+    assert a.title == title
+    assert title not in a.body  # the headline is not repeated as a paragraph
+    assert a.content_hash == content_hash(a.body)
+
+
+@pytest.mark.parametrize(
+    ("stem", "gone", "kept"),
+    [
+        ("001", ["Nhỏ Bình thường Lớn", "Tin cũ hơn", "Nagorno-Karabakh: Nga-Thổ", "Xung đột Armenia",
+                 "TGVN. Ngày 23/11"],
+         ["TGVN. Trang Bloomberg", "Ông Mevlut Cavusoglu nói thêm rằng"]),
+        ("003", ["Read and decide", "Join EUobserver today", "News in Brief", "Stakeholders' Highlights",
+                 "Latest News", "Opinion", "boycott of French", "Lisa Montgomery", "14-day free trial"],
+         ["And it used language that risked inflaming ethnic tensions.", "Turkey in Azerbaijan",
+          "Turkey and Russia have pledged", "for this vaccine to be produced in Turkey as well"]),
+        ("004", ["Subscribe to our Newsletters", "By signing up", "weekly newsletters"],
+         ["Turkey and the United States have formed", "reciprocate against the sanctions"]),
+        ("002", ["Comments (0)"], ["Turkey is seeking to return the S-400", "December 12"]),
+    ],
+)
+def test_seed_boilerplate(stem: str, gone: list[str], kept: list[str]) -> None:
+    a = _article(stem)
+    for g in gone:
+        assert g not in a.body, g
+    for k in kept:
+        assert k in a.body, k
+    assert a.removed  # what was removed is shown
+
+
+def test_seed_003_paragraph_count() -> None:
+    body = _article("003").body
+    assert body.count("\n\n") + 1 == 25
+
+
+def test_menu_page_is_not_an_article() -> None:
+    menu = "\n".join(["Home", "News", "Sport", "Weather", "Contact us", "Sign in", "Subscribe"] * 5)
+    with pytest.raises(NotAnArticle, match="no article text"):
+        clean(RawArticle(id="m", origin="menu.txt", text=menu))
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  "])
+def test_empty_is_not_an_article(text: str) -> None:
+    with pytest.raises(NotAnArticle, match="empty"):
+        clean(RawArticle(id="e", origin="e.txt", text=text))
+
+
+def test_multilingual_furniture_lines() -> None:
+    one = "Die Regierung hat am Dienstag neue Maßnahmen beschlossen, die ab Januar gelten sollen. " * 3
+    two = "Die Opposition kritisierte die Pläne scharf und kündigte eine Klage vor dem Gericht an. " * 3
+    page = "\n".join(["Startseite", "Politik", "Newsletter abonnieren", one, two, "Lesen Sie auch: Mehr",
+                      "Kommentare (3)"])
+    out = clean_text(page)
+    assert out.paragraphs == (one.strip(), two.strip())
+    assert "Newsletter abonnieren" in out.removed

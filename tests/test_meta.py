@@ -1,0 +1,51 @@
+"""Publish-date parsing: the right day or None, never a guess."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from storyline.clean.meta import parse_date
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("raw", "lang", "want"),
+    [
+        ("Thứ 6, 11:03, 20/05/2016", None, D(2016, 5, 20)),
+        ("03:58pm | 20/05/2016", None, D(2016, 5, 20)),
+        ("2016-05-24T11:19:06+07:00", None, D(2016, 5, 24)),
+        ("2011-09-29", "en", D(2011, 9, 29)),
+        ("16:00 ngày 02 tháng 06 năm 2016", None, D(2016, 6, 2)),
+        ("Thứ ba, 31 Tháng năm 2016, 06:53 GMT+7", None, D(2016, 5, 31)),
+        ("Thứ Ba, ngày 31/5/2016 - 11:36", None, D(2016, 5, 31)),
+        ("05/06/2016", "vi", D(2016, 6, 5)),
+        ("04:00AM, 05/19/16", None, D(2016, 5, 19)),
+        ("May 19, 2016", "vi", D(2016, 5, 19)),
+        ("05/06/2016", "en", None),  # month-first or day-first: cannot tell
+        ("05/06/2016", None, None),
+        ("22/05 07:18", "vi", None),  # no year
+        ("31/02/2016", "vi", None),  # no such day
+        ("Mâu thuẫn trong đám giỗ", "vi", None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_parse_date(raw: str | None, lang: str | None, want: dt.date | None) -> None:
+    assert parse_date(raw, lang) == want
+
+
+@given(st.dates(min_value=D(1950, 1, 1), max_value=D(2090, 12, 31)))
+def test_day_first_round_trip(d: dt.date) -> None:
+    assert parse_date(f"{d.day:02d}/{d.month:02d}/{d.year} 10:00", "vi") == d
+    assert parse_date(d.isoformat()) == d
+
+
+@given(st.text(max_size=40))
+def test_never_raises(s: str) -> None:
+    got = parse_date(s, "vi")
+    assert got is None or isinstance(got, dt.date)
