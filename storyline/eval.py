@@ -7,11 +7,14 @@ benchmark here and an outside check agree to the third decimal (a test pins this
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import math
 import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -134,3 +137,61 @@ def snippets(pred: Mapping[str, str], gold: Sequence[Mapping[str, object]]) -> P
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
     return PRF(p, r, _f(p, r))
+
+
+# --- timelines (tilse, as the reference scorer uses it) ----------------------------------------
+
+
+def parse_timeline(text: str) -> dict[dt.date, list[str]]:
+    """tilse format: a YYYY-MM-DD line, sentences, a line of dashes. Malformed dates are skipped
+    and repeated dates merged (public references have both)."""
+    d2s: dict[dt.date, list[str]] = collections.defaultdict(list)
+    for block in re.split(r"\n-{5,}\s*\n?", text):
+        lines = [x.strip() for x in block.strip().splitlines() if x.strip()]
+        if not lines:
+            continue
+        try:
+            d = dt.date.fromisoformat(lines[0][:10])
+        except ValueError:
+            continue
+        d2s[d] += lines[1:]
+    return dict(d2s)
+
+
+def read_references(refdir: str | Path) -> list[dict[dt.date, list[str]]]:
+    return [
+        parse_timeline(p.read_text(encoding="utf-8", errors="replace")) for p in sorted(Path(refdir).glob("*.txt"))
+    ]
+
+
+def reference_shape(refdir: str | Path) -> tuple[int, int]:
+    """Dates and mean sentences per date of the first reference: the news-tls budget."""
+    ref = read_references(refdir)[0]
+    n = len(ref)
+    sents = sum(len(v) for v in ref.values()) / max(1, n)
+    return n, max(1, round(sents))
+
+
+def timeline_scores(entries: Sequence[Any], refdir: str | Path) -> dict[str, float]:
+    """Alignment ROUGE-1/2 F (many-to-one, date-content costs) and date F1, averaged over the
+    references; ``entries`` are TimelineEntry-like (``date``, ``summary``). Needs ``tilse``."""
+    from tilse.data import timelines
+    from tilse.evaluation import dates as tdates
+    from tilse.evaluation import rouge
+
+    d2s: dict[dt.date, list[str]] = collections.defaultdict(list)
+    for e in entries:
+        d2s[e.date] += list(e.summary)
+    if not d2s:
+        return {"ar1_f": 0.0, "ar2_f": 0.0, "date_f1": 0.0}
+    pred = timelines.Timeline(dict(d2s))
+    evaluator = rouge.TimelineRougeEvaluator(measures=["rouge_1", "rouge_2"], rouge_computation="reimpl")
+    ar1, ar2, df = [], [], []
+    for ref in read_references(refdir):
+        gt = timelines.GroundTruth([timelines.Timeline(ref)])
+        al = evaluator.evaluate_align_date_content_costs_many_to_one(pred, gt)
+        ar1.append(al["rouge_1"]["f_score"])
+        ar2.append(al["rouge_2"]["f_score"])
+        df.append(tdates.evaluate_dates(pred, gt)["f_score"])
+    k = len(ar1) or 1
+    return {"ar1_f": sum(ar1) / k, "ar2_f": sum(ar2) / k, "date_f1": sum(df) / k}

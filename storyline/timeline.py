@@ -1,0 +1,279 @@
+"""A storyline (a set of articles) → dated entries, each with a short extractive summary.
+
+The method follows the "datewise" approach of Ghalandari & Ifrim (2020), which beat clustering
+and direct summarisation on the news timeline benchmarks with far less machinery:
+
+1. pick the dates: a day is important when many articles *talk about* it, not only when many are
+   printed on it. Every sentence votes for the days it mentions (resolved against its article's
+   publish date: "on Tuesday" in Wednesday's paper is Tuesday), and every article votes, more
+   weakly, for its publish day;
+2. per date, the candidate sentences are those that mention the day, or, failing a mention, that
+   were published on it; they are ranked by TF-IDF similarity to the candidates' centroid (what most
+   reports of that day have in common) and to the whole storyline (what the story is about), and
+   picked greedily, skipping near-repeats of anything already in the timeline.
+
+No vectors from the encoder are needed: sentences are short and many, and TF-IDF over the
+storyline's own sentences is fast and language-agnostic once stop words are removed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from storyline.dates import sentence_dates
+from storyline.models import Article, TimelineEntry
+
+__all__ = ["build_timeline", "split_sentences"]
+
+# Sentences of these lengths (in words) read as a self-contained statement of what happened;
+# shorter ones are headlines or fragments, longer ones run-ons or mis-split lists.
+MIN_WORDS, MAX_WORDS = 6, 45
+# Weight of one article's publish day against one sentence mentioning a day.
+PUB_WEIGHT = 0.5
+# Days mentioned this long before the first article are background history, not the story.
+BACKGROUND_DAYS = 30
+# A sentence found word for word in this many articles is page furniture or a wire copy.
+BOILERPLATE_REPEATS = 3
+# How much the storyline as a whole, against that day's reports, decides what is worth saying.
+TOPIC_WEIGHT = 0.5
+QUOTE_PENALTY = 0.7
+# A sentence this similar (cosine, TF-IDF) to one already chosen for the day says nothing new;
+# against the rest of the timeline the bar is higher, since days of one story share their words.
+REDUNDANT = 0.5
+REPEATED = 0.8
+
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_ABBREV = _wordset(
+    "mr mrs ms dr prof sen rep gov gen lt col sgt capt st jr sr sra inc co corp ltd no vs etc pres art av"
+    " mme jan feb mar apr jun jul aug sep sept oct nov dec"
+)
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+(?=[\"'“‘«(\[¿¡]?[^\W\d_a-z]|\d)")
+_WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+_QUOTE = re.compile(r"``|''|[\"“”«»]")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split on line breaks and on sentence punctuation followed by a capital, except after common
+    abbreviations ("Mr.", "U.S.", "Jan."). Fast and good enough for news prose in Latin, Cyrillic
+    and Vietnamese script; a wrong split costs one candidate sentence, not the timeline."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        start = 0
+        for m in _BOUNDARY.finditer(line):
+            before = line[start : m.start()].rsplit(None, 1)
+            last = before[-1].lower().rstrip(".") if before else ""
+            if last in _ABBREV or "." in last or len(last) == 1:  # "Mr.", "U.S.", "J. Smith"
+                continue
+            out.append(line[start : m.end()].strip())
+            start = m.end()
+        tail = line[start:].strip()
+        if tail:
+            out.append(tail)
+    return out
+
+
+@dataclass
+class _Sentence:
+    text: str
+    article: int
+    dates: list[dt.date]
+    words: int
+
+
+@dataclass
+class _Evidence:
+    sentences: list[_Sentence] = field(default_factory=list)
+    mentions: dict[dt.date, list[int]] = field(default_factory=lambda: defaultdict(list))
+    published: dict[dt.date, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_article: list[range] = field(default_factory=list)
+
+
+@lru_cache(maxsize=32)
+def _stopwords(lang: str) -> frozenset[str]:
+    try:
+        import stopwordsiso
+
+        return frozenset(stopwordsiso.stopwords(lang) or ())
+    except Exception:  # an unknown language simply keeps all its words
+        return frozenset()
+
+
+def _gather(articles: Sequence[Article]) -> _Evidence:
+    ev = _Evidence()
+    for ai, art in enumerate(articles):
+        if art.published is not None:
+            ev.published[art.published].append(ai)
+        first = len(ev.sentences)
+        for text in split_sentences(art.body):
+            dates = sentence_dates(text, art.published, art.lang)
+            idx = len(ev.sentences)
+            ev.sentences.append(_Sentence(text, ai, dates, len(_WORD.findall(text))))
+            for d in dates:
+                ev.mentions[d].append(idx)
+        ev.by_article.append(range(first, len(ev.sentences)))
+    return ev
+
+
+def _date_scores(ev: _Evidence, articles: Sequence[Article]) -> dict[dt.date, float]:
+    """Votes per day. Each article votes once for each day it mentions, so a long article that
+    repeats a date does not outvote many short ones, and twice when it looks back on the day from a
+    later day: a day still recalled afterwards is a landmark of the story, while a day mentioned only
+    by its own morning-after report may be routine. Every article also votes, more weakly, for its
+    publish day.
+
+    Ignored: a sentence repeated word for word in several articles (page furniture, wire copies),
+    days after the article's own publish day (plans and forecasts, or a sidebar of later headlines),
+    and days far outside the storyline's publishing span (background history)."""
+    pubs = [a.published for a in articles if a.published is not None]
+    lo = min(pubs) - dt.timedelta(days=BACKGROUND_DAYS) if pubs else dt.date.min
+    hi = max(pubs) if pubs else dt.date.max
+    repeats = Counter(s.text for s in ev.sentences)
+    scores: dict[dt.date, float] = defaultdict(float)
+    for d, idxs in ev.mentions.items():
+        if not lo <= d <= hi:
+            continue
+        votes: dict[int, float] = {}
+        for i in idxs:
+            s = ev.sentences[i]
+            if repeats[s.text] >= BOILERPLATE_REPEATS:
+                continue
+            pub = articles[s.article].published
+            if pub is not None and (d - pub).days > 2:
+                continue
+            w = 2.0 if pub is not None and (pub - d).days > 1 else 1.0
+            votes[s.article] = max(votes.get(s.article, 0.0), w)
+        if votes:
+            scores[d] += sum(votes.values())
+    for d, ais in ev.published.items():
+        scores[d] += PUB_WEIGHT * len(ais)
+    return scores
+
+
+def _how_many(scores: dict[dt.date, float], n_articles: int) -> int:
+    """With no budget given: the days that at least two articles point at, at most about as many
+    as a reader scans (grows slowly with the size of the storyline)."""
+    cap = max(3, round(2 * math.sqrt(n_articles)))
+    strong = sum(1 for s in scores.values() if s >= 2)
+    return max(1, min(cap, strong or len(scores)))
+
+
+def _vectorise(texts: list[str], lang: str) -> Any:
+    """Sparse, L2-normalised TF-IDF rows over the storyline's own sentences."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # Tokenise the stop list the way the texts are tokenised ("quelqu'un" → "quelqu"), so both agree.
+    stop = sorted({t for w in _stopwords(lang) for t in _TOKEN.findall(w.lower())})
+    vec = TfidfVectorizer(
+        lowercase=True,
+        sublinear_tf=True,
+        token_pattern=_TOKEN.pattern,
+        stop_words=stop or None,
+        dtype=np.float32,
+    )
+    try:
+        return vec.fit_transform(texts)
+    except ValueError:  # nothing but stop words: every sentence is as good as any other
+        from scipy.sparse import csr_matrix
+
+        return csr_matrix(np.ones((len(texts), 1), dtype=np.float32))
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
+
+
+def build_timeline(
+    articles: Sequence[Article], n_dates: int | None = None, n_sentences: int = 2
+) -> list[TimelineEntry]:
+    """Dated entries, oldest first: at most ``n_dates`` days (None: as many as the evidence
+    supports), each with up to ``n_sentences`` sentences copied from the articles."""
+    articles = list(articles)
+    if not articles or n_sentences < 1 or (n_dates is not None and n_dates < 1):
+        return []
+    ev = _gather(articles)
+    scores = _date_scores(ev, articles)
+    if not scores or not ev.sentences:
+        return []
+    k = n_dates if n_dates is not None else _how_many(scores, len(articles))
+
+    lang = Counter(a.lang for a in articles).most_common(1)[0][0]
+    mat = _vectorise([s.text for s in ev.sentences], lang)
+    whole = _unit(np.asarray(mat.mean(axis=0)).ravel())
+    repeats = Counter(s.text for s in ev.sentences)
+
+    chosen: list[tuple[dt.date, list[int]]] = []
+    taken: list[int] = []
+    for d in sorted(scores, key=lambda d: (-scores[d], d)):
+        if len(chosen) >= k:
+            break
+        cands = [i for i in _candidates(d, ev, articles) if repeats[ev.sentences[i].text] < BOILERPLATE_REPEATS]
+        rows = _select(cands, ev, mat, whole, n_sentences, taken)
+        if rows:  # a day with nothing quotable is skipped; the next best day takes its place
+            chosen.append((d, rows))
+            taken.extend(rows)
+
+    entries = []
+    for d, rows in sorted(chosen):
+        ids = tuple(dict.fromkeys(articles[ev.sentences[r].article].id for r in rows))
+        entries.append(TimelineEntry(date=d, summary=tuple(ev.sentences[r].text for r in rows), article_ids=ids))
+    return entries
+
+
+def _candidates(d: dt.date, ev: _Evidence, articles: Sequence[Article]) -> list[int]:
+    """Sentences about day ``d``: those naming it (looking back, not ahead), and the undated
+    sentences of articles published on it (a report of the day need not repeat its date)."""
+    out: dict[int, None] = {}
+    for i in ev.mentions.get(d, []):
+        pub = articles[ev.sentences[i].article].published
+        if pub is None or (d - pub).days <= 2:
+            out[i] = None
+    for ai in ev.published.get(d, []):
+        for i in ev.by_article[ai]:
+            if not ev.sentences[i].dates:
+                out[i] = None
+    return [i for i in out if MIN_WORDS <= ev.sentences[i].words <= MAX_WORDS]
+
+
+def _select(cands: list[int], ev: _Evidence, mat: Any, whole: np.ndarray, n: int, taken: list[int]) -> list[int]:
+    """Up to ``n`` sentences nearest what the day's reports share (their centroid) and what the
+    story is about (the storyline's centroid), none repeating another of the day or of the timeline."""
+    if not cands:
+        return []
+    sub = mat[cands]
+    centre = _unit(np.asarray(sub.mean(axis=0)).ravel())
+    score = np.asarray(sub @ centre).ravel() + TOPIC_WEIGHT * np.asarray(sub @ whole).ravel()
+    for j, i in enumerate(cands):
+        if _QUOTE.search(ev.sentences[i].text):
+            score[j] *= QUOTE_PENALTY  # quotes voice opinions; a timeline states what happened
+    # Similarities are computed only for the few sentences looked at: a busy day can have
+    # thousands of candidates, and a dense candidates x candidates matrix would not scale.
+    earlier = mat[taken] if taken else None
+    picked: list[int] = []
+    for j in np.argsort(-score, kind="stable"):
+        if score[j] <= 0 or len(picked) >= n:
+            break
+        row = sub[int(j)]
+        if picked and (row @ sub[picked].T).toarray().max() > REDUNDANT:
+            continue
+        if earlier is not None and (row @ earlier.T).toarray().max() > REPEATED:
+            continue
+        picked.append(int(j))
+    return [cands[j] for j in picked]

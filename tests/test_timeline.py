@@ -1,0 +1,147 @@
+"""A timeline must put the days the story talks about in order, each with a few sentences that
+really come from the articles and do not repeat each other."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from storyline.models import Article
+from storyline.timeline import build_timeline, split_sentences
+
+D = dt.date
+
+
+def art(i: str, published: dt.date | None, body: str, lang: str = "en") -> Article:
+    return Article(id=i, title="", body=body, lang=lang, published=published)
+
+
+# A small storyline: a quake on 12 January, rescue on 14 January, a donor conference on 25 January.
+# Later reports look back on the quake; one sidebar line is repeated on every page.
+SIDEBAR = "Sign up for our newsletter on 3 March 2009 to get the best stories every morning."
+STORY = [
+    art(
+        "a1",
+        D(2010, 1, 13),
+        f"A powerful earthquake struck Haiti on Tuesday, flattening much of the capital Port-au-Prince. "
+        f"Thousands of buildings collapsed in the city.\n{SIDEBAR}",
+    ),
+    art(
+        "a2",
+        D(2010, 1, 13),
+        "The earthquake on Tuesday had a magnitude of 7.0 and its epicentre was near Leogane. "
+        "Aid agencies said they were sending teams.",
+    ),
+    art(
+        "a3",
+        D(2010, 1, 15),
+        f"Rescue teams pulled survivors from the rubble on Thursday as aid flights landed at the airport. "
+        f"The quake of 12 January destroyed the presidential palace.\n{SIDEBAR}",
+    ),
+    art(
+        "a4",
+        D(2010, 1, 20),
+        "A week after the 12 January earthquake, the death toll passed 70,000 people in Haiti. "
+        "Rescue teams said hope was fading for survivors.",
+    ),
+    art(
+        "a5",
+        D(2010, 1, 26),
+        f"Donors met in Montreal on Monday to plan the reconstruction of Haiti after the earthquake "
+        f"of 12 January. Ministers promised long-term support for the rebuilding.\n{SIDEBAR}",
+    ),
+    art(
+        "a6",
+        D(2010, 1, 26),
+        "The Montreal conference on Monday agreed that Haiti's government must lead the "
+        "reconstruction after the earthquake. A larger donor meeting will be held on 31 March.",
+    ),
+]
+
+
+def test_days_chosen_by_evidence_and_in_order() -> None:
+    tl = build_timeline(STORY, n_dates=3, n_sentences=2)
+    days = [e.date for e in tl]
+    assert days == sorted(days)
+    assert D(2010, 1, 12) in days  # mentioned by every article, published by none
+    assert D(2009, 3, 3) not in days  # page furniture repeated on every page
+    assert D(2010, 3, 31) not in days  # a plan, after every article
+
+
+def test_budget_is_respected() -> None:
+    tl = build_timeline(STORY, n_dates=2, n_sentences=1)
+    assert len(tl) == 2
+    assert all(len(e.summary) == 1 for e in tl)
+    assert build_timeline(STORY, n_dates=0) == []
+    assert build_timeline([], n_dates=3) == []
+
+
+def test_summaries_are_extractive_and_cite_their_articles() -> None:
+    tl = build_timeline(STORY, n_dates=4, n_sentences=2)
+    by_id = {a.id: a for a in STORY}
+    for e in tl:
+        assert e.summary
+        assert e.article_ids
+        for s in e.summary:
+            assert any(s in by_id[i].body for i in e.article_ids)
+            assert SIDEBAR not in s
+
+
+def test_quake_day_summary_is_about_the_quake() -> None:
+    [quake] = [e for e in build_timeline(STORY, n_dates=3, n_sentences=2) if e.date == D(2010, 1, 12)]
+    assert any("earthquake" in s.lower() or "quake" in s.lower() for s in quake.summary)
+
+
+def test_no_redundant_sentences() -> None:
+    same = "Protesters filled Tahrir Square in Cairo on Tuesday demanding that President Mubarak resign."
+    arts = [art(f"c{i}", D(2011, 1, 26), same) for i in range(2)] + [
+        art("c9", D(2011, 1, 26), "Police fired tear gas at crowds near the parliament building on Tuesday evening."),
+    ]
+    [entry] = build_timeline(arts, n_dates=1, n_sentences=2)
+    assert entry.date == D(2011, 1, 25)
+    assert len(set(entry.summary)) == len(entry.summary)
+
+
+def test_default_number_of_dates_follows_the_evidence() -> None:
+    tl = build_timeline(STORY)
+    assert 1 <= len(tl) <= 6
+    assert D(2010, 1, 12) in {e.date for e in tl}
+
+
+def test_other_language() -> None:
+    arts = [
+        art("e1", D(2011, 1, 26), "Miles de manifestantes se reunieron ayer en la plaza Tahrir de El Cairo.", "es"),
+        art(
+            "e2",
+            D(2011, 1, 27),
+            "El 25 de enero comenzaron las protestas contra el presidente Mubarak en Egipto.",
+            "es",
+        ),
+        art("e3", D(2011, 2, 12), "Mubarak dimitió ayer tras dieciocho días de protestas en todo Egipto.", "es"),
+    ]
+    tl = build_timeline(arts, n_dates=2, n_sentences=1)
+    assert [e.date for e in tl] == [D(2011, 1, 25), D(2011, 2, 11)]
+
+
+def test_split_sentences() -> None:
+    text = "Mr. Obama met U.S. officials on Jan. 5 in Washington. They agreed! Then what?\nA new line here"
+    assert split_sentences(text) == [
+        "Mr. Obama met U.S. officials on Jan. 5 in Washington.",
+        "They agreed!",
+        "Then what?",
+        "A new line here",
+    ]
+
+
+def test_split_keeps_dotted_abbreviations_inside() -> None:
+    text = "Officials of the U.N. Security Council met. The vote failed."
+    assert split_sentences(text) == ["Officials of the U.N. Security Council met.", "The vote failed."]
+
+
+def test_without_publish_dates_only_absolute_dates_count() -> None:
+    arts = [
+        art("n1", None, "On 25 January 2011 protesters filled Tahrir Square in Cairo against Mubarak."),
+        art("n2", None, "Mubarak resigned on 11 February 2011 after weeks of protests in Egypt."),
+        art("n3", None, "On Tuesday the police fired tear gas at the crowds in central Cairo."),
+    ]
+    tl = build_timeline(arts, n_dates=5, n_sentences=1)
+    assert [e.date for e in tl] == [D(2011, 1, 25), D(2011, 2, 11)]
