@@ -40,9 +40,9 @@ def _implausibility(text: str) -> int:
     scripts, and Latin words made mostly of accented letters ("Ïðèâåò" is cp1251 read as cp1252)."""
     bad = 0
     for ch in text:
-        if ch in "ðþÐÞ":  # Icelandic letters: in news they are almost always cp1254 Turkish misread
-            bad += 1
-        elif ord(ch) > 127 and not ch.isalpha() and not ch.isspace() and ch not in _OK_PUNCT:
+        # Icelandic letters in news are almost always cp1254 Turkish misread as cp1252.
+        stray = ord(ch) > 127 and not ch.isalpha() and not ch.isspace() and ch not in _OK_PUNCT
+        if ch in "ðþÐÞ" or stray:
             bad += 1
         elif unicodedata.category(ch) in ("Cc", "Co", "Cn") and ch not in "\n\r\t":
             bad += 2
@@ -51,9 +51,8 @@ def _implausibility(text: str) -> int:
         if len(letters) < 3:
             continue
         scripts = {_script(c) for c in letters}
-        if len(scripts) > 1:
-            bad += 1
-        elif scripts == {"LATIN"} and sum(ord(c) > 127 for c in letters) * 4 >= len(letters) * 3:
+        accented = sum(ord(c) > 127 for c in letters)
+        if len(scripts) > 1 or (scripts == {"LATIN"} and accented * 4 >= len(letters) * 3):
             bad += 1
     return bad
 

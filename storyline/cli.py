@@ -1,0 +1,237 @@
+"""The command line: translates arguments in and errors out; all work is done by ``Pipeline``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from storyline import render
+from storyline.config import load_settings
+from storyline.errors import InputError, StorylineError, UsageError
+from storyline.models import Article, RawArticle, Rejected
+from storyline.pipeline import Pipeline
+from storyline.sources.jsonl import parse_record, read_lines
+
+app = typer.Typer(
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    help="Turn raw news articles in any language into events, storylines and timelines, offline.",
+)
+err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+
+DbOpt = Annotated[str | None, typer.Option("--db", help="SQLite database file [default: ./storyline.db]")]
+FormatOpt = Annotated[str, typer.Option("--format", help="Output format: jsonl")]
+ConfigOpt = Annotated[str | None, typer.Option("--config", help="Settings file [default: ./storyline.toml]")]
+
+
+def _pipeline(db: str | None = None, config: str | None = None, **kw: Any) -> Pipeline:
+    return Pipeline(load_settings(config, db=db, **kw))
+
+
+def _say_rejected(r: Rejected) -> None:
+    err.print(f"[yellow]rejected[/] {r.origin}: {r.reason}", markup=True)
+
+
+def _jsonl_only(fmt: str) -> None:
+    if fmt != "jsonl":
+        raise UsageError(f"unknown --format {fmt!r}; this command writes jsonl")
+
+
+def _emit(obj: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _article_json(a: Article) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "lang": a.lang,
+        "title": a.title,
+        "published": a.published.isoformat() if a.published else None,
+        "body": a.body,
+    }
+
+
+@app.command()
+def run(
+    inputs: Annotated[list[str], typer.Argument(help="Files or directories: .txt .html .htm .jsonl .jsonl.gz")],
+    db: DbOpt = None,
+    batch_size: Annotated[int | None, typer.Option(help="Articles per transaction")] = None,
+    config: ConfigOpt = None,
+) -> None:
+    """The main job: ingest, clean, enrich, cluster into events and storylines, keep it in the database."""
+    pipe = _pipeline(db, config, batch_size=batch_size)
+    with render.progress(err) as tick:
+        summary = pipe.run(inputs, progress=tick, on_reject=_say_rejected)
+    render.run_summary(out, summary, pipe.settings.db)
+    if summary.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def export(db: DbOpt = None, format: FormatOpt = "jsonl", config: ConfigOpt = None) -> None:
+    """Every stored article with its event and storyline, one JSON object per line."""
+    _jsonl_only(format)
+    pipe = _pipeline(db, config)
+    store = pipe.open_store(readonly=True)
+    where = {a.article_id: a for a in store.assignments()}
+    for a in store.articles():
+        row = _article_json(a)
+        asg = where.get(a.id)
+        row["event"] = asg.event if asg else None
+        row["storyline"] = asg.storyline if asg else None
+        _emit({k: row[k] for k in ("id", "lang", "title", "published", "event", "storyline", "body")})
+
+
+@app.command("clean")
+def clean_cmd(
+    inputs: Annotated[list[str], typer.Argument(help="Files or directories")],
+    format: FormatOpt = "jsonl",
+) -> None:
+    """Cleaning alone, no database: the article text without boilerplate, with title, date, language."""
+    _jsonl_only(format)
+    bad = False
+    for item in Pipeline().clean(inputs):
+        if isinstance(item, Rejected):
+            _say_rejected(item)
+            bad = True
+        else:
+            _emit(_article_json(item))
+    if bad:
+        raise typer.Exit(1)
+
+
+def _pairs(path: str) -> Iterator[tuple[str, RawArticle, RawArticle] | Rejected]:
+    for where, obj in read_lines(Path(path)):
+        if isinstance(obj, Rejected):
+            yield obj
+            continue
+        try:
+            if not isinstance(obj, dict) or "pair_id" not in obj:
+                raise InputError(where, 'expected {"pair_id", "a": {article}, "b": {article}}')
+            yield (str(obj["pair_id"]), parse_record(obj.get("a"), f"{where} a"),
+                   parse_record(obj.get("b"), f"{where} b"))
+        except InputError as e:
+            yield Rejected(e.origin, e.reason)
+
+
+@app.command("similarity")
+def similarity_cmd(
+    pairs: Annotated[str, typer.Argument(help='JSONL of {"pair_id", "a": {article}, "b": {article}}')],
+    format: FormatOpt = "jsonl",
+) -> None:
+    """How alike two articles are: similarity in [0, 1], same event ≈ 1."""
+    _jsonl_only(format)
+    pipe = Pipeline()
+    bad = False
+    for item in _pairs(pairs):
+        if isinstance(item, Rejected):
+            _say_rejected(item)
+            bad = True
+            continue
+        pid, a, b = item
+        _emit({"pair_id": pid, "similarity": round(pipe.similarity(a, b), 4)})
+    if bad:
+        raise typer.Exit(1)
+
+
+@app.command()
+def timeline(
+    inputs: Annotated[list[str] | None, typer.Argument(help="Articles taken as one storyline")] = None,
+    dates: Annotated[int | None, typer.Option("--dates", help="At most N dates")] = None,
+    sentences: Annotated[int, typer.Option("--sentences", help="At most K sentences per date")] = 2,
+    db: DbOpt = None,
+    storyline: Annotated[str | None, typer.Option("--storyline", help="A stored storyline's id")] = None,
+    format: FormatOpt = "jsonl",
+    config: ConfigOpt = None,
+) -> None:
+    """A dated timeline of the given articles, or of one stored storyline (--db, --storyline)."""
+    _jsonl_only(format)
+    if sentences < 1 or (dates is not None and dates < 1):
+        raise UsageError("--dates and --sentences must be at least 1")
+    pipe = _pipeline(db, config)
+    rejected: list[Rejected] = []
+    if storyline:
+        if inputs:
+            raise UsageError("give either INPUT files or --storyline, not both")
+        entries = pipe.timeline_of_storyline(pipe.open_store(readonly=True), storyline, dates, sentences)
+    elif inputs:
+        entries, rejected = pipe.timeline_of_inputs(inputs, dates, sentences)
+    else:
+        raise UsageError("give INPUT files, or --storyline ID (with --db)")
+    for r in rejected:
+        _say_rejected(r)
+    for e in entries:
+        _emit({"date": e.date.isoformat(), "summary": list(e.summary)})
+    if rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(
+    db: DbOpt = None,
+    storyline: Annotated[str | None, typer.Option("--storyline", help="Only this storyline")] = None,
+    sentences: Annotated[int, typer.Option("--sentences", help="Sentences per timeline entry")] = 1,
+    config: ConfigOpt = None,
+) -> None:
+    """Storylines with their events and timelines, readable in a terminal."""
+    pipe = _pipeline(db, config)
+    store = pipe.open_store(readonly=True)
+    sls = [store.storyline(storyline)] if storyline else store.storylines()
+    if not sls:
+        out.print(f"No storylines in {store.path} yet: run `storyline run INPUT --db {store.path}` first.")
+        return
+    for sl in sls:
+        events = store.events(storyline=sl.id)
+        entries = pipe.timeline_of_storyline(store, sl.id, None, sentences)
+        render.storyline(out, sl, events, entries)
+
+
+@app.command("explain")
+def explain_cmd(
+    a: Annotated[str, typer.Argument(help="An article id")],
+    b: Annotated[str, typer.Argument(help="Another article id")],
+    db: DbOpt = None,
+    format: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+    config: ConfigOpt = None,
+) -> None:
+    """Why two stored articles are or are not the same event: each signal, and the decision."""
+    if format not in ("text", "json"):
+        raise UsageError(f"unknown --format {format!r}; use text or json")
+    pipe = _pipeline(db, config)
+    result = pipe.explain(pipe.open_store(readonly=True), a, b)
+    if format == "json":
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2, default=str) + "\n")
+    else:
+        render.explanation(out, a, b, result)
+
+
+def main() -> None:
+    """Entry point: a user's mistake is one line on stderr and an exit code, never a traceback."""
+    try:
+        app(standalone_mode=False)
+    except StorylineError as e:
+        err.print(f"[red]error:[/] {e}", markup=True)
+        sys.exit(e.exit_code)
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except KeyboardInterrupt:
+        err.print("interrupted: every batch committed so far is kept; run the same command again to resume")
+        sys.exit(130)
+    except Exception as e:  # click's usage errors
+        import click
+
+        if isinstance(e, click.ClickException):
+            e.show()
+            sys.exit(e.exit_code)
+        raise

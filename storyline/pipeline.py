@@ -1,0 +1,266 @@
+"""The one pipeline: read → clean → enrich → link → describe → store.
+
+Stages take records and return records; this module is the only writer to the store, one
+transaction per batch, so a killed run keeps what it committed and a re-run skips it.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storyline.clean import as_is, clean
+from storyline.config import Settings
+from storyline.describe import describe_event, describe_storyline
+from storyline.enrich import enrich
+from storyline.enrich.vectors import Encoder, get_encoder
+from storyline.errors import InputError, NotFound
+from storyline.link import Linker, explain, similarity
+from storyline.models import Article, Assignment, RawArticle, Rejected, TimelineEntry
+from storyline.sources import read_inputs
+from storyline.store import Store, open_store
+from storyline.timeline import build_timeline
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class RunSummary:
+    added: int = 0
+    skipped: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    events: int = 0
+    storylines: int = 0
+    seconds: float = 0.0
+
+
+def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for it in items:
+        batch.append(it)
+        if len(batch) >= n:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class Pipeline:
+    """Everything the CLI does, as a library: ``Pipeline().run(["examples/seeds"])``."""
+
+    def __init__(self, settings: Settings | None = None, *, encoder: Encoder | None = None) -> None:
+        self.settings = settings or Settings()
+        self._encoder = encoder
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder is None:
+            self._encoder = get_encoder(self.settings.encoder, cache=self.settings.vector_cache)
+        return self._encoder
+
+    def open_store(self, db: str | Path | None = None, *, readonly: bool = False) -> Store:
+        return open_store(db or self.settings.db, readonly=readonly)
+
+    # --- cleaning alone ------------------------------------------------------------------
+
+    def clean(self, inputs: Iterable[str | Path]) -> Iterator[Article | Rejected]:
+        """Clean every input; no database. Unusable inputs come out as ``Rejected``."""
+        for raw in read_inputs(inputs):
+            yield raw if isinstance(raw, Rejected) else self._clean_one(raw)
+
+    @staticmethod
+    def _clean_one(raw: RawArticle) -> Article | Rejected:
+        try:
+            return clean(raw)
+        except InputError as e:
+            return Rejected(e.origin, e.reason)
+
+    # --- the main job --------------------------------------------------------------------
+
+    def run(
+        self,
+        inputs: Iterable[str | Path],
+        store: Store | None = None,
+        *,
+        progress: Progress | None = None,
+        on_reject: Callable[[Rejected], None] | None = None,
+    ) -> RunSummary:
+        """Ingest, clean, enrich and link ``inputs`` into ``store`` (the settings' database when
+        none is given). Re-running the same input adds nothing."""
+        t0 = time.perf_counter()
+        own = store is None
+        st = store or self.open_store()
+        try:
+            summary = self._run(read_inputs(inputs), st, progress, on_reject)
+        finally:
+            if own:
+                st.close()
+        summary.seconds = time.perf_counter() - t0
+        return summary
+
+    def _run(
+        self,
+        stream: Iterable[RawArticle | Rejected],
+        store: Store,
+        progress: Progress | None,
+        on_reject: Callable[[Rejected], None] | None,
+    ) -> RunSummary:
+        summary = RunSummary()
+        state = _LinkState.from_store(store)
+        seen: set[str] = set()
+        done = 0
+
+        def reject(r: Rejected) -> None:
+            summary.rejected.append(r)
+            if on_reject:
+                on_reject(r)
+
+        for batch in _batched(stream, self.settings.batch_size):
+            raws = []
+            for item in batch:
+                if isinstance(item, Rejected):
+                    reject(item)
+                else:
+                    raws.append(item)
+            known = store.known_ids(r.id for r in raws)
+            fresh: list[Article] = []
+            for raw in raws:
+                if raw.id in known or raw.id in seen:
+                    summary.skipped += 1
+                    continue
+                seen.add(raw.id)
+                cleaned = self._clean_one(raw)
+                if isinstance(cleaned, Rejected):
+                    reject(cleaned)
+                else:
+                    fresh.append(cleaned)
+            if fresh:
+                enriched = enrich(fresh, self.encoder)
+                state.add(enriched, store)
+                summary.added += len(enriched)
+            done += len(batch)
+            if progress:
+                progress(done)
+        counts = store.counts()
+        summary.events, summary.storylines = counts["events"], counts["storylines"]
+        return summary
+
+    # --- questions about articles --------------------------------------------------------
+
+    def prepare(self, raws: Sequence[RawArticle], *, vectors: bool = True) -> list[Article]:
+        """Clean and enrich articles given in memory (pairs, timelines); an article the cleaner
+        rejects is kept as it came, because here the user vouches that it is an article."""
+        cleaned = []
+        for raw in raws:
+            c = self._clean_one(raw)
+            cleaned.append(as_is(raw) if isinstance(c, Rejected) else c)
+        return enrich(cleaned, self.encoder if vectors else None)
+
+    def similarity(self, a: RawArticle, b: RawArticle) -> float:
+        x, y = self.prepare([a, b])
+        return similarity(x, y)
+
+    def explain(self, store: Store, a_id: str, b_id: str) -> dict[str, Any]:
+        found = {a.id: a for a in store.articles(ids=[a_id, b_id])}
+        for i in (a_id, b_id):
+            if i not in found:
+                raise NotFound(f"no article {i!r} in {store.path}")
+        out = explain(found[a_id], found[b_id])
+        assigned = {x.article_id: x for x in store.assignments() if x.article_id in found}
+        out["stored"] = {
+            i: {"event": assigned[i].event, "storyline": assigned[i].storyline} for i in assigned
+        }
+        return out
+
+    def timeline(
+        self, articles: Sequence[Article], n_dates: int | None = None, n_sentences: int = 2
+    ) -> list[TimelineEntry]:
+        return build_timeline(articles, n_dates=n_dates, n_sentences=n_sentences)
+
+    def timeline_of_inputs(
+        self, inputs: Iterable[str | Path], n_dates: int | None, n_sentences: int
+    ) -> tuple[list[TimelineEntry], list[Rejected]]:
+        raws: list[RawArticle] = []
+        rejected: list[Rejected] = []
+        for item in read_inputs(inputs):
+            if isinstance(item, Rejected):
+                rejected.append(item)
+            else:
+                raws.append(item)
+        articles: list[Article] = []
+        for raw in raws:
+            c = self._clean_one(raw)
+            if isinstance(c, Rejected):
+                rejected.append(c)
+            else:
+                articles.append(c)
+        enriched = enrich(articles, None)
+        return self.timeline(enriched, n_dates, n_sentences), rejected
+
+    def timeline_of_storyline(
+        self, store: Store, storyline: str, n_dates: int | None, n_sentences: int
+    ) -> list[TimelineEntry]:
+        store.storyline(storyline)  # NotFound when unknown
+        return self.timeline(list(store.articles(storyline=storyline)), n_dates, n_sentences)
+
+
+class _LinkState:
+    """The linker plus a light copy (no bodies) of every stored article, so that events and
+    storylines touched by a batch can be re-described without reading the database back."""
+
+    def __init__(self) -> None:
+        self.linker = Linker()
+        self.articles: dict[str, Article] = {}
+        self.where: dict[str, Assignment] = {}
+
+    @classmethod
+    def from_store(cls, store: Store) -> _LinkState:
+        s = cls()
+        light = list(store.articles(with_body=False))
+        assigned = store.assignments()
+        s.linker.load(light, assigned)
+        s.articles = {a.id: a for a in light}
+        s.where = {a.article_id: a for a in assigned}
+        return s
+
+    def add(self, batch: Sequence[Article], store: Store) -> None:
+        changed = self.linker.add(batch)
+        touched_events: set[str] = set()
+        touched_storylines: set[str] = set()
+        for a in changed:
+            old = self.where.get(a.article_id)
+            if old:
+                touched_events.add(old.event)
+                touched_storylines.add(old.storyline)
+            touched_events.add(a.event)
+            touched_storylines.add(a.storyline)
+            self.where[a.article_id] = a
+        for art in batch:
+            self.articles[art.id] = art
+        members: dict[str, list[Article]] = collections.defaultdict(list)
+        sl_members: dict[str, list[Article]] = collections.defaultdict(list)
+        for aid, asg in self.where.items():
+            if asg.event in touched_events:
+                members[asg.event].append(self.articles[aid])
+            if asg.storyline in touched_storylines:
+                sl_members[asg.storyline].append(self.articles[aid])
+        events = {e: describe_event(e, self.where[m[0].id].storyline, m) for e, m in members.items()}
+        sl_events: dict[str, list[Any]] = collections.defaultdict(list)
+        for ev in events.values():
+            sl_events[ev.storyline].append(ev)
+        for sl in sl_members:  # storylines whose events did not change still list them all
+            for eid in {self.where[a.id].event for a in sl_members[sl]} - set(events):
+                sl_events[sl].append(store.event(eid))
+        storylines = [describe_storyline(s, sl_events[s], m) for s, m in sl_members.items()]
+        store.write_batch(
+            batch,
+            changed,
+            list(events.values()),
+            storylines,
+            drop_events=sorted(touched_events - set(members)),
+            drop_storylines=sorted(touched_storylines - set(sl_members)),
+        )

@@ -1,0 +1,81 @@
+"""Terminal rendering for the CLI (Rich). Pure presentation: records in, text out."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from storyline.models import Event, Storyline, TimelineEntry
+
+
+@contextlib.contextmanager
+def progress(console: Console) -> Iterator[Callable[[int], None]]:
+    """A live counter on a terminal; silent when stderr is a pipe or a file."""
+    if not console.is_terminal:
+        yield lambda n: None
+        return
+    cols = (SpinnerColumn(), TextColumn("reading and linking"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("inputs"), TimeElapsedColumn())
+    with Progress(*cols, console=console, transient=True) as bar:
+        task = bar.add_task("run", total=None)
+        yield lambda n: bar.update(task, completed=n)
+
+
+def run_summary(console: Console, summary: Any, db: str) -> None:
+    t = Table(title=f"storyline run → {db}", show_header=False, title_justify="left")
+    t.add_column(style="bold")
+    t.add_column(justify="right")
+    t.add_row("articles added", str(summary.added))
+    t.add_row("skipped (already stored)", str(summary.skipped))
+    t.add_row("rejected", str(len(summary.rejected)))
+    t.add_row("events in store", str(summary.events))
+    t.add_row("storylines in store", str(summary.storylines))
+    t.add_row("time", f"{summary.seconds:.1f} s")
+    console.print(t)
+    if summary.rejected:
+        console.print("[yellow]Rejected inputs are listed above, each with its reason.[/]")
+    console.print(f"Next: [bold]storyline show --db {db}[/] or [bold]storyline export --db {db} --format jsonl[/]")
+
+
+def _span(a: Any, b: Any) -> str:
+    if not a:
+        return "undated"
+    return a.isoformat() if a == b else f"{a.isoformat()} → {b.isoformat()}"
+
+
+def storyline(console: Console, sl: Storyline, events: Sequence[Event], entries: Sequence[TimelineEntry]) -> None:
+    console.rule(f"[bold]{sl.name}[/]")
+    console.print(
+        f"storyline [cyan]{sl.id}[/] · {len(events)} events · {sl.article_count} articles · "
+        f"{', '.join(sl.languages)} · {_span(sl.first, sl.last)}"
+    )
+    console.print("[bold]Events[/]")
+    for e in events:
+        outlets = f" · {', '.join(e.sources)}" if e.sources else ""
+        console.print(
+            f"  • {e.headline}  [dim]({e.id} · {len(e.article_ids)} articles · {', '.join(e.languages)}"
+            f"{outlets} · {_span(e.first, e.last)})[/]"
+        )
+    if entries:
+        console.print("[bold]Timeline[/]")
+        for te in entries:
+            console.print(f"  [green]{te.date.isoformat()}[/]  " + " ".join(te.summary))
+    console.print()
+
+
+def explanation(console: Console, a: str, b: str, result: dict[str, Any]) -> None:
+    console.print(f"[bold]{a}[/] vs [bold]{b}[/]")
+    t = Table(show_header=True)
+    t.add_column("signal")
+    t.add_column("value", justify="right")
+    for k, v in (result.get("signals") or {}).items():
+        t.add_row(str(k), f"{v:.3f}" if isinstance(v, float) else str(v))
+    console.print(t)
+    for k, v in result.items():
+        if k != "signals":
+            console.print(f"[bold]{k}[/]: {v}")
