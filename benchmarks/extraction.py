@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import trafilatura
+from fit_lines import half
 
 from storyline import eval as E
 from storyline.clean.encoding import decode_bytes
 from storyline.clean.html import extract_html
+from storyline.clean.language import detect_language
 from storyline.clean.meta import parse_date
 from storyline.clean.text import clean_text
-from storyline.clean.language import detect_language
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,30 +36,62 @@ def _read(path: Path) -> str:
     return decode_bytes(path.read_bytes(), str(path))
 
 
+WORST: list[str] = []  # "html/text: the 5 worst pages" lines, printed after the table
+
+
+def _split(name: str, ours: dict[str, str], gold: dict[str, str]) -> list[tuple[str, float, float]]:
+    """The same score on the two fixed halves of the pages (the line model is fitted per half)."""
+    return [(f"  {name} half {h}", E.extraction(ours, {i: g for i, g in gold.items() if half(i) == h}).f1,
+             float("nan")) for h in "AB"]
+
+
+def _worst(name: str, ours: dict[str, str], gold: dict[str, str], urls: dict[str, str]) -> None:
+    scores = [(E.bag_of_words(ours.get(i, ""), g), i) for i, g in gold.items()]
+    WORST.append(f"{name}: the 5 worst pages")
+    for s, i in sorted(scores, key=lambda t: t[0].f1)[:5]:
+        WORST.append(f"  F1 {s.f1:.3f} (P {s.p:.3f} R {s.r:.3f})  {i[:16]}  {urls.get(i, '')}")
+
+
 def html_rows(data: Path) -> list[tuple[str, float, float]]:
-    gold = {r["id"]: r["body"] for r in _jsonl(data / "extraction" / "gold.jsonl")}
+    recs = list(_jsonl(data / "extraction" / "gold.jsonl"))
+    gold = {r["id"]: r["body"] for r in recs}
+    urls = {r["id"]: r.get("url", "") for r in recs}
     pages = {i: _read(data / "extraction" / "html" / f"{i}.html") for i in gold}
     t = time.perf_counter()
     ours = {i: "\n\n".join(extract_html(h).cleaned.paragraphs) for i, h in pages.items()}
     speed = len(pages) / (time.perf_counter() - t)
-    base = {i: trafilatura.extract(h) or "" for i, h in pages.items()}
-    return [("html F1 (extraction)", E.extraction(ours, gold).f1, E.extraction(base, gold).f1),
-            ("  html pages/s", speed, float("nan"))]
+    t = time.perf_counter()
+    defaults = {i: trafilatura.extract(h) or "" for i, h in pages.items()}
+    base_speed = len(pages) / (time.perf_counter() - t)
+    best = {i: trafilatura.extract(h, favor_precision=True, include_comments=False) or "" for i, h in pages.items()}
+    _worst("html", ours, gold, urls)
+    return [("html F1 (extraction) vs trafilatura best setting", E.extraction(ours, gold).f1,
+             E.extraction(best, gold).f1),
+            ("  vs trafilatura defaults", E.extraction(ours, gold).f1, E.extraction(defaults, gold).f1),
+            ("  html precision / recall", E.extraction(ours, gold).p, E.extraction(ours, gold).r),
+            *_split("html", ours, gold),
+            ("  html pages/s (baseline: trafilatura defaults)", speed, base_speed)]
 
 
 def text_rows(data: Path) -> list[tuple[str, float, float]]:
-    gold = {r["id"]: r["body"] for r in _jsonl(data / "extraction" / "gold.jsonl")}
+    recs = list(_jsonl(data / "extraction" / "gold.jsonl"))
+    gold = {r["id"]: r["body"] for r in recs}
+    urls = {r["id"]: r.get("url", "") for r in recs}
     texts = {i: _read(data / "extraction" / "text" / f"{i}.txt") for i in gold}
     t = time.perf_counter()
     ours = {i: "\n\n".join(clean_text(x).paragraphs) for i, x in texts.items()}
     speed = len(texts) / (time.perf_counter() - t)
+    rules = {i: "\n\n".join(clean_text(x, model=False).paragraphs) for i, x in texts.items()}
     traf = {}
     for i, x in texts.items():
         html = "<html><body>" + "".join(f"<p>{_esc(ln)}</p>" for ln in x.splitlines() if ln.strip())
         traf[i] = trafilatura.extract(html + "</body></html>", favor_recall=True) or ""
-    return [("text F1 (extraction)", E.extraction(ours, gold).f1, E.extraction(texts, gold).f1),
+    _worst("text", ours, gold, urls)
+    return [("text F1 (extraction) vs keep everything", E.extraction(ours, gold).f1, E.extraction(texts, gold).f1),
             ("  vs trafilatura on lines-as-<p>", E.extraction(ours, gold).f1, E.extraction(traf, gold).f1),
-            ("  text pages/s", speed, float("nan"))]
+            ("  vs rules alone (no line model)", E.extraction(ours, gold).f1, E.extraction(rules, gold).f1),
+            *_split("text", ours, gold),
+            ("  text pages/s (baseline: rules alone)", speed, float("nan"))]
 
 
 def _esc(s: str) -> str:
@@ -68,8 +101,27 @@ def _esc(s: str) -> str:
 def snippet_rows(data: Path) -> list[tuple[str, float, float]]:
     gold = list(_jsonl(data / "snippets" / "gold.jsonl"))
     texts = {str(g["id"]): _read(data / "snippets" / "text" / f"{g['id']}.txt") for g in gold}
+    t = time.perf_counter()
     ours = {i: "\n\n".join(clean_text(x).paragraphs) for i, x in texts.items()}
-    return [("snippets micro-F1", E.snippets(ours, gold).f1, E.snippets(texts, gold).f1)]
+    speed = len(texts) / (time.perf_counter() - t)
+    rules = {i: "\n\n".join(clean_text(x, model=False).paragraphs) for i, x in texts.items()}
+    rows = [("snippets micro-F1 vs keep everything", E.snippets(ours, gold).f1, E.snippets(texts, gold).f1),
+            ("  vs rules alone (no line model)", E.snippets(ours, gold).f1, E.snippets(rules, gold).f1)]
+    for h in "AB":
+        part = [g for g in gold if half(str(g["id"])) == h]
+        rows.append((f"  snippets half {h} (n={len(part)})", E.snippets(ours, part).f1, E.snippets(texts, part).f1))
+    by_lang: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for g in gold:
+        by_lang[detect_language(texts[str(g["id"])][:2000])].append(g)
+    for lang, part in sorted(by_lang.items(), key=lambda kv: -len(kv[1])):
+        if len(part) >= 8:
+            rows.append((f"  snippets {lang} (n={len(part)})", E.snippets(ours, part).f1, E.snippets(texts, part).f1))
+    rest = [g for part in by_lang.values() if len(part) < 8 for g in part]
+    if rest:
+        rows.append((f"  snippets other languages (n={len(rest)})", E.snippets(ours, rest).f1,
+                     E.snippets(texts, rest).f1))
+    rows.append(("  snippets pages/s", speed, float("nan")))
+    return rows
 
 
 def date_rows(data: Path) -> list[tuple[str, float, float]]:
@@ -138,12 +190,14 @@ def main() -> None:
     rows: list[tuple[str, float, float]] = []
     for fn in (html_rows, text_rows, snippet_rows, date_rows, lang_rows, title_rows):
         rows += fn(data)
-    print(f"{'measure':50s} {'project':>9s} {'baseline':>9s}")
+    print(f"{'measure':56s} {'project':>9s} {'baseline':>9s}")
     for name, ours, base in rows:
         b = "" if base != base else f"{base:9.3f}"  # NaN: no baseline
-        print(f"{name:50s} {ours:9.3f} {b:>9s}")
-    print("baselines: html = trafilatura defaults; text/snippets = keep everything (2nd text row: "
-          "trafilatura favor_recall on lines as <p>)")
+        print(f"{name:56s} {ours:9.3f} {b:>9s}")
+    print("baselines as named per row; 'trafilatura best setting' = favor_precision, no comments. Halves A/B:")
+    print("fixed split by page id (fit_lines.half); the shipped line model is fitted on both, so for an honest")
+    print("check fit on one half (python benchmarks/fit_lines.py --half A --write) and read the other.")
+    print("\n".join(WORST))
 
 
 if __name__ == "__main__":

@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import unicodedata
+from collections import Counter
+from collections.abc import Sequence
 
 from storyline.clean.encoding import repair_text
 from storyline.clean.html import extract_html
 from storyline.clean.language import detect_language
 from storyline.clean.meta import date_from_lines, parse_date
-from storyline.clean.text import Cleaned, clean_text
+from storyline.clean.text import Cleaned, clean_text, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
 
-__all__ = ["as_is", "clean", "content_hash"]
+__all__ = ["as_is", "clean", "content_hash", "normalise_line", "recurring_lines"]
 
 _MIN_WORDS = 20  # fewer words than this after cleaning is a stub, an index or an error page
 
@@ -39,22 +41,33 @@ def content_hash(body: str) -> str:
     return hashlib.sha1(norm.encode("utf-8")).hexdigest()
 
 
-def _cleaned(raw: RawArticle) -> tuple[Cleaned, str | None, str | None]:
+def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | None, str | None]:
     """Paragraphs kept/removed, page title and the page's own publish string/date."""
     if raw.html and raw.html.strip():
         page = extract_html(repair_text(raw.html), raw.url)
+        if page.kind != "article":
+            raise NotAnArticle(raw.origin, page.reason)
         if page.cleaned.paragraphs:
             published = page.published.isoformat() if page.published else None
-            return page.cleaned, page.title, published
+            cleaned = page.cleaned
+            if known:
+                kept = tuple(p for p in cleaned.paragraphs if normalise_line(p) not in known)
+                gone = tuple(p for p in cleaned.paragraphs if normalise_line(p) in known)
+                cleaned = Cleaned(kept, cleaned.removed + gone, cleaned.title)
+            return cleaned, page.title, published
     text = repair_text(raw.text or "")
-    return clean_text(text), None, None
+    return clean_text(text, known, lang=raw.lang or None), None, None
 
 
-def clean(raw: RawArticle) -> Article:
-    """Clean one raw article; raises ``NotAnArticle`` when nothing article-like is left."""
+def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> Article:
+    """Clean one raw article; raises ``NotAnArticle`` when nothing article-like is left.
+
+    ``known_boilerplate`` holds lines (normalised with ``normalise_line``) that recur on many
+    pages of the same source, as ``recurring_lines`` finds them: they are removed wherever they
+    stand, even when they read like prose (a standing disclaimer, an "about us" paragraph)."""
     if not (raw.text or "").strip() and not (raw.html or "").strip():
         raise NotAnArticle(raw.origin, "the input is empty (no text or html)")
-    cleaned, page_title, page_date = _cleaned(raw)
+    cleaned, page_title, page_date = _cleaned(raw, known_boilerplate)
     body = "\n\n".join(cleaned.paragraphs)
     if word_count(body) < _MIN_WORDS:
         raise NotAnArticle(
@@ -76,6 +89,36 @@ def clean(raw: RawArticle) -> Article:
         content_hash=content_hash(body),
         removed=cleaned.removed,
     )
+
+
+_SAME_STORY = 0.6  # pages whose line sets overlap more than this (Jaccard) are copies of one story
+
+
+def recurring_lines(pages: Sequence[Sequence[str]], min_pages: int = 3) -> frozenset[str]:
+    """Lines (normalised) that recur on at least ``min_pages`` different stories of one source:
+    its furniture, learned from the store. ``pages`` holds, per page, its lines (an article's
+    paragraphs plus the lines the cleaner removed, or the raw page text split into lines).
+
+    Copies of one story (re-scrapes, updates, syndication) count once: otherwise three copies
+    of an article would make its own paragraphs "recurring". Blank and one-character lines
+    are never returned."""
+    stories: list[set[str]] = []
+    counts: Counter[str] = Counter()
+    for page in pages:
+        lines = {normalise_line(x) for x in page}
+        lines = {x for x in lines if len(x) > 1}
+        if not lines:
+            continue
+        story = next(
+            (s for s in stories if len(lines & s) > _SAME_STORY * len(lines | s)), None
+        )
+        if story is None:
+            stories.append(set(lines))
+            counts.update(lines)
+        else:
+            counts.update(lines - story)  # a line new to this copy of the story counts once
+            story |= lines
+    return frozenset(x for x, n in counts.items() if n >= min_pages)
 
 
 def _published(raw: RawArticle, page_date: str | None, cleaned: Cleaned, lang: str) -> dt.date | None:

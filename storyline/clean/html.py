@@ -1,48 +1,169 @@
 """Main text and metadata of a whole HTML page.
 
 trafilatura finds the article in the page's markup far better than any line heuristic can, so it
-does the first cut (with recall favoured: its precise mode drops real paragraphs). What it lets
-through is the same furniture the plain-text cleaner knows (sign-up boxes, "read also" lines,
-trailing teasers), so its paragraphs go through that cleaner's phrase filter too.
+does the first cut, twice: once favouring precision (its best single setting on news pages) and
+once favouring recall without fallbacks. The precise cut is taken unless it came out much *longer*
+than the broad one: that only happens when trafilatura's fallback extractor replaced its own
+result with most of the page (a list of quotes, a whole blog roll), and then the broad cut is the
+article. What is left after the cut is the same furniture the plain-text cleaner knows (sign-up
+boxes, "read also" lines, credits, comment sections), so the paragraphs go through that cleaner's
+phrase filter and its comment/related-stories stop too.
+
+A page with no article on it (an error page, a section front, a list of links) is told apart
+here, so the caller can say which it is instead of turning it into a fake article.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from copy import deepcopy
 from dataclasses import dataclass
 
 import trafilatura
+from lxml.html import HtmlElement
+from trafilatura.utils import load_html
 
-from storyline.clean.text import Cleaned, is_boilerplate_phrase, is_date_line
+from storyline.clean.text import Cleaned, is_boilerplate_phrase, is_date_line, is_tail_stop
+
+_FALLBACK_BLOWUP = 1.2  # precise cut this much longer than the broad one: its fallback took over
+
+# Markdown table rules trafilatura prints for tables ("|---|---|") and cell-only rows.
+_TABLE_RULE = re.compile(r"^[|\s:-]*$")
+# Credits, contact lines and house adverts that close news stories, in stock phrasing.
+_CREDIT = re.compile(
+    r"""(?ix)^\W*(?:
+    (?:additional\ )?reporting\ by\b|editing\ by\b|compiled\ by\b|
+    [\w.'’\- ,]{2,200}\ contributed\ (?:reporting|to\ this\ (?:report|story|article))|
+    (?:source|sources|quelle|fuente|fonte|źródło)\s*:\s*\S.{0,40}$|
+    (?:e-?mail|reach|contact)\ [\w.'’\- ]{2,40}\ at\ \S+@|
+    [\w.'’\- ]{2,40}\ (?:may|can)\ be\ reached\ at\b|have\ a\ tip\b|
+    follow\ (?:us|him|her|them|[\w.'’\- ]{2,40})\ on\ (?:twitter|facebook|instagram)|
+    (?:mit\ material\ von|mit\ agenturmaterial)\b
+    )"""
+)
+# Tabloid teaser links inside the story: "Plague fears: holidaymakers die [INSIGHT]".
+_TEASER_TAG = re.compile(r"^.{10,200}\[[A-Z][A-Z ]{2,15}\]\W*$")
+_MAIL_OR_HANDLE_ONLY = re.compile(r"^\S+@\S+\.\w+$|^(?:https?://)?(?:www\.)?twitter\.com/\S+$")
+
+# Error pages say so in their title or first heading.
+_ERROR_PAGE = re.compile(
+    r"""(?ix)\b(?:40[0134]|410|50[023])\b|page\ not\ found|not\ found|no\ longer\ available|
+    seite\ nicht\ gefunden|nicht\ gefunden|page\ introuvable|página\ no\ encontrada|pagina\ non\ trovata|
+    strona\ nie\ (?:została\ znaleziona|istnieje)|страница\ не\ найдена|không\ tìm\ thấy|
+    \berror\b|\bfehler\b|\berreur\b"""
+)
 
 
 @dataclass(frozen=True)
 class Page:
-    """What a page yields: its main text split into kept/removed paragraphs, and metadata."""
+    """What a page yields: its main text split into kept/removed paragraphs, and metadata.
+
+    ``kind`` is ``"article"``, or why the page is not one (``"error page"``, ``"index page"``);
+    ``reason`` says it in words a user can act on."""
 
     cleaned: Cleaned
     title: str | None
     published: dt.date | None
     lang: str | None
+    kind: str = "article"
+    reason: str = ""
+
+
+_EMPTY = Page(Cleaned((), (), None), None, None, None, "empty", "the HTML has no readable content")
+
+
+def _extract(tree: HtmlElement, url: str | None) -> tuple[str, trafilatura.settings.Document | None]:
+    precise = trafilatura.bare_extraction(
+        deepcopy(tree), url=url, favor_precision=True, include_comments=False, with_metadata=True
+    )
+    broad = trafilatura.extract(
+        deepcopy(tree), url=url, favor_recall=True, fast=True, include_comments=False
+    ) or ""
+    doc = precise if isinstance(precise, trafilatura.settings.Document) else None
+    text = (doc.text or "") if doc else ""
+    if not text.strip() or len(text) > _FALLBACK_BLOWUP * len(broad) > 0:
+        text = broad
+    return text, doc
 
 
 def extract_html(html: str, url: str | None = None) -> Page:
-    """Run trafilatura on the page, then drop the boilerplate lines it kept."""
-    text = trafilatura.extract(
-        html, url=url, favor_recall=True, include_comments=False
-    )
-    meta = trafilatura.extract_metadata(html, default_url=url)
-    title = (meta.title or "").strip() or None if meta else None
-    published = _iso_date(meta.date) if meta and meta.date else None
-    lang = None
-    paragraphs = [p.strip() for p in (text or "").split("\n") if p.strip()]
-    kept: list[str] = []
-    removed: list[str] = []
-    for p in paragraphs:
-        (removed if is_boilerplate_phrase(p) or is_date_line(p) else kept).append(p)
+    """Cut the article out of the page, then drop the boilerplate lines trafilatura kept."""
+    tree = load_html(html)
+    if tree is None:
+        return _EMPTY
+    text, doc = _extract(tree, url)
+    title = ((doc.title or "").strip() or None) if doc else None
+    published = _iso_date(doc.date) if doc and doc.date else None
+    lang = (doc.language or None) if doc else None
+    kept, removed = filter_paragraphs([p.strip() for p in text.split("\n") if p.strip()])
     if title and kept and kept[0].strip().lower() == title.lower():
         removed.append(kept.pop(0))
-    return Page(Cleaned(tuple(kept), tuple(removed), title), title, published, lang)
+    cleaned = Cleaned(tuple(kept), tuple(removed), title)
+    kind, reason = page_kind(tree, title, kept)
+    return Page(cleaned, title, published, lang, kind, reason)
+
+
+def filter_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[str]]:
+    """Furniture out of the extracted paragraphs; everything after a comment/related heading
+    that comes once most of the article has been read goes too."""
+    kept: list[str] = []
+    removed: list[str] = []
+    total = sum(len(p.split()) for p in paragraphs)
+    seen = 0
+    for n, p in enumerate(paragraphs):
+        if seen >= 0.5 * total and is_tail_stop(p):
+            removed.extend(paragraphs[n:])
+            break
+        seen += len(p.split())
+        if (
+            is_boilerplate_phrase(p, sentence_ok=True)
+            or _TEASER_TAG.search(p)
+            or is_date_line(p)
+            or _TABLE_RULE.match(p)
+            or (len(p.split()) <= 60 and _CREDIT.match(p))
+            or _MAIL_OR_HANDLE_ONLY.match(p)
+        ):
+            removed.append(p)
+        else:
+            kept.append(p)
+    return kept, removed
+
+
+def page_kind(tree: HtmlElement, title: str | None, kept: list[str]) -> tuple[str, str]:
+    """Whether the page is an article, and if not, why not."""
+    words = sum(len(p.split()) for p in kept)
+    heading = _first_heading(tree)
+    for label in (title or "", heading):
+        if label and _ERROR_PAGE.search(label) and words < 150:
+            return "error page", f"an error page ('{label[:60]}'), not an article"
+    anchors = {_fold(a.text_content()) for a in tree.iter("a")}
+    anchors.discard("")
+    linked = sum(len(p.split()) for p in kept if _fold(p) in anchors)
+    n_links = len(anchors)
+    if words and linked >= 0.5 * words and sum(_fold(p) in anchors for p in kept) >= 5:
+        return "index page", (
+            f"an index page: its text is mostly links to other pages ({n_links} links), "
+            "not an article; pass the article page itself"
+        )
+    if words < 20 and n_links >= 20:
+        return "index page", (
+            f"an index or navigation page ({n_links} links, {words} words of running text); "
+            "pass the article page itself"
+        )
+    return "article", ""
+
+
+def _first_heading(tree: HtmlElement) -> str:
+    for h in tree.iter("h1"):
+        text = " ".join(h.text_content().split())
+        if text:
+            return text
+    return ""
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().split())
 
 
 def _iso_date(value: str) -> dt.date | None:

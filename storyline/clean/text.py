@@ -81,7 +81,9 @@ _STOP = re.compile(
     r"""(?ix)^\W*(?:
     \d*\s*(?:comments?|responses?|replies)\b.{0,20}|
     (?:leave|post|add|write)\ a\ (?:comment|reply)|join\ the\ discussion|
-    top\ rated\ comments|related(?:\ \w+)?|more\ (?:from|on|in|stories|news)\b.{0,30}|latest\ (?:news|stories|articles)|
+    top\ rated\ comments|comments\ are\ closed|(?:user\ )?comments|comment\ on\ this\ (?:story|article)|
+    loading\ comments|tell\ us\ what\ you\ think|tinggalkan\ balasan|
+    related(?:\ \w+)?|more\ (?:from|on|in|stories|news)\b.{0,30}|latest\ (?:news|stories|articles)|
     most\ (?:read|popular|viewed|shared)|you\ (?:may|might)\ also\ like|recommended(?:\ for\ you)?|news\ in\ brief|
     kommentare?\b.{0,20}|ähnliche\ artikel|mehr\ zum\ thema|das\ könnte\ sie\ auch\ interessieren|meistgelesen\w*|
     commentaires?\b.{0,20}|sur\ le\ même\ sujet|à\ lire\ aussi|comentarios?\b.{0,20}|noticias\ relacionadas|
@@ -147,9 +149,19 @@ def _is_phrase_bp(text: str, words: int) -> bool:
     return words <= 8 and bool(_SHORT_BP.search(text))
 
 
-def is_boilerplate_phrase(text: str) -> bool:
-    """Stock furniture phrasing ("Subscribe to our newsletter", "Read also: ...")."""
-    return _is_phrase_bp(text, _n_words(text))
+def is_boilerplate_phrase(text: str, sentence_ok: bool = False) -> bool:
+    """Stock furniture phrasing ("Subscribe to our newsletter", "Read also: ..."). With
+    ``sentence_ok`` a short full sentence ("A spokeswoman declined to comment.") is not judged by
+    its words alone: after an extractor's cut it is far more often the article's."""
+    words = _n_words(text)
+    if sentence_ok and words >= 5 and _SENT_END.search(text) and not text.rstrip().endswith(":"):
+        return bool(_LONG_BP.search(text) or _LEAD_BP.match(text))
+    return _is_phrase_bp(text, words)
+
+
+def is_tail_stop(text: str) -> bool:
+    """A heading that opens what follows the article: comments, related or latest stories."""
+    return _n_words(text) <= 8 and bool(_STOP.match(text))
 
 
 def is_date_line(text: str) -> bool:
@@ -310,23 +322,116 @@ def _find_title(lines: list[Line], start: int, end: int) -> int | None:
     return best_i
 
 
-def clean_text(text: str) -> Cleaned:
-    """Split a page text into article paragraphs and removed boilerplate."""
-    raw = [ln.strip() for ln in text.splitlines()]
-    lines = [classify(t) for t in raw if t]
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the cleaner worked out about a page's lines (also what the line model is fitted on)."""
+
+    lines: list[Line]
+    span: tuple[int, int]  # the main run, [start, end)
+    stop_at: int | None  # where a comments/related heading ended the run
+    title_at: int | None
+    rule_kept: list[int]
+    rows: list[list[float]]  # line-model features; empty without a model
+    teasers: frozenset[int]  # "headline + snippet" blocks trimmed from the end of the run
+
+
+def analyse(
+    text: str, known_boilerplate: frozenset[str] = frozenset(), lang: str | None = None, model: bool = True
+) -> Analysis:
+    """Classify the lines, find the main run, title and the rule-based keep set, and the line
+    model's features."""
+    lines = [classify(t) for t in (ln.strip() for ln in text.splitlines()) if t]
+    if known_boilerplate:
+        lines = [
+            Line(ln.text, ln.words, False, True) if _norm(ln.text) in known_boilerplate else ln for ln in lines
+        ]
     if not lines:
-        return Cleaned((), (), None)
-    start, end = main_run(lines)
-    end = _cut_at_stop(lines, start, end)
+        return Analysis([], (0, 0), None, None, [], [], frozenset())
+    start, run_end = main_run(lines)
+    end = _cut_at_stop(lines, start, run_end)
     ti = _find_title(lines, start, end)
     title = lines[ti].text if ti is not None else None
     kept = [i for i in range(start, end) if _keep_in_run(lines, i, end)]
     kept = _drop_duplicates(kept, lines, title)
+    untrimmed = kept
     kept = _trim_teasers(kept, lines)
+    teasers = frozenset(untrimmed[len(kept):])
+    # Where the page's tail begins (comments, related stories), also past the main run's end.
+    tail = _cut_at_stop(lines, start, len(lines))
+    stop_at = tail if tail < len(lines) else None
+    rows: list[list[float]] = []
+    if model:
+        from storyline.clean import lines as lm
+
+        if lang is None:
+            from storyline.clean.language import detect_language
+
+            lang = detect_language(" ".join(lines[i].text for i in kept[:40]) or text[:800])
+        info = [
+            (ln.words, ln.prose, ln.bp, bool(_SENT_END.search(ln.text)), bool(_LIST_ITEM.match(ln.text)),
+             is_date_line(ln.text), _is_heading(ln), bool(_TEASER_END.search(ln.text)))
+            for ln in lines
+        ]
+        rows = lm.features([ln.text for ln in lines], info, (start, end), set(kept), stop_at, ti,
+                           lm.stopwords_for(lang), [_score(ln) for ln in lines])
+    return Analysis(lines, (start, end), stop_at, ti, kept, rows, teasers)
+
+
+def clean_text(
+    text: str, known_boilerplate: frozenset[str] = frozenset(), lang: str | None = None, model: bool = True
+) -> Cleaned:
+    """Split a page text into article paragraphs and removed boilerplate.
+
+    ``known_boilerplate`` holds normalised lines (see ``normalise_line``) seen on many pages of
+    the same source: such a line is furniture whatever it looks like. ``lang`` (ISO 639-1) is
+    the page's language when known; it is guessed otherwise. ``model=False`` gives the rules
+    alone, without the line model's corrections."""
+    from storyline.clean import lines as lm
+
+    use_model = model and lm.has_model()
+    a = analyse(text, known_boilerplate, lang, use_model)
+    lines, ti = a.lines, a.title_at
+    if not lines:
+        return Cleaned((), (), None)
+    title = lines[ti].text if ti is not None else None
+    kept = a.rule_kept
+    if use_model:
+        # The model adds a line at ``thr``, but takes one the rules kept away only when sure.
+        thr, low = lm.threshold(), lm.drop_threshold()
+        rule = set(kept)
+        kept = [
+            i for i, row in enumerate(a.rows)
+            if i != ti
+            and (a.stop_at is None or i < a.stop_at)
+            and i not in a.teasers
+            and (i in rule or not _doubled(lines, i))
+            and i >= a.span[0]  # the model extends the article onward, never back into the page head
+            and not _is_furniture(lines[i], known_boilerplate)
+            and lm.keep_probability(row) >= (low if i in rule else thr)
+        ]
+        kept = _trim_teasers(_drop_duplicates(kept, lines, title), lines)
     keep = set(kept)
     paragraphs = tuple(lines[i].text for i in kept)
     removed = tuple(ln.text for i, ln in enumerate(lines) if i not in keep and i != ti)
     return Cleaned(paragraphs, removed, title)
+
+
+def _doubled(lines: list[Line], i: int) -> bool:
+    """A short line printed twice in a row: a teaser's image caption and link, not article text."""
+    if lines[i].words >= 40:
+        return False
+    key = _norm(lines[i].text)
+    return any(0 <= j < len(lines) and _norm(lines[j].text) == key for j in (i - 1, i + 1))
+
+
+def _is_furniture(line: Line, known_boilerplate: frozenset[str]) -> bool:
+    """Stock phrasing or a line known to recur across the source's pages: never article text."""
+    return _is_phrase_bp(line.text, line.words) or (bool(known_boilerplate) and _norm(line.text) in known_boilerplate)
+
+
+def normalise_line(text: str) -> str:
+    """The form in which lines are compared across pages: NFC, lower case, whitespace folded."""
+    return _norm(text)
 
 
 def _drop_duplicates(kept: list[int], lines: list[Line], title: str | None) -> list[int]:

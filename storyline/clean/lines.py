@@ -1,0 +1,189 @@
+"""A learned second opinion on each line of a page text: keep it or not.
+
+The rule-based cleaner (``text.py``) finds the article's main run and keeps prose and headings in
+it. What it gets wrong is systematic: short pieces inside the article (list items, table cells,
+short sub-headings, captions) are dropped, and author bios, "about us" boxes and sidebars next to
+the article are kept. A small logistic regression over line features (length, punctuation,
+stopword ratio in the page's language, link-likeness, where the line sits relative to the main
+run, what its neighbours are, and the rule's own verdict) corrects that. Its weights are fitted
+by ``python benchmarks/fit_lines.py`` on one half of the development data and checked on
+the other; they live in ``line_weights.py`` (plain numbers, no pickles).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_left
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+import stopwordsiso
+
+from storyline.clean.line_weights import WEIGHTS
+
+_LINKY = re.compile(r"https?://|www\.|\S@\S|\.(?:com|org|net|de|html?)\b|#\w")
+_SEPARATORS = re.compile(r"[|•·»›>/]")
+_UPPER = re.compile(r"[A-ZÀ-ÞА-Я]")
+_LETTER = re.compile(r"[^\W\d_]")
+_DIGIT = re.compile(r"\d")
+_TOKEN = re.compile(r"\w+")
+_COLON_END = re.compile(r":\s*$")
+_QUOTE = re.compile(r"[\"“”„«»]")
+_COMMA = re.compile(",")
+
+FEATURES = (
+    "rule_keep", "in_run", "log_words", "prose", "bp", "sent_end", "list_item", "date_line",
+    "heading", "stop_ratio", "stop_rel", "digit_ratio", "upper_ratio", "linky", "separators",
+    "before_run", "after_run", "position", "after_stop", "prev_keep", "next_keep", "prev_prose",
+    "next_prose", "prev_log_words", "next_log_words", "teaser_end", "colon_end", "repeats",
+    "run_share_before", "is_title", "quote", "short", "very_short", "comma_ratio",
+    "win_prose", "win_words", "win_bp", "dist_kept", "block", "block_rel",
+)
+_WIN = 3
+
+
+@lru_cache(maxsize=64)
+def stopwords_for(lang: str | None) -> frozenset[str]:
+    """stopwordsiso's list for the language; empty when it has none."""
+    if not lang or not stopwordsiso.has_lang(lang):
+        return frozenset()
+    return frozenset(stopwordsiso.stopwords(lang))
+
+
+def _ratio(pattern: re.Pattern[str], text: str, base: int) -> float:
+    return len(pattern.findall(text)) / base if base else 0.0
+
+
+def features(
+    texts: Sequence[str],
+    info: Sequence[tuple[int, bool, bool, bool, bool, bool, bool, bool]],
+    span: tuple[int, int],
+    rule_kept: set[int],
+    stop_at: int | None,
+    title_at: int | None,
+    stopwords: frozenset[str],
+    scores: Sequence[float],
+) -> list[list[float]]:
+    """One feature row per line. ``info`` per line: words, prose, bp, sent_end, list_item,
+    date_line, heading, teaser_end (from the rule classifier)."""
+    n = len(texts)
+    start, end = span
+    toks = [[t.lower() for t in _TOKEN.findall(x)] for x in texts]
+    stop_ratio = [sum(t in stopwords for t in ts) / len(ts) if ts and stopwords else 0.0 for ts in toks]
+    run_stop = [stop_ratio[i] for i in range(start, end) if info[i][1]]
+    run_mean = sum(run_stop) / len(run_stop) if run_stop else 0.3
+    counts = Counter(" ".join(ts) for ts in toks)
+    run_words = sum(info[i][0] for i in range(start, end) if i in rule_kept) or 1
+    kept_sorted = sorted(rule_kept)
+    block = _block_scores(scores)
+    top = max(block) if block else 1.0
+    rows: list[list[float]] = []
+    cum = 0
+    for i, text in enumerate(texts):
+        words, prose, bp, sent_end, list_item, date_line, heading, teaser_end = info[i]
+        letters = len(_LETTER.findall(text))
+        prev = info[i - 1] if i > 0 else None
+        nxt = info[i + 1] if i + 1 < n else None
+        rows.append([
+            float(i in rule_kept),
+            float(start <= i < end),
+            math.log1p(words),
+            float(prose),
+            float(bp),
+            float(sent_end),
+            float(list_item),
+            float(date_line),
+            float(heading),
+            stop_ratio[i],
+            stop_ratio[i] - run_mean if stopwords else 0.0,
+            _ratio(_DIGIT, text, len(text)),
+            _ratio(_UPPER, text, letters),
+            float(bool(_LINKY.search(text))),
+            min(3.0, float(len(_SEPARATORS.findall(text)))),
+            math.log1p(max(0, start - i)),
+            math.log1p(max(0, i - end + 1)),
+            i / max(1, n - 1),
+            float(stop_at is not None and i >= stop_at),
+            float(i - 1 in rule_kept),
+            float(i + 1 in rule_kept),
+            float(bool(prev and prev[1])),
+            float(bool(nxt and nxt[1])),
+            math.log1p(prev[0]) if prev else 0.0,
+            math.log1p(nxt[0]) if nxt else 0.0,
+            float(teaser_end),
+            float(bool(_COLON_END.search(text))),
+            math.log(counts[" ".join(toks[i])]) if toks[i] else 0.0,
+            min(1.0, cum / run_words),
+            float(i == title_at),
+            float(bool(_QUOTE.search(text))),
+            float(words <= 6),
+            float(words <= 2),
+            _ratio(_COMMA, text, max(1, words)),
+            *_window(info, i),
+            math.log1p(_distance(kept_sorted, i)),
+            math.log1p(max(0.0, block[i])),
+            max(0.0, block[i]) / top if top > 0 else 0.0,
+        ])
+        if i in rule_kept:
+            cum += words
+    return rows
+
+
+def _window(info: Sequence[tuple[int, bool, bool, bool, bool, bool, bool, bool]], i: int) -> list[float]:
+    """Prose share, mean log length and furniture share of the neighbours within ``_WIN`` lines."""
+    near = [info[j] for j in range(max(0, i - _WIN), min(len(info), i + _WIN + 1)) if j != i]
+    if not near:
+        return [0.0, 0.0, 0.0]
+    k = len(near)
+    return [sum(x[1] for x in near) / k, sum(math.log1p(x[0]) for x in near) / k, sum(x[2] for x in near) / k]
+
+
+def _block_scores(scores: Sequence[float]) -> list[float]:
+    """For each line, the best sum of line scores over a segment that contains it: how strongly
+    it sits in a block of prose, whether or not that block is the page's main run."""
+    n = len(scores)
+    left = [0.0] * n  # best sum of a segment ending at i
+    right = [0.0] * n  # best sum of a segment starting at i
+    for i in range(n):
+        left[i] = scores[i] + max(0.0, left[i - 1] if i else 0.0)
+    for i in range(n - 1, -1, -1):
+        right[i] = scores[i] + max(0.0, right[i + 1] if i + 1 < n else 0.0)
+    return [left[i] + right[i] - scores[i] for i in range(n)]
+
+
+def _distance(sorted_idx: Sequence[int], i: int) -> int:
+    """Lines to the nearest rule-kept line (large when there is none)."""
+    if not sorted_idx:
+        return 1000
+    lo = bisect_left(sorted_idx, i)
+    best = 1000
+    if lo < len(sorted_idx):
+        best = sorted_idx[lo] - i
+    if lo > 0:
+        best = min(best, i - sorted_idx[lo - 1])
+    return best
+
+
+def keep_probability(row: Sequence[float]) -> float:
+    """The fitted model's probability that the line belongs to the article."""
+    mean, scale, coef = WEIGHTS["mean"], WEIGHTS["scale"], WEIGHTS["coef"]
+    z = WEIGHTS["intercept"] + sum(
+        c * (x - m) / s for x, m, s, c in zip(row, mean, scale, coef, strict=True)
+    )
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def has_model() -> bool:
+    return len(WEIGHTS["coef"]) == len(FEATURES)
+
+
+def threshold() -> float:
+    """Probability from which a line is kept."""
+    return float(WEIGHTS["threshold"])
+
+
+def drop_threshold() -> float:
+    """Probability under which a line the rules kept is dropped."""
+    return float(WEIGHTS.get("drop_below", WEIGHTS["threshold"]))
