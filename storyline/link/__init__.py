@@ -1,0 +1,87 @@
+"""Linking: near-duplicates → events (same happening, any language) → storylines (events over time).
+
+The pipeline owns one ``Linker``: ``load`` it with what the store holds, then ``add`` articles as
+they arrive. ``add`` returns assignments for the new articles and for every earlier article whose
+event or storyline changed (a bridging article can merge two events, and so two storylines), so
+the store only rewrites what moved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from storyline.link.events import EventIndex, make_id
+from storyline.link.similarity import LinkConfig, explain, features, similarity
+from storyline.link.storylines import StorylineIndex
+from storyline.models import Article, Assignment
+
+__all__ = ["LinkConfig", "Linker", "explain", "make_id", "similarity"]
+
+
+class Linker:
+    """Incremental events and storylines over a stream of enriched articles."""
+
+    def __init__(self, config: LinkConfig | None = None, dim: int = 384) -> None:
+        self.config = config or LinkConfig()
+        self._events = EventIndex(self.config, dim)
+        self._storylines = StorylineIndex(self.config, dim)
+        self._reported: dict[str, tuple[str, str]] = {}  # last assignment handed out, per article
+
+    def load(self, articles: Sequence[Article], assignments: Sequence[Assignment]) -> None:
+        """Restore state from the store without re-clustering; articles without an assignment
+        are linked as new ones would be."""
+        where = {a.article_id: a for a in assignments}
+        pending = []
+        for art in articles:
+            asg = where.get(art.id)
+            if asg is None:
+                pending.append(art)
+                continue
+            f = features(art)
+            self._events.restore(f, asg.event)
+            self._storylines.add_article(asg.event, f.vector, f.entities, f.lang)
+            self._storylines.restore(asg.event, asg.storyline)
+            self._reported[art.id] = (asg.event, asg.storyline)
+        if pending:
+            self.add(pending)
+
+    def add(self, articles: Sequence[Article]) -> list[Assignment]:
+        """Assign articles in the order given; report them and every earlier article that moved."""
+        ev, sl = self._events, self._storylines
+        order: list[str] = []
+        touched: set[str] = set()  # events whose members may have moved (merges)
+        for art in articles:
+            order.append(art.id)
+            if art.id in ev.event_of:  # already linked: report where it is, change nothing
+                continue
+            f = features(art)
+            eid, merges = ev.add(f)
+            for absorbed, kept in merges:
+                touched.add(kept)
+                if sl.merge_events(absorbed, kept) is not None:
+                    touched.update(sl.event_ids[sl.storyline_of[kept]])
+            sl.add_article(eid, f.vector, f.entities, f.lang)
+            if eid not in sl.storyline_of:
+                sl.place(eid, art.id)
+        for e in sorted(touched, key=lambda x: ev.order.get(x, 0)):
+            order.extend(ev.members.get(e, []))
+        given = {a.id for a in articles}
+        out: list[Assignment] = []
+        new: set[str] = set()
+        for aid in order:
+            if aid in new:
+                continue
+            new.add(aid)
+            now = self.assignment(aid)
+            if aid in given or self._reported.get(aid) != (now.event, now.storyline):
+                out.append(now)
+            self._reported[aid] = (now.event, now.storyline)
+        return out
+
+    def assignment(self, article_id: str) -> Assignment:
+        eid = self._events.event_of[article_id]
+        return Assignment(article_id, eid, self._storylines.storyline_of[eid])
+
+    def assignments(self) -> list[Assignment]:
+        """Where every known article sits now."""
+        return [self.assignment(a) for a in self._events.event_of]

@@ -1,0 +1,145 @@
+"""Events: every article reporting the same happening, grouped as a feed delivers them.
+
+Incremental on purpose: a news stream never ends, so an arriving article is compared only with
+its nearest earlier articles (a usearch vector index, filtered by a publish-time window where
+both dates exist) and with earlier near-duplicates (MinHash LSH), never with everything.
+
+An article joins the event it links to best when the mixed score clears ``event_threshold``.
+When it also links strongly (``merge_threshold``) to a second event, the two are one happening
+reported in two halves that had not met yet, so they merge and the older id survives. With
+``linkage="max"`` and merge_threshold == event_threshold this is exactly single-link clustering,
+which does not depend on arrival order; a higher merge bar trades a little order-independence for
+protection against chaining.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+
+import numpy as np
+from usearch.index import Index
+
+from storyline.link.duplicates import DuplicateIndex
+from storyline.link.similarity import Features, LinkConfig, combine, signals
+
+
+def make_id(prefix: str, first_member: str) -> str:
+    """Stable opaque id: the same first member gives the same id on every re-run."""
+    return f"{prefix}-{hashlib.sha1(first_member.encode()).hexdigest()[:10]}"
+
+
+def hashed_vector(f: Features, dim: int) -> np.ndarray:
+    """A stand-in for an article without an e5 vector: its words hashed into ``dim`` buckets, so
+    the index still offers lexical neighbours instead of failing."""
+    v = np.zeros(dim, dtype=np.float32)
+    for w, x in f.words.items():
+        v[zlib.crc32(w.encode()) % dim] += x
+    n = float(np.linalg.norm(v))
+    return v / n if n else v
+
+
+class EventIndex:
+    """Articles → events, one article at a time."""
+
+    def __init__(self, config: LinkConfig, dim: int = 384) -> None:
+        self.cfg = config
+        self.dim = dim
+        self.feats: dict[str, Features] = {}
+        self.event_of: dict[str, str] = {}
+        self.members: dict[str, list[str]] = {}
+        self.order: dict[str, int] = {}  # event id -> creation rank, so "older" is well defined
+        self._keys: list[str] = []
+        self._index = Index(ndim=dim, metric="ip")
+        self._dups = DuplicateIndex(config.duplicate_jaccard, config.minhash_perm)
+
+    # --- state ------------------------------------------------------------------------------
+    def _vector(self, f: Features) -> np.ndarray:
+        if f.vector is not None and f.vector.shape == (self.dim,):
+            return f.vector
+        return hashed_vector(f, self.dim)
+
+    def _index_article(self, f: Features) -> None:
+        self.feats[f.id] = f
+        self._index.add(len(self._keys), self._vector(f))
+        self._keys.append(f.id)
+        self._dups.add(f.id, f.shingles)
+
+    def _new_event(self, article_id: str) -> str:
+        eid = make_id("ev", article_id)
+        while eid in self.members:  # a re-used article id: keep ids unique, still deterministic
+            eid = make_id("ev", eid)
+        self.members[eid] = []
+        self.order[eid] = len(self.order)
+        return eid
+
+    def restore(self, f: Features, event_id: str) -> None:
+        """Put back an article with its stored event, without re-linking (``Linker.load``)."""
+        if event_id not in self.members:
+            self.members[event_id] = []
+            self.order[event_id] = len(self.order)
+        self.members[event_id].append(f.id)
+        self.event_of[f.id] = event_id
+        self._index_article(f)
+
+    # --- linking ----------------------------------------------------------------------------
+    def candidates(self, f: Features) -> dict[str, float]:
+        """Earlier articles worth comparing, with their mixed score."""
+        found: set[str] = set()
+        if len(self._keys):
+            k = min(self.cfg.neighbours, len(self._keys))
+            hits = self._index.search(self._vector(f), k)
+            found.update(self._keys[int(key)] for key in hits.keys)
+        dups = {d for d in self._dups.query(f.shingles) if d in self.feats}
+        found |= dups
+        scores: dict[str, float] = {}
+        for cid in found:
+            c = self.feats[cid]
+            if (
+                cid not in dups
+                and f.published is not None
+                and c.published is not None
+                and abs((f.published - c.published).days) > self.cfg.window_days  # type: ignore[operator]
+            ):
+                continue
+            scores[cid] = combine(signals(f, c, self.cfg), self.cfg)
+        return scores
+
+    def event_scores(self, scores: dict[str, float]) -> dict[str, float]:
+        per: dict[str, list[float]] = {}
+        for cid, s in scores.items():
+            per.setdefault(self.event_of[cid], []).append(s)
+        if self.cfg.linkage == "mean":
+            # Average over the event's members near the article, counting the rest as unseen
+            # (not as zeros): big events are not punished for members the index did not return.
+            return {e: float(np.mean(v)) for e, v in per.items()}
+        return {e: max(v) for e, v in per.items()}
+
+    def add(self, f: Features) -> tuple[str, list[tuple[str, str]]]:
+        """Link one article; returns its event and the merges ``(absorbed, kept)`` it caused."""
+        if f.id in self.event_of:
+            return self.event_of[f.id], []
+        ev = self.event_scores(self.candidates(f))
+        ranked = sorted(ev.items(), key=lambda kv: (-kv[1], self.order[kv[0]]))
+        merges: list[tuple[str, str]] = []
+        if ranked and ranked[0][1] >= self.cfg.event_threshold:
+            strong = [e for e, s in ranked if s >= self.cfg.merge_threshold]
+            target = ranked[0][0]
+            group = sorted({target, *strong}, key=self.order.__getitem__)
+            keep = group[0]
+            for other in group[1:]:
+                self._merge(other, keep)
+                merges.append((other, keep))
+            eid = keep
+        else:
+            eid = self._new_event(f.id)
+        self.members[eid].append(f.id)
+        self.event_of[f.id] = eid
+        self._index_article(f)
+        return eid, merges
+
+    def _merge(self, absorbed: str, kept: str) -> None:
+        for aid in self.members.pop(absorbed):
+            self.event_of[aid] = kept
+            self.members[kept].append(aid)
+        self.order.pop(absorbed, None)

