@@ -71,11 +71,6 @@ def groups(asg: list[Assignment], attr: str) -> set[frozenset[str]]:
     return {frozenset(v) for v in by.values()}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (see report): cross-lingual weight fitted on SemEval de-en lets vi seed 001 pull "
-    "002/004 into the 000+001 event; remove this mark when it passes",
-)
 def test_seed_events_and_storyline(seeds: list[Article]) -> None:
     lk = Linker()
     lk.add(seeds)
@@ -89,11 +84,6 @@ def test_seed_events_and_storyline(seeds: list[Article]) -> None:
     assert groups(asg, "storyline") == {frozenset({"000", "001", "002", "003", "004"})}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap (see report): cross-lingual weight fitted on SemEval de-en lets vi seed 001 pull "
-    "002/004 into the 000+001 event; remove this mark when it passes",
-)
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_seed_structure_does_not_depend_on_order(seeds: list[Article], seed: int) -> None:
     shuffled = list(seeds)
