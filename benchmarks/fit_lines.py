@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import sys
 import textwrap
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,8 +26,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from storyline.clean import lines  # noqa: E402
 from storyline.clean.encoding import decode_bytes  # noqa: E402
-from storyline.clean.lines import FEATURES  # noqa: E402
+from storyline.clean.lines import CONTEXT, FEATURES  # noqa: E402
 from storyline.clean.text import analyse, normalise_line  # noqa: E402
 
 _EXTRACTION_WEIGHT = 0.3  # extraction pages have many unlabelled-looking lines; snippets lead
@@ -45,26 +48,80 @@ def _read(path: Path) -> str:
     return decode_bytes(path.read_bytes(), str(path))
 
 
-def examples(data: Path) -> list[tuple[str, list[float], int, float]]:
-    """(page id, features, label, weight) for every labelled line of both sets."""
-    out: list[tuple[str, list[float], int, float]] = []
+Page = tuple[str, list[list[float]], list[int], list[int | None], float, list[str]]
+
+
+def pages(data: Path) -> list[Page]:
+    """(page id, feature rows, words per line, label per line or None, weight) for every page of
+    both sets: every line is needed for the second stage's context, labelled or not."""
+    out: list[Page] = []
     for g in _jsonl(data / "snippets" / "gold.jsonl"):
         pid = str(g["id"])
         a = analyse(_read(data / "snippets" / "text" / f"{pid}.txt"))
-        norm = [normalise_line(ln.text) for ln in a.lines]
         pos = [normalise_line(s) for s in g["with"]]
         neg = [normalise_line(s) for s in g["without"]]
-        for line, row in zip(norm, a.rows, strict=True):
+        labels: list[int | None] = []
+        for ln in a.lines:
+            line = normalise_line(ln.text)
             p, n = any(s in line for s in pos), any(s in line for s in neg)
-            if p != n:
-                out.append((pid, row, int(p), 1.0))
+            labels.append(int(p) if p != n else None)
+        out.append((pid, a.rows, [ln.words for ln in a.lines], labels, 1.0, [ln.text for ln in a.lines]))
     for g in _jsonl(data / "extraction" / "gold.jsonl"):
         pid = str(g["id"])
         a = analyse(_read(data / "extraction" / "text" / f"{pid}.txt"))
         body = normalise_line(g["body"])
-        for ln, row in zip(a.lines, a.rows, strict=True):
-            out.append((pid, row, int(normalise_line(ln.text) in body), _EXTRACTION_WEIGHT))
+        labels = [int(normalise_line(ln.text) in body) for ln in a.lines]
+        out.append((pid, a.rows, [ln.words for ln in a.lines], labels, _EXTRACTION_WEIGHT, [ln.text for ln in a.lines]))
     return out
+
+
+def _labelled(ps: list[Page], extra: list[list[list[float]]] | None = None) -> tuple[list[list[float]], list[int],
+                                                                                        list[float]]:
+    x, y, w = [], [], []
+    for k, (_, rows, _, labels, weight, _) in enumerate(ps):
+        for j, (row, label) in enumerate(zip(rows, labels, strict=True)):
+            if label is not None:
+                x.append([*row, *extra[k][j]] if extra else row)
+                y.append(label)
+                w.append(weight)
+    return x, y, w
+
+
+def fit_model(ps: list[Page], c: float = 1.0) -> dict[str, Any]:
+    """Both stages: the line model, then the context model over its probabilities."""
+    weights = fit(*_labelled(ps), c)
+    lines.WEIGHTS = weights  # the second stage's inputs are the first stage's outputs
+    table = token_table(ps)
+    ctx = [lines.context([lines.keep_probability(r) for r in rows], words, texts, table)
+           for _, rows, words, _, _, texts in ps]
+    weights["stage2"] = fit(*_labelled(ps, ctx), c)
+    weights["tokens"] = table
+    return weights
+
+
+_MIN_PAGES = 6  # a word must be labelled on this many pages to get a weight: no site-specific words
+
+
+def token_table(ps: list[Page]) -> dict[str, float]:
+    """Smoothed log-odds of a word being in an article line rather than a furniture line,
+    counting each page once per word and side (one long page must not make a word)."""
+    pos: Counter[str] = Counter()
+    neg: Counter[str] = Counter()
+    for _, _, _, labels, _, texts in ps:
+        seen: tuple[set[str], set[str]] = (set(), set())
+        for text, label in zip(texts, labels, strict=True):
+            if label is not None:
+                seen[label].update(lines.words_of(text))
+        neg.update(seen[0])
+        pos.update(seen[1])
+    prior = math.log((sum(pos.values()) + 1) / (sum(neg.values()) + 1))
+    table = {}
+    for t in pos.keys() | neg.keys():
+        if pos[t] + neg[t] >= _MIN_PAGES:
+            lo = math.log((pos[t] + 1) / (neg[t] + 1)) - prior
+            if abs(lo) >= 0.3:
+                table[t] = round(max(-3.0, min(3.0, lo)), 3)
+    return dict(sorted(table.items()))
 
 
 def fit(rows: list[list[float]], labels: list[int], weights: list[float], c: float = 1.0) -> dict[str, Any]:
@@ -88,6 +145,7 @@ def fit(rows: list[list[float]], labels: list[int], weights: list[float], c: flo
 def write(weights: dict[str, Any], path: Path) -> None:
     body = json.dumps(weights, indent=1)
     names = "\n".join(textwrap.wrap(", ".join(FEATURES), 96))
+    names += "\nSecond stage (``stage2``): the same, then\n" + "\n".join(textwrap.wrap(", ".join(CONTEXT), 96))
     path.write_text(
         '"""Fitted weights of the line model (see ``lines.py``); written by ``fit_lines``.\n\n'
         f"Features, in order:\n{names}.\n"
@@ -106,14 +164,15 @@ def main() -> None:
     ap.add_argument("--c", type=float, default=1.0)
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
-    ex = [e for e in examples(args.data) if args.half == "all" or half(e[0]) == args.half]
-    weights = fit([e[1] for e in ex], [e[2] for e in ex], [e[3] for e in ex], args.c)
+    ps = [p for p in pages(args.data) if args.half == "all" or half(p[0]) == args.half]
+    weights = fit_model(ps, args.c)
     weights["threshold"] = args.threshold
     weights["drop_below"] = args.drop_below
     if args.write:
         write(weights, ROOT / "storyline" / "clean" / "line_weights.py")
-    print(f"fitted on {len(ex)} lines ({args.half})")
-    for name, coef in sorted(zip(FEATURES, weights["coef"], strict=True), key=lambda t: -abs(t[1])):
+    print(f"fitted on {sum(len(p[1]) for p in ps)} lines of {len(ps)} pages ({args.half})")
+    names = (*FEATURES, *CONTEXT)
+    for name, coef in sorted(zip(names, weights["stage2"]["coef"], strict=True), key=lambda t: -abs(t[1]))[:25]:
         print(f"  {name:18s} {coef:+.3f}")
 
 

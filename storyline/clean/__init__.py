@@ -24,6 +24,7 @@ from storyline.models import Article, RawArticle
 __all__ = ["as_is", "clean", "content_hash", "normalise_line", "recurring_lines"]
 
 _MIN_WORDS = 20  # fewer words than this after cleaning is a stub, an index or an error page
+_SHORT_ARTICLE = 60  # a plain text shorter than this is a brief, kept whole
 
 
 def word_count(text: str) -> int:
@@ -56,7 +57,40 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
                 cleaned = Cleaned(kept, cleaned.removed + gone, cleaned.title)
             return cleaned, page.title, published
     text = repair_text(raw.text or "")
-    return clean_text(text, known, lang=raw.lang or None), None, None
+    cleaned = clean_text(text, known, lang=raw.lang or None)
+    if word_count("\n".join(cleaned.paragraphs)) >= _MIN_WORDS:
+        return cleaned, None, None
+    lines = tuple(x.strip() for x in text.splitlines() if x.strip())
+    if word_count(text) < _SHORT_ARTICLE and _reads_as_prose(lines):
+        # A brief (a wire flash, a one-line item from a feed) is all article: nothing to strip.
+        return Cleaned(lines, (), lines[0]), None, None
+    unwrapped = unwrap(text)
+    if unwrapped != text:  # text hard-wrapped at a fixed width (PDF, e-mail, print copy)
+        return clean_text(unwrapped, known, lang=raw.lang or None), None, None
+    return cleaned, None, None
+
+
+def _reads_as_prose(lines: tuple[str, ...]) -> bool:
+    """A sentence or two, not a column of menu words: few lines, averaging five words or more."""
+    return bool(lines) and len(lines) <= 6 and sum(len(x.split()) for x in lines) >= 5 * len(lines)
+
+
+def unwrap(text: str) -> str:
+    """Join hard-wrapped lines back into paragraphs. A block is hard-wrapped when most of its
+    lines stop mid-sentence at a similar width; line-by-line boilerplate rules would otherwise see
+    a column of short fragments and drop the whole article."""
+    out = []
+    for block in text.split("\n\n"):
+        lines = [x.strip() for x in block.splitlines() if x.strip()]
+        if len(lines) >= 4:
+            mid = sum(1 for x in lines[:-1] if x[-1] not in ".!?:;»\"”)") / (len(lines) - 1)
+            widths = sorted(len(x) for x in lines)
+            typical = widths[len(widths) // 2]
+            if mid >= 0.6 and 20 <= typical <= 90:
+                out.append(" ".join(lines))
+                continue
+        out.append(block)
+    return "\n\n".join(out)
 
 
 def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> Article:
@@ -69,7 +103,8 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         raise NotAnArticle(raw.origin, "the input is empty (no text or html)")
     cleaned, page_title, page_date = _cleaned(raw, known_boilerplate)
     body = "\n\n".join(cleaned.paragraphs)
-    if word_count(body) < _MIN_WORDS:
+    brief = not raw.html and word_count(raw.text or "") < _SHORT_ARTICLE and bool(body.strip())
+    if word_count(body) < _MIN_WORDS and not brief:
         raise NotAnArticle(
             raw.origin,
             "no article text found after removing menus and boilerplate "

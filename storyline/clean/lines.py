@@ -18,6 +18,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import stopwordsiso
 
@@ -39,9 +40,29 @@ FEATURES = (
     "before_run", "after_run", "position", "after_stop", "prev_keep", "next_keep", "prev_prose",
     "next_prose", "prev_log_words", "next_log_words", "teaser_end", "colon_end", "repeats",
     "run_share_before", "is_title", "quote", "short", "very_short", "comma_ratio",
-    "win_prose", "win_words", "win_bp", "dist_kept", "block", "block_rel",
+    "win_prose", "win_words", "win_bp", "dist_kept", "block", "block_rel", "bio", "after_soft_stop",
 )
 _WIN = 3
+# An author's or outlet's self-description: "X ist Redakteur ...", "Jane is a professor at ...".
+_BIO = re.compile(
+    r"""(?ix)\b(?:ist|is|est|es|è|jest)\s+(?:\w+\s+){0,3}?(?:redakteur\w*|journalist\w*|autor\w*|author|
+    editor|reporter|korrespondent\w*|correspondent|professor\w*|co-?founder|founder|gründer\w*|freelance\w*|
+    freie[rn]?|rédact\w*|periodista|giornalista|dziennikarz\w*)\b|
+    \b(?:studierte|arbeitet\ seit|schreibt\ (?:seit|für|über)|writes\ (?:about|for)|has\ written\ for|
+    lives\ in\ \w+\ with|about\ the\ author|über\ (?:den|die)\ autor\w*|zur\ person)\b"""
+)
+# Headings that usually open what comes after the article: further reading, author box, sign-up.
+_SOFT_STOP = re.compile(
+    r"""(?ix)^\W*(?:about\ (?:the\ )?authors?|über\ (?:den|die)\ autor\w*|über\ uns|about\ us|zur\ person|
+    newsletter\w*|weitere\ (?:artikel|beiträge|themen|nachrichten|meldungen|news)|ähnliche\ (?:beiträge|artikel)|
+    verwandte\ (?:artikel|beiträge|themen)|das\ könnte\ sie\ auch\ interessieren|auch\ interessant|
+    mehr\ (?:zum\ thema|aus|von|zu)\b.{0,30}|empfehlungen\b.{0,20}|related\b.{0,30}|
+    you\ (?:may|might)\ also\ (?:like|enjoy)|
+    (?:también\ )?(?:te|le)\ puede\ interesar|puedes\ ver|vous\ aimerez\ aussi|à\ lire\ (?:aussi|également)|
+    sur\ le\ même\ (?:sujet|thème)|potrebbe\ interessarti|zobacz\ (?:też|także)|share\ this\b.{0,20}|
+    teilen\b.{0,20}|tags?|schlagwörter|kategorien?|categories|weiterführende\ links?|quellen?|sources?
+    )\W*$"""
+)
 
 
 @lru_cache(maxsize=64)
@@ -77,6 +98,14 @@ def features(
     counts = Counter(" ".join(ts) for ts in toks)
     run_words = sum(info[i][0] for i in range(start, end) if i in rule_kept) or 1
     kept_sorted = sorted(rule_kept)
+    # After a "further reading / about the author" heading that follows some article prose.
+    soft_at, seen = n, 0
+    for i in range(start, n):
+        if seen >= 30 and info[i][0] <= 8 and _SOFT_STOP.match(texts[i]):
+            soft_at = i
+            break
+        if info[i][1]:
+            seen += info[i][0]
     block = _block_scores(scores)
     top = max(block) if block else 1.0
     rows: list[list[float]] = []
@@ -125,6 +154,8 @@ def features(
             math.log1p(_distance(kept_sorted, i)),
             math.log1p(max(0.0, block[i])),
             max(0.0, block[i]) / top if top > 0 else 0.0,
+            float(bool(_BIO.search(text))),
+            float(i > soft_at),
         ])
         if i in rule_kept:
             cum += words
@@ -166,13 +197,103 @@ def _distance(sorted_idx: Sequence[int], i: int) -> int:
     return best
 
 
-def keep_probability(row: Sequence[float]) -> float:
-    """The fitted model's probability that the line belongs to the article."""
-    mean, scale, coef = WEIGHTS["mean"], WEIGHTS["scale"], WEIGHTS["coef"]
-    z = WEIGHTS["intercept"] + sum(
-        c * (x - m) / s for x, m, s, c in zip(row, mean, scale, coef, strict=True)
-    )
+CONTEXT = (
+    "p_logit", "p_prev", "p_next", "p_win", "p_win_wide", "p_block", "p_block_rel", "p_in_best",
+    "p_mass_before", "p_mass_after", "p_page_mean", "lex_mean", "lex_min", "lex_max", "lex_known",
+)
+_P_WIN, _P_WIDE = 2, 6
+
+
+def _linear(row: Sequence[float], w: dict[str, Any]) -> float:
+    z = w["intercept"] + sum(c * (x - m) / s for x, m, s, c in zip(row, w["mean"], w["scale"], w["coef"], strict=True))
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def keep_probability(row: Sequence[float]) -> float:
+    """The first-stage model's probability that the line belongs to the article, from the line
+    and its near neighbours alone."""
+    return _linear(row, WEIGHTS)
+
+
+def words_of(text: str) -> list[str]:
+    """The line's words as the lexical table counts them: lower case, no digits-only or
+    one-letter tokens."""
+    return [t for t in (x.lower() for x in _TOKEN.findall(text)) if len(t) > 1 and not t.isdigit()]
+
+
+def lexical(text: str, table: dict[str, float]) -> list[float]:
+    """Mean, lowest and highest fitted log-odds (article vs furniture) of the line's words, and
+    the share of its words the table knows: "kommentar", "newsletter", "founder" lean one way,
+    however the line is shaped."""
+    toks = words_of(text)
+    vals = [table[t] for t in toks if t in table]
+    if not vals:
+        return [0.0, 0.0, 0.0, 0.0]
+    return [sum(vals) / len(vals), min(vals), max(vals), len(vals) / len(toks)]
+
+
+def context(probs: Sequence[float], words: Sequence[int], texts: Sequence[str] = (),
+            table: dict[str, float] | None = None) -> list[list[float]]:
+    """Second-stage inputs: what the first stage thinks of the line's surroundings. A line in a
+    long stretch of likely article lines is article even when it looks weak itself (a list item,
+    a table cell); a prose line in a stretch of furniture is furniture (a sidebar blurb)."""
+    n = len(probs)
+    if not n:
+        return []
+    logit = [math.log(max(1e-6, p) / max(1e-6, 1 - p)) for p in probs]
+    # Evidence for "article" per line, weighted by length: a long line says more than a short one.
+    gain = [(p - 0.5) * math.log1p(w) for p, w in zip(probs, words, strict=True)]
+    block = _block_scores(gain)
+    top = max(block)
+    best = _best_segment(gain)
+    mass = [max(0.0, g) for g in gain]
+    total = sum(mass) or 1.0
+    cum = 0.0
+    mean_p = sum(probs) / n
+    rows = []
+    for i in range(n):
+        rows.append([
+            logit[i],
+            probs[i - 1] if i > 0 else 0.0,
+            probs[i + 1] if i + 1 < n else 0.0,
+            _mean(probs, i, _P_WIN),
+            _mean(probs, i, _P_WIDE),
+            math.copysign(math.log1p(abs(block[i])), block[i]),
+            block[i] / top if top > 0 else 0.0,
+            float(best[0] <= i < best[1]),
+            cum / total,
+            (total - cum - mass[i]) / total,
+            mean_p,
+            *lexical(texts[i] if texts else "", table if table is not None else WEIGHTS.get("tokens", {})),
+        ])
+        cum += mass[i]
+    return rows
+
+
+def _mean(values: Sequence[float], i: int, k: int) -> float:
+    near = [values[j] for j in range(max(0, i - k), min(len(values), i + k + 1)) if j != i]
+    return sum(near) / len(near) if near else 0.0
+
+
+def _best_segment(scores: Sequence[float]) -> tuple[int, int]:
+    best, span, cur, start = 0.0, (0, 0), 0.0, 0
+    for i, s in enumerate(scores):
+        if cur <= 0:
+            cur, start = 0.0, i
+        cur += s
+        if cur > best:
+            best, span = cur, (start, i + 1)
+    return span
+
+
+def keep_probabilities(rows: Sequence[Sequence[float]], words: Sequence[int], texts: Sequence[str]) -> list[float]:
+    """Final per-line probabilities: the first stage, then the second over its context (when
+    fitted)."""
+    first = [keep_probability(r) for r in rows]
+    second = WEIGHTS.get("stage2")
+    if not second or len(second["coef"]) != len(FEATURES) + len(CONTEXT) or max(first, default=0.0) < 0.5:
+        return first  # no model, or no line that looks like article text to build a context on
+    return [_linear([*r, *c], second) for r, c in zip(rows, context(first, words, texts), strict=True)]
 
 
 def has_model() -> bool:

@@ -395,25 +395,40 @@ def clean_text(
         return Cleaned((), (), None)
     title = lines[ti].text if ti is not None else None
     kept = a.rule_kept
-    if use_model:
-        # The model adds a line at ``thr``, but takes one the rules kept away only when sure.
+    # No main run at all (nothing scores as prose): a menu or index page; the model has no
+    # article to extend.
+    if use_model and a.span[0] < a.span[1]:
+        # The model adds a line at ``thr`` (``_BEFORE_THR`` before the main run), but takes one the
+        # rules kept away only when sure.
         thr, low = lm.threshold(), lm.drop_threshold()
         rule = set(kept)
+        probs = lm.keep_probabilities(a.rows, [ln.words for ln in lines], [ln.text for ln in lines])
         kept = [
-            i for i, row in enumerate(a.rows)
+            i for i in range(len(lines))
             if i != ti
             and (a.stop_at is None or i < a.stop_at)
             and i not in a.teasers
             and (i in rule or not _doubled(lines, i))
-            and i >= a.span[0]  # the model extends the article onward, never back into the page head
             and not _is_furniture(lines[i], known_boilerplate)
-            and lm.keep_probability(row) >= (low if i in rule else thr)
+            and probs[i] >= (low if i in rule else thr if i >= a.span[0] else _BEFORE_THR)
+            and (i >= a.span[0] or _may_lead(lines, i))
         ]
         kept = _trim_teasers(_drop_duplicates(kept, lines, title), lines)
     keep = set(kept)
     paragraphs = tuple(lines[i].text for i in kept)
     removed = tuple(ln.text for i, ln in enumerate(lines) if i not in keep and i != ti)
     return Cleaned(paragraphs, removed, title)
+
+
+# Lines before the main run (an article whose first part the run missed, split off by a box or
+# an image) are kept from this probability of the line model on, as lines after it are.
+_BEFORE_THR = 0.5
+
+
+def _may_lead(lines: list[Line], i: int) -> bool:
+    """A line before the main run may open the article, but not as a bare dateline or a bulleted
+    item (a caption or teaser in the page head)."""
+    return not is_date_line(lines[i].text) and not _LIST_ITEM.match(lines[i].text)
 
 
 def _doubled(lines: list[Line], i: int) -> bool:
