@@ -116,7 +116,8 @@ def test_explain_is_json_and_consistent() -> None:
     out = explain(a, b, cfg)
     json.dumps(out)
     assert set(out["signals"]) >= {"cosine", "entities", "numbers", "time", "title", "words", "duplicate"}
-    assert out["score"] == pytest.approx(similarity(a, b, cfg), abs=1e-4)
+    assert out["similarity"] == pytest.approx(similarity(a, b, cfg), abs=1e-4)
+    assert 0.0 <= out["score"] <= 1.0 and 0.0 <= out["similarity"] <= 1.0
     assert out["decision"] in {"same event", "same storyline", "unrelated"}
     assert out["event_threshold"] == cfg.event_threshold
     assert out["shared_entities"] == ["place:TR"]

@@ -113,6 +113,8 @@ class EventIndex:
             # Average over the event's members near the article, counting the rest as unseen
             # (not as zeros): big events are not punished for members the index did not return.
             return {e: float(np.mean(v)) for e, v in per.items()}
+        if self.cfg.linkage == "min":
+            return {e: min(v) for e, v in per.items()}
         return {e: max(v) for e, v in per.items()}
 
     def add(self, f: Features) -> tuple[str, list[tuple[str, str]]]:

@@ -52,6 +52,8 @@ DEFAULT_WEIGHTS: tuple[tuple[str, float], ...] = (
 )
 
 _LEXICAL = ("title", "words")
+# e5 cosines of unrelated news rarely fall below this; it maps to similarity 0.
+SIMILARITY_FLOOR = 0.6
 SIGNALS = ("cosine", "entities", "numbers", "time", "title", "words", "duplicate", "crosslingual")
 
 
@@ -65,10 +67,13 @@ class LinkConfig:
     """
 
     weights: tuple[tuple[str, float], ...] = DEFAULT_WEIGHTS
+    # e5 puts a translation about this much lower than a same-language retelling of the same
+    # report (SemEval-2022 dev pairs, every band of gold similarity: 0.037-0.052).
+    crosslingual_cosine_shift: float = 0.045
     time_scale_days: float = 3.0
     duplicate_jaccard: float = 0.6
-    event_threshold: float = 0.6
-    merge_threshold: float = 0.8
+    event_threshold: float = 0.5
+    merge_threshold: float = 0.9
     linkage: str = "mean"  # "max" (single link) or "mean" over the candidate members of an event
     neighbours: int = 30
     window_days: int = 14
@@ -203,9 +208,32 @@ def combine(sig: Mapping[str, float | None], config: LinkConfig | None = None) -
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
+def relatedness(sig: Mapping[str, float | None], config: LinkConfig | None = None) -> float:
+    """Graded closeness in [0, 1] (how much two articles are about the same thing), as opposed
+    to ``combine``'s yes/no "same event" probability, which saturates and so ranks badly.
+
+    It is the e5 cosine, lifted across languages by the gap e5 shows between a translation and a
+    same-language retelling, mapped linearly onto [0, 1] (a near-duplicate's cosine is near 1 by
+    itself). On the SemEval dev pairs no mix with the other signals beat this on a held-out half,
+    so none is added."""
+    cfg = config or LinkConfig()
+    cos = sig.get("cosine")
+    if cos is None:
+        return float(sig.get("words") or 0.0)
+    if sig.get("crosslingual"):
+        cos += cfg.crosslingual_cosine_shift
+    return float(min(1.0, max(0.0, (cos - SIMILARITY_FLOOR) / (1.0 - SIMILARITY_FLOOR))))
+
+
 def similarity(a: Article, b: Article, config: LinkConfig | None = None) -> float:
-    """How alike two articles are, in [0, 1]; the same event scores near 1."""
-    return combine(signals(features(a), features(b), config), config)
+    """How alike two articles are, in [0, 1]: mostly graded relatedness, with a tenth of the
+    same-event probability so that, among equally related articles, reports of the same happening
+    rank first (SemEval dev Pearson 0.747 vs 0.749 without it, a cost worth the ordering)."""
+    return graded(signals(features(a), features(b), config), config)
+
+
+def graded(sig: Mapping[str, float | None], config: LinkConfig | None = None) -> float:
+    return min(1.0, 0.9 * relatedness(sig, config) + 0.1 * combine(sig, config))
 
 
 def decide(score: float, storyline_score: float, config: LinkConfig | None = None) -> str:
@@ -244,6 +272,7 @@ def explain(a: Article, b: Article, config: LinkConfig | None = None) -> dict:
         "b": b.id,
         "signals": {k: (None if v is None else round(v, 4)) for k, v in sig.items()},
         "score": round(score, 4),
+        "similarity": round(graded(sig, cfg), 4),
         "event_threshold": cfg.event_threshold,
         "storyline_score": round(sl, 4),
         "storyline_threshold": cfg.storyline_threshold,
