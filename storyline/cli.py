@@ -213,6 +213,24 @@ def explain_cmd(
         render.explanation(out, a, b, result)
 
 
+@app.command()
+def serve(
+    db: DbOpt = None,
+    host: Annotated[str, typer.Option("--host", help="Address to bind; beyond loopback a token is required")] = (
+        "127.0.0.1"),
+    port: Annotated[int, typer.Option("--port", help="Port")] = 8000,
+    token: Annotated[str | None, typer.Option("--token", envvar="STORYLINE_TOKEN",
+                                              help="Required by every write call [env: STORYLINE_TOKEN]")] = None,
+    max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest request body, MiB")] = 25.0,
+    config: ConfigOpt = None,
+) -> None:
+    """The web pages (/) and the HTTP API (/api, OpenAPI at /docs) over the database."""
+    from storyline.serve import serve as run_server
+
+    run_server(_pipeline(db, config), host=host, port=port, token=token, max_upload_mb=max_upload_mb,
+              say=lambda m: err.print(m, soft_wrap=True))
+
+
 def main() -> None:
     """Entry point: a user's mistake is one line on stderr and an exit code, never a traceback."""
     try:

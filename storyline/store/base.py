@@ -6,10 +6,64 @@ summaries they touch), so a run killed half-way keeps every batch it committed a
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from storyline.models import Article, Assignment, Event, Storyline
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """What a reader is looking for: a full-text query (any language) and/or filters. ``entity``
+    is an entity key (``place:TR``) or a name as written (``Erdogan``)."""
+
+    query: str | None = None
+    lang: str | None = None
+    source: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    entity: str | None = None
+    event: str | None = None
+    storyline: str | None = None
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    """One article in a result list: enough to show and link it, without its body.
+    ``snippet`` marks the matched words with \\x02 … \\x03 (escape, then turn into markup)."""
+
+    id: str
+    title: str
+    lang: str
+    published: dt.date | None
+    source: str | None
+    event: str | None
+    storyline: str | None
+    snippet: str = ""
+
+
+_TERM = re.compile(r'"([^"]*)"|(\S+)')
+
+
+def fts_query(text: str) -> str:
+    """A user's search text as a safe FTS5 query: every word or "quoted phrase" must occur
+    (``OR`` between two terms means either). Nothing the user types is FTS5 syntax, so no input
+    can make the query fail."""
+    parts: list[str] = []
+    for m in _TERM.finditer(text[:500]):
+        phrase, word = m.group(1), m.group(2)
+        if word == "OR" and parts and parts[-1] != "OR":
+            parts.append("OR")
+            continue
+        term = (phrase if phrase is not None else word).strip()
+        if term and re.search(r"\w", term):
+            parts.append('"' + term.replace('"', '""') + '"')
+    while parts and parts[-1] == "OR":
+        parts.pop()
+    return " ".join(parts)
 
 
 class Store(Protocol):
@@ -47,5 +101,35 @@ class Store(Protocol):
     def event(self, ident: str) -> Event: ...
 
     def counts(self) -> dict[str, int]: ...
+
+    # --- browsing and search (used by the web shell) -------------------------------------
+
+    def assignment(self, article_id: str) -> Assignment: ...
+
+    def search_index_stale(self) -> bool: ...
+
+    def refresh_search_index(self) -> int: ...
+
+    def find_articles(
+        self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "relevance"
+    ) -> tuple[list[ArticleHit], int]: ...
+
+    def facet_counts(self, f: ArticleFilter, field: str, limit: int = 50) -> list[tuple[str, int]]: ...
+
+    def coverage(self, storyline: str) -> list[tuple[str | None, str, str | None, int]]: ...
+
+    def top_entities(
+        self, *, storyline: str | None = None, event: str | None = None, limit: int = 30
+    ) -> list[tuple[str, str, str, int]]: ...
+
+    def storyline_page(
+        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0
+    ) -> tuple[list[Storyline], int]: ...
+
+    def outlets_of(self, storylines: Sequence[str]) -> dict[str, list[str]]: ...
+
+    def event_page(
+        self, *, storyline: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[Event], int]: ...
 
     def close(self) -> None: ...

@@ -13,8 +13,11 @@ import numpy as np
 
 from storyline.errors import NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
+from storyline.store.base import ArticleFilter, ArticleHit, fts_query
 
 SCHEMA_VERSION = 1
+COUNT_CAP = 10_000  # search totals are exact up to this, then reported as COUNT_CAP + 1
+FACET_SAMPLE = 5_000  # text-search facets are counted over this many matches
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -263,6 +266,218 @@ class SQLiteStore:
             "events": one("SELECT count(*) FROM events").fetchone()[0],
             "storylines": one("SELECT count(*) FROM storylines").fetchone()[0],
         }
+
+    # --- browsing and search (the web shell's questions; read-only except the search index) ----
+
+    def search_index_stale(self) -> bool:
+        """True when some stored article is not yet in the full-text index (or there is none)."""
+        has = self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles_fts'"
+        ).fetchone()
+        if not has:
+            return True
+        top = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+        return bool(top > self._fts_seq())
+
+    def _fts_seq(self) -> int:
+        r = self._db.execute("SELECT value FROM meta WHERE key = 'fts_seq'").fetchone()
+        return int(r[0]) if r else 0
+
+    def refresh_search_index(self) -> int:
+        """Bring the FTS5 index up to date with the articles table; returns how many were added.
+
+        Articles are only ever inserted (never rewritten), so the index follows ``seq``: it is an
+        external-content FTS5 table over ``articles`` (no second copy of the text). Diacritics are
+        folded, so "Tho Nhi Ky" finds "Thổ Nhĩ Kỳ"."""
+        try:
+            with self._db:
+                self._db.execute("CREATE INDEX IF NOT EXISTS articles_seq ON articles(seq)")
+                self._db.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, body,"
+                    " content='articles', content_rowid='seq', tokenize='unicode61 remove_diacritics 2')"
+                )
+                done = self._fts_seq()
+                cur = self._db.execute(
+                    "INSERT INTO articles_fts(rowid, title, body) SELECT seq, title, body FROM articles"
+                    " WHERE seq > ? ORDER BY seq", (done,)
+                )
+                added = cur.rowcount
+                top = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('fts_seq', ?)", (str(top),))
+            return max(added, 0)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: could not build the search index ({e})") from e
+
+    @staticmethod
+    def _filters(f: ArticleFilter) -> tuple[list[str], list[Any]]:
+        where: list[str] = []
+        args: list[Any] = []
+        for col, val in (("a.lang", f.lang), ("a.source", f.source), ("a.event", f.event),
+                         ("a.storyline", f.storyline)):
+            if val is not None:
+                where.append(f"{col} = ?")
+                args.append(val)
+        if f.date_from is not None:
+            where.append("a.published >= ?")
+            args.append(f.date_from.isoformat())
+        if f.date_to is not None:
+            where.append("a.published <= ?")
+            args.append(f.date_to.isoformat())
+        if f.entity is not None:
+            where.append(
+                "EXISTS (SELECT 1 FROM json_each(a.entities) j WHERE json_extract(j.value, '$[0]') = ?"
+                " OR lower(json_extract(j.value, '$[2]')) = lower(?))"
+            )
+            args.extend([f.entity, f.entity])
+        return where, args
+
+    def find_articles(
+        self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "relevance"
+    ) -> tuple[list[ArticleHit], int]:
+        """Articles matching a full-text query (``f.query``, FTS5) and/or filters, one page of
+        them and the total. Without a query the newest come first."""
+        where, args = self._filters(f)
+        fts = f.query is not None and f.query.strip() != ""
+        if fts:
+            match = fts_query(f.query or "")
+            if not match:
+                return [], 0
+            src = "articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+            where.insert(0, "articles_fts MATCH ?")
+            args.insert(0, match)
+            snip = "snippet(articles_fts, 1, char(2), char(3), '…', 28)"
+            rank = "bm25(articles_fts, 4.0, 1.0)"
+        else:
+            src = "articles a"
+            snip = "substr(a.body, 1, 240)"
+            rank = "0"
+        cond = ("WHERE " + " AND ".join(where)) if where else ""
+        orders = {
+            "relevance": f"{rank}, a.published DESC" if fts else "a.published IS NULL, a.published DESC, a.seq DESC",
+            "newest": "a.published IS NULL, a.published DESC, a.seq DESC",
+            "oldest": "a.published IS NULL, a.published, a.seq",
+        }
+        try:
+            # Counting every match of a very common word costs as much as the search itself: count
+            # up to COUNT_CAP and report COUNT_CAP + 1 as "more than that".
+            total = self._db.execute(
+                f"SELECT count(*) FROM (SELECT 1 FROM {src} {cond} LIMIT {COUNT_CAP + 1})", args
+            ).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT a.id, a.title, a.lang, a.published, a.source, a.event, a.storyline, {snip} AS snip"
+                f" FROM {src} {cond} ORDER BY {orders.get(order, orders['relevance'])} LIMIT ? OFFSET ?",
+                [*args, int(limit), int(offset)],
+            ).fetchall()
+        except sqlite3.OperationalError as e:
+            if fts and "no such table" in str(e):
+                raise StoreError(f"{self.path}: no search index yet; it is built by `storyline serve`") from e
+            raise StoreError(f"{self.path}: search failed ({e})") from e
+        hits = [
+            ArticleHit(id=r[0], title=r[1], lang=r[2], published=_date(r[3]), source=r[4], event=r[5],
+                       storyline=r[6], snippet=r[7] or "")
+            for r in rows
+        ]
+        return hits, int(total)
+
+    def facet_counts(self, f: ArticleFilter, field: str, limit: int = 50) -> list[tuple[str, int]]:
+        """How many matching articles per language, outlet, or publish month (``lang``,
+        ``source``, ``month``), most first (months: in order)."""
+        exprs = {"lang": "a.lang", "source": "a.source", "month": "substr(a.published, 1, 7)", "day": "a.published"}
+        if field not in exprs:
+            raise ValueError(f"unknown facet {field!r}")
+        where, args = self._filters(f)
+        src = "articles a"
+        if f.query and f.query.strip():
+            match = fts_query(f.query)
+            if not match:
+                return []
+            src = "articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+            where.insert(0, "articles_fts MATCH ?")
+            args.insert(0, match)
+        where.append(f"{exprs[field]} IS NOT NULL")
+        order = "k" if field in ("month", "day") else "n DESC, k"
+        # With a text query, facets are counted over the first FACET_SAMPLE matches (bounded cost).
+        sample = f" LIMIT {FACET_SAMPLE}" if src != "articles a" else ""
+        rows = self._db.execute(
+            f"SELECT k, count(*) AS n FROM (SELECT {exprs[field]} AS k FROM {src} WHERE {' AND '.join(where)}"
+            f"{sample}) GROUP BY k ORDER BY {order} LIMIT ?", [*args, int(limit)],
+        ).fetchall()
+        return [(r[0], int(r[1])) for r in rows]
+
+    def coverage(self, storyline: str) -> list[tuple[str | None, str, str | None, int]]:
+        """Articles of a storyline per (publish date, language, outlet)."""
+        rows = self._db.execute(
+            "SELECT published, lang, source, count(*) FROM articles WHERE storyline = ?"
+            " GROUP BY published, lang, source ORDER BY published", (storyline,),
+        ).fetchall()
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
+    def top_entities(
+        self, *, storyline: str | None = None, event: str | None = None, limit: int = 30
+    ) -> list[tuple[str, str, str, int]]:
+        """The names most articles of a storyline (or event) mention: (key, kind, label, articles)."""
+        col, val = ("storyline", storyline) if storyline is not None else ("event", event)
+        rows = self._db.execute(
+            "SELECT json_extract(j.value, '$[0]') AS k, json_extract(j.value, '$[1]') AS kind,"
+            " json_extract(j.value, '$[2]') AS label, count(DISTINCT a.id) AS n"
+            f" FROM articles a, json_each(a.entities) j WHERE a.{col} = ?"
+            " GROUP BY k, label", (val,),
+        ).fetchall()
+        best: dict[str, tuple[str, str, int, int]] = {}  # key -> (kind, label, label count, articles)
+        total: dict[str, int] = {}
+        for k, kind, label, n in rows:
+            total[k] = total.get(k, 0) + int(n)
+            if k not in best or n > best[k][2]:
+                best[k] = (kind, label, int(n), 0)
+        out = [(k, best[k][0], best[k][1], total[k]) for k in best]
+        out.sort(key=lambda x: (-x[3], x[2]))
+        return out[:limit]
+
+    def storyline_page(
+        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0
+    ) -> tuple[list[Storyline], int]:
+        """Storylines, latest activity (newest article date) first, then the biggest."""
+        where: list[str] = []
+        args: list[Any] = []
+        if lang is not None:
+            where.append("EXISTS (SELECT 1 FROM json_each(s.languages) j WHERE j.value = ?)")
+            args.append(lang)
+        if name:
+            where.append("instr(lower(s.name), lower(?)) > 0")
+            args.append(name)
+        cond = ("WHERE " + " AND ".join(where)) if where else ""
+        total = self._db.execute(f"SELECT count(*) FROM storylines s {cond}", args).fetchone()[0]
+        rows = self._db.execute(
+            f"SELECT * FROM storylines s {cond} ORDER BY s.last IS NULL, s.last DESC, s.article_count DESC, s.id"
+            " LIMIT ? OFFSET ?", [*args, int(limit), int(offset)],
+        ).fetchall()
+        return [self._storyline(r) for r in rows], int(total)
+
+    def outlets_of(self, storylines: Sequence[str]) -> dict[str, list[str]]:
+        """The outlets that covered each storyline, most articles first."""
+        out: dict[str, list[str]] = {s: [] for s in storylines}
+        for i in range(0, len(storylines), 500):
+            chunk = list(storylines[i : i + 500])
+            rows = self._db.execute(
+                f"SELECT storyline, source, count(*) AS n FROM articles WHERE storyline IN"
+                f" ({','.join('?' * len(chunk))}) AND source IS NOT NULL AND source != ''"
+                " GROUP BY storyline, source ORDER BY n DESC, source", chunk,
+            ).fetchall()
+            for r in rows:
+                out[r[0]].append(r[1])
+        return out
+
+    def event_page(
+        self, *, storyline: str | None = None, limit: int = 50, offset: int = 0
+    ) -> tuple[list[Event], int]:
+        """Events, oldest first within a storyline, newest first across the store."""
+        cond, args = ("WHERE storyline = ?", [storyline]) if storyline is not None else ("", [])
+        order = "first IS NULL, first, id" if storyline is not None else "last IS NULL, last DESC, id"
+        total = self._db.execute(f"SELECT count(*) FROM events {cond}", args).fetchone()[0]
+        rows = self._db.execute(
+            f"SELECT * FROM events {cond} ORDER BY {order} LIMIT ? OFFSET ?", [*args, int(limit), int(offset)]
+        ).fetchall()
+        return [self._event(r) for r in rows], int(total)
 
     def close(self) -> None:
         self._db.close()

@@ -1,0 +1,214 @@
+"""The JSON shapes of the HTTP API. The web pages render these same objects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, Field, model_validator
+
+T = TypeVar("T")
+
+
+class ErrorBody(BaseModel):
+    status: int = Field(description="The HTTP status, repeated for clients that only keep the body")
+    code: str = Field(description="A stable machine-readable name: not_found, invalid_request, too_large, …")
+    message: str = Field(description="What went wrong and what to do about it")
+    details: list[dict[str, Any]] = Field(default_factory=list, description="Per-field problems (422)")
+
+
+class ErrorOut(BaseModel):
+    """Every error the API returns has this one shape."""
+
+    error: ErrorBody
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+
+class EntityCount(BaseModel):
+    key: str = Field(description="Language-independent key, e.g. place:TR; use it as the `entity` filter")
+    kind: str
+    label: str
+    articles: int
+
+
+class EventOut(BaseModel):
+    id: str
+    storyline: str
+    headline: str
+    lang: str
+    first: dt.date | None
+    last: dt.date | None
+    article_count: int
+    languages: list[str]
+    outlets: list[str]
+
+
+class StorylineOut(BaseModel):
+    id: str
+    name: str
+    first: dt.date | None
+    last: dt.date | None
+    event_count: int
+    article_count: int
+    languages: list[str]
+    outlets: list[str]
+
+
+class ArticleBrief(BaseModel):
+    id: str
+    title: str
+    lang: str
+    published: dt.date | None
+    source: str | None
+    event: str | None
+    storyline: str | None
+    snippet: str = Field("", description="For search hits: matched words between \\u0002 and \\u0003")
+
+
+class StorylineDetail(StorylineOut):
+    events: list[EventOut]
+    entities: list[EntityCount]
+
+
+class EventDetail(EventOut):
+    storyline_name: str
+    articles: list[ArticleBrief]
+
+
+class EntityOut(BaseModel):
+    key: str
+    kind: str
+    text: str
+
+
+class ArticleOut(BaseModel):
+    id: str
+    title: str
+    lang: str
+    published: dt.date | None
+    source: str | None
+    url: str | None
+    body: str
+    removed: list[str] = Field(description="The boilerplate lines cleaning took out")
+    entities: list[EntityOut]
+    dates_mentioned: list[dt.date]
+    event: str | None
+    storyline: str | None
+
+
+class TimelineEntryOut(BaseModel):
+    date: dt.date
+    summary: list[str]
+    article_ids: list[str]
+
+
+class TimelineOut(BaseModel):
+    storyline: str
+    entries: list[TimelineEntryOut]
+
+
+class CoveragePoint(BaseModel):
+    date: dt.date | None
+    lang: str
+    source: str | None
+    articles: int
+
+
+class CoverageOut(BaseModel):
+    storyline: str
+    points: list[CoveragePoint]
+
+
+class Facet(BaseModel):
+    value: str
+    count: int
+
+
+class SearchOut(Page[ArticleBrief]):
+    query: str
+    facets: dict[str, list[Facet]] = Field(description="Counts of the matching articles per lang and source")
+
+
+class StatsOut(BaseModel):
+    articles: int
+    events: int
+    storylines: int
+    languages: list[Facet]
+    outlets: list[Facet]
+    months: list[Facet]
+
+
+class InputArticle(BaseModel):
+    """One input article, as in CONTRACT.md: ``id`` and one of ``text``/``html`` are required."""
+
+    id: str = Field(min_length=1, max_length=300)
+    text: str | None = None
+    html: str | None = None
+    title: str | None = None
+    published: str | None = Field(None, description="ISO date or a raw string such as '20/05/2016'")
+    lang: str | None = Field(None, max_length=16)
+    source: str | None = Field(None, max_length=300)
+    url: str | None = Field(None, max_length=4000)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> InputArticle:
+        if not (self.text or self.html):
+            raise ValueError("an article needs `text` or `html`")
+        return self
+
+
+class Placed(BaseModel):
+    id: str
+    event: str | None
+    storyline: str | None
+
+
+class RejectedOut(BaseModel):
+    input: str
+    reason: str
+
+
+class JobOut(BaseModel):
+    """An ingest job: uploaded or posted articles going through the pipeline."""
+
+    id: str
+    state: Literal["queued", "running", "done", "failed"]
+    inputs: list[str]
+    total: int = Field(description="Input articles found in the upload (an estimate until read)")
+    done: int
+    added: int
+    skipped: int
+    rejected: list[RejectedOut]
+    articles: list[Placed] = Field(description="Where each article of the upload sits now")
+    error: str | None
+    created: dt.datetime
+    seconds: float
+
+
+class PairIn(BaseModel):
+    a: InputArticle
+    b: InputArticle
+
+
+class SimilarityOut(BaseModel):
+    similarity: float = Field(ge=0, le=1, description="Higher = more alike; same event ≈ 1")
+
+
+class ExplainOut(BaseModel):
+    a: str
+    b: str
+    signals: dict[str, float | None]
+    score: float
+    event_threshold: float
+    storyline_score: float
+    storyline_threshold: float
+    decision: str
+    shared_entities: list[str]
+    shared_numbers: list[str]
+    stored: dict[str, dict[str, str | None]]

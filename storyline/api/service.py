@@ -1,0 +1,392 @@
+"""The one path from the HTTP shell to the data: the API routes and the web pages both call
+``Library``, which calls the public library (``Pipeline``, the store). Nothing here parses meaning
+or touches a stage.
+
+Reads use one read-only SQLite connection per worker thread (WAL lets them run beside a write);
+writes (ingest, the search index) go through one writable store behind a lock, because the
+pipeline is the store's only writer and links one batch at a time.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime as dt
+import gzip
+import json
+import re
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storyline.api.schemas import (
+    ArticleBrief,
+    ArticleOut,
+    CoverageOut,
+    CoveragePoint,
+    EntityCount,
+    EntityOut,
+    EventDetail,
+    EventOut,
+    Facet,
+    InputArticle,
+    JobOut,
+    Page,
+    Placed,
+    RejectedOut,
+    SearchOut,
+    StatsOut,
+    StorylineDetail,
+    StorylineOut,
+    TimelineEntryOut,
+    TimelineOut,
+)
+from storyline.errors import NotFound, StorylineError, UsageError
+from storyline.models import Event, RawArticle, Rejected, Storyline
+from storyline.pipeline import Pipeline
+from storyline.store import Store, open_store
+from storyline.store.base import ArticleFilter
+
+UPLOAD_SUFFIXES = (".jsonl.gz", ".jsonl", ".txt", ".html", ".htm")
+MAX_PAGE = 200
+
+
+class TooLarge(StorylineError):
+    """A request body or an upload over the server's limit."""
+
+
+def safe_name(filename: str, n: int) -> tuple[str, str]:
+    """An uploaded file's name reduced to a harmless base name (the id of a .txt article is its
+    stem, so keep what we can); the user's path never reaches the file system. Returns the name
+    and its suffix; raises ``UsageError`` for a kind of file storyline does not read."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    lower = base.lower()
+    suffix = next((s for s in UPLOAD_SUFFIXES if lower.endswith(s)), None)
+    if suffix is None:
+        raise UsageError(f"{base or 'unnamed file'}: not a .txt, .html, .htm, .jsonl or .jsonl.gz file")
+    stem = base[: len(base) - len(suffix)]
+    stem = re.sub(r"[^\w.\-]+", "_", stem, flags=re.UNICODE).strip("._")[:120] or f"upload-{n}"
+    return stem + suffix, suffix
+
+
+@dataclass
+class Job:
+    id: str
+    inputs: list[str]
+    total: int
+    state: str = "queued"
+    done: int = 0
+    added: int = 0
+    skipped: int = 0
+    rejected: list[RejectedOut] = field(default_factory=list)
+    articles: list[Placed] = field(default_factory=list)
+    error: str | None = None
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    seconds: float = 0.0
+    future: Future[None] | None = None
+
+    def out(self) -> JobOut:
+        return JobOut(
+            id=self.id, state=self.state,  # type: ignore[arg-type]
+            inputs=self.inputs, total=max(self.total, self.done), done=self.done, added=self.added,
+            skipped=self.skipped, rejected=list(self.rejected), articles=list(self.articles),
+            error=self.error, created=self.created, seconds=round(self.seconds, 2),
+        )
+
+
+class Library:
+    """What the shell may ask of storyline, answered with the API's schemas."""
+
+    def __init__(self, db: str | Path, pipeline: Pipeline | None = None) -> None:
+        self.db = str(db)
+        self.pipeline = pipeline or Pipeline()
+        self._writer: Store = open_store(self.db)  # creates an empty store on first use
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._jobs: dict[str, Job] = {}
+        self._jobs_order: collections.deque[str] = collections.deque()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyline-ingest")
+        self._timelines: collections.OrderedDict[tuple[Any, ...], list[TimelineEntryOut]] = (
+            collections.OrderedDict()
+        )
+        self._timelines_lock = threading.Lock()
+        self._stats: tuple[float, StatsOut] | None = None
+        self.refresh_index()
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """This thread's read-only view of the store."""
+        st = getattr(self._local, "store", None)
+        if st is None:
+            st = open_store(self.db, readonly=True)
+            self._local.store = st
+        return st
+
+    def refresh_index(self) -> int:
+        with self._write_lock:
+            return self._writer.refresh_search_index()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        self._writer.close()
+
+    @staticmethod
+    def _page(limit: int, offset: int) -> tuple[int, int]:
+        return max(1, min(int(limit), MAX_PAGE)), max(0, int(offset))
+
+    # --- storylines ----------------------------------------------------------------------
+
+    def _storyline_out(self, s: Storyline, outlets: list[str]) -> StorylineOut:
+        return StorylineOut(
+            id=s.id, name=s.name, first=s.first, last=s.last, event_count=len(s.event_ids),
+            article_count=s.article_count, languages=list(s.languages), outlets=outlets,
+        )
+
+    def storylines(
+        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0
+    ) -> Page[StorylineOut]:
+        limit, offset = self._page(limit, offset)
+        sls, total = self.store.storyline_page(lang=lang, name=name, limit=limit, offset=offset)
+        outlets = self.store.outlets_of([s.id for s in sls])
+        items = [self._storyline_out(s, outlets.get(s.id, [])) for s in sls]
+        return Page[StorylineOut](items=items, total=total, limit=limit, offset=offset)
+
+    def storyline(self, ident: str, *, entity: str | None = None) -> StorylineDetail:
+        s = self.store.storyline(ident)
+        events = self.store.events(storyline=ident)
+        if entity:
+            keep = {h.event for h in self.store.find_articles(
+                ArticleFilter(storyline=ident, entity=entity), limit=10_000)[0]}
+            events = [e for e in events if e.id in keep]
+        outlets = self.store.outlets_of([ident]).get(ident, [])
+        entities = [EntityCount(key=k, kind=kind, label=label, articles=n)
+                    for k, kind, label, n in self.store.top_entities(storyline=ident, limit=24)]
+        base = self._storyline_out(s, outlets)
+        return StorylineDetail(**base.model_dump(), events=[self._event_out(e) for e in events], entities=entities)
+
+    def timeline(self, ident: str, *, dates: int | None = None, sentences: int = 2) -> TimelineOut:
+        s = self.store.storyline(ident)
+        key = (ident, s.article_count, s.event_ids, s.last, dates, sentences)
+        with self._timelines_lock:
+            hit = self._timelines.get(key)
+        if hit is None:
+            entries = self.pipeline.timeline_of_storyline(self.store, ident, dates, sentences)
+            hit = [TimelineEntryOut(date=e.date, summary=list(e.summary), article_ids=list(e.article_ids))
+                   for e in entries]
+            with self._timelines_lock:
+                self._timelines[key] = hit
+                while len(self._timelines) > 128:
+                    self._timelines.popitem(last=False)
+        return TimelineOut(storyline=ident, entries=hit)
+
+    def coverage(self, ident: str) -> CoverageOut:
+        self.store.storyline(ident)
+        pts = [CoveragePoint(date=dt.date.fromisoformat(d) if d else None, lang=lang, source=src, articles=n)
+               for d, lang, src, n in self.store.coverage(ident)]
+        return CoverageOut(storyline=ident, points=pts)
+
+    # --- events --------------------------------------------------------------------------
+
+    @staticmethod
+    def _event_out(e: Event) -> EventOut:
+        return EventOut(
+            id=e.id, storyline=e.storyline, headline=e.headline, lang=e.lang, first=e.first, last=e.last,
+            article_count=len(e.article_ids), languages=list(e.languages),
+            outlets=[s for s in e.sources if s],
+        )
+
+    def events(self, *, storyline: str | None = None, limit: int = 50, offset: int = 0) -> Page[EventOut]:
+        limit, offset = self._page(limit, offset)
+        evs, total = self.store.event_page(storyline=storyline, limit=limit, offset=offset)
+        return Page[EventOut](items=[self._event_out(e) for e in evs], total=total, limit=limit, offset=offset)
+
+    def event(self, ident: str) -> EventDetail:
+        e = self.store.event(ident)
+        hits, _ = self.store.find_articles(ArticleFilter(event=ident), limit=10_000, order="oldest")
+        try:
+            sl_name = self.store.storyline(e.storyline).name
+        except NotFound:
+            sl_name = e.storyline
+        return EventDetail(**self._event_out(e).model_dump(), storyline_name=sl_name,
+                           articles=[self._brief(h) for h in hits])
+
+    # --- articles and search -------------------------------------------------------------
+
+    @staticmethod
+    def _brief(h: Any) -> ArticleBrief:
+        return ArticleBrief(id=h.id, title=h.title, lang=h.lang, published=h.published, source=h.source,
+                            event=h.event, storyline=h.storyline, snippet=h.snippet)
+
+    def article(self, ident: str) -> ArticleOut:
+        found = list(self.store.articles(ids=[ident]))
+        if not found:
+            raise NotFound(f"no article {ident!r}")
+        a = found[0]
+        asg = self.store.assignment(ident)
+        return ArticleOut(
+            id=a.id, title=a.title, lang=a.lang, published=a.published, source=a.source, url=a.url, body=a.body,
+            removed=list(a.removed), entities=[EntityOut(key=e.key, kind=e.kind, text=e.text) for e in a.entities],
+            dates_mentioned=list(a.dates_mentioned), event=asg.event, storyline=asg.storyline,
+        )
+
+    def articles(self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "newest"
+                 ) -> Page[ArticleBrief]:
+        limit, offset = self._page(limit, offset)
+        hits, total = self.store.find_articles(f, limit=limit, offset=offset, order=order)
+        return Page[ArticleBrief](items=[self._brief(h) for h in hits], total=total, limit=limit, offset=offset)
+
+    def search(self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "relevance") -> SearchOut:
+        if self.store.search_index_stale():  # articles added by another process (`storyline run`)
+            self.refresh_index()
+        limit, offset = self._page(limit, offset)
+        hits, total = self.store.find_articles(f, limit=limit, offset=offset, order=order)
+        facets = {k: [Facet(value=v, count=n) for v, n in self.store.facet_counts(f, k, 30)]
+                  for k in ("lang", "source")}
+        return SearchOut(items=[self._brief(h) for h in hits], total=total, limit=limit, offset=offset,
+                         query=f.query or "", facets=facets)
+
+    def stats(self) -> StatsOut:
+        """Whole-store counts: a few full scans, so kept for a few seconds (and dropped on ingest)."""
+        hit = self._stats
+        if hit is not None and time.monotonic() - hit[0] < 10:
+            return hit[1]
+        out = self._stats_now()
+        self._stats = (time.monotonic(), out)
+        return out
+
+    def _stats_now(self) -> StatsOut:
+        c = self.store.counts()
+        f = ArticleFilter()
+        return StatsOut(
+            articles=c["articles"], events=c["events"], storylines=c["storylines"],
+            languages=[Facet(value=v, count=n) for v, n in self.store.facet_counts(f, "lang", 100)],
+            outlets=[Facet(value=v, count=n) for v, n in self.store.facet_counts(f, "source", 100)],
+            months=[Facet(value=v, count=n) for v, n in self.store.facet_counts(f, "month", 1000)],
+        )
+
+    def explain(self, a: str, b: str) -> dict[str, Any]:
+        return self.pipeline.explain(self.store, a, b)
+
+    def similarity(self, a: InputArticle, b: InputArticle) -> float:
+        def raw(x: InputArticle) -> RawArticle:
+            return RawArticle(origin=f"request:{x.id}", **x.model_dump())
+
+        return self.pipeline.similarity(raw(a), raw(b))
+
+    # --- ingest --------------------------------------------------------------------------
+
+    def submit(self, files: Sequence[tuple[str, bytes]] = (), records: Sequence[InputArticle] = ()) -> Job:
+        """Queue uploaded files and/or posted articles for the pipeline. They are written under a
+        fresh temporary directory, under names we choose, and read from there by ``Pipeline.run``
+        exactly as `storyline run` would read them."""
+        tmp = Path(tempfile.mkdtemp(prefix="storyline-upload-"))
+        try:
+            inputs, total = [], 0
+            for n, (filename, data) in enumerate(files, 1):
+                name, suffix = safe_name(filename, n)
+                d = tmp / f"{n:04d}"
+                d.mkdir()
+                (d / name).write_bytes(data)
+                inputs.append(name)
+                total += self._count(data, suffix)
+            if records:
+                lines = [json.dumps(r.model_dump(exclude_none=True), ensure_ascii=False) for r in records]
+                (tmp / "posted.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+                inputs.append(f"{len(records)} posted article(s)")
+                total += len(records)
+            if not inputs:
+                raise UsageError("nothing to add: upload a .txt, .html or .jsonl file, or paste a text")
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        job = Job(id=uuid.uuid4().hex[:12], inputs=inputs, total=total)
+        self._jobs[job.id] = job
+        self._jobs_order.append(job.id)
+        while len(self._jobs_order) > 200:
+            self._jobs.pop(self._jobs_order.popleft(), None)
+        job.future = self._executor.submit(self._run_job, job, tmp)
+        return job
+
+    @staticmethod
+    def _count(data: bytes, suffix: str) -> int:
+        if suffix == ".jsonl.gz":
+            try:
+                data = gzip.decompress(data)
+            except (OSError, EOFError):
+                return 1
+        if suffix.startswith(".jsonl"):
+            return max(1, sum(1 for line in data.splitlines() if line.strip()))
+        return 1
+
+    def job(self, ident: str) -> Job:
+        job = self._jobs.get(ident)
+        if job is None:
+            raise NotFound(f"no ingest job {ident!r} (jobs are kept in memory while the server runs)")
+        return job
+
+    def _run_job(self, job: Job, tmp: Path) -> None:
+        t0 = time.perf_counter()
+        job.state = "running"
+        prefix = str(tmp) + "/"
+
+        def progress(n: int) -> None:
+            job.done = n
+
+        def rejected(r: Rejected) -> None:
+            origin = re.sub(r"^\d{4}/", "", r.origin.removeprefix(prefix))
+            job.rejected.append(RejectedOut(input=origin, reason=r.reason))
+
+        try:
+            ids = self._ids_in(tmp)
+            with self._write_lock:
+                summary = self.pipeline.run([tmp], self._writer, progress=progress, on_reject=rejected)
+                self._writer.refresh_search_index()
+            job.added, job.skipped = summary.added, summary.skipped
+            self._stats = None
+            found = self.store.known_ids(ids)
+            placed = []
+            for i in ids:
+                if i in found:
+                    asg = self.store.assignment(i)
+                    placed.append(Placed(id=i, event=asg.event, storyline=asg.storyline))
+            job.articles = placed
+            job.done = max(job.done, job.total)
+            job.state = "done"
+        except Exception as e:  # reported on the job, never lost in a thread
+            job.error = str(e) if isinstance(e, StorylineError) else f"{type(e).__name__}: {e}"
+            job.state = "failed"
+        finally:
+            job.seconds = time.perf_counter() - t0
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @staticmethod
+    def _ids_in(tmp: Path) -> list[str]:
+        """The ids the upload carries, in order (txt/html: the file stem; jsonl: each line's id)."""
+        ids: list[str] = []
+        for p in sorted(tmp.rglob("*")):
+            if not p.is_file():
+                continue
+            name = p.name.lower()
+            if name.endswith((".jsonl", ".jsonl.gz")):
+                try:
+                    raw = gzip.decompress(p.read_bytes()) if name.endswith(".gz") else p.read_bytes()
+                except (OSError, EOFError):
+                    continue
+                for line in raw.decode("utf-8", "replace").splitlines():
+                    try:
+                        obj = json.loads(line)
+                    except ValueError:
+                        continue
+                    if isinstance(obj, dict) and obj.get("id") is not None:
+                        ids.append(str(obj["id"]))
+            else:
+                ids.append(p.name.rsplit(".", 1)[0])
+        return list(dict.fromkeys(ids))

@@ -1,0 +1,55 @@
+"""`storyline serve`: the checks and the start-up message around uvicorn. Kept out of cli.py so
+the CLI stays a thin shell and so tests can call the same checks."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from typing import Any
+
+from storyline.errors import MissingDependency, UsageError
+from storyline.pipeline import Pipeline
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_binding(host: str, token: str | None) -> None:
+    """Beyond loopback anyone on the network could add articles: refuse without a token."""
+    if not is_loopback(host) and not token:
+        raise UsageError(
+            f"binding to {host} makes the server reachable from other machines; give a token for write calls "
+            "with --token TOKEN or the STORYLINE_TOKEN environment variable (or bind to 127.0.0.1)"
+        )
+
+
+def serve(pipeline: Pipeline, *, host: str, port: int, token: str | None, max_upload_mb: float,
+          say: Callable[[str], Any] = print) -> None:
+    check_binding(host, token)
+    if not 0 < port < 65536:
+        raise UsageError(f"--port {port}: use a port between 1 and 65535")
+    if max_upload_mb <= 0:
+        raise UsageError("--max-upload-mb must be positive")
+    try:
+        import uvicorn
+    except ImportError as e:
+        raise MissingDependency("uvicorn", "pip install 'storyline[web]'") from e
+    from storyline.api import create_app
+
+    say(f"storyline: opening {pipeline.settings.db} (building the search index if needed)…")
+    app = create_app(pipeline.settings.db, token=token, max_upload_bytes=int(max_upload_mb * 1_048_576),
+                     pipeline=pipeline)
+    shown = f"[{host}]" if ":" in host else host
+    say(f"storyline: serving {pipeline.settings.db} at http://{shown}:{port}/  (API: /api, docs: /docs)")
+    if token:
+        say("storyline: write calls (uploads, POST /api/…) require the token: "
+            "`Authorization: Bearer TOKEN` (the upload page asks for it)")
+    else:
+        say("storyline: loopback only; no token needed. Binding to another address requires --token.")
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
