@@ -7,13 +7,15 @@ transaction per batch, so a killed run keeps what it committed and a re-run skip
 from __future__ import annotations
 
 import collections
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from storyline.clean import as_is, clean
+from storyline.clean import as_is, clean, recurring_lines
 from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
 from storyline.enrich import enrich
@@ -73,9 +75,9 @@ class Pipeline:
             yield raw if isinstance(raw, Rejected) else self._clean_one(raw)
 
     @staticmethod
-    def _clean_one(raw: RawArticle) -> Article | Rejected:
+    def _clean_one(raw: RawArticle, known: frozenset[str] = frozenset()) -> Article | Rejected:
         try:
-            return clean(raw)
+            return clean(raw, known)
         except InputError as e:
             return Rejected(e.origin, e.reason)
 
@@ -133,7 +135,7 @@ class Pipeline:
                     summary.skipped += 1
                     continue
                 seen.add(raw.id)
-                cleaned = self._clean_one(raw)
+                cleaned = self._clean_one(raw, state.memory.known(source_of(raw)))
                 if isinstance(cleaned, Rejected):
                     reject(cleaned)
                 else:
@@ -170,10 +172,10 @@ class Pipeline:
             if i not in found:
                 raise NotFound(f"no article {i!r} in {store.path}")
         out = explain(found[a_id], found[b_id])
-        assigned = {x.article_id: x for x in store.assignments() if x.article_id in found}
-        out["stored"] = {
-            i: {"event": assigned[i].event, "storyline": assigned[i].storyline} for i in assigned
-        }
+        out["stored"] = {}
+        for i in (a_id, b_id):
+            where = store.assignment(i)
+            out["stored"][i] = {"event": where.event, "storyline": where.storyline}
         return out
 
     def timeline(
@@ -208,22 +210,64 @@ class Pipeline:
         return self.timeline(list(store.articles(storyline=storyline)), n_dates, n_sentences)
 
 
+def source_of(item: RawArticle | Article) -> str:
+    """The outlet an article belongs to: its ``source``, else its URL's host, else unknown ("")."""
+    if item.source:
+        return item.source.strip().lower()
+    if item.url:
+        return urlsplit(item.url).netloc.lower().removeprefix("www.")
+    return ""
+
+
+class SourceMemory:
+    """Lines seen on the recent pages of each outlet. A line that recurs across many different
+    stories of one outlet is its furniture (an "about us" paragraph, a standing disclaimer) even
+    when it reads like prose, and the cleaner removes it from the next page of that outlet."""
+
+    PAGES = 300  # recent pages kept per outlet
+
+    def __init__(self) -> None:
+        self.pages: dict[str, collections.deque[tuple[str, ...]]] = {}
+        self._known: dict[str, frozenset[str]] = {}
+
+    def add(self, a: Article) -> None:
+        src = source_of(a)
+        if not src:
+            return
+        lines = tuple(a.body.split("\n\n")) + a.removed
+        self.pages.setdefault(src, collections.deque(maxlen=self.PAGES)).append(lines)
+        self._known.pop(src, None)
+
+    def known(self, source: str) -> frozenset[str]:
+        if not source or source not in self.pages:
+            return frozenset()
+        if source not in self._known:
+            pages = self.pages[source]
+            # At least 4 stories, and 1 in 20 of the outlet's pages: a background sentence that
+            # two reports repeat is content; one that every twentieth page carries is furniture.
+            self._known[source] = recurring_lines(list(pages), min_pages=max(4, len(pages) // 20))
+        return self._known[source]
+
+
 class _LinkState:
     """The linker plus a light copy (no bodies) of every stored article, so that events and
     storylines touched by a batch can be re-described without reading the database back."""
 
     def __init__(self) -> None:
         self.linker = Linker()
+        self.memory = SourceMemory()
         self.articles: dict[str, Article] = {}
         self.where: dict[str, Assignment] = {}
 
     @classmethod
     def from_store(cls, store: Store) -> _LinkState:
         s = cls()
-        light = list(store.articles(with_body=False))
+        full = list(store.articles())  # the linker's word and duplicate signals need bodies
         assigned = store.assignments()
-        s.linker.load(light, assigned)
-        s.articles = {a.id: a for a in light}
+        s.linker.load(full, assigned)
+        for a in full:
+            s.memory.add(a)
+        s.articles = {a.id: dataclasses.replace(a, body="", removed=()) for a in full}
         s.where = {a.article_id: a for a in assigned}
         return s
 
@@ -240,7 +284,8 @@ class _LinkState:
             touched_storylines.add(a.storyline)
             self.where[a.article_id] = a
         for art in batch:
-            self.articles[art.id] = art
+            self.articles[art.id] = dataclasses.replace(art, body="", removed=())
+            self.memory.add(art)
         members: dict[str, list[Article]] = collections.defaultdict(list)
         sl_members: dict[str, list[Article]] = collections.defaultdict(list)
         for aid, asg in self.where.items():

@@ -1,0 +1,214 @@
+"""The seeds, end to end through the real CLI: the results issue 2 asks for.
+
+One run of the whole pipeline (real cleaner, real language detector, real e5 vectors, real SQLite
+file) is shared by the tests in this module; it takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "examples" / "seeds"
+
+
+def cli(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "120"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "storyline", *args], cwd=cwd, capture_output=True, text=True, env=env, timeout=600
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"storyline {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict[str, Any]]]:
+    work = tmp_path_factory.mktemp("e2e")
+    cli("run", str(SEEDS), "--db", "seeds.db", cwd=work)
+    rows = [json.loads(x) for x in cli("export", "--db", "seeds.db", "--format", "jsonl", cwd=work).stdout.splitlines()]
+    return work, {r["id"].split("_")[0]: r for r in rows}
+
+
+def test_export_has_the_contract_fields(seeded: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    _, rows = seeded
+    assert sorted(rows) == ["000", "001", "002", "003", "004"]
+    for r in rows.values():
+        assert list(r) == ["id", "lang", "title", "published", "event", "storyline", "body"]
+
+
+def test_languages_and_titles(seeded: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    _, rows = seeded
+    assert {k: r["lang"] for k, r in rows.items()} == {"000": "en", "001": "vi", "002": "en", "003": "en", "004": "en"}
+    assert rows["001"]["title"] == "Bất đồng với Nga, Thổ Nhĩ Kỳ muốn xích lại gần Mỹ"
+    assert rows["003"]["title"] == "Turkey and Russia confirm arms deal, in Nato headache"
+    assert rows["004"]["title"] == "Turkey, US in talks to discuss sanctions imposed over S-400s"
+    assert rows["000"]["title"].startswith("Bloomberg: Turkey wants to establish ties with the US")
+    assert rows["002"]["title"].startswith("Bloomberg: Erdogan wants to return S-400 to Russia")
+
+
+BOILERPLATE = {
+    "001": [
+        "Nhỏ Bình thường Lớn",
+        "Tin cũ hơn",
+        "Nagorno-Karabakh: Nga-Thổ Nhĩ Kỳ thảo luận thành lập trung tâm",
+        "Xung đột Armenia-Azerbaijan: Nga có thể hỗ trợ quân sự",
+    ],
+    "003": [
+        "Join EUobserver today",
+        "Get instant access to all articles",
+        "News in Brief",
+        "Stakeholders' Highlights",
+        "Latest News",
+        "Turkey urges boycott of French products",
+        "Lisa Montgomery",
+        "Brexit prompted finance exodus",
+    ],
+    "004": ["Subscribe to our Newsletters", "By signing up you are agreeing"],
+    "002": ["Comments (0)"],
+}
+KEPT = {
+    "000": [
+        "This was reported by Bloomberg on Friday, citing sources.",
+        "will increase its chances of concluding arms deals.",
+    ],
+    "001": [
+        "Trước đó, Ngoại trưởng Thổ Nhĩ Kỳ Mevlut Cavusoglu cho rằng",
+        "Đồng thời, Ankara có thể từ chối tích hợp hệ thống phòng không S-400",
+    ],
+    "002": [
+        "Turkey is seeking to return the S-400 air defense systems",
+        "Ankara is considering offsetting these costs against oil and gas imports",
+    ],
+    "003": [
+        "Turkey and Russia have pledged to go further on military cooperation",
+        "And it used language that risked inflaming ethnic tensions.",
+        "It said 135 Turkish mine-clearing soldiers",
+        "for this vaccine to be produced in Turkey as well",
+    ],
+    "004": [
+        "have formed a joint working group to discuss sanctions",
+        "the negotiations at the level of experts have started",
+    ],
+}
+
+
+def test_bodies_without_boilerplate_and_with_every_paragraph(seeded: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    _, rows = seeded
+    for k, phrases in BOILERPLATE.items():
+        for p in phrases:
+            assert p not in rows[k]["body"], f"{k}: boilerplate {p!r} kept"
+    for k, phrases in KEPT.items():
+        for p in phrases:
+            assert p in rows[k]["body"], f"{k}: article text {p!r} lost"
+
+
+def test_the_two_language_copies_are_one_event_and_all_five_one_storyline(
+    seeded: tuple[Path, dict[str, dict[str, Any]]],
+) -> None:
+    _, rows = seeded
+    ev = {k: r["event"] for k, r in rows.items()}
+    assert ev["000"] == ev["001"], "the same report in English and Vietnamese is one event"
+    assert len({ev["003"], ev["004"], ev["000"]}) == 3, "003 and 004 are a day apart and still different events"
+    assert len({r["storyline"] for r in rows.values()}) == 1, "all five are one storyline"
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap (issue 2 stays open): e5 puts Vietnamese 001 closer to 002 than to its English twin 000, "
+    "so 002 joins the 000+001 event; strict, so this fails loudly once linking gets it right",
+)
+def test_002_is_an_event_of_its_own(seeded: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    _, rows = seeded
+    ev = {k: r["event"] for k, r in rows.items()}
+    assert len({ev["000"], ev["002"], ev["003"], ev["004"]}) == 4, "002, 003, 004 are three other events"
+
+
+def test_rerun_adds_nothing_and_show_reads_as_happenings(seeded: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    work, rows = seeded
+    again = cli("run", str(SEEDS), "--db", "seeds.db", cwd=work)
+    assert "skipped" in again.stdout
+    after = [json.loads(x) for x in cli("export", "--db", "seeds.db", cwd=work).stdout.splitlines()]
+    assert len(after) == 5 and {r["event"] for r in after} == {r["event"] for r in rows.values()}
+    shown = cli("show", "--db", "seeds.db", cwd=work).stdout
+    assert "Turkey and Russia confirm arms deal, in Nato headache" in shown
+    assert "Timeline" in shown
+
+
+def test_bad_inputs_are_named_the_rest_is_stored(
+    seeded: tuple[Path, dict[str, dict[str, Any]]], tmp_path: Path
+) -> None:
+    work, _ = seeded
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    shutil.copy(SEEDS / "004_aa4f927da06b7f0b.txt", mixed / "good.txt")
+    (mixed / "empty.txt").write_bytes(b"")
+    (mixed / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (mixed / "lines.jsonl").write_text('{"id": "x1", "text": ""}\n{broken\n', encoding="utf-8")
+    db = tmp_path / "mixed.db"
+    proc = cli("run", str(mixed), str(tmp_path / "nowhere"), "--db", str(db), cwd=work, check=False)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    for name in ("empty.txt", "binary.txt", "lines.jsonl:1", "lines.jsonl:2", "nowhere"):
+        assert name in proc.stderr, f"{name} not named on stderr:\n{proc.stderr}"
+    stored = [json.loads(x) for x in cli("export", "--db", str(db), cwd=work).stdout.splitlines()]
+    assert [r["id"] for r in stored] == ["good"]
+
+
+def test_contract_commands_on_the_seeds(seeded: tuple[Path, dict[str, dict[str, Any]]], tmp_path: Path) -> None:
+    work, rows = seeded
+    cleaned = [json.loads(x) for x in cli("clean", str(SEEDS), "--format", "jsonl", cwd=work).stdout.splitlines()]
+    assert all(list(c) == ["id", "lang", "title", "published", "body"] for c in cleaned)
+    assert {c["id"] for c in cleaned} == {r["id"] for r in rows.values()}
+    texts = {p.stem.split("_")[0]: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(
+        json.dumps({"pair_id": "same", "a": {"id": "a", "text": texts["000"]}, "b": {"id": "b", "text": texts["001"]}})
+        + "\n"
+        + json.dumps(
+            {"pair_id": "other", "a": {"id": "a", "text": texts["000"]}, "b": {"id": "c", "text": texts["003"]}}
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    sims = {
+        r["pair_id"]: r["similarity"]
+        for r in map(json.loads, cli("similarity", str(pairs), "--format", "jsonl", cwd=work).stdout.splitlines())
+    }
+    assert 0 <= sims["other"] < sims["same"] <= 1
+    sl = rows["000"]["storyline"]
+    tl = [
+        json.loads(x)
+        for x in cli(
+            "timeline", "--db", "seeds.db", "--storyline", sl, "--format", "jsonl", cwd=work
+        ).stdout.splitlines()
+    ]
+    assert tl and all(len(e["summary"]) >= 1 for e in tl)
+    assert [e["date"] for e in tl] == sorted(e["date"] for e in tl)
+    tl2 = [
+        json.loads(x)
+        for x in cli(
+            "timeline", str(SEEDS), "--dates", "2", "--sentences", "1", "--format", "jsonl", cwd=work
+        ).stdout.splitlines()
+    ]
+    assert 1 <= len(tl2) <= 2 and all(len(e["summary"]) == 1 for e in tl2)
+    expl = json.loads(
+        cli("explain", rows["000"]["id"], rows["001"]["id"], "--db", "seeds.db", "--format", "json", cwd=work).stdout
+    )
+    assert expl["stored"][rows["000"]["id"]]["event"] == rows["000"]["event"]
+
+
+def test_usage_errors_exit_2(seeded: tuple[Path, dict[str, dict[str, Any]]]) -> None:
+    work, _ = seeded
+    assert cli("export", "--db", "seeds.db", "--format", "xml", cwd=work, check=False).returncode == 2
+    assert cli("frobnicate", cwd=work, check=False).returncode == 2
+    missing = cli("show", "--db", "no-such.db", cwd=work, check=False)
+    assert missing.returncode == 1 and "no such database" in missing.stderr

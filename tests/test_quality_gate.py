@@ -1,0 +1,106 @@
+"""The quality gate: the real pipeline on a small fixed sample of the development data
+(tests/data/gate, sources named in its README), against pinned floors (floors.json).
+
+A change that lowers a score below its floor fails here, unless the floor is lowered on purpose in
+the same commit. The full figures come from ``python benchmarks/run.py`` on ../shared/data.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storyline import Pipeline, open_store
+from storyline import eval as ev
+from storyline.sources.jsonl import parse_record
+
+GATE = Path(__file__).parent / "data" / "gate"
+FLOORS: dict[str, float] = json.loads((GATE / "floors.json").read_text())
+
+
+def load(p: Path) -> list[dict[str, Any]]:
+    return [json.loads(x) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+
+
+@pytest.fixture(scope="module")
+def pipe() -> Pipeline:
+    return Pipeline()
+
+
+def check(name: str, value: float) -> None:
+    floor = FLOORS[name]
+    print(f"\ngate {name} = {value:.4f} (floor {floor:.4f})")
+    assert value >= floor, f"{name} = {value:.4f} fell below its floor {floor:.4f}"
+
+
+def _clustered(pipe: Pipeline, folder: str, tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    store = open_store(tmp_path / f"{folder}.db")
+    summary = pipe.run([GATE / folder / "articles.jsonl"], store)
+    assert not summary.rejected, summary.rejected
+    where = {a.article_id: a for a in store.assignments()}
+    langs = {a.id: a.lang for a in store.articles(with_body=False)}
+    return where, langs
+
+
+def test_events_gate(pipe: Pipeline, tmp_path: Path) -> None:
+    gold = {g["id"]: g["event"] for g in load(GATE / "events" / "gold.jsonl")}
+    where, _ = _clustered(pipe, "events", tmp_path)
+    pred = {i: a.event for i, a in where.items()}
+    check("events_bcubed_f1", ev.bcubed(pred, gold).f1)
+    ecb = {i: e for i, e in gold.items() if i.startswith("ecb-")}
+    check("events_ecb_bcubed_f1", ev.bcubed(pred, ecb).f1)
+
+
+def test_storylines_gate(pipe: Pipeline, tmp_path: Path) -> None:
+    gold_rows = load(GATE / "storylines" / "gold.jsonl")
+    gold = {g["id"]: g["storyline"] for g in gold_rows}
+    where, _ = _clustered(pipe, "storylines", tmp_path)
+    pred = {i: a.storyline for i, a in where.items()}
+    check("storylines_bcubed_f1", ev.bcubed(pred, gold).f1)
+    xl, _ = ev.crosslingual_recall(pred, gold, {g["id"]: g["lang"] for g in gold_rows})
+    check("storylines_crosslingual_recall", xl)
+
+
+def test_similarity_gate(pipe: Pipeline) -> None:
+    gold = {g["pair_id"]: g for g in load(GATE / "similarity" / "gold.jsonl")}
+    xs, ys = [], []
+    for row in load(GATE / "similarity" / "pairs.jsonl"):
+        a = parse_record(row["a"], row["pair_id"] + " a")
+        b = parse_record(row["b"], row["pair_id"] + " b")
+        xs.append(pipe.similarity(a, b))
+        ys.append(5 - float(gold[row["pair_id"]]["overall"]))
+    check("similarity_pearson", ev.pearson(xs, ys))
+
+
+def _bodies(pipe: Pipeline, folder: Path) -> dict[str, str]:
+    out = {}
+    for item in pipe.clean([folder]):
+        out[item.origin and Path(item.origin).stem] = getattr(item, "body", "")
+    return out
+
+
+def test_extraction_gate(pipe: Pipeline) -> None:
+    gold = {g["id"]: g["body"] for g in load(GATE / "extraction" / "gold.jsonl")}
+    check("extraction_html_f1", ev.extraction(_bodies(pipe, GATE / "extraction" / "html"), gold).f1)
+    check("extraction_text_f1", ev.extraction(_bodies(pipe, GATE / "extraction" / "text"), gold).f1)
+
+
+def test_snippets_gate(pipe: Pipeline) -> None:
+    gold = load(GATE / "snippets" / "gold.jsonl")
+    check("snippets_f1", ev.snippets(_bodies(pipe, GATE / "snippets" / "text"), gold).f1)
+
+
+def test_timeline_gate(pipe: Pipeline) -> None:
+    pytest.importorskip("tilse", reason="tilse is in the [test] extra")
+    from storyline.eval import reference_shape, timeline_scores
+
+    task = GATE / "timelines" / "crisis-fr-yemen"
+    n_dates, n_sents = reference_shape(task / "reference")
+    entries, rejected = pipe.timeline_of_inputs([task / "articles.jsonl"], n_dates, n_sents)
+    assert not rejected
+    scores = timeline_scores(entries, task / "reference")
+    check("timeline_crisis_fr_yemen_ar1_f", scores["ar1_f"])
+    check("timeline_crisis_fr_yemen_date_f1", scores["date_f1"])
