@@ -234,7 +234,8 @@ def serve(
 def main() -> None:
     """Entry point: a user's mistake is one line on stderr and an exit code, never a traceback."""
     try:
-        app(standalone_mode=False)
+        # Without standalone mode, click returns a command's exit code instead of exiting.
+        code = app(standalone_mode=False)
     except StorylineError as e:
         err.print(f"[red]error:[/] {e}", markup=True)
         sys.exit(e.exit_code)
@@ -246,10 +247,11 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted: every batch committed so far is kept; run the same command again to resume")
         sys.exit(130)
-    except Exception as e:  # click's usage errors
-        import click
-
-        if isinstance(e, click.ClickException):
-            e.show()
-            sys.exit(e.exit_code)
+    except Exception as e:
+        # click's usage errors (typer may vendor its own click, so match by behaviour, not class)
+        show, exit_code = getattr(e, "show", None), getattr(e, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            sys.exit(exit_code)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
