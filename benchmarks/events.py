@@ -344,11 +344,15 @@ def bench_storylines(data: Path, cfg: LinkConfig, calibrate: bool) -> LinkConfig
     gcal = sub(gold, lambda i: not held(i))
     if calibrate:
         best = (-1.0, cfg)
-        for t in (0.8, 0.84, 0.88):
-            for w in (0.0, 0.2):
-                for xl in (0.0, 0.04):
+        for w in (0.4, 0.5, 0.6, 0.7, 0.8):
+            for t in (0.88, 0.9, 0.92):
+                for dm in (0.0, 0.01, 0.02):
                     c = dataclasses.replace(
-                        cfg, storyline_threshold=t, storyline_entity_weight=w, storyline_crosslingual_bonus=xl
+                        cfg,
+                        storyline_threshold=t,
+                        storyline_entity_weight=w,
+                        storyline_merge_threshold=round(t + dm, 3),
+                        storyline_crosslingual_bonus=0.0,
                     )
                     f1 = ev.bcubed(run_linker(calib, c)[1], gcal).f1
                     if f1 > best[0]:
@@ -356,7 +360,7 @@ def bench_storylines(data: Path, cfg: LinkConfig, calibrate: bool) -> LinkConfig
         cfg = best[1]
         print(
             f"\n  calibrated storylines: threshold={cfg.storyline_threshold} entity_weight="
-            f"{cfg.storyline_entity_weight} crosslingual_bonus={cfg.storyline_crosslingual_bonus} "
+            f"{cfg.storyline_entity_weight} merge_threshold={cfg.storyline_merge_threshold} "
             f"(calibration-half F1 {best[0]:.3f})"
         )
     _, pred, lsecs = run_linker(arts, cfg)

@@ -166,3 +166,68 @@ def test_time_window_separates_far_apart_articles() -> None:
     out = lk.add([_art("b", [1, 0.001], published=d + dt.timedelta(days=400))])
     assert out[0].event != lk.assignment("a").event
     assert out[0].storyline == lk.assignment("a").storyline  # same subject: one storyline
+
+
+# --- storylines --------------------------------------------------------------------------------
+def test_storyline_average_link_is_the_exact_mean_over_article_pairs() -> None:
+    from storyline.link.similarity import storyline_entity_cos, storyline_score
+    from storyline.link.storylines import _Group, average_link
+
+    rng = np.random.default_rng(0)
+    cfg = LinkConfig(storyline_entity_weight=0.5)
+    keys = ["place:SY", "place:SY/damascus", "name:asad", "place:US", "org:un"]
+
+    def arts(n: int) -> list[tuple[np.ndarray, frozenset[str], str]]:
+        out = []
+        for _ in range(n):
+            v = rng.normal(size=8)
+            ents = frozenset(k for k in keys if rng.random() < 0.5)
+            out.append((v / np.linalg.norm(v), ents, str(rng.choice(["en", "fr", ""]))))
+        return out
+
+    xs, ys = arts(4), arts(6)
+    gx, gy = _Group(8), _Group(8)
+    for v, e, lang in xs:
+        gx.add(v, e, lang)
+    for v, e, lang in ys:
+        gy.add(v, e, lang)
+    pairs = [
+        storyline_score(
+            float(np.dot(vx, vy)),
+            storyline_entity_cos(ex, ey) or 0.0,
+            float(bool(lx and ly and lx != ly)),
+            cfg,
+        )
+        for vx, ex, lx in xs
+        for vy, ey, ly in ys
+    ]
+    assert average_link(gx, gy, cfg) == pytest.approx(float(np.mean(pairs)))
+
+
+def test_bridging_event_merges_storylines_keeps_older_id_and_reports_moves() -> None:
+    # No two articles are one event; a and c are too far apart for one storyline until b, between
+    # them, joins a's storyline and brings the two storylines within the merge bar on average.
+    cfg = LinkConfig(
+        weights=(("bias", -100.0),), storyline_threshold=0.85, storyline_merge_threshold=0.85, storyline_entity_weight=0
+    )
+    a = _art("a", [1, 0], body="Parliament votes on the budget reform")
+    c = _art("c", [0.8, 0.6], body="Ministers resign over the pension plan")
+    b = _art("b", [0.9487, 0.3162], body="Unions march against both laws today")
+    lk = Linker(cfg)
+    first = lk.add([a, c])
+    assert first[0].storyline != first[1].storyline
+    out = lk.add([b])
+    moved = {x.article_id: x for x in out}
+    assert set(moved) == {"b", "c"}  # a did not move: the older storyline id survives
+    assert moved["b"].storyline == moved["c"].storyline == make_id("sl", "a")
+    assert len({x.event for x in lk.assignments()}) == 3
+
+
+def test_storylines_do_not_merge_without_a_merge_bar() -> None:
+    cfg = LinkConfig(
+        weights=(("bias", -100.0),), storyline_threshold=0.85, storyline_merge_threshold=None, storyline_entity_weight=0
+    )
+    lk = Linker(cfg)
+    lk.add([_art("a", [1, 0], body="Parliament votes"), _art("c", [0.8, 0.6], body="Ministers resign")])
+    lk.add([_art("b", [0.9487, 0.3162], body="Unions march")])
+    assert lk.assignment("c").storyline != lk.assignment("a").storyline == lk.assignment("b").storyline

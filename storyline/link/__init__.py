@@ -63,6 +63,8 @@ class Linker:
             sl.add_article(eid, f.vector, f.entities, f.lang)
             if eid not in sl.storyline_of:
                 sl.place(eid, art.id)
+            for _, kept in sl.take_absorbed():  # storylines this event (or merge) joined up
+                touched.update(sl.event_ids.get(kept, ()))
         for e in sorted(touched, key=lambda x: ev.order.get(x, 0)):
             order.extend(ev.members.get(e, []))
         given = {a.id for a in articles}

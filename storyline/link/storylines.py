@@ -1,13 +1,24 @@
 """Storylines: events that continue one story over weeks or years, in any language.
 
 A layer above events rather than a looser event threshold: a storyline joins *events* by what
-they are about (their e5 centroid and the entity keys they share, both language-independent),
+they are about (their e5 vectors and the entity keys they share, both language-independent),
 with no time window, because the next chapter of a story may come years later. Publish time is
 deliberately not a signal here.
 
+The closeness of an event to a storyline is *average link* over their articles: the mean, over
+every (event article, storyline article) pair, of e5 cosine (lifted by
+``crosslingual_cosine_shift`` when the two are in different languages, since e5 puts a translation
+lower than a same-language retelling) plus ``storyline_entity_weight`` times the cosine of their
+entity-key sets. Every term is linear in per-article vectors, so running sums per storyline give
+the exact mean in O(dim) whatever the storyline's size; unlike one normalised centroid, it does not
+favour a diffuse storyline that has drifted over years, and it lets a storyline's many languages
+each count for their own share.
+
 An event is placed once, when it is created, against the storylines that exist then (stable ids
-for users); it moves only when its event merges with an event of another storyline, and then the
-two storylines merge and the older id survives.
+for users). A storyline that grows may then come within ``storyline_merge_threshold`` of another
+(average link between the two); they merge, the older id surviving. That is incremental
+average-link clustering: a story first seen in two places (two languages, two angles) joins up
+once an event bridges it. Storylines also merge when their events merge.
 """
 
 from __future__ import annotations
@@ -18,48 +29,49 @@ from collections import Counter
 import numpy as np
 
 from storyline.link.events import make_id
-from storyline.link.similarity import LinkConfig, storyline_score
-
-
-def _entity_cos(a: Counter[str], b: Counter[str]) -> float | None:
-    if not a or not b:
-        return None
-    wa = {k: 1.0 + math.log(v) for k, v in a.items()}
-    wb = {k: 1.0 + math.log(v) for k, v in b.items()}
-    dot = sum(v * wb.get(k, 0.0) for k, v in wa.items())
-    na = math.sqrt(sum(v * v for v in wa.values()))
-    nb = math.sqrt(sum(v * v for v in wb.values()))
-    return dot / (na * nb)
+from storyline.link.similarity import LinkConfig, storyline_entities, storyline_score
 
 
 class _Group:
-    """Running sums of a set of articles: enough to compare groups without revisiting members."""
+    """Running sums of a set of articles: enough for average link without revisiting members."""
 
-    __slots__ = ("entities", "langs", "n", "vsum")
+    __slots__ = ("esum", "langs", "n", "nvec", "vsum")
 
     def __init__(self, dim: int) -> None:
         self.vsum = np.zeros(dim, dtype=np.float64)
-        self.n = 0
-        self.entities: Counter[str] = Counter()
+        self.n = 0  # articles
+        self.nvec = 0  # articles with a vector
+        self.esum: Counter[str] = Counter()  # sum of unit entity vectors
         self.langs: Counter[str] = Counter()
 
     def add(self, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
         if vector is not None and vector.shape == self.vsum.shape:
             self.vsum += vector
+            self.nvec += 1
         self.n += 1
-        self.entities.update(entities)
-        if lang:
-            self.langs[lang] += 1
+        self.esum.update(storyline_entities(entities))
+        self.langs[lang or ""] += 1
 
     def absorb(self, other: _Group) -> None:
         self.vsum += other.vsum
         self.n += other.n
-        self.entities.update(other.entities)
+        self.nvec += other.nvec
+        self.esum.update(other.esum)
         self.langs.update(other.langs)
 
-    def centroid(self) -> np.ndarray:
-        n = float(np.linalg.norm(self.vsum))
-        return self.vsum / n if n else self.vsum
+
+def average_link(a: _Group, b: _Group, config: LinkConfig) -> float:
+    """Mean pairwise closeness of the articles of ``a`` and ``b`` (see the module doc)."""
+    cos = float(np.dot(a.vsum, b.vsum)) / (a.nvec * b.nvec) if a.nvec and b.nvec else None
+    if a.n and b.n:
+        small, big = (a.esum, b.esum) if len(a.esum) < len(b.esum) else (b.esum, a.esum)
+        ent: float | None = sum(v * big.get(k, 0.0) for k, v in small.items()) / (a.n * b.n)
+        same = sum(c * b.langs.get(lang, 0) for lang, c in a.langs.items() if lang)
+        known = (a.n - a.langs.get("", 0)) * (b.n - b.langs.get("", 0))
+        crosslingual = (known - same) / (a.n * b.n)  # share of pairs in two known languages
+    else:
+        ent, crosslingual = None, 0.0
+    return storyline_score(cos, ent, crosslingual, config)
 
 
 class StorylineIndex:
@@ -73,6 +85,7 @@ class StorylineIndex:
         self.groups: dict[str, _Group] = {}  # storyline -> sums over its articles
         self.event_ids: dict[str, list[str]] = {}  # storyline -> events
         self.order: dict[str, int] = {}
+        self.absorbed: list[tuple[str, str]] = []  # storyline merges (absorbed, kept) not yet reported
 
     def add_article(self, event_id: str, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
         """Count an article into its event and, if the event is placed, into its storyline."""
@@ -82,20 +95,23 @@ class StorylineIndex:
             self.groups[sl].add(vector, entities, lang)
 
     def score(self, event_id: str, storyline_id: str) -> float:
-        ev, sl = self.events[event_id], self.groups[storyline_id]
-        cos = float(np.dot(ev.centroid(), sl.centroid()))
-        crosslingual = bool(ev.langs) and not (set(ev.langs) & set(sl.langs))
-        return storyline_score(cos, _entity_cos(ev.entities, sl.entities), crosslingual, self.cfg)
+        return average_link(self.events[event_id], self.groups[storyline_id], self.cfg)
 
-    def place(self, event_id: str, first_article: str) -> str:
-        """Put a new event into the best storyline, or start one."""
-        if event_id in self.storyline_of:
-            return self.storyline_of[event_id]
-        best, best_s = None, -1.0
-        for sid in self.groups:
-            s = self.score(event_id, sid)
+    def _best(self, group: _Group, exclude: str | None = None) -> tuple[str | None, float]:
+        best, best_s = None, -math.inf
+        for sid, g in self.groups.items():
+            if sid == exclude:
+                continue
+            s = average_link(group, g, self.cfg)
             if s > best_s or (s == best_s and best is not None and self.order[sid] < self.order[best]):
                 best, best_s = sid, s
+        return best, best_s
+
+    def place(self, event_id: str, first_article: str) -> str:
+        """Put a new event into the best storyline, or start one; then merge storylines it bridges."""
+        if event_id in self.storyline_of:
+            return self.storyline_of[event_id]
+        best, best_s = self._best(self.events[event_id])
         if best is None or best_s < self.cfg.storyline_threshold:
             best = make_id("sl", first_article)
             while best in self.groups:
@@ -103,13 +119,36 @@ class StorylineIndex:
             self.groups[best] = _Group(self.dim)
             self.event_ids[best] = []
             self.order[best] = len(self.order)
+            self._attach(event_id, best)
+            return best
         self._attach(event_id, best)
-        return best
+        return self._settle(best)
+
+    def _settle(self, storyline_id: str) -> str:
+        """Merge the grown storyline with any other now within the merge bar, until none is."""
+        bar = self.cfg.storyline_merge_threshold
+        while bar is not None:
+            other, s = self._best(self.groups[storyline_id], exclude=storyline_id)
+            if other is None or s < bar:
+                break
+            storyline_id = self._merge(storyline_id, other)
+        return storyline_id
 
     def _attach(self, event_id: str, storyline_id: str) -> None:
         self.storyline_of[event_id] = storyline_id
         self.event_ids[storyline_id].append(event_id)
         self.groups[storyline_id].absorb(self.events[event_id])
+
+    def _merge(self, a: str, b: str) -> str:
+        """Merge two storylines; the older id survives and is returned."""
+        old, new = sorted((a, b), key=self.order.__getitem__)
+        for e in self.event_ids.pop(new):
+            self.storyline_of[e] = old
+            self.event_ids[old].append(e)
+        self.groups[old].absorb(self.groups.pop(new))
+        self.order.pop(new)
+        self.absorbed.append((new, old))
+        return old
 
     def restore(self, event_id: str, storyline_id: str) -> None:
         """Re-attach a stored event to its stored storyline (``Linker.load``)."""
@@ -132,9 +171,10 @@ class StorylineIndex:
         if s_gone == s_kept:
             return None
         old, new = sorted((s_gone, s_kept), key=self.order.__getitem__)
-        for e in self.event_ids.pop(new):
-            self.storyline_of[e] = old
-            self.event_ids[old].append(e)
-        self.groups[old].absorb(self.groups.pop(new))
-        self.order.pop(new)
+        self._merge(old, new)
         return new
+
+    def take_absorbed(self) -> list[tuple[str, str]]:
+        """Storyline merges since the last call, as ``(absorbed, kept)``."""
+        out, self.absorbed = self.absorbed, []
+        return out
