@@ -214,6 +214,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--skip-timelines", action="store_true")
+    ap.add_argument("--only", nargs="*", default=None, help="e.g. --only events storylines")
     args = ap.parse_args()
     t0 = time.perf_counter()
     rows: list[Row] = []
@@ -227,6 +228,8 @@ def main() -> None:
             ("timelines", (lambda: []) if args.skip_timelines else (lambda: timeline_rows(args.data))),
             ("throughput", lambda: throughput_rows(args.data, tmp)),
         ):
+            if args.only and name not in args.only:
+                continue
             t = time.perf_counter()
             rows += fn()
             print(f"[{name}: {time.perf_counter() - t:.0f} s]", file=sys.stderr)
