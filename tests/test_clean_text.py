@@ -86,3 +86,14 @@ def test_multilingual_furniture_lines() -> None:
     out = clean_text(page)
     assert out.paragraphs == (one.strip(), two.strip())
     assert "Newsletter abonnieren" in out.removed
+
+
+def test_a_web_address_is_never_the_headline() -> None:
+    """ECB+-style pages open with their address; the headline is the line after it."""
+    body = " ".join(f"The Kansas City Chiefs lost to the Colts in the fourth quarter, report {k}." for k in range(8))
+    text = (
+        "http : / / hillnholler . net / 2012 / 12 / 23 / chiefs - lose - 20 - 13\n"
+        f"Chiefs lose 20 - 13 to a fourth quarter Indianapolis Colt stampede\n{body}"
+    )
+    art = clean(RawArticle(id="c", origin="c.txt", text=text))
+    assert art.title == "Chiefs lose 20 - 13 to a fourth quarter Indianapolis Colt stampede"

@@ -17,7 +17,7 @@ from storyline.clean.encoding import repair_text
 from storyline.clean.html import extract_html
 from storyline.clean.language import detect_language
 from storyline.clean.meta import date_from_lines, parse_date
-from storyline.clean.text import Cleaned, clean_text, normalise_line
+from storyline.clean.text import URLISH, Cleaned, clean_text, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
 
@@ -186,4 +186,7 @@ def as_is(raw: RawArticle) -> Article:
 
 
 def _first_words(text: str, n: int = 12) -> str:
-    return " ".join(text.split()[:n])
+    """No headline found: the first line that is not a web address, cut to ``n`` words."""
+    lines = [x for x in text.splitlines() if x.strip()]
+    first = next((x for x in lines if not URLISH.search(x)), lines[0] if lines else "")
+    return " ".join(first.split()[:n])

@@ -303,14 +303,21 @@ def _followed_by_pair(out: list[int], lines: list[Line]) -> bool:
     return _is_heading(h2) and _is_para(s2) and s2.words < 80 and not _is_heading(before)
 
 
+# A web address (also as tokenised corpora write it: "http : / / www . bbc . co . uk / news").
+URLISH = re.compile(r"^\s*(https?\s*:\s*/\s*/|www\s*\.)|\.\s*(com|net|org|co|uk|de|fr|it|es)\s*/", re.I)
+
+
 def _find_title(lines: list[Line], start: int, end: int) -> int | None:
-    """The headline: a heading-like line before the main run that shares words with the body."""
+    """The headline: a heading-like line before the main run that shares words with the body
+    (never a web address, which shares the slug's words with the body)."""
     body_words = {w.lower() for ln in lines[start : min(end, start + 8)] for w in _WORD.findall(ln.text)}
     best, best_i = 0.0, None
     lo = max(0, start - 40)
     for i in range(lo, min(start + 1, len(lines))):
         line = lines[i]
         if line.bp or line.prose or not 3 <= line.words <= 30 or is_date_line(line.text):
+            continue
+        if URLISH.search(line.text):
             continue
         ws = [w.lower() for w in _WORD.findall(line.text)]
         if not ws:
