@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("fastapi", reason="the web extra: pip install -e '.[web,test]'")
+pytest.importorskip("fastapi", reason="install the project: pip install -e '.[test]'")
 pytest.importorskip("httpx", reason="the test extra")
 
 from fastapi.testclient import TestClient

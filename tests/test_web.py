@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("fastapi", reason="the web extra: pip install -e '.[web,test]'")
+pytest.importorskip("fastapi", reason="install the project: pip install -e '.[test]'")
 CHROMIUM = os.environ.get("STORYLINE_CHROMIUM") or next(
     (p for p in (shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome")) if p), None)
 if CHROMIUM is None:
