@@ -35,7 +35,4 @@ def decode_bytes(data: bytes, origin: str) -> str:
     raises ``InputError`` with a reason the user can act on."""
     if not data.strip():
         raise InputError(origin, "the file is empty")
-    text = _decode(data, origin)
-    if text.count("\ufffd") > max(3, len(text) // 20):
-        raise InputError(origin, "the bytes are not text in any known encoding; save the file as UTF-8")
-    return repair_text(text)
+    return repair_text(_decode(data, origin))  # _decode refuses binary and undecodable bytes
