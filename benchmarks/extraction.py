@@ -1,12 +1,13 @@
 """Cleaning quality and speed, project vs baselines, in one run; prints one table.
 
-    python benchmarks/extraction.py [--data ../shared/data]
+python benchmarks/extraction.py [--data ../shared/data]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import time
 from collections import defaultdict
@@ -41,15 +42,64 @@ WORST: list[str] = []  # "html/text: the 5 worst pages" lines, printed after the
 
 def _split(name: str, ours: dict[str, str], gold: dict[str, str]) -> list[tuple[str, float, float]]:
     """The same score on the two fixed halves of the pages (the line model is fitted per half)."""
-    return [(f"  {name} half {h}", E.extraction(ours, {i: g for i, g in gold.items() if half(i) == h}).f1,
-             float("nan")) for h in "AB"]
+    return [
+        (f"  {name} half {h}", E.extraction(ours, {i: g for i, g in gold.items() if half(i) == h}).f1, float("nan"))
+        for h in "AB"
+    ]
 
 
 def _worst(name: str, ours: dict[str, str], gold: dict[str, str], urls: dict[str, str]) -> None:
     scores = [(E.bag_of_words(ours.get(i, ""), g), i) for i, g in gold.items()]
     WORST.append(f"{name}: the 5 worst pages")
     for s, i in sorted(scores, key=lambda t: t[0].f1)[:5]:
-        WORST.append(f"  F1 {s.f1:.3f} (P {s.p:.3f} R {s.r:.3f})  {i[:16]}  {urls.get(i, '')}")
+        WORST.append(f"  F1 {s.f1:.3f} (P {s.p:.3f} R {s.r:.3f})  {i[:16]}  {urls.get(i, '')[:90]}")
+        WORST.append(f"      {_what_went_wrong(ours.get(i, ''), gold[i])}")
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _clip(text: str, n: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _what_went_wrong(ours: str, gold: str) -> str:
+    """The biggest wrongly kept paragraph (most words the gold body lacks) or the biggest missed
+    one (most gold words we lack), whichever weighs more."""
+    if not ours.strip():
+        return "nothing kept (the page was taken for furniture as a whole)"
+    gw, ow = _words(gold), _words(ours)
+    extra = max(((len(_words(p) - gw), p) for p in ours.split("\n") if p.strip()), default=(0, ""))
+    missed = max(((len(_words(p) - ow), p) for p in gold.split("\n") if p.strip()), default=(0, ""))
+    if extra[0] >= missed[0]:
+        return f'kept furniture ({extra[0]} words not in gold): "{_clip(extra[1])}"'
+    return f'missed article text ({missed[0]} words): "{_clip(missed[1])}"'
+
+
+def _worst_snippets(ours: dict[str, str], gold: list[dict[str, Any]]) -> None:
+    """Pages with the most segment errors, with the first segment missed or wrongly kept."""
+    rows = []
+    for g in gold:
+        body = E._norm(ours.get(str(g["id"]), ""))
+        missed = [s for s in g["with"] if E._norm(s) not in body]
+        kept = [s for s in g["without"] if E._norm(s) in body]
+        rows.append((len(missed) + len(kept), len(missed), len(kept), str(g["id"]), g.get("url", ""), missed, kept))
+    WORST.append("snippets: the 5 worst pages (segments missed / wrongly kept)")
+    for _, m, k, i, url, missed, kept in sorted(rows, key=lambda r: -r[0])[:5]:
+        WORST.append(f"  missed {m}, kept {k}  {i[:16]}  {url[:90]}")
+        if not body_of(ours, i):
+            note = "nothing kept (the page was taken for furniture as a whole)"
+        elif missed and (len(missed) >= len(kept)):
+            note = f'missed: "{_clip(missed[0])}"' + (f'; kept: "{_clip(kept[0], 40)}"' if kept else "")
+        else:
+            note = f'kept: "{_clip(kept[0])}"' + (f'; missed: "{_clip(missed[0], 40)}"' if missed else "")
+        WORST.append(f"      {note}")
+
+
+def body_of(ours: dict[str, str], i: str) -> str:
+    return ours.get(i, "").strip()
 
 
 def html_rows(data: Path) -> list[tuple[str, float, float]]:
@@ -65,12 +115,13 @@ def html_rows(data: Path) -> list[tuple[str, float, float]]:
     base_speed = len(pages) / (time.perf_counter() - t)
     best = {i: trafilatura.extract(h, favor_precision=True, include_comments=False) or "" for i, h in pages.items()}
     _worst("html", ours, gold, urls)
-    return [("html F1 (extraction) vs trafilatura best setting", E.extraction(ours, gold).f1,
-             E.extraction(best, gold).f1),
-            ("  vs trafilatura defaults", E.extraction(ours, gold).f1, E.extraction(defaults, gold).f1),
-            ("  html precision / recall", E.extraction(ours, gold).p, E.extraction(ours, gold).r),
-            *_split("html", ours, gold),
-            ("  html pages/s (baseline: trafilatura defaults)", speed, base_speed)]
+    return [
+        ("html F1 (extraction) vs trafilatura best setting", E.extraction(ours, gold).f1, E.extraction(best, gold).f1),
+        ("  vs trafilatura defaults", E.extraction(ours, gold).f1, E.extraction(defaults, gold).f1),
+        ("  html precision / recall", E.extraction(ours, gold).p, E.extraction(ours, gold).r),
+        *_split("html", ours, gold),
+        ("  html pages/s (baseline: trafilatura defaults)", speed, base_speed),
+    ]
 
 
 def text_rows(data: Path) -> list[tuple[str, float, float]]:
@@ -87,11 +138,13 @@ def text_rows(data: Path) -> list[tuple[str, float, float]]:
         html = "<html><body>" + "".join(f"<p>{_esc(ln)}</p>" for ln in x.splitlines() if ln.strip())
         traf[i] = trafilatura.extract(html + "</body></html>", favor_recall=True) or ""
     _worst("text", ours, gold, urls)
-    return [("text F1 (extraction) vs keep everything", E.extraction(ours, gold).f1, E.extraction(texts, gold).f1),
-            ("  vs trafilatura on lines-as-<p>", E.extraction(ours, gold).f1, E.extraction(traf, gold).f1),
-            ("  vs rules alone (no line model)", E.extraction(ours, gold).f1, E.extraction(rules, gold).f1),
-            *_split("text", ours, gold),
-            ("  text pages/s (baseline: rules alone)", speed, float("nan"))]
+    return [
+        ("text F1 (extraction) vs keep everything", E.extraction(ours, gold).f1, E.extraction(texts, gold).f1),
+        ("  vs trafilatura on lines-as-<p>", E.extraction(ours, gold).f1, E.extraction(traf, gold).f1),
+        ("  vs rules alone (no line model)", E.extraction(ours, gold).f1, E.extraction(rules, gold).f1),
+        *_split("text", ours, gold),
+        ("  text pages/s (baseline: rules alone)", speed, float("nan")),
+    ]
 
 
 def _esc(s: str) -> str:
@@ -105,8 +158,10 @@ def snippet_rows(data: Path) -> list[tuple[str, float, float]]:
     ours = {i: "\n\n".join(clean_text(x).paragraphs) for i, x in texts.items()}
     speed = len(texts) / (time.perf_counter() - t)
     rules = {i: "\n\n".join(clean_text(x, model=False).paragraphs) for i, x in texts.items()}
-    rows = [("snippets micro-F1 vs keep everything", E.snippets(ours, gold).f1, E.snippets(texts, gold).f1),
-            ("  vs rules alone (no line model)", E.snippets(ours, gold).f1, E.snippets(rules, gold).f1)]
+    rows = [
+        ("snippets micro-F1 vs keep everything", E.snippets(ours, gold).f1, E.snippets(texts, gold).f1),
+        ("  vs rules alone (no line model)", E.snippets(ours, gold).f1, E.snippets(rules, gold).f1),
+    ]
     for h in "AB":
         part = [g for g in gold if half(str(g["id"])) == h]
         rows.append((f"  snippets half {h} (n={len(part)})", E.snippets(ours, part).f1, E.snippets(texts, part).f1))
@@ -118,19 +173,24 @@ def snippet_rows(data: Path) -> list[tuple[str, float, float]]:
             rows.append((f"  snippets {lang} (n={len(part)})", E.snippets(ours, part).f1, E.snippets(texts, part).f1))
     rest = [g for part in by_lang.values() if len(part) < 8 for g in part]
     if rest:
-        rows.append((f"  snippets other languages (n={len(rest)})", E.snippets(ours, rest).f1,
-                     E.snippets(texts, rest).f1))
+        rows.append(
+            (f"  snippets other languages (n={len(rest)})", E.snippets(ours, rest).f1, E.snippets(texts, rest).f1)
+        )
     rows.append(("  snippets pages/s", speed, float("nan")))
+    _worst_snippets(ours, gold)
     return rows
 
 
 def date_rows(data: Path) -> list[tuple[str, float, float]]:
     gold = {r["id"]: r["event"] for r in _jsonl(data / "events" / "gold.jsonl")}
     parsed, total = {}, 0
-    for r in _jsonl(data / "events" / "articles.jsonl"):
-        if r.get("published"):
-            total += 1
-            parsed[r["id"]] = parse_date(r["published"], "vi")
+    rows = [r for r in _jsonl(data / "events" / "articles.jsonl") if r.get("published")]
+    # A day/month without a year is read against the batch's latest full date (as a fetch date would be).
+    full = [d for d in (parse_date(r["published"], "vi") for r in rows) if d]
+    reference = max(full) if full else None
+    for r in rows:
+        total += 1
+        parsed[r["id"]] = parse_date(r["published"], "vi", reference)
     # No gold day: a parsed date is plausible when within 7 days of its event's median date.
     by_event: dict[str, list[int]] = defaultdict(list)
     for i, d in parsed.items():
@@ -146,8 +206,11 @@ def date_rows(data: Path) -> list[tuple[str, float, float]]:
             iso_ok += str(parse_date(r["published"])) == r["published"][:10]
     return [
         ("events: raw vi dates parsed (share)", sum(d is not None for d in parsed.values()) / total, float("nan")),
-        ("events: parsed dates plausible (±7d of event)", plausible / max(1, sum(map(bool, parsed.values()))),
-         float("nan")),
+        (
+            "events: parsed dates plausible (±7d of event)",
+            plausible / max(1, sum(map(bool, parsed.values()))),
+            float("nan"),
+        ),
         ("storylines: ISO dates right day", iso_ok / max(1, iso_n), float("nan")),
     ]
 
@@ -166,9 +229,11 @@ def lang_rows(data: Path) -> list[tuple[str, float, float]]:
             sn += 1
             sok += detect_language(r[side].get("text", "")) == want
     speed = sn / (time.perf_counter() - t)
-    return [("language accuracy (storylines)", ok / n, float("nan")),
-            ("language accuracy (similarity)", sok / sn, float("nan")),
-            ("  language texts/s", speed, float("nan"))]
+    return [
+        ("language accuracy (storylines)", ok / n, float("nan")),
+        ("language accuracy (similarity)", sok / sn, float("nan")),
+        ("  language texts/s", speed, float("nan")),
+    ]
 
 
 def title_rows(data: Path) -> list[tuple[str, float, float]]:
@@ -196,7 +261,7 @@ def main() -> None:
         print(f"{name:56s} {ours:9.3f} {b:>9s}")
     print("baselines as named per row; 'trafilatura best setting' = favor_precision, no comments. Halves A/B:")
     print("fixed split by page id (fit_lines.half); the shipped line model is fitted on both, so for an honest")
-    print("check fit on one half (python benchmarks/fit_lines.py --half A --write) and read the other.")
+    print("figure run python benchmarks/fit_lines.py --check (fits on each half, scores the other).")
     print("\n".join(WORST))
 
 

@@ -20,8 +20,11 @@ def _page(title: str, body: str) -> str:
 
 
 def test_404_page_is_not_an_article() -> None:
-    html = _page("404 Not Found", "<h1>Page not found</h1><p>Sorry, we could not find that page.</p>"
-                 "<ul>" + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(8)) + "</ul>")
+    html = _page(
+        "404 Not Found",
+        "<h1>Page not found</h1><p>Sorry, we could not find that page.</p>"
+        "<ul>" + "".join(f"<li><a href='/s{i}'>Section {i}</a></li>" for i in range(8)) + "</ul>",
+    )
     with pytest.raises(NotAnArticle, match="error page"):
         clean(RawArticle(id="e", origin="404.html", html=html))
 
@@ -29,7 +32,8 @@ def test_404_page_is_not_an_article() -> None:
 def test_index_page_is_not_an_article() -> None:
     teasers = "".join(
         f"<div class='teaser'><h2><a href='/story-{i}'>Storm number {i} hits the coast as towns prepare "
-        f"for floods</a></h2></div>" for i in range(15)
+        f"for floods</a></h2></div>"
+        for i in range(15)
     )
     html = _page("News front page", f"<nav><a href='/'>Home</a></nav><main>{teasers}</main>")
     with pytest.raises(NotAnArticle, match="index"):

@@ -40,15 +40,36 @@ def test_seed_language_and_title(stem: str, lang: str, title: str) -> None:
 @pytest.mark.parametrize(
     ("stem", "gone", "kept"),
     [
-        ("001", ["Nhỏ Bình thường Lớn", "Tin cũ hơn", "Nagorno-Karabakh: Nga-Thổ", "Xung đột Armenia",
-                 "TGVN. Ngày 23/11"],
-         ["TGVN. Trang Bloomberg", "Ông Mevlut Cavusoglu nói thêm rằng"]),
-        ("003", ["Read and decide", "Join EUobserver today", "News in Brief", "Stakeholders' Highlights",
-                 "Latest News", "Opinion", "boycott of French", "Lisa Montgomery", "14-day free trial"],
-         ["And it used language that risked inflaming ethnic tensions.", "Turkey in Azerbaijan",
-          "Turkey and Russia have pledged", "for this vaccine to be produced in Turkey as well"]),
-        ("004", ["Subscribe to our Newsletters", "By signing up", "weekly newsletters"],
-         ["Turkey and the United States have formed", "reciprocate against the sanctions"]),
+        (
+            "001",
+            ["Nhỏ Bình thường Lớn", "Tin cũ hơn", "Nagorno-Karabakh: Nga-Thổ", "Xung đột Armenia", "TGVN. Ngày 23/11"],
+            ["TGVN. Trang Bloomberg", "Ông Mevlut Cavusoglu nói thêm rằng"],
+        ),
+        (
+            "003",
+            [
+                "Read and decide",
+                "Join EUobserver today",
+                "News in Brief",
+                "Stakeholders' Highlights",
+                "Latest News",
+                "Opinion",
+                "boycott of French",
+                "Lisa Montgomery",
+                "14-day free trial",
+            ],
+            [
+                "And it used language that risked inflaming ethnic tensions.",
+                "Turkey in Azerbaijan",
+                "Turkey and Russia have pledged",
+                "for this vaccine to be produced in Turkey as well",
+            ],
+        ),
+        (
+            "004",
+            ["Subscribe to our Newsletters", "By signing up", "weekly newsletters"],
+            ["Turkey and the United States have formed", "reciprocate against the sanctions"],
+        ),
         ("002", ["Comments (0)"], ["Turkey is seeking to return the S-400", "December 12"]),
     ],
 )
@@ -81,8 +102,9 @@ def test_empty_is_not_an_article(text: str) -> None:
 def test_multilingual_furniture_lines() -> None:
     one = "Die Regierung hat am Dienstag neue Maßnahmen beschlossen, die ab Januar gelten sollen. " * 3
     two = "Die Opposition kritisierte die Pläne scharf und kündigte eine Klage vor dem Gericht an. " * 3
-    page = "\n".join(["Startseite", "Politik", "Newsletter abonnieren", one, two, "Lesen Sie auch: Mehr",
-                      "Kommentare (3)"])
+    page = "\n".join(
+        ["Startseite", "Politik", "Newsletter abonnieren", one, two, "Lesen Sie auch: Mehr", "Kommentare (3)"]
+    )
     out = clean_text(page)
     assert out.paragraphs == (one.strip(), two.strip())
     assert "Newsletter abonnieren" in out.removed
@@ -97,3 +119,63 @@ def test_a_web_address_is_never_the_headline() -> None:
     )
     art = clean(RawArticle(id="c", origin="c.txt", text=text))
     assert art.title == "Chiefs lose 20 - 13 to a fourth quarter Indianapolis Colt stampede"
+
+
+def test_question_headline_is_the_title() -> None:
+    # A headline that asks (ViMs: "… có “đè” được Yamaha Exciter?") is still the headline.
+    title = "Mourinho nói gì về “mối thâm thù” với Guardiola?"
+    body = (
+        "Hôm 27.5, Mourinho đã chính thức nhận lời dẫn dắt M.U theo bản hợp đồng có thời hạn 3 năm. "
+        "Như vậy, Mourinho sẽ tái ngộ Guardiola tại Manchester trong mùa giải tới.\n"
+        "Khi được hỏi về mối thâm thù với Guardiola, Mourinho cho biết ông không quan tâm đến quá khứ "
+        "và chỉ tập trung vào công việc ở M.U trong mùa giải mới sắp tới.\n"
+    )
+    got = clean_text(title + "\n\n" + body)
+    assert got.title == title
+    assert title not in got.paragraphs
+
+
+def test_closing_question_is_not_taken_for_a_headline() -> None:
+    # A question that shares no words with the article stays out of the title.
+    text = (
+        "Was denkst du?\n" + "Die Regierung hat am Dienstag neue Maßnahmen beschlossen, die ab Januar gelten "
+        "und die Wirtschaft entlasten sollen.\n" * 3
+    )
+    assert clean_text(text).title != "Was denkst du?"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Sie müssen sich einloggen, um sich an einer Diskussion beteiligen zu können.",
+        "Schon registriert? Hier einloggen",
+        "Verraten Sie gerne in den Kommentaren:",
+        "VEA TAMBIÉN: Entre heces y guaricha",
+        "Para comentar debes registrarte y completar los datos generales.",
+        "Zapraszamy też do subskrypcji",
+        "Wählen Sie Ihren Zugang und lesen Sie weiter:",
+        "We want to hear what you think about this article.",
+        "You are using a browser version that is no longer supported.",
+        "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
+        "Instant access to the full article PDF.",
+        "Suche",
+    ],
+)
+def test_furniture_phrasing_many_languages(line: str) -> None:
+    from storyline.clean.text import classify
+
+    assert classify(line).bp
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Die Suche nach den Vermissten wurde am Abend eingestellt.",
+        "Der Browser des Opfers war nicht mehr aktuell, sagte die Polizei.",
+        "Weitere Informationen zur Lage gab die Behörde am Montag nicht bekannt, sagte ein Sprecher.",
+    ],
+)
+def test_article_sentences_are_not_furniture(line: str) -> None:
+    from storyline.clean.text import classify
+
+    assert not classify(line).bp

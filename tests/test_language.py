@@ -35,3 +35,19 @@ def test_seeds() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "12345 67", "!!"])
 def test_undetermined(text: str) -> None:
     assert detect_language(text) == "und"
+
+
+def test_page_head_in_another_language() -> None:
+    # An English agency note and caption head a French story: the story's sentences decide.
+    head = (
+        "RESTRICTED TO EDITORIAL USE - NO MARKETING NO ADVERTISING CAMPAIGNS - DISTRIBUTED AS A SERVICE\n"
+        "A grab from a video downloaded from YouTube shows protesters tearing down a portrait of the late "
+        "president and his son in Hama on April 29, 2011 during the demonstrations called by activists to "
+        "pile pressure on the regime as it pressed a violent crackdown on dissent. AFP PHOTO/YOUTUBE\n"
+    )
+    body = (
+        "Trente ans après son père, le président choisit la fuite en avant et le tout-répressif face à la révolte.\n"
+        "Glaçante, la scène date de la mi-avril, en présence d'une poignée d'intimes du président syrien.\n"
+        "Le clan familial serre les rangs face à la révolte qui défie le régime et menace son emprise.\n"
+    ) * 3
+    assert detect_language(head + body) == "fr"

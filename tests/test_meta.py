@@ -49,3 +49,18 @@ def test_day_first_round_trip(d: dt.date) -> None:
 def test_never_raises(s: str) -> None:
     got = parse_date(s, "vi")
     assert got is None or isinstance(got, dt.date)
+
+
+@pytest.mark.parametrize(
+    ("raw", "reference", "want"),
+    [
+        ("22/05 07:18", D(2016, 6, 5), D(2016, 5, 22)),  # a list page's short form, read in the batch's year
+        ("03/06 13:17", D(2016, 6, 5), D(2016, 6, 3)),
+        ("25/12 08:00", D(2016, 6, 5), D(2015, 12, 25)),  # never months after the reference
+        ("1/2 cup", D(2016, 6, 5), None),  # words beside the numbers: not a date
+        ("10.5", D(2016, 6, 5), None),
+        ("Thứ 6, 11:03, 20/05/2016", D(2020, 1, 1), D(2016, 5, 20)),  # a full date ignores the reference
+    ],
+)
+def test_day_month_without_year_needs_a_reference(raw: str, reference: dt.date, want: dt.date | None) -> None:
+    assert parse_date(raw, "vi", reference) == want

@@ -77,9 +77,7 @@ def _extract(tree: HtmlElement, url: str | None) -> tuple[str, trafilatura.setti
     precise = trafilatura.bare_extraction(
         deepcopy(tree), url=url, favor_precision=True, include_comments=False, with_metadata=True
     )
-    broad = trafilatura.extract(
-        deepcopy(tree), url=url, favor_recall=True, fast=True, include_comments=False
-    ) or ""
+    broad = trafilatura.extract(deepcopy(tree), url=url, favor_recall=True, fast=True, include_comments=False) or ""
     doc = precise if isinstance(precise, trafilatura.settings.Document) else None
     text = (doc.text or "") if doc else ""
     if not text.strip() or len(text) > _FALLBACK_BLOWUP * len(broad) > 0:

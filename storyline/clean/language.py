@@ -26,11 +26,35 @@ def _detector() -> LanguageDetector:
 
 
 def detect_language(text: str) -> str:
-    """ISO 639-1 code of the text's language, or ``"und"`` when there are no letters to judge."""
-    sample = text[:_MAX_CHARS]
+    """ISO 639-1 code of the text's language, or ``"und"`` when there are no letters to judge.
+
+    A long text is judged on its sentences (lines of eight words or more that end like one, not
+    in capitals): a page head can be in another language than the article (an English photo
+    caption or agency note on a French story, script comments in a page's tail)."""
+    sample = _sample(text)
     if len(_LETTER.findall(sample)) < 3:
         return UNDETERMINED
     lang = _detector().detect_language_of(sample)
     if lang is None:
         return UNDETERMINED
     return lang.iso_code_639_1.name.lower()
+
+
+_SENTENCE_END = re.compile(r"""[.!?…。！？]["'”’»)\]]*$""")
+_MIN_SAMPLE = 200  # characters of sentences needed; fewer and the text's head is used as it is
+
+
+def _sample(text: str) -> str:
+    if len(text) <= _MAX_CHARS:
+        return text
+    picked: list[str] = []
+    size = 0
+    for raw in text.splitlines():
+        line = raw.strip()
+        if len(line.split()) >= 8 and _SENTENCE_END.search(line) and not line.isupper():
+            picked.append(line)
+            size += len(line) + 1
+            if size >= _MAX_CHARS:
+                break
+    sample = "\n".join(picked)[:_MAX_CHARS]
+    return sample if len(sample) >= _MIN_SAMPLE else text[:_MAX_CHARS]

@@ -17,11 +17,28 @@ import unicodedata
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 # d/m/y with / - . separators; a 2-digit year is 20yy.
 _DMY = re.compile(r"(?<![\d/.-])(\d{1,2})\s?[/.-]\s?(\d{1,2})\s?[/.-]\s?(\d{4}|\d{2})(?![\d/.-])")
+# Day and month without a year ("22/05 07:18", a list page's short form): read only against a
+# reference date (when the page was fetched, or the dates of the batch it came with).
+_DM = re.compile(r"^[\W_]*(\d{1,2})/(\d{1,2})[\W_]*$")
+_TIME = re.compile(r"(?<!\d)\d{1,2}[:h]\d{2}(?::\d{2})?(?!\d)")
 _YMD = re.compile(r"(?<![\d/.-])(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?![\d/.-])")
 # Vietnamese: "ngày 2 tháng 6 năm 2016", "2 Tháng 6, 2016", "31 Tháng năm 2016" (month as a word).
 _VI_MONTHS = {
-    "một": 1, "giêng": 1, "hai": 2, "ba": 3, "tư": 4, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7,
-    "tám": 8, "chín": 9, "mười": 10, "mười một": 11, "mười hai": 12, "chạp": 12,
+    "một": 1,
+    "giêng": 1,
+    "hai": 2,
+    "ba": 3,
+    "tư": 4,
+    "bốn": 4,
+    "năm": 5,
+    "sáu": 6,
+    "bảy": 7,
+    "tám": 8,
+    "chín": 9,
+    "mười": 10,
+    "mười một": 11,
+    "mười hai": 12,
+    "chạp": 12,
 }
 _VI = re.compile(
     r"(\d{1,2})\s*tháng\s*(\d{1,2}|mười hai|mười một|mười|một|giêng|hai|ba|tư|bốn|năm|sáu|bảy|tám|chín|chạp)"
@@ -61,8 +78,12 @@ def _numeric(a: int, b: int, year: int, lang: str | None) -> dt.date | None:
     return _make(year, b, a)
 
 
-def parse_date(raw: str | None, lang: str | None = None) -> dt.date | None:
-    """The date a raw date string states, or None when it states none or is ambiguous."""
+def parse_date(raw: str | None, lang: str | None = None, reference: dt.date | None = None) -> dt.date | None:
+    """The date a raw date string states, or None when it states none or is ambiguous.
+
+    A day and month without a year ("22/05 07:18") is dated only with a ``reference`` (the
+    fetch date, or the latest date of the batch the string came with): it is the last such day
+    on or before the reference (a few days' slack for clocks and time zones)."""
     if not raw:
         return None
     text = unicodedata.normalize("NFC", raw).strip()
@@ -77,7 +98,22 @@ def parse_date(raw: str | None, lang: str | None = None) -> dt.date | None:
         month = m[2].lower()
         mon = int(month) if month.isdigit() else _VI_MONTHS.get(month)
         return _make(int(m[3]), mon, int(m[1])) if mon else None
-    return _words(text, lang)
+    got = _words(text, lang)
+    if got is None and reference is not None and (m := _DM.match(_TIME.sub(" ", text))):
+        return _before(int(m[1]), int(m[2]), reference, lang or _guess_lang(text) or "vi")
+    return got
+
+
+_SLACK = dt.timedelta(days=3)
+
+
+def _before(a: int, b: int, reference: dt.date, lang: str) -> dt.date | None:
+    """The day/month pair's last occurrence on or before ``reference`` (plus slack)."""
+    for year in (reference.year, reference.year - 1):
+        got = _numeric(a, b, year, lang)
+        if got is not None and got <= reference + _SLACK:
+            return got
+    return None
 
 
 def _guess_lang(text: str) -> str | None:

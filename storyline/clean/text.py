@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from itertools import pairwise
 
 # Stock phrasing of page furniture, many languages. Matched on short lines only (see _is_phrase_bp),
 # except the sign-up/paywall group, which is boilerplate at any length.
@@ -25,20 +26,25 @@ _SHORT_BP = re.compile(
     follow\ us|sign\ in|log\ ?in|log\ ?out|sign\ out|register|my\ account|subscribe|newsletters?|
     all\ rights\ reserved|copyright|privacy\ policy|terms\ of\ (?:use|service)|cookie|contact\ us|
     about\ us|skip\ to|back\ to\ top|home\ ?page|next\ article|previous\ article|tags?:|filed\ under|
-    photo\ gallery|watch\ live|click\ here|download\ (?:the\ )?app|join\ us|opinion|
+    photo\ gallery|watch\ live|click\ here|download\ (?:the\ )?app|join\ us|opinion|comment\ by|
+    click\ to\ enlarge|what\ do\ you\ think|forgot\ (?:your\ )?password|
     # German
     teilen|drucken|kommentare?|anmelden|abmelden|registrieren|abonnieren|abo\b|newsletter|
     datenschutz|impressum|werbung|anzeige|weiterlesen|mehr\ zum\ thema|mehr\ lesen|lesen\ sie\ auch|
-    das\ könnte\ sie\ auch\ interessieren|zurück|nach\ oben|startseite|alle\ rechte|
+    das\ könnte\ sie\ auch\ interessieren|zurück|nach\ oben|startseite|alle\ rechte|einloggen|
+    schon\ registriert|passwort\ vergessen|in\ den\ kommentaren|zum\ vergrößern|bild\ vergrößern|
+    getaggt\ mit|was\ (?:denkst\ du|meinen\ sie)|externer\ inhalt|jetzt\ (?:kaufen|bestellen|lesen)|
     # French
     partager|imprimer|commentaires?|connexion|se\ connecter|s'abonner|abonnez-vous|inscrivez-vous|
     lire\ aussi|lire\ la\ suite|à\ lire\ aussi|voir\ aussi|publicité|mentions\ légales|accueil|
     # Spanish / Portuguese / Italian
     compartir|comentarios?|suscríbete|regístrate|iniciar\ sesión|leer\ más|lee\ también|publicidad|
+    vea\ también|ver\ también|puedes\ ver|(?:te|le)\ puede\ interesar|infórmate\ más|informate\ más|
     aviso\ legal|inicio|compartilhar|comentários?|assine|entrar|leia\ (?:mais|também)|publicidade|
     condividi|commenti|iscriviti|abbonati|accedi|leggi\ anche|pubblicità|
     # Dutch / Polish / Turkish
     delen|reacties|inloggen|lees\ ook|udostępnij|komentarze|zaloguj|czytaj\ (?:też|także|więcej)|
+    zapraszamy|subskrypcj\w*|czekamy\ na\ wasze|
     reklama|paylaş|yorumlar|giriş\ yap|abone\ ol|ilgili\ haberler|
     # Russian / Ukrainian
     поделиться|комментари|подписаться|подпишитесь|войти|читайте\ также|реклама|новости\ по\ теме|
@@ -49,6 +55,8 @@ _SHORT_BP = re.compile(
     baca\ juga|bagikan|komentar|berita\ terkait
     )\b
     |[©®]|^(?:a-\s*a\s*a\+|[-–—•·|>»]+)$
+    |^\W*(?:suche|search|men[üu]|navigation|mehr\ (?:von|erfahren|infos?)|learn\ more|weitere\ informationen|
+    (?:buch|heft)\ bestellen|ausgabe\ kaufen|zum\ angebot|more\ info(?:rmation)?)\W*$
     |(?:相关|推荐|评论|分享|登录|订阅|责任编辑|关联记事|関連記事|ログイン|シェア|اقرأ\ أيضا|تعليقات|شارك|اشترك)
     """
 )
@@ -71,6 +79,18 @@ _LONG_BP = re.compile(
     utilise\ des\ cookies|inscrivez-vous\ à\ (?:notre|la)\ newsletter|
     utiliza(?:mos)?\ cookies|suscríbete\ a|
     utilizza\ (?:i\ )?cookie|
+    (?:enable|activate|aktivieren\ sie)\ (?:your\ |ihr\ |ihren\ )?javascript|
+    javascript\ (?:is\ )?(?:disabled|deaktiviert)|
+    (?:using|use)\ (?:a|an\ outdated|an\ old)\ browser|(?:veralteten|alten)\ browser|
+    (?:einloggen|anmelden|registrieren),?\ um\ (?:\w+\ ){0,4}(?:kommentieren|diskussion|weiterzulesen|lesen)|
+    (?:log\ in|sign\ in|register)\ to\ (?:comment|post|join\ the\ discussion)|
+    para\ comentar\ debes|pour\ (?:commenter|réagir),?\ (?:vous\ devez|connectez)|
+    (?:want\ to\ hear|tell\ us)\ what\ you\ think|
+    (?:canal|kanal|channel|gruppe|group)\ (?:de\ |en\ |on\ |auf\ |in\ )?(?:telegram|whatsapp)|
+    (?:telegram|whatsapp)[-\ ](?:kanal|channel|canal|gruppe|group)|
+    affiliate[-\ ]links?|(?:earn|receive)\ (?:a\ )?(?:small\ )?commission|
+    (?:instant|immediate|unlimited)\ (?:online\ |digital\ )?access\ to|full\ article\ pdf|
+    wählen\ sie\ ihren\ zugang|(?:und|jetzt)\ (?:gratis\ )?weiterlesen|bereits\ abonnent|
     используем\ cookie|
     đăng\ ký\ nhận\ tin
     """
@@ -166,12 +186,27 @@ def is_tail_stop(text: str) -> bool:
 
 def is_date_line(text: str) -> bool:
     """A line that only states a date/time (a dateline, not a headline)."""
-    return (bool(_DATE_LINE.match(text)) and any(ch.isdigit() for ch in text)) or text.lower() in _WEEKDAYS
+    if not any(ch.isdigit() for ch in text):
+        return text.lower() in _WEEKDAYS
+    # A date is a few tokens; a long line never is one (and the pattern is slow on long lines).
+    return len(text) <= 80 and bool(_DATE_LINE.match(text))
 
 
 _WEEKDAYS = {
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "montag",
+    "dienstag",
+    "mittwoch",
+    "donnerstag",
+    "freitag",
+    "samstag",
+    "sonntag",
 }
 
 
@@ -326,7 +361,21 @@ def _find_title(lines: list[Line], start: int, end: int) -> int | None:
         score = overlap + 0.01 * (i - lo) / max(1, start - lo) + (0.3 if i == 0 else 0.0)
         if score > best:
             best, best_i = score, i
+    if best_i is None and start <= 1 and _is_question_headline(lines[0], body_words):
+        return 0
     return best_i
+
+
+_HEADLINE_END = re.compile(r"""[?!]["'”’»)]*$""")
+
+
+def _is_question_headline(line: Line, body_words: set[str]) -> bool:
+    """A first line that asks or exclaims ("Mourinho nói gì về “mối thâm thù” với Guardiola?"):
+    a headline although it ends like a sentence, when it is short and shares words with the body."""
+    if line.bp or not 3 <= line.words <= 20 or not _HEADLINE_END.search(line.text) or URLISH.search(line.text):
+        return False
+    ws = [w.lower() for w in _WORD.findall(line.text)]
+    return bool(ws) and sum(w in body_words for w in ws) / len(ws) >= 0.3
 
 
 @dataclass(frozen=True)
@@ -349,9 +398,7 @@ def analyse(
     model's features."""
     lines = [classify(t) for t in (ln.strip() for ln in text.splitlines()) if t]
     if known_boilerplate:
-        lines = [
-            Line(ln.text, ln.words, False, True) if _norm(ln.text) in known_boilerplate else ln for ln in lines
-        ]
+        lines = [Line(ln.text, ln.words, False, True) if _norm(ln.text) in known_boilerplate else ln for ln in lines]
     if not lines:
         return Analysis([], (0, 0), None, None, [], [], frozenset())
     start, run_end = main_run(lines)
@@ -362,7 +409,7 @@ def analyse(
     kept = _drop_duplicates(kept, lines, title)
     untrimmed = kept
     kept = _trim_teasers(kept, lines)
-    teasers = frozenset(untrimmed[len(kept):])
+    teasers = frozenset(untrimmed[len(kept) :])
     # Where the page's tail begins (comments, related stories), also past the main run's end.
     tail = _cut_at_stop(lines, start, len(lines))
     stop_at = tail if tail < len(lines) else None
@@ -375,12 +422,28 @@ def analyse(
 
             lang = detect_language(" ".join(lines[i].text for i in kept[:40]) or text[:800])
         info = [
-            (ln.words, ln.prose, ln.bp, bool(_SENT_END.search(ln.text)), bool(_LIST_ITEM.match(ln.text)),
-             is_date_line(ln.text), _is_heading(ln), bool(_TEASER_END.search(ln.text)))
+            (
+                ln.words,
+                ln.prose,
+                ln.bp,
+                bool(_SENT_END.search(ln.text)),
+                bool(_LIST_ITEM.match(ln.text)),
+                is_date_line(ln.text),
+                _is_heading(ln),
+                bool(_TEASER_END.search(ln.text)),
+            )
             for ln in lines
         ]
-        rows = lm.features([ln.text for ln in lines], info, (start, end), set(kept), stop_at, ti,
-                           lm.stopwords_for(lang), [_score(ln) for ln in lines])
+        rows = lm.features(
+            [ln.text for ln in lines],
+            info,
+            (start, end),
+            set(kept),
+            stop_at,
+            ti,
+            lm.stopwords_for(lang),
+            [_score(ln) for ln in lines],
+        )
     return Analysis(lines, (start, end), stop_at, ti, kept, rows, teasers)
 
 
@@ -411,7 +474,8 @@ def clean_text(
         rule = set(kept)
         probs = lm.keep_probabilities(a.rows, [ln.words for ln in lines], [ln.text for ln in lines])
         kept = [
-            i for i in range(len(lines))
+            i
+            for i in range(len(lines))
             if i != ti
             and (a.stop_at is None or i < a.stop_at)
             and i not in a.teasers
@@ -420,11 +484,35 @@ def clean_text(
             and probs[i] >= (low if i in rule else thr if i >= a.span[0] else _BEFORE_THR)
             and (i >= a.span[0] or _may_lead(lines, i))
         ]
+        kept = _fill_holes(kept, lines, probs, known_boilerplate, ti)
         kept = _trim_teasers(_drop_duplicates(kept, lines, title), lines)
     keep = set(kept)
     paragraphs = tuple(lines[i].text for i in kept)
     removed = tuple(ln.text for i, ln in enumerate(lines) if i not in keep and i != ti)
     return Cleaned(paragraphs, removed, title)
+
+
+# A line the model doubts, between two kept lines, is kept from this probability on: a short
+# heading, list item or table cell inside the article reads weakly alone but sits in the text.
+_HOLE_THR = 0.3
+
+
+def _fill_holes(
+    kept: list[int], lines: list[Line], probs: list[float], known: frozenset[str], ti: int | None
+) -> list[int]:
+    """Gaps of up to ``_MAX_HOLE`` lines between kept lines, each line plausible enough alone."""
+    out = list(kept)
+    for a, b in pairwise(kept):
+        gap = range(a + 1, b)
+        if 0 < len(gap) <= _MAX_HOLE and all(
+            i != ti and probs[i] >= _HOLE_THR and not _is_furniture(lines[i], known) and not _doubled(lines, i)
+            for i in gap
+        ):
+            out.extend(gap)
+    return sorted(out)
+
+
+_MAX_HOLE = 1
 
 
 # Lines before the main run (an article whose first part the run missed, split off by a box or
