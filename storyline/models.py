@@ -62,6 +62,10 @@ class Article:
     origin: str = ""
     content_hash: str = ""
     removed: tuple[str, ...] = ()
+    # Where the title came from: "feed" (the input's metadata), "page" (the HTML page's own
+    # title), "text" (found in the page text: a headline line, or the first words). Linking trusts
+    # only a title an editor gave ("feed"/"page"); a found one is compared as part of the text.
+    title_source: str = "text"
     # --- enrich ---
     entities: tuple[Entity, ...] = ()
     dates_mentioned: tuple[dt.date, ...] = ()

@@ -15,16 +15,20 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from storyline.clean import as_is, clean, recurring_lines
 from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
 from storyline.enrich import enrich
 from storyline.enrich.vectors import Encoder, get_encoder
 from storyline.errors import InputError, NotFound
-from storyline.link import Linker, explain, similarity
-from storyline.models import Article, Assignment, RawArticle, Rejected, TimelineEntry
+from storyline.link import Linker, StoredLink, explain, similarity, state
+from storyline.link.similarity import Features, features
+from storyline.models import Article, RawArticle, Rejected, TimelineEntry
 from storyline.sources import read_inputs
 from storyline.store import Store, open_store
+from storyline.store.base import LinkRow
 from storyline.timeline import build_timeline
 
 Progress = Callable[[int], None]
@@ -112,7 +116,7 @@ class Pipeline:
         on_reject: Callable[[Rejected], None] | None,
     ) -> RunSummary:
         summary = RunSummary()
-        state = _LinkState.from_store(store)
+        links = _LinkState.from_store(store)
         seen: set[str] = set()
         done = 0
 
@@ -135,14 +139,14 @@ class Pipeline:
                     summary.skipped += 1
                     continue
                 seen.add(raw.id)
-                cleaned = self._clean_one(raw, state.memory.known(source_of(raw)))
+                cleaned = self._clean_one(raw, links.memory.known(source_of(raw)))
                 if isinstance(cleaned, Rejected):
                     reject(cleaned)
                 else:
                     fresh.append(cleaned)
             if fresh:
                 enriched = enrich(fresh, self.encoder)
-                state.add(enriched, store)
+                links.add(enriched, store)
                 summary.added += len(enriched)
             done += len(batch)
             if progress:
@@ -250,62 +254,123 @@ class SourceMemory:
 
 
 class _LinkState:
-    """The linker plus a light copy (no bodies) of every stored article, so that events and
-    storylines touched by a batch can be re-described without reading the database back."""
+    """The linker, restored from what the store keeps per article (link features: no bodies, no
+    re-computation), the recent pages of each outlet, and where every article sits. The events and
+    storylines a batch touches are re-described from their members, found through the linker's
+    event and storyline indexes and read from the store by id: the work per batch follows the size
+    of what it touched, not of the store."""
 
-    def __init__(self) -> None:
-        self.linker = Linker()
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.linker = Linker(loader=self._load)
         self.memory = SourceMemory()
-        self.articles: dict[str, Article] = {}
-        self.where: dict[str, Assignment] = {}
+        self.where: dict[str, tuple[str, str]] = {}  # article -> (event, storyline) as stored
+        self.rank: dict[str, int] = {}  # article -> arrival rank: members are listed in this order
+
+    def _load(self, ids: Sequence[str]) -> dict[str, Features]:
+        return {i: state.decode(head, rest) for i, (head, rest) in self.store.link_features(ids).items()}
+
+    def _link_row(self, a: Article, f: Features, sig: np.ndarray | None) -> LinkRow:
+        head, rest = state.encode(f)
+        return a.id, source_of(a), None if sig is None else np.asarray(sig, dtype="<u8").tobytes(), head, rest
 
     @classmethod
     def from_store(cls, store: Store) -> _LinkState:
-        s = cls()
-        full = list(store.articles())  # the linker's word and duplicate signals need bodies
-        assigned = store.assignments()
-        s.linker.load(full, assigned)
-        for a in full:
+        s = cls(store)
+        version = state.version()
+        if store.link_features_version() != version:  # none yet, or computed by other code
+            store.reset_link_features(version)
+        perm = s.linker.config.minhash_perm
+        for chunk in _batched(store.without_link_features(), 500):  # once per database
+            rows = []
+            for a in store.articles(ids=chunk):
+                f = features(a)
+                rows.append(s._link_row(a, f, state.signature(f, perm)))
+            store.put_link_features(rows)
+        s.linker.restore(s._stored())
+        pending = store.unassigned()  # only from an older version's crash: linked, as before
+        if pending:
+            s.linker.add(list(store.articles(ids=pending)))
+            for aid in pending:
+                s.rank.setdefault(aid, len(s.rank))
+        for a in store.recent_pages(SourceMemory.PAGES):
             s.memory.add(a)
-        s.articles = {a.id: dataclasses.replace(a, body="", removed=()) for a in full}
-        s.where = {a.article_id: a for a in assigned}
         return s
 
+    def _stored(self) -> Iterator[StoredLink]:
+        for aid, event, storyline, sig, head in self.store.link_state():
+            h = state.decode_head(head)
+            vec = h["vector"]
+            iv = self.linker.index_vector(vec)
+            if iv is None:  # no vector of its own: indexed under its hashed words
+                iv = self.linker.index_vector(None, self._load([aid])[aid])
+            self.where[aid] = (event, storyline)
+            self.rank[aid] = len(self.rank)
+            yield StoredLink(
+                aid,
+                event,
+                storyline,
+                vec,
+                h["entities"],
+                h["lang"],
+                iv,  # type: ignore[arg-type]
+                None if sig is None else np.frombuffer(sig, dtype="<u8"),
+            )
+
     def add(self, batch: Sequence[Article], store: Store) -> None:
-        changed = self.linker.add(batch)
+        lk = self.linker
+        changed = lk.add(batch)
         touched_events: set[str] = set()
         touched_storylines: set[str] = set()
         for a in changed:
             old = self.where.get(a.article_id)
             if old:
-                touched_events.add(old.event)
-                touched_storylines.add(old.storyline)
+                touched_events.add(old[0])
+                touched_storylines.add(old[1])
             touched_events.add(a.event)
             touched_storylines.add(a.storyline)
-            self.where[a.article_id] = a
+            self.where[a.article_id] = (a.event, a.storyline)
+            self.rank.setdefault(a.article_id, len(self.rank))
+        light = {art.id: dataclasses.replace(art, body="", removed=()) for art in batch}
         for art in batch:
-            self.articles[art.id] = dataclasses.replace(art, body="", removed=())
             self.memory.add(art)
-        members: dict[str, list[Article]] = collections.defaultdict(list)
-        sl_members: dict[str, list[Article]] = collections.defaultdict(list)
-        for aid, asg in self.where.items():
-            if asg.event in touched_events:
-                members[asg.event].append(self.articles[aid])
-            if asg.storyline in touched_storylines:
-                sl_members[asg.storyline].append(self.articles[aid])
-        events = {e: describe_event(e, self.where[m[0].id].storyline, m) for e, m in members.items()}
-        sl_events: dict[str, list[Any]] = collections.defaultdict(list)
-        for ev in events.values():
-            sl_events[ev.storyline].append(ev)
-        for sl in sl_members:  # storylines whose events did not change still list them all
-            for eid in {self.where[a.id].event for a in sl_members[sl]} - set(events):
-                sl_events[sl].append(store.event(eid))
-        storylines = [describe_storyline(s, sl_events[s], m) for s, m in sl_members.items()]
+        rank = self.rank.__getitem__
+        ev_members = {e: sorted(lk.event_members(e), key=rank) for e in touched_events}
+        sl_events = {sl: lk.storyline_events(sl) for sl in touched_storylines}
+        for evs in sl_events.values():
+            for e in evs:
+                if e not in ev_members:
+                    ev_members[e] = sorted(lk.event_members(e), key=rank)
+        need = [i for m in ev_members.values() for i in m if i not in light]
+        arts = light | self._light(need)
+        events = {
+            e: describe_event(e, lk.storyline_of(e), [arts[i] for i in ev_members[e]])
+            for e in touched_events
+            if ev_members[e]
+        }
+        storylines = []
+        for sl, evs in sl_events.items():
+            members = sorted((i for e in evs for i in ev_members[e]), key=rank)
+            if not members:
+                continue
+            # Storylines whose events did not change still list them all (only id and dates count).
+            listed = [events.get(e) or describe_event(e, sl, [arts[i] for i in ev_members[e]]) for e in evs]
+            storylines.append(describe_storyline(sl, listed, [arts[i] for i in members]))
+        linked = lk.linked()
+        arts.update(self._light([f.id for f, _ in linked if f.id not in arts]))
         store.write_batch(
             batch,
             changed,
             list(events.values()),
             storylines,
-            drop_events=sorted(touched_events - set(members)),
-            drop_storylines=sorted(touched_storylines - set(sl_members)),
+            drop_events=sorted(touched_events - set(events)),
+            drop_storylines=sorted(touched_storylines - {s.id for s in storylines}),
+            link_rows=[self._link_row(arts[f.id], f, sig) for f, sig in linked],
         )
+
+    def _light(self, ids: Sequence[str]) -> dict[str, Article]:
+        """Stored articles without their bodies, by id."""
+        out: dict[str, Article] = {}
+        for chunk in _batched(dict.fromkeys(ids), 500):
+            out.update((a.id, a) for a in self.store.articles(ids=chunk, with_body=False))
+        return out

@@ -59,8 +59,14 @@ def test_outlet_furniture_is_learned_from_the_store(tmp_path: Path) -> None:
         "Ascom is a global solutions provider focused on healthcare ICT and mobile workflow solutions, "
         "with subsidiaries in 18 countries and around 1,300 employees worldwide."
     )
-    topics = ["a new hospital contract in Norway", "its quarterly results", "a partnership in Germany",
-              "a new chief executive", "a product launch in France", "a software update for nurses"]
+    topics = [
+        "a new hospital contract in Norway",
+        "its quarterly results",
+        "a partnership in Germany",
+        "a new chief executive",
+        "a product launch in France",
+        "a software update for nurses",
+    ]
     rows = []
     for i, topic in enumerate(topics):
         body = " ".join(f"Ascom announced {topic} on day {i}, sentence {k} with more detail." for k in range(6))
@@ -89,3 +95,62 @@ def test_settings_db_is_used_and_seeds_copy_is_isolated(tmp_path: Path) -> None:
     pipe = Pipeline(Settings(db=str(tmp_path / "x.db")), encoder=FakeEncoder())
     assert pipe.run([seeds]).added == 5
     assert (tmp_path / "x.db").exists()
+
+
+def _stored(db: Path) -> tuple[list, list, list]:  # type: ignore[type-arg]
+    st = open_store(db)
+    try:
+        return (
+            sorted((a.article_id, a.event, a.storyline) for a in st.assignments()),
+            sorted(st.events(), key=lambda e: e.id),
+            sorted(st.storylines(), key=lambda s: s.id),
+        )
+    finally:
+        st.close()
+
+
+def test_a_restart_stores_what_one_run_stores_and_reads_no_old_bodies(tmp_path: Path) -> None:
+    """The linker restarts from the stored link features (an older database without them is
+    filled in once from the bodies), and ends where one uninterrupted run ends."""
+    one = tmp_path / "one.db"
+    Pipeline(Settings(db=str(one), batch_size=2), encoder=FakeEncoder()).run([SEEDS])
+    for name, older in (("resumed", False), ("older", True)):
+        db = tmp_path / f"{name}.db"
+        pipe = Pipeline(Settings(db=str(db), batch_size=2), encoder=FakeEncoder())
+
+        def die(n: int) -> None:
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            pipe.run([SEEDS], progress=die)
+        st = open_store(db)
+        assert st.without_link_features() == []  # written with the batch
+        if older:  # as written before link features existed
+            st._db.execute("DELETE FROM link_features")  # type: ignore[attr-defined]
+            st._db.execute("DELETE FROM meta WHERE key = 'link_features'")  # type: ignore[attr-defined]
+            st._db.commit()  # type: ignore[attr-defined]
+        st.close()
+        assert pipe.run([SEEDS]).added == 3
+        assert _stored(db) == _stored(one), name
+        st = open_store(db)
+        assert st.without_link_features() == []
+        st.close()
+
+
+def test_outlet_furniture_is_remembered_across_a_restart(tmp_path: Path) -> None:
+    about = "Ascom is a global solutions provider with subsidiaries in 18 countries and 1,300 employees."
+    rows = []
+    for i in range(7):
+        body = " ".join(f"Ascom announced item number {i} today, sentence {k} with more detail." for k in range(6))
+        rows.append({"id": f"p{i}", "source": "Ascom", "text": f"Ascom news {i}\n\n{body}\n\n{about}"})
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    first.write_text("".join(json.dumps(r) + "\n" for r in rows[:6]), encoding="utf-8")
+    second.write_text(json.dumps(rows[6]) + "\n", encoding="utf-8")
+    pipe = Pipeline(Settings(db=str(tmp_path / "s.db"), batch_size=1), encoder=FakeEncoder())
+    pipe.run([first])
+    pipe.run([second])  # a new run: the memory of the outlet comes back from the store
+    st = open_store(tmp_path / "s.db")
+    bodies = {a.id: a.body for a in st.articles()}
+    st.close()
+    assert "subsidiaries in 18 countries" in bodies["p0"]
+    assert "subsidiaries in 18 countries" not in bodies["p6"]

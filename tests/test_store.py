@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -75,3 +76,82 @@ def test_readonly_and_bad_files(tmp_path: Path) -> None:
     junk.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(StoreError, match="cannot open"):
         open_store(junk)
+
+
+def test_link_features_round_trip_every_field(tmp_path: Path) -> None:
+    """Stored features come back equal field for field, whatever fields Features has, and the
+    start-up part alone is enough for a restart."""
+    import dataclasses
+
+    from storyline.link import state
+    from storyline.link.similarity import features
+
+    f = features(_article("a"))
+    head, rest = state.encode(f)
+    g = state.decode(head, rest)
+    for fld in dataclasses.fields(f):
+        x, y = getattr(f, fld.name), getattr(g, fld.name)
+        if isinstance(x, np.ndarray):
+            assert x.dtype == y.dtype and np.array_equal(x, y), fld.name
+        else:
+            assert type(x) is type(y) and x == y, fld.name
+    assert list(g.words) == list(f.words)  # order kept: sums over the bag stay bit-identical
+    assert set(state.decode_head(head)) == set(state.HEAD)
+    with pytest.raises(TypeError, match=r"cannot store Features\.words"):
+        state.encode(dataclasses.replace(f, words={"x": object()}))  # type: ignore[dict-item]
+
+    st = open_store(tmp_path / "s.db")
+    st.write_batch([_article("a")], [Assignment("a", "e1", "s1")], [], [], link_rows=[("a", "ap", None, head, rest)])
+    st.write_batch([_article("b")], [Assignment("b", "e1", "s1")], [], [])
+    assert st.link_features(["a", "b"]) == {"a": (head, rest)}
+    assert st.without_link_features() == ["b"]
+    assert [(r[0], r[1], r[2]) for r in st.link_state()] == [("a", "e1", "s1")]  # b: no features yet
+    assert [a.id for a in st.recent_pages(10)] == ["a"] and next(st.recent_pages(10)).body == "Body of a."
+    st.reset_link_features("v2")
+    assert st.link_features_version() == "v2" and st.link_features(["a"]) == {}
+    st.close()
+
+
+def test_feature_cache_keeps_a_bounded_number_in_memory() -> None:
+    from storyline.link.similarity import features
+    from storyline.link.state import FeatureCache
+
+    feats = {i: features(_article(i)) for i in "abc"}
+    asked: list[str] = []
+
+    def load(ids):  # type: ignore[no-untyped-def]
+        asked.extend(ids)
+        return {i: feats[i] for i in ids}
+
+    c = FeatureCache(load, capacity=2)
+    for i in "abc":
+        c[i] = feats[i]
+    c.know("z")
+    assert len(c) == 4 and "a" in c and "z" in c and "q" not in c
+    assert c["a"] is feats["a"] and asked == ["a"]  # "a" had been evicted: read back
+    assert c["c"] is feats["c"] and asked == ["a"]  # still held
+    with pytest.raises(KeyError):
+        c["q"]
+
+
+def test_a_database_from_before_title_source_is_upgraded_in_place(tmp_path: Path) -> None:
+    """A storyline.db written before articles had ``title_source`` opens, gains the column with
+    its default, keeps its rows, and stores the new field from then on."""
+    import sqlite3
+
+    db = tmp_path / "old.db"
+    st = open_store(db)
+    st.write_batch([_article("a")], [Assignment("a", "ev-1", "sl-1")], [], [])
+    st.close()
+    con = sqlite3.connect(db)
+    con.execute("ALTER TABLE articles DROP COLUMN title_source")
+    con.commit()
+    con.close()
+    ro = open_store(db, readonly=True)  # read-only: no upgrade, still readable
+    assert [a.title_source for a in ro.articles()] == ["text"]
+    ro.close()
+    st = open_store(db)
+    assert [a.id for a in st.articles()] == ["a"]
+    st.write_batch([replace(_article("b"), title_source="feed")], [Assignment("b", "ev-2", "sl-1")], [], [])
+    assert {a.id: a.title_source for a in st.articles()} == {"a": "text", "b": "feed"}
+    st.close()

@@ -31,8 +31,9 @@ def word_count(text: str) -> int:
     """Words, counting scripts written without spaces (Chinese, Japanese, Thai…) by characters:
     two such characters make about one word."""
     spaced = len(text.split())
-    unspaced = sum(1 for ch in text if "\u0e00" <= ch <= "\u0eff" or "\u3040" <= ch <= "\u9fff"
-                   or "\uac00" <= ch <= "\ud7af")
+    unspaced = sum(
+        1 for ch in text if "\u0e00" <= ch <= "\u0eff" or "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
+    )
     return max(spaced, unspaced // 2)
 
 
@@ -83,7 +84,7 @@ def unwrap(text: str) -> str:
     for block in text.split("\n\n"):
         lines = [x.strip() for x in block.splitlines() if x.strip()]
         if len(lines) >= 4:
-            mid = sum(1 for x in lines[:-1] if x[-1] not in ".!?:;»\"”)") / (len(lines) - 1)
+            mid = sum(1 for x in lines[:-1] if x[-1] not in '.!?:;»"”)') / (len(lines) - 1)
             widths = sorted(len(x) for x in lines)
             typical = widths[len(widths) // 2]
             if mid >= 0.6 and 20 <= typical <= 90:
@@ -112,9 +113,11 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         )
     lang = raw.lang or detect_language(body)
     title = (raw.title or "").strip() or page_title or cleaned.title or _first_words(body)
+    source = "feed" if (raw.title or "").strip() else "page" if page_title else "text"
     return Article(
         id=raw.id,
         title=repair_text(title),
+        title_source=source,
         body=body,
         lang=lang,
         published=_published(raw, page_date, cleaned, lang),
@@ -144,9 +147,7 @@ def recurring_lines(pages: Sequence[Sequence[str]], min_pages: int = 3) -> froze
         lines = {x for x in lines if len(x) > 1}
         if not lines:
             continue
-        story = next(
-            (s for s in stories if len(lines & s) > _SAME_STORY * len(lines | s)), None
-        )
+        story = next((s for s in stories if len(lines & s) > _SAME_STORY * len(lines | s)), None)
         if story is None:
             stories.append(set(lines))
             counts.update(lines)
@@ -175,6 +176,7 @@ def as_is(raw: RawArticle) -> Article:
     return Article(
         id=raw.id,
         title=(raw.title or "").strip() or _first_words(text),
+        title_source="feed" if (raw.title or "").strip() else "text",
         body=text,
         lang=lang,
         published=parse_date(raw.published, lang),

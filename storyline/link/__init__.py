@@ -8,22 +8,44 @@ the store only rewrites what moved.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from storyline.link.events import EventIndex, make_id
-from storyline.link.similarity import LinkConfig, explain, features, similarity
+from storyline.link.similarity import Features, LinkConfig, explain, features, similarity
+from storyline.link.state import Loader
 from storyline.link.storylines import StorylineIndex
 from storyline.models import Article, Assignment
 
-__all__ = ["LinkConfig", "Linker", "explain", "make_id", "similarity"]
+__all__ = ["LinkConfig", "Linker", "StoredLink", "explain", "make_id", "similarity"]
+
+
+@dataclass(frozen=True)
+class StoredLink:
+    """One stored article as a restart needs it: its assignment, the start-up fields of its
+    features (``state.HEAD``: vector, entities, lang), the vector it is indexed under and its
+    MinHash signature (None without shingles)."""
+
+    article_id: str
+    event: str
+    storyline: str
+    vector: np.ndarray | None
+    entities: frozenset[str]
+    lang: str
+    index_vector: np.ndarray
+    signature: np.ndarray | None
 
 
 class Linker:
     """Incremental events and storylines over a stream of enriched articles."""
 
-    def __init__(self, config: LinkConfig | None = None, dim: int = 384) -> None:
+    def __init__(self, config: LinkConfig | None = None, dim: int = 384, *, loader: Loader | None = None) -> None:
+        """``loader`` reads stored features back (``state.FeatureCache``); without one every
+        article's features stay in memory."""
         self.config = config or LinkConfig()
-        self._events = EventIndex(self.config, dim)
+        self._events = EventIndex(self.config, dim, loader)
         self._storylines = StorylineIndex(self.config, dim)
         self._reported: dict[str, tuple[str, str]] = {}  # last assignment handed out, per article
 
@@ -44,6 +66,37 @@ class Linker:
             self._reported[art.id] = (asg.event, asg.storyline)
         if pending:
             self.add(pending)
+
+    def restore(self, stored: Iterable[StoredLink]) -> None:
+        """``load`` from what the store keeps per article (no bodies, no word bags): the same state,
+        in the same order, with features read back only when an article becomes a candidate."""
+        for s in stored:
+            self._events.restore_stored(s.article_id, s.event, s.index_vector, s.signature)
+            self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
+            self._storylines.restore(s.event, s.storyline)
+            self._reported[s.article_id] = (s.event, s.storyline)
+
+    def index_vector(self, vector: np.ndarray | None, f: Features | None = None) -> np.ndarray | None:
+        """The vector an article is indexed under (``StoredLink.index_vector``); None when it has
+        none of its own and ``f`` is not given."""
+        return self._events.index_vector(vector, f)
+
+    def linked(self) -> list[tuple[Features, np.ndarray | None]]:
+        """Features and MinHash signature of every article linked since the last call, for the
+        store to keep (only when the linker has a loader)."""
+        sigs = self._events.take_signatures()
+        return [(self._events.feats[aid], sig) for aid, sig in sigs.items()]
+
+    def event_members(self, event_id: str) -> list[str]:
+        """Articles of an event (empty when it does not exist, e.g. merged away)."""
+        return list(self._events.members.get(event_id, ()))
+
+    def storyline_events(self, storyline_id: str) -> list[str]:
+        """Events of a storyline (empty when it does not exist)."""
+        return list(self._storylines.event_ids.get(storyline_id, ()))
+
+    def storyline_of(self, event_id: str) -> str:
+        return self._storylines.storyline_of[event_id]
 
     def add(self, articles: Sequence[Article]) -> list[Assignment]:
         """Assign articles in the order given; report them and every earlier article that moved."""

@@ -18,10 +18,13 @@ import hashlib
 import zlib
 
 import numpy as np
+from datasketch import LeanMinHash, MinHash
 from usearch.index import Index
 
 from storyline.link.duplicates import DuplicateIndex
 from storyline.link.similarity import Features, LinkConfig, combine, signals
+from storyline.link.state import FeatureCache, Loader
+from storyline.link.state import signature as signature_of
 
 
 def make_id(prefix: str, first_member: str) -> str:
@@ -42,16 +45,21 @@ def hashed_vector(f: Features, dim: int) -> np.ndarray:
 class EventIndex:
     """Articles → events, one article at a time."""
 
-    def __init__(self, config: LinkConfig, dim: int = 384) -> None:
+    def __init__(self, config: LinkConfig, dim: int = 384, loader: Loader | None = None) -> None:
         self.cfg = config
         self.dim = dim
-        self.feats: dict[str, Features] = {}
+        # Every indexed article's features; with a loader only recent ones stay in memory.
+        self.feats = FeatureCache(loader)
         self.event_of: dict[str, str] = {}
         self.members: dict[str, list[str]] = {}
         self.order: dict[str, int] = {}  # event id -> creation rank, so "older" is well defined
         self._keys: list[str] = []
         self._index = Index(ndim=dim, metric="ip")
         self._dups = DuplicateIndex(config.duplicate_jaccard, config.minhash_perm)
+        blank = MinHash(num_perm=config.minhash_perm, seed=1)
+        self._scheme, self._sig_dtype = blank.scheme, blank.hashvalues.dtype
+        # Signatures of articles linked since last taken (only when backed by a store).
+        self.signatures: dict[str, np.ndarray | None] = {}
 
     # --- state ------------------------------------------------------------------------------
     def _vector(self, f: Features) -> np.ndarray:
@@ -61,9 +69,21 @@ class EventIndex:
 
     def _index_article(self, f: Features) -> None:
         self.feats[f.id] = f
-        self._index.add(len(self._keys), self._vector(f))
-        self._keys.append(f.id)
-        self._dups.add(f.id, f.shingles)
+        sig = signature_of(f, self.cfg.minhash_perm)
+        self._index_stored(f.id, self._vector(f), sig)
+        if self.feats.loader is not None:  # backed by a store, which keeps the signature
+            self.signatures[f.id] = sig
+
+    def _index_stored(self, article_id: str, vector: np.ndarray, signature: np.ndarray | None) -> None:
+        """Into the vector index and (from its MinHash signature) the near-duplicate index; the
+        same as ``DuplicateIndex.add`` on the shingles, without needing them."""
+        self._index.add(len(self._keys), vector)
+        self._keys.append(article_id)
+        if signature is not None and article_id not in self._dups._seen:
+            hv = np.asarray(signature, dtype=self._sig_dtype)
+            mh = LeanMinHash(seed=1, hashvalues=hv, scheme=self._scheme)
+            self._dups._lsh.insert(article_id, mh)
+            self._dups._seen.add(article_id)
 
     def _new_event(self, article_id: str) -> str:
         eid = make_id("ev", article_id)
@@ -75,12 +95,35 @@ class EventIndex:
 
     def restore(self, f: Features, event_id: str) -> None:
         """Put back an article with its stored event, without re-linking (``Linker.load``)."""
+        self._restore_member(f.id, event_id)
+        self._index_article(f)
+        self.signatures.pop(f.id, None)
+
+    def restore_stored(self, article_id: str, event_id: str, vector: np.ndarray, signature: np.ndarray | None) -> None:
+        """Like ``restore`` from what the store keeps (``Linker.restore``): the index vector (see
+        ``index_vector``) and the MinHash signature; the features stay in the store until the
+        article comes up as a candidate."""
+        self._restore_member(article_id, event_id)
+        self.feats.know(article_id)
+        self._index_stored(article_id, vector, signature)
+
+    def index_vector(self, vector: np.ndarray | None, f: Features | None = None) -> np.ndarray | None:
+        """The vector an article is indexed under: its own, else (given its features) hashed words."""
+        if vector is not None and vector.shape == (self.dim,):
+            return vector
+        return None if f is None else hashed_vector(f, self.dim)
+
+    def _restore_member(self, article_id: str, event_id: str) -> None:
         if event_id not in self.members:
             self.members[event_id] = []
             self.order[event_id] = len(self.order)
-        self.members[event_id].append(f.id)
-        self.event_of[f.id] = event_id
-        self._index_article(f)
+        self.members[event_id].append(article_id)
+        self.event_of[article_id] = event_id
+
+    def take_signatures(self) -> dict[str, np.ndarray | None]:
+        """MinHash signatures of the articles linked since the last call (for the store)."""
+        out, self.signatures = self.signatures, {}
+        return out
 
     # --- linking ----------------------------------------------------------------------------
     def candidates(self, f: Features) -> dict[str, float]:

@@ -66,6 +66,11 @@ def fts_query(text: str) -> str:
     return " ".join(parts)
 
 
+# (article id, outlet, MinHash signature, features head, features rest): what the linker keeps
+# per article (storyline.link.state), written with the article's batch.
+LinkRow = tuple[str, str, bytes | None, bytes, bytes]
+
+
 class Store(Protocol):
     path: str
 
@@ -79,7 +84,26 @@ class Store(Protocol):
         storylines: Sequence[Storyline],
         drop_events: Sequence[str] = (),
         drop_storylines: Sequence[str] = (),
+        link_rows: Sequence[LinkRow] = (),
     ) -> None: ...
+
+    # --- the linker's state, so a restart reads no bodies ----------------------------------
+
+    def link_features_version(self) -> str | None: ...
+
+    def reset_link_features(self, version: str) -> None: ...
+
+    def put_link_features(self, rows: Sequence[LinkRow]) -> None: ...
+
+    def without_link_features(self) -> list[str]: ...
+
+    def unassigned(self) -> list[str]: ...
+
+    def link_state(self) -> Iterator[tuple[str, str, str, bytes | None, bytes]]: ...
+
+    def link_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]: ...
+
+    def recent_pages(self, per_outlet: int) -> Iterator[Article]: ...
 
     def articles(
         self,

@@ -13,7 +13,7 @@ import numpy as np
 
 from storyline.errors import NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
-from storyline.store.base import ArticleFilter, ArticleHit, fts_query
+from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, fts_query
 
 SCHEMA_VERSION = 1
 COUNT_CAP = 10_000  # search totals are exact up to this, then reported as COUNT_CAP + 1
@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
     title TEXT NOT NULL,
+    title_source TEXT NOT NULL DEFAULT 'text',
     body TEXT NOT NULL,
     lang TEXT NOT NULL,
     published TEXT,
@@ -63,6 +64,20 @@ CREATE TABLE IF NOT EXISTS storylines (
     first TEXT,
     last TEXT
 );
+-- What the linker keeps per article (storyline.link.state), so a restart reads no bodies:
+-- the outlet (for the recent pages per outlet), the MinHash signature, and the features as a
+-- small start-up part (head) and the rest. seq is the article's.
+CREATE TABLE IF NOT EXISTS link_features (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    outlet TEXT NOT NULL DEFAULT '',
+    signature BLOB,
+    head BLOB NOT NULL,
+    rest BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS link_features_outlet ON link_features(outlet, seq);
+-- Assignments in arrival order without reading article rows (bodies).
+CREATE INDEX IF NOT EXISTS articles_assignment ON articles(seq, id, event, storyline);
 """
 
 
@@ -88,14 +103,19 @@ class SQLiteStore:
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
                 self._db.executescript(SCHEMA)
-                self._db.execute(
-                    "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-                )
+                self._upgrade()
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
                 self._db.commit()
             self._db.row_factory = sqlite3.Row
             self._db.execute("SELECT count(*) FROM articles").fetchone()
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{path}: cannot open the database ({e}); is it a storyline database?") from e
+
+    def _upgrade(self) -> None:
+        """Columns added after a database was created: add them in place, with their default."""
+        have = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
+        if "title_source" not in have:
+            self._db.execute("ALTER TABLE articles ADD COLUMN title_source TEXT NOT NULL DEFAULT 'text'")
 
     # --- writing -------------------------------------------------------------------------
 
@@ -107,14 +127,15 @@ class SQLiteStore:
         storylines: Sequence[Storyline],
         drop_events: Sequence[str] = (),
         drop_storylines: Sequence[str] = (),
+        link_rows: Sequence[LinkRow] = (),
     ) -> None:
         try:
             with self._db:  # one transaction: all of it or none of it
                 seq = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
                 self._db.executemany(
                     "INSERT OR IGNORE INTO articles (id, seq, title, body, lang, published, source, url, origin,"
-                    " content_hash, removed, entities, dates_mentioned, numbers, vector)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [self._article_row(a, seq + i + 1) for i, a in enumerate(articles)],
                 )
                 self._db.executemany(
@@ -126,31 +147,142 @@ class SQLiteStore:
                 self._db.executemany(
                     "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?,?)",
                     [
-                        (e.id, e.storyline, e.headline, e.lang, json.dumps(e.article_ids),
-                         json.dumps(e.languages), json.dumps(e.sources), _iso(e.first), _iso(e.last))
+                        (
+                            e.id,
+                            e.storyline,
+                            e.headline,
+                            e.lang,
+                            json.dumps(e.article_ids),
+                            json.dumps(e.languages),
+                            json.dumps(e.sources),
+                            _iso(e.first),
+                            _iso(e.last),
+                        )
                         for e in events
                     ],
                 )
                 self._db.executemany(
                     "INSERT OR REPLACE INTO storylines VALUES (?,?,?,?,?,?,?)",
                     [
-                        (s.id, s.name, json.dumps(s.event_ids), s.article_count, json.dumps(s.languages),
-                         _iso(s.first), _iso(s.last))
+                        (
+                            s.id,
+                            s.name,
+                            json.dumps(s.event_ids),
+                            s.article_count,
+                            json.dumps(s.languages),
+                            _iso(s.first),
+                            _iso(s.last),
+                        )
                         for s in storylines
                     ],
                 )
+                self._put_link_rows(link_rows)
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: could not write the batch ({e}); nothing of it was kept") from e
+
+    def _put_link_rows(self, rows: Sequence[LinkRow]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO link_features (seq, id, outlet, signature, head, rest)"
+            " SELECT seq, ?, ?, ?, ?, ? FROM articles WHERE id = ?",
+            [(i, outlet, sig, head, rest, i) for i, outlet, sig, head, rest in rows],
+        )
+
+    # --- the linker's state (storyline.link.state) ------------------------------------------
+
+    def link_features_version(self) -> str | None:
+        r = self._db.execute("SELECT value FROM meta WHERE key = 'link_features'").fetchone()
+        return r[0] if r else None
+
+    def reset_link_features(self, version: str) -> None:
+        """Forget every stored link feature (they were computed by other code) and mark the
+        table as holding ``version`` from now on."""
+        try:
+            with self._db:
+                self._db.execute("DELETE FROM link_features")
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('link_features', ?)", (version,))
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: could not reset the link features ({e})") from e
+
+    def put_link_features(self, rows: Sequence[LinkRow]) -> None:
+        """Store link features of articles already stored (filling in an older database)."""
+        try:
+            with self._db:
+                self._put_link_rows(rows)
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: could not write link features ({e})") from e
+
+    def without_link_features(self) -> list[str]:
+        """Stored articles that have no link features yet, in arrival order."""
+        rows = self._db.execute(
+            "SELECT a.id FROM articles a WHERE NOT EXISTS (SELECT 1 FROM link_features f WHERE f.id = a.id)"
+            " ORDER BY a.seq"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def unassigned(self) -> list[str]:
+        """Stored articles without an event (none, unless written by an older version)."""
+        rows = self._db.execute("SELECT id FROM articles WHERE event IS NULL ORDER BY seq").fetchall()
+        return [r[0] for r in rows]
+
+    def link_state(self) -> Iterator[tuple[str, str, str, bytes | None, bytes]]:
+        """(id, event, storyline, signature, head) of every assigned article with link features,
+        in arrival order, reading neither bodies nor the word bags."""
+        feats = self._db.execute("SELECT seq, id, signature, head FROM link_features ORDER BY seq")
+        assigned = self._db.execute(
+            "SELECT seq, id, event, storyline FROM articles WHERE event IS NOT NULL ORDER BY seq"
+        )
+        f = feats.fetchone()
+        for seq, aid, event, storyline in assigned:
+            while f is not None and f[0] < seq:
+                f = feats.fetchone()
+            if f is not None and f[0] == seq and f[1] == aid:
+                yield aid, event, storyline, f[2], f[3]
+
+    def link_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
+        """(head, rest) per article id."""
+        out: dict[str, tuple[bytes, bytes]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = list(ids[i : i + 500])
+            q = f"SELECT id, head, rest FROM link_features WHERE id IN ({','.join('?' * len(chunk))})"
+            out.update((r[0], (r[1], r[2])) for r in self._db.execute(q, chunk))
+        return out
+
+    def recent_pages(self, per_outlet: int) -> Iterator[Article]:
+        """The last ``per_outlet`` articles of every outlet (as recorded with the link features),
+        with bodies, in arrival order."""
+        seqs = [
+            r[0]
+            for r in self._db.execute(
+                "SELECT seq FROM (SELECT seq, row_number() OVER (PARTITION BY outlet ORDER BY seq DESC) AS rn"
+                " FROM link_features WHERE outlet != '') WHERE rn <= ? ORDER BY seq",
+                (per_outlet,),
+            )
+        ]
+        for i in range(0, len(seqs), 500):
+            chunk = seqs[i : i + 500]
+            q = f"SELECT * FROM articles WHERE seq IN ({','.join('?' * len(chunk))}) ORDER BY seq"
+            for r in self._db.execute(q, chunk):
+                yield self._article(r)
 
     @staticmethod
     def _article_row(a: Article, seq: int) -> tuple[Any, ...]:
         return (
-            a.id, seq, a.title, a.body, a.lang, _iso(a.published), a.source, a.url, a.origin,
-            a.content_hash, json.dumps(list(a.removed), ensure_ascii=False),
+            a.id,
+            seq,
+            a.title,
+            a.body,
+            a.lang,
+            _iso(a.published),
+            a.source,
+            a.url,
+            a.origin,
+            a.content_hash,
+            json.dumps(list(a.removed), ensure_ascii=False),
             json.dumps([[e.key, e.kind, e.text] for e in a.entities], ensure_ascii=False),
             json.dumps([d.isoformat() for d in a.dates_mentioned]),
             json.dumps(list(a.numbers)),
             None if a.vector is None else np.asarray(a.vector, dtype=np.float32).tobytes(),
+            a.title_source,
         )
 
     # --- reading -------------------------------------------------------------------------
@@ -172,9 +304,13 @@ class SQLiteStore:
         storyline: str | None = None,
         with_body: bool = True,
     ) -> Iterator[Article]:
-        cols = "*" if with_body else (
-            "id, seq, title, '' AS body, lang, published, source, url, origin, content_hash, '[]' AS removed,"
-            " entities, dates_mentioned, numbers, vector, event, storyline"
+        cols = (
+            "*"
+            if with_body
+            else (
+                "id, seq, title, '' AS body, lang, published, source, url, origin, content_hash, '[]' AS removed,"
+                " entities, dates_mentioned, numbers, vector, event, storyline, title_source"
+            )
         )
         where, args = [], []  # type: ignore[var-annotated]
         if ids is not None:
@@ -194,13 +330,23 @@ class SQLiteStore:
     def _article(r: sqlite3.Row) -> Article:
         vec = None if r["vector"] is None else np.frombuffer(r["vector"], dtype=np.float32).copy()
         return Article(
-            id=r["id"], title=r["title"], body=r["body"], lang=r["lang"], published=_date(r["published"]),
-            source=r["source"], url=r["url"], origin=r["origin"] or "", content_hash=r["content_hash"] or "",
+            id=r["id"],
+            title=r["title"],
+            body=r["body"],
+            lang=r["lang"],
+            published=_date(r["published"]),
+            source=r["source"],
+            url=r["url"],
+            origin=r["origin"] or "",
+            content_hash=r["content_hash"] or "",
             removed=tuple(json.loads(r["removed"])),
             entities=tuple(Entity(k, kind, t) for k, kind, t in json.loads(r["entities"])),
             dates_mentioned=tuple(dt.date.fromisoformat(d) for d in json.loads(r["dates_mentioned"])),
             numbers=tuple(json.loads(r["numbers"])),
             vector=vec,
+            # An old database opened read-only has no title_source column (sqlite3.Row's `in`
+            # looks at values, hence keys()).
+            title_source=r["title_source"] if "title_source" in r.keys() else "text",  # noqa: SIM118
         )
 
     def assignments(self) -> list[Assignment]:
@@ -218,17 +364,27 @@ class SQLiteStore:
     @staticmethod
     def _event(r: sqlite3.Row) -> Event:
         return Event(
-            id=r["id"], storyline=r["storyline"], headline=r["headline"], lang=r["lang"],
-            article_ids=tuple(json.loads(r["article_ids"])), languages=tuple(json.loads(r["languages"])),
-            sources=tuple(json.loads(r["sources"])), first=_date(r["first"]), last=_date(r["last"]),
+            id=r["id"],
+            storyline=r["storyline"],
+            headline=r["headline"],
+            lang=r["lang"],
+            article_ids=tuple(json.loads(r["article_ids"])),
+            languages=tuple(json.loads(r["languages"])),
+            sources=tuple(json.loads(r["sources"])),
+            first=_date(r["first"]),
+            last=_date(r["last"]),
         )
 
     @staticmethod
     def _storyline(r: sqlite3.Row) -> Storyline:
         return Storyline(
-            id=r["id"], name=r["name"], event_ids=tuple(json.loads(r["event_ids"])),
-            article_count=r["article_count"], languages=tuple(json.loads(r["languages"])),
-            first=_date(r["first"]), last=_date(r["last"]),
+            id=r["id"],
+            name=r["name"],
+            event_ids=tuple(json.loads(r["event_ids"])),
+            article_count=r["article_count"],
+            languages=tuple(json.loads(r["languages"])),
+            first=_date(r["first"]),
+            last=_date(r["last"]),
         )
 
     def events(self, *, storyline: str | None = None, ids: Sequence[str] | None = None) -> list[Event]:
@@ -271,9 +427,7 @@ class SQLiteStore:
 
     def search_index_stale(self) -> bool:
         """True when some stored article is not yet in the full-text index (or there is none)."""
-        has = self._db.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles_fts'"
-        ).fetchone()
+        has = self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles_fts'").fetchone()
         if not has:
             return True
         top = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
@@ -299,7 +453,8 @@ class SQLiteStore:
                 done = self._fts_seq()
                 cur = self._db.execute(
                     "INSERT INTO articles_fts(rowid, title, body) SELECT seq, title, body FROM articles"
-                    " WHERE seq > ? ORDER BY seq", (done,)
+                    " WHERE seq > ? ORDER BY seq",
+                    (done,),
                 )
                 added = cur.rowcount
                 top = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
@@ -312,8 +467,12 @@ class SQLiteStore:
     def _filters(f: ArticleFilter) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         args: list[Any] = []
-        for col, val in (("a.lang", f.lang), ("a.source", f.source), ("a.event", f.event),
-                         ("a.storyline", f.storyline)):
+        for col, val in (
+            ("a.lang", f.lang),
+            ("a.source", f.source),
+            ("a.event", f.event),
+            ("a.storyline", f.storyline),
+        ):
             if val is not None:
                 where.append(f"{col} = ?")
                 args.append(val)
@@ -373,8 +532,16 @@ class SQLiteStore:
                 raise StoreError(f"{self.path}: no search index yet; it is built by `storyline serve`") from e
             raise StoreError(f"{self.path}: search failed ({e})") from e
         hits = [
-            ArticleHit(id=r[0], title=r[1], lang=r[2], published=_date(r[3]), source=r[4], event=r[5],
-                       storyline=r[6], snippet=r[7] or "")
+            ArticleHit(
+                id=r[0],
+                title=r[1],
+                lang=r[2],
+                published=_date(r[3]),
+                source=r[4],
+                event=r[5],
+                storyline=r[6],
+                snippet=r[7] or "",
+            )
             for r in rows
         ]
         return hits, int(total)
@@ -400,7 +567,8 @@ class SQLiteStore:
         sample = f" LIMIT {FACET_SAMPLE}" if src != "articles a" else ""
         rows = self._db.execute(
             f"SELECT k, count(*) AS n FROM (SELECT {exprs[field]} AS k FROM {src} WHERE {' AND '.join(where)}"
-            f"{sample}) GROUP BY k ORDER BY {order} LIMIT ?", [*args, int(limit)],
+            f"{sample}) GROUP BY k ORDER BY {order} LIMIT ?",
+            [*args, int(limit)],
         ).fetchall()
         return [(r[0], int(r[1])) for r in rows]
 
@@ -408,7 +576,8 @@ class SQLiteStore:
         """Articles of a storyline per (publish date, language, outlet)."""
         rows = self._db.execute(
             "SELECT published, lang, source, count(*) FROM articles WHERE storyline = ?"
-            " GROUP BY published, lang, source ORDER BY published", (storyline,),
+            " GROUP BY published, lang, source ORDER BY published",
+            (storyline,),
         ).fetchall()
         return [(r[0], r[1], r[2], int(r[3])) for r in rows]
 
@@ -421,7 +590,8 @@ class SQLiteStore:
             "SELECT json_extract(j.value, '$[0]') AS k, json_extract(j.value, '$[1]') AS kind,"
             " json_extract(j.value, '$[2]') AS label, count(DISTINCT a.id) AS n"
             f" FROM articles a, json_each(a.entities) j WHERE a.{col} = ?"
-            " GROUP BY k, label", (val,),
+            " GROUP BY k, label",
+            (val,),
         ).fetchall()
         best: dict[str, tuple[str, str, int, int]] = {}  # key -> (kind, label, label count, articles)
         total: dict[str, int] = {}
@@ -449,7 +619,8 @@ class SQLiteStore:
         total = self._db.execute(f"SELECT count(*) FROM storylines s {cond}", args).fetchone()[0]
         rows = self._db.execute(
             f"SELECT * FROM storylines s {cond} ORDER BY s.last IS NULL, s.last DESC, s.article_count DESC, s.id"
-            " LIMIT ? OFFSET ?", [*args, int(limit), int(offset)],
+            " LIMIT ? OFFSET ?",
+            [*args, int(limit), int(offset)],
         ).fetchall()
         return [self._storyline(r) for r in rows], int(total)
 
@@ -461,15 +632,14 @@ class SQLiteStore:
             rows = self._db.execute(
                 f"SELECT storyline, source, count(*) AS n FROM articles WHERE storyline IN"
                 f" ({','.join('?' * len(chunk))}) AND source IS NOT NULL AND source != ''"
-                " GROUP BY storyline, source ORDER BY n DESC, source", chunk,
+                " GROUP BY storyline, source ORDER BY n DESC, source",
+                chunk,
             ).fetchall()
             for r in rows:
                 out[r[0]].append(r[1])
         return out
 
-    def event_page(
-        self, *, storyline: str | None = None, limit: int = 50, offset: int = 0
-    ) -> tuple[list[Event], int]:
+    def event_page(self, *, storyline: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Event], int]:
         """Events, oldest first within a storyline, newest first across the store."""
         cond, args = ("WHERE storyline = ?", [storyline]) if storyline is not None else ("", [])
         order = "first IS NULL, first, id" if storyline is not None else "last IS NULL, last DESC, id"

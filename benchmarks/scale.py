@@ -1,0 +1,414 @@
+"""Scaling: cost per new article as the store grows (1k, 10k, 100k stored articles).
+
+    python benchmarks/scale.py [--sizes 1000,10000,100000] [--measure 300] [--real 10000]
+
+What is synthetic (printed with the table too):
+
+* The texts are the real development articles of ../shared/data/events and ../shared/data/storylines
+  (2,500 of them, in one fixed shuffled order), each cleaned and enriched once by the real pipeline
+  (vectors from the shared cache ``benchmarks/.cache/vectors.sqlite``).
+* A store of N articles holds N / 2,500 "epochs" of that pool. Epoch k (k >= 1) is a copy with
+  fresh ids, publish dates (and mentioned dates) shifted by k times the pool's date span, every
+  content word and title word suffixed with an epoch marker (so no words, shingles or
+  near-duplicates are shared across epochs), entity keys and numbers tagged with the epoch, and
+  vectors turned by a random rotation per epoch (which keeps every cosine *within* an epoch exactly
+  and makes cosines *across* epochs those of unrelated text, about 0 +- 0.05). So each epoch links
+  like the real data, and epochs do not link to each other, as unrelated years of news would not.
+* Stores up to ``--real`` articles are built through the real linking path (``_LinkState.add``:
+  linker, event and storyline descriptions, one store transaction per batch of 32). Beyond that,
+  building through it takes hours (see the StorylineIndex note printed below), so the remaining
+  epochs are *copies of epoch 0's stored result* (its assignments, events, storylines and link
+  features, ids mapped), written through ``Store.write_batch``. The check printed below compares
+  the epochs the real path built with epoch 0, to show a copy is what the real path would store.
+* Measured: the same 300 new articles (the first 300 of a further epoch) added through the real
+  linking path to a copy of each store, in a fresh process per store, run back to back: start-up
+  (restoring the linker from the store), ms per article for linking + store write, and memory.
+  Cleaning, enrichment and encoding do not touch the store; they are timed once, separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import pickle
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from storyline import Pipeline, Settings, open_store  # noqa: E402
+from storyline.enrich import enrich  # noqa: E402
+from storyline.link.similarity import _norm, _stopwords, features  # noqa: E402
+from storyline.models import Article, Entity, Rejected  # noqa: E402
+from storyline.pipeline import _LinkState, source_of  # noqa: E402
+from storyline.sources import read_inputs  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+CACHE = ROOT / "benchmarks" / ".cache"
+POOL = 2500
+BATCH = 32
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+# --- the pool of real articles, cleaned and enriched once ---------------------------------------
+def pool(data: Path) -> list[Article]:
+    files = [data / "events" / "articles.jsonl", data / "storylines" / "articles.jsonl"]
+    key = "-".join(str(f.stat().st_size) for f in files)
+    path = CACHE / f"scale_pool_{key}.pkl"
+    if path.exists():
+        with open(path, "rb") as fh:
+            return pickle.load(fh)  # our own cache file
+    pipe = Pipeline(Settings(vector_cache=str(CACHE / "vectors.sqlite")))
+    raws = [r for r in read_inputs([str(f) for f in files]) if not isinstance(r, Rejected)]
+    random.Random(3).shuffle(raws)
+    t = time.perf_counter()
+    cleaned = [c for c in (pipe._clean_one(r) for r in raws) if not isinstance(c, Rejected)][:POOL]
+    t_clean = (time.perf_counter() - t) / len(raws)
+    t = time.perf_counter()
+    arts = enrich(cleaned, None)
+    t_enrich = (time.perf_counter() - t) / len(cleaned)
+    arts = enrich(arts, pipe.encoder)  # vectors (cached)
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:
+        pickle.dump(arts, fh)
+    (CACHE / "scale_stages.json").write_text(json.dumps({"clean_ms": t_clean * 1e3, "enrich_ms": t_enrich * 1e3}))
+    return arts
+
+
+def encode_ms(arts: Sequence[Article], n: int = 48) -> float:
+    """e5 encoding per article, uncached (a constant: it never looks at the store)."""
+    from storyline.enrich.vectors import E5Encoder, article_text
+
+    enc = E5Encoder()
+    enc.encode(["warm up"])
+    texts = [article_text(a.title, a.body) + " " for a in arts[:n]]  # a trailing space: no cache
+    t = time.perf_counter()
+    enc.encode(texts)
+    return (time.perf_counter() - t) / n * 1e3
+
+
+# --- epochs ---------------------------------------------------------------------------------------
+def _letters(k: int) -> str:
+    s = ""
+    while True:
+        k, r = divmod(k, 26)
+        s = chr(97 + r) + s
+        if k == 0:
+            return s
+
+
+class Epochs:
+    def __init__(self, arts: Sequence[Article]) -> None:
+        self.arts = list(arts)
+        dates = [a.published for a in arts if a.published]
+        self.shift = (max(dates) - min(dates)).days + 60 if dates else 3650
+        self._rot: dict[int, np.ndarray] = {}
+
+    def rotation(self, k: int) -> np.ndarray:
+        if k not in self._rot:
+            g = np.random.default_rng(1000 + k).standard_normal((384, 384))
+            q, r = np.linalg.qr(g)
+            self._rot[k] = (q * np.sign(np.diag(r))).astype(np.float32)
+        return self._rot[k]
+
+    @staticmethod
+    def aid(k: int, a: Article) -> str:
+        return f"e{k}-{a.id}"
+
+    def article(self, k: int, a: Article) -> Article:
+        days = dt.timedelta(days=k * self.shift)
+        if k == 0:
+            return dataclasses.replace(a, id=self.aid(0, a))
+        suf = "zq" + _letters(k)
+        stop = _stopwords(a.lang or "")
+
+        def mark(text: str) -> str:
+            def one(m: re.Match[str]) -> str:
+                w = m.group()
+                return w + suf if len(w) > 1 and _norm(w) not in stop else w
+
+            return _WORD.sub(one, text)
+
+        def key(x: str) -> str:
+            head, sep, tail = x.partition("/")
+            return f"{head}#{k}{sep}{tail}"
+
+        vec = None
+        if a.vector is not None:
+            v = self.rotation(k) @ np.asarray(a.vector, dtype=np.float32)
+            vec = (v / np.linalg.norm(v)).astype(np.float32)
+        return dataclasses.replace(
+            a,
+            id=self.aid(k, a),
+            title=mark(a.title),
+            body=mark(a.body),
+            published=a.published + days if a.published else None,
+            dates_mentioned=tuple(d + days for d in a.dates_mentioned),
+            entities=tuple(Entity(key(e.key), e.kind, e.text) for e in a.entities),
+            numbers=tuple(f"{n}#{k}" for n in a.numbers),
+            vector=vec,
+        )
+
+    def stream(self, n: int, start_epoch: int = 0) -> Iterator[Article]:
+        for i in range(n):
+            k, j = divmod(i, len(self.arts))
+            yield self.article(start_epoch + k, self.arts[j])
+
+
+def _batches(items: Sequence[Any], n: int) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), n):
+        yield items[i : i + n]
+
+
+# --- building stores ------------------------------------------------------------------------------
+def build_real(db: Path, epochs: Epochs, n: int) -> float:
+    """n articles through the real linking path; returns seconds."""
+    for p in db.parent.glob(db.name + "*"):
+        p.unlink()
+    st = open_store(db)
+    t = time.perf_counter()
+    links = _LinkState.from_store(st)
+    arts = list(epochs.stream(n))
+    for b in _batches(arts, BATCH):
+        links.add(b, st)
+    secs = time.perf_counter() - t
+    st.close()
+    return secs
+
+
+def replicate(db: Path, epochs: Epochs, first: int, last: int) -> float:
+    """Append epochs first..last-1 as copies of epoch 0's stored result (ids mapped)."""
+    from storyline.link.state import encode, signature
+
+    st = open_store(db)
+    t = time.perf_counter()
+    base = {a.id: a for a in epochs.arts}
+    zero = [a for a in st.assignments() if a.article_id.startswith("e0-")]
+    ev0 = [e for e in st.events() if all(i.startswith("e0-") for i in e.article_ids)]
+    sl_ids = {a.storyline for a in zero}
+    sl0 = [s for s in st.storylines() if s.id in sl_ids]
+    perm = 64
+    for k in range(first, last):
+
+        def m(i: str, k: int = k) -> str:
+            return f"e{k}-" + i[3:] if i.startswith("e0-") else f"{i}~{k}"
+
+        arts = [epochs.article(k, base[a.article_id[3:]]) for a in zero]
+        rows = []
+        for a in arts:
+            f = features(a)
+            sig = signature(f, perm)
+            head, rest = encode(f)
+            rows.append((a.id, source_of(a), None if sig is None else np.asarray(sig, "<u8").tobytes(), head, rest))
+        asg = [
+            dataclasses.replace(a, article_id=m(a.article_id), event=m(a.event), storyline=m(a.storyline)) for a in zero
+        ]
+        evs = [
+            dataclasses.replace(e, id=m(e.id), storyline=m(e.storyline), article_ids=tuple(m(i) for i in e.article_ids))
+            for e in ev0
+        ]
+        sls = [dataclasses.replace(s, id=m(s.id), event_ids=tuple(m(i) for i in s.event_ids)) for s in sl0]
+        st.write_batch(arts, asg, evs, sls, link_rows=rows)
+    secs = time.perf_counter() - t
+    st.close()
+    return secs
+
+
+def partition_check(db: Path, epochs: int) -> str:
+    """Do the epochs the real path built link exactly like epoch 0?"""
+    st = open_store(db)
+    by: dict[int, set[frozenset[str]]] = {}
+    sl: dict[int, set[frozenset[str]]] = {}
+    groups: dict[tuple[int, str], set[str]] = {}
+    sgroups: dict[tuple[int, str], set[str]] = {}
+    for a in st.assignments():
+        k, rest = a.article_id.split("-", 1)
+        groups.setdefault((int(k[1:]), a.event), set()).add(rest)
+        sgroups.setdefault((int(k[1:]), a.storyline), set()).add(rest)
+    st.close()
+    for (k, _), g in groups.items():
+        by.setdefault(k, set()).add(frozenset(g))
+    for (k, _), g in sgroups.items():
+        sl.setdefault(k, set()).add(frozenset(g))
+    out = []
+    for k in range(1, epochs):
+        if k in by:
+            out.append(
+                f"epoch {k}: events {'identical' if by[k] == by[0] else 'DIFFER'} to epoch 0"
+                f" ({len(by[k])} vs {len(by[0])}), storylines {'identical' if sl[k] == sl[0] else 'DIFFER'}"
+                f" ({len(sl[k])} vs {len(sl[0])})"
+            )
+    return "; ".join(out) or "no full epoch besides epoch 0"
+
+
+# --- measuring (in a fresh process per store) -----------------------------------------------------
+def rss_mb() -> tuple[float, float]:
+    vals = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(("VmRSS", "VmHWM")):
+            k, v = line.split(":")
+            vals[k] = int(v.split()[0]) / 1024
+    return vals.get("VmRSS", float("nan")), vals.get("VmHWM", float("nan"))
+
+
+def measure(db: str, n: int, data: str) -> dict[str, Any]:
+    from storyline.link import storylines as slmod
+
+    spent = {"storyline_best": 0.0}
+    orig = getattr(slmod.StorylineIndex, "_best", None)
+
+    def timed(self: Any, *a: Any, **kw: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return orig(self, *a, **kw)  # type: ignore[misc]
+        finally:
+            spent["storyline_best"] += time.perf_counter() - t
+
+    if hasattr(slmod.StorylineIndex, "_best"):  # its loop over every storyline, timed apart
+        slmod.StorylineIndex._best = timed  # type: ignore[method-assign]
+    arts = pool(Path(data))
+    ep = Epochs(arts)
+    new = list(ep.stream(n, start_epoch=60))  # the same for every store, dated after every stored epoch
+    st = open_store(db)
+    rss0, _ = rss_mb()
+    t = time.perf_counter()
+    links = _LinkState.from_store(st)
+    startup = time.perf_counter() - t
+    rss1, _ = rss_mb()
+    spent["storyline_best"] = 0.0
+    feats = links.linker._events.feats
+    loads0 = getattr(feats, "loads", 0)
+    t = time.perf_counter()
+    for b in _batches(new, BATCH):
+        links.add(b, st)
+    per = (time.perf_counter() - t) / len(new) * 1e3
+    rss2, hwm = rss_mb()
+    stored = st.counts()
+    st.close()
+    return {
+        "articles": stored["articles"] - len(new),
+        "events": stored["events"],
+        "storylines": stored["storylines"],
+        "startup_s": startup,
+        "ms_per_article": per,
+        "storyline_best_ms": spent["storyline_best"] / len(new) * 1e3,
+        "feature_loads": getattr(feats, "loads", 0) - loads0,
+        "rss_before_mb": rss0,
+        "rss_after_start_mb": rss1,
+        "rss_after_mb": rss2,
+        "peak_mb": hwm,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,100000")
+    ap.add_argument("--measure", type=int, default=300)
+    ap.add_argument("--real", type=int, default=10_000, help="build up to this many through the real path")
+    ap.add_argument("--data", default=str(DATA))
+    ap.add_argument("--work", default=None, help="folder for the stores (default: a temporary one)")
+    ap.add_argument("--child", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child[0], int(args.child[1]), args.data)))
+        return
+    t_all = time.perf_counter()
+    arts = pool(Path(args.data))
+    epochs = Epochs(arts)
+    stages = json.loads((CACHE / "scale_stages.json").read_text()) if (CACHE / "scale_stages.json").exists() else {}
+    stages["encode_ms"] = encode_ms(arts)
+    work = Path(args.work or tempfile.mkdtemp(prefix="storyline-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    notes = []
+    dbs: dict[int, Path] = {}
+    real_db: Path | None = None
+    for n in sizes:
+        db = work / f"s{n}.db"
+        if n <= args.real:
+            secs = build_real(db, epochs, n)
+            notes.append(f"{n:>7,}: built through the real linking path in {secs:.0f} s")
+            real_db = db
+        else:
+            if real_db is None or (int(real_db.stem[1:]) % POOL) or int(real_db.stem[1:]) < POOL:
+                base_n = max(POOL, (args.real // POOL) * POOL)
+                real_db = work / f"s{base_n}.db"
+                secs = build_real(real_db, epochs, base_n)
+                notes.append(f"{base_n:>7,}: built through the real linking path in {secs:.0f} s")
+            base_n = int(real_db.stem[1:])
+            for p in work.glob(db.name + "*"):
+                p.unlink()
+            shutil.copy(real_db, db)
+            k0, k1 = base_n // POOL, -(-n // POOL)
+            secs = replicate(db, epochs, k0, k1)
+            notes.append(
+                f"{k1 * POOL:>7,}: {base_n:,} through the real path, epochs {k0}-{k1 - 1} copied from epoch 0"
+                f" in {secs:.0f} s"
+            )
+            notes.append("    check: " + partition_check(real_db, base_n // POOL))
+        dbs[n] = db
+    rows = []
+    order = [*sizes, sizes[0]]  # the first again at the end: drift from other load on the machine
+    for n in order:
+        tmp = work / f"m{n}.db"
+        for p in work.glob(tmp.name + "*"):
+            p.unlink()
+        shutil.copy(dbs[n], tmp)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", str(tmp), str(args.measure), "--data", args.data],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        for p in work.glob(tmp.name + "*"):
+            p.unlink()
+    print("Scaling (synthetic store, see benchmarks/scale.py docstring: real dev texts re-used in epochs with")
+    print("fresh ids, shifted dates, epoch-marked words/entities/numbers and rotated vectors)")
+    for line in notes:
+        print("  " + line)
+    print(
+        f"\n{'stored':>8} {'events':>7} {'storylines':>10} {'start s':>8} {'link+write ms/art':>18}"
+        f" {'of which StorylineIndex._best':>30} {'feature loads':>13} {'RSS MB':>7} {'peak MB':>8}"
+    )
+    for r in rows:
+        print(
+            f"{r['articles']:>8,} {r['events']:>7,} {r['storylines']:>10,} {r['startup_s']:>8.1f}"
+            f" {r['ms_per_article']:>18.1f} {r['storyline_best_ms']:>30.1f} {r['feature_loads']:>13}"
+            f" {r['rss_after_mb']:>7.0f} {r['peak_mb']:>8.0f}"
+        )
+    first, big = rows[0], rows[len(sizes) - 1]
+    ratio = big["ms_per_article"] / first["ms_per_article"]
+    rest = (big["ms_per_article"] - big["storyline_best_ms"]) / (first["ms_per_article"] - first["storyline_best_ms"])
+    print(
+        f"\nratio {big['articles']:,}/{first['articles']:,}: link+write {ratio:.2f}x,"
+        f" without StorylineIndex._best {rest:.2f}x, start-up {big['startup_s'] / max(1e-9, first['startup_s']):.1f}x"
+    )
+    print(
+        "constant per article (never touches the store): "
+        + ", ".join(f"{k.removesuffix('_ms')} {v:.1f} ms" for k, v in stages.items())
+    )
+    print(f"{args.measure} new articles per store, measured in a fresh process per store, back to back;")
+    print("the last row repeats the first store to show drift from other load on the machine.")
+    print(f"total {time.perf_counter() - t_all:.0f} s; stores in {work}")
+    if not args.work:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    main()
