@@ -230,12 +230,17 @@ def _month_ok(word: str, pats: _Patterns) -> bool:
     return not pats.capitalised_months or word[:1].isupper()
 
 
-def sentence_dates(sentence: str, published: dt.date | None, lang: str) -> list[dt.date]:
+def sentence_dates(
+    sentence: str, published: dt.date | None, lang: str, anchors: dict[int, dt.date] | None = None
+) -> list[dt.date]:
     """Day-precise dates a sentence mentions, in order of appearance (duplicates removed).
 
     A weekday resolves to the most recent such day on or before ``published`` ("next Friday" to the
     following one); a day-month without a year to the year nearest ``published``. A weekday written
-    next to an explicit date ("Tuesday (29 December)") adds nothing of its own.
+    next to an explicit date ("Tuesday (29 December)") adds nothing of its own, but when ``anchors``
+    is given (one dict per article, passed to each of its sentences in order) it pins that weekday:
+    a later bare "also on Tuesday" in the same article is that Tuesday, not the one before
+    ``published``.
     """
     lang = (lang or "en").lower().split("-")[0].split("_")[0]
     pats = _patterns(lang)
@@ -296,13 +301,18 @@ def sentence_dates(sentence: str, published: dt.date | None, lang: str) -> list[
             for m in pats.weekday.finditer(sentence):
                 s, e = m.start(), m.end()
                 # Skip a weekday glued to an explicit date: "Tuesday (29 December)", "Sat, 25 April".
-                if any(s - 25 < se and ss < e + 25 for ss, se in spans):
-                    continue
                 name = next(g for g in m.groups()[1:] if g)
                 key = name.lower()
                 wd = pats.weekdays.get(key)
                 if wd is None:
                     wd = pats.weekdays.get(key.replace("thứ", "").strip(), 6 if "nhật" in key else None)
+                glued = [d for p, d in found if s - 25 < p < e + 25 and d != dt.date.min]
+                if any(s - 25 < se and ss < e + 25 for ss, se in spans):
+                    if anchors is not None and wd is not None:
+                        for d in glued:
+                            if d.weekday() == wd and d <= published:
+                                anchors[wd] = d
+                    continue
                 if wd is None:
                     continue
                 before = (m.group(1) or "").lower()
@@ -314,6 +324,8 @@ def sentence_dates(sentence: str, published: dt.date | None, lang: str) -> list[
                     date = published + dt.timedelta(days=ahead) if ahead < back else published - dt.timedelta(days=back)
                 elif before in _LAST:
                     date = published - dt.timedelta(days=back or 7)
+                elif anchors is not None and wd in anchors:
+                    date = anchors[wd]  # the Tuesday this article already named
                 else:
                     date = published - dt.timedelta(days=back)
                 add(m.start(2) if m.group(2) else s, e, date)
@@ -332,4 +344,4 @@ def sentence_dates(sentence: str, published: dt.date | None, lang: str) -> list[
 
 def dates_mentioned(text: str, published: dt.date | None, lang: str) -> tuple[dt.date, ...]:
     """Every day-precise date the text mentions, sorted, each once."""
-    return tuple(sorted(set(sentence_dates(text, published, lang))))
+    return tuple(sorted(set(sentence_dates(text, published, lang, {}))))

@@ -1,12 +1,15 @@
 """Human-readable summaries of events and storylines, derived from their member articles.
 
 An event reads as a happening (its most central headline, in that article's language, with the
-languages and outlets that covered it), a storyline as its main actors and places."""
+languages and outlets that covered it), a storyline as its main actors and its subject
+("Turkey, Russia: S-400"), from the entities and headlines its articles share."""
 
 from __future__ import annotations
 
 import collections
 import datetime as dt
+import math
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -49,22 +52,236 @@ def describe_event(ident: str, storyline: str, members: Sequence[Article]) -> Ev
     )
 
 
-def storyline_name(members: Sequence[Article], top: int = 3) -> str:
-    """The names most articles of the storyline share (document frequency), e.g.
-    "Turkey · Russia · S-400"; falls back to the most central headline."""
+# Title and byline furniture that says nothing about a story: time zones, wire credits, bracket
+# tokens, kinds of piece (in the languages of the data).
+_TITLE_NOISE = frozenset(
+    [
+        "gmt",
+        "bst",
+        "edt",
+        "est",
+        "cet",
+        "cest",
+        "utc",
+        "pm",
+        "am",
+        "et",
+        "pt",
+        "lrb",
+        "rrb",
+        "lsb",
+        "rsb",
+        "reuters",
+        "ap",
+        "afp",
+        "update",
+        "updated",
+        "live",
+        "video",
+        "photos",
+        "photo",
+        "watch",
+        "read",
+        "comments",
+        "say",
+        "says",
+        "said",
+        "news",
+        "report",
+        "reports",
+        "reporter",
+        "reporters",
+        "correspondent",
+        "editor",
+        "staff",
+        "wire",
+        "by",
+        "breaking",
+        "exclusive",
+        "analysis",
+        "opinion",
+        "editorial",
+        "interview",
+        "latest",
+        "blog",
+        "special",
+        "coverage",
+        "especial",
+        "cobertura",
+        "directo",
+        "última",
+        "hora",
+        "spécial",
+        "direct",
+        "dernière",
+        "heure",
+        "speciale",
+        "diretta",
+        "notizie",
+        "ultime",
+    ]
+)
+# "Bloomberg: …", "Analysis: …", "UPDATE 2-…": who says it or what kind of piece, not the story.
+_KICKER = re.compile(r"^\s*(?:[^:\n]{1,25}:|[A-Z]+ \d+-)\s+")
+_PLURAL_CODE = re.compile(r"(?<=\d)s$")  # "S-400s" is the S-400
+_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def _naming_lang(members: Sequence[Article]) -> str:
+    """English when a fair share of the storyline is English (the widest-read label), else the
+    language most of its articles are in."""
+    langs = collections.Counter(a.lang for a in members if a.lang)
+    if not langs:
+        return "en"
+    if langs.get("en", 0) * 4 >= sum(langs.values()):
+        return "en"
+    return langs.most_common(1)[0][0]
+
+
+def _country_name(key: str, lang: str) -> str | None:
+    """``place:EG`` → "Egypt" (or "Egipto" in Spanish); None for anything but a country."""
+    code = key.removeprefix("place:")
+    if not key.startswith("place:") or len(code) != 2 or not code.isalpha():
+        return None
+    try:
+        from babel import Locale
+
+        return Locale.parse(lang).territories.get(code) or Locale.parse("en").territories.get(code)
+    except Exception:  # unknown locale or babel absent
+        return None
+
+
+def _actors(members: Sequence[Article], lang: str, top: int) -> list[tuple[str, str]]:
+    """The places, people and organisations most articles mention, as ``(key, label)``: a city
+    only when its country is not already named, each at most once."""
     df: collections.Counter[str] = collections.Counter()
+    score: collections.Counter[str] = collections.Counter()
     label: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     for a in members:
         keys = set()
+        title = (a.title or "").lower()
         for e in a.entities:
-            if e.kind in ("place", "person", "org") or e.key.startswith("name:"):
+            if e.kind in ("place", "person", "org"):
+                if e.key not in keys and e.text.lower() in title:
+                    score[e.key] += 1  # in the headline: what the article is about
                 keys.add(e.key)
-                label[e.key][e.text] += 1 + (a.lang == "en")
+                if e.text[:1].isupper():
+                    label[e.key][e.text] += 1 + 2 * (a.lang == lang)
         df.update(keys)
+    score.update({k: 2 * n for k, n in df.items()})
+    need = max(2, math.ceil(0.2 * len(members))) if len(members) > 2 else 1
+    out: list[tuple[str, str]] = []
+    last = 0
+    for key, sc in score.most_common():
+        # A third (or later) actor only when it is as prominent as the one before it.
+        if df[key] < need or (len(out) >= top and sc < last) or len(out) > top:
+            break
+        if key.startswith("place:") and "/" in key and any(k == key.split("/", 1)[0] for k, _ in out):
+            continue  # the city of a country already named
+        if any(k.startswith(key + "/") for k, _ in out):
+            continue
+        said = label[key].most_common(1)[0][0] if label[key] else None
+        if said and said.lower() in _TITLE_NOISE:
+            continue  # "LRB", "BST": tokenizer and dateline leftovers, not actors
+        # As the articles write it; else a country by its name in the naming language (adjectives
+        # such as "egiziano" are lower-case and never a label).
+        name = said or _country_name(key, lang)
+        if name and all(name.lower() != x.lower() for _, x in out):
+            out.append((key, name))
+            last = sc
+    return out
+
+
+def _calendar_words(lang: str) -> frozenset[str]:
+    """Month and weekday names (lower-cased words) in ``lang`` and English: dates, not subjects."""
+    try:
+        from babel import Locale
+    except ImportError:  # pragma: no cover - babel is a core dependency
+        return frozenset()
+    out: set[str] = set()
+    for code in {lang or "en", "en"}:
+        try:
+            loc = Locale.parse(code)
+        except Exception:  # an unknown language code
+            continue
+        for ctx in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for names in (loc.months[ctx][width], loc.days[ctx][width]):
+                    for v in names.values():
+                        out.update(w.lower() for w in _WORD.findall(v))
+    return frozenset(out)
+
+
+def _subject(members: Sequence[Article], lang: str, taken: set[str]) -> str:
+    """What the storyline is about, from its headlines: the phrase (one or two words) most of them
+    share, leaving out the actors already named, stop words, dates and wire furniture."""
+    titles = [a.title for a in members if a.title and a.lang == lang] or [a.title for a in members if a.title]
+    if not titles:
+        return ""
+    try:
+        import stopwordsiso
+
+        stop = frozenset(stopwordsiso.stopwords(lang) or ())
+    except Exception:
+        stop = frozenset()
+    stop = stop | _calendar_words(lang)
+    # A subject is said in common words: a word never written lower-case in any headline is a
+    # name (a person, a dateline city), unless it is a code like S-400 or H1N1.
+    common = {w for t in titles for w in _WORD.findall(t) if w.islower()}
+    df: collections.Counter[tuple[str, ...]] = collections.Counter()
+    form: dict[tuple[str, ...], collections.Counter[str]] = collections.defaultdict(collections.Counter)
+    for t in titles:
+        words = [_PLURAL_CODE.sub("", w) for w in _WORD.findall(_KICKER.sub("", t))]
+        ok = [
+            not (w.lower() in stop or w.lower() in _TITLE_NOISE or w.lower() in taken or w.isdigit() or len(w) < 2)
+            and (w.lower() in common or any(c.isdigit() for c in w))
+            for w in words
+        ]
+        grams: set[tuple[str, ...]] = set()
+        for i, w in enumerate(words):
+            if ok[i]:
+                grams.add((w.lower(),))
+                form[(w.lower(),)][w] += 1
+                if i + 1 < len(words) and ok[i + 1]:
+                    g: tuple[str, ...] = (w.lower(), words[i + 1].lower())
+                    grams.add(g)
+                    form[g][f"{w} {words[i + 1]}"] += 1
+        df.update(grams)
     if not df:
-        return _central(members).title
-    names = [label[k].most_common(1)[0][0] for k, n in df.most_common(top) if n >= min(2, len(members))]
-    return " · ".join(names) or _central(members).title
+        return ""
+    need = 2 if len(titles) > 1 else 1
+    uni = [(g, n) for g, n in df.most_common() if len(g) == 1 and n >= need]
+    bi = [(g, n) for g, n in df.most_common() if len(g) == 2 and n >= need]
+    best: tuple[str, ...]
+    if bi and (not uni or bi[0][1] * 2 >= uni[0][1]):
+        best = bi[0][0]
+    elif uni:
+        best = uni[0][0]
+    else:
+        return ""
+    text = form[best].most_common(1)[0][0]
+    return text if any(c.isupper() for c in text[1:]) or text.isupper() else text[:1].upper() + text[1:]
+
+
+def storyline_name(members: Sequence[Article], top: int = 2) -> str:
+    """A name a person would give the storyline: its main actors and its subject, e.g.
+    "Turkey, Russia: S-400", in English when a fair share of it is English, else in its main
+    language; falls back to the most central headline."""
+    if not members:
+        return ""
+    lang = _naming_lang(members)
+    actors = _actors(members, lang, top)
+    taken = {w.lower() for _, name in actors for w in _WORD.findall(name)}
+    taken.update(w.lower() for a in members for w in _WORD.findall(a.source or ""))  # the outlet
+    for a in members:  # the actors' other surface forms ("Russian", "Erdogan's") are taken too
+        for e in a.entities:
+            if any(e.key == k for k, _ in actors):
+                taken.update(w.lower() for w in _WORD.findall(e.text))
+    subject = _subject(members, lang, taken)
+    who = ", ".join(name for _, name in actors)
+    if who and subject:
+        return f"{who}: {subject}"
+    return who or subject or _central(members).title
 
 
 def describe_storyline(ident: str, events: Sequence[Event], members: Sequence[Article]) -> Storyline:

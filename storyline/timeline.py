@@ -121,8 +121,9 @@ def _gather(articles: Sequence[Article]) -> _Evidence:
         if art.published is not None:
             ev.published[art.published].append(ai)
         first = len(ev.sentences)
+        anchors: dict[int, dt.date] = {}  # weekdays this article has pinned to a date
         for text in split_sentences(art.body):
-            dates = sentence_dates(text, art.published, art.lang)
+            dates = sentence_dates(text, art.published, art.lang, anchors)
             idx = len(ev.sentences)
             ev.sentences.append(_Sentence(text, ai, dates, len(_WORD.findall(text))))
             for d in dates:

@@ -117,3 +117,19 @@ def test_never_crashes_and_stays_near(text: str, lang: str) -> None:
     pub = D(2015, 6, 15)
     for d in sentence_dates(text, pub, lang):
         assert 1900 <= d.year <= 2100
+
+
+def test_a_weekday_the_article_pinned_to_a_date_keeps_that_date() -> None:
+    import datetime as dt
+
+    from storyline.dates import dates_mentioned, sentence_dates
+
+    published = dt.date(2021, 1, 21)  # a Thursday
+    anchors: dict[int, dt.date] = {}
+    first = 'Cavusoglu said on Tuesday (29 December), "We prefer negotiations."'
+    assert sentence_dates(first, published, "en", anchors) == [dt.date(2020, 12, 29)]
+    later = "Turkey's defence ministry, also on Tuesday, said it would send officers."
+    assert sentence_dates(later, published, "en", anchors) == [dt.date(2020, 12, 29)]
+    assert sentence_dates(later, published, "en") == [dt.date(2021, 1, 19)]  # no context: last Tuesday
+    assert sentence_dates("On Monday it rained.", published, "en", anchors) == [dt.date(2021, 1, 18)]
+    assert dates_mentioned(f"{first} {later}", published, "en") == (dt.date(2020, 12, 29),)

@@ -1,0 +1,96 @@
+"""The storyline layer: events re-checked as a storyline grows, and storyline names."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from storyline.describe import storyline_name
+from storyline.link.similarity import LinkConfig
+from storyline.link.storylines import StorylineIndex, _Group, average_link
+from storyline.models import Article, Entity
+
+CFG = LinkConfig(
+    storyline_threshold=0.85, storyline_merge_threshold=None, storyline_entity_weight=0.0, storyline_recheck_growth=2.0
+)
+# Directions in the plane, in degrees: e4 first joins the storyline of -40/-50, but once the
+# storyline of -10/-25 has grown around -25..-35 it is closer there, and moves.
+ANGLES = [-40, -50, -10, -25, -35, -25, -60]
+
+
+def _vec(deg: float) -> np.ndarray:
+    r = np.radians(deg)
+    return np.array([np.cos(r), np.sin(r)])
+
+
+def _run(cfg: LinkConfig) -> tuple[StorylineIndex, list[dict[str, str]]]:
+    ix = StorylineIndex(cfg, dim=2)
+    seen = []
+    for k, a in enumerate(ANGLES):
+        ix.add_article(f"e{k}", _vec(a), frozenset(), "en")
+        ix.place(f"e{k}", f"a{k}")
+        seen.append(dict(ix.storyline_of))
+    return ix, seen
+
+
+def test_an_event_moves_to_the_storyline_it_has_become_closer_to() -> None:
+    ix, seen = _run(CFG)
+    first = next(s["e4"] for s in seen if "e4" in s)
+    assert ix.storyline_of["e4"] != first
+    assert ix.storyline_of["e4"] == ix.storyline_of["e2"]
+    # the move is reported like a merge, so the linker re-reports the moved event's articles
+    kept = {k for _, k in ix.take_absorbed()}
+    assert ix.storyline_of["e4"] in kept
+    # without re-checks the event stays where it was first put
+    ix0, _ = _run(dataclasses.replace(CFG, storyline_recheck_growth=None))
+    assert ix0.storyline_of["e4"] == first
+
+
+def test_a_storyline_less_an_event_is_the_sums_of_the_rest() -> None:
+    g, e, rest = _Group(2), _Group(2), _Group(2)
+    for deg, ents, lang, is_e in (
+        (0, {"place:SY"}, "en", False),
+        (30, {"name:asad"}, "fr", True),
+        (10, set(), "", False),
+    ):
+        for grp in (g, e if is_e else rest):
+            grp.add(_vec(deg), frozenset(ents), lang)
+    other = _Group(2)
+    other.add(_vec(20), frozenset({"place:SY", "name:asad"}), "it")
+    assert average_link(g.without(e), other, CFG) == average_link(rest, other, CFG)
+
+
+def _art(i: str, title: str, lang: str, ents: list[tuple[str, str, str]]) -> Article:
+    return Article(
+        id=i,
+        title=title,
+        body="",
+        lang=lang,
+        published=None,
+        entities=tuple(Entity(text=t, kind=k, key=key) for t, k, key in ents),  # type: ignore[arg-type]
+    )
+
+
+def test_storyline_name_is_actors_and_subject() -> None:
+    tr, ru, us = ("Turkey", "place", "place:TR"), ("Russia", "place", "place:RU"), ("US", "place", "place:US")
+    members = [
+        _art("1", "Turkey and Russia confirm S-400 missile deal", "en", [tr, ru]),
+        _art("2", "Reuters: Turkey tests the S-400s it bought from Russia", "en", [tr, ru]),
+        _art("3", "US warns Turkey over S-400 deal with Russia", "en", [us, tr, ru]),
+        _art(
+            "4",
+            "Thổ Nhĩ Kỳ nhận S-400 của Nga",
+            "vi",
+            [("Thổ Nhĩ Kỳ", "place", "place:TR"), ("Nga", "place", "place:RU")],
+        ),
+    ]
+    name = storyline_name(members)
+    assert name.startswith(("Turkey, Russia: ", "Russia, Turkey: ")), name
+    assert "S-400" in name
+    # a storyline told only in Spanish is named in Spanish, a country by its Spanish name
+    es = [
+        _art(str(k), t, "es", [("egipcia", "place", "place:EG")])
+        for k, t in enumerate(["Nuevas protestas en El Cairo", "Las protestas siguen", "Protestas y muertos"])
+    ]
+    assert storyline_name(es) == "Egipto: Protestas"
