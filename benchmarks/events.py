@@ -6,9 +6,8 @@ Every figure is printed for the whole dev set and for a held-out half (split by 
 events, by article for storylines) that ``--calibrate`` never looks at. Vectors come from the
 shared SQLite cache so a text is embedded once across benchmarks and engineers.
 
-To run on the real clean stage instead of raw text, swap ``load_articles`` for the pipeline's
-clean+enrich (it must return Articles with lang, published, entities, numbers; vectors are added
-here by ``embed``).
+Events and storylines are read through the pipeline's own clean + enrich (``pipeline_articles``),
+as ``storyline run`` sees them; the SemEval pairs are taken as given (``article_from``).
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import datetime as dt
 import json
 import math
 import random
-import re
 import sys
 import time
 import zlib
@@ -33,77 +31,34 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storyline import eval as ev  # noqa: E402
+from storyline.clean.language import detect_language  # noqa: E402
+from storyline.clean.meta import parse_date  # noqa: E402
+from storyline.enrich.entities import extract_entities, extract_numbers  # noqa: E402
 from storyline.enrich.vectors import article_text, get_encoder  # noqa: E402
 from storyline.link import LinkConfig, Linker  # noqa: E402
 from storyline.link.similarity import combine, features, signals  # noqa: E402
 from storyline.models import Article  # noqa: E402
 
 CACHE = ROOT / "benchmarks/.cache/vectors.sqlite"
-_VI = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.I)
 
 
 # --- input -----------------------------------------------------------------------------------
-def _parse_date(raw: str | None) -> dt.date | None:
-    if not raw:
-        return None
-    try:
-        from storyline.clean.meta import parse_date  # the clean stage's parser, once it exists
-
-        d = parse_date(raw)
-        return d.date() if isinstance(d, dt.datetime) else d
-    except ImportError:
-        pass
-    m = re.search(r"(\d{4})-(\d{2})-(\d{2})", raw)
-    try:
-        if m:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        m = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
-        if m:
-            return dt.date(int(m[3]), int(m[2]), int(m[1]))
-    except ValueError:
-        return None
-    return None
-
-
-def _guess_lang(text: str) -> str:
-    try:
-        from storyline.enrich.language import detect_language
-
-        return detect_language(text[:1000]) or "en"
-    except Exception:
-        return "vi" if len(_VI.findall(text[:2000])) > 5 else "en"
-
-
-def _enrich(title: str, body: str, lang: str) -> tuple[tuple, tuple]:
-    try:
-        from storyline.enrich.entities import extract_entities, extract_numbers
-    except ImportError:
-        return (), ()
-    return tuple(extract_entities(body, lang, title=title)), tuple(extract_numbers(body))
-
-
 def article_from(row: dict, lang: str | None = None) -> Article:
+    """A jsonl row taken as it is (SemEval pairs are article text already): the enrich stage's
+    entities and numbers, no cleaning."""
     title = row.get("title") or ""
     body = row.get("text") or ""
-    lang = lang or row.get("lang") or _guess_lang(f"{title}\n{body}")
-    ents, nums = _enrich(title, body, lang)
+    lang = lang or row.get("lang") or detect_language(f"{title}\n{body}"[:1000])
     return Article(
         id=row["id"],
         title=title,
         body=body,
         lang=lang,
-        published=_parse_date(row.get("published")),
+        published=parse_date(row.get("published")),
         source=row.get("source"),
-        entities=ents,
-        numbers=nums,
+        entities=tuple(extract_entities(body, lang, title=title)),
+        numbers=tuple(extract_numbers(body)),
     )
-
-
-def load_articles(path: Path, langs: dict[str, str] | None = None) -> list[Article]:
-    """jsonl → Articles (the lead can swap this for the pipeline's clean + enrich)."""
-    langs = langs or {}
-    with open(path, encoding="utf-8") as fh:
-        return [article_from(r, langs.get(r["id"])) for r in map(json.loads, fh)]
 
 
 def embed(articles: Sequence[Article]) -> tuple[list[Article], float]:

@@ -92,6 +92,25 @@ _RELATIVE: dict[str, dict[str, int]] = {
 }
 
 
+@lru_cache(maxsize=64)
+def calendar_names(lang: str) -> tuple[str, ...]:
+    """Month and weekday names, wide and abbreviated, in ``lang`` and English (CLDR via babel):
+    words that are dates, never an actor's name or a story's subject."""
+    from babel import Locale
+
+    out: list[str] = []
+    for code in {lang, "en"}:
+        try:
+            loc = Locale.parse(code)
+        except Exception:  # an unknown or empty language code
+            continue
+        for ctx in ("format", "stand-alone"):
+            for width in ("wide", "abbreviated"):
+                for names in (loc.months[ctx][width], loc.days[ctx][width]):
+                    out.extend(names.values())
+    return tuple(out)
+
+
 def _wordset(words: str) -> frozenset[str]:
     return frozenset(words.split())
 

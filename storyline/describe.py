@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from storyline.dates import calendar_names
 from storyline.models import Article, Event, Storyline
 
 
@@ -192,26 +193,6 @@ def _actors(members: Sequence[Article], lang: str, top: int) -> list[tuple[str, 
     return out
 
 
-def _calendar_words(lang: str) -> frozenset[str]:
-    """Month and weekday names (lower-cased words) in ``lang`` and English: dates, not subjects."""
-    try:
-        from babel import Locale
-    except ImportError:  # pragma: no cover - babel is a core dependency
-        return frozenset()
-    out: set[str] = set()
-    for code in {lang or "en", "en"}:
-        try:
-            loc = Locale.parse(code)
-        except Exception:  # an unknown language code
-            continue
-        for ctx in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for names in (loc.months[ctx][width], loc.days[ctx][width]):
-                    for v in names.values():
-                        out.update(w.lower() for w in _WORD.findall(v))
-    return frozenset(out)
-
-
 def _subject(members: Sequence[Article], lang: str, taken: set[str]) -> str:
     """What the storyline is about, from its headlines: the phrase (one or two words) most of them
     share, leaving out the actors already named, stop words, dates and wire furniture."""
@@ -224,7 +205,7 @@ def _subject(members: Sequence[Article], lang: str, taken: set[str]) -> str:
         stop = frozenset(stopwordsiso.stopwords(lang) or ())
     except Exception:
         stop = frozenset()
-    stop = stop | _calendar_words(lang)
+    stop = stop | {w.lower() for name in calendar_names(lang or "en") for w in _WORD.findall(name)}
     # A subject is said in common words: a word never written lower-case in any headline is a
     # name (a person, a dateline city), unless it is a code like S-400 or H1N1.
     common = {w for t in titles for w in _WORD.findall(t) if w.islower()}

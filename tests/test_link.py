@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from storyline.enrich.entities import extract_entities, extract_numbers
 from storyline.link import LinkConfig, Linker, explain, similarity
 from storyline.link.events import make_id
 from storyline.models import Article, Assignment
@@ -43,15 +44,15 @@ def seed_article(path: Path, lang: str) -> Article:
         if s and not any(s.startswith(x) for x in _DROP):
             lines.append(s)
     title, body = lines[0], "\n".join(lines[1:])
-    ents: tuple = ()
-    nums: tuple = ()
-    try:
-        from storyline.enrich.entities import extract_entities, extract_numbers
-
-        ents, nums = extract_entities(body, lang, title=title), extract_numbers(body)
-    except ImportError:  # entities are another stage; the structure must hold without them too
-        pass
-    return Article(id=path.stem[:3], title=title, body=body, lang=lang, published=None, entities=ents, numbers=nums)
+    return Article(
+        id=path.stem[:3],
+        title=title,
+        body=body,
+        lang=lang,
+        published=None,
+        entities=extract_entities(body, lang, title=title),
+        numbers=extract_numbers(body),
+    )
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from storyline.dates import calendar_names
+
 # Letters, digits and the combining marks that NFC leaves behind (Arabic harakat, etc.).
 TOKEN_RE = re.compile(r"[^\W_][^\W_\u0300-\u036f\u064b-\u065f\u0670]*"
                       r"(?:[\u0300-\u036f\u064b-\u065f\u0670]+[^\W_]*)*")
@@ -397,18 +399,6 @@ def demonyms() -> dict[str, str]:
 
 @lru_cache(maxsize=64)
 def calendar_words(lang: str) -> frozenset[str]:
-    """Month and weekday names (capitalised in some languages but never names of actors)."""
-    from babel import Locale, UnknownLocaleError
-
-    out: set[str] = set()
-    for code in {lang, "en"}:
-        try:
-            loc = Locale.parse(code)
-        except (UnknownLocaleError, ValueError, TypeError):
-            continue
-        for ctx in ("format", "stand-alone"):
-            for width in ("wide", "abbreviated"):
-                for d in (loc.months[ctx][width], loc.days[ctx][width]):
-                    for v in d.values():
-                        out.update(norm_tokens(v))
-    return frozenset(out)
+    """Month and weekday names as lookup tokens (capitalised in some languages but never names
+    of actors)."""
+    return frozenset(t for name in calendar_names(lang) for t in norm_tokens(name))
