@@ -315,6 +315,7 @@ class _LinkState:
                 h["lang"],
                 iv,  # type: ignore[arg-type]
                 None if sig is None else np.frombuffer(sig, dtype="<u8"),
+                h["published"],
             )
 
     def add(self, batch: Sequence[Article], store: Store) -> None:

@@ -25,8 +25,8 @@ __all__ = ["LinkConfig", "Linker", "StoredLink", "explain", "make_id", "similari
 @dataclass(frozen=True)
 class StoredLink:
     """One stored article as a restart needs it: its assignment, the start-up fields of its
-    features (``state.HEAD``: vector, entities, lang), the vector it is indexed under and its
-    MinHash signature (None without shingles)."""
+    features (``state.HEAD``: vector, entities, lang, published), the vector it is indexed under and
+    its MinHash signature (None without shingles)."""
 
     article_id: str
     event: str
@@ -36,6 +36,7 @@ class StoredLink:
     lang: str
     index_vector: np.ndarray
     signature: np.ndarray | None
+    published: object = None
 
 
 class Linker:
@@ -71,7 +72,7 @@ class Linker:
         """``load`` from what the store keeps per article (no bodies, no word bags): the same state,
         in the same order, with features read back only when an article becomes a candidate."""
         for s in stored:
-            self._events.restore_stored(s.article_id, s.event, s.index_vector, s.signature)
+            self._events.restore_stored(s.article_id, s.event, s.index_vector, s.signature, s.published)
             self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
             self._storylines.restore(s.event, s.storyline)
             self._reported[s.article_id] = (s.event, s.storyline)

@@ -54,6 +54,9 @@ class EventIndex:
         self.members: dict[str, list[str]] = {}
         self.order: dict[str, int] = {}  # event id -> creation rank, so "older" is well defined
         self._keys: list[str] = []
+        # Publish date per indexed article, so the time window is checked before a stored
+        # article's features are read back.
+        self.published: dict[str, object] = {}
         self._index = Index(ndim=dim, metric="ip")
         self._dups = DuplicateIndex(config.duplicate_jaccard, config.minhash_perm)
         blank = MinHash(num_perm=config.minhash_perm, seed=1)
@@ -69,6 +72,7 @@ class EventIndex:
 
     def _index_article(self, f: Features) -> None:
         self.feats[f.id] = f
+        self.published[f.id] = f.published
         sig = signature_of(f, self.cfg.minhash_perm)
         self._index_stored(f.id, self._vector(f), sig)
         if self.feats.loader is not None:  # backed by a store, which keeps the signature
@@ -99,12 +103,20 @@ class EventIndex:
         self._index_article(f)
         self.signatures.pop(f.id, None)
 
-    def restore_stored(self, article_id: str, event_id: str, vector: np.ndarray, signature: np.ndarray | None) -> None:
+    def restore_stored(
+        self,
+        article_id: str,
+        event_id: str,
+        vector: np.ndarray,
+        signature: np.ndarray | None,
+        published: object = None,
+    ) -> None:
         """Like ``restore`` from what the store keeps (``Linker.restore``): the index vector (see
-        ``index_vector``) and the MinHash signature; the features stay in the store until the
-        article comes up as a candidate."""
+        ``index_vector``), the MinHash signature and the publish date; the features stay in the
+        store until the article comes up as a candidate inside the time window."""
         self._restore_member(article_id, event_id)
         self.feats.know(article_id)
+        self.published[article_id] = published
         self._index_stored(article_id, vector, signature)
 
     def index_vector(self, vector: np.ndarray | None, f: Features | None = None) -> np.ndarray | None:
@@ -137,15 +149,15 @@ class EventIndex:
         found |= dups
         scores: dict[str, float] = {}
         for cid in found:
-            c = self.feats[cid]
+            when = self.published.get(cid)
             if (
                 cid not in dups
                 and f.published is not None
-                and c.published is not None
-                and abs((f.published - c.published).days) > self.cfg.window_days  # type: ignore[operator]
+                and when is not None
+                and abs((f.published - when).days) > self.cfg.window_days  # type: ignore[operator]
             ):
                 continue
-            scores[cid] = combine(signals(f, c, self.cfg), self.cfg)
+            scores[cid] = combine(signals(f, self.feats[cid], self.cfg), self.cfg)
         return scores
 
     def event_scores(self, scores: dict[str, float]) -> dict[str, float]:
