@@ -94,3 +94,33 @@ def test_storyline_name_is_actors_and_subject() -> None:
         for k, t in enumerate(["Nuevas protestas en El Cairo", "Las protestas siguen", "Protestas y muertos"])
     ]
     assert storyline_name(es) == "Egipto: Protestas"
+
+
+def test_candidate_search_finds_the_storyline_a_full_scan_finds() -> None:
+    """With more storylines than a full scan is used for, ``_best`` searches the index; on 400
+    storylines of random topics, entities and languages it must pick what scoring them all picks."""
+    rng = np.random.default_rng(7)
+    dim = 32
+    cfg = LinkConfig(storyline_merge_threshold=None, storyline_recheck_growth=None)
+    ix = StorylineIndex(cfg, dim=dim)
+    topics = rng.normal(size=(400, dim))
+    keys = [f"place:{c}" for c in range(60)] + [f"person:{p}" for p in range(300)]
+
+    def article(t: int) -> tuple[np.ndarray, frozenset[str], str]:
+        v = topics[t] + 0.6 * rng.normal(size=dim)
+        ents = frozenset(keys[(t * 7 + int(j)) % len(keys)] for j in rng.integers(0, 12, size=4))
+        return v / np.linalg.norm(v), ents, ("en", "es", "fr")[t % 3]
+
+    for s in range(400):
+        for _ in range(int(rng.integers(1, 5))):
+            ix.add_article(f"e{s}", *article(s))
+            ix.restore(f"e{s}", f"sl{s}")
+    agree = 0
+    for _ in range(100):
+        probe = _Group(dim)
+        for _ in range(3):
+            probe.add(*article(int(rng.integers(0, 400))))
+        scan = max(ix.groups, key=lambda sid: average_link(probe, ix.groups[sid], cfg))
+        found, _ = ix._best(probe)
+        agree += found == scan
+    assert agree >= 98, agree
