@@ -26,6 +26,11 @@ D = dt.date
         ("05/06/2016", "vi", D(2016, 6, 5)),
         ("04:00AM, 05/19/16", None, D(2016, 5, 19)),
         ("May 19, 2016", "vi", D(2016, 5, 19)),
+        # Tokenised text (ECB+ dev data) and labels before the date:
+        ("May 2 , 2013 12 : 50 PM", "en", D(2013, 5, 2)),
+        ("Posted : May 24 , 2005", "en", D(2005, 5, 24)),
+        ("Published on 3 March 2011", "en", D(2011, 3, 3)),
+        ("Posted by John Smith", "en", None),
         ("05/06/2016", "en", None),  # month-first or day-first: cannot tell
         ("05/06/2016", None, None),
         ("22/05 07:18", "vi", None),  # no year

@@ -131,14 +131,26 @@ def _words(text: str, lang: str | None) -> dt.date | None:
 
     settings = {"REQUIRE_PARTS": ["day", "month", "year"], "PREFER_DAY_OF_MONTH": "first"}
     tries = [[lang], None] if lang and lang != "und" else [None]  # pages mix languages in dates
-    for langs in tries:
-        try:
-            got = dateparser.parse(text, languages=langs, settings=settings)
-        except Exception:  # dateparser raises on unknown locales; a date is optional
-            continue
-        if got and _MIN_YEAR <= got.year <= _MAX_YEAR:
-            return got.date()
+    # Tokenised text ("May 2 , 2013 12 : 50 PM") spaces out punctuation; a label ("Posted :",
+    # "Published on") before the date defeats dateparser, so it is tried without one too.
+    text = _SPACED_COLON.sub(r"\1:\2", _SPACE_BEFORE.sub(r"\1", text))
+    texts = [text]
+    if (m := _LABEL.match(text)) and m.end() < len(text):
+        texts.append(text[m.end() :])
+    for t in texts:
+        for langs in tries:
+            try:
+                got = dateparser.parse(t, languages=langs, settings=settings)
+            except Exception:  # dateparser raises on unknown locales; a date is optional
+                continue
+            if got and _MIN_YEAR <= got.year <= _MAX_YEAR:
+                return got.date()
     return None
+
+
+_SPACE_BEFORE = re.compile(r"\s+([,.:;])")
+_SPACED_COLON = re.compile(r"(\d)\s*:\s*(\d)")
+_LABEL = re.compile(r"^[^\W\d_]+(?:\s+[^\W\d_]+)?\s*[:|\u2013-]?\s+(?=[^\W_])")
 
 
 def date_from_lines(lines: list[str], lang: str | None) -> dt.date | None:
