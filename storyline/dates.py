@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["dates_mentioned", "sentence_dates"]
+__all__ = ["dates_mentioned", "sentence_dates", "sentence_mentions"]
 
 _MIN_YEAR, _MAX_YEAR = 1900, 2100
 
@@ -261,15 +261,24 @@ def sentence_dates(
     a later bare "also on Tuesday" in the same article is that Tuesday, not the one before
     ``published``.
     """
+    return [d for d, _ in sentence_mentions(sentence, published, lang, anchors)]
+
+
+def sentence_mentions(
+    sentence: str, published: dt.date | None, lang: str, anchors: dict[int, dt.date] | None = None
+) -> list[tuple[dt.date, bool]]:
+    """``sentence_dates`` with, for each date, whether it is written out ("29 December",
+    "2020-12-29") rather than worked out from the publish date ("yesterday", "on Tuesday"): a
+    written date is a writer pointing at a day on purpose, a relative one mostly dates the report."""
     lang = (lang or "en").lower().split("-")[0].split("_")[0]
     pats = _patterns(lang)
-    found: list[tuple[int, dt.date]] = []
+    found: list[tuple[int, dt.date, bool]] = []
     spans: list[tuple[int, int]] = []
 
-    def add(pos: int, end: int, date: dt.date | None) -> None:
+    def add(pos: int, end: int, date: dt.date | None, written: bool = True) -> None:
         spans.append((pos, end))
         if date is not None:
-            found.append((pos, date))
+            found.append((pos, date, written))
 
     def taken(pos: int, end: int) -> bool:
         return any(pos < e and s < end for s, e in spans)
@@ -305,7 +314,7 @@ def sentence_dates(
             y = int(m.group(4)) if m.group(4) else None
             add(m.start(), m.end(), _resolve(y, mon, int(m.group(1)), published))
             if m.group(2):
-                found.append((m.start() + 1, _resolve(y, mon, int(m.group(2)), published) or dt.date.min))
+                found.append((m.start() + 1, _resolve(y, mon, int(m.group(2)), published) or dt.date.min, True))
     if pats.month_day is not None:
         for m in pats.month_day.finditer(sentence):
             if taken(m.start(), m.end()) or not _month_ok(m.group(1), pats):
@@ -314,7 +323,7 @@ def sentence_dates(
             y = int(m.group(4)) if m.group(4) else None
             add(m.start(), m.end(), _resolve(y, mon, int(m.group(2)), published))
             if m.group(3):
-                found.append((m.start() + 1, _resolve(y, mon, int(m.group(3)), published) or dt.date.min))
+                found.append((m.start() + 1, _resolve(y, mon, int(m.group(3)), published) or dt.date.min, True))
     if published is not None:
         if pats.weekday is not None:
             for m in pats.weekday.finditer(sentence):
@@ -325,7 +334,7 @@ def sentence_dates(
                 wd = pats.weekdays.get(key)
                 if wd is None:
                     wd = pats.weekdays.get(key.replace("thứ", "").strip(), 6 if "nhật" in key else None)
-                glued = [d for p, d in found if s - 25 < p < e + 25 and d != dt.date.min]
+                glued = [d for p, d, _ in found if s - 25 < p < e + 25 and d != dt.date.min]
                 if any(s - 25 < se and ss < e + 25 for ss, se in spans):
                     if anchors is not None and wd is not None:
                         for d in glued:
@@ -347,18 +356,18 @@ def sentence_dates(
                     date = anchors[wd]  # the Tuesday this article already named
                 else:
                     date = published - dt.timedelta(days=back)
-                add(m.start(2) if m.group(2) else s, e, date)
+                add(m.start(2) if m.group(2) else s, e, date, False)
         if pats.relative is not None:
             for m in pats.relative.finditer(sentence):
                 if not taken(m.start(), m.end()):
                     off = pats.relatives[m.group(1).lower()]
-                    add(m.start(), m.end(), published + dt.timedelta(days=off))
+                    add(m.start(), m.end(), published + dt.timedelta(days=off), False)
     found.sort(key=lambda p: p[0])
-    out: list[dt.date] = []
-    for _, d in found:
-        if d != dt.date.min and d not in out:
-            out.append(d)
-    return out
+    out: dict[dt.date, bool] = {}
+    for _, d, written in found:
+        if d != dt.date.min:
+            out[d] = out.get(d, False) or written
+    return list(out.items())
 
 
 def dates_mentioned(text: str, published: dt.date | None, lang: str) -> tuple[dt.date, ...]:

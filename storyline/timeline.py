@@ -4,9 +4,10 @@ The method follows the "datewise" approach of Ghalandari & Ifrim (2020), which b
 and direct summarisation on the news timeline benchmarks with far less machinery:
 
 1. pick the dates: a day is important when many articles *talk about* it, not only when many are
-   printed on it. Every sentence votes for the days it mentions (resolved against its article's
-   publish date: "on Tuesday" in Wednesday's paper is Tuesday), and every article votes, more
-   weakly, for its publish day;
+   printed on it. Every article votes for the days it mentions (resolved against its publish date:
+   "on Tuesday" in Wednesday's paper is Tuesday), more for a day it writes out ("20 April") than
+   for one it only dates relatively, and more the longer after the day it still recalls it; every
+   article also votes, more weakly, for its publish day;
 2. per date, the candidate sentences are those that mention the day, or, failing a mention, that
    were published on it; they are ranked by TF-IDF similarity to the candidates' centroid (what most
    reports of that day have in common) and to the whole storyline (what the story is about), and
@@ -29,16 +30,23 @@ from typing import Any
 
 import numpy as np
 
-from storyline.dates import sentence_dates
+from storyline.dates import sentence_mentions
 from storyline.models import Article, TimelineEntry
 
 __all__ = ["build_timeline", "split_sentences"]
 
 # Sentences of these lengths (in words) read as a self-contained statement of what happened;
-# shorter ones are headlines or fragments, longer ones run-ons or mis-split lists.
-MIN_WORDS, MAX_WORDS = 6, 45
-# Weight of one article's publish day against one sentence mentioning a day.
+# shorter ones are headlines, captions or fragments, longer ones run-ons or mis-split lists. A day
+# whose sentences are all short falls back to those of at least FALLBACK_WORDS rather than be lost.
+MIN_WORDS, MAX_WORDS = 10, 45
+FALLBACK_WORDS = 6
+# Weight of one article's publish day against one article mentioning a day relatively.
 PUB_WEIGHT = 0.5
+# A day written out ("20 April") against one worked out from the publish date ("yesterday").
+WRITTEN_WEIGHT = 2.0
+# Cap on the growth of a mention's weight with how long after the day it was written (1 + ln(1 + days)):
+# reached after about a week, so a story's landmarks stand out without old history outvoting the news.
+RECALL_CAP = 3.0
 # Days mentioned this long before the first article are background history, not the story.
 BACKGROUND_DAYS = 30
 # A sentence found word for word in this many articles is page furniture or a wire copy.
@@ -95,6 +103,7 @@ class _Sentence:
     article: int
     dates: list[dt.date]
     words: int
+    written: frozenset[dt.date] = frozenset()  # the dates written out, not relative to publishing
 
 
 @dataclass
@@ -123,9 +132,11 @@ def _gather(articles: Sequence[Article]) -> _Evidence:
         first = len(ev.sentences)
         anchors: dict[int, dt.date] = {}  # weekdays this article has pinned to a date
         for text in split_sentences(art.body):
-            dates = sentence_dates(text, art.published, art.lang, anchors)
+            found = sentence_mentions(text, art.published, art.lang, anchors)
+            dates = [d for d, _ in found]
+            written = frozenset(d for d, w in found if w)
             idx = len(ev.sentences)
-            ev.sentences.append(_Sentence(text, ai, dates, len(_WORD.findall(text))))
+            ev.sentences.append(_Sentence(text, ai, dates, len(_WORD.findall(text)), written))
             for d in dates:
                 ev.mentions[d].append(idx)
         ev.by_article.append(range(first, len(ev.sentences)))
@@ -133,11 +144,14 @@ def _gather(articles: Sequence[Article]) -> _Evidence:
 
 
 def _date_scores(ev: _Evidence, articles: Sequence[Article]) -> dict[dt.date, float]:
-    """Votes per day. Each article votes once for each day it mentions, so a long article that
-    repeats a date does not outvote many short ones, and twice when it looks back on the day from a
-    later day: a day still recalled afterwards is a landmark of the story, while a day mentioned only
-    by its own morning-after report may be routine. Every article also votes, more weakly, for its
-    publish day.
+    """Votes per day. Each article votes once for each day it mentions (its strongest mention), so
+    a long article that repeats a date does not outvote many short ones. The vote grows with how
+    long after the day the article still recalls it, slowly and up to a cap: a day still recalled
+    weeks later is a landmark of the story, while a day mentioned only by its own morning-after
+    report may be routine. It counts double when the day is written out ("20 April") rather than
+    worked out from the publish date ("yesterday", "on Tuesday"): a writer naming a date points at
+    the day on purpose, while a relative word mostly dates the report itself. Every article also
+    votes, more weakly, for its publish day.
 
     Ignored: a sentence repeated word for word in several articles (page furniture, wire copies),
     days after the article's own publish day (plans and forecasts, or a sidebar of later headlines),
@@ -158,7 +172,10 @@ def _date_scores(ev: _Evidence, articles: Sequence[Article]) -> dict[dt.date, fl
             pub = articles[s.article].published
             if pub is not None and (d - pub).days > 2:
                 continue
-            w = 2.0 if pub is not None and (pub - d).days > 1 else 1.0
+            lag = (pub - d).days if pub is not None else 0
+            w = min(RECALL_CAP, 1.0 + math.log1p(max(lag, 0)))
+            if d in s.written:
+                w *= WRITTEN_WEIGHT
             votes[s.article] = max(votes.get(s.article, 0.0), w)
         if votes:
             scores[d] += sum(votes.values())
@@ -250,7 +267,8 @@ def _candidates(d: dt.date, ev: _Evidence, articles: Sequence[Article]) -> list[
         for i in ev.by_article[ai]:
             if not ev.sentences[i].dates:
                 out[i] = None
-    return [i for i in out if MIN_WORDS <= ev.sentences[i].words <= MAX_WORDS]
+    full = [i for i in out if MIN_WORDS <= ev.sentences[i].words <= MAX_WORDS]
+    return full or [i for i in out if FALLBACK_WORDS <= ev.sentences[i].words <= MAX_WORDS]
 
 
 def _select(cands: list[int], ev: _Evidence, mat: Any, whole: np.ndarray, n: int, taken: list[int]) -> list[int]:

@@ -133,3 +133,14 @@ def test_a_weekday_the_article_pinned_to_a_date_keeps_that_date() -> None:
     assert sentence_dates(later, published, "en") == [dt.date(2021, 1, 19)]  # no context: last Tuesday
     assert sentence_dates("On Monday it rained.", published, "en", anchors) == [dt.date(2021, 1, 18)]
     assert dates_mentioned(f"{first} {later}", published, "en") == (dt.date(2020, 12, 29),)
+
+
+def test_mentions_tell_written_dates_from_relative_ones() -> None:
+    from storyline.dates import sentence_mentions
+
+    published = D(2010, 4, 22)  # a Thursday
+    got = sentence_mentions("The rig exploded on 20 April and sank on Thursday; talks resume today.", published, "en")
+    assert got == [(D(2010, 4, 20), True), (D(2010, 4, 22), False)]
+    # The same day both written out and relative counts as written out.
+    assert sentence_mentions("Yesterday, 21 April, the fire spread.", published, "en") == [(D(2010, 4, 21), True)]
+    assert sentence_mentions("Le 20 avril, hier", published, "fr") == [(D(2010, 4, 20), True), (D(2010, 4, 21), False)]

@@ -145,3 +145,17 @@ def test_without_publish_dates_only_absolute_dates_count() -> None:
     ]
     tl = build_timeline(arts, n_dates=5, n_sentences=1)
     assert [e.date for e in tl] == [D(2011, 1, 25), D(2011, 2, 11)]
+
+
+def test_a_written_date_outvotes_relative_ones() -> None:
+    """Three reports saying "yesterday" mostly date themselves; two naming 12 January point at the
+    day on purpose, and the one-date timeline follows them."""
+    arts = [
+        art("r1", D(2010, 1, 21), "Officials said yesterday that rescue work would go on for many more days."),
+        art("r2", D(2010, 1, 21), "Aid workers said yesterday that more water was reaching the camps in the city."),
+        art("r3", D(2010, 1, 21), "The government said yesterday that schools would stay closed for a month."),
+        art("w1", D(2010, 1, 13), "The earthquake of 12 January destroyed much of the capital and its port."),
+        art("w2", D(2010, 1, 13), "On 12 January a powerful earthquake struck near the capital of Haiti."),
+    ]
+    [entry] = build_timeline(arts, n_dates=1, n_sentences=1)
+    assert entry.date == D(2010, 1, 12)
