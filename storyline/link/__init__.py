@@ -65,6 +65,7 @@ class Linker:
             self._storylines.add_article(asg.event, f.vector, f.entities, f.lang)
             self._storylines.restore(asg.event, asg.storyline)
             self._reported[art.id] = (asg.event, asg.storyline)
+        self._storylines.warm()
         if pending:
             self.add(pending)
 
@@ -76,6 +77,7 @@ class Linker:
             self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
             self._storylines.restore(s.event, s.storyline)
             self._reported[s.article_id] = (s.event, s.storyline)
+        self._storylines.warm()
 
     def index_vector(self, vector: np.ndarray | None, f: Features | None = None) -> np.ndarray | None:
         """The vector an article is indexed under (``StoredLink.index_vector``); None when it has

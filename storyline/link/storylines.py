@@ -195,6 +195,7 @@ class _Candidates:
             self.dirty.update(self.key_of)
             self.key_of.clear()
             self.sid_of.clear()
+        added: list[str] = []
         for sid in sorted(self.dirty, key=lambda x: self.key_of.get(x, order.get(x, -1))):
             old = self.key_of.pop(sid, None)
             if old is not None:
@@ -205,8 +206,15 @@ class _Candidates:
             if sid in groups:
                 key = self.key_of[sid] = order[sid]
                 self.sid_of[key] = sid
-                self.index.add(key, self.stored(groups[sid]))
+                added.append(sid)
+        if added:  # one call: a restart re-indexes thousands of storylines at once
+            keys = np.array([self.key_of[sid] for sid in added], dtype=np.uint64)
+            self.index.add(keys, np.stack([self.stored(groups[sid]) for sid in added]), threads=1)
         self.dirty.clear()
+
+    def warm(self, groups: dict[str, _Group], order: dict[str, int]) -> None:
+        """Index every changed storyline now (after a restart), not inside the next search."""
+        self._flush(groups, order)
 
 class StorylineIndex:
     """Events → storylines."""
@@ -349,6 +357,11 @@ class StorylineIndex:
         self.merged_into[new] = old
         self.absorbed.append((new, old))
         return old
+
+    def warm(self) -> None:
+        """Build the candidate index after a restore, so start-up pays for it, not the first article."""
+        if len(self.groups) > 2 * _Candidates.CANDIDATES:
+            self._candidates.warm(self.groups, self.order)
 
     def restore(self, event_id: str, storyline_id: str) -> None:
         """Re-attach a stored event to its stored storyline (``Linker.load``)."""
