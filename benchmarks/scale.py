@@ -321,6 +321,7 @@ def main() -> None:
     ap.add_argument("--real", type=int, default=10_000, help="build up to this many through the real path")
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--work", default=None, help="folder for the stores (default: a temporary one)")
+    ap.add_argument("--reuse", action="store_true", help="measure the stores already built in --work")
     ap.add_argument("--child", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -339,7 +340,9 @@ def main() -> None:
     real_db: Path | None = None
     for n in sizes:
         db = work / f"s{n}.db"
-        if n <= args.real:
+        if args.reuse and db.exists():
+            notes.append(f"{n:>7,}: store reused from {db} (built by an earlier run)")
+        elif n <= args.real:
             secs = build_real(db, epochs, n)
             notes.append(f"{n:>7,}: built through the real linking path in {secs:.0f} s")
             real_db = db

@@ -42,8 +42,8 @@ from usearch.index import Index
 from storyline.link.events import make_id
 from storyline.link.similarity import LinkConfig, storyline_entities, storyline_score
 
-ENTITY_SLOTS = 256  # entity keys hashed into this many signed slots for candidate search
-LANGUAGE_SLOTS = 32
+ENTITY_SLOTS = 128  # entity keys hashed into this many signed slots for candidate search
+LANGUAGE_SLOTS = 16
 
 
 def _slot(key: str, slots: int) -> tuple[int, float]:
@@ -141,7 +141,7 @@ class _Candidates:
     ranks storylines by (nearly) the score itself, and the best ``CANDIDATES`` are then scored
     exactly. A storyline that changed is re-indexed lazily, before the next search."""
 
-    CANDIDATES = 32
+    CANDIDATES = 16
 
     def __init__(self, config: LinkConfig, dim: int) -> None:
         self.cfg = config
