@@ -320,41 +320,23 @@ def fit_crosslingual(sigs: list[dict], y: list[float], cfg: LinkConfig) -> float
 
 
 def bench_similarity(data: Path, cfg: LinkConfig, calibrate: bool = False) -> LinkConfig:
-    gold = {g["pair_id"]: g for g in read_gold(data / "similarity/gold.jsonl")}
-    with open(data / "similarity/pairs.jsonl", encoding="utf-8") as fh:
-        pairs = [json.loads(x) for x in fh]
-    a = [article_from(p["a"]) for p in pairs]
-    b = [article_from(p["b"]) for p in pairs]
-    a, _ = embed(a)
-    b, _ = embed(b)
-    y = [5 - gold[p["pair_id"]]["overall"] for p in pairs]
-    fa, fb = [features(x) for x in a], [features(x) for x in b]
-    sigs = [signals(x, z, cfg) for x, z in zip(fa, fb, strict=True)]
+    """The SemEval pairs as ``storyline similarity`` scores them (benchmarks/similarity.py prints the
+    table: the command's score, the same with its calibration fitted on the other half, e5 cosine,
+    TF-IDF, and the same-event probability ``combine``). ``--calibrate`` refits the cross-lingual
+    weight of ``combine`` on the calibration half."""
+    import similarity as simbench
+
+    loaded = simbench.load(data)
+    pairs, y, _, a, b = loaded
     if calibrate:
+        sigs = [signals(features(x), features(z), cfg) for x, z in zip(a, b, strict=True)]
         cal = [i for i, p in enumerate(pairs) if half(p["pair_id"]) == 0]
         xl = fit_crosslingual([sigs[i] for i in cal], [y[i] for i in cal], cfg)
         cfg = dataclasses.replace(
             cfg, weights=(*((k, v) for k, v in cfg.weights if k != "crosslingual"), ("crosslingual", xl))
         )
         print(f"\n  calibrated crosslingual weight {xl} (similarity calibration half)")
-    proj = [combine(s, cfg) for s in sigs]
-    cos = [float(np.dot(x.vector, z.vector)) for x, z in zip(a, b, strict=True)]  # type: ignore[arg-type]
-    x = tfidf_matrix(a + b)
-    n = len(a)
-    tf = [float((x[i] @ x[n + i].T).toarray()[0, 0]) for i in range(n)]
-    print(f"\nSIMILARITY  ({n} pairs; Pearson with 5 - overall)")
-    groups: dict[str, list[int]] = defaultdict(list)
-    for i, p in enumerate(pairs):
-        g = gold[p["pair_id"]]
-        groups[f"{g['lang_a']}-{g['lang_b']}"].append(i)
-    print(f"  {'pairs':<10} {'n':>4}  project  e5-cos  TF-IDF   held-out project/e5")
-    for name, idx in [("all", list(range(n))), *sorted(groups.items())]:
-        h = [i for i in idx if half(pairs[i]["pair_id"]) == 1]
-        pr = lambda v, ix: ev.pearson([v[i] for i in ix], [y[i] for i in ix])  # noqa: E731
-        print(
-            f"  {name:<10} {len(idx):>4}  {pr(proj, idx):7.3f} {pr(cos, idx):7.3f} {pr(tf, idx):7.3f}"
-            f"   {pr(proj, h):.3f}/{pr(cos, h):.3f}"
-        )
+    simbench.report(data, cfg=cfg, loaded=loaded)
     return cfg
 
 

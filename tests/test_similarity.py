@@ -8,7 +8,8 @@ import json
 import numpy as np
 import pytest
 
-from storyline.link.similarity import LinkConfig, combine, explain, features, signals, similarity
+from storyline.link import relatedness
+from storyline.link.similarity import LinkConfig, combine, explain, features, graded, signals, similarity
 from storyline.models import Article, Entity
 
 
@@ -90,13 +91,21 @@ def test_near_duplicate_is_certain() -> None:
     assert combine(s) == 1.0
 
 
+def e5like(lang: str, *xs: float) -> np.ndarray:
+    """A vector shaped like e5's: the language's mean direction plus a content part."""
+    mean = relatedness.packaged().means.get(lang)
+    base = np.zeros(384, dtype=np.float32) if mean is None else mean
+    v = base + 0.5 * vec(*xs)
+    return (v / np.linalg.norm(v)).astype(np.float32)
+
+
 def test_score_orders_pairs_sensibly() -> None:
-    """Same vector + shared entities beats same vector alone beats a distant vector."""
+    """Same content + shared entities beats same content alone beats distant content."""
     ents = ("place:TR", "name:s-400", "name:cavusoglu")
-    a = art("a", "Turkey and Russia", v=vec(1, 0.1), ents=ents)
-    b = art("b", "Thổ Nhĩ Kỳ và Nga", lang="vi", v=vec(1, 0.12), ents=ents)
-    c = art("c", "Thổ Nhĩ Kỳ", lang="vi", v=vec(1, 0.12), ents=("place:FR", "name:macron"))
-    d = art("d", "Football results", v=vec(0.2, 1), ents=("name:suarez",))
+    a = art("a", "Turkey and Russia", v=e5like("en", 1, 0.1), ents=ents)
+    b = art("b", "Thổ Nhĩ Kỳ và Nga", lang="vi", v=e5like("vi", 1, 0.12), ents=ents)
+    c = art("c", "Thổ Nhĩ Kỳ", lang="vi", v=e5like("vi", 1, 0.12), ents=("place:FR", "name:macron"))
+    d = art("d", "Football results", v=e5like("en", 0.2, 1), ents=("name:suarez",))
     assert similarity(a, b) > similarity(a, c) > similarity(a, d)
     assert similarity(a, b) > 0.5 > similarity(a, d)
     for x in (a, b, c, d):
@@ -121,3 +130,54 @@ def test_explain_is_json_and_consistent() -> None:
     assert out["decision"] in {"same event", "same storyline", "unrelated"}
     assert out["event_threshold"] == cfg.event_threshold
     assert out["shared_entities"] == ["place:TR"]
+
+
+# --- graded relatedness: language means ------------------------------------------------------
+def test_the_language_means_ship_with_the_package() -> None:
+    cal = relatedness.packaged()
+    assert {"en", "de", "vi"} <= set(cal.means)
+    assert all(m.shape == (384,) for m in cal.means.values())
+    assert cal.floor < cal.ceiling
+
+
+def test_centring_removes_the_language_offset() -> None:
+    """One content in two languages: plainly the language direction keeps them apart, centred they
+    meet; a language without a mean gives no centred cosine (the plain cosine stands in)."""
+    de, en = e5like("de", 1, 0.2), e5like("en", 1, 0.2)
+    other = e5like("en", 0.1, 1)
+    same = relatedness.centred_cosine(de, "de", en, "en")
+    assert same is not None and same > 0.99 > float(np.dot(de, en))
+    far = relatedness.centred_cosine(en, "en", other, "en")
+    assert far is not None and far < same
+    assert relatedness.centred_cosine(de, "de", en, "xx") is None
+    assert relatedness.centred_cosine(None, "de", en, "en") is None
+
+
+def test_relatedness_score_is_floored_and_bounded() -> None:
+    cal = relatedness.Calibration(floor=0.2, ceiling=0.6, raw_slope=4.0, raw_intercept=-3.0)
+    assert relatedness.score(0.0, 0.1, cal) == 0.0  # below the floor: all unrelated alike
+    assert relatedness.score(0.0, 0.4, cal) == pytest.approx(0.5)
+    assert relatedness.score(0.0, 0.9, cal) == 1.0
+    assert relatedness.score(0.85, None, cal) == pytest.approx(0.5)  # plain cosine on the same scale
+
+
+def test_fit_recovers_language_means_and_orders_floor_and_ceiling() -> None:
+    rng = np.random.default_rng(0)
+    mu = {"de": vec(1, 0, 0, 1), "en": vec(0, 1, 1, 0)}
+    n = 60
+    content = rng.normal(size=(n, 384)).astype(np.float32) * 0.05
+    va = np.stack([mu["de"] + c for c in content])
+    noise = rng.normal(size=(n, 384)).astype(np.float32) * 0.05 * (np.arange(n) % 3)[:, None]
+    vb = np.stack([mu["en"] + c for c in content + noise])
+    shifted = (va * vb).sum(1)
+    cal = relatedness.fit(va, ["de"] * n, vb, ["EN"] * n, shifted, np.arange(n) % 3 == 0)
+    assert set(cal.means) == {"de", "en"}
+    assert float(np.dot(cal.means["de"], mu["de"])) > 0.95
+    assert cal.floor < cal.ceiling
+
+
+def test_graded_takes_the_centred_cosine_when_given() -> None:
+    sig = {"cosine": 0.85, "crosslingual": 0.0, "entities": None, "numbers": None, "time": None}
+    low = graded(sig, centred=0.0)
+    high = graded(sig, centred=0.9)
+    assert 0.0 <= low < high <= 1.0
