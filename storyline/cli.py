@@ -15,7 +15,7 @@ from storyline import render
 from storyline.config import load_settings
 from storyline.errors import InputError, StorylineError, UsageError
 from storyline.models import Article, RawArticle, Rejected
-from storyline.pipeline import Pipeline
+from storyline.pipeline import Pipeline, source_of
 from storyline.sources.jsonl import parse_record, read_lines
 
 app = typer.Typer(
@@ -191,7 +191,9 @@ def show(
     for sl in sls:
         events = store.events(storyline=sl.id)
         entries = pipe.timeline_of_storyline(store, sl.id, None, sentences)
-        render.storyline(out, sl, events, entries)
+        cited = sorted({a for te in entries for a in te.article_ids})
+        where = {a.id: (source_of(a), a.lang) for a in store.articles(ids=cited, with_body=False)} if cited else {}
+        render.storyline(out, sl, events, entries, where)
 
 
 @app.command("explain")

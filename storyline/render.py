@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
@@ -48,23 +48,40 @@ def _span(a: Any, b: Any) -> str:
     return a.isoformat() if a == b else f"{a.isoformat()} → {b.isoformat()}"
 
 
-def storyline(console: Console, sl: Storyline, events: Sequence[Event], entries: Sequence[TimelineEntry]) -> None:
+def _n(k: int, word: str) -> str:
+    return f"{k} {word}" if k == 1 else f"{k} {word}s"
+
+
+def storyline(
+    console: Console,
+    sl: Storyline,
+    events: Sequence[Event],
+    entries: Sequence[TimelineEntry],
+    where: Mapping[str, tuple[str, str]] | None = None,
+) -> None:
+    """A storyline as a reader wants it: name, events as happenings, then the dated timeline with
+    each entry's outlets and languages (``where``: article id -> (outlet, language))."""
     console.rule(f"[bold]{sl.name}[/]")
     console.print(
-        f"storyline [cyan]{sl.id}[/] · {len(events)} events · {sl.article_count} articles · "
+        f"storyline [cyan]{sl.id}[/] · {_n(len(events), 'event')} · {_n(sl.article_count, 'article')} · "
         f"{', '.join(sl.languages)} · {_span(sl.first, sl.last)}"
     )
     console.print("[bold]Events[/]")
     for e in events:
         outlets = f" · {', '.join(e.sources)}" if e.sources else ""
         console.print(
-            f"  • {e.headline}  [dim]({e.id} · {len(e.article_ids)} articles · {', '.join(e.languages)}"
+            f"  • {e.headline}  [dim]({e.id} · {_n(len(e.article_ids), 'article')} · {', '.join(e.languages)}"
             f"{outlets} · {_span(e.first, e.last)})[/]"
         )
     if entries:
         console.print("[bold]Timeline[/]")
         for te in entries:
-            console.print(f"  [green]{te.date.isoformat()}[/]  " + " ".join(te.summary))
+            # Each entry's sources: its outlets where known, else the articles' ids; and languages.
+            cited = [(a, *where[a]) for a in te.article_ids if a in where] if where else []
+            names = sorted({o for _, o, _ in cited if o}) or [a for a, _, _ in cited]
+            langs = sorted({lang for _, _, lang in cited if lang})
+            tail = f"  [dim]({', '.join(names)} · {', '.join(langs)})[/]" if cited else ""
+            console.print(f"  [green]{te.date.isoformat()}[/]  " + " ".join(te.summary) + tail)
     console.print()
 
 
