@@ -249,7 +249,7 @@ def test_dated_seeds_are_one_storyline_with_a_timeline_in_date_order(
         dates = [e["date"] for e in tl]
         assert len(tl) >= 3 and dates == sorted(dates) and len(set(dates)) == len(dates)
         # Entries fall within the story's span: from a month before its first report to its last.
-        assert "2020-11-30" <= dates[0] and dates[-1] <= max(SEED_DATES.values())
+        assert dates[0] >= "2020-11-30" and dates[-1] <= max(SEED_DATES.values())
         assert all(e["summary"] and all(s.strip() for s in e["summary"]) for e in tl)
     show = cli("show", "--db", "dated.db", cwd=work).stdout
     entries = [x for x in show.splitlines() if x.strip()[:4].isdigit()]  # timeline lines start with a date
