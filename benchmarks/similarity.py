@@ -16,7 +16,6 @@ import argparse
 import dataclasses
 import json
 import sys
-import zlib
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,19 +25,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from events import half  # noqa: E402  (the project's split: 0 = calibration half, 1 = held-out half)
+
 from storyline import Pipeline, Settings  # noqa: E402
 from storyline import eval as ev  # noqa: E402
 from storyline.link import relatedness as rel  # noqa: E402
-from storyline.link.similarity import LinkConfig, combine, features, graded, signals  # noqa: E402
+from storyline.link.similarity import LinkConfig, combine, features, signals, similarity  # noqa: E402
 from storyline.models import Article  # noqa: E402
 from storyline.sources.jsonl import parse_record  # noqa: E402
 
 CACHE = ROOT / "benchmarks/.cache/vectors.sqlite"
-
-
-def half(key: str) -> int:
-    """The project's split (as benchmarks/events.py): 0 = calibration half, 1 = held-out half."""
-    return zlib.crc32(key.encode()) % 2
 
 
 def load(data: Path) -> tuple[list[dict], list[float], list[str], list[Article], list[Article]]:
@@ -95,12 +91,7 @@ def scores(
     a: Sequence[Article], b: Sequence[Article], cal: rel.Calibration | None = None, cfg: LinkConfig | None = None
 ) -> list[float]:
     """``similarity()`` of each pair, with the given calibration (None: the shipped one)."""
-    out = []
-    for x, z in zip(a, b, strict=True):
-        fa, fb = features(x), features(z)
-        centred = rel.centred_cosine(fa.vector, fa.lang, fb.vector, fb.lang, cal)
-        out.append(graded(signals(fa, fb, cfg), cfg, centred, cal))
-    return out
+    return [similarity(x, z, cfg, cal) for x, z in zip(a, b, strict=True)]
 
 
 Loaded = tuple[list[dict], list[float], list[str], list[Article], list[Article]]
@@ -108,8 +99,6 @@ Loaded = tuple[list[dict], list[float], list[str], list[Article], list[Article]]
 
 def report(data: Path, write: bool = False, cfg: LinkConfig | None = None, loaded: Loaded | None = None) -> None:
     """Print the table (see the module docstring); ``cfg`` as the linker would use it."""
-    from storyline.link.similarity import similarity
-
     pairs, y, names, a, b = loaded or load(data)
     n = len(pairs)
     if write:
@@ -130,7 +119,7 @@ def report(data: Path, write: bool = False, cfg: LinkConfig | None = None, loade
         part = scores([a[i] for i in halves[k]], [b[i] for i in halves[k]], cal, cfg)
         for i, s in zip(halves[k], part, strict=True):
             cross[i] = s
-    proj = [similarity(x, z, cfg) for x, z in zip(a, b, strict=True)]
+    proj = scores(a, b, None, cfg)
     cos = [float(np.dot(x.vector, z.vector)) for x, z in zip(a, b, strict=True)]  # type: ignore[arg-type]
     same = [combine(signals(features(x), features(z), cfg), cfg) for x, z in zip(a, b, strict=True)]
     from events import tfidf_matrix
