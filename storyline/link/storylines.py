@@ -192,13 +192,14 @@ class _Candidates:
     def search(self, g: _Group, groups: dict[str, _Group], order: dict[str, int], exclude: str | None) -> list[str]:
         """The storylines most likely closest to ``g`` (never ``exclude``); ``order`` gives each
         storyline a unique, stable rank, which keys it in the index."""
-        self._flush(groups, order)
+        self.flush(groups, order)
         k = self.CANDIDATES + (exclude is not None)
         hits = self.index.search(self.query(g), k)
         out = [self.sid_of.get(int(key)) for key in hits.keys]
         return [sid for sid in out if sid is not None and sid != exclude and sid in groups]
 
-    def _flush(self, groups: dict[str, _Group], order: dict[str, int]) -> None:
+    def flush(self, groups: dict[str, _Group], order: dict[str, int]) -> None:
+        """Index the storylines changed since the last flush (all of them after a restart)."""
         if self.removed > max(4096, 2 * len(self.key_of)):  # too many tombstones: rebuild
             self.index = self._new_index()
             self.removed = 0
@@ -227,9 +228,6 @@ class _Candidates:
             self.index.add(keys, np.stack([self.stored(groups[sid]) for sid in added]), threads=1)
         self.dirty.clear()
 
-    def warm(self, groups: dict[str, _Group], order: dict[str, int]) -> None:
-        """Index every changed storyline now (after a restart), not inside the next search."""
-        self._flush(groups, order)
 
 class StorylineIndex:
     """Events → storylines."""
@@ -376,7 +374,7 @@ class StorylineIndex:
     def warm(self) -> None:
         """Build the candidate index after a restore, so start-up pays for it, not the first article."""
         if len(self.groups) > 2 * _Candidates.CANDIDATES:
-            self._candidates.warm(self.groups, self.order)
+            self._candidates.flush(self.groups, self.order)
 
     def restore(self, event_id: str, storyline_id: str) -> None:
         """Re-attach a stored event to its stored storyline (``Linker.load``)."""
