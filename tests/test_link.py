@@ -148,6 +148,30 @@ def test_bridging_article_merges_events_keeps_older_id_and_reports_moves() -> No
     assert moved["c"].storyline == lk.assignment("a").storyline
 
 
+def test_an_event_that_swallowed_a_twin_is_split_and_the_moves_reported() -> None:
+    # a1, a2 and the b's are two happenings; m sits between them, so each b joins through m (and
+    # the b's before it) on average link, one at a time. Once the event has six members, its
+    # halves' average link is below the bar: the b's become their own event, same storyline.
+    cfg = LinkConfig(weights=(("bias", -48.0), ("cosine", 52.0)), event_threshold=0.5, merge_threshold=0.99)
+
+    def at(i: str, degrees: float) -> Article:
+        r = np.radians(degrees)
+        return _art(i, [float(np.cos(r)), float(np.sin(r))])
+
+    seq = [at("a1", 12), at("a2", 12.5), at("m", 0), at("b1", -9), at("b2", -16), at("b3", -17), at("b4", -16.5)]
+    lk = Linker(cfg)
+    reports = [lk.add([a]) for a in seq]
+    ev = {a.article_id: a.event for a in lk.assignments()}
+    assert ev["a1"] == ev["a2"] == ev["m"] == make_id("ev", "a1")
+    assert ev["b1"] == ev["b2"] == ev["b3"] == ev["b4"] == make_id("ev", "b1")
+    assert {(x.article_id, x.event) for x in reports[5]} == {(b, make_id("ev", "b1")) for b in ("b1", "b2", "b3")}
+    assert len({a.storyline for a in lk.assignments()}) == 1
+    # Without the check the greedy join keeps one event.
+    whole = Linker(dataclasses.replace(cfg, event_split_growth=None))
+    whole.add(seq)
+    assert len({a.event for a in whole.assignments()}) == 1
+
+
 def test_load_restores_without_relinking() -> None:
     arts = [_art("a", [1, 0]), _art("b", [1, 0.01]), _art("c", [0, 1])]
     fake = [Assignment("a", "ev-x", "sl-x"), Assignment("b", "ev-y", "sl-x"), Assignment("c", "ev-z", "sl-x")]

@@ -2,8 +2,8 @@
 
 The pipeline owns one ``Linker``: ``load`` it with what the store holds, then ``add`` articles as
 they arrive. ``add`` returns assignments for the new articles and for every earlier article whose
-event or storyline changed (a bridging article can merge two events, and so two storylines), so
-the store only rewrites what moved.
+event or storyline changed (a bridging article can merge two events, and so two storylines; an
+event that grew can split off a twin), so the store only rewrites what moved.
 """
 
 from __future__ import annotations
@@ -119,6 +119,11 @@ class Linker:
             sl.add_article(eid, f.vector, f.entities, f.lang)
             if eid not in sl.storyline_of:
                 sl.place(eid, art.id)
+            if ev.grown is not None:
+                for cut, part_id, moved in ev.split(ev.grown):
+                    part = [ev.feats[m] for m in moved]
+                    sl.split_event(cut, part_id, [(m.vector, m.entities, m.lang) for m in part])
+                    touched.update((cut, part_id))
             for _, kept in sl.take_absorbed():  # storylines this event (or merge) joined up
                 touched.update(sl.event_ids.get(kept, ()))
         for e in sorted(touched, key=lambda x: ev.order.get(x, 0)):

@@ -86,6 +86,9 @@ class LinkConfig:
     # (0.75 / 0.9: F1 0.934, ECB+ 0.840, against 0.952 / 0.895 here).
     event_threshold: float = 0.5
     merge_threshold: float = 0.7
+    # An event is checked for a twin each time its size passes a power of this (None: never),
+    # see ``events.EventIndex.split``.
+    event_split_growth: float | None = 1.5
     linkage: str = "mean"  # "max" (single link) or "mean" over the candidate members of an event
     neighbours: int = 30
     window_days: int = 14

@@ -398,6 +398,22 @@ class StorylineIndex:
         self._merge(old, new)
         return new
 
+    def split_event(
+        self, event_id: str, new_id: str, moved: list[tuple[np.ndarray | None, frozenset[str], str]]
+    ) -> None:
+        """Some articles (vector, entities, language) of an event became event ``new_id``
+        (``events.EventIndex.split``); it stays in the same storyline, whose sums do not change."""
+        part = _Group(self.dim)
+        for vector, entities, lang in moved:
+            part.add(vector, entities, lang)
+        self.events[event_id] = self.events[event_id].without(part)
+        self.events[new_id] = part
+        self.event_rank[new_id] = len(self.event_rank)
+        sl = self.storyline_of.get(event_id)
+        if sl is not None:
+            self.storyline_of[new_id] = sl
+            self.event_ids[sl].append(new_id)
+
     def take_absorbed(self) -> list[tuple[str, str]]:
         """Storyline merges since the last call, as ``(absorbed, kept)``."""
         out, self.absorbed = self.absorbed, []
