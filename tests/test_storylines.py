@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 
 from storyline.describe import storyline_name
 from storyline.link.similarity import LinkConfig
@@ -124,3 +125,51 @@ def test_candidate_search_finds_the_storyline_a_full_scan_finds() -> None:
         found, _ = ix._best(probe)
         agree += found == scan
     assert agree >= 98, agree
+
+
+Stream = list[tuple[str, list[tuple[np.ndarray, frozenset[str], str]]]]
+
+
+def _stream(seed: int, n_events: int = 900, dim: int = 32) -> Stream:
+    """Events of random stories (a direction, a cast, a language mix), 1-3 articles each."""
+    rng = np.random.default_rng(seed)
+    stories = rng.normal(size=(150, dim))
+    keys = [f"place:{c}" for c in range(40)] + [f"person:{p}" for p in range(200)]
+    out = []
+    for k in range(n_events):
+        t = int(rng.integers(0, 150))
+        arts = []
+        for _ in range(int(rng.integers(1, 4))):
+            v = stories[t] + 0.8 * rng.normal(size=dim)
+            ents = frozenset(keys[(t * 5 + int(j)) % len(keys)] for j in rng.integers(0, 8, size=3))
+            arts.append((v / np.linalg.norm(v), ents, ("en", "es", "vi")[(t + k) % 3]))
+        out.append((f"e{k}", arts))
+    return out
+
+
+def _place_all(stream: Stream, cfg: LinkConfig) -> dict[str, str]:
+    ix = StorylineIndex(cfg, dim=32)
+    for e, arts in stream:
+        for a in arts:
+            ix.add_article(e, *a)
+        ix.place(e, f"{e}-a")
+    return {e: ix.storyline_of[e] for e, _ in stream}
+
+
+def test_indexed_placement_with_rebuilds_and_remembered_rechecks_matches_scans(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The whole placement path (candidate index, fresh set, HNSW rebuilds, remembered rechecks)
+    assigns events as scoring every storyline every time would: small ``FRESH`` and ``REBUILD``
+    force many spills and rebuilds on a stream of 900 events."""
+    from storyline.link import storylines as sl
+
+    cfg = LinkConfig(storyline_threshold=0.55, storyline_recheck_growth=1.5)
+    stream = _stream(3)
+    monkeypatch.setattr(sl._Candidates, "FRESH", 8)
+    monkeypatch.setattr(sl._Candidates, "REBUILD", 16)
+    fast = _place_all(stream, cfg)
+    assert len(set(fast.values())) > 3 * sl._Candidates.SCAN  # the index was in use
+    monkeypatch.setattr(sl._Candidates, "SCAN", 10**9)
+    monkeypatch.setattr(sl.StorylineIndex, "_recall", lambda self, memo, group, exclude: None)
+    exact = _place_all(stream, cfg)
+    same = sum(fast[e] == exact[e] for e in fast)
+    assert same >= 0.98 * len(fast), (same, len(fast))

@@ -138,7 +138,7 @@ def _dec(tag: str, meta: Any, payload: bytes) -> Any:
         dtype, shape = meta
         return np.frombuffer(payload, dtype=np.dtype(dtype)).reshape(shape).copy()
     if tag == "ints":
-        return _KINDS[meta](int(x) for x in np.frombuffer(payload, dtype="<i8"))
+        return _KINDS[meta](np.frombuffer(payload, dtype="<i8").tolist())
     if tag == "strs":
         return _KINDS[meta](json.loads(payload))
     if tag == "wordbag":

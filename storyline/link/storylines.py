@@ -30,16 +30,23 @@ stays near linear and a restarted linker behaves as an unbroken run. On the stor
 this took BCubed F1 0.79 -> 0.84 (held-out half 0.79 -> 0.85) and cross-lingual recall 0.64 -> 0.71.
 Events are re-weighed oldest first, so which events move never depends on merge history.
 
-"Every other storyline" is not a scan: average link is one inner product of per-group vectors, so
-a usearch index over storylines (``_Candidates``) returns the few worth scoring exactly, and the
-cost of placing an event grows with the logarithm of the store, not its size.
+"Every other storyline" is not a scan: average link is a sum of inner products of per-group
+means, so a usearch index over storylines' mean vectors, an inverted index of their entity keys and
+the few storylines changed most recently (``_Candidates``) return the few worth scoring exactly.
+A recheck remembers an event's best scores, so asking the same unchanged event again weighs it
+only against the storylines changed since (``StorylineIndex._recall``). The cost of placing an
+event then stays near flat as the store grows (``benchmarks/scale.py``).
 """
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import math
 import zlib
-from collections import Counter
+from collections import Counter, deque
+from collections.abc import Iterable
+from operator import itemgetter
 
 import numpy as np
 from usearch.index import Index
@@ -47,9 +54,10 @@ from usearch.index import Index
 from storyline.link.events import make_id
 from storyline.link.similarity import LinkConfig, storyline_entities, storyline_score
 
-ENTITY_SLOTS = 1024  # entity keys hashed into this many signed slots for candidate search
 LANGUAGE_SLOTS = 16
-DRIFT = 0.1  # re-index a storyline once its size has moved by more than this share (``_Candidates``)
+MEMO_WINDOW = 4096  # storyline changes remembered for re-asking an unchanged event (``StorylineIndex._best``)
+_weight = itemgetter(1)
+DRIFT = 0.1  # a storyline's indexed vector is renewed once its size has moved by more than this share
 
 
 def _slot(key: str, slots: int) -> tuple[int, float]:
@@ -61,7 +69,7 @@ def _slot(key: str, slots: int) -> tuple[int, float]:
 class _Group:
     """Running sums of a set of articles: enough for average link without revisiting members."""
 
-    __slots__ = ("esum", "hsum", "langs", "n", "nent", "nvec", "vsum")
+    __slots__ = ("esum", "langs", "n", "nent", "nvec", "vsum")
 
     def __init__(self, dim: int) -> None:
         self.vsum = np.zeros(dim, dtype=np.float64)
@@ -69,20 +77,19 @@ class _Group:
         self.nvec = 0  # articles with a vector
         self.nent = 0  # articles with entity keys
         self.esum: Counter[str] = Counter()  # sum of unit entity vectors
-        self.hsum = np.zeros(ENTITY_SLOTS, dtype=np.float64)  # esum, feature-hashed (``_Candidates``)
         self.langs: Counter[str] = Counter()
 
     def add(self, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
+        self.add_keys(vector, storyline_entities(entities), lang)
+
+    def add_keys(self, vector: np.ndarray | None, ents: dict[str, float], lang: str) -> None:
+        """``add`` with the entity keys already as a unit vector (``storyline_entities``)."""
         if vector is not None and vector.shape == self.vsum.shape:
             self.vsum += vector
             self.nvec += 1
         self.n += 1
-        ents = storyline_entities(entities)
         self.nent += bool(ents)
         self.esum.update(ents)
-        for k, w in ents.items():
-            i, sign = _slot(k, ENTITY_SLOTS)
-            self.hsum[i] += sign * w
         self.langs[lang or ""] += 1
 
     def absorb(self, other: _Group) -> None:
@@ -91,7 +98,6 @@ class _Group:
         self.nvec += other.nvec
         self.nent += other.nent
         self.esum.update(other.esum)
-        self.hsum += other.hsum
         self.langs.update(other.langs)
 
     def without(self, other: _Group) -> _Group:
@@ -101,7 +107,6 @@ class _Group:
         g.n, g.nvec, g.nent = self.n - other.n, self.nvec - other.nvec, self.nent - other.nent
         esum = ((k, v - other.esum.get(k, 0.0)) for k, v in self.esum.items())
         g.esum = Counter({k: v for k, v in esum if v > 1e-9})
-        g.hsum = self.hsum - other.hsum
         g.langs = self.langs - other.langs
         return g
 
@@ -135,98 +140,239 @@ def cohesion(g: _Group, config: LinkConfig) -> float | None:
 
 
 class _Candidates:
-    """Candidate storylines for a group of articles, through a usearch (HNSW) index, so finding
-    the closest storyline does not score every storyline as the store grows.
+    """Candidate storylines for a group of articles, so finding the closest storyline does not
+    score every storyline as the store grows.
 
-    Average link is, up to feature hashing, one inner product: the cosine term is the dot product
-    of the two groups' mean vectors, the entity term that of their mean entity vectors (hashed
-    into ``ENTITY_SLOTS`` signed slots), and the share of cross-language pairs is
-    ``known_a * known_b - langs_a . langs_b`` over language shares. So each storyline is indexed
-    under ``[mean vector | mean hashed entities | share of known language | language shares]``
-    and a query is ``[mean vector | w * entities | c * known | -c * language shares]``: the index
-    ranks storylines by (nearly) the score itself, and the best ``CANDIDATES`` are then scored
-    exactly on the current sums. A storyline that changed is re-indexed lazily, before the next
-    search, and only once its article count has moved by more than ``DRIFT`` since it was last
-    indexed: an HNSW update costs more than a search (0.7 vs 0.3 ms at 3k storylines), and one more
-    article barely moves a big storyline's mean. Half precision halves both costs again."""
+    Average link is a sum of inner products of per-group means: of the mean e5 vectors, of the
+    mean entity vectors (times ``storyline_entity_weight``), and of the language shares (the share
+    of cross-language pairs is ``known_a * known_b - langs_a . langs_b``). Candidates come from
 
-    CANDIDATES = 16
+    * a usearch (HNSW) index over each storyline's ``[mean vector | known-language share |
+      language shares]``, queried with ``[mean vector | c * known | -c * language shares]``: the
+      storylines closest in what they are about, in any language;
+    * an inverted index from entity key to the storylines whose articles name it: every storyline
+      sharing a key with the query, except through keys shared by more than ``POSTINGS``
+      storylines (a key that common tells storylines apart too little to be worth the walk; its
+      share still counts when candidates are scored);
+    * the ``FRESH`` storylines changed most recently, which may be far from their indexed vector.
+
+    All of them are ranked on current sums by that inner product (a matrix of current vectors,
+    one row per storyline, so no candidate is ranked on a stale vector), and the best
+    ``CANDIDATES`` are scored exactly. The HNSW index is only ever added to: usearch's ``remove``
+    left nodes unreachable (a storyline re-indexed many times was missing from searches that an
+    exact search over the same index returned), so a storyline that drifts gets a new node, the
+    old one stays as a stale node for the same storyline, and the index is rebuilt from current
+    vectors once stale nodes outnumber live ones. A storyline is re-indexed only when it leaves
+    the fresh set having moved by more than ``DRIFT`` of its size since its last node: an HNSW
+    insert costs more than a search, and one more article barely moves a big storyline."""
+
+    SCAN = 32  # up to this many storylines, all are scored exactly (no index)
+    CANDIDATES = 4  # scored exactly
+    NEIGHBOURS = 32  # asked of the HNSW index
+    FRESH = 32  # recently changed storylines kept out of the HNSW index, ranked on current sums
+    POSTINGS = 64  # an entity key shared by more storylines than this proposes no candidates
+    COMMON = 16  # of the query's too common keys, the heaviest this many count in ranking candidates
+    REBUILD = 1024  # stale HNSW nodes tolerated before a rebuild, at least
 
     def __init__(self, config: LinkConfig, dim: int) -> None:
         self.cfg = config
         self.dim = dim
-        self.ndim = dim + ENTITY_SLOTS + 1 + LANGUAGE_SLOTS
+        self.ndim = dim + 1 + LANGUAGE_SLOTS
         self.index = self._new_index()
-        self.key_of: dict[str, int] = {}
-        self.sid_of: dict[int, str] = {}
-        self.dirty: set[str] = set()
-        self.indexed_n: dict[str, int] = {}  # articles a storyline had when last indexed
-        self.removed = 0
+        self.sid_of: dict[int, str] = {}  # HNSW key (one per indexed version) -> storyline
+        self.next_key = 0
+        self.indexed_n: dict[str, int] = {}  # articles a storyline had at its newest HNSW node
+        self.fresh: dict[str, None] = {}  # not (closely enough) in the HNSW index; least recent first
+        self.row_of: dict[str, int] = {}
+        self.rows = np.zeros((64, self.ndim), dtype=np.float32)  # current index vectors
+        self.free: list[int] = []
+        self.postings: dict[str, list[str]] = {}  # entity key -> storylines naming it
+        self.keys_of: dict[str, set[str]] = {}  # storyline -> its keys in ``postings``
+        self.lang_slot: dict[str, int] = {}  # a slot of its own per language, hashed past LANGUAGE_SLOTS
+        self.dirty: dict[str, set[str]] = {}  # changed storylines -> entity keys they may have gained
 
     def _new_index(self) -> Index:
         return Index(ndim=self.ndim, metric="ip", dtype="f16")
 
-    def _parts(self, g: _Group) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-        vec = g.vsum / g.nvec if g.nvec else np.zeros(self.dim)
-        ent = g.hsum / g.n if g.n else g.hsum
-        langs = np.zeros(LANGUAGE_SLOTS)
-        for lang, c in g.langs.items():
-            if lang:
-                langs[_slot(lang, LANGUAGE_SLOTS)[0]] += c / g.n
-        known = (g.n - g.langs.get("", 0)) / g.n if g.n else 0.0
-        return vec, ent, known, langs
+    def _vector(self, g: _Group, known_weight: float, lang_weight: float) -> np.ndarray:
+        """``[mean vector | known_weight * known-language share | lang_weight * language shares]``."""
+        out = np.zeros(self.ndim, dtype=np.float32)
+        if g.nvec:
+            out[: self.dim] = g.vsum / g.nvec
+        if g.n:
+            base = self.dim + 1
+            for lang, c in g.langs.items():
+                if lang:
+                    slot = self.lang_slot.get(lang)
+                    if slot is None:
+                        n = len(self.lang_slot)
+                        slot = self.lang_slot[lang] = n if n < LANGUAGE_SLOTS else _slot(lang, LANGUAGE_SLOTS)[0]
+                    out[base + slot] += lang_weight * c / g.n
+            out[self.dim] = known_weight * (g.n - g.langs.get("", 0)) / g.n
+        return out
 
     def stored(self, g: _Group) -> np.ndarray:
-        vec, ent, known, langs = self._parts(g)
-        return np.concatenate([vec, ent, [known], langs]).astype(np.float32)
+        return self._vector(g, 1.0, 1.0)
 
     def query(self, g: _Group) -> np.ndarray:
-        vec, ent, known, langs = self._parts(g)
         c = self.cfg.crosslingual_cosine_shift + self.cfg.storyline_crosslingual_bonus
-        w = self.cfg.storyline_entity_weight
-        return np.concatenate([vec, w * ent, [c * known], -c * langs]).astype(np.float32)
+        return self._vector(g, c, -c)
 
-    def touch(self, storyline_id: str) -> None:
-        self.dirty.add(storyline_id)
+    def touch(self, storyline_id: str, keys: Iterable[str] = ()) -> None:
+        """A storyline changed; ``keys``: entity keys it may have gained."""
+        pending = self.dirty.get(storyline_id)
+        if pending is None:
+            pending = self.dirty[storyline_id] = set()
+        pending.update(keys)
 
-    def search(self, g: _Group, groups: dict[str, _Group], order: dict[str, int], exclude: str | None) -> list[str]:
-        """The storylines most likely closest to ``g`` (never ``exclude``); ``order`` gives each
-        storyline a unique, stable rank, which keys it in the index."""
+    def search(
+        self, g: _Group, groups: dict[str, _Group], order: dict[str, int], exclude: str | None
+    ) -> tuple[list[str], float]:
+        """The storylines most likely closest to ``g`` (never ``exclude``), best first, and the
+        ranking score of the best one left out; ``order`` gives each storyline a unique, stable
+        rank (ties, and the order of index inserts)."""
         self.flush(groups, order)
-        k = self.CANDIDATES + (exclude is not None)
-        hits = self.index.search(self.query(g), k)
-        out = [self.sid_of.get(int(key)) for key in hits.keys]
-        return [sid for sid in out if sid is not None and sid != exclude and sid in groups]
+        q = self.query(g)
+        found = dict.fromkeys(self.fresh)
+        if len(self.index):
+            sid_of = self.sid_of
+            hits = self.index.search(q, min(self.NEIGHBOURS, len(self.index)))
+            found.update(dict.fromkeys([sid_of[key] for key in hits.keys.tolist()]))
+        shared, common = self._shared(g, groups)
+        found.update(shared)
+        if exclude is not None:
+            found.pop(exclude, None)
+        sids = [sid for sid in found if sid in groups]
+        if not sids:
+            return [], -math.inf
+        row_of = self.row_of
+        score = (self.rows[[row_of[sid] for sid in sids]] @ q).astype(np.float64)
+        if g.n and (shared or common):
+            w = self.cfg.storyline_entity_weight / g.n
+            for i, sid in enumerate(sids):
+                e = shared.get(sid)
+                if common:
+                    esum = groups[sid].esum
+                    e = (e or 0.0) + sum(v * esum.get(key, 0.0) for key, v in common)
+                if e:
+                    score[i] += w * e / groups[sid].n
+        return self._top(sids, score, order)
+
+    def _top(self, sids: list[str], score: np.ndarray, order: dict[str, int]) -> tuple[list[str], float]:
+        """The ``CANDIDATES`` best of ``sids`` by ``score`` (ties: older first), and the best score
+        left out (-inf: none)."""
+        ranked = np.lexsort((np.array([order[sid] for sid in sids]), -score)).tolist()
+        rest = float(score[ranked[self.CANDIDATES]]) if len(ranked) > self.CANDIDATES else -math.inf
+        return [sids[i] for i in ranked[: self.CANDIDATES]], rest
+
+    def rank(
+        self, g: _Group, sids: list[str], groups: dict[str, _Group], order: dict[str, int]
+    ) -> tuple[list[str], float]:
+        """Like ``search``, among ``sids`` (live storylines, few) only; the entity term in full."""
+        if len(sids) <= self.CANDIDATES:
+            return sids, -math.inf
+        self.flush(groups, order)
+        score = (self.rows[[self.row_of[sid] for sid in sids]] @ self.query(g)).astype(np.float64)
+        if g.n and g.esum:
+            w = self.cfg.storyline_entity_weight / g.n
+            mine = g.esum.items()
+            for i, sid in enumerate(sids):
+                other = groups[sid]
+                esum = other.esum
+                score[i] += w * sum(v * esum.get(key, 0.0) for key, v in mine) / other.n
+        return self._top(sids, score, order)
+
+    def _shared(self, g: _Group, groups: dict[str, _Group]) -> tuple[dict[str, float], list[tuple[str, float]]]:
+        """Storylines sharing an entity key with ``g`` through keys not too common, with the inner
+        product of their entity sums and ``g``'s over those keys; and ``g``'s too common keys (the
+        ``COMMON`` heaviest), whose share is added for every candidate."""
+        out: dict[str, float] = {}
+        common: list[tuple[str, float]] = []
+        cap = self.POSTINGS
+        postings = self.postings
+        for key, v in g.esum.items():
+            posting = postings.get(key)
+            if posting is None:
+                continue
+            if len(posting) > cap:
+                common.append((key, v))
+                continue
+            for sid in posting:
+                out[sid] = out.get(sid, 0.0) + v * groups[sid].esum[key]
+        if len(common) > self.COMMON:
+            common = heapq.nlargest(self.COMMON, common, key=_weight)
+        return out, common
 
     def flush(self, groups: dict[str, _Group], order: dict[str, int]) -> None:
-        """Index the storylines changed since the last flush (all of them after a restart)."""
-        if self.removed > max(4096, 2 * len(self.key_of)):  # too many tombstones: rebuild
-            self.index = self._new_index()
-            self.removed = 0
-            self.dirty.update(self.key_of)
-            self.key_of.clear()
-            self.sid_of.clear()
-        added: list[str] = []
-        for sid in sorted(self.dirty, key=lambda x: self.key_of.get(x, order.get(x, -1))):
+        """Bring the changed storylines' current vectors and entity keys in (all of them after a
+        restart); storylines that moved enough go to the fresh set, the least recently changed
+        of which go into the HNSW index once it is full."""
+        for sid in sorted(self.dirty, key=lambda x: (order.get(x, -1), x)):
             g = groups.get(sid)
-            if g is not None and sid in self.key_of and abs(g.n - self.indexed_n[sid]) <= DRIFT * self.indexed_n[sid]:
-                continue  # moved too little to change its neighbours: keep the indexed vector
-            old = self.key_of.pop(sid, None)
-            if old is not None:
-                self.sid_of.pop(old, None)
-                if old in self.index:
-                    self.index.remove(old)
-                    self.removed += 1
-            self.indexed_n.pop(sid, None)
-            if g is not None:
-                key = self.key_of[sid] = order[sid]
-                self.sid_of[key] = sid
-                self.indexed_n[sid] = g.n
-                added.append(sid)
-        if added:  # one call: a restart re-indexes thousands of storylines at once
-            keys = np.array([self.key_of[sid] for sid in added], dtype=np.uint64)
-            self.index.add(keys, np.stack([self.stored(groups[sid]) for sid in added]), threads=1)
+            if g is None:
+                self._drop(sid)
+                continue
+            row = self.row_of.get(sid)
+            if row is None:
+                row = self.row_of[sid] = self._row()
+            self.rows[row] = self.stored(g)
+            have = self.keys_of.setdefault(sid, set())
+            for key in self.dirty[sid] - have:
+                have.add(key)
+                self.postings.setdefault(key, []).append(sid)
+            n0 = self.indexed_n.get(sid)
+            if n0 is None or abs(g.n - n0) > DRIFT * n0:
+                self.fresh.pop(sid, None)
+                self.fresh[sid] = None
         self.dirty.clear()
+        if len(self.index) - len(self.indexed_n) > max(self.REBUILD, len(self.indexed_n)):
+            self._rebuild(groups, order)
+        elif len(self.fresh) > self.FRESH:
+            spill = list(self.fresh)[: len(self.fresh) - self.FRESH // 2]
+            for sid in spill:
+                del self.fresh[sid]
+            self._insert(spill, groups)
+
+    def _insert(self, sids: list[str], groups: dict[str, _Group]) -> None:
+        if not sids:
+            return
+        keys = np.arange(self.next_key, self.next_key + len(sids), dtype=np.uint64)
+        self.next_key += len(sids)
+        for key, sid in zip(keys.tolist(), sids, strict=True):
+            self.sid_of[key] = sid
+            self.indexed_n[sid] = groups[sid].n
+        rows = np.fromiter((self.row_of[sid] for sid in sids), dtype=np.intp, count=len(sids))
+        self.index.add(keys, self.rows[rows], threads=1)  # one call: a restart indexes thousands
+
+    def _rebuild(self, groups: dict[str, _Group], order: dict[str, int]) -> None:
+        """A new HNSW index of every storyline's current vector (stale nodes dropped)."""
+        self.index = self._new_index()
+        self.sid_of.clear()
+        self.indexed_n.clear()
+        keep = list(self.fresh)[-self.FRESH // 2 :]
+        self.fresh = dict.fromkeys(keep)
+        self._insert(sorted((sid for sid in self.row_of if sid not in self.fresh), key=order.__getitem__), groups)
+
+    def _row(self) -> int:
+        if self.free:
+            return self.free.pop()
+        n = len(self.row_of)
+        if n >= len(self.rows):
+            self.rows = np.concatenate([self.rows, np.zeros_like(self.rows)])
+        return n
+
+    def _drop(self, sid: str) -> None:
+        """A storyline that no longer exists (merged into another); its HNSW nodes go stale."""
+        row = self.row_of.pop(sid, None)
+        if row is not None:
+            self.free.append(row)
+        for key in self.keys_of.pop(sid, ()):
+            posting = self.postings[key]
+            posting.remove(sid)
+            if not posting:
+                del self.postings[key]
+        self.indexed_n.pop(sid, None)
+        self.fresh.pop(sid, None)
 
 
 class StorylineIndex:
@@ -245,43 +391,83 @@ class StorylineIndex:
         self.event_rank: dict[str, int] = {}  # event -> first-seen rank
         self._ranks = 0  # next creation rank (``order``): never reused, unlike len(order) after merges
         self._candidates = _Candidates(config, dim)
+        # Storylines changed, most recent last (``_best`` re-asks an unchanged event about these only).
+        self._changes: deque[str] = deque(maxlen=MEMO_WINDOW)
+        self._nchanges = 0
+        # event -> (its sums, their size, exclude, changes then, best scores then, bound on the rest)
+        self._memo: dict[str, tuple[_Group, int, str | None, int, dict[str, float], float]] = {}
+
+    def _touch(self, storyline_id: str, keys: Iterable[str] = ()) -> None:
+        """Every change to a storyline's sums (or its birth or death) goes through here."""
+        self._changes.append(storyline_id)
+        self._nchanges += 1
+        self._candidates.touch(storyline_id, keys)
 
     def _new(self, storyline_id: str) -> None:
         self.groups[storyline_id] = _Group(self.dim)
         self.event_ids[storyline_id] = []
         self.order[storyline_id] = self._ranks
         self._ranks += 1
-        self._candidates.touch(storyline_id)
+        self._touch(storyline_id)
 
     def add_article(self, event_id: str, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
         """Count an article into its event and, if the event is placed, into its storyline."""
         if event_id not in self.events:
             self.event_rank[event_id] = len(self.event_rank)
             self.events[event_id] = _Group(self.dim)
-        self.events[event_id].add(vector, entities, lang)
+        ents = storyline_entities(entities)
+        self.events[event_id].add_keys(vector, ents, lang)
         sl = self.storyline_of.get(event_id)
         if sl is not None:
-            self.groups[sl].add(vector, entities, lang)
-            self._candidates.touch(sl)
+            self.groups[sl].add_keys(vector, ents, lang)
+            self._touch(sl, ents)
 
     def score(self, event_id: str, storyline_id: str) -> float:
         return average_link(self.events[event_id], self.groups[storyline_id], self.cfg)
 
-    def _best(self, group: _Group, exclude: str | None = None) -> tuple[str | None, float]:
+    def _best(self, group: _Group, exclude: str | None = None, memo: str | None = None) -> tuple[str | None, float]:
         """The storyline closest to ``group`` by average link: among all of them while they are
-        few, else among the index's candidates (``_Candidates``)."""
-        if len(self.groups) <= 2 * _Candidates.CANDIDATES:
-            pool: list[str] = list(self.groups)
+        few, else among the index's candidates (``_Candidates``). With ``memo`` (an event id) the
+        best few are remembered, so that the same unchanged event asked again with the same
+        ``exclude`` (a recheck) is weighed only against the storylines changed since (``_recall``)."""
+        found = self._recall(memo, group, exclude) if memo is not None else None
+        if found is None:
+            if len(self.groups) <= _Candidates.SCAN:
+                pool, bound = list(self.groups), -math.inf
+            else:
+                pool, bound = self._candidates.search(group, self.groups, self.order, exclude)
+            scores = {sid: average_link(group, self.groups[sid], self.cfg) for sid in pool if sid != exclude}
         else:
-            pool = self._candidates.search(group, self.groups, self.order, exclude)
-        best, best_s = None, -math.inf
-        for sid in pool:
-            if sid == exclude:
-                continue
-            s = average_link(group, self.groups[sid], self.cfg)
-            if s > best_s or (s == best_s and best is not None and self.order[sid] < self.order[best]):
-                best, best_s = sid, s
-        return best, best_s
+            scores, bound = found
+        ranked = sorted(scores, key=lambda sid: (-scores[sid], self.order[sid]))
+        if memo is not None:
+            keep = _Candidates.CANDIDATES
+            if len(ranked) > keep:
+                bound = max(bound, scores[ranked[keep]])
+            self._memo[memo] = (group, group.n, exclude, self._nchanges, {s: scores[s] for s in ranked[:keep]}, bound)
+        return (ranked[0], scores[ranked[0]]) if ranked else (None, -math.inf)
+
+    def _recall(self, memo: str, group: _Group, exclude: str | None) -> tuple[dict[str, float], float] | None:
+        """Scores for ``_best`` from what it remembered of the same unchanged group: the storylines
+        that scored best then and have not changed since keep their scores, every other unchanged
+        one still scores at most the remembered bound, and the changed ones are ranked afresh.
+        None when that is not enough (forgotten, changed, or something unscored may be best)."""
+        m = self._memo.get(memo)
+        if m is None or m[0] is not group or m[1] != group.n or m[2] != exclude:
+            return None
+        since = self._nchanges - m[3]
+        if since > len(self._changes):
+            return None
+        changed = set(itertools.islice(self._changes, len(self._changes) - since, None))
+        scores = {sid: s for sid, s in m[4].items() if sid not in changed}
+        pool = sorted((sid for sid in changed if sid in self.groups and sid != exclude), key=self.order.__getitem__)
+        top, rest = self._candidates.rank(group, pool, self.groups, self.order)
+        for sid in top:
+            scores[sid] = average_link(group, self.groups[sid], self.cfg)
+        bound = max(m[5], rest)
+        if bound > -math.inf and (max(scores.values()) if scores else -math.inf) <= bound:
+            return None
+        return scores, bound
 
     def place(self, event_id: str, first_article: str) -> str:
         """Put a new event into the best storyline, or start one; then merge storylines it bridges."""
@@ -330,12 +516,12 @@ class StorylineIndex:
             if rest.n == 0:
                 break
             own = average_link(ev, rest, self.cfg)
-            other, s = self._best(ev, exclude=storyline_id)
+            other, s = self._best(ev, exclude=storyline_id, memo=e)
             if other is None or s < self.cfg.storyline_threshold or s < own + self.cfg.storyline_move_margin:
                 continue
             self.event_ids[storyline_id].remove(e)
             self.groups[storyline_id] = rest
-            self._candidates.touch(storyline_id)
+            self._touch(storyline_id)  # keys only lost
             self._attach(e, other)
             moved[e] = other
         for other in dict.fromkeys(moved.values()):
@@ -355,7 +541,7 @@ class StorylineIndex:
         self.storyline_of[event_id] = storyline_id
         self.event_ids[storyline_id].append(event_id)
         self.groups[storyline_id].absorb(self.events[event_id])
-        self._candidates.touch(storyline_id)
+        self._touch(storyline_id, self.events[event_id].esum)
 
     def _merge(self, a: str, b: str) -> str:
         """Merge two storylines; the older id survives and is returned."""
@@ -363,9 +549,10 @@ class StorylineIndex:
         for e in self.event_ids.pop(new):
             self.storyline_of[e] = old
             self.event_ids[old].append(e)
-        self.groups[old].absorb(self.groups.pop(new))
-        self._candidates.touch(old)
-        self._candidates.touch(new)
+        gone = self.groups.pop(new)
+        self.groups[old].absorb(gone)
+        self._touch(old, gone.esum)
+        self._touch(new)
         self.order.pop(new)
         self.merged_into[new] = old
         self.absorbed.append((new, old))
@@ -373,7 +560,7 @@ class StorylineIndex:
 
     def warm(self) -> None:
         """Build the candidate index after a restore, so start-up pays for it, not the first article."""
-        if len(self.groups) > 2 * _Candidates.CANDIDATES:
+        if len(self.groups) > _Candidates.SCAN:
             self._candidates.flush(self.groups, self.order)
 
     def restore(self, event_id: str, storyline_id: str) -> None:
