@@ -264,3 +264,36 @@ def test_storylines_do_not_merge_without_a_merge_bar() -> None:
     lk.add([_art("a", [1, 0], body="Parliament votes"), _art("c", [0.8, 0.6], body="Ministers resign")])
     lk.add([_art("b", [0.9487, 0.3162], body="Unions march")])
     assert lk.assignment("c").storyline != lk.assignment("a").storyline == lk.assignment("b").storyline
+
+
+def test_duplicate_index_returns_what_datasketch_lsh_returns() -> None:
+    """The banded tables stand in for datasketch's MinHashLSH (a faster restart): on shingle sets
+    that overlap by every degree, each query returns exactly the keys MinHashLSH returns."""
+    from datasketch import MinHashLSH
+
+    from storyline.link.duplicates import DuplicateIndex, minhash_signature
+
+    rng = random.Random(5)
+    base = [set(rng.sample(range(10**6), 80)) for _ in range(30)]
+    sets = [
+        frozenset(rng.sample(sorted(b), rng.randint(20, 80)) + rng.sample(range(10**6), rng.randint(0, 60)))
+        for b in base
+        for _ in range(4)
+    ]
+    ours = DuplicateIndex(0.6, 64)
+    theirs = MinHashLSH(threshold=0.6, num_perm=64)
+    from datasketch import MinHash
+
+    for i, s in enumerate(sets[:60]):
+        ours.add(f"a{i}", s)
+        m = MinHash(num_perm=64, seed=1)
+        m.hashvalues = minhash_signature(s, 64)
+        theirs.insert(f"a{i}", m)
+    hits = 0
+    for s in sets:
+        m = MinHash(num_perm=64, seed=1)
+        m.hashvalues = minhash_signature(s, 64)
+        want = set(theirs.query(m))
+        assert set(ours.query(s)) == want
+        hits += len(want)
+    assert hits > 60  # beyond each indexed set finding itself: near-duplicates were found

@@ -15,28 +15,48 @@ from datasketch import MinHash, MinHashLSH
 
 
 class DuplicateIndex:
-    """Shingle sets in, ids of earlier near-duplicates out."""
+    """Shingle sets (or their MinHash signatures) in, ids of earlier near-duplicates out.
+
+    Banded LSH over the signature: ``bands`` slices of ``rows`` hash values each, one table per
+    band, and two articles are candidates when any band matches exactly. The band layout is
+    datasketch's ``MinHashLSH`` optimum for ``threshold`` (so candidates are exactly the ones it
+    returns); the tables are plain dicts because a restart re-indexes every stored signature, and
+    datasketch's insert (byte-swapping and storage layers per band) took 16 s of a 45 s start-up
+    at 100k stored articles."""
 
     def __init__(self, threshold: float = 0.6, num_perm: int = 64) -> None:
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)  # only for its band layout
+        self.bands, self.rows = int(lsh.b), int(lsh.r)
+        self._tables: list[dict[bytes, list[str]]] = [{} for _ in range(self.bands)]
         self._seen: set[str] = set()
 
-    def _minhash(self, shingles: Iterable[int]) -> MinHash:
-        m = MinHash(num_perm=self.num_perm, seed=1)
-        m.update_batch([struct.pack("<I", s & 0xFFFFFFFF) for s in shingles])
-        return m
+    def _keys(self, signature: np.ndarray) -> list[bytes]:
+        sig = np.ascontiguousarray(signature[: self.bands * self.rows], dtype="<u8")
+        return [band.tobytes() for band in sig.reshape(self.bands, self.rows)]
 
     def query(self, shingles: frozenset[int]) -> list[str]:
         """Ids already indexed whose shingle sets probably overlap ``shingles`` strongly."""
         if not shingles or not self._seen:
             return []
-        return [str(k) for k in self._lsh.query(self._minhash(shingles))]
+        found: dict[str, None] = {}
+        for table, key in zip(self._tables, self._keys(minhash_signature(shingles, self.num_perm)), strict=True):
+            hit = table.get(key)
+            if hit:
+                found.update(dict.fromkeys(hit))
+        return list(found)
 
     def add(self, key: str, shingles: frozenset[int]) -> None:
-        if shingles and key not in self._seen:
-            self._lsh.insert(key, self._minhash(shingles))
-            self._seen.add(key)
+        if shingles:
+            self.add_signature(key, minhash_signature(shingles, self.num_perm))
+
+    def add_signature(self, key: str, signature: np.ndarray) -> None:
+        """``add`` from a stored signature (``minhash_signature``), without the shingles."""
+        if key in self._seen:
+            return
+        for table, band in zip(self._tables, self._keys(signature), strict=True):
+            table.setdefault(band, []).append(key)
+        self._seen.add(key)
 
     def __len__(self) -> int:
         return len(self._seen)

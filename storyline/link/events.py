@@ -31,7 +31,6 @@ import math
 import zlib
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash
 from usearch.index import Index
 
 from storyline.link.duplicates import DuplicateIndex
@@ -102,13 +101,16 @@ class EventIndex:
         self.order: dict[str, int] = {}  # event id -> creation rank, so "older" is well defined
         self._ranks = 0  # next rank: never reused, unlike len(order) after merges
         self._keys: list[str] = []
+        self._keys_hash = hashlib.sha1()  # of ``_keys`` in order: identifies a saved index's articles
+        # A saved index adopted for a restore (``adopt_index``), and the vectors it stands in for
+        # until the restore has shown it holds the same articles.
+        self._adopted: tuple[Index, int, str] | None = None
+        self._held: list[np.ndarray] = []
         # Publish date per indexed article, so the time window is checked before a stored
         # article's features are read back.
         self.published: dict[str, object] = {}
         self._index = Index(ndim=dim, metric="ip")
         self._dups = DuplicateIndex(config.duplicate_jaccard, config.minhash_perm)
-        blank = MinHash(num_perm=config.minhash_perm, seed=1)
-        self._scheme, self._sig_dtype = blank.scheme, blank.hashvalues.dtype
         # Signatures of articles linked since last taken (only when backed by a store).
         self.signatures: dict[str, np.ndarray | None] = {}
 
@@ -129,13 +131,56 @@ class EventIndex:
     def _index_stored(self, article_id: str, vector: np.ndarray, signature: np.ndarray | None) -> None:
         """Into the vector index and (from its MinHash signature) the near-duplicate index; the
         same as ``DuplicateIndex.add`` on the shingles, without needing them."""
-        self._index.add(len(self._keys), vector)
+        key = len(self._keys)
+        if self._adopted is not None and key == self._adopted[1]:
+            self._settle_adopted()
+        if self._adopted is not None:
+            self._held.append(vector)
+        else:
+            self._index.add(key, vector)
         self._keys.append(article_id)
-        if signature is not None and article_id not in self._dups._seen:
-            hv = np.asarray(signature, dtype=self._sig_dtype)
-            mh = LeanMinHash(seed=1, hashvalues=hv, scheme=self._scheme)
-            self._dups._lsh.insert(article_id, mh)
-            self._dups._seen.add(article_id)
+        self._keys_hash.update(article_id.encode() + b"\0")
+        if signature is not None:
+            self._dups.add_signature(article_id, signature)
+
+    # --- a saved vector index --------------------------------------------------------------
+    def saved_index(self) -> tuple[int, str, bytes]:
+        """The article vector index as bytes, with how many articles it holds and the hash of
+        their ids in order: a restart that restores the same articles first can load it
+        (``adopt_index``) instead of inserting every vector again, the slowest part of start-up."""
+        data = self._index.save()
+        assert data is not None  # no path given: usearch returns the bytes
+        return len(self._keys), self._keys_hash.hexdigest(), bytes(data)
+
+    def adopt_index(self, count: int, ids_hash: str, data: bytes) -> None:
+        """Before a restore: use a saved index (``saved_index``) for the first ``count`` articles
+        restored, if they turn out to be the ones it was saved with; otherwise it is dropped and
+        their vectors are indexed as usual (``finish_restore``)."""
+        if self._keys or count <= 0:
+            return
+        index = Index(ndim=self.dim, metric="ip")
+        try:
+            index.load(data)
+        except (RuntimeError, ValueError):
+            return  # unreadable: index as usual
+        if len(index) == count and index.ndim == self.dim:
+            self._adopted = (index, count, ids_hash)
+
+    def finish_restore(self) -> None:
+        self._settle_adopted()
+
+    def _settle_adopted(self) -> None:
+        """Keep the adopted index if the articles restored so far are the ones it was saved
+        with (same ids, same order), else index their held vectors now."""
+        if self._adopted is None:
+            return
+        index, count, ids_hash = self._adopted
+        self._adopted = None
+        held, self._held = self._held, []
+        if len(self._keys) == count and self._keys_hash.hexdigest() == ids_hash:
+            self._index = index
+        elif held:
+            self._index.add(np.arange(len(held), dtype=np.uint64), np.stack(held), threads=1)
 
     def _new_event(self, article_id: str) -> str:
         eid = make_id("ev", article_id)
