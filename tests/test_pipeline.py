@@ -154,3 +154,49 @@ def test_outlet_furniture_is_remembered_across_a_restart(tmp_path: Path) -> None
     st.close()
     assert "subsidiaries in 18 countries" in bodies["p0"]
     assert "subsidiaries in 18 countries" not in bodies["p6"]
+
+
+@pytest.mark.parametrize("tamper", [False, True])
+def test_a_restart_loads_the_saved_vector_index_only_when_it_holds_the_same_articles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tamper: bool
+) -> None:
+    """A run ends by saving the article vector index (once big enough); the next run loads it
+    instead of re-inserting the vectors when the restored articles are the ones it holds, in the
+    same order, else indexes them as usual. Either way the result is that of one run."""
+    from storyline import pipeline
+    from storyline.link import events
+
+    monkeypatch.setattr(pipeline, "SAVE_INDEX_FROM", 1)
+    one = tmp_path / "one.db"
+    Pipeline(Settings(db=str(one), batch_size=2), encoder=FakeEncoder()).run([SEEDS])
+    first = tmp_path / "first"
+    first.mkdir()
+    for p in sorted(SEEDS.glob("*.txt"))[:3]:
+        shutil.copy(p, first / p.name)
+    db = tmp_path / "s.db"
+    pipe = Pipeline(Settings(db=str(db), batch_size=2), encoder=FakeEncoder())
+    pipe.run([first])
+    st = open_store(db)
+    saved = st.link_index("articles")
+    assert saved is not None and saved.count == 3
+    if tamper:  # as if the store's articles were not the ones the index was saved with
+        st._db.execute("UPDATE link_index SET ids_hash = 'x'")  # type: ignore[attr-defined]
+        st._db.commit()  # type: ignore[attr-defined]
+    st.close()
+    kept = []
+    settle = events.EventIndex._settle_adopted
+
+    def spy(self: events.EventIndex) -> None:
+        before = self._adopted
+        settle(self)
+        if before is not None:
+            kept.append(self._index is before[0])
+
+    monkeypatch.setattr(events.EventIndex, "_settle_adopted", spy)
+    assert pipe.run([SEEDS]).added == 2
+    assert kept == [not tamper]
+    assert _stored(db) == _stored(one)
+    st = open_store(db)
+    saved = st.link_index("articles")
+    assert saved is not None and saved.count == 5  # grew by more than SAVE_INDEX_GROWTH: saved again
+    st.close()

@@ -69,15 +69,28 @@ class Linker:
         if pending:
             self.add(pending)
 
-    def restore(self, stored: Iterable[StoredLink]) -> None:
+    def restore(self, stored: Iterable[StoredLink], saved_index: tuple[int, str, bytes] | None = None) -> None:
         """``load`` from what the store keeps per article (no bodies, no word bags): the same state,
-        in the same order, with features read back only when an article becomes a candidate."""
+        in the same order, with features read back only when an article becomes a candidate.
+        ``saved_index``: ``saved_index()`` of an earlier run, loaded instead of re-inserting the
+        vectors of the articles it holds when the restore brings the same ones first."""
+        if saved_index is not None:
+            self._events.adopt_index(*saved_index)
         for s in stored:
             self._events.restore_stored(s.article_id, s.event, s.index_vector, s.signature, s.published)
             self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
             self._storylines.restore(s.event, s.storyline)
             self._reported[s.article_id] = (s.event, s.storyline)
+        self._events.finish_restore()
         self._storylines.warm()
+
+    def saved_index(self) -> tuple[int, str, bytes]:
+        """The article vector index as bytes (``restore``): (articles held, hash of their ids, bytes)."""
+        return self._events.saved_index()
+
+    def indexed(self) -> int:
+        """Articles in the vector index."""
+        return len(self._events._keys)
 
     def index_vector(self, vector: np.ndarray | None, f: Features | None = None) -> np.ndarray | None:
         """The vector an article is indexed under (``StoredLink.index_vector``); None when it has

@@ -71,6 +71,18 @@ def fts_query(text: str) -> str:
 LinkRow = tuple[str, str, bytes | None, bytes, bytes]
 
 
+@dataclass(frozen=True)
+class SavedIndex:
+    """A serialised linker index (``Store.put_link_index``): valid for the first ``count`` stored
+    articles in arrival order when their ids hash to ``ids_hash`` and the link features are of
+    ``version``."""
+
+    version: str
+    count: int
+    ids_hash: str
+    data: bytes
+
+
 class Store(Protocol):
     path: str
 
@@ -102,6 +114,10 @@ class Store(Protocol):
     def link_state(self) -> Iterator[tuple[str, str, str, bytes | None, bytes]]: ...
 
     def link_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]: ...
+
+    def link_index(self, name: str) -> SavedIndex | None: ...
+
+    def put_link_index(self, name: str, saved: SavedIndex) -> None: ...
 
     def recent_pages(self, per_outlet: int) -> Iterator[Article]: ...
 

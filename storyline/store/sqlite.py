@@ -13,7 +13,7 @@ import numpy as np
 
 from storyline.errors import NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
-from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, fts_query
+from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, fts_query
 
 SCHEMA_VERSION = 1
 COUNT_CAP = 10_000  # search totals are exact up to this, then reported as COUNT_CAP + 1
@@ -76,6 +76,16 @@ CREATE TABLE IF NOT EXISTS link_features (
     rest BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS link_features_outlet ON link_features(outlet, seq);
+-- The linker's vector index of articles, saved now and then (storyline.link.events), so a
+-- restart loads it instead of re-inserting every stored vector; valid only for the first
+-- ``count`` articles in arrival order, checked by ``ids_hash`` and the features ``version``.
+CREATE TABLE IF NOT EXISTS link_index (
+    name TEXT PRIMARY KEY,
+    version TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    ids_hash TEXT NOT NULL,
+    data BLOB NOT NULL
+);
 -- Assignments in arrival order without reading article rows (bodies).
 CREATE INDEX IF NOT EXISTS articles_assignment ON articles(seq, id, event, storyline);
 """
@@ -237,6 +247,22 @@ class SQLiteStore:
                 f = feats.fetchone()
             if f is not None and f[0] == seq and f[1] == aid:
                 yield aid, event, storyline, f[2], f[3]
+
+    def link_index(self, name: str) -> SavedIndex | None:
+        """The saved index ``name`` (``put_link_index``), if any."""
+        r = self._db.execute("SELECT version, count, ids_hash, data FROM link_index WHERE name = ?", (name,)).fetchone()
+        return None if r is None else SavedIndex(r[0], int(r[1]), r[2], bytes(r[3]))
+
+    def put_link_index(self, name: str, saved: SavedIndex) -> None:
+        """Replace the saved index ``name``; a failure keeps the previous one (it is only a cache)."""
+        try:
+            with self._db:
+                self._db.execute(
+                    "INSERT OR REPLACE INTO link_index VALUES (?, ?, ?, ?, ?)",
+                    (name, saved.version, saved.count, saved.ids_hash, saved.data),
+                )
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: could not save the article index ({e})") from e
 
     def link_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
         """(head, rest) per article id."""
