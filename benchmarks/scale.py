@@ -21,8 +21,10 @@ What is synthetic (printed with the table too):
   features, ids mapped), written through ``Store.write_batch``. The check printed below compares
   the epochs the real path built with epoch 0, to show a copy is what the real path would store.
 * Measured: the same 300 new articles (the first 300 of a further epoch) added through the real
-  linking path to a copy of each store, in a fresh process per store, run back to back: start-up
-  (restoring the linker from the store), ms per article for linking + store write, and memory.
+  linking path to a copy of each store, in a fresh process per store, in ``--rounds`` rounds that
+  each measure every store in turn (the table gives the median and the range): start-up
+  (restoring the linker from the store, which loads the article index the build saved, as the
+  next ``storyline run`` would), ms per article for linking + store write, and memory.
   Cleaning, enrichment and encoding do not touch the store; they are timed once, separately.
 """
 
@@ -330,6 +332,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="1000,10000,100000")
     ap.add_argument("--measure", type=int, default=300)
+    ap.add_argument("--rounds", type=int, default=3, help="measure each store this many times (median, range)")
     ap.add_argument("--real", type=int, default=10_000, help="build up to this many through the real path")
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--work", default=None, help="folder for the stores (default: a temporary one)")
@@ -376,49 +379,65 @@ def main() -> None:
             )
             notes.append("    check: " + partition_check(real_db, base_n // POOL))
         dbs[n] = db
-    rows = []
-    order = [*sizes, sizes[0]]  # the first again at the end: drift from other load on the machine
-    for n in order:
-        tmp = work / f"m{n}.db"
-        for p in work.glob(tmp.name + "*"):
-            p.unlink()
-        shutil.copy(dbs[n], tmp)
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", str(tmp), str(args.measure), "--data", args.data],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        for p in work.glob(tmp.name + "*"):
-            p.unlink()
+    runs: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
+    for _ in range(args.rounds):  # rounds interleave the stores, so load on the machine hits all alike
+        for n in sizes:
+            tmp = work / f"m{n}.db"
+            for p in work.glob(tmp.name + "*"):
+                p.unlink()
+            shutil.copy(dbs[n], tmp)
+            os.sync()  # else the copy's dirty pages are flushed by the child's first commit (~1 s at 100k)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(tmp), str(args.measure), "--data", args.data],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs[n].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            for p in work.glob(tmp.name + "*"):
+                p.unlink()
     print("Scaling (synthetic store, see benchmarks/scale.py docstring: real dev texts re-used in epochs with")
     print("fresh ids, shifted dates, epoch-marked words/entities/numbers and rotated vectors)")
     for line in notes:
         print("  " + line)
+
+    def med(rs: list[dict[str, Any]], key: str) -> float:
+        return float(np.median([r[key] for r in rs]))
+
+    def spread(rs: list[dict[str, Any]], key: str) -> str:
+        vals = sorted(r[key] for r in rs)
+        return f"{med(rs, key):.1f} ({vals[0]:.1f}-{vals[-1]:.1f})"
+
     print(
-        f"\n{'stored':>8} {'events':>7} {'storylines':>10} {'start s':>8} {'link+write ms/art':>18}"
+        f"\n{'stored':>8} {'events':>7} {'storylines':>10} {'start s':>8} {'link+write ms/art':>20}"
         f" {'of which StorylineIndex._best':>30} {'feature loads':>13} {'RSS MB':>7} {'peak MB':>8}"
     )
-    for r in rows:
+    for n in sizes:
+        rs = runs[n]
+        r = rs[0]
         print(
-            f"{r['articles']:>8,} {r['events']:>7,} {r['storylines']:>10,} {r['startup_s']:>8.1f}"
-            f" {r['ms_per_article']:>18.1f} {r['storyline_best_ms']:>30.1f} {r['feature_loads']:>13}"
-            f" {r['rss_after_mb']:>7.0f} {r['peak_mb']:>8.0f}"
+            f"{r['articles']:>8,} {r['events']:>7,} {r['storylines']:>10,} {med(rs, 'startup_s'):>8.1f}"
+            f" {spread(rs, 'ms_per_article'):>20} {spread(rs, 'storyline_best_ms'):>30} {r['feature_loads']:>13}"
+            f" {med(rs, 'rss_after_mb'):>7.0f} {med(rs, 'peak_mb'):>8.0f}"
         )
-    first, big = rows[0], rows[len(sizes) - 1]
-    ratio = big["ms_per_article"] / first["ms_per_article"]
-    rest = (big["ms_per_article"] - big["storyline_best_ms"]) / (first["ms_per_article"] - first["storyline_best_ms"])
+    first, big = runs[sizes[0]], runs[sizes[-1]]
+    ratio = med(big, "ms_per_article") / med(first, "ms_per_article")
+    rest = (med(big, "ms_per_article") - med(big, "storyline_best_ms")) / (
+        med(first, "ms_per_article") - med(first, "storyline_best_ms")
+    )
+    startup = med(big, "startup_s") / max(1e-9, med(first, "startup_s"))
     print(
-        f"\nratio {big['articles']:,}/{first['articles']:,}: link+write {ratio:.2f}x,"
-        f" without StorylineIndex._best {rest:.2f}x, start-up {big['startup_s'] / max(1e-9, first['startup_s']):.1f}x"
+        f"\nratio {sizes[-1]:,}/{sizes[0]:,} (medians): link+write {ratio:.2f}x,"
+        f" without StorylineIndex._best {rest:.2f}x, start-up {startup:.1f}x"
     )
     print(
         "constant per article (never touches the store): "
         + ", ".join(f"{k.removesuffix('_ms')} {v:.1f} ms" for k, v in stages.items())
     )
-    print(f"{args.measure} new articles per store, measured in a fresh process per store, back to back;")
-    print("the last row repeats the first store to show drift from other load on the machine.")
+    print(
+        f"{args.measure} new articles per store, in a fresh process per store; median (min-max) of {args.rounds}"
+        " rounds, each round measuring every store in turn, so load from elsewhere falls on all of them alike."
+    )
     print(f"total {time.perf_counter() - t_all:.0f} s; stores in {work}")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
