@@ -297,3 +297,22 @@ def test_duplicate_index_returns_what_datasketch_lsh_returns() -> None:
         assert set(ours.query(s)) == want
         hits += len(want)
     assert hits > 60  # beyond each indexed set finding itself: near-duplicates were found
+
+
+def test_a_twin_half_is_marked_by_an_entity_most_of_it_names_and_the_other_half_never_does() -> None:
+    """``events._signature``: the other province (or player) named by most of one half, at least
+    TWIN_MIN_NAMING of its members, and by none of the other half."""
+    from types import SimpleNamespace
+
+    from storyline.link.events import TWIN_MIN_NAMING, _signature
+
+    def group(*names: str) -> list:  # type: ignore[type-arg]
+        return [SimpleNamespace(entities=frozenset({"place:ID", n})) for n in names]
+
+    papua = group("place:ID/papua", "place:ID/papua", "place:ID/papua", "name:usgs")
+    aceh = group("place:ID/aceh", "place:ID/aceh", "place:ID/aceh")
+    assert _signature(papua, aceh, 0.6) and _signature(aceh, papua, 0.6)
+    assert not _signature(papua, aceh + group("place:ID/papua"), 0.6)  # the other half names it too
+    assert TWIN_MIN_NAMING == 3
+    assert not _signature(papua[:2], aceh, 0.6)  # two articles are no pattern
+    assert not _signature(papua + group("a", "b", "c"), aceh, 0.6)  # named by too small a share

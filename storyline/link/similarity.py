@@ -89,6 +89,10 @@ class LinkConfig:
     # An event is checked for a twin each time its size passes a power of this (None: never),
     # see ``events.EventIndex.split``.
     event_split_growth: float | None = 1.5
+    # ...and split under this bar instead when each half has an entity that this share of its
+    # members name and no member of the other half does (a twin: another actor, another place).
+    twin_link_bar: float = 0.65
+    twin_entity_share: float = 0.6
     linkage: str = "mean"  # "max" (single link) or "mean" over the candidate members of an event
     neighbours: int = 30
     window_days: int = 14
