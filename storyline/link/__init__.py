@@ -90,7 +90,7 @@ class Linker:
 
     def indexed(self) -> int:
         """Articles in the vector index."""
-        return len(self._events._keys)
+        return self._events.indexed()
 
     def index_vector(self, vector: np.ndarray | None, f: Features | None = None) -> np.ndarray | None:
         """The vector an article is indexed under (``StoredLink.index_vector``); None when it has

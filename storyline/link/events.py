@@ -29,9 +29,10 @@ by ``twin_entity_share`` of their members, by none of the other half), the bar i
 ``twin_link_bar`` instead: F1 0.963 -> 0.972, ECB+ 0.906 -> 0.936, Vietnamese 0.991 unchanged,
 both halves of the gold clusters as good or better (0.970 -> 0.972, 0.983 -> 0.984), four
 shuffled orders 0.965-0.972 (0.958-0.961 before). Neighbouring settings give the same (share
-0.5-0.7, bar 0.6-0.75: F1 0.972-0.973, ECB+ 0.936-0.937); a bar of 0.55 splits none of the twins. A later article
-that links strongly to both halves may still merge them again; refusing such merges when the two
-events' average link is below the bar cost recall instead (F1 0.954).
+0.5-0.7, bar 0.6-0.75: F1 0.972-0.973, ECB+ 0.936-0.937); a bar of 0.55 splits none of the twins.
+
+A later article that links strongly to both halves may still merge them again; refusing such
+merges when the two events' average link is below the bar cost recall instead (F1 0.954).
 """
 
 from __future__ import annotations
@@ -198,6 +199,10 @@ class EventIndex:
     def finish_restore(self) -> None:
         self._settle_adopted()
 
+    def indexed(self) -> int:
+        """Articles in the vector index."""
+        return len(self._keys)
+
     def _settle_adopted(self) -> None:
         """Keep the adopted index if the articles restored so far are the ones it was saved
         with (same ids, same order), else index their held vectors now."""
@@ -342,9 +347,9 @@ class EventIndex:
         """Cut an event in two where its members differ most, and keep the cut when the halves'
         average link (mean mixed score over pairs across the cut) is below ``event_threshold``,
         or below ``twin_link_bar`` when each half has an entity most of its members name and no
-        member of the other half does; each half is checked again. Returns the splits made, in order, as
-        ``(event cut, new event, articles moved to it)``; the half with the first member keeps
-        the id."""
+        member of the other half does; each half is checked again. Returns the splits made, in
+        order, as ``(event cut, new event, articles moved to it)``; the half with the first member
+        keeps the id."""
         ids = self.members.get(event_id, [])
         if len(ids) < SPLIT_FROM:
             return []

@@ -60,10 +60,9 @@ _weight = itemgetter(1)
 DRIFT = 0.1  # a storyline's indexed vector is renewed once its size has moved by more than this share
 
 
-def _slot(key: str, slots: int) -> tuple[int, float]:
-    """A stable (across processes, unlike ``hash``) slot and sign for a key."""
-    h = zlib.crc32(key.encode("utf-8"))
-    return h % slots, (1.0 if (h >> 16) & 1 else -1.0)
+def _slot(key: str, slots: int) -> int:
+    """A stable (across processes, unlike ``hash``) slot for a key."""
+    return zlib.crc32(key.encode("utf-8")) % slots
 
 
 class _Group:
@@ -206,7 +205,7 @@ class _Candidates:
                     slot = self.lang_slot.get(lang)
                     if slot is None:
                         n = len(self.lang_slot)
-                        slot = self.lang_slot[lang] = n if n < LANGUAGE_SLOTS else _slot(lang, LANGUAGE_SLOTS)[0]
+                        slot = self.lang_slot[lang] = n if n < LANGUAGE_SLOTS else _slot(lang, LANGUAGE_SLOTS)
                     out[base + slot] += lang_weight * c / g.n
             out[self.dim] = known_weight * (g.n - g.langs.get("", 0)) / g.n
         return out

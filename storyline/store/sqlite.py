@@ -254,7 +254,8 @@ class SQLiteStore:
         return None if r is None else SavedIndex(r[0], int(r[1]), r[2], bytes(r[3]))
 
     def put_link_index(self, name: str, saved: SavedIndex) -> None:
-        """Replace the saved index ``name``; a failure keeps the previous one (it is only a cache)."""
+        """Replace the saved index ``name`` in one transaction: on failure the previous one stays
+        and the error is raised."""
         try:
             with self._db:
                 self._db.execute(
