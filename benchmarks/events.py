@@ -327,10 +327,10 @@ def bench_similarity(data: Path, cfg: LinkConfig, calibrate: bool = False) -> Li
     import similarity as simbench
 
     loaded = simbench.load(data)
-    pairs, y, _, a, b = loaded
+    pairs, y, _, a, b, unknown = loaded
     if calibrate:
         sigs = [signals(features(x), features(z), cfg) for x, z in zip(a, b, strict=True)]
-        cal = [i for i, p in enumerate(pairs) if half(p["pair_id"]) == 0]
+        cal = [i for i, p in enumerate(pairs) if half(p["pair_id"]) == 0 and not unknown[i]]
         xl = fit_crosslingual([sigs[i] for i in cal], [y[i] for i in cal], cfg)
         cfg = dataclasses.replace(
             cfg, weights=(*((k, v) for k, v in cfg.weights if k != "crosslingual"), ("crosslingual", xl))

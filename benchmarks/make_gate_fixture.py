@@ -52,6 +52,20 @@ def similarity(data: Path) -> None:
     for g in sorted(gold, key=lambda g: g["pair_id"]):
         by[(g["lang_a"], g["lang_b"])].append(g)
     keep = [g for lp in sorted(by) for g in by[lp][: (10 if lp == ("de", "en") else 4)]]
+    # Plus every pair with a side that is a page template (a Polish block page, an Arabic site's
+    # shell): scored as if they were articles they cost the gate's Pearson, see Templates.
+    import sys
+
+    sys.path.insert(0, str(ROOT))
+    from storyline.clean.templates import Templates
+
+    tpl = Templates.of((p[k]["id"], p[k].get("text") or "") for p in pairs.values() for k in "ab")
+    have = {g["pair_id"] for g in keep}
+    keep += [
+        g
+        for g in sorted(gold, key=lambda g: g["pair_id"])
+        if g["pair_id"] not in have and any(tpl.is_template(pairs[g["pair_id"]][k].get("text") or "") for k in "ab")
+    ]
     dump(OUT / "similarity" / "pairs.jsonl", [pairs[g["pair_id"]] for g in keep])
     dump(OUT / "similarity" / "gold.jsonl", keep)
 

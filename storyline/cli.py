@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 
 from storyline import render
+from storyline.clean.templates import Templates
 from storyline.config import load_settings
 from storyline.errors import InputError, StorylineError, UsageError
 from storyline.models import Article, RawArticle, Rejected
@@ -38,6 +39,10 @@ def _pipeline(db: str | None = None, config: str | None = None, **kw: Any) -> Pi
 
 def _say_rejected(r: Rejected) -> None:
     err.print(f"[yellow]rejected[/] {r.origin}: {r.reason}", markup=True)
+
+
+def _say_note(text: str) -> None:
+    err.print(f"[cyan]note[/] {text}", markup=True, highlight=False, soft_wrap=True)
 
 
 def _jsonl_only(fmt: str) -> None:
@@ -116,8 +121,11 @@ def _pairs(path: str) -> Iterator[tuple[str, RawArticle, RawArticle] | Rejected]
         try:
             if not isinstance(obj, dict) or "pair_id" not in obj:
                 raise InputError(where, 'expected {"pair_id", "a": {article}, "b": {article}}')
-            yield (str(obj["pair_id"]), parse_record(obj.get("a"), f"{where} a"),
-                   parse_record(obj.get("b"), f"{where} b"))
+            yield (
+                str(obj["pair_id"]),
+                parse_record(obj.get("a"), f"{where} a"),
+                parse_record(obj.get("b"), f"{where} b"),
+            )
         except InputError as e:
             yield Rejected(e.origin, e.reason)
 
@@ -130,6 +138,10 @@ def similarity_cmd(
     """How alike two articles are: similarity in [0, 1], same event ≈ 1."""
     _jsonl_only(format)
     pipe = Pipeline()
+    # First pass: the furniture the file's pages share (block pages, site shells), see Templates.
+    templates = Templates.of(
+        (r.id, r.text or "") for item in _pairs(pairs) if not isinstance(item, Rejected) for r in item[1:]
+    )
     bad = False
     for item in _pairs(pairs):
         if isinstance(item, Rejected):
@@ -137,7 +149,10 @@ def similarity_cmd(
             bad = True
             continue
         pid, a, b = item
-        _emit({"pair_id": pid, "similarity": round(pipe.similarity(a, b), 4)})
+        scored = pipe.pair_similarity(a, b, templates)
+        if scored.note:
+            _say_note(f"pair {pid}: {scored.note}")
+        _emit({"pair_id": pid, "similarity": round(scored.similarity, 4)})
     if bad:
         raise typer.Exit(1)
 
@@ -219,18 +234,27 @@ def explain_cmd(
 def serve(
     db: DbOpt = None,
     host: Annotated[str, typer.Option("--host", help="Address to bind; beyond loopback a token is required")] = (
-        "127.0.0.1"),
+        "127.0.0.1"
+    ),
     port: Annotated[int, typer.Option("--port", help="Port")] = 8000,
-    token: Annotated[str | None, typer.Option("--token", envvar="STORYLINE_TOKEN",
-                                              help="Required by every write call [env: STORYLINE_TOKEN]")] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", envvar="STORYLINE_TOKEN", help="Required by every write call [env: STORYLINE_TOKEN]"),
+    ] = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest request body, MiB")] = 25.0,
     config: ConfigOpt = None,
 ) -> None:
     """The web pages (/) and the HTTP API (/api, OpenAPI at /docs) over the database."""
     from storyline.serve import serve as run_server
 
-    run_server(_pipeline(db, config), host=host, port=port, token=token, max_upload_mb=max_upload_mb,
-              say=lambda m: err.print(m, soft_wrap=True))
+    run_server(
+        _pipeline(db, config),
+        host=host,
+        port=port,
+        token=token,
+        max_upload_mb=max_upload_mb,
+        say=lambda m: err.print(m, soft_wrap=True),
+    )
 
 
 def main() -> None:

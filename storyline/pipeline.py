@@ -12,12 +12,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import numpy as np
 
 from storyline.clean import as_is, clean, recurring_lines
+from storyline.clean.templates import Templates
 from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
 from storyline.enrich import enrich
@@ -39,6 +40,15 @@ Progress = Callable[[int], None]
 INDEX_NAME = "articles"
 SAVE_INDEX_FROM = 5_000
 SAVE_INDEX_GROWTH = 1.2
+
+
+# What ``pair_similarity`` says when a side has no article to compare: the middle, "unknown".
+UNKNOWN_SIMILARITY = 0.5
+
+
+class PairScore(NamedTuple):
+    similarity: float
+    note: str | None = None
 
 
 @dataclass
@@ -165,18 +175,35 @@ class Pipeline:
 
     # --- questions about articles --------------------------------------------------------
 
-    def prepare(self, raws: Sequence[RawArticle], *, vectors: bool = True) -> list[Article]:
+    def prepare(
+        self, raws: Sequence[RawArticle], *, vectors: bool = True, known: frozenset[str] = frozenset()
+    ) -> list[Article]:
         """Clean and enrich articles given in memory (pairs, timelines); an article the cleaner
-        rejects is kept as it came, because here the user vouches that it is an article."""
+        rejects is kept as it came, because here the user vouches that it is an article.
+        ``known``: lines to remove as boilerplate (a batch's furniture, ``Templates.lines``)."""
         cleaned = []
         for raw in raws:
-            c = self._clean_one(raw)
+            c = self._clean_one(raw, known)
             cleaned.append(as_is(raw) if isinstance(c, Rejected) else c)
         return enrich(cleaned, self.encoder if vectors else None)
 
     def similarity(self, a: RawArticle, b: RawArticle) -> float:
-        x, y = self.prepare([a, b])
-        return similarity(x, y)
+        return self.pair_similarity(a, b).similarity
+
+    def pair_similarity(self, a: RawArticle, b: RawArticle, templates: Templates | None = None) -> PairScore:
+        """``similarity`` of two inputs, knowing the furniture of the batch they came in: a side
+        that is a page template (``Templates.is_template``) has no article to compare, so the pair
+        gets ``UNKNOWN_SIMILARITY`` and a note naming it, instead of a score that means nothing."""
+        tpl = templates or Templates()
+        shells = [side for side, r in (("a", a), ("b", b)) if not r.html and tpl.is_template(r.text or "")]
+        if shells:
+            return PairScore(
+                UNKNOWN_SIMILARITY,
+                f"side {' and '.join(shells)}: a page template other inputs share word for word (a block page, "
+                f"consent wall or site shell), not an article; similarity {UNKNOWN_SIMILARITY} (unknown)",
+            )
+        x, y = self.prepare([a, b], known=tpl.lines)
+        return PairScore(similarity(x, y))
 
     def explain(self, store: Store, a_id: str, b_id: str) -> dict[str, Any]:
         found = {a.id: a for a in store.articles(ids=[a_id, b_id])}
