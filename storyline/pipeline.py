@@ -23,7 +23,7 @@ from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
 from storyline.enrich import enrich
 from storyline.enrich.vectors import Encoder, get_encoder
-from storyline.errors import InputError, NotFound
+from storyline.errors import InputError, NotFound, StoreError
 from storyline.link import Linker, StoredLink, explain, similarity, state
 from storyline.link.similarity import Features, features
 from storyline.models import Article, RawArticle, Rejected, TimelineEntry
@@ -59,6 +59,7 @@ class RunSummary:
     events: int = 0
     storylines: int = 0
     seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
 
 
 def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
@@ -168,7 +169,13 @@ class Pipeline:
             done += len(batch)
             if progress:
                 progress(done)
-        links.save_index()
+        try:
+            links.save_index()
+        except StoreError as e:  # every batch is committed; only the next start-up's shortcut is lost
+            summary.warnings.append(
+                f"{e}; every article and assignment is stored, and the next run rebuilds the index "
+                "from the stored vectors (a slower start)"
+            )
         counts = store.counts()
         summary.events, summary.storylines = counts["events"], counts["storylines"]
         return summary

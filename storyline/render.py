@@ -39,6 +39,8 @@ def run_summary(console: Console, summary: Any, db: str) -> None:
     console.print(t)
     if summary.rejected:
         console.print("[yellow]Rejected inputs are listed above, each with its reason.[/]")
+    for w in summary.warnings:
+        console.print(f"[yellow]warning[/] {w}")
     console.print(f"Next: [bold]storyline show --db {db}[/] or [bold]storyline export --db {db} --format jsonl[/]")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -200,3 +201,29 @@ def test_a_restart_loads_the_saved_vector_index_only_when_it_holds_the_same_arti
     saved = st.link_index("articles")
     assert saved is not None and saved.count == 5  # grew by more than SAVE_INDEX_GROWTH: saved again
     st.close()
+
+
+def test_a_failed_index_save_is_a_warning_and_loses_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saving the article index comes after every batch is committed: when the database refuses
+    it (here a trigger stands in for a full disk), the run still succeeds, says so, and the next
+    run starts by re-indexing the stored vectors."""
+    from storyline import pipeline
+
+    monkeypatch.setattr(pipeline, "SAVE_INDEX_FROM", 1)
+    db = tmp_path / "s.db"
+    open_store(db).close()
+    con = sqlite3.connect(db)
+    con.execute(
+        "CREATE TRIGGER full BEFORE INSERT ON link_index BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+    )
+    con.commit()
+    con.close()
+    pipe = Pipeline(Settings(db=str(db), batch_size=2), encoder=FakeEncoder())
+    summary = pipe.run([SEEDS])
+    assert summary.added == 5 and not summary.rejected
+    assert len(summary.warnings) == 1 and "disk is full" in summary.warnings[0]
+    one = tmp_path / "one.db"
+    Pipeline(Settings(db=str(one), batch_size=2), encoder=FakeEncoder()).run([SEEDS])
+    assert _stored(db) == _stored(one)
+    again = pipe.run([SEEDS])
+    assert again.added == 0 and again.skipped == 5
