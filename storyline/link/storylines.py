@@ -572,6 +572,7 @@ class StorylineIndex:
     def merge_events(self, absorbed: str, kept: str) -> str | None:
         """Two events became one; returns a storyline that was absorbed as a consequence."""
         gone = self.events.pop(absorbed)
+        self._memo.pop(absorbed, None)  # what a recheck remembered of it can never be asked again
         self.events[kept].absorb(gone)
         s_gone, s_kept = self.storyline_of.pop(absorbed, None), self.storyline_of.get(kept)
         if s_gone is not None:
