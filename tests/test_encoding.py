@@ -37,16 +37,3 @@ def test_refused_with_reason(data: bytes) -> None:
 def test_repair_text() -> None:
     assert repair_text("Thá»• NhÄ© Ká»³") == "Thổ Nhĩ Kỳ"
     assert repair_text("plain “quoted” text") == "plain “quoted” text"
-
-
-def test_penn_treebank_escapes_are_undone() -> None:
-    # A Timeline17 (LibyaWar, CNN) sentence as that tokenized corpus carries it (../shared/data/timelines).
-    ptb = "Egypt , telling Human Rights Watch that `` they are sending baltaqiyyas -LRB- thugs -RRB- to beat us . ''"
-    assert (
-        repair_text(ptb)
-        == 'Egypt , telling Human Rights Watch that "they are sending baltaqiyyas (thugs) to beat us ."'
-    )
-    assert repair_text("-LRB- CNN -RRB- -- At least 20 people") == "(CNN) -- At least 20 people"
-    assert repair_text("a -LSB- 1 -RSB- b -LCB- x -RCB-") == "a [1] b {x}"
-    assert repair_text("line one ``\n'' line two") == 'line one "\n" line two'  # never joins lines
-    assert repair_text("it''s a wiki's ''bold''") == "it''s a wiki's ''bold''"  # not PTB text: untouched

@@ -8,7 +8,6 @@ word always compares equal.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
 import ftfy
@@ -26,29 +25,9 @@ _FTFY = ftfy.TextFixerConfig(
 )
 
 
-# Penn Treebank escapes, as tokenized research corpora (Timeline17, ECB+ derivatives) carry them:
-# "-LRB- CNN -RRB- --" is "(CNN) --". Left in, they become words ("lrb") that every such article
-# shares, in entity keys, word overlap and timeline sentences alike.
-_PTB_OPEN = re.compile(r"-L([RSC])B-[ \t]*")
-_PTB_CLOSE = re.compile(r"[ \t]*-R([RSC])B-")
-_BRACKETS = {"R": "()", "S": "[]", "C": "{}"}
-_PTB_QUOTES = ((re.compile(r"``[ \t]*"), '"'), (re.compile(r"[ \t]*''"), '"'))
-
-
-def unescape_ptb(text: str) -> str:
-    """Brackets for -LRB-/-RRB- (and -LSB-, -LCB-...); in such text, double quotes for `` and ''."""
-    if "-LRB-" not in text and "-RRB-" not in text and "``" not in text and "-LSB-" not in text:
-        return text
-    text = _PTB_OPEN.sub(lambda m: _BRACKETS[m.group(1)][0], text)
-    text = _PTB_CLOSE.sub(lambda m: _BRACKETS[m.group(1)][1], text)
-    for pattern, quote in _PTB_QUOTES:
-        text = pattern.sub(quote, text)
-    return text
-
-
 def repair_text(text: str) -> str:
-    """Undo mojibake and Penn Treebank escapes, normalise to NFC."""
-    return unicodedata.normalize("NFC", unescape_ptb(ftfy.fix_text(text, _FTFY)))
+    """Undo mojibake and normalise to NFC."""
+    return unicodedata.normalize("NFC", ftfy.fix_text(text, _FTFY))
 
 
 def decode_bytes(data: bytes, origin: str) -> str:
