@@ -30,7 +30,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from storyline import Pipeline, Settings, open_store  # noqa: E402
 from storyline import eval as ev  # noqa: E402
 from storyline.models import Article, Rejected  # noqa: E402
-from storyline.sources.jsonl import parse_record  # noqa: E402
 
 CACHE = ROOT / "benchmarks" / ".cache" / "vectors.sqlite"
 Row = tuple[str, str, str, str]  # measure, project, baseline, target
@@ -102,21 +101,18 @@ def storylines_rows(data: Path, tmp: Path) -> list[Row]:
 
 
 def similarity_rows(data: Path, tmp: Path) -> list[Row]:
+    """As `storyline similarity` scores the file: page templates the pairs share first, then each
+    pair (``benchmarks/similarity.py`` loads them the command's way and checks it on a few pairs)."""
+    import similarity as simbench
     from events import tfidf_matrix
 
-    pipe = cached_pipeline(tmp / "unused.db")
     gold = {g["pair_id"]: g for g in load(data / "similarity" / "gold.jsonl")}
-    pairs = load(data / "similarity" / "pairs.jsonl")
-    a = pipe.prepare([parse_record(p["a"], p["pair_id"] + " a") for p in pairs])
-    b = pipe.prepare([parse_record(p["b"], p["pair_id"] + " b") for p in pairs])
-    from storyline.link import similarity
-
-    proj = [similarity(x, y) for x, y in zip(a, b, strict=True)]
-    cos = [float(np.dot(x.vector, y.vector)) for x, y in zip(a, b, strict=True)]  # type: ignore[arg-type]
+    pairs, y, _, a, b, unknown = simbench.load(data)
+    proj = simbench.scores(a, b, unknown)
+    cos = [float(np.dot(x.vector, z.vector)) for x, z in zip(a, b, strict=True)]  # type: ignore[arg-type]
     x = tfidf_matrix(a + b)
     n = len(a)
     tf = [float((x[i] @ x[n + i].T).toarray()[0, 0]) for i in range(n)]
-    y = [5 - float(gold[p["pair_id"]]["overall"]) for p in pairs]
     groups: dict[str, list[int]] = collections.defaultdict(list)
     for i, p in enumerate(pairs):
         g = gold[p["pair_id"]]
