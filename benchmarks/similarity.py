@@ -51,9 +51,9 @@ def load(data: Path) -> Loaded:
     raws = []
     for p in pairs:
         raws += [parse_record(p["a"], p["pair_id"] + " a"), parse_record(p["b"], p["pair_id"] + " b")]
-    templates = Templates.of((r.id, r.text or "") for r in raws)
+    templates = Templates.of_inputs(raws)
     arts = pipe.prepare(raws, known=templates.lines)
-    shell = [not r.html and templates.is_template(r.text or "") for r in raws]
+    shell = [templates.holds(r) for r in raws]
     unknown = [shell[2 * i] or shell[2 * i + 1] for i in range(len(pairs))]
     y = [5 - float(gold[p["pair_id"]]["overall"]) for p in pairs]
     names = [f"{gold[p['pair_id']]['lang_a']}-{gold[p['pair_id']]['lang_b']}" for p in pairs]

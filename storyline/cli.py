@@ -139,9 +139,7 @@ def similarity_cmd(
     _jsonl_only(format)
     pipe = Pipeline()
     # First pass: the furniture the file's pages share (block pages, site shells), see Templates.
-    templates = Templates.of(
-        (r.id, r.text or "") for item in _pairs(pairs) if not isinstance(item, Rejected) for r in item[1:]
-    )
+    templates = Templates.of_inputs(r for item in _pairs(pairs) if not isinstance(item, Rejected) for r in item[1:])
     bad = False
     for item in _pairs(pairs):
         if isinstance(item, Rejected):

@@ -202,7 +202,7 @@ class Pipeline:
         that is a page template (``Templates.is_template``) has no article to compare, so the pair
         gets ``UNKNOWN_SIMILARITY`` and a note naming it, instead of a score that means nothing."""
         tpl = templates or Templates()
-        shells = [side for side, r in (("a", a), ("b", b)) if not r.html and tpl.is_template(r.text or "")]
+        shells = [side for side, r in (("a", a), ("b", b)) if tpl.holds(r)]
         if shells:
             return PairScore(
                 UNKNOWN_SIMILARITY,

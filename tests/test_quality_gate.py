@@ -70,7 +70,7 @@ def test_similarity_gate(pipe: Pipeline) -> None:
     rows = load(GATE / "similarity" / "pairs.jsonl")
     pairs = [(parse_record(r["a"], r["pair_id"] + " a"), parse_record(r["b"], r["pair_id"] + " b")) for r in rows]
     # As `storyline similarity` does: the file's shared furniture first, then each pair.
-    templates = Templates.of((x.id, x.text or "") for pair in pairs for x in pair)
+    templates = Templates.of_inputs(x for pair in pairs for x in pair)
     xs = [pipe.pair_similarity(a, b, templates).similarity for a, b in pairs]
     ys = [5 - float(gold[r["pair_id"]]["overall"]) for r in rows]
     check("similarity_pearson", ev.pearson(xs, ys))

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from storyline.clean.text import normalise_line
+from storyline.models import RawArticle
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # A line is furniture when the texts of this many different articles carry it.
@@ -51,6 +52,16 @@ class Templates:
                         ids.add(art_id)
         lines = frozenset(line for line, ids in seen.items() if len(ids) >= min_articles)
         return cls(lines, frozenset(w for x in lines for w in _WORD.findall(x)))
+
+    @classmethod
+    def of_inputs(cls, raws: Iterable[RawArticle]) -> Templates:
+        """Furniture of input articles' plain texts (``of``)."""
+        return cls.of((r.id, r.text or "") for r in raws)
+
+    def holds(self, raw: RawArticle) -> bool:
+        """True for an input whose plain text is a template (``is_template``); an HTML page goes
+        through extraction instead."""
+        return not raw.html and self.is_template(raw.text or "")
 
     def is_template(self, text: str) -> bool:
         """True for a short text made mostly of the batch's furniture words."""
