@@ -186,12 +186,12 @@ class Pipeline:
         self, raws: Sequence[RawArticle], *, vectors: bool = True, known: frozenset[str] = frozenset()
     ) -> list[Article]:
         """Clean and enrich articles given in memory (pairs, timelines); an article the cleaner
-        rejects is kept as it came, because here the user vouches that it is an article.
+        rejects is kept as it came (``as_is``), because here the user vouches that it is an article.
         ``known``: lines to remove as boilerplate (a batch's furniture, ``Templates.lines``)."""
         cleaned = []
         for raw in raws:
             c = self._clean_one(raw, known)
-            cleaned.append(as_is(raw) if isinstance(c, Rejected) else c)
+            cleaned.append(as_is(raw, known) if isinstance(c, Rejected) else c)
         return enrich(cleaned, self.encoder if vectors else None)
 
     def similarity(self, a: RawArticle, b: RawArticle) -> float:

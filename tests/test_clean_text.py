@@ -179,3 +179,83 @@ def test_article_sentences_are_not_furniture(line: str) -> None:
     from storyline.clean.text import classify
 
     assert not classify(line).bp
+
+
+# --- pages whose line breaks were lost ---------------------------------------------------------
+# Real page texts from the SemEval-2022 Task 8 dev pairs (../shared/data/similarity/pairs.jsonl,
+# article ids 1573506715 and 1539194720), quoted as scraped.
+COVENTRY = (
+    " Coventry residents urged to stay at home this Easter as photos show some flouting the rules Sign up to FREE "
+    "email alerts from CoventryLive - daily Subscribe Thank you for subscribing See our privacy notice Invalid Email "
+    "Coventry residents are being urged to stay at home and save lives this Easter bank holiday weekend as the city "
+    "bakes in warm sunshine. Police, health and council chiefs have sent a united message ahead of a four-day weekend "
+    "where the weather is expected to hit highs of 23C. Government restrictions mean most should not be outside, but "
+    "there have been reports in Coventry’s parks in particular of people flouting the rules. Photos from the War "
+    "Memorial Park yesterday even showed groups of youths playing basketball and congregating on picnic benches. "
+    "Police have extra powers to enforce the government’s restrictions and the city’s top boss has urged people to "
+    "Friday and Easter Monday, with telephone and video calls offered initially, and face-to-face consultations if it "
+    "is absolutely necessary. All local pharmacies will also be open on the bank holidays between 2pm to 5pm, although "
+    "some may open longer"
+)
+MORBACH = (
+    "Trompete trifft Piano im Café Heimat in Morbach\nOK\n\nWir setzen auf unserer Website Cookies und andere "
+    "Technologien ein, um Ihnen den vollen Funktionsumfang unseres Angebotes anzubieten. Zudem ermöglichen Cookies die "
+    "Personalisierung von Inhalten und dienen der Ausspielung von Werbung. Sie können auch zu Analysezwecken gesetzt "
+    "werden. Durch die weitere Nutzung unserer Website erklären Sie sich mit dem Einsatz von Cookies einverstanden. "
+    "Weitere Informationen, auch zur Deaktivierung der Cookies, finden Sie in unserer Datenschutzerklärung.\n\n"
+    "zur Datenschutzerklärung"
+)
+
+
+def test_split_sentences_keeps_abbreviations_and_ordinals() -> None:
+    from storyline.clean.text import split_sentences
+
+    line = (
+        "U.S. officials met Dr. Smith on 1. Januar in Berlin. Prices rose in 2019. the talk went on. Yes? "
+        "مرحبا بكم. هذا"
+    )
+    assert split_sentences(line) == [
+        "U.S. officials met Dr. Smith on 1. Januar in Berlin.",
+        "Prices rose in 2019. the talk went on.",
+        "Yes?",
+        "مرحبا بكم.",
+        "هذا",
+    ]
+
+
+def test_flattened_page_is_judged_sentence_by_sentence() -> None:
+    """One 185-word line: judged whole, its sign-up box took the story with it (the cleaner kept
+    nothing); judged by sentences, the story stays, as one paragraph, and the sign-up box goes."""
+    out = clean_text(COVENTRY)
+    assert len(out.paragraphs) == 1
+    body = out.paragraphs[0]
+    assert body.startswith("Police, health and council chiefs")
+    assert body.endswith("although some may open longer")
+    assert "Sign up" not in body and "Invalid Email" not in body
+    assert any("Sign up to FREE email alerts" in x for x in out.removed)
+
+
+def test_long_paragraphs_of_a_page_with_lines_stay_whole() -> None:
+    """A long paragraph among others is an edited paragraph, not a flattened page: not split."""
+    paras = [
+        " ".join(f"The council met on day {d} of week {w} and agreed a budget after a long debate." for d in range(8))
+        for w in range(3)
+    ]  # 136 words each
+    short = "A short paragraph of the story, written as a full sentence."
+    assert clean_text("\n\n".join([paras[0], short, *paras[1:]])).paragraphs == (paras[0], short, *paras[1:])
+
+
+def test_headline_over_a_consent_notice_is_compared_as_the_headline() -> None:
+    """The cleaner rejects the page (nothing but a cookie notice under the headline); a caller that
+    vouches for it as an article (pairs, timelines) gets the headline, not the notice."""
+    from storyline.clean import as_is
+
+    raw = RawArticle(id="1539194720", origin="semeval", text=MORBACH)
+    with pytest.raises(NotAnArticle):
+        clean(raw)
+    art = as_is(raw)
+    assert art.body == "Trompete trifft Piano im Café Heimat in Morbach"
+    assert art.title == art.body
+    # A page with text the cleaner only thinks too short stays whole.
+    brief = RawArticle(id="b", origin="b", text="Menu\nHome\nSport\nWeather")
+    assert as_is(brief).body == "Menu\nHome\nSport\nWeather"

@@ -166,12 +166,22 @@ def _published(raw: RawArticle, page_date: str | None, cleaned: Cleaned, lang: s
     return date_from_lines(list(cleaned.removed[:6]), lang)
 
 
-def as_is(raw: RawArticle) -> Article:
+def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> Article:
     """The article with its text kept whole: for inputs the cleaner rejects but a caller still
-    wants to compare (pairs, timelines). Never raises."""
+    wants to compare (pairs, timelines). Never raises.
+
+    One exception: a headline over nothing but furniture (a consent notice, a sign-up box, share
+    buttons: the page a scraper gets when the story sits behind a wall) is kept as the headline
+    alone. Whole, two such pages of one outlet compare as their shared notice: on the SemEval-2022
+    dev pairs two unrelated German stories behind one cookie notice scored 0.60, and two
+    "Once registered, you can: ..." pages scored 1.0."""
     text = repair_text(raw.text or "")
     if not text.strip() and raw.html:
         text = "\n\n".join(extract_html(repair_text(raw.html), raw.url).cleaned.paragraphs)
+    elif text.strip():
+        walled = clean_text(text, known_boilerplate, lang=raw.lang or None)
+        if walled.title and not walled.paragraphs:
+            text = walled.title
     lang = raw.lang or detect_language(text)
     return Article(
         id=raw.id,
