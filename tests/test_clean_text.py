@@ -159,6 +159,11 @@ def test_closing_question_is_not_taken_for_a_headline() -> None:
         "¿Ya sabías que tenemos canal de Telegram? Únete desde tu celular.",
         "Instant access to the full article PDF.",
         "Suche",
+        # A login box run into the story's last sentence on a flattened page (SemEval-2022 dev).
+        "Er starb an dieser Stelle, wahrscheinlich noch die ganze digitale Vielfalt Ihres Medienhauses Zugriff auf "
+        "alle Online-Artikel Bequeme Verlängerung Monatlich kündbar ab 1,99 € / Monat Jetzt 30 Tage kostenlos testen "
+        "Mehr als fair oder Anmelden Nutzername Passwort eingeloggt bleiben Passwort vergessen?",
+        "Forgot your password? Keep me signed in.",
     ],
 )
 def test_furniture_phrasing_many_languages(line: str) -> None:

@@ -91,6 +91,8 @@ _LONG_BP = re.compile(
     affiliate[-\ ]links?|(?:earn|receive)\ (?:a\ )?(?:small\ )?commission|
     (?:instant|immediate|unlimited)\ (?:online\ |digital\ )?access\ to|full\ article\ pdf|
     wählen\ sie\ ihren\ zugang|(?:und|jetzt)\ (?:gratis\ )?weiterlesen|bereits\ abonnent|
+    passwort\ vergessen|forgot\ (?:your\ )?password|(?:eingeloggt|angemeldet)\ bleiben|
+    (?:stay|keep\ me)\ (?:logged|signed)\ in|monatlich\ kündbar|\d+\ tage?\ (?:gratis|kostenlos)\ testen|
     используем\ cookie|
     đăng\ ký\ nhận\ tin
     """
