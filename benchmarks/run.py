@@ -101,14 +101,16 @@ def storylines_rows(data: Path, tmp: Path) -> list[Row]:
 
 
 def similarity_rows(data: Path, tmp: Path) -> list[Row]:
-    """As `storyline similarity` scores the file: page templates the pairs share first, then each
-    pair (``benchmarks/similarity.py`` loads them the command's way and checks it on a few pairs)."""
+    """As `storyline similarity` scores the file: what the pairs share first (page templates, each
+    language's mean), then each pair (``benchmarks/similarity.py`` loads them the command's way and
+    checks it on a few pairs)."""
     import similarity as simbench
     from events import tfidf_matrix
 
     gold = {g["pair_id"]: g for g in load(data / "similarity" / "gold.jsonl")}
-    pairs, y, _, a, b, unknown = simbench.load(data)
-    proj = simbench.scores(a, b, unknown)
+    loaded = simbench.load(data)
+    pairs, y, a, b = loaded.pairs, loaded.y, loaded.a, loaded.b
+    proj = simbench.scores(a, b, loaded.unknown, templated=loaded.templated)
     cos = [float(np.dot(x.vector, z.vector)) for x, z in zip(a, b, strict=True)]  # type: ignore[arg-type]
     x = tfidf_matrix(a + b)
     n = len(a)

@@ -19,6 +19,7 @@ import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -29,20 +30,31 @@ from events import half  # noqa: E402  (the project's split: 0 = calibration hal
 
 from storyline import Pipeline, Settings  # noqa: E402
 from storyline import eval as ev  # noqa: E402
-from storyline.clean.templates import Templates  # noqa: E402
 from storyline.link import relatedness as rel  # noqa: E402
 from storyline.link.similarity import LinkConfig, combine, features, signals, similarity  # noqa: E402
 from storyline.models import Article  # noqa: E402
-from storyline.pipeline import UNKNOWN_SIMILARITY  # noqa: E402
+from storyline.pipeline import BATCH_SAMPLE, UNKNOWN_SIMILARITY  # noqa: E402
 from storyline.sources.jsonl import parse_record  # noqa: E402
 
 CACHE = ROOT / "benchmarks/.cache/vectors.sqlite"
-Loaded = tuple[list[dict], list[float], list[str], list[Article], list[Article], list[bool]]
+
+
+class Loaded(NamedTuple):
+    """The pairs as the command sees them: targets (5 - overall), language-pair names, both sides
+    prepared, which pairs it scores "unknown" (a side is a page template the file's pages share),
+    and the ids of those template sides (left out of the file's language means, as the command does)."""
+
+    pairs: list[dict]  # type: ignore[type-arg]
+    y: list[float]
+    names: list[str]
+    a: list[Article]
+    b: list[Article]
+    unknown: list[bool]
+    templated: frozenset[str]
 
 
 def load(data: Path) -> Loaded:
-    """Pairs, targets (5 - overall), language-pair names, both sides as the command sees them, and
-    which pairs the command scores "unknown" (a side is a page template the file's pages share)."""
+    """Load and prepare the dev pairs the way ``storyline similarity`` does (``Pipeline.pair_batch``)."""
     with open(data / "similarity/gold.jsonl", encoding="utf-8") as fh:
         gold = {g["pair_id"]: g for g in map(json.loads, fh)}
     with open(data / "similarity/pairs.jsonl", encoding="utf-8") as fh:
@@ -51,18 +63,22 @@ def load(data: Path) -> Loaded:
     raws = []
     for p in pairs:
         raws += [parse_record(p["a"], p["pair_id"] + " a"), parse_record(p["b"], p["pair_id"] + " b")]
-    templates = Templates.of_inputs(raws)
-    arts = pipe.prepare(raws, known=templates.lines)
-    shell = [templates.holds(r) for r in raws]
+    batch = pipe.pair_batch(raws)
+    assert len(batch.prepared) < BATCH_SAMPLE, "the dev file is sampled whole"
+    shell = [batch.templates.holds(r) for r in raws]
+    arts = [batch.article(r) or pipe.prepare([r], known=batch.templates.lines)[0] for r in raws]
     unknown = [shell[2 * i] or shell[2 * i + 1] for i in range(len(pairs))]
     y = [5 - float(gold[p["pair_id"]]["overall"]) for p in pairs]
     names = [f"{gold[p['pair_id']]['lang_a']}-{gold[p['pair_id']]['lang_b']}" for p in pairs]
+    loaded = Loaded(
+        pairs, y, names, arts[0::2], arts[1::2], unknown, frozenset(x.id for x, s in zip(arts, shell, strict=True) if s)
+    )
     # The command's own path on a few pairs, to keep this benchmark honest about what it measures.
+    want = scores(loaded.a, loaded.b, unknown, templated=loaded.templated)
     for i in [j for j, u in enumerate(unknown) if u][:2] + list(range(3)):
-        got = pipe.pair_similarity(raws[2 * i], raws[2 * i + 1], templates).similarity
-        want = UNKNOWN_SIMILARITY if unknown[i] else similarity(arts[2 * i], arts[2 * i + 1])
-        assert abs(got - want) < 1e-6, (pairs[i]["pair_id"], got, want)
-    return pairs, y, names, arts[0::2], arts[1::2], unknown
+        got = pipe.pair_similarity(raws[2 * i], raws[2 * i + 1], batch).similarity
+        assert abs(got - want[i]) < 1e-6, (pairs[i]["pair_id"], got, want[i])
+    return loaded
 
 
 def fit_on(a: Sequence[Article], b: Sequence[Article], y: Sequence[float], idx: Sequence[int]) -> rel.Calibration:
@@ -105,14 +121,19 @@ def scores(
     unknown: Sequence[bool],
     cal: rel.Calibration | None = None,
     cfg: LinkConfig | None = None,
+    templated: frozenset[str] = frozenset(),
 ) -> list[float]:
-    """``similarity()`` of each pair, with the given calibration (None: the shipped one)."""
-    return [UNKNOWN_SIMILARITY if u else similarity(x, z, cfg, cal) for x, z, u in zip(a, b, unknown, strict=True)]
+    """``similarity()`` of each pair as the command scores them read as one file: the calibration
+    (None: the shipped one) adapted to these pairs' own language means (``relatedness.adapted``),
+    template sides (``templated`` ids) left out of the means, pairs with one scored "unknown"."""
+    sides = [x for pair in zip(a, b, strict=True) for x in pair if x.id not in templated]
+    c = rel.adapted(cal or rel.packaged(), rel.batch_means((x.id, x.lang, x.vector) for x in sides))
+    return [UNKNOWN_SIMILARITY if u else similarity(x, z, cfg, c) for x, z, u in zip(a, b, unknown, strict=True)]
 
 
 def report(data: Path, write: bool = False, cfg: LinkConfig | None = None, loaded: Loaded | None = None) -> None:
     """Print the table (see the module docstring); ``cfg`` as the linker would use it."""
-    pairs, y, names, a, b, unknown = loaded or load(data)
+    pairs, y, names, a, b, unknown, templated = loaded or load(data)
     n = len(pairs)
     if write:
         cal = fit_on(a, b, y, [i for i in range(n) if not unknown[i]])
@@ -129,10 +150,12 @@ def report(data: Path, write: bool = False, cfg: LinkConfig | None = None, loade
     cross = [0.0] * n
     for k in (0, 1):
         cal = fit_on(a, b, y, [i for i in halves[1 - k] if not unknown[i]])
-        part = scores([a[i] for i in halves[k]], [b[i] for i in halves[k]], [unknown[i] for i in halves[k]], cal, cfg)
+        part = scores(
+            [a[i] for i in halves[k]], [b[i] for i in halves[k]], [unknown[i] for i in halves[k]], cal, cfg, templated
+        )
         for i, s in zip(halves[k], part, strict=True):
             cross[i] = s
-    proj = scores(a, b, unknown, None, cfg)
+    proj = scores(a, b, unknown, None, cfg, templated)
     cos = [float(np.dot(x.vector, z.vector)) for x, z in zip(a, b, strict=True)]  # type: ignore[arg-type]
     same = [combine(signals(features(x), features(z), cfg), cfg) for x, z in zip(a, b, strict=True)]
     from events import tfidf_matrix

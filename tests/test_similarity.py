@@ -181,3 +181,25 @@ def test_graded_takes_the_centred_cosine_when_given() -> None:
     low = graded(sig, centred=0.0)
     high = graded(sig, centred=0.9)
     assert 0.0 <= low < high <= 1.0
+
+
+def test_batch_means_count_an_article_once_and_need_enough_of_a_language() -> None:
+    n = relatedness.MIN_LANGUAGE_ARTICLES
+    rows = [(f"en{i}", "EN", vec(1, i % 2)) for i in range(n)]
+    rows += [("en0", "en", vec(0, 0, 1))] * 5  # the same article paired again: counted once
+    rows += [(f"xx{i}", "xx", vec(0, 1)) for i in range(n - 1)]  # one short of a mean
+    means = relatedness.batch_means(rows)
+    assert set(means) == {"en"}
+    assert np.allclose(means["en"], np.mean([v for _, _, v in rows[:n]], axis=0))
+
+
+def test_adapted_moves_a_shipped_mean_half_way_and_adds_a_missing_one() -> None:
+    shipped = relatedness.Calibration({"en": vec(1), "de": vec(0, 1)}, 0.2, 0.7)
+    batch = {"en": vec(0, 0, 1), "it": vec(0, 0, 0, 1)}
+    cal = relatedness.adapted(shipped, batch)
+    share = relatedness.BATCH_MEAN_SHARE
+    assert np.allclose(cal.means["en"], (1 - share) * vec(1) + share * vec(0, 0, 1))
+    assert np.allclose(cal.means["de"], vec(0, 1))  # not in the batch: as shipped
+    assert np.allclose(cal.means["it"], vec(0, 0, 0, 1))  # not shipped: the batch's own
+    assert (cal.floor, cal.ceiling) == (0.2, 0.7)
+    assert relatedness.adapted(shipped, {}) is shipped

@@ -29,7 +29,8 @@ language as the plain cosine does.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -73,6 +74,40 @@ def packaged() -> Calibration:
     except (FileNotFoundError, OSError):
         pass
     return Calibration(means, FLOOR, CEILING, RAW_SLOPE, RAW_INTERCEPT)
+
+
+# A file of pairs says what its own language directions are: each language with at least
+# MIN_LANGUAGE_ARTICLES distinct articles in the file has its mean moved this share of the way to the
+# file's own mean (a language without a shipped mean takes the file's). SemEval-2022 dev, the
+# calibration fitted on one half and each half scored as one file: Pearson 0.797 -> 0.802 (the
+# file's mean alone: 0.802, both halves gaining; half-way keeps a pair's score less dependent on
+# the rest of its file). Leaving a language's shipped mean out, its file's mean alone beats having
+# none in each of ar, de, es, pl, tr (e.g. pl-pl 0.821 -> 0.835).
+BATCH_MEAN_SHARE = 0.5
+
+
+def batch_means(articles: Iterable[tuple[str, str, np.ndarray | None]]) -> dict[str, np.ndarray]:
+    """Mean vector per language of a batch's articles, given as (id, language, vector); an id counts
+    once (an article paired several times); languages with fewer than MIN_LANGUAGE_ARTICLES left out."""
+    seen: set[str] = set()
+    by_lang: dict[str, list[np.ndarray]] = {}
+    for art_id, lang, vec in articles:
+        if vec is None or not lang or art_id in seen:
+            continue
+        seen.add(art_id)
+        by_lang.setdefault(lang.lower(), []).append(np.asarray(vec, dtype=np.float32))
+    return {k: np.mean(v, axis=0).astype(np.float32) for k, v in by_lang.items() if len(v) >= MIN_LANGUAGE_ARTICLES}
+
+
+def adapted(cal: Calibration, means: Mapping[str, np.ndarray]) -> Calibration:
+    """``cal`` with each language's mean moved ``BATCH_MEAN_SHARE`` toward a batch's (``batch_means``)."""
+    if not means:
+        return cal
+    mixed = dict(cal.means)
+    for lang, m in means.items():
+        own = mixed.get(lang)
+        mixed[lang] = m if own is None else ((1 - BATCH_MEAN_SHARE) * own + BATCH_MEAN_SHARE * m).astype(np.float32)
+    return dataclasses.replace(cal, means=mixed)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
