@@ -203,3 +203,16 @@ def test_adapted_moves_a_shipped_mean_half_way_and_adds_a_missing_one() -> None:
     assert np.allclose(cal.means["it"], vec(0, 0, 0, 1))  # not shipped: the batch's own
     assert (cal.floor, cal.ceiling) == (0.2, 0.7)
     assert relatedness.adapted(shipped, {}) is shipped
+
+
+def test_missing_language_means_are_said_not_silently_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken install (the means file gone) still scores, on the plain-cosine line, and says so."""
+    monkeypatch.setattr(relatedness, "MEANS_FILE", "no_such_means.npz")
+    relatedness.packaged.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="no_such_means.npz"):
+            cal = relatedness.packaged()
+        assert cal.means == {}
+        assert relatedness.centred_cosine(vec(1), "en", vec(1, 1), "en", cal) is None
+    finally:
+        relatedness.packaged.cache_clear()
