@@ -327,7 +327,7 @@ def bench_similarity(data: Path, cfg: LinkConfig, calibrate: bool = False) -> Li
     import similarity as simbench
 
     loaded = simbench.load(data)
-    pairs, y, _, a, b, unknown = loaded
+    pairs, y, a, b, unknown = loaded.pairs, loaded.y, loaded.a, loaded.b, loaded.unknown
     if calibrate:
         sigs = [signals(features(x), features(z), cfg) for x, z in zip(a, b, strict=True)]
         cal = [i for i, p in enumerate(pairs) if half(p["pair_id"]) == 0 and not unknown[i]]
