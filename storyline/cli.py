@@ -120,11 +120,11 @@ def _pairs(path: str) -> Iterator[tuple[str, RawArticle, RawArticle] | Rejected]
         try:
             if not isinstance(obj, dict) or "pair_id" not in obj:
                 raise InputError(where, 'expected {"pair_id", "a": {article}, "b": {article}}')
-            yield (
-                str(obj["pair_id"]),
-                parse_record(obj.get("a"), f"{where} a"),
-                parse_record(obj.get("b"), f"{where} b"),
-            )
+            a, b = parse_record(obj.get("a"), f"{where} a"), parse_record(obj.get("b"), f"{where} b")
+            for side in (a, b):
+                if side.empty:  # as the API's pair validation and `clean` reject it: nothing to compare
+                    raise InputError(side.origin, "the input is empty (no text or html); the pair is not scored")
+            yield str(obj["pair_id"]), a, b
         except InputError as e:
             yield Rejected(e.origin, e.reason)
 

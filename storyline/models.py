@@ -37,6 +37,11 @@ class RawArticle:
     source: str | None = None
     url: str | None = None
 
+    @property
+    def empty(self) -> bool:
+        """Neither text nor HTML has anything but whitespace: nothing to read."""
+        return not (self.text or "").strip() and not (self.html or "").strip()
+
 
 @dataclass(frozen=True)
 class Entity:

@@ -208,6 +208,21 @@ def test_contract_commands_on_the_seeds(seeded: tuple[Path, dict[str, dict[str, 
     assert expl["stored"][rows["000"]["id"]]["event"] == rows["000"]["event"]
 
 
+def test_similarity_names_bad_pairs_and_scores_the_rest(tmp_path: Path) -> None:
+    """A pair with an empty side, and a broken line, are each named on stderr (exit 1); the good
+    pair is still scored."""
+    texts = {p.stem.split("_")[0]: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    good = {"pair_id": "good", "a": {"id": "a", "text": texts["003"]}, "b": {"id": "b", "text": texts["004"]}}
+    empty = {"pair_id": "empty", "a": {"id": "c", "text": "  \n "}, "b": {"id": "b", "text": texts["004"]}}
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(json.dumps(good) + "\n" + json.dumps(empty) + "\n{not json\n", encoding="utf-8")
+    proc = cli("similarity", str(pairs), "--format", "jsonl", cwd=tmp_path, check=False)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert [json.loads(x)["pair_id"] for x in proc.stdout.splitlines()] == ["good"]
+    assert "pairs.jsonl:2 a: the input is empty" in proc.stderr
+    assert "pairs.jsonl:3" in proc.stderr
+
+
 def test_usage_errors_exit_2(seeded: tuple[Path, dict[str, dict[str, Any]]]) -> None:
     work, _ = seeded
     assert cli("export", "--db", "seeds.db", "--format", "xml", cwd=work, check=False).returncode == 2

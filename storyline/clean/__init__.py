@@ -100,7 +100,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     ``known_boilerplate`` holds lines (normalised with ``normalise_line``) that recur on many
     pages of the same source, as ``recurring_lines`` finds them: they are removed wherever they
     stand, even when they read like prose (a standing disclaimer, an "about us" paragraph)."""
-    if not (raw.text or "").strip() and not (raw.html or "").strip():
+    if raw.empty:
         raise NotAnArticle(raw.origin, "the input is empty (no text or html)")
     cleaned, page_title, page_date = _cleaned(raw, known_boilerplate)
     body = "\n\n".join(cleaned.paragraphs)
