@@ -65,7 +65,10 @@ def _article_json(a: Article) -> dict[str, Any]:
 
 @app.command()
 def run(
-    inputs: Annotated[list[str], typer.Argument(help="Files or directories: .txt .html .htm .jsonl .jsonl.gz")],
+    inputs: Annotated[
+        list[str],
+        typer.Argument(help="Files, directories or web pages: .txt .html .htm .jsonl(.gz) .warc(.gz) https://…"),
+    ],
     db: DbOpt = None,
     batch_size: Annotated[int | None, typer.Option(help="Articles per transaction")] = None,
     config: ConfigOpt = None,
@@ -91,7 +94,10 @@ def export(db: DbOpt = None, format: FormatOpt = "jsonl", config: ConfigOpt = No
         asg = where.get(a.id)
         row["event"] = asg.event if asg else None
         row["storyline"] = asg.storyline if asg else None
-        _emit({k: row[k] for k in ("id", "lang", "title", "published", "event", "storyline", "body")})
+        line = {k: row[k] for k in ("id", "lang", "title", "published", "event", "storyline", "body")}
+        # CONTRACT.md: exported articles carry url and source when known.
+        line.update({k: v for k, v in (("url", a.url), ("source", a.source)) if v})
+        _emit(line)
 
 
 @app.command("clean")

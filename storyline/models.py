@@ -36,6 +36,9 @@ class RawArticle:
     lang: str | None = None
     source: str | None = None
     url: str | None = None
+    # When the page was fetched or archived (a WARC-Date, an HTTP fetch): the publish date of
+    # last resort, for a page that states none, and the reference for a day without a year.
+    fetched: str | None = None
 
     @property
     def empty(self) -> bool:

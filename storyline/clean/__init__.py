@@ -46,7 +46,7 @@ def content_hash(body: str) -> str:
 def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | None, str | None]:
     """Paragraphs kept/removed, page title and the page's own publish string/date."""
     if raw.html and raw.html.strip():
-        page = extract_html(repair_text(raw.html), raw.url)
+        page = extract_html(repair_text(raw.html), raw.url, guess_dates=not raw.fetched)
         if page.kind != "article":
             raise NotAnArticle(raw.origin, page.reason)
         if page.cleaned.paragraphs:
@@ -163,7 +163,8 @@ def _published(raw: RawArticle, page_date: str | None, cleaned: Cleaned, lang: s
     if page_date:
         return parse_date(page_date, lang)
     # Only a dateline among the lines removed before the article (e.g. "21st Jan 2021").
-    return date_from_lines(list(cleaned.removed[:6]), lang)
+    # Else when the page was fetched or archived: a news page is read the day it appears.
+    return date_from_lines(list(cleaned.removed[:6]), lang) or parse_date(raw.fetched, lang)
 
 
 def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> Article:

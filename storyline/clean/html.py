@@ -73,9 +73,16 @@ class Page:
 _EMPTY = Page(Cleaned((), (), None), None, None, None, "empty", "the HTML has no readable content")
 
 
-def _extract(tree: HtmlElement, url: str | None) -> tuple[str, trafilatura.settings.Document | None]:
+def _extract(
+    tree: HtmlElement, url: str | None, guess_dates: bool = True
+) -> tuple[str, trafilatura.settings.Document | None]:
     precise = trafilatura.bare_extraction(
-        deepcopy(tree), url=url, favor_precision=True, include_comments=False, with_metadata=True
+        deepcopy(tree),
+        url=url,
+        favor_precision=True,
+        include_comments=False,
+        with_metadata=True,
+        date_extraction_params=trafilatura.settings.set_date_params(extensive=guess_dates),
     )
     broad = trafilatura.extract(deepcopy(tree), url=url, favor_recall=True, fast=True, include_comments=False) or ""
     doc = precise if isinstance(precise, trafilatura.settings.Document) else None
@@ -85,12 +92,16 @@ def _extract(tree: HtmlElement, url: str | None) -> tuple[str, trafilatura.setti
     return text, doc
 
 
-def extract_html(html: str, url: str | None = None) -> Page:
-    """Cut the article out of the page, then drop the boilerplate lines trafilatura kept."""
+def extract_html(html: str, url: str | None = None, *, guess_dates: bool = True) -> Page:
+    """Cut the article out of the page, then drop the boilerplate lines trafilatura kept.
+
+    ``guess_dates=False`` takes the page's date only from its markup (meta tags, structured data,
+    the URL), not from any date in its text: for a page whose fetch or archive date is known,
+    which is a better last resort than a year mentioned in a photo caption."""
     tree = load_html(html)
     if tree is None:
         return _EMPTY
-    text, doc = _extract(tree, url)
+    text, doc = _extract(tree, url, guess_dates)
     title = ((doc.title or "").strip() or None) if doc else None
     published = _iso_date(doc.date) if doc and doc.date else None
     lang = (doc.language or None) if doc else None

@@ -1,5 +1,6 @@
 """Files and directories as CONTRACT.md defines them: ``.txt`` is one article (id = file stem),
-``.html``/``.htm`` one page, ``.jsonl``/``.jsonl.gz`` one article per line; a directory is every
+``.html``/``.htm`` one page, ``.jsonl``/``.jsonl.gz`` one article per line, ``.warc``/``.warc.gz``
+every HTML response in it; a directory is every
 such file in it, recursively, in a stable (sorted) order so two runs see the same stream."""
 
 from __future__ import annotations
@@ -12,18 +13,22 @@ from storyline.encoding import decode_bytes
 from storyline.errors import InputError
 from storyline.models import RawArticle, Rejected
 from storyline.sources.jsonl import read_jsonl
+from storyline.sources.warc import is_warc, read_warc
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
 # A single article page larger than this is not an article but a dump or a mistake; reading it
 # whole would only cost memory. JSONL files are streamed line by line and have a per-line cap.
 MAX_FILE_BYTES = 20 * 1024 * 1024
+KINDS = ".txt, .html, .htm, .jsonl, .jsonl.gz, .warc or .warc.gz"
 
 
 def kind_of(path: Path) -> str | None:
     name = path.name.lower()
     if name.endswith(".jsonl") or name.endswith(".jsonl.gz"):
         return "jsonl"
+    if is_warc(path):
+        return "warc"
     if path.suffix.lower() in TEXT_SUFFIXES:
         return "text"
     if path.suffix.lower() in HTML_SUFFIXES:
@@ -78,10 +83,10 @@ def read_inputs(paths: Iterable[str | Path]) -> Iterator[RawArticle | Rejected]:
                 found = True
                 yield from _read_one(item)
             if not found:
-                yield Rejected(str(path), "no .txt, .html, .htm, .jsonl or .jsonl.gz files in this directory")
+                yield Rejected(str(path), f"no {KINDS} files in this directory")
             continue
         if kind_of(path) is None:
-            yield Rejected(str(path), "unknown file type (expected .txt, .html, .htm, .jsonl or .jsonl.gz)")
+            yield Rejected(str(path), f"unknown file type (expected {KINDS})")
             continue
         yield from _read_one(path)
 
@@ -90,6 +95,9 @@ def _read_one(path: Path) -> Iterator[RawArticle | Rejected]:
     kind = kind_of(path)
     if kind == "jsonl":
         yield from read_jsonl(path)
+        return
+    if kind == "warc":
+        yield from read_warc(path)
         return
     try:
         yield _read_file(path, kind or "text")
