@@ -28,6 +28,15 @@ class NotAnArticle(InputError):
     """The input is readable but is not an article (empty, an index page, an error page)."""
 
 
+class FetchError(InputError):
+    """A web address could not be fetched (robots.txt, HTTP status, timeout, size, type), with the
+    reason; ``kind`` is a short word for counting reasons per source."""
+
+    def __init__(self, origin: str, reason: str, kind: str = "error") -> None:
+        super().__init__(origin, reason)
+        self.kind = kind
+
+
 class StoreError(StorylineError):
     """The database could not be opened or written."""
 
