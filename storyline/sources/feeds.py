@@ -144,19 +144,19 @@ def parse_feed(data: bytes, url: str) -> Listing:
     problem = d.get("bozo_exception") if d.get("bozo") else None
     if isinstance(problem, feedparser.CharacterEncodingOverride):
         problem = None  # a wrong charset label that feedparser read past
-    if problem is not None and not d.entries:
-        raise InputError(url, f"broken feed XML ({problem})")
-    if not version and not d.entries:
-        raise InputError(url, "not an RSS or Atom feed")
     lang = (d.feed.get("language") or "").split("-")[0].lower() or None
     items = []
     for e in d.entries[:MAX_ITEMS]:
         link = e.get("link") or next((x.get("href") for x in e.get("links", []) if x.get("href")), None)
-        where = urls.normalise(link or "", url)
-        if not where:
+        where = urls.normalise(link, url) if link and link.strip() else None
+        if not where or urls.key(where) == urls.key(url):
             continue
         published = _iso(e.get("published") or e.get("updated"), e.get("published_parsed") or e.get("updated_parsed"))
         items.append(Item(where, (e.get("title") or "").strip() or None, published, lang))
+    if problem is not None and not items:
+        raise InputError(url, f"broken feed XML ({problem})")
+    if not version and not items:
+        raise InputError(url, "not an RSS or Atom feed")
     kind = "atom" if version.startswith("atom") else "rss"
     note = f"broken feed XML, read as far as possible ({problem})" if problem is not None else None
     return Listing(kind, tuple(items), title=(d.feed.get("title") or "").strip() or None, note=note)
