@@ -235,6 +235,49 @@ def explain_cmd(
 
 
 @app.command()
+def watch(
+    sources: Annotated[str, typer.Argument(help="A sources file (TOML): [[source]] url, name, lang, interval")],
+    db: DbOpt = None,
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit (for cron)")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Follow feeds, sitemaps and sites: store each new article with its source's date and URL."""
+    import signal
+    import threading
+
+    from storyline.watch import Watcher, describe
+
+    stop = threading.Event()
+
+    def ask_stop(signum: int, _frame: object) -> None:
+        if stop.is_set():  # a second Ctrl-C: stop now
+            raise KeyboardInterrupt
+        stop.set()
+        err.print("stopping after the page in hand; run the same command again to resume")
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, ask_stop)
+    pipe = _pipeline(db, config)
+    errors = 0
+    with Watcher(pipe, sources, say=lambda m: err.print(m, soft_wrap=True), stop=stop) as w:
+        err.print(f"following {len(w.config.sources)} source(s) from {sources} into {pipe.settings.db}")
+        n = 0
+        while not stop.is_set():
+            w.reload_if_changed()
+            summary = w.run_pass()
+            n += 1
+            for e in summary.errors:
+                err.print(f"[yellow]error[/] {e}", markup=True, soft_wrap=True)
+            errors += len(summary.errors)
+            out.print(f"pass {n}: {describe(summary)}")
+            if once:
+                break
+            stop.wait(w.until_due())
+    if once and errors:
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(
     db: DbOpt = None,
     host: Annotated[str, typer.Option("--host", help="Address to bind; beyond loopback a token is required")] = (

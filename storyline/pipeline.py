@@ -24,11 +24,11 @@ from storyline.describe import describe_event, describe_storyline
 from storyline.enrich import enrich
 from storyline.enrich.vectors import Encoder, get_encoder
 from storyline.errors import InputError, NotFound, StoreError
+from storyline.fetch.pages import read_inputs
 from storyline.link import Linker, StoredLink, explain, similarity, state
 from storyline.link.relatedness import Calibration, adapted, batch_means, packaged
 from storyline.link.similarity import Features, features
 from storyline.models import Article, RawArticle, Rejected, TimelineEntry
-from storyline.sources import read_inputs
 from storyline.store import Store, open_store
 from storyline.store.base import LinkRow, SavedIndex
 from storyline.timeline import build_timeline
@@ -153,9 +153,10 @@ class Pipeline:
         store: Store,
         progress: Progress | None,
         on_reject: Callable[[Rejected], None] | None,
+        links: _LinkState | None = None,
     ) -> RunSummary:
         summary = RunSummary()
-        links = _LinkState.from_store(store)
+        links = links or _LinkState.from_store(store)
         seen: set[str] = set()
         done = 0
 
@@ -200,6 +201,11 @@ class Pipeline:
         counts = store.counts()
         summary.events, summary.storylines = counts["events"], counts["storylines"]
         return summary
+
+    def follow(self, store: Store) -> Follower:
+        """An ingester that keeps the linker between calls: ``storyline watch`` hands it each
+        pass's new pages, and the store is read once, not once per pass."""
+        return Follower(self, store)
 
     # --- questions about articles --------------------------------------------------------
 
@@ -296,6 +302,23 @@ class Pipeline:
     ) -> list[TimelineEntry]:
         store.storyline(storyline)  # NotFound when unknown
         return self.timeline(list(store.articles(storyline=storyline)), n_dates, n_sentences)
+
+
+class Follower:
+    """``Pipeline.run`` over articles given in memory, again and again, into one store."""
+
+    def __init__(self, pipe: Pipeline, store: Store) -> None:
+        self.pipe = pipe
+        self.store = store
+        self.links = _LinkState.from_store(store)
+
+    def add(
+        self, items: Iterable[RawArticle | Rejected], on_reject: Callable[[Rejected], None] | None = None
+    ) -> RunSummary:
+        t0 = time.perf_counter()
+        summary = self.pipe._run(items, self.store, None, on_reject, self.links)
+        summary.seconds = time.perf_counter() - t0
+        return summary
 
 
 def _as_key(raw: RawArticle) -> RawArticle:
