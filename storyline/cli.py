@@ -245,7 +245,7 @@ def watch(
     import signal
     import threading
 
-    from storyline.watch import Watcher, describe
+    from storyline.watch import PASS_BUDGET, Watcher, describe
 
     stop = threading.Event()
 
@@ -264,7 +264,7 @@ def watch(
         n = 0
         while not stop.is_set():
             w.reload_if_changed()
-            summary = w.run_pass()
+            summary = w.run_pass(budget=None if once else PASS_BUDGET)
             n += 1
             for e in summary.errors:
                 err.print(f"[yellow]error[/] {e}", markup=True, soft_wrap=True)

@@ -46,7 +46,10 @@ from storyline.store.watchstate import Page, SourceState, WatchState
 DEFAULT_INTERVAL = 15 * 60.0
 MAX_TRIES = 3  # a page that failed for a passing reason (timeout, 5xx, 429) is tried this often
 MAX_SITEMAPS = 100  # sitemaps of one index polled per pass
-RETRYABLE = {"timeout", "connection", "busy", "slow"}
+RETRYABLE = {"timeout", "connection", "busy", "slow", "server"}
+# While following, a pass stops fetching pages after this long and polls the sources that came
+# due: a sitemap of 50,000 pages at one request a second must not keep a feed from its poll.
+PASS_BUDGET = 300.0
 _DURATION = re.compile(
     r"(?i)^\s*(?:(\d+(?:\.\d+)?)\s*d)?\s*(?:(\d+(?:\.\d+)?)\s*h)?\s*(?:(\d+(?:\.\d+)?)\s*m)?"
     r"\s*(?:(\d+(?:\.\d+)?)\s*s)?\s*$"
@@ -182,6 +185,7 @@ class Watcher:
         self.stop = stop or threading.Event()
         self.fetcher = Fetcher(self.config.fetch)
         self._follower: Follower | None = None
+        self._deadline: float | None = None
         self._sync_sources()
 
     def close(self) -> None:
@@ -235,7 +239,7 @@ class Watcher:
         done: list[PassSummary] = []
         while not self.stop.is_set():
             self.reload_if_changed()
-            summary = self.run_pass()
+            summary = self.run_pass(budget=None if once else PASS_BUDGET)
             done.append(summary)
             if once:
                 break
@@ -249,8 +253,11 @@ class Watcher:
         due = [s.next_poll for s in self.state.sources(wanted)]
         return max(0.2, min(5.0, (min(due) if due else time.time() + 5) - time.time()))
 
-    def run_pass(self, *, force: bool = False) -> PassSummary:
+    def run_pass(self, *, force: bool = False, budget: float | None = None) -> PassSummary:
+        """One pass. ``force``: poll every source, due or not. ``budget``: seconds after which no
+        new page fetch starts (the rest stays queued for the next pass); None: fetch them all."""
         t0 = time.perf_counter()
+        self._deadline = None if budget is None else time.monotonic() + budget
         req0 = self.fetcher.requests
         summary = PassSummary()
         self._ingest(summary)  # pages fetched before a stop or a crash
@@ -368,8 +375,10 @@ class Watcher:
 
     def _fetch_host(self, pages: Sequence[Page], summary: PassSummary) -> None:
         for page in pages:
-            if self.stop.is_set():
+            if self.stop.is_set() or (self._deadline is not None and time.monotonic() > self._deadline):
                 return
+            if self.state.state_of(page.key) != "queued":  # seen meanwhile as another page's canonical
+                continue
             try:
                 r = self.fetcher.get(page.url, accept=HTML_TYPES)
             except FetchError as e:

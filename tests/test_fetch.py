@@ -119,7 +119,7 @@ def test_errors_are_named_and_bounded(site: tuple[NewsSite, Outlet]) -> None:
         }
     )
     want = {
-        "/500.html": ("http", "HTTP 500"),
+        "/500.html": ("server", "HTTP 500"),
         "/busy-long.html": ("busy", "come back in 86400 s"),
         "/loop-a": ("redirect", "redirect loop"),
         "/huge.html": ("size", "larger than 1 MiB"),

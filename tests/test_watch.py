@@ -226,9 +226,11 @@ def test_a_pass_stores_every_article_with_its_date_outlet_and_url(
     feeds304 = [h for h in later if h.status == 304]
     assert {h.path for h in feeds304} >= {"/atom.xml", "/sitemap-index.xml", "/news-sitemap.xml"}
     assert second.unchanged >= 3 and second.added == 1
-    assert not [h for h in later if h.path in ("/500.html", "/loop-a", "/huge.html", "/report.pdf")], (
+    assert not [h for h in later if h.path in ("/loop-a", "/huge.html", "/report.pdf")], (
         "a page that failed for good was fetched again"
     )
+    # a server error or a timeout may pass: tried again on the next pass, up to MAX_TRIES in all
+    assert len([h for h in later if h.path == "/500.html"]) == 2  # one attempt and one retry
 
 
 def test_sources_file_mistakes_are_named(tmp_path: Path) -> None:
@@ -357,3 +359,47 @@ def test_kill_9_and_sigterm_then_resume_with_nothing_fetched_twice(tmp_path: Pat
         assert sum(per_page.values()) <= len(arts) + 1, per_page
     finally:
         s.close()
+
+
+def test_budget_leaves_the_rest_queued_for_the_next_pass(pipe: Pipeline, site: NewsSite, tmp_path: Path) -> None:
+    o = site.outlets
+    src = tmp_path / "s.toml"
+    src.write_text(f'[[source]]\nurl = "{o["en"].url("/feed.rss")}"\n{FAST}', encoding="utf-8")
+    with Watcher(pipe, src, store=pipe.open_store(tmp_path / "b.db")) as w:
+        first = w.run_pass(budget=0)
+        assert first.new_pages == 3 and first.fetched == 0 and w.state.counts() == {"queued": 3}
+        second = w.run_pass()
+        assert second.polled == 0 and second.fetched == 3 and second.added == 3
+        assert w.state.counts() == {"done": 3}
+
+
+def test_one_page_under_two_addresses_is_one_article(pipe: Pipeline, site: NewsSite, tmp_path: Path) -> None:
+    """The canonical address is honoured (a copy naming it is the same article, and the canonical
+    address is seen from then on); the same text under an address that names no canonical is a
+    second article in the same event (near-duplicate detection)."""
+    o = site.outlets["en"]
+    story = o.stories[0]
+    copy = o.story_page(story.slug) or ""
+    mirror = page_html(story.title, story.text)  # no canonical link
+    o.routes["/amp/en-0.html"] = raw(copy.encode(), "text/html")
+    o.routes["/mirror/en-0.html"] = raw(mirror.encode(), "text/html")
+    links = ["/amp/en-0.html", "/mirror/en-0.html"]
+    o.routes["/dups.rss"] = lambda r: r.send(
+        200,
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>D</title>'
+        + "".join(f"<item><title>{story.title}</title><link>{o.url(p)}</link></item>" for p in links)
+        + "</channel></rss>",
+        "application/rss+xml",
+    )
+    src = tmp_path / "s.toml"
+    src.write_text(f'[[source]]\nurl = "{o.url("/dups.rss")}"\n{FAST}', encoding="utf-8")
+    db = tmp_path / "d.db"
+    with Watcher(pipe, src, store=pipe.open_store(db)) as w:
+        w.run_pass()
+        links.append("/articles/en-0.html/")  # the feed names the canonical page later
+        assert w.run_pass(force=True).new_pages == 0
+    rows = _export(pipe, db)
+    assert set(rows) == {o.url("/articles/en-0.html"), o.url("/mirror/en-0.html")}
+    assert rows[o.url("/articles/en-0.html")]["event"] == rows[o.url("/mirror/en-0.html")]["event"]
+    # /articles/en-0.html/ (a trailing slash) is the canonical page seen through the copy: not fetched
+    assert not site.hits(o, "/articles/en-0.html/") and not site.hits(o, "/articles/en-0.html")

@@ -276,7 +276,7 @@ class Fetcher:
                                 )
                             if attempt > o.retries:
                                 raise FetchError(
-                                    url, f"HTTP {status} {r.reason_phrase} after {attempt} attempts", "http"
+                                    url, f"HTTP {status} {r.reason_phrase} after {attempt} attempts", "server"
                                 )
                             wait = asked if asked is not None else o.backoff * 2 ** (attempt - 1)
                         elif status != 200:

@@ -303,9 +303,10 @@ class WatchState:
             ).fetchall()
         return [self._page(r) for r in rows]
 
-    def known(self, key: str) -> bool:
+    def state_of(self, key: str) -> str | None:
         with self._lock:
-            return self._db.execute("SELECT 1 FROM watch_pages WHERE key = ?", (key,)).fetchone() is not None
+            r = self._db.execute("SELECT state FROM watch_pages WHERE key = ?", (key,)).fetchone()
+        return r[0] if r else None
 
     def fetched(self, key: str, final_url: str, content_type: str | None, body: bytes, when: str) -> None:
         self._write(
@@ -334,6 +335,11 @@ class WatchState:
             )
             row = self._db.execute("SELECT url, source FROM watch_pages WHERE key = ?", (key,)).fetchone()
             for alias in aliases:
+                self._db.execute(
+                    "UPDATE watch_pages SET state = 'done', body = NULL, article_id = ?, reason = ?, updated = ?"
+                    " WHERE key = ? AND state = 'queued'",
+                    (article_id, f"the same page as {key}", now, alias),
+                )
                 self._db.execute(
                     "INSERT OR IGNORE INTO watch_pages (key, url, source, state, added, updated, article_id, reason)"
                     " VALUES (?, ?, ?, 'done', ?, ?, ?, ?)",
