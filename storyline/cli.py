@@ -290,6 +290,9 @@ def serve(
     ] = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest request body, MiB")] = 25.0,
     config: ConfigOpt = None,
+    watch: Annotated[
+        str | None, typer.Option("--watch", help="Also follow the sources of this file (as `storyline watch`)")
+    ] = None,
 ) -> None:
     """The web pages (/) and the HTTP API (/api, OpenAPI at /docs) over the database."""
     from storyline.serve import serve as run_server
@@ -301,6 +304,7 @@ def serve(
         token=token,
         max_upload_mb=max_upload_mb,
         say=lambda m: err.print(m, soft_wrap=True),
+        watch=watch,
     )
 
 

@@ -30,7 +30,7 @@ def check_binding(host: str, token: str | None) -> None:
 
 
 def serve(pipeline: Pipeline, *, host: str, port: int, token: str | None, max_upload_mb: float,
-          say: Callable[[str], Any] = print) -> None:
+          say: Callable[[str], Any] = print, watch: str | None = None) -> None:
     check_binding(host, token)
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: use a port between 1 and 65535")
@@ -52,4 +52,38 @@ def serve(pipeline: Pipeline, *, host: str, port: int, token: str | None, max_up
             "`Authorization: Bearer TOKEN` (the upload page asks for it)")
     else:
         say("storyline: loopback only; no token needed. Binding to another address requires --token.")
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    follower = _follow(app.state.library, pipeline, watch, say) if watch else None
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    finally:
+        if follower is not None:
+            follower()
+
+
+def _follow(library: Any, pipeline: Pipeline, sources: str, say: Callable[[str], Any]) -> Callable[[], None]:
+    """``serve --watch``: follow ``sources`` in a thread, writing through the server's one writable
+    store under its lock; returns the function that stops it (after the page in hand)."""
+    import threading
+
+    from storyline.watch import Watcher
+
+    stop = threading.Event()
+    watcher = Watcher(pipeline, sources, store=library.writer, write_lock=library.write_lock,
+                      on_stored=library.stored, say=lambda m: say(f"storyline watch: {m}"), stop=stop)
+    say(f"storyline: following {len(watcher.config.sources)} source(s) from {sources} (see /sources)")
+
+    def loop() -> None:
+        try:
+            watcher.run(resilient=True)
+        except Exception as e:  # reported, never a silent dead thread
+            say(f"storyline watch: stopped by an error: {type(e).__name__}: {e}")
+
+    thread = threading.Thread(target=loop, name="storyline-watch", daemon=True)
+    thread.start()
+
+    def end() -> None:
+        stop.set()
+        thread.join(timeout=60)
+        watcher.close()
+
+    return end

@@ -19,6 +19,7 @@ against their source with the reason, and the pass goes on.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import re
@@ -173,7 +174,12 @@ class Watcher:
         store: Store | None = None,
         say: Callable[[str], None] | None = None,
         stop: threading.Event | None = None,
+        write_lock: threading.Lock | None = None,
+        on_stored: Callable[[int], None] | None = None,
     ) -> None:
+        """``write_lock``: the lock of a store others write too (``serve --watch``); then the
+        linker is read from the store for every batch, since others may have added articles.
+        ``on_stored``: called with the number of articles added after each batch."""
         self.pipe = pipeline
         self.sources_file = Path(sources_file)
         self.config = load_sources(self.sources_file)
@@ -185,6 +191,8 @@ class Watcher:
         self.stop = stop or threading.Event()
         self.fetcher = Fetcher(self.config.fetch)
         self._follower: Follower | None = None
+        self.write_lock = write_lock
+        self.on_stored = on_stored
         self._deadline: float | None = None
         self._sync_sources()
 
@@ -234,13 +242,25 @@ class Watcher:
 
     # --- a pass --------------------------------------------------------------------------------
 
-    def run(self, once: bool = False) -> list[PassSummary]:
-        """Poll until stopped (or once). Returns the summaries of the passes made."""
+    def run(self, once: bool = False, *, resilient: bool = False) -> list[PassSummary]:
+        """Poll until stopped (or once). Returns the summaries of the passes made.
+        ``resilient``: a pass that fails unexpectedly is reported and the next one tried a
+        minute later (a server's follower must not die silently in its thread)."""
         done: list[PassSummary] = []
         while not self.stop.is_set():
             self.reload_if_changed()
-            summary = self.run_pass(budget=None if once else PASS_BUDGET)
+            try:
+                summary = self.run_pass(budget=None if once else PASS_BUDGET)
+            except Exception as e:
+                if not resilient or once:
+                    raise
+                self.say(f"pass failed: {type(e).__name__}: {e}; trying again in a minute")
+                self.stop.wait(60)
+                continue
             done.append(summary)
+            self.say(f"pass {len(done)}: {describe(summary)}")
+            for problem in summary.errors:
+                self.say(f"error {problem}")
             if once:
                 break
             self.stop.wait(self.until_due())
@@ -423,11 +443,13 @@ class Watcher:
                     raws[p.key] = raw
                 except InputError as e:
                     rejected[p.key] = e.reason
-            before = self.store.known_ids(r.id for r in raws.values())
             said: list[Rejected] = []
-            result = self.follower.add(raws.values(), on_reject=said.append)
+            with self.write_lock or contextlib.nullcontext():
+                follower = self.pipe.follow(self.store) if self.write_lock else self.follower
+                before = self.store.known_ids(r.id for r in raws.values())
+                result = follower.add(raws.values(), on_reject=said.append)
+                stored = self.store.known_ids(r.id for r in raws.values())
             rejected.update((r.origin, r.reason) for r in said)
-            stored = self.store.known_ids(r.id for r in raws.values())
             credit: dict[str, int] = defaultdict(int)
             for p in pages:
                 reason = rejected.get(p.key)
@@ -448,8 +470,8 @@ class Watcher:
             summary.skipped += result.skipped
             for src_url, n in credit.items():
                 self.state.credit(src_url, n)
-            if result.added:
-                self.say(f"stored {result.added} new article(s)")
+            if result.added and self.on_stored:
+                self.on_stored(result.added)
 
 
 def describe(s: PassSummary) -> str:

@@ -403,3 +403,46 @@ def test_one_page_under_two_addresses_is_one_article(pipe: Pipeline, site: NewsS
     assert rows[o.url("/articles/en-0.html")]["event"] == rows[o.url("/mirror/en-0.html")]["event"]
     # /articles/en-0.html/ (a trailing slash) is the canonical page seen through the copy: not fetched
     assert not site.hits(o, "/articles/en-0.html/") and not site.hits(o, "/articles/en-0.html")
+
+
+def test_sources_api_and_page_and_serve_watch(pipe: Pipeline, site: NewsSite, tmp_path: Path) -> None:
+    """``serve --watch``: the watcher follows in a thread through the server's writable store; the
+    API (/api/sources) and the Sources page show each source's record and errors."""
+    from fastapi.testclient import TestClient
+
+    from storyline.api import create_app
+    from storyline.serve import _follow
+
+    o = site.outlets
+    src = tmp_path / "s.toml"
+    src.write_text(
+        f'[[source]]\nurl = "{o["en"].url("/feed.rss")}"\nname = "The Fixture Times"\n'
+        f'[[source]]\nurl = "{o["bad"].url("/gone.xml")}"\nname = "Gone Daily"\n{FAST}',
+        encoding="utf-8",
+    )
+    app = create_app(tmp_path / "s.db", pipeline=pipe)
+    said: list[str] = []
+    with TestClient(app) as client:
+        end = _follow(app.state.library, pipe, str(src), said.append)
+        try:
+            deadline = time.monotonic() + 120
+            while client.get("/api/stats").json()["articles"] < 3 and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert client.get("/api/stats").json()["articles"] == 3, said  # search and counts refreshed
+            assert client.get("/api/search", params={"q": "Reuters"}).json()["total"] >= 1
+        finally:
+            end()
+        body = client.get("/api/sources").json()
+        by_name = {s["name"]: s for s in body["items"]}
+        assert body["total"] == 2 and body["pages"] == {"done": 3}
+        assert by_name["The Fixture Times"]["articles"] == 3 and by_name["The Fixture Times"]["kind"] == "rss"
+        assert by_name["The Fixture Times"]["articles_last_day"] == 3 and by_name["The Fixture Times"]["last_new"]
+        gone = by_name["Gone Daily"]
+        assert gone["errors"] >= 1 and "HTTP 404" in gone["last_error"]
+        assert gone["recent_errors"][0]["reason"].startswith("HTTP 404")
+        page = client.get("/sources")
+        assert page.status_code == 200 and "Gone Daily" in page.text and "HTTP 404" in page.text
+        art = client.get("/api/articles", params={"limit": 5}).json()["items"][0]
+        full = client.get(f"/api/articles/{art['id']}").json()
+        assert full["source"] == "The Fixture Times" and full["url"].startswith(o["en"].base)
+    assert any("pass 1:" in m for m in said)

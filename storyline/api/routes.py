@@ -24,6 +24,7 @@ from storyline.api.schemas import (
     PairIn,
     SearchOut,
     SimilarityOut,
+    SourcesOut,
     StatsOut,
     StorylineDetail,
     StorylineOut,
@@ -173,6 +174,13 @@ def search(
 def stats(L: Lib) -> StatsOut:
     """Counts of articles, events and storylines; articles per language, outlet and month."""
     return L.stats()
+
+
+@router.get("/sources", response_model=SourcesOut, tags=["sources"])
+def sources(L: Lib) -> SourcesOut:
+    """The sources followed (`storyline watch`, `serve --watch`): last poll, last new article,
+    articles per day, errors with their reason."""
+    return L.sources()
 
 
 @router.get("/explain", response_model=ExplainOut, tags=["similarity"])

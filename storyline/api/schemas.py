@@ -144,6 +144,40 @@ class StatsOut(BaseModel):
     months: list[Facet]
 
 
+class SourceErrorOut(BaseModel):
+    at: dt.datetime
+    url: str
+    kind: str
+    reason: str | None
+
+
+class SourceOut(BaseModel):
+    """A followed source (``storyline watch`` / ``serve --watch``) and its record."""
+
+    url: str
+    name: str | None
+    lang: str | None
+    interval_seconds: float
+    kind: str | None = Field(description="rss, atom, sitemap, sitemapindex or html (a home page)")
+    feeds: list[str] = Field(description="Feeds found on its home page, or the sitemaps of its index")
+    last_poll: dt.datetime | None
+    last_ok: dt.datetime | None
+    last_new: dt.datetime | None = Field(description="When it last brought a new article")
+    next_poll: dt.datetime | None
+    articles: int
+    articles_last_day: int
+    articles_per_day: float = Field(description="New articles per day over the last 7 days")
+    errors: int
+    last_error: str | None
+    recent_errors: list[SourceErrorOut]
+
+
+class SourcesOut(BaseModel):
+    items: list[SourceOut]
+    total: int
+    pages: dict[str, int] = Field(description="Pages by state: queued, fetched, done, failed")
+
+
 class InputArticle(BaseModel):
     """One input article, as in CONTRACT.md: ``id`` and one of ``text``/``html`` are required."""
 

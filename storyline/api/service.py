@@ -41,6 +41,9 @@ from storyline.api.schemas import (
     Placed,
     RejectedOut,
     SearchOut,
+    SourceErrorOut,
+    SourceOut,
+    SourcesOut,
     StatsOut,
     StorylineDetail,
     StorylineOut,
@@ -137,6 +140,52 @@ class Library:
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._writer.close()
+
+    # --- following sources (serve --watch) ------------------------------------------------
+
+    @property
+    def writer(self) -> Store:
+        """The one writable store; write to it only holding ``write_lock``."""
+        return self._writer
+
+    @property
+    def write_lock(self) -> threading.Lock:
+        return self._write_lock
+
+    def stored(self, added: int = 0) -> None:
+        """Articles were written by someone else (the watcher): refresh search and counts."""
+        self.refresh_index()
+        self._stats = None
+
+    def sources(self) -> SourcesOut:
+        """The followed sources with their record, from the watcher's state in the same file."""
+        from storyline.store.watchstate import WatchState
+
+        def at(t: float | None) -> dt.datetime | None:
+            return dt.datetime.fromtimestamp(t, dt.UTC) if t else None
+
+        state = WatchState(self.db)
+        try:
+            now = time.time()
+            day, week = state.stored_per_source(now - 86400), state.stored_per_source(now - 7 * 86400)
+            items = []
+            for s in state.sources():
+                days = max(1.0, min(7.0, (now - (s.first_poll or now)) / 86400))
+                errs = [
+                    SourceErrorOut(at=at(e["at"]) or dt.datetime.now(dt.UTC), url=e["url"], kind=e["outcome"],
+                                   reason=e["reason"])
+                    for e in state.log(s.url, limit=10)
+                ]
+                items.append(SourceOut(
+                    url=s.url, name=s.name, lang=s.lang, interval_seconds=s.interval, kind=s.kind, feeds=list(s.feeds),
+                    last_poll=at(s.last_poll), last_ok=at(s.last_ok), last_new=at(s.last_new),
+                    next_poll=at(s.next_poll), articles=s.articles, articles_last_day=day.get(s.url, 0),
+                    articles_per_day=round(week.get(s.url, 0) / days, 2), errors=s.errors, last_error=s.last_error,
+                    recent_errors=errs,
+                ))
+            return SourcesOut(items=items, total=len(items), pages=state.counts())
+        finally:
+            state.close()
 
     @staticmethod
     def _page(limit: int, offset: int) -> tuple[int, int]:

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS watch_sources (
     kind TEXT,
     feeds TEXT NOT NULL DEFAULT '[]',
     next_poll REAL NOT NULL DEFAULT 0,
+    first_poll REAL,
     last_poll REAL,
     last_ok REAL,
     last_new REAL,
@@ -111,6 +112,7 @@ class SourceState:
     kind: str | None
     feeds: tuple[str, ...]
     next_poll: float
+    first_poll: float | None
     last_poll: float | None
     last_ok: float | None
     last_new: float | None
@@ -177,6 +179,7 @@ class WatchState:
                 r["kind"],
                 tuple(json.loads(r["feeds"])),
                 r["next_poll"],
+                r["first_poll"],
                 r["last_poll"],
                 r["last_ok"],
                 r["last_new"],
@@ -194,10 +197,12 @@ class WatchState:
         now = time.time()
         with self._lock, self._db:
             self._db.execute(
-                "UPDATE watch_sources SET last_poll = ?, next_poll = ?, last_ok = CASE WHEN ? THEN ? ELSE last_ok END,"
+                "UPDATE watch_sources SET first_poll = coalesce(first_poll, ?), last_poll = ?, next_poll = ?,"
+                " last_ok = CASE WHEN ? THEN ? ELSE last_ok END,"
                 " kind = coalesce(?, kind), feeds = coalesce(?, feeds),"
                 " errors = errors + ?, last_error = CASE WHEN ? IS NULL THEN last_error ELSE ? END WHERE url = ?",
                 (
+                    now,
                     now,
                     next_poll,
                     ok,
@@ -352,6 +357,16 @@ class WatchState:
                 "UPDATE watch_sources SET articles = articles + ?, last_new = ? WHERE url = ?",
                 (articles, time.time(), source),
             )
+
+    def stored_per_source(self, since: float) -> dict[str, int]:
+        """Articles stored per source since ``since`` (a Unix time)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT source, count(*) FROM watch_pages WHERE state = 'done' AND article_id IS NOT NULL"
+                " AND reason IS NULL AND updated >= ? GROUP BY source",
+                (since,),
+            ).fetchall()
+        return {r[0]: r[1] for r in rows}
 
     def counts(self) -> dict[str, int]:
         with self._lock:

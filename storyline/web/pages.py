@@ -107,6 +107,12 @@ def home(request: Request, lang: Annotated[str | None, Query(max_length=16)] = N
                   page=page, pages=max(1, math.ceil(result.total / per)))
 
 
+@pages.get("/sources")
+def sources_page(request: Request) -> HTMLResponse:
+    """The followed sources and their record (``storyline watch``, ``serve --watch``)."""
+    return render(request, "sources.html", result=lib(request).sources())
+
+
 @pages.get("/storylines/{ident}")
 def storyline_page(request: Request, ident: str,
                    entity: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
