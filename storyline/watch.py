@@ -382,7 +382,10 @@ class Watcher:
     def _fetch_frontier(self, pool: ThreadPoolExecutor, summary: PassSummary) -> None:
         """Fetch every queued page, one worker per host, storing pages in batches as they come."""
         by_host: dict[str, list[Page]] = defaultdict(list)
+        followed = {s.url for s in self.config.sources}
         for page in self.state.pages("queued"):
+            if page.source not in followed:  # its source was taken out of the sources file
+                continue
             by_host[urlsplit(page.url).netloc].append(page)
         futures: set[Future[None]] = {pool.submit(self._fetch_host, pages, summary) for pages in by_host.values()}
         batch = self.pipe.settings.batch_size

@@ -193,7 +193,8 @@ class Fetcher:
     # --- fetching -----------------------------------------------------------------------------
 
     def _count(self, url: str, status: int | str) -> None:
-        self.requests += 1
+        with self._hosts_lock:
+            self.requests += 1
         if self.on_request:
             self.on_request(url, status)
 
