@@ -236,7 +236,9 @@ def explain_cmd(
 
 @app.command()
 def watch(
-    sources: Annotated[str, typer.Argument(help="A sources file (TOML): one source table per feed, sitemap or site (url, name, lang, interval)")],
+    sources: Annotated[
+        str, typer.Argument(help="A sources file (TOML): a source table (url, name, lang, interval) per feed or site")
+    ],
     db: DbOpt = None,
     once: Annotated[bool, typer.Option("--once", help="One pass, then exit (for cron)")] = False,
     config: ConfigOpt = None,
