@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from storyline.errors import MissingDependency, UsageError
+from storyline.errors import UsageError
 from storyline.pipeline import Pipeline
 
 
@@ -36,11 +36,9 @@ def serve(pipeline: Pipeline, *, host: str, port: int, token: str | None, max_up
         raise UsageError(f"--port {port}: use a port between 1 and 65535")
     if max_upload_mb <= 0:
         raise UsageError("--max-upload-mb must be positive")
-    try:
-        import uvicorn
-    except ImportError as e:
-        raise MissingDependency("uvicorn", "pip install 'storyline[web]'") from e
-    from storyline.api import create_app
+    import uvicorn
+
+    from storyline.app import create_app
 
     say(f"storyline: opening {pipeline.settings.db} (building the search index if needed)…")
     app = create_app(pipeline.settings.db, token=token, max_upload_bytes=int(max_upload_mb * 1_048_576),
