@@ -1,4 +1,5 @@
-"""Linking benchmark: events, pair similarity and storylines, project vs baselines, from one run.
+"""Linking benchmark: events and storylines, project vs baselines, from one run (pair similarity:
+benchmarks/similarity.py).
 
     python benchmarks/events.py [--data DIR] [--calibrate]
 
@@ -16,11 +17,9 @@ import argparse
 import dataclasses
 import datetime as dt
 import json
-import math
 import random
 import sys
 import time
-import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,6 +29,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from common import CACHE, half, pipeline_articles, tfidf_matrix  # noqa: E402  (shared with the other benchmarks)
+
 from storyline import eval as ev  # noqa: E402
 from storyline.clean.language import detect_language  # noqa: E402
 from storyline.clean.meta import parse_date  # noqa: E402
@@ -38,8 +39,6 @@ from storyline.enrich.vectors import article_text, get_encoder  # noqa: E402
 from storyline.link import LinkConfig, Linker  # noqa: E402
 from storyline.link.similarity import combine, features, signals  # noqa: E402
 from storyline.models import Article  # noqa: E402
-
-CACHE = ROOT / "benchmarks/.cache/vectors.sqlite"
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -74,11 +73,6 @@ def read_gold(path: Path) -> list[dict]:
         return [json.loads(x) for x in fh]
 
 
-def half(key: str) -> int:
-    """Deterministic split: 0 = calibration half, 1 = held-out half."""
-    return zlib.crc32(key.encode()) % 2
-
-
 # --- project and baseline --------------------------------------------------------------------
 def run_linker(arts: Sequence[Article], cfg: LinkConfig) -> tuple[dict[str, str], dict[str, str], float]:
     lk = Linker(cfg)
@@ -87,13 +81,6 @@ def run_linker(arts: Sequence[Article], cfg: LinkConfig) -> tuple[dict[str, str]
     secs = time.perf_counter() - t
     asg = lk.assignments()
     return {a.article_id: a.event for a in asg}, {a.article_id: a.storyline for a in asg}, secs
-
-
-def tfidf_matrix(arts: Sequence[Article]) -> np.ndarray:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    x = TfidfVectorizer(sublinear_tf=True, min_df=1).fit_transform([f"{a.title}\n{a.body}" for a in arts])
-    return x  # type: ignore[return-value]
 
 
 def agglomerative(sim: np.ndarray, threshold: float) -> np.ndarray:
@@ -181,20 +168,6 @@ def row(name: str, p: ev.PRF, extra: str = "") -> str:
 
 def sub(d: dict, keep: Callable[[str], bool]) -> dict:
     return {k: v for k, v in d.items() if keep(k)}
-
-
-def pipeline_articles(path: Path) -> tuple[list[Article], float]:
-    """The articles exactly as ``storyline run`` links them: the pipeline's clean + enrich
-    (titles with their provenance, cleaned bodies, entities, numbers, vectors from the cache)."""
-    from storyline import Pipeline, Settings
-    from storyline.sources.jsonl import parse_record
-
-    with open(path, encoding="utf-8") as fh:
-        rows = [json.loads(x) for x in fh if x.strip()]
-    pipe = Pipeline(Settings(db=":memory:", vector_cache=str(CACHE)))
-    t = time.perf_counter()
-    arts = pipe.prepare([parse_record(r, f"{path.name}:{r['id']}") for r in rows])
-    return arts, time.perf_counter() - t
 
 
 def worst_errors(
@@ -306,40 +279,6 @@ def bench_events(data: Path, cfg: LinkConfig, calibrate: bool) -> LinkConfig:
     return cfg
 
 
-def fit_crosslingual(sigs: list[dict], y: list[float], cfg: LinkConfig) -> float:
-    """The cross-lingual weight: the mean gap between cross-lingual pairs' logits and what
-    same-language pairs of the same gold similarity get (a line fitted on those)."""
-    w0 = dataclasses.replace(cfg, weights=tuple((k, v) for k, v in cfg.weights if k != "crosslingual"))
-    z = [math.log(max(p, 1e-9) / max(1 - p, 1e-9)) for p in (combine({**s, "duplicate": None}, w0) for s in sigs)]
-    mono = [i for i, s in enumerate(sigs) if not s["crosslingual"]]
-    cross = [i for i, s in enumerate(sigs) if s["crosslingual"]]
-    if not mono or not cross:
-        return 0.0
-    slope, icpt = np.polyfit([y[i] for i in mono], [z[i] for i in mono], 1)
-    return round(-float(np.mean([z[i] - (icpt + slope * y[i]) for i in cross])), 2)
-
-
-def bench_similarity(data: Path, cfg: LinkConfig, calibrate: bool = False) -> LinkConfig:
-    """The SemEval pairs as ``storyline similarity`` scores them (benchmarks/similarity.py prints the
-    table: the command's score, the same with its calibration fitted on the other half, e5 cosine,
-    TF-IDF, and the same-event probability ``combine``). ``--calibrate`` refits the cross-lingual
-    weight of ``combine`` on the calibration half."""
-    import similarity as simbench
-
-    loaded = simbench.load(data)
-    pairs, y, a, b, unknown = loaded.pairs, loaded.y, loaded.a, loaded.b, loaded.unknown
-    if calibrate:
-        sigs = [signals(features(x), features(z), cfg) for x, z in zip(a, b, strict=True)]
-        cal = [i for i, p in enumerate(pairs) if half(p["pair_id"]) == 0 and not unknown[i]]
-        xl = fit_crosslingual([sigs[i] for i in cal], [y[i] for i in cal], cfg)
-        cfg = dataclasses.replace(
-            cfg, weights=(*((k, v) for k, v in cfg.weights if k != "crosslingual"), ("crosslingual", xl))
-        )
-        print(f"\n  calibrated crosslingual weight {xl} (similarity calibration half)")
-    simbench.report(data, cfg=cfg, loaded=loaded)
-    return cfg
-
-
 def per_storyline(pred: dict[str, str], gold: dict[str, str]) -> list[tuple[str, int, float, float]]:
     """BCubed precision and recall of each gold storyline's articles, worst F1 first."""
     pc = Counter(pred.get(i, "?" + i) for i in gold)
@@ -416,13 +355,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data")
     ap.add_argument("--calibrate", action="store_true", help="refit weights/thresholds on the calibration half")
-    ap.add_argument("--only", choices=["events", "similarity", "storylines"], default=None)
+    ap.add_argument("--only", choices=["events", "storylines"], default=None)
     args = ap.parse_args()
     cfg = LinkConfig()
     if args.only in (None, "events"):
         cfg = bench_events(args.data, cfg, args.calibrate)
-    if args.only in (None, "similarity"):
-        cfg = bench_similarity(args.data, cfg, args.calibrate)
     if args.only in (None, "storylines"):
         cfg = bench_storylines(args.data, cfg, args.calibrate)
     if args.calibrate:

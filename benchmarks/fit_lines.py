@@ -1,4 +1,4 @@
-"""Fit the line model on labelled development data and write ``line_weights.py``.
+"""Fit the line model on labelled development data and write ``storyline/data/line_weights.json``.
 
     python benchmarks/fit_lines.py --data ../shared/data [--half A|B|all] [--write]
     python benchmarks/fit_lines.py --check   # fit on each half, score the other (the held-out figure)
@@ -18,7 +18,6 @@ import hashlib
 import json
 import math
 import sys
-import textwrap
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -180,23 +179,15 @@ def fit_trees(rows: list[list[float]], labels: list[int], weights: list[float]) 
 
 
 def write(weights: dict[str, Any], path: Path) -> None:
+    """The weights as JSON, one tree a line (tens of thousands of numbers one per line would make
+    every refit an unreadable diff)."""
     trees = weights.get("stage2", {}).get("trees")
     flat = {**weights, "stage2": {**weights["stage2"], "trees": "@TREES@"}} if trees else weights
     body = json.dumps(flat, indent=1)
-    if trees:  # one tree a line: tens of thousands of numbers, one per line, would be unreadable
+    if trees:
         lines_ = ",\n".join("   " + json.dumps(t, separators=(",", ":")) for t in trees)
         body = body.replace('"@TREES@"', "[\n" + lines_ + "\n  ]")
-    names = "\n".join(textwrap.wrap(", ".join(FEATURES), 96))
-    names += "\nSecond stage (``stage2``, boosted trees): the same, then\n" + "\n".join(
-        textwrap.wrap(", ".join(CONTEXT), 96)
-    )
-    path.write_text(
-        '"""Fitted weights of the line model (see ``lines.py``); written by ``fit_lines``.\n\n'
-        f"Features, in order:\n{names}.\n"
-        '"""\n\nfrom typing import Any\n\n'
-        f"WEIGHTS: dict[str, Any] = {body}\n",
-        encoding="utf-8",
-    )
+    path.write_text(body + "\n", encoding="utf-8")
 
 
 def check(data: Path, c: float, threshold: float, drop_below: float) -> None:
@@ -252,7 +243,7 @@ def main() -> None:
     weights["threshold"] = args.threshold
     weights["drop_below"] = args.drop_below
     if args.write:
-        write(weights, ROOT / "storyline" / "clean" / "line_weights.py")
+        write(weights, ROOT / "storyline" / "data" / "line_weights.json")
     print(f"fitted on {sum(len(p[1]) for p in ps)} lines of {len(ps)} pages ({args.half})")
     names = (*FEATURES, *CONTEXT)
     used = Counter(names[f] for t in weights["stage2"]["trees"] for f in t[0] if f >= 0)

@@ -105,7 +105,7 @@ def similarity_rows(data: Path, tmp: Path) -> list[Row]:
     language's mean), then each pair (``benchmarks/similarity.py`` loads them the command's way and
     checks it on a few pairs)."""
     import similarity as simbench
-    from events import tfidf_matrix
+    from common import tfidf_matrix
 
     gold = {g["pair_id"]: g for g in load(data / "similarity" / "gold.jsonl")}
     loaded = simbench.load(data)

@@ -7,7 +7,7 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from storyline.errors import MissingDependency, UsageError
+from storyline.errors import UsageError
 from storyline.pipeline import Pipeline
 
 
@@ -36,11 +36,9 @@ def serve(pipeline: Pipeline, *, host: str, port: int, token: str | None, max_up
         raise UsageError(f"--port {port}: use a port between 1 and 65535")
     if max_upload_mb <= 0:
         raise UsageError("--max-upload-mb must be positive")
-    try:
-        import uvicorn
-    except ImportError as e:
-        raise MissingDependency("uvicorn", "pip install 'storyline[web]'") from e
-    from storyline.api import create_app
+    import uvicorn
+
+    from storyline.app import create_app
 
     say(f"storyline: opening {pipeline.settings.db} (building the search index if needed)…")
     app = create_app(pipeline.settings.db, token=token, max_upload_bytes=int(max_upload_mb * 1_048_576),
@@ -52,9 +50,19 @@ def serve(pipeline: Pipeline, *, host: str, port: int, token: str | None, max_up
             "`Authorization: Bearer TOKEN` (the upload page asks for it)")
     else:
         say("storyline: loopback only; no token needed. Binding to another address requires --token.")
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False))
     follower = _follow(app.state.library, pipeline, watch, say) if watch else None
+    if follower is not None:
+        # Stop the watcher when the server is asked to stop, before the app closes its store.
+        exit_server = server.handle_exit
+
+        def handle_exit(sig: int, frame: Any) -> None:
+            follower()
+            exit_server(sig, frame)
+
+        server.handle_exit = handle_exit  # type: ignore[method-assign]
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+        server.run()
     finally:
         if follower is not None:
             follower()
@@ -82,6 +90,8 @@ def _follow(library: Any, pipeline: Pipeline, sources: str, say: Callable[[str],
     thread.start()
 
     def end() -> None:
+        if stop.is_set():
+            return
         stop.set()
         thread.join(timeout=60)
         watcher.close()

@@ -19,7 +19,7 @@ pytest.importorskip("httpx", reason="the test extra")
 from fastapi.testclient import TestClient
 
 from storyline import Pipeline, open_store
-from storyline.api import create_app
+from storyline.app import create_app
 from storyline.errors import UsageError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.serve import check_binding

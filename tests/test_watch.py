@@ -410,7 +410,7 @@ def test_sources_api_and_page_and_serve_watch(pipe: Pipeline, site: NewsSite, tm
     API (/api/sources) and the Sources page show each source's record and errors."""
     from fastapi.testclient import TestClient
 
-    from storyline.api import create_app
+    from storyline.app import create_app
     from storyline.serve import _follow
 
     o = site.outlets

@@ -27,7 +27,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra: pi
 import uvicorn  # noqa: E402
 from test_api import EN, SEEDS, VI, build_seeds_db, copy_db, pipeline  # noqa: E402
 
-from storyline.api import create_app  # noqa: E402
+from storyline.app import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = ROOT / "test-artifacts"

@@ -9,23 +9,33 @@ run, what its neighbours are, and the rule's own verdict) corrects that; a secon
 boosted shallow trees reads those probabilities in their context (the block a line sits in, how
 much article mass lies before and after it) together with the line's own features. Both are fitted
 by ``python benchmarks/fit_lines.py`` on one half of the development data and checked on
-the other; they live in ``line_weights.py`` (plain numbers, no pickles: the trees node by node).
+the other; they live in ``storyline/data/line_weights.json`` (plain numbers, no pickles: the trees
+node by node), read once when this module is imported.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
+from importlib import resources
 from typing import Any
 
 import numpy as np
 import stopwordsiso
 
-from storyline.clean.line_weights import WEIGHTS
+
+def _load_weights() -> dict[str, Any]:
+    text = resources.files("storyline").joinpath("data", "line_weights.json").read_text(encoding="utf-8")
+    weights: dict[str, Any] = json.loads(text)
+    return weights
+
+
+WEIGHTS: dict[str, Any] = _load_weights()
 
 _LINKY = re.compile(r"https?://|www\.|\S@\S|\.(?:com|org|net|de|html?)\b|#\w")
 _SEPARATORS = re.compile(r"[|•·»›>/]")

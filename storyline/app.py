@@ -1,0 +1,101 @@
+"""The web application: the JSON API (``storyline.api``) under /api, OpenAPI at /docs, and the pages
+for people (``storyline.web``) at /.
+
+    from storyline.app import create_app
+    app = create_app("storyline.db")          # any ASGI server; `storyline serve` uses uvicorn
+
+It lives above both packages so that neither imports the other's factory: the pages use the API's
+service and schemas, and the API never imports the pages.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from storyline import __version__
+from storyline.api import errors
+from storyline.api.routes import router
+from storyline.api.service import Library
+from storyline.pipeline import Pipeline
+from storyline.web.pages import error_page, pages
+
+STATIC = Path(__file__).resolve().parent / "web" / "static"
+DEFAULT_MAX_UPLOAD = 25 * 1024 * 1024
+
+
+def create_app(
+    db: str | Path = "storyline.db",
+    *,
+    token: str | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
+    pipeline: Pipeline | None = None,
+) -> FastAPI:
+    """The whole web application over one store. ``token``, when set, is required by every
+    write call (`storyline serve` sets it whenever it binds beyond loopback)."""
+    library = Library(db, pipeline)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        library.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="storyline",
+        version=__version__,
+        description=(
+            "Raw news in any language → articles, events (the same happening across languages and "
+            "outlets), storylines (events over time) and timelines. Every error has one shape: "
+            '`{"error": {"status", "code", "message", "details"}}`.'
+        ),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.library = library
+    app.state.token = token or None
+    app.state.max_upload_bytes = max_upload_bytes
+    errors.install(app, html=error_page)
+    app.add_middleware(errors.BodyLimit, max_bytes=max_upload_bytes)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="storyline API",
+            swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    @app.get("/healthz", include_in_schema=False)
+    def health() -> dict[str, Any]:
+        return {"ok": True, **library.store.counts()}
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        resp: Response = await call_next(request)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        if not request.url.path.startswith("/docs"):
+            resp.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+            )
+        return resp
+
+    app.include_router(router)
+    app.include_router(pages)
+    return app
+
+
+__all__ = ["create_app"]
