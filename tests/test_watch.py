@@ -442,6 +442,12 @@ def test_sources_api_and_page_and_serve_watch(pipe: Pipeline, site: NewsSite, tm
         assert gone["recent_errors"][0]["reason"].startswith("HTTP 404")
         page = client.get("/sources")
         assert page.status_code == 200 and "Gone Daily" in page.text and "HTTP 404" in page.text
+        new = client.get("/api/new", params={"since": 0}).json()
+        assert new["total"] == 3 and all(a["title"] and a["source"] == "The Fixture Times" for a in new["items"])
+        assert client.get("/api/new", params={"since": new["now"]}).json()["total"] == 0
+        assert (
+            '<script src="/static/new.js"' in client.get("/").text and client.get("/static/new.js").status_code == 200
+        )
         art = client.get("/api/articles", params={"limit": 5}).json()["items"][0]
         full = client.get(f"/api/articles/{art['id']}").json()
         assert full["source"] == "The Fixture Times" and full["url"].startswith(o["en"].base)

@@ -20,6 +20,7 @@ from storyline.api.schemas import (
     ExplainOut,
     InputArticle,
     JobOut,
+    NewOut,
     Page,
     PairIn,
     SearchOut,
@@ -181,6 +182,16 @@ def sources(L: Lib) -> SourcesOut:
     """The sources followed (`storyline watch`, `serve --watch`): last poll, last new article,
     articles per day, errors with their reason."""
     return L.sources()
+
+
+@router.get("/new", response_model=NewOut, tags=["sources"])
+def new_articles(
+    L: Lib,
+    since: Annotated[float, Query(ge=0, description="Unix time; the `now` of the previous answer")] = 0,
+    limit: Limit = 20,
+) -> NewOut:
+    """Articles the watcher stored since `since`, newest first: poll it with the `now` it returns."""
+    return L.new_articles(since, limit=limit)
 
 
 @router.get("/explain", response_model=ExplainOut, tags=["similarity"])

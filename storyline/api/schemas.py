@@ -172,6 +172,25 @@ class SourceOut(BaseModel):
     recent_errors: list[SourceErrorOut]
 
 
+class NewArticle(BaseModel):
+    id: str
+    title: str
+    lang: str
+    published: dt.date | None
+    source: str | None
+    url: str | None
+    stored: dt.datetime
+
+
+class NewOut(BaseModel):
+    """What the watcher stored since a moment (the home page's "new since your last visit")."""
+
+    since: float
+    now: float = Field(description="The server's time: pass it as `since` next time")
+    total: int
+    items: list[NewArticle]
+
+
 class SourcesOut(BaseModel):
     items: list[SourceOut]
     total: int

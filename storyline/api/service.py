@@ -37,6 +37,8 @@ from storyline.api.schemas import (
     Facet,
     InputArticle,
     JobOut,
+    NewArticle,
+    NewOut,
     Page,
     Placed,
     RejectedOut,
@@ -156,6 +158,25 @@ class Library:
         """Articles were written by someone else (the watcher): refresh search and counts."""
         self.refresh_index()
         self._stats = None
+
+    def new_articles(self, since: float, limit: int = 20) -> NewOut:
+        """Articles the watcher stored after ``since`` (Unix time), newest first."""
+        from storyline.store.watchstate import WatchState
+
+        now = time.time()
+        state = WatchState(self.db)
+        try:
+            rows, total = state.new_since(since, limit=max(1, min(int(limit), MAX_PAGE)))
+        finally:
+            state.close()
+        found = {a.id: a for a in self.store.articles(ids=[r[0] for r in rows], with_body=False)} if rows else {}
+        items = [
+            NewArticle(id=a.id, title=a.title, lang=a.lang, published=a.published, source=a.source, url=a.url,
+                       stored=dt.datetime.fromtimestamp(at, dt.UTC))
+            for aid, _src, at in rows
+            if (a := found.get(aid)) is not None
+        ]
+        return NewOut(since=since, now=now, total=total, items=items)
 
     def sources(self) -> SourcesOut:
         """The followed sources with their record, from the watcher's state in the same file."""

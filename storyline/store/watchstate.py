@@ -368,6 +368,18 @@ class WatchState:
             ).fetchall()
         return {r[0]: r[1] for r in rows}
 
+    def new_since(self, since: float, limit: int = 20) -> tuple[list[tuple[str, str, float]], int]:
+        """Articles the watcher stored after ``since`` (a Unix time), newest first, as
+        (article id, source, stored at), and how many there are."""
+        where = "state = 'done' AND article_id IS NOT NULL AND reason IS NULL AND updated > ?"
+        with self._lock:
+            total = self._db.execute(f"SELECT count(*) FROM watch_pages WHERE {where}", (since,)).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT article_id, source, updated FROM watch_pages WHERE {where} ORDER BY updated DESC LIMIT ?",
+                (since, limit),
+            ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows], total
+
     def counts(self) -> dict[str, int]:
         with self._lock:
             rows = self._db.execute("SELECT state, count(*) FROM watch_pages GROUP BY state").fetchall()
