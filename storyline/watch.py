@@ -156,6 +156,12 @@ class PassSummary:
     errors: list[str] = field(default_factory=list)
     requests: int = 0
     seconds: float = 0.0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def add(self, name: str, n: int = 1) -> None:
+        """Count from any of the pass's threads."""
+        with self._lock:
+            setattr(self, name, getattr(self, name) + n)
 
 
 def _now_iso() -> str:
@@ -194,6 +200,7 @@ class Watcher:
         self.write_lock = write_lock
         self.on_stored = on_stored
         self._deadline: float | None = None
+        self._failed_sources: set[str] = set()  # sources with an error in this poll (any thread)
         self._sync_sources()
 
     def close(self) -> None:
@@ -299,7 +306,9 @@ class Watcher:
     def _error(self, summary: PassSummary, source: str, url: str, e: InputError) -> None:
         kind = getattr(e, "kind", "listing")
         self.state.source_error(source, url, kind, e.reason)
-        summary.errors.append(f"{url}: {e.reason}")
+        with summary._lock:
+            summary.errors.append(f"{url}: {e.reason}")
+        self._failed_sources.add(source)
 
     def _read_listing(self, src: SourceState, url: str, summary: PassSummary) -> Listing | None:
         """Fetch one listing with its validators; None when unchanged (304) or broken (recorded)."""
@@ -310,7 +319,7 @@ class Watcher:
             self._error(summary, src.url, url, e)
             return None
         if r.not_modified:
-            summary.unchanged += 1
+            summary.add("unchanged")
             self.state.listed(url, src.url, None, "304", r.etag, r.last_modified)
             return None
         try:
@@ -323,13 +332,13 @@ class Watcher:
         items = [
             (urls.key(i.url), i.url, i.title, i.published, i.lang) for i in listing.items if not self.stop.is_set()
         ]
-        summary.new_pages += self.state.listed(url, src.url, listing.kind, "200", r.etag, r.last_modified, items)
+        summary.add("new_pages", self.state.listed(url, src.url, listing.kind, "200", r.etag, r.last_modified, items))
         return listing
 
     def _poll(self, src: SourceState, summary: PassSummary) -> None:
         if self.stop.is_set():
             return
-        errors_before = len(summary.errors)
+        self._failed_sources.discard(src.url)
         kind, feeds = src.kind, list(src.feeds)
         listing = self._read_listing(src, src.url, summary)
         if listing is not None:
@@ -353,7 +362,7 @@ class Watcher:
                 self._error(
                     summary, src.url, url, InputError(url, "a sitemap index inside a sitemap index; not followed")
                 )
-        ok = len(summary.errors) == errors_before
+        ok = src.url not in self._failed_sources
         self.state.polled(src.url, ok=ok, error=None, kind=kind, feeds=feeds, next_poll=time.time() + src.interval)
 
     def _probe(self, src: SourceState, summary: PassSummary) -> list[str]:
@@ -410,7 +419,7 @@ class Watcher:
                 self._error(summary, page.source, page.url, e)
                 continue
             self.state.fetched(page.key, r.final_url, r.content_type, r.content, _now_iso())
-            summary.fetched += 1
+            summary.add("fetched")
 
     # --- storing ----------------------------------------------------------------------------------
 
