@@ -27,7 +27,10 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLite database file [default: ./storyline.db]")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLite database file or postgresql:// URL (env STORYLINE_DB) [default: ./storyline.db]"),
+]
 FormatOpt = Annotated[str, typer.Option("--format", help="Output format: jsonl")]
 ConfigOpt = Annotated[str | None, typer.Option("--config", help="Settings file [default: ./storyline.toml]")]
 

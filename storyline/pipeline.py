@@ -184,9 +184,7 @@ class Pipeline:
                 else:
                     fresh.append(cleaned)
             if fresh:
-                enriched = enrich(fresh, self.encoder)
-                links.add(enriched, store)
-                summary.added += len(enriched)
+                links = self._link(enrich(fresh, self.encoder), store, links, summary)
             done += len(batch)
             if progress:
                 progress(done)
@@ -200,6 +198,26 @@ class Pipeline:
         counts = store.counts()
         summary.events, summary.storylines = counts["events"], counts["storylines"]
         return summary
+
+    @staticmethod
+    def _link(enriched: list[Article], store: Store, links: _LinkState, summary: RunSummary) -> _LinkState:
+        """Link and write one enriched batch under the store's writer lock, so several writers
+        (processes or hosts) never lose or double an article: what another writer stored since
+        the batch was checked is skipped, and when another writer added anything since this
+        linker last looked, the linker is restored from the store first (its state is the
+        store's). Returns the linker state to go on with."""
+        with store.writer():
+            stored = store.known_ids(a.id for a in enriched)
+            if stored:
+                summary.skipped += len(stored)
+                enriched = [a for a in enriched if a.id not in stored]
+            if store.last_seq() != links.seq:
+                links = _LinkState.from_store(store)
+            if enriched:
+                links.add(enriched, store)
+                links.seq = store.last_seq()
+                summary.added += len(enriched)
+        return links
 
     # --- questions about articles --------------------------------------------------------
 
@@ -356,6 +374,7 @@ class _LinkState:
         self.where: dict[str, tuple[str, str]] = {}  # article -> (event, storyline) as stored
         self.rank: dict[str, int] = {}  # article -> arrival rank: members are listed in this order
         self.saved_count = 0  # articles in the store's saved vector index (``save_index``)
+        self.seq = 0  # the store's last arrival rank this state holds (``Store.last_seq``)
 
     def _load(self, ids: Sequence[str]) -> dict[str, Features]:
         return {i: state.decode(head, rest) for i, (head, rest) in self.store.link_features(ids).items()}
@@ -367,6 +386,9 @@ class _LinkState:
     @classmethod
     def from_store(cls, store: Store) -> _LinkState:
         s = cls(store)
+        # Taken first: anything another writer adds while this reads shows up as a newer rank,
+        # and the next batch restores again (``Pipeline._link``).
+        s.seq = store.last_seq()
         version = state.version()
         if store.link_features_version() != version:  # none yet, or computed by other code
             store.reset_link_features(version)
