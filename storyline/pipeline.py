@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -70,6 +70,64 @@ class PairBatch:
     def article(self, raw: RawArticle) -> Article | None:
         """The input as already prepared, if it was among the sample."""
         return self.prepared.get(_as_key(raw))
+
+
+@dataclass(frozen=True)
+class PrepareJob:
+    """One batch to clean and enrich, self-contained so that it can run in another process or on
+    another host: the inputs not stored yet, each outlet's furniture lines as known when the job
+    was handed out (``SourceMemory.known``), what to encode with, and how many inputs the batch
+    had (for progress)."""
+
+    raws: tuple[RawArticle, ...]
+    known: Mapping[str, frozenset[str]]
+    encoder: Any  # an Encoder, or (name, cache path) to build one with get_encoder
+    size: int
+
+
+_WORKER_ENCODERS: dict[tuple[str, str | None], Encoder] = {}
+
+
+def prepare_job(job: PrepareJob) -> list[Article | Rejected]:
+    """Clean and enrich one batch: the stage functions, nothing else (no store, no linker), so
+    any engine can run it anywhere. An encoder given by name is built once per process."""
+    cleaned: list[Article | Rejected] = []
+    for raw in job.raws:
+        try:
+            cleaned.append(clean(raw, job.known.get(source_of(raw), frozenset())))
+        except InputError as e:
+            cleaned.append(Rejected(e.origin, e.reason))
+    enc = job.encoder
+    if isinstance(enc, tuple):
+        if enc not in _WORKER_ENCODERS:
+            _WORKER_ENCODERS[enc] = get_encoder(enc[0], cache=enc[1])
+        enc = _WORKER_ENCODERS[enc]
+    arts = [a for a in cleaned if isinstance(a, Article)]
+    it = iter(enrich(arts, enc) if arts else [])
+    return [a if isinstance(a, Rejected) else next(it) for a in cleaned]
+
+
+def _same_cleaning(a: Article, b: Article) -> bool:
+    """Whether two preparations of one input cleaned it alike (``enrich`` only adds entities,
+    numbers, dates and the vector, all computed from what is compared here)."""
+    return (a.title, a.body, a.lang, a.published, a.removed, a.title_source) == (
+        b.title, b.body, b.lang, b.published, b.removed, b.title_source,
+    )
+
+
+class Engine(Protocol):
+    """Runs ``prepare_job`` over the jobs and gives back (job, result) in the jobs' order; it may
+    run a bounded number ahead (``storyline.engines``)."""
+
+    def prepare(self, jobs: Iterable[PrepareJob]) -> Iterator[tuple[PrepareJob, list[Article | Rejected]]]: ...
+
+
+class LocalEngine:
+    """In this process, one job at a time: the default."""
+
+    def prepare(self, jobs: Iterable[PrepareJob]) -> Iterator[tuple[PrepareJob, list[Article | Rejected]]]:
+        for job in jobs:
+            yield job, prepare_job(job)
 
 
 @dataclass
@@ -133,14 +191,17 @@ class Pipeline:
         *,
         progress: Progress | None = None,
         on_reject: Callable[[Rejected], None] | None = None,
+        engine: Engine | None = None,
     ) -> RunSummary:
         """Ingest, clean, enrich and link ``inputs`` into ``store`` (the settings' database when
-        none is given). Re-running the same input adds nothing."""
+        none is given). Re-running the same input adds nothing. ``engine`` prepares (cleans and
+        enriches) the batches: in this process by default, or on a cluster
+        (``storyline.engines.dask``); the linking and writing stay here, in input order."""
         t0 = time.perf_counter()
         own = store is None
         st = store or self.open_store()
         try:
-            summary = self._run(read_inputs(inputs), st, progress, on_reject)
+            summary = self._run(read_inputs(inputs), st, progress, on_reject, engine)
         finally:
             if own:
                 st.close()
@@ -153,6 +214,7 @@ class Pipeline:
         store: Store,
         progress: Progress | None,
         on_reject: Callable[[Rejected], None] | None,
+        engine: Engine | None = None,
     ) -> RunSummary:
         summary = RunSummary()
         links = _LinkState.from_store(store)
@@ -164,28 +226,37 @@ class Pipeline:
             if on_reject:
                 on_reject(r)
 
-        for batch in _batched(stream, self.settings.batch_size):
-            raws = []
-            for item in batch:
-                if isinstance(item, Rejected):
-                    reject(item)
+        def jobs() -> Iterator[PrepareJob]:
+            """Batches to prepare, in input order; each carries the outlets' furniture as known
+            when it is handed out (an engine may hand out a few before the earlier ones are linked)."""
+            for batch in _batched(stream, self.settings.batch_size):
+                raws = []
+                for item in batch:
+                    if isinstance(item, Rejected):
+                        reject(item)
+                    else:
+                        raws.append(item)
+                known = store.known_ids(r.id for r in raws)
+                fresh: list[RawArticle] = []
+                for raw in raws:
+                    if raw.id in known or raw.id in seen:
+                        summary.skipped += 1
+                        continue
+                    seen.add(raw.id)
+                    fresh.append(raw)
+                lines = {src: links.memory.known(src) for src in {source_of(r) for r in fresh}}
+                yield PrepareJob(tuple(fresh), lines, self._encoder_spec(), len(batch))
+
+        for job, prepared in (engine or LocalEngine()).prepare(jobs()):
+            fresh = []
+            for got in self._settle(job, prepared, links.memory):
+                if isinstance(got, Rejected):
+                    reject(got)
                 else:
-                    raws.append(item)
-            known = store.known_ids(r.id for r in raws)
-            fresh: list[Article] = []
-            for raw in raws:
-                if raw.id in known or raw.id in seen:
-                    summary.skipped += 1
-                    continue
-                seen.add(raw.id)
-                cleaned = self._clean_one(raw, links.memory.known(source_of(raw)))
-                if isinstance(cleaned, Rejected):
-                    reject(cleaned)
-                else:
-                    fresh.append(cleaned)
+                    fresh.append(got)
             if fresh:
-                links = self._link(enrich(fresh, self.encoder), store, links, summary)
-            done += len(batch)
+                links = self._link(fresh, store, links, summary)
+            done += job.size
             if progress:
                 progress(done)
         try:
@@ -198,6 +269,38 @@ class Pipeline:
         counts = store.counts()
         summary.events, summary.storylines = counts["events"], counts["storylines"]
         return summary
+
+    def _encoder_spec(self) -> Encoder | tuple[str, str | None]:
+        """What a worker builds its encoder from: the encoder given to the Pipeline (it must then
+        pickle), else the settings' name and cache, built once per worker process."""
+        return self._encoder if self._encoder is not None else (self.settings.encoder, self.settings.vector_cache)
+
+    def _settle(
+        self, job: PrepareJob, prepared: Sequence[Article | Rejected], memory: SourceMemory
+    ) -> list[Article | Rejected]:
+        """The job's articles as a plain run prepares them now: where an outlet's furniture
+        changed after the job was handed out (an earlier batch linked meanwhile), the article is
+        cleaned again here, and encoded again only if its cleaned text differs. So results never
+        depend on the engine or on how many batches were in flight."""
+        out: list[Article | Rejected] = []
+        redo: list[int] = []
+        for i, (raw, got) in enumerate(zip(job.raws, prepared, strict=True)):
+            src = source_of(raw)
+            now = memory.known(src)
+            if now == job.known.get(src, frozenset()):
+                out.append(got)
+                continue
+            again = self._clean_one(raw, now)
+            if isinstance(got, Article) and isinstance(again, Article) and _same_cleaning(got, again):
+                out.append(got)
+            else:
+                out.append(again)
+                if isinstance(again, Article):
+                    redo.append(i)
+        if redo:
+            for i, art in zip(redo, enrich([out[i] for i in redo], self.encoder), strict=True):  # type: ignore[misc]
+                out[i] = art
+        return out
 
     @staticmethod
     def _link(enriched: list[Article], store: Store, links: _LinkState, summary: RunSummary) -> _LinkState:
