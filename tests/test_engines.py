@@ -33,7 +33,7 @@ def _export(db: Path) -> list[dict]:  # type: ignore[type-arg]
 
 def test_a_local_dask_cluster_stores_what_a_plain_run_stores(tmp_path: Path) -> None:
     """Seeds and a small dev sample (20 ViMs/ECB+ articles), the real encoder, 2 workers × 1
-    thread: the exports are identical, article for article."""
+    thread, each batch of 8 split into tasks of 3: the exports are identical, article for article."""
     from storyline.engines.dask import DaskEngine
 
     sample = tmp_path / "dev.jsonl"
@@ -41,10 +41,10 @@ def test_a_local_dask_cluster_stores_what_a_plain_run_stores(tmp_path: Path) -> 
         sample.write_text("".join(itertools.islice(f, 20)), encoding="utf-8")
     inputs = [SEEDS, sample]
     plain, dask = tmp_path / "plain.db", tmp_path / "dask.db"
-    a = Pipeline(Settings(db=str(plain), batch_size=4)).run(inputs)
-    with DaskEngine(workers=2) as eng:
+    a = Pipeline(Settings(db=str(plain), batch_size=8)).run(inputs)
+    with DaskEngine(workers=2, chunk=3) as eng:
         assert sum(eng.client.nthreads().values()) == 2
-        b = Pipeline(Settings(db=str(dask), batch_size=4)).run(inputs, engine=eng)
+        b = Pipeline(Settings(db=str(dask), batch_size=8)).run(inputs, engine=eng)
     assert (a.added, a.events, a.storylines) == (b.added, b.events, b.storylines) and a.added == 25
     assert _export(plain) == _export(dask)
 

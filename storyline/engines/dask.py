@@ -1,9 +1,10 @@
 """The Dask engine: ``prepare_job`` (clean + enrich, the whole per-article cost) on Dask workers.
 
-Jobs are submitted up to ``window`` ahead of the linker and their results are taken back in
-submission order (a bounded reorder buffer: a job that finishes early waits for the ones before
-it), so the linker sees batches exactly as a plain run does; ``Pipeline._settle`` redoes the rare
-article whose outlet's furniture changed while its job was in flight.
+Jobs are split into tasks of a few articles, submitted up to ``window`` tasks ahead of the
+linker, and their results are taken back in submission order (a bounded reorder buffer: a task
+that finishes early waits for the ones before it), so the linker sees batches exactly as a plain
+run does; ``Pipeline._settle`` redoes the rare article whose outlet's furniture changed while its
+job was in flight.
 
 Threads: a worker runs one task at a time (``threads_per_worker=1``) and its encoder uses one
 OpenMP thread (``OMP_NUM_THREADS=1``, also MKL/OpenBLAS), so N workers use N cores and never
@@ -14,6 +15,7 @@ C cores with the same variables (docs/scale-out.md).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import os
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -40,7 +42,12 @@ class DaskEngine:
     2-core machine)."""
 
     def __init__(
-        self, scheduler: str | None = None, workers: int | None = None, window: int | None = None, client: Any = None
+        self,
+        scheduler: str | None = None,
+        workers: int | None = None,
+        window: int | None = None,
+        client: Any = None,
+        chunk: int = 8,
     ) -> None:
         """``client``: a ``distributed.Client`` already connected (its cluster is the caller's)."""
         distributed = _import()
@@ -65,24 +72,37 @@ class DaskEngine:
                 )
             self.client = distributed.Client(self._cluster)
         cores = sum(self.client.nthreads().values()) or 1
-        # Enough in flight to keep every worker busy while the linker works, and bounded: each
-        # job holds one batch of pages and its vectors.
-        self.window = window or 2 * cores
+        self.chunk = chunk
+        # Tasks in flight: enough to keep every worker busy while the linker works, and bounded
+        # (each holds ``chunk`` pages and their vectors).
+        self.window = window or 3 * cores
 
     def prepare(self, jobs: Iterable[PrepareJob]) -> Iterator[tuple[PrepareJob, list[Article | Rejected]]]:
-        pending: collections.deque[tuple[PrepareJob, Any]] = collections.deque()
+        """Each job is split into tasks of ``chunk`` articles (a batch of 32 as one task would
+        leave workers idle at the end of a run and between batches); cleaning and encoding are
+        per article (the encoder's output does not depend on what it is batched with), so the
+        parts put back together are what the whole job would give."""
+        pending: collections.deque[tuple[PrepareJob, list[Any]]] = collections.deque()
+        in_flight = 0
         it = iter(jobs)
         more = True
         while more or pending:
-            while more and len(pending) < self.window:
+            while more and (in_flight < self.window or not pending):
                 job = next(it, None)
                 if job is None:
                     more = False
                     break
-                pending.append((job, self.client.submit(prepare_job, job, pure=False)))
+                parts = [
+                    dataclasses.replace(job, raws=job.raws[i : i + self.chunk])
+                    for i in range(0, len(job.raws), self.chunk)
+                ]
+                futs = [self.client.submit(prepare_job, part, pure=False) for part in parts]
+                pending.append((job, futs))
+                in_flight += len(futs)
             if pending:
-                job, fut = pending.popleft()
-                yield job, fut.result()
+                job, futs = pending.popleft()
+                in_flight -= len(futs)
+                yield job, [a for f in futs for a in f.result()]
 
     def close(self) -> None:
         self.client.close()
