@@ -158,8 +158,16 @@ def fill(url: str, arts: Sequence[Article], links: dict[str, tuple[bytes, bytes]
     t = time.perf_counter()
     st.refresh_search_index()
     indexed = time.perf_counter() - t
+    if "://" in url:
+        size = st._db.execute(  # type: ignore[attr-defined]
+            "SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm')"
+        ).fetchone()[0]
+    else:
+        st._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[attr-defined]
+        size = Path(url).stat().st_size
     st.close()
-    return {"write_per_s": len(arts) / wrote, "index_s": indexed}
+    return {"write_per_s": len(arts) / wrote, "index_s": indexed, "kb_per_article": size / len(arts) / 1024}
 
 
 def p95(fn: Callable[[int], Any], n: int = 200) -> float:
@@ -197,6 +205,7 @@ def main() -> None:
     ap.add_argument("--stored", type=int, default=100_000)
     ap.add_argument("--pg", default=os.environ.get("STORYLINE_TEST_PG"))
     ap.add_argument("--skip-throughput", action="store_true")
+    ap.add_argument("--skip-stores", action="store_true")
     a = ap.parse_args()
     raws = sample(a.articles)
     with tempfile.TemporaryDirectory() as d:
@@ -216,6 +225,8 @@ def main() -> None:
                   f"{dask / plain:.2f} |")
             print(f"\ncluster start (not in the run): {r['cluster_start_s']:.1f} s; "
                   f"exports identical: {'yes' if r['identical'] else 'NO'}")
+        if a.skip_stores:
+            return
         # stores
         cleaned = [x for x in prepare_job(PrepareJob(tuple(raws), {}, None, len(raws))) if isinstance(x, Article)]
         rng = np.random.default_rng(1)
@@ -241,11 +252,11 @@ def main() -> None:
                     drop_schema(a.pg, schema)
         kinds = list(rows[0][2])
         head = " | ".join(f"p95 {k} (ms)" for k in kinds)
-        print(f"| store | articles/s written | search index build | {head} |")
-        print("|---|---:|---:|" + "---:|" * len(kinds))
+        print(f"| store | articles/s written | search index build | KB per article | {head} |")
+        print("|---|---:|---:|---:|" + "---:|" * len(kinds))
         for name, w, p in rows:
             cells = " | ".join(f"{p[k]:.1f}" for k in kinds)
-            print(f"| {name} | {w['write_per_s']:.0f} | {w['index_s']:.1f} s | {cells} |")
+            print(f"| {name} | {w['write_per_s']:.0f} | {w['index_s']:.1f} s | {w['kb_per_article']:.1f} | {cells} |")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from storyline.errors import InputError, StorylineError, UsageError
 from storyline.models import Article, RawArticle, Rejected
 from storyline.pipeline import Pipeline, source_of
 from storyline.sources.jsonl import parse_record, read_lines
+from storyline.store import shown
 
 app = typer.Typer(
     add_completion=False,
@@ -94,7 +95,7 @@ def run(
         close = getattr(eng, "close", None)
         if close is not None:
             close()
-    render.run_summary(out, summary, pipe.settings.db)
+    render.run_summary(out, summary, shown(pipe.settings.db))
     if summary.rejected:
         raise typer.Exit(1)
 

@@ -3,6 +3,7 @@ the interface is in ``base``."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from storyline.store.base import Store
@@ -11,6 +12,11 @@ from storyline.store.base import Store
 def is_url(location: str | Path) -> bool:
     """True for a PostgreSQL URL (``postgresql://`` or ``postgres://``), False for a file path."""
     return str(location).startswith(("postgresql://", "postgres://"))
+
+
+def shown(location: str | Path) -> str:
+    """A store's location as it may be printed: a URL's password masked."""
+    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", str(location))
 
 
 def open_store(path: str | Path = "storyline.db", *, readonly: bool = False) -> Store:
@@ -25,4 +31,4 @@ def open_store(path: str | Path = "storyline.db", *, readonly: bool = False) -> 
     return SQLiteStore(path, readonly=readonly)
 
 
-__all__ = ["Store", "is_url", "open_store"]
+__all__ = ["Store", "is_url", "open_store", "shown"]

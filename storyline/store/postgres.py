@@ -29,6 +29,7 @@ import numpy as np
 
 from storyline.errors import MissingDependency, NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
+from storyline.store import shown
 from storyline.store.base import _TERM, ArticleFilter, ArticleHit, LinkRow, SavedIndex
 from storyline.store.migrations import Migration, check_version, pending
 
@@ -190,18 +191,13 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def _shown(url: str) -> str:
-    """The URL without its password, for messages."""
-    return re.sub(r"(://[^:/@]+):[^@/]*@", r"\1:***@", url)
-
-
 class PostgresStore:
     """A PostgreSQL database as the store (``open_store("postgresql://…")``)."""
 
     def __init__(self, url: str, *, readonly: bool = False) -> None:
         if psycopg is None:
             raise MissingDependency("psycopg (for PostgreSQL stores)", INSTALL_HINT)
-        self.path = _shown(url)
+        self.path = shown(url)  # for messages: the password masked
         self._depth = 0
         try:
             self._db = psycopg.connect(url, autocommit=True)
