@@ -132,6 +132,14 @@ def _run_all(sql: str) -> Any:
 MIGRATIONS = [
     Migration(1, "articles, events, storylines, link features and index", _run_all(SCHEMA)),
     Migration(2, "full-text search table (folded words, GIN index)", _run_all(SEARCH)),
+    # The newest articles first without sorting the table (``find_articles``' default order).
+    Migration(
+        3,
+        "index for newest-first pages",
+        _run_all(
+            "CREATE INDEX IF NOT EXISTS articles_newest ON articles ((published IS NULL), published DESC, seq DESC)"
+        ),
+    ),
 ]
 
 

@@ -111,6 +111,7 @@ def _base(db: sqlite3.Connection) -> None:
 
 
 UNIQUE_SEQ = "CREATE UNIQUE INDEX IF NOT EXISTS articles_seq_key ON articles(seq)"
+NEWEST = "CREATE INDEX IF NOT EXISTS articles_newest ON articles(published IS NULL, published DESC, seq DESC)"
 
 # The schema's history (storyline.store.migrations); each step is safe on a database that has it.
 MIGRATIONS = [
@@ -118,6 +119,9 @@ MIGRATIONS = [
     Migration(2, "articles.title_source", _add_title_source),
     # Several writers: the arrival rank must be unique, so two writers can never share one.
     Migration(3, "unique articles.seq", lambda db: db.execute(UNIQUE_SEQ)),
+    # The newest articles first (the default page of articles and of a filtered search) without
+    # sorting the whole table: an index on exactly the ORDER BY of ``find_articles``.
+    Migration(4, "index for newest-first pages", lambda db: db.execute(NEWEST)),
 ]
 
 
