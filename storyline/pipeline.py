@@ -245,9 +245,15 @@ class Pipeline:
                     seen.add(raw.id)
                     fresh.append(raw)
                 lines = {src: links.memory.known(src) for src in {source_of(r) for r in fresh}}
-                yield PrepareJob(tuple(fresh), lines, self._encoder_spec(), len(batch))
+                # In this process the pipeline's own encoder (loaded once, when first needed, and
+                # shared with the other questions a Library asks); elsewhere, what a worker can
+                # build one from.
+                spec = (self.encoder if local else self._encoder_spec()) if fresh else None
+                yield PrepareJob(tuple(fresh), lines, spec, len(batch))
 
-        for job, prepared in (engine or LocalEngine()).prepare(jobs()):
+        eng = engine or LocalEngine()
+        local = isinstance(eng, LocalEngine)
+        for job, prepared in eng.prepare(jobs()):
             fresh = []
             for got in self._settle(job, prepared, links.memory):
                 if isinstance(got, Rejected):
