@@ -17,6 +17,7 @@ from storyline.errors import InputError, StorylineError, UsageError
 from storyline.models import Article, RawArticle, Rejected
 from storyline.pipeline import Pipeline, source_of
 from storyline.sources.jsonl import parse_record, read_lines
+from storyline.store import shown
 
 app = typer.Typer(
     add_completion=False,
@@ -27,7 +28,10 @@ app = typer.Typer(
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False, soft_wrap=True)
 
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLite database file [default: ./storyline.db]")]
+DbOpt = Annotated[
+    str | None,
+    typer.Option("--db", help="SQLite database file or postgresql:// URL (env STORYLINE_DB) [default: ./storyline.db]"),
+]
 FormatOpt = Annotated[str, typer.Option("--format", help="Output format: jsonl")]
 ConfigOpt = Annotated[str | None, typer.Option("--config", help="Settings file [default: ./storyline.toml]")]
 
@@ -72,12 +76,29 @@ def run(
     db: DbOpt = None,
     batch_size: Annotated[int | None, typer.Option(help="Articles per transaction")] = None,
     config: ConfigOpt = None,
+    engine: Annotated[
+        str, typer.Option(help="Where articles are cleaned and encoded: local (this process) or dask")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option(help="Dask scheduler address tcp://HOST:PORT [default: a local cluster]")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Workers of the local Dask cluster (1 thread each) [default: one per core]")
+    ] = None,
 ) -> None:
     """The main job: ingest, clean, enrich, cluster into events and storylines, keep it in the database."""
+    from storyline.engines import get_engine
+
     pipe = _pipeline(db, config, batch_size=batch_size)
-    with render.progress(err) as tick:
-        summary = pipe.run(inputs, progress=tick, on_reject=_say_rejected)
-    render.run_summary(out, summary, pipe.settings.db)
+    eng = get_engine(engine, scheduler=scheduler, workers=workers)
+    try:
+        with render.progress(err) as tick:
+            summary = pipe.run(inputs, progress=tick, on_reject=_say_rejected, engine=eng)
+    finally:
+        close = getattr(eng, "close", None)
+        if close is not None:
+            close()
+    render.run_summary(out, summary, shown(pipe.settings.db))
     if summary.rejected:
         raise typer.Exit(1)
 

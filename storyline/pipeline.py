@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -70,6 +70,64 @@ class PairBatch:
     def article(self, raw: RawArticle) -> Article | None:
         """The input as already prepared, if it was among the sample."""
         return self.prepared.get(_as_key(raw))
+
+
+@dataclass(frozen=True)
+class PrepareJob:
+    """One batch to clean and enrich, self-contained so that it can run in another process or on
+    another host: the inputs not stored yet, each outlet's furniture lines as known when the job
+    was handed out (``SourceMemory.known``), what to encode with, and how many inputs the batch
+    had (for progress)."""
+
+    raws: tuple[RawArticle, ...]
+    known: Mapping[str, frozenset[str]]
+    encoder: Any  # an Encoder, or (name, cache path) to build one with get_encoder
+    size: int
+
+
+_WORKER_ENCODERS: dict[tuple[str, str | None], Encoder] = {}
+
+
+def prepare_job(job: PrepareJob) -> list[Article | Rejected]:
+    """Clean and enrich one batch: the stage functions, nothing else (no store, no linker), so
+    any engine can run it anywhere. An encoder given by name is built once per process."""
+    cleaned: list[Article | Rejected] = []
+    for raw in job.raws:
+        try:
+            cleaned.append(clean(raw, job.known.get(source_of(raw), frozenset())))
+        except InputError as e:
+            cleaned.append(Rejected(e.origin, e.reason))
+    enc = job.encoder
+    if isinstance(enc, tuple):
+        if enc not in _WORKER_ENCODERS:
+            _WORKER_ENCODERS[enc] = get_encoder(enc[0], cache=enc[1])
+        enc = _WORKER_ENCODERS[enc]
+    arts = [a for a in cleaned if isinstance(a, Article)]
+    it = iter(enrich(arts, enc) if arts else [])
+    return [a if isinstance(a, Rejected) else next(it) for a in cleaned]
+
+
+def _same_cleaning(a: Article, b: Article) -> bool:
+    """Whether two preparations of one input cleaned it alike (``enrich`` only adds entities,
+    numbers, dates and the vector, all computed from what is compared here)."""
+    return (a.title, a.body, a.lang, a.published, a.removed, a.title_source) == (
+        b.title, b.body, b.lang, b.published, b.removed, b.title_source,
+    )
+
+
+class Engine(Protocol):
+    """Runs ``prepare_job`` over the jobs and gives back (job, result) in the jobs' order; it may
+    run a bounded number ahead (``storyline.engines``)."""
+
+    def prepare(self, jobs: Iterable[PrepareJob]) -> Iterator[tuple[PrepareJob, list[Article | Rejected]]]: ...
+
+
+class LocalEngine:
+    """In this process, one job at a time: the default."""
+
+    def prepare(self, jobs: Iterable[PrepareJob]) -> Iterator[tuple[PrepareJob, list[Article | Rejected]]]:
+        for job in jobs:
+            yield job, prepare_job(job)
 
 
 @dataclass
@@ -133,14 +191,17 @@ class Pipeline:
         *,
         progress: Progress | None = None,
         on_reject: Callable[[Rejected], None] | None = None,
+        engine: Engine | None = None,
     ) -> RunSummary:
         """Ingest, clean, enrich and link ``inputs`` into ``store`` (the settings' database when
-        none is given). Re-running the same input adds nothing."""
+        none is given). Re-running the same input adds nothing. ``engine`` prepares (cleans and
+        enriches) the batches: in this process by default, or on a cluster
+        (``storyline.engines.dask``); the linking and writing stay here, in input order."""
         t0 = time.perf_counter()
         own = store is None
         st = store or self.open_store()
         try:
-            summary = self._run(read_inputs(inputs), st, progress, on_reject)
+            summary, _ = self._run(read_inputs(inputs), st, progress, on_reject, engine)
         finally:
             if own:
                 st.close()
@@ -153,10 +214,13 @@ class Pipeline:
         store: Store,
         progress: Progress | None,
         on_reject: Callable[[Rejected], None] | None,
+        engine: Engine | None = None,
         links: _LinkState | None = None,
-    ) -> RunSummary:
+    ) -> tuple[RunSummary, _LinkState]:
+        """Prepare, link and store the stream; returns the summary and the linker state to go on
+        with (``follow`` keeps it between passes; a writer that found the store moved has a new one)."""
         summary = RunSummary()
-        links = links or _LinkState.from_store(store)
+        state = links or _LinkState.from_store(store)
         seen: set[str] = set()
         done = 0
 
@@ -165,34 +229,47 @@ class Pipeline:
             if on_reject:
                 on_reject(r)
 
-        for batch in _batched(stream, self.settings.batch_size):
-            raws = []
-            for item in batch:
-                if isinstance(item, Rejected):
-                    reject(item)
+        def jobs() -> Iterator[PrepareJob]:
+            """Batches to prepare, in input order; each carries the outlets' furniture as known
+            when it is handed out (an engine may hand out a few before the earlier ones are linked)."""
+            for batch in _batched(stream, self.settings.batch_size):
+                raws = []
+                for item in batch:
+                    if isinstance(item, Rejected):
+                        reject(item)
+                    else:
+                        raws.append(item)
+                known = store.known_ids(r.id for r in raws)
+                fresh: list[RawArticle] = []
+                for raw in raws:
+                    if raw.id in known or raw.id in seen:
+                        summary.skipped += 1
+                        continue
+                    seen.add(raw.id)
+                    fresh.append(raw)
+                lines = {src: state.memory.known(src) for src in {source_of(r) for r in fresh}}
+                # In this process the pipeline's own encoder (loaded once, when first needed, and
+                # shared with the other questions a Library asks); elsewhere, what a worker can
+                # build one from.
+                spec = (self.encoder if local else self._encoder_spec()) if fresh else None
+                yield PrepareJob(tuple(fresh), lines, spec, len(batch))
+
+        eng = engine or LocalEngine()
+        local = isinstance(eng, LocalEngine)
+        for job, prepared in eng.prepare(jobs()):
+            fresh = []
+            for got in self._settle(job, prepared, state.memory):
+                if isinstance(got, Rejected):
+                    reject(got)
                 else:
-                    raws.append(item)
-            known = store.known_ids(r.id for r in raws)
-            fresh: list[Article] = []
-            for raw in raws:
-                if raw.id in known or raw.id in seen:
-                    summary.skipped += 1
-                    continue
-                seen.add(raw.id)
-                cleaned = self._clean_one(raw, links.memory.known(source_of(raw)))
-                if isinstance(cleaned, Rejected):
-                    reject(cleaned)
-                else:
-                    fresh.append(cleaned)
+                    fresh.append(got)
             if fresh:
-                enriched = enrich(fresh, self.encoder)
-                links.add(enriched, store)
-                summary.added += len(enriched)
-            done += len(batch)
+                state = self._link(fresh, store, state, summary)
+            done += job.size
             if progress:
                 progress(done)
         try:
-            links.save_index()
+            state.save_index()
         except StoreError as e:  # every batch is committed; only the next start-up's shortcut is lost
             summary.warnings.append(
                 f"{e}; every article and assignment is stored, and the next run rebuilds the index "
@@ -200,12 +277,64 @@ class Pipeline:
             )
         counts = store.counts()
         summary.events, summary.storylines = counts["events"], counts["storylines"]
-        return summary
+        return summary, state
 
     def follow(self, store: Store) -> Follower:
         """An ingester that keeps the linker between calls: ``storyline watch`` hands it each
         pass's new pages, and the store is read once, not once per pass."""
         return Follower(self, store)
+
+    def _encoder_spec(self) -> Encoder | tuple[str, str | None]:
+        """What a worker builds its encoder from: the encoder given to the Pipeline (it must then
+        pickle), else the settings' name and cache, built once per worker process."""
+        return self._encoder if self._encoder is not None else (self.settings.encoder, self.settings.vector_cache)
+
+    def _settle(
+        self, job: PrepareJob, prepared: Sequence[Article | Rejected], memory: SourceMemory
+    ) -> list[Article | Rejected]:
+        """The job's articles as a plain run prepares them now: where an outlet's furniture
+        changed after the job was handed out (an earlier batch linked meanwhile), the article is
+        cleaned again here, and encoded again only if its cleaned text differs. So results never
+        depend on the engine or on how many batches were in flight."""
+        out: list[Article | Rejected] = []
+        redo: list[int] = []
+        for i, (raw, got) in enumerate(zip(job.raws, prepared, strict=True)):
+            src = source_of(raw)
+            now = memory.known(src)
+            if now == job.known.get(src, frozenset()):
+                out.append(got)
+                continue
+            again = self._clean_one(raw, now)
+            if isinstance(got, Article) and isinstance(again, Article) and _same_cleaning(got, again):
+                out.append(got)
+            else:
+                out.append(again)
+                if isinstance(again, Article):
+                    redo.append(i)
+        if redo:
+            for i, art in zip(redo, enrich([out[i] for i in redo], self.encoder), strict=True):  # type: ignore[misc]
+                out[i] = art
+        return out
+
+    @staticmethod
+    def _link(enriched: list[Article], store: Store, links: _LinkState, summary: RunSummary) -> _LinkState:
+        """Link and write one enriched batch under the store's writer lock, so several writers
+        (processes or hosts) never lose or double an article: what another writer stored since
+        the batch was checked is skipped, and when another writer added anything since this
+        linker last looked, the linker is restored from the store first (its state is the
+        store's). Returns the linker state to go on with."""
+        with store.writer():
+            stored = store.known_ids(a.id for a in enriched)
+            if stored:
+                summary.skipped += len(stored)
+                enriched = [a for a in enriched if a.id not in stored]
+            if store.last_seq() != links.seq:
+                links = _LinkState.from_store(store)
+            if enriched:
+                links.add(enriched, store)
+                links.seq = store.last_seq()
+                summary.added += len(enriched)
+        return links
 
     # --- questions about articles --------------------------------------------------------
 
@@ -316,7 +445,7 @@ class Follower:
         self, items: Iterable[RawArticle | Rejected], on_reject: Callable[[Rejected], None] | None = None
     ) -> RunSummary:
         t0 = time.perf_counter()
-        summary = self.pipe._run(items, self.store, None, on_reject, self.links)
+        summary, self.links = self.pipe._run(items, self.store, None, on_reject, links=self.links)
         summary.seconds = time.perf_counter() - t0
         return summary
 
@@ -379,6 +508,7 @@ class _LinkState:
         self.where: dict[str, tuple[str, str]] = {}  # article -> (event, storyline) as stored
         self.rank: dict[str, int] = {}  # article -> arrival rank: members are listed in this order
         self.saved_count = 0  # articles in the store's saved vector index (``save_index``)
+        self.seq = 0  # the store's last arrival rank this state holds (``Store.last_seq``)
 
     def _load(self, ids: Sequence[str]) -> dict[str, Features]:
         return {i: state.decode(head, rest) for i, (head, rest) in self.store.link_features(ids).items()}
@@ -390,6 +520,9 @@ class _LinkState:
     @classmethod
     def from_store(cls, store: Store) -> _LinkState:
         s = cls(store)
+        # Taken first: anything another writer adds while this reads shows up as a newer rank,
+        # and the next batch restores again (``Pipeline._link``).
+        s.seq = store.last_seq()
         version = state.version()
         if store.link_features_version() != version:  # none yet, or computed by other code
             store.reset_link_features(version)

@@ -9,6 +9,7 @@ from typing import Any
 
 from storyline.errors import UsageError
 from storyline.pipeline import Pipeline
+from storyline.store import shown as shown_store
 
 
 def is_loopback(host: str) -> bool:
@@ -40,11 +41,11 @@ def serve(pipeline: Pipeline, *, host: str, port: int, token: str | None, max_up
 
     from storyline.app import create_app
 
-    say(f"storyline: opening {pipeline.settings.db} (building the search index if needed)…")
+    say(f"storyline: opening {shown_store(pipeline.settings.db)} (building the search index if needed)…")
     app = create_app(pipeline.settings.db, token=token, max_upload_bytes=int(max_upload_mb * 1_048_576),
                      pipeline=pipeline)
     shown = f"[{host}]" if ":" in host else host
-    say(f"storyline: serving {pipeline.settings.db} at http://{shown}:{port}/  (API: /api, docs: /docs)")
+    say(f"storyline: serving {shown_store(pipeline.settings.db)} at http://{shown}:{port}/  (API: /api, docs: /docs)")
     if token:
         say("storyline: write calls (uploads, POST /api/…) require the token: "
             "`Authorization: Bearer TOKEN` (the upload page asks for it)")

@@ -21,8 +21,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 
-# Imported only by code that says it needs an extra, and only from inside a function.
-NEEDS_EXTRA = {"tilse": ("storyline/eval.py", "bench")}
+# Imported only by code that says it needs an extra, and only from inside a function or a guarded
+# block, so the package imports and runs without them.
+NEEDS_EXTRA = {
+    "tilse": ("storyline/eval.py", "bench"),
+    "psycopg": ("storyline/store/postgres.py", "postgres"),
+    "dask": ("storyline/engines/dask.py", "dask"),
+    "distributed": ("storyline/engines/dask.py", "dask"),
+}
 
 
 def _name(req: str) -> str:
@@ -69,6 +75,25 @@ def test_lazily_imported_extras_stay_inside_functions() -> None:
         top = {n.module.split(".")[0] for n in tree.body if isinstance(n, ast.ImportFrom) and n.module}
         top |= {a.name.split(".")[0] for n in tree.body if isinstance(n, ast.Import) for a in n.names}
         assert mod not in top, f"{rel} imports {mod} at module level"
+
+
+def test_the_package_runs_without_the_optional_extras(tmp_path: Path) -> None:
+    """With psycopg, dask and tilse unimportable, the commands and the app still import, and a
+    PostgreSQL URL says which pip command brings its driver."""
+    code = (
+        "import sys\n"
+        "for m in ('psycopg', 'dask', 'distributed', 'tilse'):\n"
+        "    sys.modules[m] = None\n"
+        "import storyline, storyline.cli, storyline.app, storyline.eval\n"
+        "from storyline import open_store\n"
+        "try:\n"
+        "    open_store('postgresql://u@127.0.0.1:1/x')\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "pip install 'storyline[postgres]'" in proc.stdout, proc.stdout
 
 
 def test_the_api_never_imports_the_pages_or_the_app() -> None:

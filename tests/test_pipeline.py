@@ -33,8 +33,7 @@ class FakeEncoder:
         return out
 
 
-def test_killed_run_resumes_without_duplicates(tmp_path: Path) -> None:
-    db = tmp_path / "s.db"
+def test_killed_run_resumes_without_duplicates(db: str) -> None:
     pipe = Pipeline(Settings(db=str(db), batch_size=2), encoder=FakeEncoder())
     calls = []
 
@@ -55,7 +54,7 @@ def test_killed_run_resumes_without_duplicates(tmp_path: Path) -> None:
     assert {a.article_id for a in st.assignments()} == set(ids)
 
 
-def test_outlet_furniture_is_learned_from_the_store(tmp_path: Path) -> None:
+def test_outlet_furniture_is_learned_from_the_store(tmp_path: Path, db: str) -> None:
     about = (
         "Ascom is a global solutions provider focused on healthcare ICT and mobile workflow solutions, "
         "with subsidiaries in 18 countries and around 1,300 employees worldwide."
@@ -74,9 +73,9 @@ def test_outlet_furniture_is_learned_from_the_store(tmp_path: Path) -> None:
         rows.append({"id": f"p{i}", "source": "Ascom", "text": f"Ascom news {i}\n\n{body}\n\n{about}"})
     src = tmp_path / "pages.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    pipe = Pipeline(Settings(db=str(tmp_path / "s.db"), batch_size=1), encoder=FakeEncoder())
+    pipe = Pipeline(Settings(db=db, batch_size=1), encoder=FakeEncoder())
     pipe.run([src])
-    st = open_store(tmp_path / "s.db")
+    st = open_store(db)
     bodies = {a.id: a.body for a in st.articles()}
     assert "subsidiaries in 18 countries" in bodies["p0"]  # nothing known yet about this outlet
     assert "subsidiaries in 18 countries" not in bodies["p5"]  # by now it is the outlet's furniture
@@ -98,7 +97,7 @@ def test_settings_db_is_used_and_seeds_copy_is_isolated(tmp_path: Path) -> None:
     assert (tmp_path / "x.db").exists()
 
 
-def _stored(db: Path) -> tuple[list, list, list]:  # type: ignore[type-arg]
+def _stored(db: Path | str) -> tuple[list, list, list]:  # type: ignore[type-arg]
     st = open_store(db)
     try:
         return (
@@ -138,7 +137,7 @@ def test_a_restart_stores_what_one_run_stores_and_reads_no_old_bodies(tmp_path: 
         st.close()
 
 
-def test_outlet_furniture_is_remembered_across_a_restart(tmp_path: Path) -> None:
+def test_outlet_furniture_is_remembered_across_a_restart(tmp_path: Path, db: str) -> None:
     about = "Ascom is a global solutions provider with subsidiaries in 18 countries and 1,300 employees."
     rows = []
     for i in range(7):
@@ -147,10 +146,10 @@ def test_outlet_furniture_is_remembered_across_a_restart(tmp_path: Path) -> None
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     first.write_text("".join(json.dumps(r) + "\n" for r in rows[:6]), encoding="utf-8")
     second.write_text(json.dumps(rows[6]) + "\n", encoding="utf-8")
-    pipe = Pipeline(Settings(db=str(tmp_path / "s.db"), batch_size=1), encoder=FakeEncoder())
+    pipe = Pipeline(Settings(db=db, batch_size=1), encoder=FakeEncoder())
     pipe.run([first])
     pipe.run([second])  # a new run: the memory of the outlet comes back from the store
-    st = open_store(tmp_path / "s.db")
+    st = open_store(db)
     bodies = {a.id: a.body for a in st.articles()}
     st.close()
     assert "subsidiaries in 18 countries" in bodies["p0"]
@@ -159,7 +158,7 @@ def test_outlet_furniture_is_remembered_across_a_restart(tmp_path: Path) -> None
 
 @pytest.mark.parametrize("tamper", [False, True])
 def test_a_restart_loads_the_saved_vector_index_only_when_it_holds_the_same_articles(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tamper: bool
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tamper: bool, db: str
 ) -> None:
     """A run ends by saving the article vector index (once big enough); the next run loads it
     instead of re-inserting the vectors when the restored articles are the ones it holds, in the
@@ -174,8 +173,7 @@ def test_a_restart_loads_the_saved_vector_index_only_when_it_holds_the_same_arti
     first.mkdir()
     for p in sorted(SEEDS.glob("*.txt"))[:3]:
         shutil.copy(p, first / p.name)
-    db = tmp_path / "s.db"
-    pipe = Pipeline(Settings(db=str(db), batch_size=2), encoder=FakeEncoder())
+    pipe = Pipeline(Settings(db=db, batch_size=2), encoder=FakeEncoder())
     pipe.run([first])
     st = open_store(db)
     saved = st.link_index("articles")

@@ -1,4 +1,5 @@
-"""The SQLite store: round trips, one transaction per batch, read-only opening."""
+"""The stores (SQLite, and PostgreSQL when STORYLINE_TEST_PG names one): round trips, one
+transaction per batch, read-only opening, migrations, several writers at once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from storyline.errors import NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.store import open_store
+from storyline.store.base import ArticleFilter
 
 
 def _article(i: str, vec: object = None) -> Article:
@@ -34,8 +36,8 @@ def _event(eid: str, sl: str, ids: tuple[str, ...]) -> Event:
     return Event(eid, sl, "Headline", "en", ids, ("en",), ("AP",), dt.date(2020, 12, 30), dt.date(2020, 12, 30))
 
 
-def test_round_trip_and_idempotent_writes(tmp_path: Path) -> None:
-    st = open_store(tmp_path / "s.db")
+def test_round_trip_and_idempotent_writes(db: str) -> None:
+    st = open_store(db)
     a, b = _article("a"), _article("b")
     asg = [Assignment("a", "e1", "s1"), Assignment("b", "e1", "s1")]
     sl = Storyline("s1", "Turkey", ("e1",), 2, ("en",), None, None)
@@ -60,8 +62,8 @@ def test_round_trip_and_idempotent_writes(tmp_path: Path) -> None:
     st.close()
 
 
-def test_a_failing_batch_leaves_nothing_behind(tmp_path: Path) -> None:
-    st = open_store(tmp_path / "s.db")
+def test_a_failing_batch_leaves_nothing_behind(db: str) -> None:
+    st = open_store(db)
     st.write_batch([_article("a")], [Assignment("a", "e1", "s1")], [], [])
     with pytest.raises(Exception):  # noqa: B017 - any failure inside the batch must roll back
         st.write_batch([_article("b"), _article("c", vec=object())], [Assignment("a", "e9", "s9")], [], [])
@@ -78,7 +80,7 @@ def test_readonly_and_bad_files(tmp_path: Path) -> None:
         open_store(junk)
 
 
-def test_link_features_round_trip_every_field(tmp_path: Path) -> None:
+def test_link_features_round_trip_every_field(db: str) -> None:
     """Stored features come back equal field for field, whatever fields Features has, and the
     start-up part alone is enough for a restart."""
     import dataclasses
@@ -100,7 +102,7 @@ def test_link_features_round_trip_every_field(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match=r"cannot store Features\.words"):
         state.encode(dataclasses.replace(f, words={"x": object()}))  # type: ignore[dict-item]
 
-    st = open_store(tmp_path / "s.db")
+    st = open_store(db)
     st.write_batch([_article("a")], [Assignment("a", "e1", "s1")], [], [], link_rows=[("a", "ap", None, head, rest)])
     st.write_batch([_article("b")], [Assignment("b", "e1", "s1")], [], [])
     assert st.link_features(["a", "b"]) == {"a": (head, rest)}
@@ -145,6 +147,7 @@ def test_a_database_from_before_title_source_is_upgraded_in_place(tmp_path: Path
     st.close()
     con = sqlite3.connect(db)
     con.execute("ALTER TABLE articles DROP COLUMN title_source")
+    con.execute("DROP TABLE schema_migrations")  # as a database from before it had migrations
     con.commit()
     con.close()
     ro = open_store(db, readonly=True)  # read-only: no upgrade, still readable
@@ -155,3 +158,150 @@ def test_a_database_from_before_title_source_is_upgraded_in_place(tmp_path: Path
     st.write_batch([replace(_article("b"), title_source="feed")], [Assignment("b", "ev-2", "sl-1")], [], [])
     assert {a.id: a.title_source for a in st.articles()} == {"a": "text", "b": "feed"}
     st.close()
+
+
+# --- several writers, migrations, PostgreSQL specifics ----------------------------------------
+
+TOPICS = [
+    ("Turkey", "Ankara S-400 missile deal Russia defence ministry Erdogan Washington sanctions F-35"),
+    ("Flood", "Heavy rain flood river Danube Budapest evacuation rescue water level bridges"),
+    ("Election", "Election vote ballot parliament coalition turnout polling stations candidates"),
+    ("Quake", "Earthquake magnitude tremor epicentre province collapsed buildings rescuers aftershock"),
+]
+
+
+def _inputs(n: int) -> list[dict]:  # type: ignore[type-arg]
+    rows = []
+    for i in range(n):
+        name, words = TOPICS[i % len(TOPICS)]
+        body = " ".join(f"{words} report {i // len(TOPICS)} sentence {k}." for k in range(5))
+        rows.append({"id": f"w{i:03d}", "title": f"{name} news {i}", "text": body, "source": f"outlet{i % 3}"})
+    return rows
+
+
+def test_two_writers_at_once_lose_and_double_nothing(db: str, tmp_path: Path) -> None:
+    """Two processes run the pipeline on overlapping inputs into one store at the same time:
+    every article is stored once, assigned once, and listed by exactly one event whose
+    storyline lists that event."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    rows = _inputs(40)
+    a, b = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    a.write_text("".join(json.dumps(r) + "\n" for r in rows[:30]), encoding="utf-8")
+    b.write_text("".join(json.dumps(r) + "\n" for r in reversed(rows[10:])), encoding="utf-8")
+    open_store(db).close()  # created (and migrated) once, so both start on a ready store
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), os.environ.get("PYTHONPATH", "")])}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, str(here / "writer_proc.py"), db, str(src)],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        for src in (a, b)
+    ]
+    outs = [p.communicate(timeout=600) for p in procs]
+    for p, (_, err) in zip(procs, outs, strict=True):
+        assert p.returncode == 0, err
+    added = [int(out.split()[0]) for out, _ in outs]
+    assert sum(added) == 40, outs  # each article added by exactly one of them
+    st = open_store(db)
+    ids = [x.id for x in st.articles(with_body=False)]
+    assert sorted(ids) == sorted(r["id"] for r in rows) and len(ids) == len(set(ids))
+    asg = {x.article_id: x for x in st.assignments()}
+    assert set(asg) == set(ids)
+    listed = [i for e in st.events() for i in e.article_ids]
+    assert sorted(listed) == sorted(ids)  # every article in exactly one event
+    for e in st.events():
+        assert all(asg[i].event == e.id and asg[i].storyline == e.storyline for i in e.article_ids)
+        assert e.id in st.storyline(e.storyline).event_ids
+    assert sum(s.article_count for s in st.storylines()) == 40
+    st.close()
+
+
+def test_schema_is_versioned_and_a_newer_one_is_refused(db: str) -> None:
+    from storyline.store import postgres, sqlite
+    from storyline.store.migrations import latest
+
+    st = open_store(db)
+    want = latest(postgres.MIGRATIONS if "://" in db else sqlite.MIGRATIONS)
+    assert st.schema_version() == want
+    st.close()
+    st = open_store(db)  # opening again applies nothing
+    assert st.schema_version() == want
+    st._db.execute("INSERT INTO schema_migrations (version, name) VALUES (999, 'from the future')")  # type: ignore[attr-defined]
+    st.close()
+    for ro in (False, True):
+        with pytest.raises(StoreError, match="newer than this storyline knows"):
+            open_store(db, readonly=ro)
+
+
+def test_search_and_browsing_answer_alike_on_every_store(db: str) -> None:
+    """The web shell's questions: full-text search across languages with folded diacritics,
+    phrases and OR, filters, facets, entity tops, pages of storylines and events."""
+    st = open_store(db)
+    vi = replace(_article("v"), title="Thổ Nhĩ Kỳ muốn trả lại S-400", body="Thổ Nhĩ Kỳ và Nga đàm phán.", lang="vi",
+                 source="VnExpress", published=dt.date(2021, 1, 21))
+    en = replace(_article("e"), title="Turkey and the S-400", body="Ankara talks with Moscow about missiles.",
+                 published=dt.date(2020, 12, 30))
+    ru = replace(_article("r"), title="Турция и С-400", body="Турция ведёт переговоры.", lang="ru", source="TASS",
+                 published=None, entities=(Entity("place:TR", "place", "Турция"),))
+    sl = Storyline("s1", "Turkey S-400", ("e1",), 3, ("en", "ru", "vi"), dt.date(2020, 12, 30), dt.date(2021, 1, 21))
+    asg = [Assignment(i, "e1", "s1") for i in "ver"]
+    st.write_batch([vi, en, ru], asg, [_event("e1", "s1", ("v", "e", "r"))], [sl])
+    assert st.search_index_stale()
+    assert st.refresh_search_index() == 3 and not st.search_index_stale()
+    find = st.find_articles
+    assert [h.id for h in find(ArticleFilter(query="tho nhi ky"))[0]] == ["v"]  # diacritics folded
+    assert [h.id for h in find(ArticleFilter(query="Турция"))[0]] == ["r"]
+    assert {h.id for h in find(ArticleFilter(query="Ankara OR nga"))[0]} == {"e", "v"}
+    assert find(ArticleFilter(query='"talks with Moscow"'))[1] == 1
+    assert find(ArticleFilter(query='"Moscow with talks"'))[1] == 0
+    assert [h.id for h in find(ArticleFilter(query="400", lang="ru"))[0]] == ["r"]
+    hits, total = find(ArticleFilter(query="missiles"))
+    assert total == 1 and "\x02missiles\x03" in hits[0].snippet
+    assert find(ArticleFilter(query='"" OR ((('))[1] == 0  # nothing typed is syntax
+    assert [h.id for h in find(ArticleFilter(), order="newest")[0]] == ["v", "e", "r"]
+    assert [h.id for h in find(ArticleFilter(), order="oldest")[0]] == ["e", "v", "r"]
+    assert [h.id for h in find(ArticleFilter(entity="place:TR", date_from=dt.date(2021, 1, 1)))[0]] == ["v"]
+    assert {h.id for h in find(ArticleFilter(entity="турция"))[0]} == set()  # lower() folds ASCII only, as SQLite's
+    assert [h.id for h in find(ArticleFilter(entity="Turkey"))[0]] == ["v", "e"]
+    assert st.facet_counts(ArticleFilter(), "lang") == [("en", 1), ("ru", 1), ("vi", 1)]
+    assert st.facet_counts(ArticleFilter(), "month") == [("2020-12", 1), ("2021-01", 1)]
+    assert st.facet_counts(ArticleFilter(query="400"), "source") == [("AP", 1), ("TASS", 1), ("VnExpress", 1)]
+    assert st.coverage("s1") == [
+        (None, "ru", "TASS", 1),
+        ("2020-12-30", "en", "AP", 1),
+        ("2021-01-21", "vi", "VnExpress", 1),
+    ]
+    assert st.top_entities(storyline="s1") == [("place:TR", "place", "Turkey", 3)]
+    page, n = st.storyline_page(lang="ru")
+    assert n == 1 and page[0].id == "s1" and st.storyline_page(lang="de") == ([], 0)
+    assert st.storyline_page(name="s-400")[1] == 1
+    assert st.outlets_of(["s1", "zz"]) == {"s1": ["AP", "TASS", "VnExpress"], "zz": []}
+    assert [e.id for e in st.event_page(storyline="s1")[0]] == ["e1"]
+    st.close()
+
+
+def test_postgres_without_psycopg_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyline.errors import MissingDependency
+    from storyline.store import postgres
+
+    monkeypatch.setattr(postgres, "psycopg", None)
+    with pytest.raises(MissingDependency, match=r"pip install 'storyline\[postgres\]'"):
+        open_store("postgresql://nobody@127.0.0.1:1/none")
+
+
+def test_postgres_unreachable_or_empty_is_a_clear_store_error(db: str) -> None:
+    if "://" not in db:
+        pytest.skip("PostgreSQL only")
+    with pytest.raises(StoreError, match="cannot connect to PostgreSQL"):
+        open_store("postgresql://nobody:secret@127.0.0.1:1/none")
+    with pytest.raises(StoreError, match="no storyline database there"):
+        open_store(db, readonly=True)
+    try:
+        open_store("postgresql://nobody:secret@127.0.0.1:1/none")
+    except StoreError as e:
+        assert "secret" not in str(e)  # the password is never shown

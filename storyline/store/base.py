@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -85,6 +86,18 @@ class SavedIndex:
 
 class Store(Protocol):
     path: str
+
+    def writer(self) -> AbstractContextManager[None]:
+        """Hold the store's writer lock: one transaction that no other writer (process or host)
+        interleaves with. Several writers at once are safe because each links and writes a batch
+        inside it (``Pipeline``)."""
+        ...
+
+    def last_seq(self) -> int:
+        """Arrival rank of the newest stored article (0: none); it moves whenever anyone adds one."""
+        ...
+
+    def schema_version(self) -> int: ...
 
     def known_ids(self, ids: Iterable[str]) -> set[str]: ...
 

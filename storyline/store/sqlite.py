@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -14,8 +15,8 @@ import numpy as np
 from storyline.errors import NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, fts_query
+from storyline.store.migrations import Migration, check_version, pending
 
-SCHEMA_VERSION = 1
 COUNT_CAP = 10_000  # search totals are exact up to this, then reported as COUNT_CAP + 1
 FACET_SAMPLE = 5_000  # text-search facets are counted over this many matches
 
@@ -90,6 +91,39 @@ CREATE TABLE IF NOT EXISTS link_index (
 CREATE INDEX IF NOT EXISTS articles_assignment ON articles(seq, id, event, storyline);
 """
 
+# How long a writer waits for another one (another process, or host on a shared disk) to commit
+# before giving up with a StoreError: a batch holds the lock for the time it takes to link it.
+BUSY_SECONDS = 300
+
+
+def _add_title_source(db: sqlite3.Connection) -> None:
+    have = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
+    if "title_source" not in have:
+        db.execute("ALTER TABLE articles ADD COLUMN title_source TEXT NOT NULL DEFAULT 'text'")
+
+
+def _base(db: sqlite3.Connection) -> None:
+    # Not executescript: it commits first, and this runs inside the migration's transaction.
+    code = "\n".join(line for line in SCHEMA.splitlines() if not line.lstrip().startswith("--"))
+    for stmt in code.split(";"):
+        if stmt.strip():
+            db.execute(stmt)
+
+
+UNIQUE_SEQ = "CREATE UNIQUE INDEX IF NOT EXISTS articles_seq_key ON articles(seq)"
+NEWEST = "CREATE INDEX IF NOT EXISTS articles_newest ON articles(published IS NULL, published DESC, seq DESC)"
+
+# The schema's history (storyline.store.migrations); each step is safe on a database that has it.
+MIGRATIONS = [
+    Migration(1, "articles, events, storylines, link features and index", _base),
+    Migration(2, "articles.title_source", _add_title_source),
+    # Several writers: the arrival rank must be unique, so two writers can never share one.
+    Migration(3, "unique articles.seq", lambda db: db.execute(UNIQUE_SEQ)),
+    # The newest articles first (the default page of articles and of a filtered search) without
+    # sorting the whole table: an index on exactly the ORDER BY of ``find_articles``.
+    Migration(4, "index for newest-first pages", lambda db: db.execute(NEWEST)),
+]
+
 
 def _date(s: str | None) -> dt.date | None:
     return dt.date.fromisoformat(s) if s else None
@@ -100,32 +134,106 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 class SQLiteStore:
+    """One file; writers take SQLite's write lock for a whole batch (``writer``), so several
+    processes can share the file: each waits up to ``BUSY_SECONDS`` for the others."""
+
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = str(path)
+        self._depth = 0  # nesting of _tx (savepoints inside the outer transaction)
         try:
             if readonly:
                 if not Path(path).exists():
                     raise StoreError(f"{path}: no such database; run `storyline run INPUT --db {path}` first")
-                self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                self._db = sqlite3.connect(
+                    f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None,
+                    timeout=BUSY_SECONDS,
+                )
+                has = self._db.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+                ).fetchone()
+                if has:
+                    check_version(self.path, self._applied(), MIGRATIONS)
             else:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-                self._db = sqlite3.connect(str(path), check_same_thread=False)
+                # isolation_level=None: transactions are ours (BEGIN IMMEDIATE in _tx), not the
+                # module's deferred ones, so the write lock is taken before anything is read.
+                self._db = sqlite3.connect(
+                    str(path), check_same_thread=False, isolation_level=None, timeout=BUSY_SECONDS
+                )
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
-                self._db.executescript(SCHEMA)
-                self._upgrade()
-                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-                self._db.commit()
+                self._migrate()
             self._db.row_factory = sqlite3.Row
             self._db.execute("SELECT count(*) FROM articles").fetchone()
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{path}: cannot open the database ({e}); is it a storyline database?") from e
 
-    def _upgrade(self) -> None:
-        """Columns added after a database was created: add them in place, with their default."""
-        have = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
-        if "title_source" not in have:
-            self._db.execute("ALTER TABLE articles ADD COLUMN title_source TEXT NOT NULL DEFAULT 'text'")
+    def _applied(self) -> int:
+        return int(self._db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
+
+    def _migrate(self) -> None:
+        """Apply the schema steps this database lacks, each recorded in its own transaction."""
+        with self._tx():
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at TEXT NOT NULL DEFAULT (datetime('now')))"
+            )
+            applied = self._applied()
+        check_version(self.path, applied, MIGRATIONS)
+        for m in pending(MIGRATIONS, applied):
+            with self._tx():
+                if self._applied() >= m.version:  # another process applied it meanwhile
+                    continue
+                m.apply(self._db)
+                self._db.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", (m.version, m.name))
+
+    def schema_version(self) -> int:
+        return self._applied()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[None]:
+        """One transaction holding the write lock (BEGIN IMMEDIATE); nested, a savepoint, so an
+        inner failure undoes only the inner part when the caller handles it."""
+        if self._depth:
+            name = f"sp{self._depth}"
+            self._db.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._db.execute(f"ROLLBACK TO {name}")
+                self._db.execute(f"RELEASE {name}")
+                raise
+            else:
+                self._db.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+            return
+        self._db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._db.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        self._db.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def writer(self) -> Iterator[None]:
+        """Hold the store's write lock: what is read and written inside is one transaction that
+        no other writer interleaves with (the pipeline links a batch inside it)."""
+        try:
+            with self._tx():
+                yield
+        except sqlite3.OperationalError as e:
+            raise StoreError(f"{self.path}: could not take the write lock ({e}); another writer held it "
+                             f"for more than {BUSY_SECONDS} s") from e
+
+    def last_seq(self) -> int:
+        """The arrival rank of the newest stored article (0: none): it moves when anyone adds one."""
+        return int(self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0])
 
     # --- writing -------------------------------------------------------------------------
 
@@ -140,13 +248,16 @@ class SQLiteStore:
         link_rows: Sequence[LinkRow] = (),
     ) -> None:
         try:
-            with self._db:  # one transaction: all of it or none of it
-                seq = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
+            with self._tx():  # one transaction: all of it or none of it
+                # Read inside the write lock: two writers never hand out one arrival rank.
+                seq = self.last_seq()
+                stored = self.known_ids(a.id for a in articles)
+                new = list({a.id: a for a in articles if a.id not in stored}.values())
                 self._db.executemany(
                     "INSERT OR IGNORE INTO articles (id, seq, title, body, lang, published, source, url, origin,"
                     " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source)"
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [self._article_row(a, seq + i + 1) for i, a in enumerate(articles)],
+                    [self._article_row(a, seq + i + 1) for i, a in enumerate(new)],
                 )
                 self._db.executemany(
                     "UPDATE articles SET event = ?, storyline = ? WHERE id = ?",
@@ -207,7 +318,7 @@ class SQLiteStore:
         """Forget every stored link feature (they were computed by other code) and mark the
         table as holding ``version`` from now on."""
         try:
-            with self._db:
+            with self._tx():
                 self._db.execute("DELETE FROM link_features")
                 self._db.execute("INSERT OR REPLACE INTO meta VALUES ('link_features', ?)", (version,))
         except sqlite3.DatabaseError as e:
@@ -216,7 +327,7 @@ class SQLiteStore:
     def put_link_features(self, rows: Sequence[LinkRow]) -> None:
         """Store link features of articles already stored (filling in an older database)."""
         try:
-            with self._db:
+            with self._tx():
                 self._put_link_rows(rows)
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: could not write link features ({e})") from e
@@ -257,7 +368,7 @@ class SQLiteStore:
         """Replace the saved index ``name`` in one transaction: on failure the previous one stays
         and the error is raised."""
         try:
-            with self._db:
+            with self._tx():
                 self._db.execute(
                     "INSERT OR REPLACE INTO link_index VALUES (?, ?, ?, ?, ?)",
                     (name, saved.version, saved.count, saved.ids_hash, saved.data),
@@ -471,7 +582,7 @@ class SQLiteStore:
         external-content FTS5 table over ``articles`` (no second copy of the text). Diacritics are
         folded, so "Tho Nhi Ky" finds "Thổ Nhĩ Kỳ"."""
         try:
-            with self._db:
+            with self._tx():
                 self._db.execute("CREATE INDEX IF NOT EXISTS articles_seq ON articles(seq)")
                 self._db.execute(
                     "CREATE VIRTUAL TABLE IF NOT EXISTS articles_fts USING fts5(title, body,"
