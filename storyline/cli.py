@@ -13,9 +13,11 @@ from rich.console import Console
 
 from storyline import render
 from storyline.config import load_settings
+from storyline.encoding import encoding_note
 from storyline.errors import InputError, StorylineError, UsageError
 from storyline.models import Article, RawArticle, Rejected
 from storyline.pipeline import Pipeline, source_of
+from storyline.sources.files import count_inputs, missing_paths
 from storyline.sources.jsonl import parse_record, read_lines
 
 app = typer.Typer(
@@ -42,6 +44,18 @@ def _say_rejected(r: Rejected) -> None:
 
 def _say_note(text: str) -> None:
     err.print(f"[cyan]note[/] {text}", markup=True, highlight=False, soft_wrap=True)
+
+
+def _say_encoding(origin: str, encoding: str | None) -> None:
+    if encoding:
+        _say_note(f"{origin}: {encoding_note(encoding)}")
+
+
+def _inputs_exist(paths: list[str]) -> None:
+    """A missing input path is a usage error (exit 2), said before any work starts."""
+    missing = missing_paths(paths)
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
 
 
 def _jsonl_only(fmt: str) -> None:
@@ -71,9 +85,11 @@ def run(
     config: ConfigOpt = None,
 ) -> None:
     """The main job: ingest, clean, enrich, cluster into events and storylines, keep it in the database."""
+    _inputs_exist(inputs)
     pipe = _pipeline(db, config, batch_size=batch_size)
-    with render.progress(err) as tick:
-        summary = pipe.run(inputs, progress=tick, on_reject=_say_rejected)
+    total = count_inputs(inputs) if err.is_terminal else None
+    with render.progress(err, total) as tick:
+        summary = pipe.run(inputs, progress=tick, on_reject=_say_rejected, on_note=_say_note)
     render.run_summary(out, summary, pipe.settings.db)
     if summary.rejected:
         raise typer.Exit(1)
@@ -101,19 +117,21 @@ def clean_cmd(
 ) -> None:
     """Cleaning alone, no database: the article text without boilerplate, with title, date, language."""
     _jsonl_only(format)
+    _inputs_exist(inputs)
     bad = False
     for item in Pipeline().clean(inputs):
         if isinstance(item, Rejected):
             _say_rejected(item)
             bad = True
         else:
+            _say_encoding(item.origin, item.encoding)
             _emit(_article_json(item))
     if bad:
         raise typer.Exit(1)
 
 
 def _pairs(path: str) -> Iterator[tuple[str, RawArticle, RawArticle] | Rejected]:
-    for where, obj in read_lines(Path(path)):
+    for where, obj, _ in read_lines(Path(path)):
         if isinstance(obj, Rejected):
             yield obj
             continue
@@ -136,6 +154,8 @@ def similarity_cmd(
 ) -> None:
     """How alike two articles are: similarity in [0, 1], same event ≈ 1."""
     _jsonl_only(format)
+    if not Path(pairs).is_file():
+        raise UsageError(f"{pairs}: no such file" if not Path(pairs).exists() else f"{pairs}: not a file")
     pipe = Pipeline()
     # First pass: what the file's pages share (block pages, site shells; each language's
     # direction in e5), see Pipeline.pair_batch.
@@ -176,6 +196,7 @@ def timeline(
             raise UsageError("give either INPUT files or --storyline, not both")
         entries = pipe.timeline_of_storyline(pipe.open_store(readonly=True), storyline, dates, sentences)
     elif inputs:
+        _inputs_exist(inputs)
         entries, rejected = pipe.timeline_of_inputs(inputs, dates, sentences)
     else:
         raise UsageError("give INPUT files, or --storyline ID (with --db)")
@@ -240,6 +261,12 @@ def serve(
         typer.Option("--token", envvar="STORYLINE_TOKEN", help="Required by every write call [env: STORYLINE_TOKEN]"),
     ] = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest request body, MiB")] = 25.0,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option("--allowed-host", help="Another name this server may be reached under (repeatable); "
+                     "requests with any other Host are refused"),
+    ] = None,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Open the store read-only; refuse writes")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """The web pages (/) and the HTTP API (/api, OpenAPI at /docs) over the database."""
@@ -251,6 +278,8 @@ def serve(
         port=port,
         token=token,
         max_upload_mb=max_upload_mb,
+        allowed_hosts=allowed_host or (),
+        read_only=read_only,
         say=lambda m: err.print(m, soft_wrap=True),
     )
 

@@ -21,6 +21,7 @@ from storyline.clean import as_is, clean, recurring_lines
 from storyline.clean.templates import Templates
 from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
+from storyline.encoding import encoding_note
 from storyline.enrich import enrich
 from storyline.enrich.vectors import Encoder, get_encoder
 from storyline.errors import InputError, NotFound, StoreError
@@ -133,14 +134,16 @@ class Pipeline:
         *,
         progress: Progress | None = None,
         on_reject: Callable[[Rejected], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
     ) -> RunSummary:
         """Ingest, clean, enrich and link ``inputs`` into ``store`` (the settings' database when
-        none is given). Re-running the same input adds nothing."""
+        none is given). Re-running the same input adds nothing. ``on_note`` hears what is worth
+        saying about an input that was kept (an encoding that was guessed or repaired)."""
         t0 = time.perf_counter()
         own = store is None
         st = store or self.open_store()
         try:
-            summary = self._run(read_inputs(inputs), st, progress, on_reject)
+            summary = self._run(read_inputs(inputs), st, progress, on_reject, on_note)
         finally:
             if own:
                 st.close()
@@ -153,6 +156,7 @@ class Pipeline:
         store: Store,
         progress: Progress | None,
         on_reject: Callable[[Rejected], None] | None,
+        on_note: Callable[[str], None] | None = None,
     ) -> RunSummary:
         summary = RunSummary()
         links = _LinkState.from_store(store)
@@ -173,11 +177,15 @@ class Pipeline:
                     raws.append(item)
             known = store.known_ids(r.id for r in raws)
             fresh: list[Article] = []
-            for raw in raws:
+            for i, raw in enumerate(raws):
+                if progress and i:
+                    progress(done + i)  # cleaning takes a while: move within the batch too
                 if raw.id in known or raw.id in seen:
                     summary.skipped += 1
                     continue
                 seen.add(raw.id)
+                if raw.encoding and on_note:
+                    on_note(f"{raw.origin}: {encoding_note(raw.encoding)}")
                 cleaned = self._clean_one(raw, links.memory.known(source_of(raw)))
                 if isinstance(cleaned, Rejected):
                     reject(cleaned)

@@ -3,11 +3,14 @@ the CLI stays a thin shell and so tests can call the same checks."""
 
 from __future__ import annotations
 
+import errno
 import ipaddress
-from collections.abc import Callable
+import socket
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from storyline.errors import UsageError
+from storyline.api.guard import split_host
+from storyline.errors import StoreError, UsageError
 from storyline.pipeline import Pipeline
 
 
@@ -29,25 +32,59 @@ def check_binding(host: str, token: str | None) -> None:
         )
 
 
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the listening socket before anything is said or opened, so a busy port is one clear
+    line (exit 3) instead of a start-up message followed by the server's traceback."""
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as e:
+        raise UsageError(f"--host {host}: not an address this machine can bind ({e.strerror})") from None
+    family, kind, proto, _, addr = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(addr)
+        sock.listen(2048)
+    except OSError as e:
+        sock.close()
+        why = "the port is in use (another server is running there?)" if e.errno == errno.EADDRINUSE else (
+            e.strerror or str(e))
+        raise StoreError(f"cannot listen on {host}:{port}: {why}; choose another --port") from None
+    sock.set_inheritable(True)
+    return sock
+
+
 def serve(pipeline: Pipeline, *, host: str, port: int, token: str | None, max_upload_mb: float,
+          allowed_hosts: Sequence[str] = (), read_only: bool = False,
           say: Callable[[str], Any] = print) -> None:
     check_binding(host, token)
     if not 0 < port < 65536:
         raise UsageError(f"--port {port}: use a port between 1 and 65535")
     if max_upload_mb <= 0:
         raise UsageError("--max-upload-mb must be positive")
+    for name in allowed_hosts:
+        try:
+            split_host(name)
+        except ValueError:
+            raise UsageError(f"--allowed-host {name!r}: give a host name or address, without scheme or path") from None
     import uvicorn
 
     from storyline.app import create_app
 
-    say(f"storyline: opening {pipeline.settings.db} (building the search index if needed)…")
-    app = create_app(pipeline.settings.db, token=token, max_upload_bytes=int(max_upload_mb * 1_048_576),
-                     pipeline=pipeline)
-    shown = f"[{host}]" if ":" in host else host
-    say(f"storyline: serving {pipeline.settings.db} at http://{shown}:{port}/  (API: /api, docs: /docs)")
-    if token:
-        say("storyline: write calls (uploads, POST /api/…) require the token: "
-            "`Authorization: Bearer TOKEN` (the upload page asks for it)")
-    else:
-        say("storyline: loopback only; no token needed. Binding to another address requires --token.")
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    sock = listen(host, port)
+    try:
+        say(f"storyline: opening {pipeline.settings.db}{' read-only' if read_only else ''} "
+            "(building the search index if needed)…")
+        app = create_app(pipeline.settings.db, token=token, max_upload_bytes=int(max_upload_mb * 1_048_576),
+                         pipeline=pipeline, bound=host, allowed_hosts=allowed_hosts, read_only=read_only)
+        shown = f"[{host}]" if ":" in host else host
+        say(f"storyline: serving {pipeline.settings.db} at http://{shown}:{port}/  (API: /api, docs: /docs)")
+        if token:
+            say("storyline: every API call and every write requires the token: "
+                "`Authorization: Bearer TOKEN` (the upload page asks for it)")
+        else:
+            say("storyline: loopback only; no token needed. Binding to another address requires --token.")
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", server_header=False))
+        server.run(sockets=[sock])
+    finally:
+        sock.close()

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from storyline.api.errors import ApiError
+from storyline.api.guard import GuardError, Policy
 from storyline.api.schemas import (
     ArticleBrief,
     ArticleOut,
@@ -39,6 +39,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorOut, "description": "A token is required (server bound beyond loopback)"},
     403: {"model": ErrorOut, "description": "Wrong token, or a cross-site request"},
+    405: {"model": ErrorOut, "description": "The server is read-only"},
     413: {"model": ErrorOut, "description": "Body over the upload limit"},
     422: {"model": ErrorOut, "description": "Invalid articles"},
 }
@@ -53,30 +54,31 @@ def lib(request: Request) -> Library:
     return library
 
 
+def _policy(request: Request) -> Policy:
+    policy: Policy = request.app.state.policy
+    return policy
+
+
 def check_write(request: Request, form_token: str | None = None) -> None:
     """Write calls: refuse cross-site requests (a page elsewhere posting to this server through
-    the user's browser), and when the server has a token, require it."""
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        host = origin.split("://", 1)[-1]
-        if host != request.headers.get("host"):
-            raise ApiError(403, f"cross-site write refused (Origin {origin})")
-    token: str | None = request.app.state.token
-    if not token:
-        return
-    given = form_token
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        given = auth[7:].strip()
-    given = request.headers.get("x-storyline-token") or given
-    if not given:
-        raise ApiError(401, "this server requires a token for write calls: send `Authorization: Bearer TOKEN`")
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise ApiError(403, "wrong token")
+    the user's browser) and writes to a read-only server, and when the server has a token,
+    require it (``storyline.api.guard``)."""
+    try:
+        _policy(request).check_write(dict(request.headers), request.url.scheme, form_token)
+    except GuardError as e:
+        raise ApiError(e.status, e.message) from None
 
 
 def writer(request: Request) -> None:
     check_write(request)
+
+
+def reader(request: Request) -> None:
+    """Every call of the JSON API: the server's token when it has one (reads included)."""
+    try:
+        _policy(request).check_token(dict(request.headers))
+    except GuardError as e:
+        raise ApiError(e.status, e.message) from None
 
 
 def article_filter(
@@ -96,7 +98,7 @@ def article_filter(
 Filter = Annotated[ArticleFilter, Depends(article_filter)]
 Lib = Annotated[Library, Depends(lib)]
 
-router = APIRouter(prefix="/api", responses=ERRORS)
+router = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(reader)])
 
 
 @router.get("/storylines", response_model=Page[StorylineOut], tags=["storylines"])
@@ -155,7 +157,7 @@ def list_articles(L: Lib, f: Filter, limit: Limit = 20, offset: Offset = 0, orde
     return L.articles(f, limit=limit, offset=offset, order=order)
 
 
-@router.get("/articles/{ident}", response_model=ArticleOut, tags=["articles"])
+@router.get("/articles/{ident:path}", response_model=ArticleOut, tags=["articles"])
 def get_article(L: Lib, ident: str) -> ArticleOut:
     """One article: clean text, metadata, the boilerplate removed, the entities found."""
     return L.article(ident)

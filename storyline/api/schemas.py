@@ -7,6 +7,8 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, model_validator
 
+from storyline.models import id_problem
+
 T = TypeVar("T")
 
 
@@ -100,6 +102,8 @@ class ArticleOut(BaseModel):
     dates_mentioned: list[dt.date]
     event: str | None
     storyline: str | None
+    encoding: str | None = Field(None, description="How the input's bytes were read when not plain UTF-8, "
+                                 "e.g. 'cp1251 (guessed)' or 'utf-8, 2 bad bytes replaced'")
 
 
 class TimelineEntryOut(BaseModel):
@@ -160,6 +164,9 @@ class InputArticle(BaseModel):
     def _has_content(self) -> InputArticle:
         if not (self.text or self.html):
             raise ValueError("an article needs `text` or `html`")
+        problem = id_problem(self.id.strip())
+        if problem:  # the same rule as every reader (storyline.models.id_problem)
+            raise ValueError(f"bad id: {problem}")
         return self
 
 

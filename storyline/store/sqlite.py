@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from storyline.errors import NotFound, StoreError
+from storyline.errors import MissingStore, NotFound, StoreError, UsageError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, fts_query
 
@@ -39,7 +41,8 @@ CREATE TABLE IF NOT EXISTS articles (
     numbers TEXT NOT NULL DEFAULT '[]',
     vector BLOB,
     event TEXT,
-    storyline TEXT
+    storyline TEXT,
+    encoding TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_event ON articles(event);
 CREATE INDEX IF NOT EXISTS articles_storyline ON articles(storyline);
@@ -91,6 +94,35 @@ CREATE INDEX IF NOT EXISTS articles_assignment ON articles(seq, id, event, story
 """
 
 
+def _uri(path: Path, **params: str) -> str:
+    """A SQLite URI for ``path`` (any character in the name, ``?`` and ``#`` included)."""
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"file:{urllib.parse.quote(str(path.resolve()))}?{query}"
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """Open for reading only: no write is ever attempted, so a store on read-only media, in a
+    directory we may not write, or owned by someone else, can be shown and exported.
+
+    ``mode=ro`` still needs the WAL's shared-memory file (``-shm``), which SQLite creates next to
+    the database; where it cannot (a read-only directory) the database is opened ``immutable``:
+    no locks and no shared memory, which is right for a store nobody can be writing to then."""
+    if not path.exists():
+        raise MissingStore(f"{path}: no such database; run `storyline run INPUT --db {path}` first")
+    if not path.is_file():
+        raise MissingStore(f"{path}: not a database file")
+    writable_dir = os.access(path.parent, os.W_OK)
+    shm = path.with_name(path.name + "-shm")
+    if writable_dir or shm.exists():
+        db = sqlite3.connect(_uri(path, mode="ro"), uri=True, check_same_thread=False)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+    return sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True, check_same_thread=False)
+
+
 def _date(s: str | None) -> dt.date | None:
     return dt.date.fromisoformat(s) if s else None
 
@@ -104,11 +136,12 @@ class SQLiteStore:
         self.path = str(path)
         try:
             if readonly:
-                if not Path(path).exists():
-                    raise StoreError(f"{path}: no such database; run `storyline run INPUT --db {path}` first")
-                self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+                self._db = _open_readonly(Path(path))
             else:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                parent = Path(path).parent
+                if str(path) != ":memory:" and not parent.is_dir():
+                    raise UsageError(f"--db {path}: the directory {parent} does not exist; create it first "
+                                     "(storyline does not create directories)")
                 self._db = sqlite3.connect(str(path), check_same_thread=False)
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
@@ -119,13 +152,17 @@ class SQLiteStore:
             self._db.row_factory = sqlite3.Row
             self._db.execute("SELECT count(*) FROM articles").fetchone()
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{path}: cannot open the database ({e}); is it a storyline database?") from e
+            hint = ("; the file or its directory is not writable: use a read-only command (show, export, "
+                    "explain, serve --read-only)" if "readonly" in str(e) else "; is it a storyline database?")
+            raise StoreError(f"{path}: cannot open the database ({e}){hint}") from e
 
     def _upgrade(self) -> None:
         """Columns added after a database was created: add them in place, with their default."""
         have = {r[1] for r in self._db.execute("PRAGMA table_info(articles)")}
         if "title_source" not in have:
             self._db.execute("ALTER TABLE articles ADD COLUMN title_source TEXT NOT NULL DEFAULT 'text'")
+        if "encoding" not in have:
+            self._db.execute("ALTER TABLE articles ADD COLUMN encoding TEXT")
 
     # --- writing -------------------------------------------------------------------------
 
@@ -144,8 +181,8 @@ class SQLiteStore:
                 seq = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
                 self._db.executemany(
                     "INSERT OR IGNORE INTO articles (id, seq, title, body, lang, published, source, url, origin,"
-                    " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source,"
+                    " encoding) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [self._article_row(a, seq + i + 1) for i, a in enumerate(articles)],
                 )
                 self._db.executemany(
@@ -310,6 +347,7 @@ class SQLiteStore:
             json.dumps(list(a.numbers)),
             None if a.vector is None else np.asarray(a.vector, dtype=np.float32).tobytes(),
             a.title_source,
+            a.encoding,
         )
 
     # --- reading -------------------------------------------------------------------------
@@ -374,6 +412,7 @@ class SQLiteStore:
             # An old database opened read-only has no title_source column (sqlite3.Row's `in`
             # looks at values, hence keys()).
             title_source=r["title_source"] if "title_source" in r.keys() else "text",  # noqa: SIM118
+            encoding=r["encoding"] if "encoding" in r.keys() else None,  # noqa: SIM118
         )
 
     def assignments(self) -> list[Assignment]:
@@ -459,6 +498,10 @@ class SQLiteStore:
             return True
         top = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
         return bool(top > self._fts_seq())
+
+    def has_search_index(self) -> bool:
+        return bool(self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles_fts'").fetchone())
 
     def _fts_seq(self) -> int:
         r = self._db.execute("SELECT value FROM meta WHERE key = 'fts_seq'").fetchone()
