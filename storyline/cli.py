@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from storyline import render
 from storyline.config import load_settings
@@ -39,11 +40,11 @@ def _pipeline(db: str | None = None, config: str | None = None, **kw: Any) -> Pi
 
 
 def _say_rejected(r: Rejected) -> None:
-    err.print(f"[yellow]rejected[/] {r.origin}: {r.reason}", markup=True)
+    err.print(f"[yellow]rejected[/] {escape(r.origin)}: {escape(r.reason)}", markup=True, soft_wrap=True)
 
 
 def _say_note(text: str) -> None:
-    err.print(f"[cyan]note[/] {text}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[cyan]note[/] {escape(text)}", markup=True, highlight=False, soft_wrap=True)
 
 
 def _say_encoding(origin: str, encoding: str | None) -> None:
@@ -290,7 +291,7 @@ def main() -> None:
         # Without standalone mode, click returns a command's exit code instead of exiting.
         code = app(standalone_mode=False)
     except StorylineError as e:
-        err.print(f"[red]error:[/] {e}", markup=True)
+        err.print(f"[red]error:[/] {escape(str(e))}", markup=True, soft_wrap=True)
         sys.exit(e.exit_code)
     except typer.Exit as e:
         sys.exit(e.exit_code)

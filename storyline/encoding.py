@@ -120,7 +120,7 @@ def _mostly_utf8(data: bytes) -> tuple[bool, int]:
     bad, touching, valid_mb = _utf8_damage(data)
     if valid_mb and bad <= valid_mb:
         return True, bad
-    stray = not valid_mb and bad * 10 <= len(data) and touching * 2 <= bad
+    stray = bad * 10 <= len(data) and touching * 2 <= bad
     return stray, bad
 
 

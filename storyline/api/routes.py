@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import urllib.parse
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile, status
@@ -67,6 +68,17 @@ def check_write(request: Request, form_token: str | None = None) -> None:
         _policy(request).check_write(dict(request.headers), request.url.scheme, form_token)
     except GuardError as e:
         raise ApiError(e.status, e.message) from None
+
+
+def path_id(request: Request, ident: str) -> str:
+    """The id at the end of the URL, percent-decoded exactly once from the raw path. Ids are
+    opaque (``/``, ``%``, ``?`` allowed, see ``storyline.models.id_problem``): a decoded path has
+    lost the difference between ``a%2Fb`` and ``a/b``, and some servers decode twice."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return ident
+    tail = raw.decode("latin-1").split("?", 1)[0].rsplit("/articles/", 1)[-1]
+    return urllib.parse.unquote(tail, errors="strict")
 
 
 def writer(request: Request) -> None:
@@ -158,9 +170,10 @@ def list_articles(L: Lib, f: Filter, limit: Limit = 20, offset: Offset = 0, orde
 
 
 @router.get("/articles/{ident:path}", response_model=ArticleOut, tags=["articles"])
-def get_article(L: Lib, ident: str) -> ArticleOut:
-    """One article: clean text, metadata, the boilerplate removed, the entities found."""
-    return L.article(ident)
+def get_article(L: Lib, request: Request, ident: str) -> ArticleOut:
+    """One article: clean text, metadata, the boilerplate removed, the entities found. The id is
+    percent-encoded in the path (``a%2Fb`` for the id ``a/b``)."""
+    return L.article(path_id(request, ident))
 
 
 @router.get("/search", response_model=SearchOut, tags=["articles"])

@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 
 from storyline.api.errors import ApiError
 from storyline.api.guard import GuardError
-from storyline.api.routes import article_filter, check_write
+from storyline.api.routes import article_filter, check_write, path_id
 from storyline.api.schemas import InputArticle
 from storyline.api.service import Library
 from storyline.store.base import ArticleFilter
@@ -151,7 +151,7 @@ def event_page(request: Request, ident: str, a: Annotated[str | None, Query(max_
 @pages.get("/articles/{ident:path}")
 def article_page(request: Request, ident: str) -> HTMLResponse:
     L = lib(request)
-    art = L.article(ident)
+    art = L.article(path_id(request, ident))
     ev = L.event(art.event) if art.event else None
     sl_name = ev.storyline_name if ev else None
     by_kind: dict[str, list[Any]] = {}
