@@ -96,8 +96,8 @@ _HIGH_RUNS = re.compile(rb"[\x80-\xff]+")
 
 
 def _utf8_damage(data: bytes) -> tuple[int, int, int]:
-    """(bytes that are not UTF-8, of which in a run next to an ASCII letter, valid multi-byte
-    characters), in one linear pass over the runs of non-ASCII bytes."""
+    """(bytes that are not UTF-8, of which word-like: in a run next to an ASCII letter or of three
+    or more, valid multi-byte characters), in one linear pass over the runs of non-ASCII bytes."""
     bad = touching = valid_mb = 0
     for m in _HIGH_RUNS.finditer(data):
         text = m.group().decode("utf-8", errors="replace")
@@ -108,7 +108,9 @@ def _utf8_damage(data: bytes) -> tuple[int, int, int]:
         valid_mb += len(text) - n_bad
         bad += n_bad
         near = data[max(0, m.start() - 1) : m.start()] + data[m.end() : m.end() + 1]
-        if any(chr(b).isalpha() for b in near):
+        # A code page's letters sit inside words ("caf\xe9"), or make whole words of three or
+        # more high bytes (Cyrillic, Greek); stray bytes do neither.
+        if n_bad >= 3 or any(chr(b).isalpha() for b in near):
             touching += n_bad
     return bad, touching, valid_mb
 
