@@ -52,6 +52,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        library.start()
         yield
         library.close()
 

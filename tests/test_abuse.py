@@ -9,7 +9,6 @@ import io
 import json
 import os
 import re
-import resource
 import shutil
 import socket
 import subprocess

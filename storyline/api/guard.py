@@ -154,7 +154,7 @@ def _default_port(scheme: str) -> int | None:
 class HostGuard:
     """ASGI middleware for rule 1, ahead of everything (static files and docs included)."""
 
-    def __init__(self, app: ASGIApp, policy: Policy) -> None:  # noqa: D107
+    def __init__(self, app: ASGIApp, policy: Policy) -> None:
         self.app, self.policy = app, policy
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

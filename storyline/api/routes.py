@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import urllib.parse
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from storyline.api.errors import ApiError
 from storyline.api.guard import GuardError, Policy
@@ -38,6 +40,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "Invalid parameters"},
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A body that cannot be parsed at all (e.g. not UTF-8)"},
     401: {"model": ErrorOut, "description": "A token is required (server bound beyond loopback)"},
     403: {"model": ErrorOut, "description": "Wrong token, or a cross-site request"},
     405: {"model": ErrorOut, "description": "The server is read-only"},
@@ -46,7 +49,7 @@ WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip")]  # SQLite takes 64-bit
 Order = Literal["relevance", "newest", "oldest"]
 
 
@@ -93,12 +96,22 @@ def reader(request: Request) -> None:
         raise ApiError(e.status, e.message) from None
 
 
+def _iso_only(v: Any) -> Any:
+    """A date parameter is an ISO date ("2021-01-21"), not a number read as a Unix time."""
+    if isinstance(v, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
+        raise ValueError("expected an ISO date such as 2021-01-21")
+    return v
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]
+
+
 def article_filter(
     q: Annotated[str | None, Query(max_length=500, description="Full-text query, any language")] = None,
     lang: Annotated[str | None, Query(max_length=16, description="ISO 639-1 code")] = None,
     source: Annotated[str | None, Query(max_length=300, description="Outlet name")] = None,
-    date_from: Annotated[dt.date | None, Query(alias="from", description="Published on or after")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="Published on or before")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from", description="Published on or after")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to", description="Published on or before")] = None,
     entity: Annotated[str | None, Query(max_length=300, description="Entity key (place:TR) or name")] = None,
     event: Annotated[str | None, Query(max_length=100)] = None,
     storyline: Annotated[str | None, Query(max_length=100)] = None,
@@ -206,7 +219,7 @@ def similarity(L: Lib, pair: PairIn) -> SimilarityOut:
 
 
 @router.post("/articles", response_model=JobOut, tags=["ingest"], dependencies=[Depends(writer)],
-             responses=WRITE_ERRORS)
+             responses={**WRITE_ERRORS, 202: {"model": JobOut, "description": "Queued (wait=false): poll the job"}})
 def post_articles(
     L: Lib,
     articles: Annotated[list[InputArticle], Body(min_length=1, max_length=10_000)],
@@ -222,7 +235,8 @@ def post_articles(
 
 
 @router.post("/uploads", response_model=JobOut, status_code=202, tags=["ingest"], dependencies=[Depends(writer)],
-             responses=WRITE_ERRORS)
+             responses={**WRITE_ERRORS, 400: {"model": ErrorOut, "description": "A file of a kind storyline does "
+                                                   "not read (not .txt .html .htm .jsonl .jsonl.gz)"}})
 async def upload(
     request: Request, files: Annotated[list[UploadFile], File(description=".txt .html .htm .jsonl .jsonl.gz")]
 ) -> JobOut:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from storyline.models import id_problem
 
@@ -148,10 +148,21 @@ class StatsOut(BaseModel):
     months: list[Facet]
 
 
+_ID_CHAR = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]"
+# Printable, with at least one character that is not a dot or a space (so never "", "." or "..").
+ID_PATTERN = rf"^{_ID_CHAR}*[^\s.\x00-\x1f\x7f-\x9f\u2028\u2029]{_ID_CHAR}*$"
+
+
 class InputArticle(BaseModel):
     """One input article, as in CONTRACT.md: ``id`` and one of ``text``/``html`` are required."""
 
-    id: str = Field(min_length=1, max_length=300)
+    # The schema says what ``storyline.models.id_problem`` refuses, so clients (and schemathesis)
+    # know it: not blank, not "." or "..", no control characters or line separators.
+    # (Documented, and enforced by the validator below with a reason rather than a regex.)
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [k], "properties": {k: {"type": "string"}}} for k in ("text", "html")]})
+
+    id: str = Field(min_length=1, max_length=300, json_schema_extra={"pattern": ID_PATTERN})
     text: str | None = None
     html: str | None = None
     title: str | None = None
@@ -162,7 +173,7 @@ class InputArticle(BaseModel):
 
     @model_validator(mode="after")
     def _has_content(self) -> InputArticle:
-        if not (self.text or self.html):
+        if self.text is None and self.html is None:
             raise ValueError("an article needs `text` or `html`")
         problem = id_problem(self.id.strip())
         if problem:  # the same rule as every reader (storyline.models.id_problem)

@@ -119,6 +119,7 @@ class Library:
         self._jobs: dict[str, Job] = {}
         self._jobs_order: collections.deque[str] = collections.deque()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyline-ingest")
+        self._closed = False
         self._timelines: collections.OrderedDict[tuple[Any, ...], list[TimelineEntryOut]] = (
             collections.OrderedDict()
         )
@@ -146,10 +147,21 @@ class Library:
         with self._write_lock:
             return self._writer.refresh_search_index()
 
+    def start(self) -> None:
+        """(Re)open what ``close`` closed: an ASGI server may run the app's lifespan more than once
+        (in-process test clients run it per connection)."""
+        if self._closed:
+            self._closed = False
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyline-ingest")
+            if not self.read_only:
+                self._writer = open_store(self.db)
+
     def close(self) -> None:
+        self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
         if self._writer is not None:
             self._writer.close()
+            self._writer = None
 
     @staticmethod
     def _page(limit: int, offset: int) -> tuple[int, int]:
@@ -260,7 +272,7 @@ class Library:
     def search(self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "relevance") -> SearchOut:
         if self.store.search_index_stale():  # articles added by another process (`storyline run`)
             self.refresh_index()
-            if self._writer is None and f.query and self.store.search_index_stale():
+            if self.read_only and f.query and self.store.search_index_stale():
                 self._no_index()
         limit, offset = self._page(limit, offset)
         hits, total = self.store.find_articles(f, limit=limit, offset=offset, order=order)
