@@ -53,7 +53,7 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @schema.parametrize()
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_answers_as_documented(case: Any) -> None:
     # Starlette's 405 lists the methods of the first route that matched a path (GET) rather than
     # of every route on it (GET and POST on /api/articles): a framework detail, not ours to fake.
