@@ -65,6 +65,11 @@ def _warm() -> None:
             clean(RawArticle(id="w", origin="warm", html=page, lang=lang))
     detect_language("Ankara and Moscow agreed on Tuesday to extend the grain corridor.")
     parse_date("Thứ 6, 11:03, 20/05/2016", "vi")
+    # htmldate (inside trafilatura) hands a date-like title to dateparser with every locale, which
+    # loads ~200 locales once (10-25 s on a busy machine); later calls take milliseconds.
+    import dateparser
+
+    dateparser.parse("Tuesday 6, Jan. 11:03 Kỳ")
 
 
 def outcomes(items: list[object]) -> None:
