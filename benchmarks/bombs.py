@@ -61,11 +61,11 @@ def main(argv: list[str] | None = None) -> None:
     plain = work / "plain.jsonl"
     plain.write_text("".join(json.dumps({"id": i, "text": TEXT}) + "\n" for i in ("before", "after")), encoding="utf-8")
     subprocess.run([sys.executable, "-m", "storyline", "run", str(plain), "--db", str(work / "plain.db")], env=env,
-                   capture_output=True, text=True)
+                   cwd=work, capture_output=True, text=True)
     control_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     t = time.perf_counter()
     proc = subprocess.run([sys.executable, "-m", "storyline", "run", str(f), "--db", str(work / "run.db")], env=env,
-                          capture_output=True, text=True)
+                          cwd=work, capture_output=True, text=True)
     run_s = time.perf_counter() - t
     run_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     said = [x for x in proc.stderr.splitlines() if "huge" in x or "bomb" in x][:1]
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     server = subprocess.Popen([sys.executable, "-m", "storyline", "serve", "--db", str(work / "serve.db"),
-                               "--port", str(port), "--max-upload-mb", "25"], env=env,
+                               "--port", str(port), "--max-upload-mb", "25"], env=env, cwd=work,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -59,7 +59,7 @@ def _cmd(*args: str) -> list[str]:
 
 def run_to_end(inp: Path, db: Path, cache: Path, batch: int) -> float:
     t = time.perf_counter()
-    proc = subprocess.run(_cmd("run", str(inp), "--db", str(db), "--batch-size", str(batch)), env=_env(cache),
+    proc = subprocess.run(_cmd("run", str(inp), "--db", str(db), "--batch-size", str(batch)), env=_env(cache), cwd=ROOT,
                           capture_output=True, text=True)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"storyline run failed ({proc.returncode}):\n{proc.stderr}")
@@ -67,7 +67,7 @@ def run_to_end(inp: Path, db: Path, cache: Path, batch: int) -> float:
 
 
 def export(db: Path, cache: Path) -> list[dict[str, Any]]:
-    proc = subprocess.run(_cmd("export", "--db", str(db)), env=_env(cache), capture_output=True, text=True,
+    proc = subprocess.run(_cmd("export", "--db", str(db)), env=_env(cache), cwd=ROOT, capture_output=True, text=True,
                           check=True)
     return [json.loads(x) for x in proc.stdout.splitlines()]
 
@@ -102,7 +102,7 @@ def faulted(inp: Path, db: Path, cache: Path, kills: int, window: float, batch: 
     made = runs = 0
     while made < kills:
         proc = subprocess.Popen(_cmd("run", str(inp), "--db", str(db), "--batch-size", str(batch)), env=_env(cache),
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         runs += 1
         try:
             proc.wait(timeout=rng.uniform(0.3, window))

@@ -50,7 +50,7 @@ def build_store(data: Path, n: int, db: Path) -> None:
                 break
             out.write(line)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STORYLINE_VECTOR_CACHE": str(CACHE)}
-    subprocess.run([sys.executable, "-m", "storyline", "run", str(src), "--db", str(db)], env=env, check=True,
+    subprocess.run([sys.executable, "-m", "storyline", "run", str(src), "--db", str(db)], env=env, check=True, cwd=ROOT,
                    capture_output=True)
 
 
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     server = subprocess.Popen([sys.executable, "-m", "storyline", "serve", "--db", str(db), "--port", str(port)],
-                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(600):
