@@ -84,6 +84,9 @@ def serve(pipeline: Pipeline, *, host: str, port: int, token: str | None, max_up
                 "`Authorization: Bearer TOKEN` (the upload page asks for it)")
         else:
             say("storyline: loopback only; no token needed. Binding to another address requires --token.")
+        names = sorted(app.state.policy.hosts)
+        say(f"storyline: answering only to Host {', '.join(names)}"
+            + ("; add the names others use with --allowed-host NAME" if host in ("0.0.0.0", "::") else ""))
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", server_header=False))
         server.run(sockets=[sock])
     finally:
