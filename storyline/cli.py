@@ -90,7 +90,7 @@ def run(
     pipe = _pipeline(db, config, batch_size=batch_size)
     total = count_inputs(inputs) if err.is_terminal else None
     with render.progress(err, total) as tick:
-        summary = pipe.run(inputs, progress=tick, on_reject=_say_rejected, on_note=_say_note)
+        summary = pipe.run(inputs, progress=tick, reading=tick, on_reject=_say_rejected, on_note=_say_note)
     render.run_summary(out, summary, pipe.settings.db)
     if summary.rejected:
         raise typer.Exit(1)

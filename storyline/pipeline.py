@@ -135,15 +135,18 @@ class Pipeline:
         progress: Progress | None = None,
         on_reject: Callable[[Rejected], None] | None = None,
         on_note: Callable[[str], None] | None = None,
+        reading: Progress | None = None,
     ) -> RunSummary:
         """Ingest, clean, enrich and link ``inputs`` into ``store`` (the settings' database when
-        none is given). Re-running the same input adds nothing. ``on_note`` hears what is worth
-        saying about an input that was kept (an encoding that was guessed or repaired)."""
+        none is given). Re-running the same input adds nothing. ``progress(n)`` is called after
+        each committed batch (n inputs done); ``reading(n)`` also within a batch, as each input is
+        cleaned, for a display that should move smoothly. ``on_note`` hears what is worth saying
+        about an input that was kept (an encoding that was guessed or repaired)."""
         t0 = time.perf_counter()
         own = store is None
         st = store or self.open_store()
         try:
-            summary = self._run(read_inputs(inputs), st, progress, on_reject, on_note)
+            summary = self._run(read_inputs(inputs), st, progress, on_reject, on_note, reading)
         finally:
             if own:
                 st.close()
@@ -157,6 +160,7 @@ class Pipeline:
         progress: Progress | None,
         on_reject: Callable[[Rejected], None] | None,
         on_note: Callable[[str], None] | None = None,
+        reading: Progress | None = None,
     ) -> RunSummary:
         summary = RunSummary()
         links = _LinkState.from_store(store)
@@ -178,8 +182,8 @@ class Pipeline:
             known = store.known_ids(r.id for r in raws)
             fresh: list[Article] = []
             for i, raw in enumerate(raws):
-                if progress and i:
-                    progress(done + i)  # cleaning takes a while: move within the batch too
+                if reading and i:
+                    reading(done + i)
                 if raw.id in known or raw.id in seen:
                     summary.skipped += 1
                     continue

@@ -381,7 +381,7 @@ class Library:
                 raise UsageError("this server is read-only")
             ids = self._ids_in(tmp)
             with self._write_lock:
-                summary = self.pipeline.run([tmp], writer, progress=progress, on_reject=rejected)
+                summary = self.pipeline.run([tmp], writer, progress=progress, reading=progress, on_reject=rejected)
                 writer.refresh_search_index()
             job.added, job.skipped = summary.added, summary.skipped
             self._stats = None
