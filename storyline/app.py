@@ -94,7 +94,10 @@ def create_app(
     async def security_headers(request: Request, call_next: Any) -> Response:
         resp: Response = await call_next(request)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the
+        # page's own form posts, which the write guard must refuse (storyline.api.guard). Links
+        # out to article URLs still carry no referrer.
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
         if not request.url.path.startswith("/docs"):
             resp.headers.setdefault(
                 "Content-Security-Policy",
