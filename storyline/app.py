@@ -11,7 +11,7 @@ service and schemas, and the API never imports the pages.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from storyline import __version__
 from storyline.api import errors
+from storyline.api.guard import HostGuard, Policy
 from storyline.api.routes import router
 from storyline.api.service import Library
 from storyline.pipeline import Pipeline
@@ -37,13 +38,21 @@ def create_app(
     token: str | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     pipeline: Pipeline | None = None,
+    bound: str | None = None,
+    allowed_hosts: Sequence[str] = (),
+    read_only: bool = False,
 ) -> FastAPI:
     """The whole web application over one store. ``token``, when set, is required by every
-    write call (`storyline serve` sets it whenever it binds beyond loopback)."""
-    library = Library(db, pipeline)
+    write call and every read of the JSON API (`storyline serve` sets it whenever it binds beyond
+    loopback). Requests are answered only under a known Host: ``bound`` (the address served on),
+    the loopback names and ``allowed_hosts`` (``storyline.api.guard``). ``read_only`` opens the
+    store read-only and refuses every write."""
+    policy = Policy(bound=bound, allowed_hosts=allowed_hosts, token=token, read_only=read_only)
+    library = Library(db, pipeline, read_only=read_only)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        library.start()
         yield
         library.close()
 
@@ -61,6 +70,7 @@ def create_app(
     )
     app.state.library = library
     app.state.token = token or None
+    app.state.policy = policy
     app.state.max_upload_bytes = max_upload_bytes
     errors.install(app, html=error_page)
     app.add_middleware(errors.BodyLimit, max_bytes=max_upload_bytes)
@@ -84,7 +94,10 @@ def create_app(
     async def security_headers(request: Request, call_next: Any) -> Response:
         resp: Response = await call_next(request)
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the
+        # page's own form posts, which the write guard must refuse (storyline.api.guard). Links
+        # out to article URLs still carry no referrer.
+        resp.headers.setdefault("Referrer-Policy", "same-origin")
         if not request.url.path.startswith("/docs"):
             resp.headers.setdefault(
                 "Content-Security-Policy",
@@ -95,6 +108,7 @@ def create_app(
 
     app.include_router(router)
     app.include_router(pages)
+    app.add_middleware(HostGuard, policy=policy)  # added last: runs first, before any route or file
     return app
 
 

@@ -10,12 +10,15 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from storyline import render
 from storyline.config import load_settings
+from storyline.encoding import encoding_note
 from storyline.errors import InputError, StorylineError, UsageError
 from storyline.models import Article, RawArticle, Rejected
 from storyline.pipeline import Pipeline, source_of
+from storyline.sources.files import count_inputs, missing_paths
 from storyline.sources.jsonl import parse_record, read_lines
 from storyline.store import shown
 
@@ -41,11 +44,23 @@ def _pipeline(db: str | None = None, config: str | None = None, **kw: Any) -> Pi
 
 
 def _say_rejected(r: Rejected) -> None:
-    err.print(f"[yellow]rejected[/] {r.origin}: {r.reason}", markup=True)
+    err.print(f"[yellow]rejected[/] {escape(r.origin)}: {escape(r.reason)}", markup=True, soft_wrap=True)
 
 
 def _say_note(text: str) -> None:
-    err.print(f"[cyan]note[/] {text}", markup=True, highlight=False, soft_wrap=True)
+    err.print(f"[cyan]note[/] {escape(text)}", markup=True, highlight=False, soft_wrap=True)
+
+
+def _say_encoding(origin: str, encoding: str | None) -> None:
+    if encoding:
+        _say_note(f"{origin}: {encoding_note(encoding)}")
+
+
+def _inputs_exist(paths: list[str]) -> None:
+    """A missing input path is a usage error (exit 2), said before any work starts."""
+    missing = missing_paths(paths)
+    if missing:
+        raise UsageError(f"no such file or directory: {', '.join(missing)}")
 
 
 def _jsonl_only(fmt: str) -> None:
@@ -89,11 +104,14 @@ def run(
     """The main job: ingest, clean, enrich, cluster into events and storylines, keep it in the database."""
     from storyline.engines import get_engine
 
+    _inputs_exist(inputs)
     pipe = _pipeline(db, config, batch_size=batch_size)
     eng = get_engine(engine, scheduler=scheduler, workers=workers)
+    total = count_inputs(inputs) if err.is_terminal else None
     try:
-        with render.progress(err) as tick:
-            summary = pipe.run(inputs, progress=tick, on_reject=_say_rejected, engine=eng)
+        with render.progress(err, total) as tick:
+            summary = pipe.run(inputs, progress=tick, reading=tick, on_reject=_say_rejected, on_note=_say_note,
+                               engine=eng)
     finally:
         close = getattr(eng, "close", None)
         if close is not None:
@@ -128,19 +146,21 @@ def clean_cmd(
 ) -> None:
     """Cleaning alone, no database: the article text without boilerplate, with title, date, language."""
     _jsonl_only(format)
+    _inputs_exist(inputs)
     bad = False
     for item in Pipeline().clean(inputs):
         if isinstance(item, Rejected):
             _say_rejected(item)
             bad = True
         else:
+            _say_encoding(item.origin, item.encoding)
             _emit(_article_json(item))
     if bad:
         raise typer.Exit(1)
 
 
 def _pairs(path: str) -> Iterator[tuple[str, RawArticle, RawArticle] | Rejected]:
-    for where, obj in read_lines(Path(path)):
+    for where, obj, _ in read_lines(Path(path)):
         if isinstance(obj, Rejected):
             yield obj
             continue
@@ -163,6 +183,8 @@ def similarity_cmd(
 ) -> None:
     """How alike two articles are: similarity in [0, 1], same event ≈ 1."""
     _jsonl_only(format)
+    if not Path(pairs).is_file():
+        raise UsageError(f"{pairs}: no such file" if not Path(pairs).exists() else f"{pairs}: not a file")
     pipe = Pipeline()
     # First pass: what the file's pages share (block pages, site shells; each language's
     # direction in e5), see Pipeline.pair_batch.
@@ -203,6 +225,7 @@ def timeline(
             raise UsageError("give either INPUT files or --storyline, not both")
         entries = pipe.timeline_of_storyline(pipe.open_store(readonly=True), storyline, dates, sentences)
     elif inputs:
+        _inputs_exist(inputs)
         entries, rejected = pipe.timeline_of_inputs(inputs, dates, sentences)
     else:
         raise UsageError("give INPUT files, or --storyline ID (with --db)")
@@ -312,6 +335,12 @@ def serve(
         typer.Option("--token", envvar="STORYLINE_TOKEN", help="Required by every write call [env: STORYLINE_TOKEN]"),
     ] = None,
     max_upload_mb: Annotated[float, typer.Option("--max-upload-mb", help="Largest request body, MiB")] = 25.0,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option("--allowed-host", help="Another name this server may be reached under (repeatable); "
+                     "requests with any other Host are refused"),
+    ] = None,
+    read_only: Annotated[bool, typer.Option("--read-only", help="Open the store read-only; refuse writes")] = False,
     config: ConfigOpt = None,
     watch: Annotated[
         str | None, typer.Option("--watch", help="Also follow the sources of this file (as `storyline watch`)")
@@ -326,6 +355,8 @@ def serve(
         port=port,
         token=token,
         max_upload_mb=max_upload_mb,
+        allowed_hosts=allowed_host or (),
+        read_only=read_only,
         say=lambda m: err.print(m, soft_wrap=True),
         watch=watch,
     )
@@ -337,7 +368,7 @@ def main() -> None:
         # Without standalone mode, click returns a command's exit code instead of exiting.
         code = app(standalone_mode=False)
     except StorylineError as e:
-        err.print(f"[red]error:[/] {e}", markup=True)
+        err.print(f"[red]error:[/] {escape(str(e))}", markup=True, soft_wrap=True)
         sys.exit(e.exit_code)
     except typer.Exit as e:
         sys.exit(e.exit_code)

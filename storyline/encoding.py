@@ -3,7 +3,9 @@ clean stage both need it and stages must not import one another."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from typing import NamedTuple
 
 from storyline.errors import InputError
 
@@ -57,44 +59,110 @@ def _implausibility(text: str) -> int:
     return bad
 
 
-def _guess(data: bytes) -> str | None:
-    """The most plausible decoding among common code pages and charset-normalizer's guess."""
+def _guess(data: bytes) -> tuple[str, str] | None:
+    """The most plausible decoding among common code pages and charset-normalizer's guess, with
+    the codec's name."""
     from charset_normalizer import from_bytes
 
-    candidates: list[str] = []
+    candidates: list[tuple[str, str]] = []
     best = from_bytes(data).best()
     # On a long text charset-normalizer's language model is reliable and breaks ties (Greek vs
     # Cyrillic code pages); on a short one it is a coin toss and the preference order decides.
     trust = best is not None and sum(b > 127 for b in data) >= 200
     if best is not None and trust:
-        candidates.append(str(best))
+        candidates.append((str(best), best.encoding))
     for codec in _CODEPAGES:
         try:
-            candidates.append(data.decode(codec))
+            candidates.append((data.decode(codec), codec))
         except UnicodeDecodeError:
             continue
     if best is not None and not trust:
-        candidates.append(str(best))
+        candidates.append((str(best), best.encoding))
     if not candidates:
         return None
-    return min(candidates, key=_implausibility)  # min() keeps the first of equals
+    return min(candidates, key=lambda c: _implausibility(c[0]))  # min() keeps the first of equals
 
 
-def decode_bytes(data: bytes, origin: str) -> str:
-    """Decode with UTF-8 first (by far the most common), a BOM when there is one, then the codec
-    charset-normalizer finds; binary data is refused rather than turned into noise."""
+class Decoded(NamedTuple):
+    """Text, and how it was read when that was not plain UTF-8: ``encoding`` is what an article
+    records and shows ("utf-8, 2 bad bytes replaced", "cp1251 (guessed)"), ``None`` for clean UTF-8
+    or a BOM (``encoding_note`` says it in a sentence)."""
+
+    text: str
+    encoding: str | None = None
+
+
+_HIGH_RUNS = re.compile(rb"[\x80-\xff]+")
+
+
+def _utf8_damage(data: bytes) -> tuple[int, int, int]:
+    """(bytes that are not UTF-8, of which word-like: in a run next to an ASCII letter or of three
+    or more, valid multi-byte characters), in one linear pass over the runs of non-ASCII bytes."""
+    bad = touching = valid_mb = 0
+    for m in _HIGH_RUNS.finditer(data):
+        text = m.group().decode("utf-8", errors="replace")
+        n_bad = text.count("\ufffd")
+        if not n_bad:
+            valid_mb += len(text)
+            continue
+        valid_mb += len(text) - n_bad
+        bad += n_bad
+        near = data[max(0, m.start() - 1) : m.start()] + data[m.end() : m.end() + 1]
+        # A code page's letters sit inside words ("caf\xe9"), or make whole words of three or
+        # more high bytes (Cyrillic, Greek); stray bytes do neither.
+        if n_bad >= 3 or any(chr(b).isalpha() for b in near):
+            touching += n_bad
+    return bad, touching, valid_mb
+
+
+def _mostly_utf8(data: bytes) -> tuple[bool, int]:
+    """Is this UTF-8 with a few damaged bytes, rather than a legacy code page? Either most of its
+    non-ASCII characters are valid UTF-8, or it is ASCII text with a few stray bytes standing
+    apart from words (a code page's accented letters sit inside words: "caf\xe9")."""
+    bad, touching, valid_mb = _utf8_damage(data)
+    if valid_mb and bad <= valid_mb:
+        return True, bad
+    stray = bad * 10 <= len(data) and touching * 2 <= bad
+    return stray, bad
+
+
+def decode_text(data: bytes, origin: str) -> Decoded:
+    """Decode with UTF-8 first (by far the most common), a BOM when there is one; text that is
+    mostly UTF-8 stays UTF-8 with its bad bytes replaced (U+FFFD) rather than becoming another
+    codec's nonsense; otherwise the code page that reads most plausibly, and say it was a guess.
+    Binary data is refused rather than turned into noise."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return unicodedata.normalize("NFC", data[len(bom) :].decode(codec, errors="replace"))
+            return Decoded(unicodedata.normalize("NFC", data[len(bom) :].decode(codec, errors="replace")))
     if _looks_binary(data):
         raise InputError(origin, "this is a binary file, not text (NUL or control bytes)")
+    encoding = None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        guessed = _guess(data)
-        if guessed is None:
-            raise InputError(origin, "cannot tell the text encoding; save the file as UTF-8") from None
-        text = guessed
+        mostly, bad = _mostly_utf8(data)
+        if mostly:
+            text = data.decode("utf-8", errors="replace")
+            encoding = f"utf-8, {bad} bad byte{'s' if bad != 1 else ''} replaced"
+        else:
+            guessed = _guess(data)
+            if guessed is None:
+                raise InputError(origin, "cannot tell the text encoding; save the file as UTF-8") from None
+            text, codec = guessed
+            encoding = f"{codec} (guessed)"
     if text.count("\ufffd") > max(3, len(text) // 20):
         raise InputError(origin, "the bytes are not text in any known encoding; save the file as UTF-8")
-    return unicodedata.normalize("NFC", text)
+    return Decoded(unicodedata.normalize("NFC", text), encoding)
+
+
+def encoding_note(encoding: str) -> str:
+    """What to tell the user about an article whose ``encoding`` was recorded (``Decoded``)."""
+    if encoding.startswith("utf-8"):
+        return (f"read as UTF-8 ({encoding.removeprefix('utf-8, ')}: bytes that are not valid UTF-8 "
+                "are shown as \ufffd; re-save the file as UTF-8 to keep them)")
+    return f"not UTF-8; read as {encoding} (save the file as UTF-8 to be sure)"
+
+
+def decode_bytes(data: bytes, origin: str) -> str:
+    """``decode_text`` without the account of how."""
+    return decode_text(data, origin).text

@@ -1,4 +1,16 @@
-"""A small error hierarchy. Every message says what happened and what to do about it."""
+"""A small error hierarchy. Every message says what happened and what to do about it.
+
+Each class carries the process exit code the CLI uses for it, so every command answers the same
+way (the table is in docs/security.md and the README):
+
+    0    success
+    1    some inputs were rejected (each named on stderr); the rest were processed and kept
+    2    bad usage: a wrong option or argument, a missing input path or database, a backend
+         that is not installed
+    3    the store or the system failed: the database cannot be opened or written, a port is busy
+    4    an id that is not in the store
+    130  interrupted (Ctrl-C); every committed batch is kept
+"""
 
 from __future__ import annotations
 
@@ -38,15 +50,27 @@ class FetchError(InputError):
 
 
 class StoreError(StorylineError):
-    """The database could not be opened or written."""
+    """The database (or another system resource: a file, a port) could not be opened or written."""
+
+    exit_code = 3
+
+
+class MissingStore(StoreError):
+    """A database that was to be read does not exist: a missing path, so a usage error."""
+
+    exit_code = 2
 
 
 class NotFound(StorylineError):
     """An id that is not in the store."""
 
+    exit_code = 4
+
 
 class MissingDependency(StorylineError):
     """An optional backend was asked for but its package is not installed."""
+
+    exit_code = 2
 
     def __init__(self, package: str, hint: str) -> None:
         super().__init__(f"{package} is not installed. You can fix this with: {hint}")

@@ -8,6 +8,7 @@ adds information returns a new record (``dataclasses.replace``).
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -17,6 +18,27 @@ import numpy.typing as npt
 Vector = npt.NDArray[np.float32]
 
 EntityKind = Literal["place", "person", "org", "other"]
+
+
+MAX_ID_CHARS = 300
+
+
+def id_problem(ident: str) -> str | None:
+    """Why ``ident`` cannot be an article id, or None. Ids are opaque text: any printable
+    characters, ``/`` ``?`` ``#`` ``%`` and spaces included, reach every page and API route
+    percent-encoded and come back unchanged. What cannot round-trip is refused at input: control
+    characters (invisible, and cut by terminals and some URL parsers), ``.`` and ``..`` (a URL
+    path segment that browsers resolve away), and ids too long for a URL or a query."""
+    if not ident.strip():
+        return "the id is empty"
+    if ident in (".", ".."):
+        return f"the id {ident!r} cannot be used in a URL; choose another"
+    if len(ident) > MAX_ID_CHARS:
+        return f"the id is {len(ident)} characters long; at most {MAX_ID_CHARS}"
+    bad = next((c for c in ident if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp")), None)
+    if bad is not None:
+        return f"the id contains the control character U+{ord(bad):04X}; ids must be printable text"
+    return None
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,9 @@ class RawArticle:
     # When the page was fetched or archived (a WARC-Date, an HTTP fetch): the publish date of
     # last resort, for a page that states none, and the reference for a day without a year.
     fetched: str | None = None
+    # How the bytes were read when that was not plain UTF-8 ("cp1251 (guessed)", "utf-8, 2 bad
+    # bytes replaced"); None for clean UTF-8. Kept on the article so a guess is never silent.
+    encoding: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -74,6 +99,7 @@ class Article:
     # title), "text" (found in the page text: a headline line, or the first words). Linking trusts
     # only a title an editor gave ("feed"/"page"); a found one is compared as part of the text.
     title_source: str = "text"
+    encoding: str | None = None  # RawArticle.encoding, carried to the store and shown
     # --- enrich ---
     entities: tuple[Entity, ...] = ()
     dates_mentioned: tuple[dt.date, ...] = ()

@@ -21,6 +21,7 @@ from storyline.clean import as_is, clean, recurring_lines
 from storyline.clean.templates import Templates
 from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
+from storyline.encoding import encoding_note
 from storyline.enrich import enrich
 from storyline.enrich.vectors import Encoder, get_encoder
 from storyline.errors import InputError, NotFound, StoreError
@@ -192,16 +193,23 @@ class Pipeline:
         progress: Progress | None = None,
         on_reject: Callable[[Rejected], None] | None = None,
         engine: Engine | None = None,
+        on_note: Callable[[str], None] | None = None,
+        reading: Progress | None = None,
     ) -> RunSummary:
         """Ingest, clean, enrich and link ``inputs`` into ``store`` (the settings' database when
         none is given). Re-running the same input adds nothing. ``engine`` prepares (cleans and
         enriches) the batches: in this process by default, or on a cluster
-        (``storyline.engines.dask``); the linking and writing stay here, in input order."""
+        (``storyline.engines.dask``); the linking and writing stay here, in input order.
+        ``progress(n)`` is called after each committed batch (n inputs done); ``reading(n)`` also as
+        each input is handed to the engine, for a display that should move smoothly. ``on_note``
+        hears what is worth saying about an input that was kept (an encoding that was guessed or
+        repaired)."""
         t0 = time.perf_counter()
         own = store is None
         st = store or self.open_store()
         try:
-            summary, _ = self._run(read_inputs(inputs), st, progress, on_reject, engine)
+            summary, _ = self._run(read_inputs(inputs), st, progress, on_reject, engine,
+                                   on_note=on_note, reading=reading)
         finally:
             if own:
                 st.close()
@@ -216,13 +224,15 @@ class Pipeline:
         on_reject: Callable[[Rejected], None] | None,
         engine: Engine | None = None,
         links: _LinkState | None = None,
+        on_note: Callable[[str], None] | None = None,
+        reading: Progress | None = None,
     ) -> tuple[RunSummary, _LinkState]:
         """Prepare, link and store the stream; returns the summary and the linker state to go on
         with (``follow`` keeps it between passes; a writer that found the store moved has a new one)."""
         summary = RunSummary()
         state = links or _LinkState.from_store(store)
         seen: set[str] = set()
-        done = 0
+        done = handed = 0
 
         def reject(r: Rejected) -> None:
             summary.rejected.append(r)
@@ -232,6 +242,7 @@ class Pipeline:
         def jobs() -> Iterator[PrepareJob]:
             """Batches to prepare, in input order; each carries the outlets' furniture as known
             when it is handed out (an engine may hand out a few before the earlier ones are linked)."""
+            nonlocal handed
             for batch in _batched(stream, self.settings.batch_size):
                 raws = []
                 for item in batch:
@@ -241,12 +252,17 @@ class Pipeline:
                         raws.append(item)
                 known = store.known_ids(r.id for r in raws)
                 fresh: list[RawArticle] = []
-                for raw in raws:
+                for i, raw in enumerate(raws):
+                    if reading and i:
+                        reading(handed + i)
                     if raw.id in known or raw.id in seen:
                         summary.skipped += 1
                         continue
                     seen.add(raw.id)
+                    if raw.encoding and on_note:
+                        on_note(f"{raw.origin}: {encoding_note(raw.encoding)}")
                     fresh.append(raw)
+                handed += len(batch)
                 lines = {src: state.memory.known(src) for src in {source_of(r) for r in fresh}}
                 # In this process the pipeline's own encoder (loaded once, when first needed, and
                 # shared with the other questions a Library asks); elsewhere, what a worker can

@@ -7,23 +7,49 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
+from rich.text import Text
 
 from storyline.models import Event, Storyline, TimelineEntry
 
 
+class _Rate(ProgressColumn):
+    """Inputs per second over the last few seconds (Rich's own speed estimate)."""
+
+    def render(self, task: Task) -> Text:
+        speed = task.finished_speed or task.speed
+        return Text("" if speed is None else f"{speed:,.1f}/s", style="progress.data.speed")
+
+
 @contextlib.contextmanager
-def progress(console: Console) -> Iterator[Callable[[int], None]]:
-    """A live counter on a terminal; silent when stderr is a pipe or a file."""
+def progress(console: Console, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    """A live bar on a terminal: inputs done of ``total`` (when known), the rate and the time
+    left; silent when stderr is a pipe or a file."""
     if not console.is_terminal:
         yield lambda n: None
         return
     cols = (SpinnerColumn(), TextColumn("reading and linking"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("inputs"), TimeElapsedColumn())
-    with Progress(*cols, console=console, transient=True) as bar:
-        task = bar.add_task("run", total=None)
-        yield lambda n: bar.update(task, completed=n)
+            TextColumn("inputs"), _Rate(), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn())
+    with Progress(*cols, console=console, transient=True, speed_estimate_period=10) as bar:
+        task = bar.add_task("run", total=total)
+
+        def tick(n: int) -> None:
+            if total is not None and n > total:  # the count was an estimate (e.g. the file grew)
+                bar.update(task, total=n)
+            bar.update(task, completed=n)
+
+        yield tick
 
 
 def run_summary(console: Console, summary: Any, db: str) -> None:

@@ -27,6 +27,7 @@ from storyline.serve import check_binding
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "examples" / "seeds"
 EN, VI = "000_c431822cc428ed2a", "001_47b542a6cacac081"
+LOCAL = "http://localhost"  # the Host a browser on this machine sends; unknown Hosts are refused
 
 
 @functools.cache
@@ -62,13 +63,13 @@ def seeds_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def client(seeds_db: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(seeds_db, pipeline=pipeline())) as c:
+    with TestClient(create_app(seeds_db, pipeline=pipeline()), base_url=LOCAL) as c:
         yield c
 
 
 @pytest.fixture()
 def writable(seeds_db: Path, tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(copy_db(seeds_db, tmp_path), pipeline=pipeline())) as c:
+    with TestClient(create_app(copy_db(seeds_db, tmp_path), pipeline=pipeline()), base_url=LOCAL) as c:
         yield c
 
 
@@ -200,7 +201,7 @@ def test_error_shape_for_422_413_401_403(seeds_db: Path, tmp_path: Path, client:
     assert_error(client.delete("/api/storylines"), 405)
 
     small = create_app(copy_db(seeds_db, tmp_path), max_upload_bytes=1000, pipeline=pipeline())
-    with TestClient(small) as c:
+    with TestClient(small, base_url=LOCAL) as c:
         err = assert_error(c.post("/api/articles", json=[{"id": "big", "text": "x" * 5000}]), 413, "too_large")
         assert "limit" in err["message"]
         files = {"files": ("big.txt", b"y" * 5000, "text/plain")}
@@ -213,12 +214,13 @@ def test_error_shape_for_422_413_401_403(seeds_db: Path, tmp_path: Path, client:
         assert_error(c.post("/api/articles", content=chunks(), headers={"content-type": "application/json"}), 413)
 
     locked = create_app(tmp_path / "copy.db", token="s3cret", pipeline=pipeline())
-    with TestClient(locked) as c:
+    with TestClient(locked, base_url=LOCAL) as c:
         body = [{"id": "t1", "text": "A text."}]
         err = assert_error(c.post("/api/articles", json=body), 401, "unauthorized")
         assert "token" in err["message"]
         assert_error(c.post("/api/articles", json=body, headers={"Authorization": "Bearer wrong"}), 403, "forbidden")
-        assert c.get("/api/storylines").status_code == 200  # reading needs no token
+        assert_error(c.get("/api/storylines"), 401, "unauthorized")  # with a token, API reads need it too
+        assert c.get("/api/storylines", headers={"Authorization": "Bearer s3cret"}).status_code == 200
     assert_error(client.post("/api/articles", json=[{"id": "x", "text": "y"}],
                              headers={"Origin": "https://evil.example"}), 403, "forbidden")
 
@@ -286,7 +288,7 @@ def test_article_text_is_escaped_everywhere(seeds_db: Path, tmp_path: Path) -> N
                           art.published, art.published)],
                    [Storyline("sl-evil", f"Story {evil}", ("ev-evil",), 1, ("en",), art.published, art.published)])
     st.close()
-    with TestClient(create_app(db, pipeline=pipeline())) as c:
+    with TestClient(create_app(db, pipeline=pipeline()), base_url=LOCAL) as c:
         pages = ["/", "/storylines/sl-evil", "/events/ev-evil", "/articles/evil%3C1%3E", "/search?q=alert",
                  "/search?q=%3Cscript%3E"]
         for url in pages:

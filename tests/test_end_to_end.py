@@ -156,10 +156,12 @@ def test_bad_inputs_are_named_the_rest_is_stored(
     (mixed / "binary.txt").write_bytes(bytes(range(256)) * 4)
     (mixed / "lines.jsonl").write_text('{"id": "x1", "text": ""}\n{broken\n', encoding="utf-8")
     db = tmp_path / "mixed.db"
-    proc = cli("run", str(mixed), str(tmp_path / "nowhere"), "--db", str(db), cwd=work, check=False)
+    nowhere = cli("run", str(mixed), str(tmp_path / "nowhere"), "--db", str(db), cwd=work, check=False)
+    assert nowhere.returncode == 2 and "nowhere" in nowhere.stderr  # a missing path: usage, nothing done
+    proc = cli("run", str(mixed), "--db", str(db), cwd=work, check=False)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
-    for name in ("empty.txt", "binary.txt", "lines.jsonl:1", "lines.jsonl:2", "nowhere"):
+    for name in ("empty.txt", "binary.txt", "lines.jsonl:1", "lines.jsonl:2"):
         assert name in proc.stderr, f"{name} not named on stderr:\n{proc.stderr}"
     stored = [json.loads(x) for x in cli("export", "--db", str(db), cwd=work).stdout.splitlines()]
     assert [r["id"] for r in stored] == ["good"]
@@ -228,7 +230,7 @@ def test_usage_errors_exit_2(seeded: tuple[Path, dict[str, dict[str, Any]]]) -> 
     assert cli("export", "--db", "seeds.db", "--format", "xml", cwd=work, check=False).returncode == 2
     assert cli("frobnicate", cwd=work, check=False).returncode == 2
     missing = cli("show", "--db", "no-such.db", cwd=work, check=False)
-    assert missing.returncode == 1 and "no such database" in missing.stderr
+    assert missing.returncode == 2 and "no such database" in missing.stderr
 
 
 # Publish dates for the seeds, as a feed would give them (issue 5: "on the seeds: one storyline, and

@@ -65,10 +65,12 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
             return respond(request, 404, str(exc).replace(f" in {db}", "") if db else str(exc))
         if isinstance(exc, (UsageError, InputError)):
             return respond(request, 400, str(exc))
-        from storyline.api.service import TooLarge
+        from storyline.api.service import TooLarge, Unavailable
 
         if isinstance(exc, TooLarge):
             return respond(request, 413, str(exc))
+        if isinstance(exc, Unavailable):
+            return respond(request, 503, str(exc))
         return respond(request, 500, str(exc), "storyline_error")
 
     async def on_api(request: Request, exc: Exception) -> Response:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
+import re
+import urllib.parse
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, File, Query, Request, UploadFile, status
 from fastapi.responses import JSONResponse
+from pydantic import BeforeValidator
 
 from storyline.api.errors import ApiError
+from storyline.api.guard import GuardError, Policy
 from storyline.api.schemas import (
     ArticleBrief,
     ArticleOut,
@@ -39,14 +42,16 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": ErrorOut, "description": "Invalid parameters"},
 }
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "A body that cannot be parsed at all (e.g. not UTF-8)"},
     401: {"model": ErrorOut, "description": "A token is required (server bound beyond loopback)"},
     403: {"model": ErrorOut, "description": "Wrong token, or a cross-site request"},
+    405: {"model": ErrorOut, "description": "The server is read-only"},
     413: {"model": ErrorOut, "description": "Body over the upload limit"},
     422: {"model": ErrorOut, "description": "Invalid articles"},
 }
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Page size")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="Items to skip")]  # SQLite takes 64-bit
 Order = Literal["relevance", "newest", "oldest"]
 
 
@@ -55,38 +60,60 @@ def lib(request: Request) -> Library:
     return library
 
 
+def _policy(request: Request) -> Policy:
+    policy: Policy = request.app.state.policy
+    return policy
+
+
 def check_write(request: Request, form_token: str | None = None) -> None:
     """Write calls: refuse cross-site requests (a page elsewhere posting to this server through
-    the user's browser), and when the server has a token, require it."""
-    origin = request.headers.get("origin")
-    if origin and origin != "null":
-        host = origin.split("://", 1)[-1]
-        if host != request.headers.get("host"):
-            raise ApiError(403, f"cross-site write refused (Origin {origin})")
-    token: str | None = request.app.state.token
-    if not token:
-        return
-    given = form_token
-    auth = request.headers.get("authorization", "")
-    if auth.lower().startswith("bearer "):
-        given = auth[7:].strip()
-    given = request.headers.get("x-storyline-token") or given
-    if not given:
-        raise ApiError(401, "this server requires a token for write calls: send `Authorization: Bearer TOKEN`")
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise ApiError(403, "wrong token")
+    the user's browser) and writes to a read-only server, and when the server has a token,
+    require it (``storyline.api.guard``)."""
+    try:
+        _policy(request).check_write(dict(request.headers), request.url.scheme, form_token)
+    except GuardError as e:
+        raise ApiError(e.status, e.message) from None
+
+
+def path_id(request: Request, ident: str) -> str:
+    """The id at the end of the URL, percent-decoded exactly once from the raw path. Ids are
+    opaque (``/``, ``%``, ``?`` allowed, see ``storyline.models.id_problem``): a decoded path has
+    lost the difference between ``a%2Fb`` and ``a/b``, and some servers decode twice."""
+    raw = request.scope.get("raw_path")
+    if not raw:
+        return ident
+    tail = raw.decode("latin-1").split("?", 1)[0].rsplit("/articles/", 1)[-1]
+    return urllib.parse.unquote(tail, errors="strict")
 
 
 def writer(request: Request) -> None:
     check_write(request)
 
 
+def reader(request: Request) -> None:
+    """Every call of the JSON API: the server's token when it has one (reads included)."""
+    try:
+        _policy(request).check_token(dict(request.headers))
+    except GuardError as e:
+        raise ApiError(e.status, e.message) from None
+
+
+def _iso_only(v: Any) -> Any:
+    """A date parameter is an ISO date ("2021-01-21"), not a number read as a Unix time."""
+    if isinstance(v, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
+        raise ValueError("expected an ISO date such as 2021-01-21")
+    return v
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_only)]
+
+
 def article_filter(
     q: Annotated[str | None, Query(max_length=500, description="Full-text query, any language")] = None,
     lang: Annotated[str | None, Query(max_length=16, description="ISO 639-1 code")] = None,
     source: Annotated[str | None, Query(max_length=300, description="Outlet name")] = None,
-    date_from: Annotated[dt.date | None, Query(alias="from", description="Published on or after")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to", description="Published on or before")] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from", description="Published on or after")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to", description="Published on or before")] = None,
     entity: Annotated[str | None, Query(max_length=300, description="Entity key (place:TR) or name")] = None,
     event: Annotated[str | None, Query(max_length=100)] = None,
     storyline: Annotated[str | None, Query(max_length=100)] = None,
@@ -98,7 +125,7 @@ def article_filter(
 Filter = Annotated[ArticleFilter, Depends(article_filter)]
 Lib = Annotated[Library, Depends(lib)]
 
-router = APIRouter(prefix="/api", responses=ERRORS)
+router = APIRouter(prefix="/api", responses=ERRORS, dependencies=[Depends(reader)])
 
 
 @router.get("/storylines", response_model=Page[StorylineOut], tags=["storylines"])
@@ -157,10 +184,11 @@ def list_articles(L: Lib, f: Filter, limit: Limit = 20, offset: Offset = 0, orde
     return L.articles(f, limit=limit, offset=offset, order=order)
 
 
-@router.get("/articles/{ident}", response_model=ArticleOut, tags=["articles"])
-def get_article(L: Lib, ident: str) -> ArticleOut:
-    """One article: clean text, metadata, the boilerplate removed, the entities found."""
-    return L.article(ident)
+@router.get("/articles/{ident:path}", response_model=ArticleOut, tags=["articles"])
+def get_article(L: Lib, request: Request, ident: str) -> ArticleOut:
+    """One article: clean text, metadata, the boilerplate removed, the entities found. The id is
+    percent-encoded in the path (``a%2Fb`` for the id ``a/b``)."""
+    return L.article(path_id(request, ident))
 
 
 @router.get("/search", response_model=SearchOut, tags=["articles"])
@@ -210,7 +238,7 @@ def similarity(L: Lib, pair: PairIn) -> SimilarityOut:
 
 
 @router.post("/articles", response_model=JobOut, tags=["ingest"], dependencies=[Depends(writer)],
-             responses=WRITE_ERRORS)
+             responses={**WRITE_ERRORS, 202: {"model": JobOut, "description": "Queued (wait=false): poll the job"}})
 def post_articles(
     L: Lib,
     articles: Annotated[list[InputArticle], Body(min_length=1, max_length=10_000)],
@@ -226,7 +254,8 @@ def post_articles(
 
 
 @router.post("/uploads", response_model=JobOut, status_code=202, tags=["ingest"], dependencies=[Depends(writer)],
-             responses=WRITE_ERRORS)
+             responses={**WRITE_ERRORS, 400: {"model": ErrorOut, "description": "A file of a kind storyline does "
+                                                   "not read (not .txt .html .htm .jsonl .jsonl.gz)"}})
 async def upload(
     request: Request, files: Annotated[list[UploadFile], File(description=".txt .html .htm .jsonl .jsonl.gz")]
 ) -> JobOut:

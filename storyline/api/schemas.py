@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from storyline.models import id_problem
 
 T = TypeVar("T")
 
@@ -100,6 +102,8 @@ class ArticleOut(BaseModel):
     dates_mentioned: list[dt.date]
     event: str | None
     storyline: str | None
+    encoding: str | None = Field(None, description="How the input's bytes were read when not plain UTF-8, "
+                                 "e.g. 'cp1251 (guessed)' or 'utf-8, 2 bad bytes replaced'")
 
 
 class TimelineEntryOut(BaseModel):
@@ -197,10 +201,21 @@ class SourcesOut(BaseModel):
     pages: dict[str, int] = Field(description="Pages by state: queued, fetched, done, failed")
 
 
+_ID_CHAR = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]"
+# Printable, with at least one character that is not a dot or a space (so never "", "." or "..").
+ID_PATTERN = rf"^{_ID_CHAR}*[^\s.\x00-\x1f\x7f-\x9f\u2028\u2029]{_ID_CHAR}*$"
+
+
 class InputArticle(BaseModel):
     """One input article, as in CONTRACT.md: ``id`` and one of ``text``/``html`` are required."""
 
-    id: str = Field(min_length=1, max_length=300)
+    # The schema says what ``storyline.models.id_problem`` refuses, so clients (and schemathesis)
+    # know it: not blank, not "." or "..", no control characters or line separators.
+    # (Documented, and enforced by the validator below with a reason rather than a regex.)
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": [k], "properties": {k: {"type": "string"}}} for k in ("text", "html")]})
+
+    id: str = Field(min_length=1, max_length=300, json_schema_extra={"pattern": ID_PATTERN})
     text: str | None = None
     html: str | None = None
     title: str | None = None
@@ -211,8 +226,11 @@ class InputArticle(BaseModel):
 
     @model_validator(mode="after")
     def _has_content(self) -> InputArticle:
-        if not (self.text or self.html):
+        if self.text is None and self.html is None:
             raise ValueError("an article needs `text` or `html`")
+        problem = id_problem(self.id.strip())
+        if problem:  # the same rule as every reader (storyline.models.id_problem)
+            raise ValueError(f"bad id: {problem}")
         return self
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import collections
 import datetime as dt
-import gzip
 import json
 import re
 import shutil
@@ -55,6 +54,7 @@ from storyline.api.schemas import (
 from storyline.errors import NotFound, StorylineError, UsageError
 from storyline.models import Event, RawArticle, Rejected, Storyline
 from storyline.pipeline import Pipeline
+from storyline.sources.jsonl import read_lines
 from storyline.store import Store, open_store
 from storyline.store.base import ArticleFilter
 
@@ -64,6 +64,10 @@ MAX_PAGE = 200
 
 class TooLarge(StorylineError):
     """A request body or an upload over the server's limit."""
+
+
+class Unavailable(StorylineError):
+    """Something this server cannot do as started (e.g. build the search index when read-only)."""
 
 
 def safe_name(filename: str, n: int) -> tuple[str, str]:
@@ -108,21 +112,28 @@ class Job:
 class Library:
     """What the shell may ask of storyline, answered with the API's schemas."""
 
-    def __init__(self, db: str | Path, pipeline: Pipeline | None = None) -> None:
+    def __init__(self, db: str | Path, pipeline: Pipeline | None = None, *, read_only: bool = False) -> None:
         self.db = str(db)
         self.pipeline = pipeline or Pipeline()
-        self._writer: Store = open_store(self.db)  # creates an empty store on first use
+        self.read_only = read_only
+        # Read-only: no writable connection at all, so nothing can write (and a store on read-only
+        # media opens); otherwise the one writer, which creates an empty store on first use.
+        self._writer: Store | None = None if read_only else open_store(self.db)
         self._write_lock = threading.Lock()
         self._local = threading.local()
         self._jobs: dict[str, Job] = {}
         self._jobs_order: collections.deque[str] = collections.deque()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyline-ingest")
+        self._closed = False
         self._timelines: collections.OrderedDict[tuple[Any, ...], list[TimelineEntryOut]] = (
             collections.OrderedDict()
         )
         self._timelines_lock = threading.Lock()
         self._stats: tuple[float, StatsOut] | None = None
-        self.refresh_index()
+        if read_only:
+            self.store  # noqa: B018 - open now, so a missing or unreadable store fails at start-up
+        else:
+            self.refresh_index()
 
     # --- plumbing ------------------------------------------------------------------------
 
@@ -136,18 +147,34 @@ class Library:
         return st
 
     def refresh_index(self) -> int:
+        if self._writer is None:
+            return 0  # read-only: search uses the index as it was last built
         with self._write_lock:
             return self._writer.refresh_search_index()
 
+    def start(self) -> None:
+        """(Re)open what ``close`` closed: an ASGI server may run the app's lifespan more than once
+        (in-process test clients run it per connection)."""
+        if self._closed:
+            self._closed = False
+            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="storyline-ingest")
+            if not self.read_only:
+                self._writer = open_store(self.db)
+
     def close(self) -> None:
+        self._closed = True
         self._executor.shutdown(wait=True, cancel_futures=True)
-        self._writer.close()
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
 
     # --- following sources (serve --watch) ------------------------------------------------
 
     @property
     def writer(self) -> Store:
         """The one writable store; write to it only holding ``write_lock``."""
+        if self._writer is None:
+            raise Unavailable("this server opened its store read-only: it cannot follow sources")
         return self._writer
 
     @property
@@ -305,6 +332,7 @@ class Library:
             id=a.id, title=a.title, lang=a.lang, published=a.published, source=a.source, url=a.url, body=a.body,
             removed=list(a.removed), entities=[EntityOut(key=e.key, kind=e.kind, text=e.text) for e in a.entities],
             dates_mentioned=list(a.dates_mentioned), event=asg.event, storyline=asg.storyline,
+            encoding=a.encoding,
         )
 
     def articles(self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "newest"
@@ -316,6 +344,8 @@ class Library:
     def search(self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "relevance") -> SearchOut:
         if self.store.search_index_stale():  # articles added by another process (`storyline run`)
             self.refresh_index()
+            if self.read_only and f.query and self.store.search_index_stale():
+                self._no_index()
         limit, offset = self._page(limit, offset)
         hits, total = self.store.find_articles(f, limit=limit, offset=offset, order=order)
         facets = {k: [Facet(value=v, count=n) for v, n in self.store.facet_counts(f, k, 30)]
@@ -350,6 +380,11 @@ class Library:
             return RawArticle(origin=f"request:{x.id}", **x.model_dump())
 
         return self.pipeline.similarity(raw(a), raw(b))
+
+    def _no_index(self) -> None:
+        if not self.store.has_search_index():
+            raise Unavailable("full-text search needs the search index, which this read-only server cannot "
+                              "build; run `storyline serve` once without --read-only on this database")
 
     # --- ingest --------------------------------------------------------------------------
 
@@ -387,12 +422,10 @@ class Library:
 
     @staticmethod
     def _count(data: bytes, suffix: str) -> int:
-        if suffix == ".jsonl.gz":
-            try:
-                data = gzip.decompress(data)
-            except (OSError, EOFError):
-                return 1
-        if suffix.startswith(".jsonl"):
+        """Articles in an upload, for the job's progress: lines of a plain JSONL (already in
+        memory, within the body limit); a compressed one is not expanded here (a small file can
+        expand to gigabytes) and counts as one until the job has read it."""
+        if suffix == ".jsonl":
             return max(1, sum(1 for line in data.splitlines() if line.strip()))
         return 1
 
@@ -415,10 +448,13 @@ class Library:
             job.rejected.append(RejectedOut(input=origin, reason=r.reason))
 
         try:
+            writer = self._writer
+            if writer is None:
+                raise UsageError("this server is read-only")
             ids = self._ids_in(tmp)
             with self._write_lock:
-                summary = self.pipeline.run([tmp], self._writer, progress=progress, on_reject=rejected)
-                self._writer.refresh_search_index()
+                summary = self.pipeline.run([tmp], writer, progress=progress, reading=progress, on_reject=rejected)
+                writer.refresh_search_index()
             job.added, job.skipped = summary.added, summary.skipped
             self._stats = None
             found = self.store.known_ids(ids)
@@ -439,24 +475,18 @@ class Library:
 
     @staticmethod
     def _ids_in(tmp: Path) -> list[str]:
-        """The ids the upload carries, in order (txt/html: the file stem; jsonl: each line's id)."""
+        """The ids the upload carries, in order (txt/html: the file stem; jsonl: each line's id),
+        read as the pipeline reads them: streamed, with the same per-line and per-file limits."""
         ids: list[str] = []
         for p in sorted(tmp.rglob("*")):
             if not p.is_file():
                 continue
             name = p.name.lower()
             if name.endswith((".jsonl", ".jsonl.gz")):
-                try:
-                    raw = gzip.decompress(p.read_bytes()) if name.endswith(".gz") else p.read_bytes()
-                except (OSError, EOFError):
-                    continue
-                for line in raw.decode("utf-8", "replace").splitlines():
-                    try:
-                        obj = json.loads(line)
-                    except ValueError:
-                        continue
+                for rec in read_lines(p):
+                    obj = rec.value
                     if isinstance(obj, dict) and obj.get("id") is not None:
-                        ids.append(str(obj["id"]))
+                        ids.append(str(obj["id"]).strip())
             else:
                 ids.append(p.name.rsplit(".", 1)[0])
         return list(dict.fromkeys(ids))

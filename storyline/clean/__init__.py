@@ -126,6 +126,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         origin=raw.origin,
         content_hash=content_hash(body),
         removed=cleaned.removed,
+        encoding=raw.encoding,
     )
 
 
@@ -195,6 +196,7 @@ def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         url=raw.url,
         origin=raw.origin,
         content_hash=content_hash(text),
+        encoding=raw.encoding,
     )
 
 

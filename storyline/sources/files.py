@@ -9,11 +9,14 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from storyline.encoding import decode_bytes
+from storyline.encoding import decode_text
 from storyline.errors import InputError
-from storyline.models import RawArticle, Rejected
+from storyline.models import RawArticle, Rejected, id_problem
+from storyline.sources import bounded
+from storyline.sources.bounded import FileTooLarge, read_limited
 from storyline.sources.jsonl import read_jsonl
 from storyline.sources.warc import is_warc, read_warc
+from storyline.urls import is_url
 
 TEXT_SUFFIXES = {".txt"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -50,20 +53,64 @@ def _walk(root: Path) -> Iterator[Path | Rejected]:
 
 def _read_file(path: Path, kind: str) -> RawArticle:
     origin = str(path)
+    problem = id_problem(path.stem)
+    if problem:
+        raise InputError(origin, f"the file name is the article's id, and {problem}; rename the file")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise InputError(origin, f"file is {size // 1_048_576} MiB; an article page is at most "
                              f"{MAX_FILE_BYTES // 1_048_576} MiB (split it, or pass it as JSONL)")
-        data = path.read_bytes()
+        data = read_limited(path, MAX_FILE_BYTES)  # the file may have grown since stat()
+    except FileTooLarge as e:
+        raise InputError(origin, f"{e}; an article page is at most {MAX_FILE_BYTES // 1_048_576} MiB") from e
     except OSError as e:
         raise InputError(origin, f"cannot read the file ({e.strerror or e})") from e
     if not data.strip():
         raise InputError(origin, "the file is empty")
-    text = decode_bytes(data, origin)
+    dec = decode_text(data, origin)
     if kind == "html":
-        return RawArticle(id=path.stem, origin=origin, html=text)
-    return RawArticle(id=path.stem, origin=origin, text=text)
+        return RawArticle(id=path.stem, origin=origin, html=dec.text, encoding=dec.encoding)
+    return RawArticle(id=path.stem, origin=origin, text=dec.text, encoding=dec.encoding)
+
+
+def missing_paths(paths: Iterable[str | Path]) -> list[str]:
+    """The given paths that do not exist (a usage error, named before any work starts); web
+    addresses are fetched, not looked for on disk."""
+    return [str(p) for p in paths if not is_url(str(p)) and not Path(p).exists()]
+
+
+def count_inputs(paths: Iterable[str | Path], max_bytes: int = 512 * 1_048_576) -> int | None:
+    """How many inputs ``read_inputs`` will yield, where that is cheap to know: one per page file,
+    one per non-blank line of a plain ``.jsonl`` (newlines counted, nothing parsed). None when it
+    is not (a compressed file, or more than ``max_bytes`` of JSONL to scan): the progress display
+    then counts without a total."""
+    total, scanned = 0, 0
+    for given in paths:
+        if is_url(str(given)):
+            total += 1
+            continue
+        path = Path(given)
+        files = [f for f in _walk(path) if isinstance(f, Path)] if path.is_dir() else [path]
+        for f in files:
+            kind = kind_of(f)
+            if kind == "warc":  # a web archive's pages are known only by reading it
+                return None
+            if kind != "jsonl":
+                total += 1
+                continue
+            if bounded.is_compressed(f):
+                return None
+            try:
+                scanned += f.stat().st_size
+                if scanned > max_bytes:
+                    return None
+                with f.open("rb") as fh:
+                    for line in bounded.lines(fh, max_record=1_048_576):
+                        total += 1 if line.data is None or line.data.strip() else 0
+            except (OSError, bounded.FileTooLarge):
+                return None
+    return total
 
 
 def read_inputs(paths: Iterable[str | Path]) -> Iterator[RawArticle | Rejected]:

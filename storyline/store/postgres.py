@@ -140,6 +140,8 @@ MIGRATIONS = [
             "CREATE INDEX IF NOT EXISTS articles_newest ON articles ((published IS NULL), published DESC, seq DESC)"
         ),
     ),
+    # How the input's bytes were read when not plain UTF-8 (a guessed code page, replaced bytes).
+    Migration(4, "articles.encoding", _run_all(f"ALTER TABLE articles ADD COLUMN IF NOT EXISTS encoding {_T}")),
 ]
 
 
@@ -303,8 +305,8 @@ class PostgresStore:
                 new = list({a.id: a for a in articles if a.id not in stored}.values())
                 cur.executemany(
                     "INSERT INTO articles (id, seq, title, body, lang, published, source, url, origin,"
-                    " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source)"
-                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO NOTHING",
+                    " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source, encoding)"
+                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO NOTHING",
                     [self._article_row(a, seq + i + 1) for i, a in enumerate(new)],
                 )
                 cur.executemany(
@@ -385,6 +387,7 @@ class PostgresStore:
             Jsonb(list(a.numbers)),
             None if a.vector is None else np.asarray(a.vector, dtype=np.float32).tobytes(),
             a.title_source,
+            a.encoding,
         )
 
     # --- the linker's state ---------------------------------------------------------------
@@ -488,7 +491,8 @@ class PostgresStore:
             if with_body
             else (
                 "id, seq, title, '' AS body, lang, published, source, url, origin, content_hash,"
-                " '[]'::jsonb AS removed, entities, dates_mentioned, numbers, vector, event, storyline, title_source"
+                " '[]'::jsonb AS removed, entities, dates_mentioned, numbers, vector, event, storyline, title_source,"
+                " encoding"
             )
         )
         where: list[str] = ["seq > %s"]
@@ -532,6 +536,7 @@ class PostgresStore:
             numbers=tuple(r["numbers"]),
             vector=vec,
             title_source=r["title_source"],
+            encoding=r.get("encoding"),
         )
 
     def assignments(self) -> list[Assignment]:
@@ -606,6 +611,10 @@ class PostgresStore:
 
     def search_index_stale(self) -> bool:
         return self.last_seq() > self._fts_seq()
+
+    def has_search_index(self) -> bool:
+        """The search table is part of the schema (migration 2): always there, maybe behind."""
+        return True
 
     def refresh_search_index(self) -> int:
         """Index the articles added since the last refresh (articles are only ever inserted, so

@@ -5,14 +5,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
+import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from storyline.errors import NotFound, StoreError
+from storyline.errors import MissingStore, NotFound, StoreError, UsageError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, fts_query
 from storyline.store.migrations import Migration, check_version, pending
@@ -40,7 +42,8 @@ CREATE TABLE IF NOT EXISTS articles (
     numbers TEXT NOT NULL DEFAULT '[]',
     vector BLOB,
     event TEXT,
-    storyline TEXT
+    storyline TEXT,
+    encoding TEXT
 );
 CREATE INDEX IF NOT EXISTS articles_event ON articles(event);
 CREATE INDEX IF NOT EXISTS articles_storyline ON articles(storyline);
@@ -102,6 +105,12 @@ def _add_title_source(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE articles ADD COLUMN title_source TEXT NOT NULL DEFAULT 'text'")
 
 
+def _add_encoding(db: sqlite3.Connection) -> None:
+    have = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
+    if "encoding" not in have:
+        db.execute("ALTER TABLE articles ADD COLUMN encoding TEXT")
+
+
 def _base(db: sqlite3.Connection) -> None:
     # Not executescript: it commits first, and this runs inside the migration's transaction.
     code = "\n".join(line for line in SCHEMA.splitlines() if not line.lstrip().startswith("--"))
@@ -122,7 +131,38 @@ MIGRATIONS = [
     # The newest articles first (the default page of articles and of a filtered search) without
     # sorting the whole table: an index on exactly the ORDER BY of ``find_articles``.
     Migration(4, "index for newest-first pages", lambda db: db.execute(NEWEST)),
+    # How the input's bytes were read when not plain UTF-8 (a guessed code page, replaced bytes).
+    Migration(5, "articles.encoding", _add_encoding),
 ]
+
+
+def _uri(path: Path, **params: str) -> str:
+    """A SQLite URI for ``path`` (any character in the name, ``?`` and ``#`` included)."""
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"file:{urllib.parse.quote(str(path.resolve()))}?{query}"
+
+
+def _open_readonly(path: Path) -> sqlite3.Connection:
+    """Open for reading only: no write is ever attempted, so a store on read-only media, in a
+    directory we may not write, or owned by someone else, can be shown and exported.
+
+    ``mode=ro`` still needs the WAL's shared-memory file (``-shm``), which SQLite creates next to
+    the database; where it cannot (a read-only directory) the database is opened ``immutable``:
+    no locks and no shared memory, which is right for a store nobody can be writing to then."""
+    if not path.exists():
+        raise MissingStore(f"{path}: no such database; run `storyline run INPUT --db {path}` first")
+    if not path.is_file():
+        raise MissingStore(f"{path}: not a database file")
+    writable_dir = os.access(path.parent, os.W_OK)
+    shm = path.with_name(path.name + "-shm")
+    if writable_dir or shm.exists():
+        db = sqlite3.connect(_uri(path, mode="ro"), uri=True, check_same_thread=False)
+        try:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            db.close()
+    return sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True, check_same_thread=False)
 
 
 def _date(s: str | None) -> dt.date | None:
@@ -142,19 +182,18 @@ class SQLiteStore:
         self._depth = 0  # nesting of _tx (savepoints inside the outer transaction)
         try:
             if readonly:
-                if not Path(path).exists():
-                    raise StoreError(f"{path}: no such database; run `storyline run INPUT --db {path}` first")
-                self._db = sqlite3.connect(
-                    f"file:{path}?mode=ro", uri=True, check_same_thread=False, isolation_level=None,
-                    timeout=BUSY_SECONDS,
-                )
+                self._db = _open_readonly(Path(path))
+                self._db.isolation_level = None
                 has = self._db.execute(
                     "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
                 ).fetchone()
                 if has:
                     check_version(self.path, self._applied(), MIGRATIONS)
             else:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                parent = Path(path).parent
+                if str(path) != ":memory:" and not parent.is_dir():
+                    raise UsageError(f"--db {path}: the directory {parent} does not exist; create it first "
+                                     "(storyline does not create directories)")
                 # isolation_level=None: transactions are ours (BEGIN IMMEDIATE in _tx), not the
                 # module's deferred ones, so the write lock is taken before anything is read.
                 self._db = sqlite3.connect(
@@ -166,7 +205,9 @@ class SQLiteStore:
             self._db.row_factory = sqlite3.Row
             self._db.execute("SELECT count(*) FROM articles").fetchone()
         except sqlite3.DatabaseError as e:
-            raise StoreError(f"{path}: cannot open the database ({e}); is it a storyline database?") from e
+            hint = ("; the file or its directory is not writable: use a read-only command (show, export, "
+                    "explain, serve --read-only)" if "readonly" in str(e) else "; is it a storyline database?")
+            raise StoreError(f"{path}: cannot open the database ({e}){hint}") from e
 
     def _applied(self) -> int:
         return int(self._db.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0])
@@ -255,8 +296,8 @@ class SQLiteStore:
                 new = list({a.id: a for a in articles if a.id not in stored}.values())
                 self._db.executemany(
                     "INSERT OR IGNORE INTO articles (id, seq, title, body, lang, published, source, url, origin,"
-                    " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source,"
+                    " encoding) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [self._article_row(a, seq + i + 1) for i, a in enumerate(new)],
                 )
                 self._db.executemany(
@@ -421,6 +462,7 @@ class SQLiteStore:
             json.dumps(list(a.numbers)),
             None if a.vector is None else np.asarray(a.vector, dtype=np.float32).tobytes(),
             a.title_source,
+            a.encoding,
         )
 
     # --- reading -------------------------------------------------------------------------
@@ -485,6 +527,7 @@ class SQLiteStore:
             # An old database opened read-only has no title_source column (sqlite3.Row's `in`
             # looks at values, hence keys()).
             title_source=r["title_source"] if "title_source" in r.keys() else "text",  # noqa: SIM118
+            encoding=r["encoding"] if "encoding" in r.keys() else None,  # noqa: SIM118
         )
 
     def assignments(self) -> list[Assignment]:
@@ -570,6 +613,10 @@ class SQLiteStore:
             return True
         top = self._db.execute("SELECT coalesce(max(seq), 0) FROM articles").fetchone()[0]
         return bool(top > self._fts_seq())
+
+    def has_search_index(self) -> bool:
+        return bool(self._db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'articles_fts'").fetchone())
 
     def _fts_seq(self) -> int:
         r = self._db.execute("SELECT value FROM meta WHERE key = 'fts_seq'").fetchone()

@@ -15,7 +15,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from storyline.api.errors import ApiError
-from storyline.api.routes import article_filter, check_write
+from storyline.api.guard import GuardError
+from storyline.api.routes import article_filter, check_write, path_id
 from storyline.api.schemas import InputArticle
 from storyline.api.service import Library
 from storyline.store.base import ArticleFilter
@@ -153,10 +154,10 @@ def event_page(request: Request, ident: str, a: Annotated[str | None, Query(max_
         x.id for x in ev.articles), a=a, b=b, explanation=explanation)
 
 
-@pages.get("/articles/{ident}")
+@pages.get("/articles/{ident:path}")
 def article_page(request: Request, ident: str) -> HTMLResponse:
     L = lib(request)
-    art = L.article(ident)
+    art = L.article(path_id(request, ident))
     ev = L.event(art.event) if art.event else None
     sl_name = ev.storyline_name if ev else None
     by_kind: dict[str, list[Any]] = {}
@@ -193,7 +194,7 @@ def search_page(
 @pages.get("/add")
 def add_page(request: Request) -> HTMLResponse:
     return render(request, "add.html", title="Add articles",
-                  max_mb=request.app.state.max_upload_bytes / 1_048_576)
+                  max_mb=request.app.state.max_upload_bytes / 1_048_576, csrf=request.app.state.policy.csrf)
 
 
 @pages.post("/add")
@@ -206,8 +207,13 @@ async def add_submit(
     source: Annotated[str, Form(max_length=300)] = "",
     published: Annotated[str, Form(max_length=100)] = "",
     token: Annotated[str, Form(max_length=1000)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
     check_write(request, form_token=token or None)
+    try:
+        request.app.state.policy.check_csrf(csrf)
+    except GuardError as e:
+        raise ApiError(e.status, e.message) from None
     import hashlib
 
     data = [(f.filename or "upload.txt", await f.read()) for f in files or [] if f.filename]
