@@ -1,5 +1,5 @@
 """The stores every store-dependent test runs against: a SQLite file, and a real PostgreSQL when
-``STORYLINE_TEST_PG`` names one (``.ci/run`` starts a server and sets it; docs/ci-needs-20.sh).
+``STORYLINE_TEST_PG`` names one (``.ci/run`` starts a server and sets it).
 Each PostgreSQL test gets a schema of its own, dropped afterwards, so tests never see each other."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 PG_ENV = "STORYLINE_TEST_PG"
 NO_PG = (
     f"{PG_ENV} is not set: no PostgreSQL to test against (CI sets it; locally start one as "
-    "docs/ci-needs-20.sh does and export the URL)"
+    ".ci/run does and export the URL)"
 )
 
 
