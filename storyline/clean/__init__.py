@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -17,24 +18,22 @@ from storyline.clean.encoding import repair_text
 from storyline.clean.html import extract_html
 from storyline.clean.language import detect_language
 from storyline.clean.meta import date_from_lines, parse_date
-from storyline.clean.text import URLISH, Cleaned, clean_text, normalise_line
+from storyline.clean.text import URLISH, Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
 
 __all__ = ["as_is", "clean", "content_hash", "normalise_line", "recurring_lines"]
+
+log = logging.getLogger("storyline.clean")  # pages kept in doubt are said here (stderr by default)
 
 _MIN_WORDS = 20  # fewer words than this after cleaning is a stub, an index or an error page
 _SHORT_ARTICLE = 60  # a plain text shorter than this is a brief, kept whole
 
 
 def word_count(text: str) -> int:
-    """Words, counting scripts written without spaces (Chinese, Japanese, Thai…) by characters:
-    two such characters make about one word."""
-    spaced = len(text.split())
-    unspaced = sum(
-        1 for ch in text if "\u0e00" <= ch <= "\u0eff" or "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
-    )
-    return max(spaced, unspaced // 2)
+    """Words in any script (``text.n_words``): a Chinese, Japanese or Thai article written without
+    spaces is counted by its characters, not taken for a one-word stub."""
+    return n_words(text)
 
 
 def content_hash(body: str) -> str:
@@ -49,6 +48,8 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
         page = extract_html(repair_text(raw.html), raw.url)
         if page.kind != "article":
             raise NotAnArticle(raw.origin, page.reason)
+        if page.doubt:
+            log.warning("%s: %s", raw.origin, page.doubt)
         if page.cleaned.paragraphs:
             published = page.published.isoformat() if page.published else None
             cleaned = page.cleaned
@@ -73,7 +74,7 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
 
 def _reads_as_prose(lines: tuple[str, ...]) -> bool:
     """A sentence or two, not a column of menu words: few lines, averaging five words or more."""
-    return bool(lines) and len(lines) <= 6 and sum(len(x.split()) for x in lines) >= 5 * len(lines)
+    return bool(lines) and len(lines) <= 6 and sum(n_words(x) for x in lines) >= 5 * len(lines)
 
 
 def unwrap(text: str) -> str:
