@@ -125,3 +125,29 @@ def test_error_word_in_a_headline_is_not_an_error_page() -> None:
         clean(RawArticle(id="404", origin="404.html", html=(
             "<html><head><title>404 Not Found</title></head><body><h1>Page not found</h1>"
             "<p>Sorry, the page you asked for does not exist. Try the search box.</p></body></html>")))
+
+
+def test_story_the_extractor_missed_is_kept_from_the_page_lines(caplog: pytest.LogCaptureFixture) -> None:
+    """trafilatura drops a story set in a "comments" box and keeps the menu, so its cut reads as an
+    index page; the page's own lines hold an article, so the page is kept, and that is said."""
+    story = [
+        "The regional council voted on Tuesday to close the old river bridge for at least six months after "
+        "engineers found cracks in two of its supporting piers.",
+        "Drivers will be sent over the motorway crossing ten kilometres downstream, which the council said "
+        "would add about twenty minutes to a typical commute.",
+        "Shop owners in the town centre said the closure would cost them customers and asked the council for "
+        "help with rents while the repairs are carried out.",
+    ]
+    nav = "".join(f'<li><a href="/s/{k}">Section {k}</a></li>' for k in range(25))
+    html = (
+        "<html><head><title>Bridge closed for repairs</title></head><body>"
+        f'<ul>{nav}</ul><div class="comments-area"><div class="comment-body">'
+        + "".join(f"<p>{x}</p>" for x in story)
+        + "</div></div></body></html>"
+    )
+    with caplog.at_level(logging.WARNING, logger="storyline.clean"):
+        a = clean(RawArticle(id="b", origin="bridge.html", html=html))
+    assert a.title == "Bridge closed for repairs"
+    assert all(x in a.body for x in story)
+    assert "Section 3" not in a.body
+    assert any("bridge.html" in r.getMessage() and "kept" in r.getMessage() for r in caplog.records)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from storyline.clean.encoding import repair_text
-from storyline.clean.html import extract_html
+from storyline.clean.html import extract_html, page_text
 from storyline.clean.language import detect_language
 from storyline.clean.meta import date_from_lines, parse_date
 from storyline.clean.text import URLISH, Cleaned, clean_text, n_words, normalise_line
@@ -27,7 +27,8 @@ __all__ = ["as_is", "clean", "content_hash", "normalise_line", "recurring_lines"
 log = logging.getLogger("storyline.clean")  # pages kept in doubt are said here (stderr by default)
 
 _MIN_WORDS = 20  # fewer words than this after cleaning is a stub, an index or an error page
-_SHORT_ARTICLE = 60  # a plain text shorter than this is a brief, kept whole
+_SHORT_ARTICLE = 60
+_RESCUE_WORDS = 2 * _MIN_WORDS  # a page the extractor found empty is kept on this much article text  # a plain text shorter than this is a brief, kept whole
 
 
 def word_count(text: str) -> int:
@@ -46,6 +47,14 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
     """Paragraphs kept/removed, page title and the page's own publish string/date."""
     if raw.html and raw.html.strip():
         page = extract_html(repair_text(raw.html), raw.url)
+        if page.kind == "index page" or (page.kind != "error page" and not page.cleaned.paragraphs):
+            # An index page is judged on trafilatura's cut, which can miss a story the markup hides
+            # (a story inside a "comments" box): the page's own lines get the last word, and only
+            # when they hold no article either is the page refused.
+            rescued = clean_text(repair_text(page_text(raw.html)), known, lang=raw.lang or None)
+            if word_count("\n".join(rescued.paragraphs)) >= _RESCUE_WORDS:
+                log.warning("%s: kept, although the extractor found no article on it (%s)", raw.origin, page.reason)
+                return rescued, page.title, page.published.isoformat() if page.published else None
         if page.kind != "article":
             raise NotAnArticle(raw.origin, page.reason)
         if page.doubt:
@@ -58,7 +67,9 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
                 gone = tuple(p for p in cleaned.paragraphs if normalise_line(p) in known)
                 cleaned = Cleaned(kept, cleaned.removed + gone, cleaned.title)
             return cleaned, page.title, published
-    text = repair_text(raw.text or "")
+    # No text given, and trafilatura found nothing on the page: the page's own lines, judged by
+    # the plain-text cleaner, rather than a refusal.
+    text = repair_text(raw.text or (page_text(raw.html) if raw.html else ""))
     cleaned = clean_text(text, known, lang=raw.lang or None)
     if word_count("\n".join(cleaned.paragraphs)) >= _MIN_WORDS:
         return cleaned, None, None

@@ -147,6 +147,25 @@ def extract_html(html: str, url: str | None = None) -> Page:
     return Page(cleaned, title, published, lang, kind, reason)
 
 
+_BLOCKS = ("title", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article", "header",
+           "footer", "blockquote", "pre", "td", "dd", "dt", "figcaption", "main", "aside", "nav", "ul", "ol")
+
+
+def page_text(html: str) -> str:
+    """The page's visible text, one block element a line (scripts and styles out): what the
+    plain-text cleaner reads when trafilatura found nothing, so a page it cannot parse is still
+    judged line by line instead of refused."""
+    tree = load_html(html)
+    if tree is None:
+        return ""
+    for bad in list(tree.iter("script", "style", "noscript", "template")):
+        bad.drop_tree()
+    for el in tree.iter(*_BLOCKS):
+        el.tail = "\n" + (el.tail or "")
+    lines = (" ".join(x.split()) for x in tree.text_content().splitlines())
+    return "\n".join(x for x in lines if x)
+
+
 def filter_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     """Furniture out of the extracted paragraphs; everything after a comment/related heading
     that comes once most of the article has been read goes too."""
