@@ -121,7 +121,7 @@ def _date_f1(picked: set[dt.date], refs: list[set[dt.date]]) -> float:
     return sum(out) / max(1, len(out))
 
 
-def leave_one_task_out(score: ModuleType, tasks: list[Path]) -> None:
+def leave_one_task_out(score: ModuleType, tasks: list[Path]) -> dict[str, list[float]]:
     """The date vote's knobs chosen on every task but one, scored on that one; beside the shipped
     knobs (chosen on these tasks: in-sample), the flat vote (every mention and publish day one
     vote) and the busiest-publish-days baseline. Date F1 from the top-scored days (what
@@ -165,14 +165,16 @@ def leave_one_task_out(score: ModuleType, tasks: list[Path]) -> None:
         rows.append((name, f1[name][j], ship[name], flat[name], base[name]))
         knobs = " ".join(f"{k.split('_')[0].lower()}={v}" for k, v in grid[j].items())
         print(f"{name:26} {f1[name][j]:6.3f} {ship[name]:8.3f} {flat[name]:6.3f} {base[name]:8.3f}  {knobs}")
+    means: dict[str, list[float]] = {}  # group -> [LOTO, shipped, flat, baseline] mean date F1
     for group in ("t17", "crisis"):
         sel = [r for r in rows if r[0].startswith(group)]
         if sel:
-            m = [sum(r[i] for r in sel) / len(sel) for i in range(1, 5)]
+            m = means[group] = [sum(r[i] for r in sel) / len(sel) for i in range(1, 5)]
             print(f"{'mean ' + group:26} {m[0]:6.3f} {m[1]:8.3f} {m[2]:6.3f} {m[3]:8.3f}")
     every = [sum(f1[t][j] for t in f1) / len(f1) for j in range(len(grid))]
     j = max(range(len(grid)), key=lambda j: (round(every[j], 6), -j))
     print(f"best on all tasks (in-sample): {every[j]:.3f} with {grid[j]}; shipped {sum(ship.values()) / len(ship):.3f}")
+    return means
 
 
 def main() -> None:

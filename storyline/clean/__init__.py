@@ -27,8 +27,8 @@ __all__ = ["as_is", "clean", "content_hash", "normalise_line", "recurring_lines"
 log = logging.getLogger("storyline.clean")  # pages kept in doubt are said here (stderr by default)
 
 _MIN_WORDS = 20  # fewer words than this after cleaning is a stub, an index or an error page
-_SHORT_ARTICLE = 60
-_RESCUE_WORDS = 2 * _MIN_WORDS  # a page the extractor found empty is kept on this much article text  # a plain text shorter than this is a brief, kept whole
+_SHORT_ARTICLE = 60  # a plain text shorter than this is a brief, kept whole
+_RESCUE_WORDS = 2 * _MIN_WORDS  # a page whose extractor cut holds no article is kept on this much of its own
 
 
 def word_count(text: str) -> int:
