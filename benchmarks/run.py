@@ -56,7 +56,7 @@ def stored(pipe: Pipeline, inputs: list[Path]) -> tuple[list[Article], dict[str,
 
 
 def events_rows(data: Path, tmp: Path) -> list[Row]:
-    from events import baseline_labels, tune_baseline
+    from events import baseline_labels, crossfit_events, tune_baseline
 
     gold = {g["id"]: g["event"] for g in load(data / "events" / "gold.jsonl")}
     arts, where, _ = stored(cached_pipeline(tmp / "events.db"), [data / "events" / "articles.jsonl"])
@@ -67,12 +67,18 @@ def events_rows(data: Path, tmp: Path) -> list[Row]:
     ecb = {i: e for i, e in gold.items() if i.startswith("ecb-")}
     p, b = ev.bcubed(pred, gold), ev.bcubed(base, gold)
     pe, be = ev.bcubed(pred, ecb), ev.bcubed(base, ecb)
-    return [
-        ("events BCubed F1 (vi+en, data/events)", f"{p.f1:.3f} (P {p.p:.3f} R {p.r:.3f})",
-         f"{b.f1:.3f} (P {b.p:.3f} R {b.r:.3f})", ">= 0.96"),
+    rows: list[Row] = [
+        ("events BCubed F1 (vi+en, data/events; weights fitted on half 0: partly in-sample)",
+         f"{p.f1:.3f} (P {p.p:.3f} R {p.r:.3f})", f"{b.f1:.3f} (P {b.p:.3f} R {b.r:.3f})", ">= 0.96"),
         ("events pairwise F1", f"{ev.pairwise(pred, gold).f1:.3f}", f"{ev.pairwise(base, gold).f1:.3f}", ""),
         ("events BCubed F1, ECB+ (en) part", f"{pe.f1:.3f}", f"{be.f1:.3f}", ">= 0.93"),
     ]
+    from storyline.link import LinkConfig
+
+    for name, n, refit, simple, baseline, shipped in crossfit_events(have, gold, LinkConfig()):
+        rows.append((f"  events {name}, n={n}: refit six signals / cosine+entities+time / shipped",
+                     f"{refit.split()[0]} / {simple.split()[0]} / {shipped}", f"{baseline} (tuned on the rest)", ""))
+    return rows
 
 
 def storylines_rows(data: Path, tmp: Path) -> list[Row]:
@@ -123,13 +129,18 @@ def similarity_rows(data: Path, tmp: Path) -> list[Row]:
     def r(v: list[float], ix: list[int]) -> float:
         return ev.pearson([v[i] for i in ix], [y[i] for i in ix])
 
+    cross = simbench.crossfitted(loaded)
+    lolo = simbench.crossfitted(loaded, by_language=True)
+    every = list(range(n))
     out: list[Row] = [
-        ("similarity Pearson (SemEval-2022 T8)", f"{r(proj, list(range(n))):.3f}",
-         f"{r(cos, list(range(n))):.3f} e5 / {r(tf, list(range(n))):.3f} TF-IDF", ">= 0.80"),
+        ("similarity Pearson (SemEval-2022 T8): cross-fitted / leave-one-language-out / in-sample",
+         f"{r(cross, every):.3f} / {r(lolo, every):.3f} / {r(proj, every):.3f}",
+         f"{r(cos, every):.3f} e5 / {r(tf, every):.3f} TF-IDF", ">= 0.80"),
     ]
     for name, ix in sorted(groups.items()):
         target = ">= 0.75" if name == "de-en" else ""
-        out.append((f"  similarity Pearson {name} ({len(ix)})", f"{r(proj, ix):.3f}",
+        out.append((f"  similarity Pearson {name} ({len(ix)})",
+                    f"{r(cross, ix):.3f} / {r(lolo, ix):.3f} / {r(proj, ix):.3f}",
                     f"{r(cos, ix):.3f} e5 / {r(tf, ix):.3f} TF-IDF", target))
     return out
 
@@ -142,7 +153,13 @@ def _bodies(pipe: Pipeline, folder: Path) -> dict[str, str]:
 
 
 def extraction_rows(data: Path) -> list[Row]:
+    """The HTML path fits nothing (trafilatura plus fixed rules), so its dev figure is already one
+    for unseen pages; the plain-text path's line model is fitted on these pages, so its honest
+    figure is the cross-fitted one (``fit_lines.crossfit``), printed beside the in-sample one."""
     import trafilatura
+    from fit_lines import crossfit
+
+    from storyline.clean.text import clean_text
 
     pipe = Pipeline()
     gold = {g["id"]: g["body"] for g in load(data / "extraction" / "gold.jsonl")}
@@ -152,20 +169,30 @@ def extraction_rows(data: Path) -> list[Row]:
     pages_s = (len(html) + len(text)) / (time.perf_counter() - t0)
     raw_text = {p.stem: p.read_text(encoding="utf-8", errors="replace")
                 for p in (data / "extraction" / "text").glob("*.txt")}
-    traf = {}
+    traf, precise = {}, {}
     for p in (data / "extraction" / "html").glob("*.html"):
-        traf[p.stem] = trafilatura.extract(p.read_text(encoding="utf-8", errors="replace")) or ""
+        page = p.read_text(encoding="utf-8", errors="replace")
+        traf[p.stem] = trafilatura.extract(page) or ""
+        precise[p.stem] = trafilatura.extract(page, favor_precision=True, include_comments=False) or ""
     sgold = load(data / "snippets" / "gold.jsonl")
     snip = _bodies(pipe, data / "snippets" / "text")
+    xtext, xsnip = crossfit(data)["stage 1+2"]
     snip_raw = {p.stem: p.read_text(encoding="utf-8", errors="replace")
                 for p in (data / "snippets" / "text").glob("*.txt")}
+    rules = {i: "\n\n".join(clean_text(x, model=False).paragraphs) for i, x in raw_text.items()}
+    srules = {i: "\n\n".join(clean_text(x, model=False).paragraphs) for i, x in snip_raw.items()}
     return [
-        ("extraction F1, whole HTML page", f"{ev.extraction(html, gold).f1:.3f}",
-         f"{ev.extraction(traf, gold).f1:.3f} trafilatura defaults", ">= 0.97"),
-        ("extraction F1, page as plain text", f"{ev.extraction(text, gold).f1:.3f}",
-         f"{ev.extraction(raw_text, gold).f1:.3f} keep everything", ">= 0.90"),
-        ("snippets micro F1, plain text (multilingual)", f"{ev.snippets(snip, sgold).f1:.3f}",
-         f"{ev.snippets(snip_raw, sgold).f1:.3f} keep everything", ">= 0.88"),
+        ("extraction F1, whole HTML page (nothing fitted: unseen as it stands)", f"{ev.extraction(html, gold).f1:.3f}",
+         f"{ev.extraction(traf, gold).f1:.3f} trafilatura defaults / {ev.extraction(precise, gold).f1:.3f} precise",
+         ">= 0.97"),
+        ("extraction F1, page as plain text, IN-SAMPLE (the line model saw these pages)",
+         f"{ev.extraction(text, gold).f1:.3f}", f"{ev.extraction(raw_text, gold).f1:.3f} keep everything", ""),
+        ("extraction F1, page as plain text, CROSS-FITTED (model fitted on the other half of the sites)",
+         f"{ev.extraction(xtext, gold).f1:.3f}", f"{ev.extraction(rules, gold).f1:.3f} rules alone", ">= 0.90"),
+        ("snippets micro F1, plain text (multilingual), IN-SAMPLE", f"{ev.snippets(snip, sgold).f1:.3f}",
+         f"{ev.snippets(snip_raw, sgold).f1:.3f} keep everything", ""),
+        ("snippets micro F1, CROSS-FITTED (model fitted on the other half of the sites)",
+         f"{ev.snippets(xsnip, sgold).f1:.3f}", f"{ev.snippets(srules, sgold).f1:.3f} rules alone", ">= 0.88"),
         ("cleaning speed, pages/s", f"{pages_s:.1f}", "", ""),
     ]
 
@@ -184,10 +211,15 @@ def timeline_rows(data: Path) -> list[Row]:
             (mine["ar1_f"], mine["date_f1"], base["ar1_f"], base["date_f1"])
         )
     out: list[Row] = []
+    loto = tb.leave_one_task_out(tb.load_score(data), sorted(p for p in (data / "timelines").iterdir() if p.is_dir()))
     for kind, target in (("t17", (">= 0.12", ">= 0.55")), ("crisis", ("beat baseline", "beat baseline"))):
         m = np.mean(np.array(scores[kind]), axis=0)
-        out.append((f"timelines {kind}: AR1-F", f"{m[0]:.3f}", f"{m[2]:.3f}", target[0]))
-        out.append((f"timelines {kind}: date F1", f"{m[1]:.3f}", f"{m[3]:.3f}", target[1]))
+        out.append((f"timelines {kind}: AR1-F (date vote chosen on these tasks: in-sample)", f"{m[0]:.3f}",
+                    f"{m[2]:.3f}", target[0]))
+        out.append((f"timelines {kind}: date F1 (in-sample)", f"{m[1]:.3f}", f"{m[3]:.3f}", target[1]))
+        lo = loto[kind]
+        out.append((f"  timelines {kind}: date F1 leave-one-task-out / shipped / flat vote, raw texts",
+                    f"{lo[0]:.3f} / {lo[1]:.3f} / {lo[2]:.3f}", f"{lo[3]:.3f} busiest publish days", ""))
     return out
 
 

@@ -47,6 +47,12 @@ WRITTEN_WEIGHT = 2.0
 # Cap on the growth of a mention's weight with how long after the day it was written (1 + ln(1 + days)):
 # reached after about a week, so a story's landmarks stand out without old history outvoting the news.
 RECALL_CAP = 3.0
+# Weight of one article published the day after a day, for that day: a burst of coverage points at
+# the day before it (news is printed the morning after). 0: publish days vote only for themselves.
+NEXT_DAY_WEIGHT = 0.0
+# Two picked days at most this many days apart are one moment told twice: the second waits until
+# every day further away has been considered (0: no spacing).
+MIN_GAP_DAYS = 0
 # Days mentioned this long before the first article are background history, not the story.
 BACKGROUND_DAYS = 30
 # A sentence found word for word in this many articles is page furniture or a wire copy.
@@ -181,7 +187,23 @@ def _date_scores(ev: _Evidence, articles: Sequence[Article]) -> dict[dt.date, fl
             scores[d] += sum(votes.values())
     for d, ais in ev.published.items():
         scores[d] += PUB_WEIGHT * len(ais)
+        if NEXT_DAY_WEIGHT:
+            scores[d - dt.timedelta(days=1)] += NEXT_DAY_WEIGHT * len(ais)
     return scores
+
+
+def ranked_days(scores: dict[dt.date, float]) -> list[dt.date]:
+    """Days best first; with ``MIN_GAP_DAYS``, a day that close to a better one goes to the back
+    (kept in score order there), so a timeline's budget is spent on separate moments first."""
+    order = sorted(scores, key=lambda d: (-scores[d], d))
+    if not MIN_GAP_DAYS:
+        return order
+    first: list[dt.date] = []
+    later: list[dt.date] = []
+    for d in order:
+        near = any(abs((d - x).days) <= MIN_GAP_DAYS for x in first)
+        (later if near else first).append(d)
+    return first + later
 
 
 def _how_many(scores: dict[dt.date, float], n_articles: int) -> int:
@@ -239,7 +261,7 @@ def build_timeline(
 
     chosen: list[tuple[dt.date, list[int]]] = []
     taken: list[int] = []
-    for d in sorted(scores, key=lambda d: (-scores[d], d)):
+    for d in ranked_days(scores):
         if len(chosen) >= k:
             break
         cands = [i for i in _candidates(d, ev, articles) if repeats[ev.sentences[i].text] < BOILERPLATE_REPEATS]

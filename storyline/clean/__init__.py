@@ -9,32 +9,32 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
 from storyline.clean.encoding import repair_text
-from storyline.clean.html import extract_html
+from storyline.clean.html import extract_html, page_text
 from storyline.clean.language import detect_language
 from storyline.clean.meta import date_from_lines, parse_date
-from storyline.clean.text import URLISH, Cleaned, clean_text, normalise_line
+from storyline.clean.text import URLISH, Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
 
 __all__ = ["as_is", "clean", "content_hash", "normalise_line", "recurring_lines"]
 
+log = logging.getLogger("storyline.clean")  # pages kept in doubt are said here (stderr by default)
+
 _MIN_WORDS = 20  # fewer words than this after cleaning is a stub, an index or an error page
 _SHORT_ARTICLE = 60  # a plain text shorter than this is a brief, kept whole
+_RESCUE_WORDS = 2 * _MIN_WORDS  # a page whose extractor cut holds no article is kept on this much of its own
 
 
 def word_count(text: str) -> int:
-    """Words, counting scripts written without spaces (Chinese, Japanese, Thai…) by characters:
-    two such characters make about one word."""
-    spaced = len(text.split())
-    unspaced = sum(
-        1 for ch in text if "\u0e00" <= ch <= "\u0eff" or "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af"
-    )
-    return max(spaced, unspaced // 2)
+    """Words in any script (``text.n_words``): a Chinese, Japanese or Thai article written without
+    spaces is counted by its characters, not taken for a one-word stub."""
+    return n_words(text)
 
 
 def content_hash(body: str) -> str:
@@ -47,8 +47,18 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
     """Paragraphs kept/removed, page title and the page's own publish string/date."""
     if raw.html and raw.html.strip():
         page = extract_html(repair_text(raw.html), raw.url, guess_dates=not raw.fetched)
+        if page.kind == "index page" or (page.kind != "error page" and not page.cleaned.paragraphs):
+            # An index page is judged on trafilatura's cut, which can miss a story the markup hides
+            # (a story inside a "comments" box): the page's own lines get the last word, and only
+            # when they hold no article either is the page refused.
+            rescued = clean_text(repair_text(page_text(raw.html)), known, lang=raw.lang or None)
+            if word_count("\n".join(rescued.paragraphs)) >= _RESCUE_WORDS:
+                log.warning("%s: kept, although the extractor found no article on it (%s)", raw.origin, page.reason)
+                return rescued, page.title, page.published.isoformat() if page.published else None
         if page.kind != "article":
             raise NotAnArticle(raw.origin, page.reason)
+        if page.doubt:
+            log.warning("%s: %s", raw.origin, page.doubt)
         if page.cleaned.paragraphs:
             published = page.published.isoformat() if page.published else None
             cleaned = page.cleaned
@@ -57,7 +67,9 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
                 gone = tuple(p for p in cleaned.paragraphs if normalise_line(p) in known)
                 cleaned = Cleaned(kept, cleaned.removed + gone, cleaned.title)
             return cleaned, page.title, published
-    text = repair_text(raw.text or "")
+    # No text given, and trafilatura found nothing on the page: the page's own lines, judged by
+    # the plain-text cleaner, rather than a refusal.
+    text = repair_text(raw.text or (page_text(raw.html) if raw.html else ""))
     cleaned = clean_text(text, known, lang=raw.lang or None)
     if word_count("\n".join(cleaned.paragraphs)) >= _MIN_WORDS:
         return cleaned, None, None
@@ -73,7 +85,7 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
 
 def _reads_as_prose(lines: tuple[str, ...]) -> bool:
     """A sentence or two, not a column of menu words: few lines, averaging five words or more."""
-    return bool(lines) and len(lines) <= 6 and sum(len(x.split()) for x in lines) >= 5 * len(lines)
+    return bool(lines) and len(lines) <= 6 and sum(n_words(x) for x in lines) >= 5 * len(lines)
 
 
 def unwrap(text: str) -> str:

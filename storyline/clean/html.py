@@ -24,7 +24,7 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
-from storyline.clean.text import Cleaned, is_boilerplate_phrase, is_date_line, is_tail_stop
+from storyline.clean.text import Cleaned, is_boilerplate_phrase, is_date_line, is_tail_stop, n_words
 
 _FALLBACK_BLOWUP = 1.2  # precise cut this much longer than the broad one: its fallback took over
 
@@ -46,13 +46,19 @@ _CREDIT = re.compile(
 _TEASER_TAG = re.compile(r"^.{10,200}\[[A-Z][A-Z ]{2,15}\]\W*$")
 _MAIL_OR_HANDLE_ONLY = re.compile(r"^\S+@\S+\.\w+$|^(?:https?://)?(?:www\.)?twitter\.com/\S+$")
 
-# Error pages say so in their title or first heading.
+# Error pages say so in their title or first heading. A phrase is strong evidence; a bare status
+# code or the word "error" is weak (a headline can say "403 jobs cut" or "Error blamed for crash").
 _ERROR_PAGE = re.compile(
-    r"""(?ix)\b(?:40[0134]|410|50[023])\b|page\ not\ found|not\ found|no\ longer\ available|
+    r"""(?ix)page\ not\ found|\bnot\ found\b|no\ longer\ available|
     seite\ nicht\ gefunden|nicht\ gefunden|page\ introuvable|página\ no\ encontrada|pagina\ non\ trovata|
     strona\ nie\ (?:została\ znaleziona|istnieje)|страница\ не\ найдена|không\ tìm\ thấy|
-    \berror\b|\bfehler\b|\berreur\b"""
+    ^\W*(?:error\ )?(?:40[0134]|410|50[023])\b"""
 )
+_WEAK_ERROR = re.compile(r"(?i)\b(?:40[0134]|410|50[023])\b|\berror\b|\bfehler\b|\berreur\b")
+_ERROR_WORDS = 150  # an error page says so in a few sentences
+_WEAK_ERROR_WORDS = 50
+# An unlinked paragraph this long is article text, not a teaser under a link.
+_ARTICLE_PARAGRAPH = 60
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,8 @@ class Page:
     """What a page yields: its main text split into kept/removed paragraphs, and metadata.
 
     ``kind`` is ``"article"``, or why the page is not one (``"error page"``, ``"index page"``);
-    ``reason`` says it in words a user can act on."""
+    ``reason`` says it in words a user can act on. ``doubt`` is set on a page kept as an article
+    although it looks a little like one of the others: it is said, never used to drop the page."""
 
     cleaned: Cleaned
     title: str | None
@@ -68,6 +75,7 @@ class Page:
     lang: str | None
     kind: str = "article"
     reason: str = ""
+    doubt: str = ""
 
 
 _EMPTY = Page(Cleaned((), (), None), None, None, None, "empty", "the HTML has no readable content")
@@ -87,9 +95,44 @@ def _extract(
     broad = trafilatura.extract(deepcopy(tree), url=url, favor_recall=True, fast=True, include_comments=False) or ""
     doc = precise if isinstance(precise, trafilatura.settings.Document) else None
     text = (doc.text or "") if doc else ""
-    if not text.strip() or len(text) > _FALLBACK_BLOWUP * len(broad) > 0:
-        text = broad
-    return text, doc
+    return choose_cut(text, broad), doc
+
+
+def choose_cut(precise: str, broad: str) -> str:
+    """The precise cut, unless the two cuts disagree in a way that says it is the wrong one.
+
+    - The precise cut came out much longer than the broad one *and holds it*: trafilatura's
+      fallback replaced its own result with most of the page, so the broad cut is the article.
+    - The two cuts hold different text (each mostly words the other lacks): they picked different
+      parts of the page, say a reprint notice in an ``article-body`` box and the story in a
+      paywall section beside it. Then the story wins: the cut with more running text after the
+      furniture filter, whichever setting produced it. Length alone would keep the notice.
+    """
+    if not precise.strip():
+        return broad
+    if not broad.strip():
+        return precise
+    pw, bw = _vocab(precise), _vocab(broad)
+    shared = len(pw & bw)
+    disjoint = shared < _DISJOINT * min(len(pw), len(bw))
+    if disjoint:
+        return precise if _running_words(precise) >= _running_words(broad) else broad
+    if len(precise) > _FALLBACK_BLOWUP * len(broad):
+        return broad
+    return precise
+
+
+_DISJOINT = 0.5  # two cuts sharing fewer than half the words of the smaller one picked different text
+
+
+def _vocab(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text.lower()))
+
+
+def _running_words(text: str) -> int:
+    """Words of the paragraphs the furniture filter keeps: what the cut holds as article."""
+    kept, _ = filter_paragraphs([p.strip() for p in text.split("\n") if p.strip()])
+    return sum(n_words(p) for p in kept)
 
 
 def extract_html(html: str, url: str | None = None, *, guess_dates: bool = True) -> Page:
@@ -110,7 +153,28 @@ def extract_html(html: str, url: str | None = None, *, guess_dates: bool = True)
         removed.append(kept.pop(0))
     cleaned = Cleaned(tuple(kept), tuple(removed), title)
     kind, reason = page_kind(tree, title, kept)
+    if kind == "article" and reason:
+        return Page(cleaned, title, published, lang, doubt=reason)
     return Page(cleaned, title, published, lang, kind, reason)
+
+
+_BLOCKS = ("title", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article", "header",
+           "footer", "blockquote", "pre", "td", "dd", "dt", "figcaption", "main", "aside", "nav", "ul", "ol")
+
+
+def page_text(html: str) -> str:
+    """The page's visible text, one block element a line (scripts and styles out): what the
+    plain-text cleaner reads when trafilatura found nothing, so a page it cannot parse is still
+    judged line by line instead of refused."""
+    tree = load_html(html)
+    if tree is None:
+        return ""
+    for bad in list(tree.iter("script", "style", "noscript", "template")):
+        bad.drop_tree()
+    for el in tree.iter(*_BLOCKS):
+        el.tail = "\n" + (el.tail or "")
+    lines = (" ".join(x.split()) for x in tree.text_content().splitlines())
+    return "\n".join(x for x in lines if x)
 
 
 def filter_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[str]]:
@@ -118,19 +182,19 @@ def filter_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     that comes once most of the article has been read goes too."""
     kept: list[str] = []
     removed: list[str] = []
-    total = sum(len(p.split()) for p in paragraphs)
+    total = sum(n_words(p) for p in paragraphs)
     seen = 0
     for n, p in enumerate(paragraphs):
         if seen >= 0.5 * total and is_tail_stop(p):
             removed.extend(paragraphs[n:])
             break
-        seen += len(p.split())
+        seen += n_words(p)
         if (
             is_boilerplate_phrase(p, sentence_ok=True)
             or _TEASER_TAG.search(p)
             or is_date_line(p)
             or _TABLE_RULE.match(p)
-            or (len(p.split()) <= 60 and _CREDIT.match(p))
+            or (n_words(p) <= 60 and _CREDIT.match(p))
             or _MAIL_OR_HANDLE_ONLY.match(p)
         ):
             removed.append(p)
@@ -140,26 +204,44 @@ def filter_paragraphs(paragraphs: list[str]) -> tuple[list[str], list[str]]:
 
 
 def page_kind(tree: HtmlElement, title: str | None, kept: list[str]) -> tuple[str, str]:
-    """Whether the page is an article, and if not, why not."""
-    words = sum(len(p.split()) for p in kept)
+    """Whether the page is an article, and if not, why not. Words are counted in any script
+    (``n_words``). A page is refused only on strong evidence; when the signs are mixed it is kept
+    as ``("article", doubt)``, the doubt said in words, because losing an article costs more than
+    keeping a stray index page (which links as a singleton).
+
+    Strong evidence: an error phrase in the title or first heading over a short text; a text that
+    is mostly the page's own link labels with no paragraph of article length left over; fewer
+    running words than a stub on a page of many links."""
+    words = sum(n_words(p) for p in kept)
     heading = _first_heading(tree)
     for label in (title or "", heading):
-        if label and _ERROR_PAGE.search(label) and words < 150:
+        if label and _ERROR_PAGE.search(label) and words < _ERROR_WORDS:
             return "error page", f"an error page ('{label[:60]}'), not an article"
+    weak = next((x for x in (title or "", heading) if x and _WEAK_ERROR.search(x)), "")
+    if weak and words < _WEAK_ERROR_WORDS:
+        return "error page", f"an error page ('{weak[:60]}', {words} words of text), not an article"
     anchors = {_fold(a.text_content()) for a in tree.iter("a")}
     anchors.discard("")
-    linked = sum(len(p.split()) for p in kept if _fold(p) in anchors)
+    linked = sum(n_words(p) for p in kept if _fold(p) in anchors)
     n_links = len(anchors)
     if words and linked >= 0.5 * words and sum(_fold(p) in anchors for p in kept) >= 5:
-        return "index page", (
-            f"an index page: its text is mostly links to other pages ({n_links} links), "
-            "not an article; pass the article page itself"
+        prose = [p for p in kept if _fold(p) not in anchors and n_words(p) >= _ARTICLE_PARAGRAPH]
+        if not prose:
+            return "index page", (
+                f"an index page: its text is mostly links to other pages ({n_links} links), "
+                "not an article; pass the article page itself"
+            )
+        return "article", (
+            f"kept, but half of its text is links to other pages ({n_links} links): "
+            "an index page with an article on it?"
         )
     if words < 20 and n_links >= 20:
         return "index page", (
             f"an index or navigation page ({n_links} links, {words} words of running text); "
             "pass the article page itself"
         )
+    if weak and words < _ERROR_WORDS:
+        return "article", f"kept, but its title reads like an error page ('{weak[:60]}')"
     return "article", ""
 
 

@@ -14,6 +14,8 @@ from functools import lru_cache
 
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
+from storyline.clean.text import n_words
+
 UNDETERMINED = "und"
 _MAX_CHARS = 800  # a few hundred words decide as well as a whole article, and time grows with length
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -51,7 +53,7 @@ def _sample(text: str) -> str:
     size = 0
     for raw in text.splitlines():
         line = raw.strip()
-        if len(line.split()) >= 8 and _SENTENCE_END.search(line) and not line.isupper():
+        if n_words(line) >= 8 and _SENTENCE_END.search(line) and not line.isupper():
             picked.append(line)
             size += len(line) + 1
             if size >= _MAX_CHARS:

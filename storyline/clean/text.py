@@ -94,7 +94,8 @@ _LONG_BP = re.compile(
     passwort\ vergessen|forgot\ (?:your\ )?password|(?:eingeloggt|angemeldet)\ bleiben|
     (?:stay|keep\ me)\ (?:logged|signed)\ in|monatlich\ kündbar|\d+\ tage?\ (?:gratis|kostenlos)\ testen|
     используем\ cookie|
-    đăng\ ký\ nhận\ tin
+    đăng\ ký\ nhận\ tin|
+    for\ your\ personal,?\ non-?commercial\ use\ only|presentation-ready\ copies|djreprints\.com
     """
 )
 
@@ -159,11 +160,30 @@ class Cleaned:
     title: str | None
 
 
-def _n_words(text: str) -> int:
-    # CJK scripts do not separate words with spaces: count characters as a proxy.
-    n = len(text.split())
-    cjk = sum(1 for ch in text if "\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af")
-    return max(n, cjk // 2)
+# Scripts written without spaces between words. Chinese and Japanese average about two
+# characters a word; Thai, Lao, Khmer, Myanmar and Tibetan (letters plus vowel and tone marks)
+# about four. Korean separates words with spaces and needs nothing special.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]")
+_SEA = re.compile(r"[\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff]")
+_UNSPACED = re.compile(_CJK.pattern[:-1] + _SEA.pattern[1:])
+
+
+def n_words(text: str) -> int:
+    """Words in any script: a space-separated token counts once, except a run of a script written
+    without spaces, which counts by its length (a Chinese paragraph of 300 characters is one
+    token but about 150 words). Every length rule of the cleaner (and the page-kind and stub
+    checks) counts this way, so a Chinese, Japanese or Thai article is not taken for a stub."""
+    tokens = text.split()
+    if not _UNSPACED.search(text):
+        return len(tokens)
+    n = 0
+    for tok in tokens:
+        cjk, sea = len(_CJK.findall(tok)), len(_SEA.findall(tok))
+        n += max(1, round(cjk / 2 + sea / 4))
+    return n
+
+
+_n_words = n_words
 
 
 def _is_phrase_bp(text: str, words: int) -> bool:
@@ -217,7 +237,7 @@ def classify(text: str, para: int = 0) -> Line:
     """Features of one line, independent of its neighbours."""
     words = _n_words(text)
     ends = bool(_SENT_END.search(_TAIL_TAG.sub("", text)))
-    prose = ends and words >= 6 and len(_WORD.findall(text)) >= 4
+    prose = ends and words >= 6 and (len(_WORD.findall(text)) >= 4 or bool(_UNSPACED.search(text)))
     bp = (
         _is_phrase_bp(text, words)
         or (bool(_LIST_ITEM.match(text)) and words <= 20)
@@ -235,7 +255,7 @@ def classify(text: str, para: int = 0) -> Line:
 # to 0.923, and splitting only the flattened ones changes neither extraction figure.
 SPLIT_WORDS = 100
 SPLIT_SHARE = 0.5
-_SENTENCE_END = re.compile(r"""[.!?…؟]["'”’»)\]]*\s+""")
+_SENTENCE_END = re.compile(r"""[.!?…؟]["'”’»)\]]*\s+|[。！？]["'”’»」』)\]]*\s*""")
 # A full stop after these is an abbreviation or an ordinal ("Dr. Smith", "U.S. Army", "1. Januar").
 _NO_BREAK_BEFORE = re.compile(
     r"(?:\b\w|\b\d{1,2}|\b(?:mr|mrs|ms|dr|prof|st|jr|sr|gen|sen|rep|gov|lt|col|nr|bzw|ca|vs|no|art|abs))[.]\S*$", re.I

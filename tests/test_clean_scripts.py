@@ -1,0 +1,153 @@
+"""Articles in scripts written without spaces, and pages where the two extractor cuts disagree,
+are never lost to a length or link heuristic (issue 17)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from storyline.clean import clean, word_count
+from storyline.clean.html import choose_cut, extract_html
+from storyline.clean.text import n_words, split_sentences
+from storyline.errors import NotAnArticle
+from storyline.models import RawArticle
+
+DATA = Path(__file__).resolve().parent / "data" / "clean"
+
+
+def _page(name: str) -> RawArticle:
+    return RawArticle(id=name, origin=name, html=(DATA / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high"),
+    [
+        ("The council met on Tuesday to vote on the budget.", 10, 10),
+        ("在抗击新冠肺炎疫情的日子里，封在武汉的父母们总要万般无奈", 12, 16),  # 28 characters, ~14 words
+        ("気象庁は福岡県と大分県に大雨特別警報を発表しました", 10, 14),
+        ("นายกรัฐมนตรีประกาศมาตรการช่วยเหลือเกษตรกร", 6, 12),  # Thai: no spaces between words
+        ("Thủ tướng đã ký quyết định về việc hỗ trợ nông dân", 12, 12),  # Vietnamese: spaced syllables
+        ("أعلن رئيس الوزراء عن خطة جديدة لدعم المزارعين", 8, 8),
+        ("प्रधानमंत्री ने किसानों के लिए नई योजना की घोषणा की", 10, 10),
+    ],
+)
+def test_words_are_counted_in_every_script(text: str, low: int, high: int) -> None:
+    assert low <= n_words(text) <= high
+    assert word_count(text) == n_words(text)
+
+
+def test_cjk_sentences_split_without_spaces() -> None:
+    assert split_sentences("妈妈，为什么还不能出去？宝贝，我们在打一场无声的战役。孩子，我们再等等。") == [
+        "妈妈，为什么还不能出去？",
+        "宝贝，我们在打一场无声的战役。",
+        "孩子，我们再等等。",
+    ]
+
+
+@pytest.mark.parametrize(("name", "lang", "phrase"), [
+    ("xinhua-zh.html", "zh", "在抗击新冠肺炎疫情的日子里"),
+    ("nhk-like-ja.html", "ja", "線状降水帯は11日にかけて再び発生するおそれ"),
+])
+def test_cjk_article_page_is_kept_whole(name: str, lang: str, phrase: str) -> None:
+    """Both pages were refused as "an index or navigation page (…, 18 words of running text)"
+    when words were counted by spaces."""
+    a = clean(_page(name))
+    assert a.lang == lang
+    assert phrase in a.body
+    assert word_count(a.body) >= 150
+    paragraphs = a.body.split("\n\n")
+    assert len(paragraphs) >= 5
+    assert not any(x in a.body for x in ("トップ", "ログイン", "新华社简介", "时政 地方"))  # the menus went
+
+
+def test_story_wins_over_a_reprint_notice() -> None:
+    """The precise cut holds the story, the broad one only the reprint notice in the
+    ``article-body`` box: the old length rule took the notice and lost the story."""
+    a = clean(_page("barrons-like.html"))
+    assert a.body.startswith("Semiconductor stocks climbed on Friday")
+    assert "Treasury yields were little changed" in a.body
+    assert "djreprints" not in a.body and "non-commercial use" not in a.body
+    assert a.title == "Chip Stocks Rally as Demand for AI Servers Surges"
+
+
+def test_choose_cut() -> None:
+    story = "\n".join(
+        f"Paragraph {k} of the story says what the council decided about the bridge and the road." for k in range(8)
+    )
+    notice = "This copy is for your personal, non-commercial use only. To order copies visit djreprints.com."
+    assert choose_cut(story, notice) == story  # they disagree: the story wins either way round
+    assert choose_cut(notice, story) == story
+    page = story + "\n" + "\n".join(f"Other headline number {k} on the home page" for k in range(40))
+    assert choose_cut(page, story) == story  # the precise cut took most of the page: the broad one
+    assert choose_cut(story, story + "\nShare this") == story  # agreeing: the precise cut
+    assert choose_cut("", story) == story
+
+
+def _links(n: int) -> str:
+    return "".join(f'<li><a href="/s/{k}">Section headline number {k} here</a></li>' for k in range(n))
+
+
+def test_index_page_with_an_article_on_it_is_kept_and_said(caplog: pytest.LogCaptureFixture) -> None:
+    """Mostly links, but one unlinked paragraph of article length: kept, and the doubt is said."""
+    body = " ".join(["The water board said on Monday that the reservoir would be refilled by spring."] * 6)
+    items = "".join(f'<p><a href="/s/{k}">Another story about the town council and its budget number {k}</a></p>'
+                    for k in range(30))
+    html = f"<html><head><title>Town news</title></head><body><main>{items}<p>{body}</p></main></body></html>"
+    page = extract_html(html)
+    if page.kind == "article" and not page.doubt:
+        pytest.skip("trafilatura cut the links away: nothing doubtful left to flag")
+    assert page.kind == "article" and "links" in page.doubt
+    with caplog.at_level(logging.WARNING, logger="storyline.clean"):
+        a = clean(RawArticle(id="x", origin="town.html", html=html))
+    assert "reservoir" in a.body
+    assert any("town.html" in r.getMessage() and "links" in r.getMessage() for r in caplog.records)
+
+
+def test_navigation_page_is_still_refused() -> None:
+    html = f"<html><head><title>Sections</title></head><body><ul>{_links(40)}</ul><p>Welcome.</p></body></html>"
+    with pytest.raises(NotAnArticle, match="index"):
+        clean(RawArticle(id="n", origin="nav.html", html=html))
+
+
+def test_error_word_in_a_headline_is_not_an_error_page() -> None:
+    text = " ".join(
+        ["Investigators said a software error in the signalling system caused the two trains to stop."] * 8
+    )
+    html = (
+        "<html><head><title>Signal error halts trains for hours</title></head><body><article>"
+        f"<h1>Signal error halts trains for hours</h1><p>{text}</p></article></body></html>"
+    )
+    a = clean(RawArticle(id="e", origin="e.html", html=html))
+    assert "software error" in a.body
+    with pytest.raises(NotAnArticle, match="error page"):
+        clean(RawArticle(id="404", origin="404.html", html=(
+            "<html><head><title>404 Not Found</title></head><body><h1>Page not found</h1>"
+            "<p>Sorry, the page you asked for does not exist. Try the search box.</p></body></html>")))
+
+
+def test_story_the_extractor_missed_is_kept_from_the_page_lines(caplog: pytest.LogCaptureFixture) -> None:
+    """trafilatura drops a story set in a "comments" box and keeps the menu, so its cut reads as an
+    index page; the page's own lines hold an article, so the page is kept, and that is said."""
+    story = [
+        "The regional council voted on Tuesday to close the old river bridge for at least six months after "
+        "engineers found cracks in two of its supporting piers.",
+        "Drivers will be sent over the motorway crossing ten kilometres downstream, which the council said "
+        "would add about twenty minutes to a typical commute.",
+        "Shop owners in the town centre said the closure would cost them customers and asked the council for "
+        "help with rents while the repairs are carried out.",
+    ]
+    nav = "".join(f'<li><a href="/s/{k}">Section {k}</a></li>' for k in range(25))
+    html = (
+        "<html><head><title>Bridge closed for repairs</title></head><body>"
+        f'<ul>{nav}</ul><div class="comments-area"><div class="comment-body">'
+        + "".join(f"<p>{x}</p>" for x in story)
+        + "</div></div></body></html>"
+    )
+    with caplog.at_level(logging.WARNING, logger="storyline.clean"):
+        a = clean(RawArticle(id="b", origin="bridge.html", html=html))
+    assert a.title == "Bridge closed for repairs"
+    assert all(x in a.body for x in story)
+    assert "Section 3" not in a.body
+    assert any("bridge.html" in r.getMessage() and "kept" in r.getMessage() for r in caplog.records)
