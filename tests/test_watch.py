@@ -422,7 +422,7 @@ def test_sources_api_and_page_and_serve_watch(pipe: Pipeline, site: NewsSite, tm
     )
     app = create_app(tmp_path / "s.db", pipeline=pipe)
     said: list[str] = []
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://localhost") as client:  # unknown Hosts are refused
         end = _follow(app.state.library, pipe, str(src), said.append)
         try:
             deadline = time.monotonic() + 120
