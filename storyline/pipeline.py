@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from storyline.clean import as_is, clean, recurring_lines
+from storyline.clean import as_is, clean, lede_title, normalise_line, recurring_lines
+from storyline.clean.meta import title_key
 from storyline.clean.templates import Templates
 from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
@@ -178,7 +179,7 @@ class Pipeline:
                     summary.skipped += 1
                     continue
                 seen.add(raw.id)
-                cleaned = self._clean_one(raw, links.memory.known(source_of(raw)))
+                cleaned = self._clean_in_run(raw, links.memory, links.titles)
                 if isinstance(cleaned, Rejected):
                     reject(cleaned)
                 else:
@@ -200,6 +201,35 @@ class Pipeline:
         counts = store.counts()
         summary.events, summary.storylines = counts["events"], counts["storylines"]
         return summary
+
+    def _clean_in_run(self, raw: RawArticle, memory: SourceMemory, titles: TitleMemory) -> Article | Rejected:
+        """Clean one article of a run, with what the run knows of its outlet: the lines it
+        prints on many pages (removed from the body) and the lines that would make a furniture
+        title (a teaser or sidebar headline found on other stories' pages: cleaned again without
+        it, else titled from its own lede)."""
+        known = memory.known(source_of(raw))
+        got = self._clean_one(raw, known)
+        if isinstance(got, Article) and title_key(got.title) in (furniture := titles.furniture(got)):
+            lines = {normalise_line(x) for x in (raw.text or "").splitlines() if title_key(x) in furniture}
+            again = self._clean_one(raw, known | lines) if lines else got
+            if isinstance(again, Article) and title_key(again.title) not in titles.furniture(again):
+                got = again
+            else:
+                got = lede_title(got, furniture)
+        if isinstance(got, Article):
+            titles.add(got)
+        return got
+
+    def clean_in_order(self, inputs: Iterable[RawArticle]) -> Iterator[Article | Rejected]:
+        """Clean inputs one after another as ``run`` does (learning each outlet's furniture and
+        furniture titles as it goes), without enriching or storing: what a run would store as
+        titles, dates and bodies (benchmarks/pages.py measures titles through this)."""
+        memory, titles = SourceMemory(), TitleMemory()
+        for raw in inputs:
+            got = self._clean_in_run(raw, memory, titles)
+            if isinstance(got, Article):
+                memory.add(got)
+            yield got
 
     # --- questions about articles --------------------------------------------------------
 
@@ -342,6 +372,52 @@ class SourceMemory:
         return self._known[source]
 
 
+class TitleMemory:
+    """Titles and lines of the recent pages of each outlet (or, for articles without one, of
+    each input file). A headline found on a page that two other stories' pages also carry is the
+    outlet's furniture (a teaser, "most read", a sidebar), not this article's headline: on the
+    dev storylines a Reuters teaser titled 5 articles and named the Libya storyline."""
+
+    PAGES = 300
+    OTHERS = 2  # other stories carrying the line: two are a pattern, one may be a related story
+
+    def __init__(self) -> None:
+        # per outlet or file: each recent page's lines (body, removed furniture, title) and its body
+        self.pages: dict[str, collections.deque[tuple[frozenset[str], frozenset[str]]]] = {}
+
+    @staticmethod
+    def _where(a: Article) -> str:
+        if src := source_of(a):
+            return src
+        origin = a.origin or ""
+        return "file:" + origin.rsplit(":", 1)[0] if ":" in origin else ""
+
+    @staticmethod
+    def _lines(a: Article) -> tuple[frozenset[str], frozenset[str]]:
+        body = frozenset(k for x in a.body.split("\n\n") if len(k := title_key(x)) > 3)
+        rest = {title_key(x) for x in (*a.removed, a.title)}
+        return body | {k for k in rest if len(k) > 3}, body
+
+    def furniture(self, a: Article) -> frozenset[str]:
+        """The article's title and opening lines (as ``title_key``) that the pages of at least
+        ``OTHERS`` other stories of its outlet or file also carry."""
+        where = self._where(a)
+        if not where or where not in self.pages:
+            return frozenset()
+        mine, body = self._lines(a)
+        own = {title_key(a.title), *(title_key(x) for x in a.body.split("\n\n")[:8])} & mine
+        counts: collections.Counter[str] = collections.Counter()
+        for page, text in self.pages[where]:
+            shared = own & page
+            if shared and len(text & body) <= 0.6 * len(text | body):  # not a copy of this story
+                counts.update(shared)
+        return frozenset(k for k, n in counts.items() if n >= self.OTHERS)
+
+    def add(self, a: Article) -> None:
+        if where := self._where(a):
+            self.pages.setdefault(where, collections.deque(maxlen=self.PAGES)).append(self._lines(a))
+
+
 class _LinkState:
     """The linker, restored from what the store keeps per article (link features: no bodies, no
     re-computation), the recent pages of each outlet, and where every article sits. The events and
@@ -353,6 +429,7 @@ class _LinkState:
         self.store = store
         self.linker = Linker(loader=self._load)
         self.memory = SourceMemory()
+        self.titles = TitleMemory()
         self.where: dict[str, tuple[str, str]] = {}  # article -> (event, storyline) as stored
         self.rank: dict[str, int] = {}  # article -> arrival rank: members are listed in this order
         self.saved_count = 0  # articles in the store's saved vector index (``save_index``)
@@ -390,6 +467,7 @@ class _LinkState:
                 s.rank.setdefault(aid, len(s.rank))
         for a in store.recent_pages(SourceMemory.PAGES):
             s.memory.add(a)
+            s.titles.add(a)
         return s
 
     def save_index(self) -> None:
