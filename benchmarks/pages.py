@@ -135,7 +135,59 @@ def measure_dates(rows: list[dict]) -> dict:
     return res
 
 
-MEASURES = {"titles": measure_titles, "dates": measure_dates}
+_GADDAFI = re.compile(r"\b(?:G[ae]dd?h?af+i|Kh?add?h?af+i|Gh?edd?af+i|Qadh?dh?af+i|Каддафи)", re.I)
+
+
+def measure_search(rows: list[dict]) -> dict:
+    """Recall of one spelling over the articles naming the person in any spelling: the Libya
+    storyline's articles (gold) whose text names Gaddafi however written, searched for "Gaddafi"
+    through the store's query builder (FTS5, diacritics folded) with and without the expansion
+    to the store's other spellings. Baseline: the plain word."""
+    import sqlite3
+
+    from storyline import Pipeline
+    from storyline.models import Rejected
+    from storyline.sources.jsonl import parse_record
+    from storyline.store.base import fts_query
+
+    with open(DATA / "storylines/gold.jsonl", encoding="utf-8") as fh:
+        gold = {(g := json.loads(x))["id"]: g["storyline"] for x in fh if x.strip()}
+    raws = [parse_record(r, f"articles.jsonl:{i}") for i, r in enumerate(rows)]
+    pipe = Pipeline()
+    arts = [a for a in pipe.prepare(raws, vectors=False) if not isinstance(a, Rejected)]
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE f USING fts5(id UNINDEXED, title, body, tokenize='unicode61 remove_diacritics 2')")
+    db.executemany("INSERT INTO f VALUES (?, ?, ?)", [(a.id, a.title, a.body) for a in arts])
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for a in arts:
+        counts.update({(e.key, e.kind, e.text) for e in a.entities})
+    names = [(k, kind, t, n) for (k, kind, t), n in counts.items()]
+    naming = {a.id for a in arts if _GADDAFI.search(a.title + " " + a.body)}
+    want = {i for i in naming if gold.get(i) == "libya"}
+    res: dict = {"gold Libya articles naming him": {"n": len(want), "share": 1.0}}
+    try:
+        from storyline.enrich.entities import spellings
+    except ImportError:  # today's code: no expansion
+        spellings = None  # type: ignore[assignment]
+    for label, variants in (("plain word", None), ("project", "expand")):
+        if variants and spellings is None:
+            continue
+        vfun = (lambda w: spellings(w, names)) if variants else None
+        try:
+            q = fts_query("Gaddafi", vfun) if vfun else fts_query("Gaddafi")
+        except TypeError:
+            q = fts_query("Gaddafi")
+        got = {r[0] for r in db.execute("SELECT id FROM f WHERE f MATCH ?", (q,))}
+        res[label] = {
+            "n": len(got),
+            "recall": len(got & want) / max(1, len(want)),
+            "precision": len(got & naming) / max(1, len(got)),  # hits that name him in some spelling
+        }
+        res[label + " query"] = {"q": q[:300]}
+    return res
+
+
+MEASURES = {"titles": measure_titles, "dates": measure_dates, "search": measure_search}
 
 
 def _run(only: list[str], data: Path) -> dict:

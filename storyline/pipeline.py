@@ -294,7 +294,7 @@ class Pipeline:
         for i in (a_id, b_id):
             where = store.assignment(i)
             out["stored"][i] = {"event": where.event, "storyline": where.storyline}
-        return out
+        return agree_with_store(out, store.assignment(a_id), store.assignment(b_id))
 
     def timeline(
         self, articles: Sequence[Article], n_dates: int | None = None, n_sentences: int = 2
@@ -326,6 +326,37 @@ class Pipeline:
     ) -> list[TimelineEntry]:
         store.storyline(storyline)  # NotFound when unknown
         return self.timeline(list(store.articles(storyline=storyline)), n_dates, n_sentences)
+
+
+def agree_with_store(out: dict[str, Any], a: Any, b: Any) -> dict[str, Any]:
+    """The explanation's decision is what the store holds (two articles stored in one event are
+    "same event", always); the pair's own scores are kept as ``pair_decision``, and ``because``
+    says in words how the two agree or why the store differs (events grow by chains: each article
+    joins the event of the article it is closest to, so two members need not be close to each
+    other directly)."""
+    pair = out["decision"]
+    if a.event and a.event == b.event:
+        decision = "same event"
+    elif a.storyline and a.storyline == b.storyline:
+        decision = "same storyline"
+    elif a.event is None or b.event is None:
+        decision = pair  # not linked yet: the pair's own answer is all there is
+    else:
+        decision = "unrelated"
+    out["pair_decision"] = pair
+    out["decision"] = decision
+    if decision == pair:
+        out["because"] = f"the two articles are close enough on their own: {decision}"
+    elif decision == "same event":
+        out["because"] = (
+            "stored in one event through other articles of it: each joined the event by the member it is "
+            f"closest to; compared directly this pair scores {out['score']} (an event needs {out['event_threshold']})"
+        )
+    elif decision == "same storyline":
+        out["because"] = "stored in one storyline: their events continue one story, through other events of it"
+    else:
+        out["because"] = "stored apart: each sits with articles closer to it than this pair is to each other"
+    return out
 
 
 def _as_key(raw: RawArticle) -> RawArticle:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,9 +54,14 @@ def span(a: dt.date | None, b: dt.date | None) -> str:
     return f"{fmt_date(a)} – {fmt_date(b)}"
 
 
-def snippet(text: str) -> Markup:
-    """A search snippet: escape everything, then mark the matched words (\\x02 … \\x03)."""
-    return Markup(str(escape(text)).replace("\x02", "<mark>").replace("\x03", "</mark>"))
+def snippet(text: str, matches: Sequence[str] = ()) -> Markup:
+    """A search snippet: escape everything, then mark the words that matched."""
+    out = str(escape(text))
+    words = sorted({str(escape(w)) for w in matches if w.strip()}, key=len, reverse=True)
+    if words:
+        pat = re.compile("|".join(re.escape(w) for w in words))
+        out = pat.sub(lambda m: f"<mark>{m.group(0)}</mark>", out)
+    return Markup(out)
 
 
 def paragraphs(text: str) -> list[str]:
