@@ -187,7 +187,28 @@ def measure_search(rows: list[dict]) -> dict:
     return res
 
 
-MEASURES = {"titles": measure_titles, "dates": measure_dates, "search": measure_search}
+def measure_names(rows: list[dict]) -> dict:
+    """The name ``describe.storyline_name`` gives each gold storyline's articles (as if linking
+    had found exactly that group), beside the gold name; vectors from the shared cache."""
+    from common import CACHE
+
+    from storyline import Pipeline, Settings
+    from storyline.describe import storyline_name
+    from storyline.models import Rejected
+    from storyline.sources.jsonl import parse_record
+
+    with open(DATA / "storylines/gold.jsonl", encoding="utf-8") as fh:
+        gold = {(g := json.loads(x))["id"]: g["storyline"] for x in fh if x.strip()}
+    raws = [parse_record(r, f"articles.jsonl:{i}") for i, r in enumerate(rows)]
+    arts = [a for a in Pipeline(Settings(db=":memory:", vector_cache=str(CACHE))).prepare(raws)
+            if not isinstance(a, Rejected)]
+    groups: dict[str, list] = {}
+    for a in arts:
+        groups.setdefault(gold.get(a.id, "?"), []).append(a)
+    return {"names": {g: {"n": len(m), "name": storyline_name(m)} for g, m in sorted(groups.items())}}
+
+
+MEASURES = {"titles": measure_titles, "dates": measure_dates, "search": measure_search, "names": measure_names}
 
 
 def _run(only: list[str], data: Path) -> dict:
@@ -231,7 +252,7 @@ def main() -> None:
             if not isinstance(fig, dict):
                 continue
             for k, v in fig.items():
-                if k == "n" or isinstance(v, dict):
+                if k == "n" or isinstance(v, dict) or m == "names":
                     continue
                 old = theirs.get(m, {}).get(part, {}).get(k)
                 print(
@@ -239,6 +260,9 @@ def main() -> None:
                     + (f"   today {_fmt(old)}" if old is not None else "")
                     + f"   (n={fig.get('n')})"
                 )
+        if m == "names":
+            for g, v in res["names"].items():
+                print(f"    {g:<14} ({v['n']:>3} articles)  {v['name']}")
         for k in ("junk_kinds",):
             if "all" in res and k in res["all"]:
                 print(f"  junk kinds now: {res['all'][k]}   today: {theirs.get(m, {}).get('all', {}).get(k)}")
