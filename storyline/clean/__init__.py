@@ -115,7 +115,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     # The headline as a reader would see it: tidied (markup, tokeniser escapes, a dateline or wire
     # credit in front undone), or made from the lede when what was found cannot stand as one.
     found = (raw.title or "").strip() or page_title or cleaned.title
-    title = headline(repair_text(found) if found else None, body)
+    title = headline(repair_text(found) if found else None, body, given=bool((raw.title or "").strip()))
     source = "feed" if (raw.title or "").strip() else "page" if page_title else "text"
     return Article(
         id=raw.id,
@@ -189,7 +189,7 @@ def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     lang = raw.lang or detect_language(text)
     return Article(
         id=raw.id,
-        title=headline((raw.title or "").strip() or None, text),
+        title=headline((raw.title or "").strip() or None, text, given=True),
         title_source="feed" if (raw.title or "").strip() else "text",
         body=text,
         lang=lang,

@@ -357,9 +357,15 @@ def tidy_title(title: str) -> str:
     return " ".join(text.split()).strip(" |-–—")
 
 
-def headline(candidate: str | None, body: str, skip: frozenset[str] = frozenset()) -> str:
+def headline(candidate: str | None, body: str, skip: frozenset[str] = frozenset(), given: bool = False) -> str:
     """The headline to show: the candidate tidied when it can stand as one, else one made from
-    the lede (wire copy in corpora often has no headline line at all)."""
+    the lede (wire copy in corpora often has no headline line at all). A ``given`` title (the
+    input's metadata: what the publisher meant) is only tidied, and replaced only when it is
+    markup or code."""
+    if candidate and given:
+        text = " ".join(strip_markup(undo_ptb(candidate)).split())
+        if text and not _CODE.search(text):
+            return text
     if candidate:
         text = tidy_title(candidate)
         if not junk_title(text) and title_key(text) not in skip:
