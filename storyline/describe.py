@@ -37,8 +37,27 @@ def _ordered_unique(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(k for k, _ in collections.Counter(i for i in items if i).most_common())
 
 
+_HEADLINE_MAX = 14  # words: a longer title is a lede made into one, not an editor's headline
+
+
+def _headline_like(a: Article) -> bool:
+    words = len(a.title.split())
+    return bool(a.title) and 3 <= words <= _HEADLINE_MAX and not a.title.endswith("…")
+
+
+def _representative(members: Sequence[Article], lang: str | None = None) -> Article:
+    """The member that best stands for the group and has a real headline: the most central one
+    whose title reads as an editor's headline (a short one, in ``lang`` when some are), else the
+    most central of all. Titles several members share are furniture that slipped through."""
+    shared = collections.Counter(a.title for a in members)
+    pool = [a for a in members if _headline_like(a) and shared[a.title] < 3]
+    if lang:
+        pool = [a for a in pool if a.lang == lang] or pool
+    return _central(pool) if pool else _central(members)
+
+
 def describe_event(ident: str, storyline: str, members: Sequence[Article]) -> Event:
-    rep = _central(members)
+    rep = _representative(members)
     first, last = _span(members)
     return Event(
         id=ident,
@@ -245,24 +264,20 @@ def _subject(members: Sequence[Article], lang: str, taken: set[str]) -> str:
 
 
 def storyline_name(members: Sequence[Article], top: int = 2) -> str:
-    """A name a person would give the storyline: its main actors and its subject, e.g.
-    "Turkey, Russia: S-400", in English when a fair share of it is English, else in its main
-    language; falls back to the most central headline."""
+    """A name a person would give the storyline: who or where it is about, then its most
+    representative real headline ("Libya: Libya war reaching stalemate, Washington says"), in
+    English when a fair share of it is English, else in its main language. The headline is an
+    editor's words, so the name reads as news, never as a list of keywords."""
     if not members:
         return ""
     lang = _naming_lang(members)
     actors = _actors(members, lang, top)
-    taken = {w.lower() for _, name in actors for w in _WORD.findall(name)}
-    taken.update(w.lower() for a in members for w in _WORD.findall(a.source or ""))  # the outlet
-    for a in members:  # the actors' other surface forms ("Russian", "Erdogan's") are taken too
-        for e in a.entities:
-            if any(e.key == k for k, _ in actors):
-                taken.update(w.lower() for w in _WORD.findall(e.text))
-    subject = _subject(members, lang, taken)
-    who = ", ".join(name for _, name in actors)
-    if who and subject:
-        return f"{who}: {subject}"
-    return who or subject or _central(members).title
+    rep = _representative(members, lang)
+    who = actors[0][1] if actors else ""
+    head = rep.title or rep.body[:120]
+    if not who or head.lower().startswith(who.lower()):
+        return head
+    return f"{who}: {head}"
 
 
 def describe_storyline(ident: str, events: Sequence[Event], members: Sequence[Article]) -> Storyline:

@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from storyline.clean import as_is, clean, recurring_lines
+from storyline.clean import as_is, clean, lede_title, normalise_line, recurring_lines
+from storyline.clean.meta import title_key
 from storyline.clean.templates import Templates
 from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
@@ -274,7 +275,7 @@ class Pipeline:
         local = isinstance(eng, LocalEngine)
         for job, prepared in eng.prepare(jobs()):
             fresh = []
-            for got in self._settle(job, prepared, state.memory):
+            for got in self._retitled(job, self._settle(job, prepared, state.memory), state):
                 if isinstance(got, Rejected):
                     reject(got)
                 else:
@@ -352,6 +353,60 @@ class Pipeline:
                 summary.added += len(enriched)
         return links
 
+    def _clean_in_run(self, raw: RawArticle, memory: SourceMemory, titles: TitleMemory) -> Article | Rejected:
+        """Clean one article of a run, with what the run knows of its outlet: the lines it
+        prints on many pages (removed from the body) and the lines that would make a furniture
+        title (``_fix_title``)."""
+        known = memory.known(source_of(raw))
+        return self._fix_title(raw, self._clean_one(raw, known), known, titles)
+
+    def _fix_title(
+        self, raw: RawArticle, got: Article | Rejected, known: frozenset[str], titles: TitleMemory
+    ) -> Article | Rejected:
+        """A title that is a teaser or sidebar headline found on other stories' pages is no
+        title: the article is cleaned again without that line, else titled from its own lede.
+        Returns ``got`` itself when its title stands (and remembers it for the next articles)."""
+        if isinstance(got, Article) and title_key(got.title) in (furniture := titles.furniture(got)):
+            lines = {normalise_line(x) for x in (raw.text or "").splitlines() if title_key(x) in furniture}
+            again = self._clean_one(raw, known | lines) if lines else got
+            if isinstance(again, Article) and title_key(again.title) not in titles.furniture(again):
+                got = again
+            else:
+                got = lede_title(got, furniture)
+        if isinstance(got, Article):
+            titles.add(got)
+        return got
+
+    def _retitled(
+        self, job: PrepareJob, prepared: list[Article | Rejected], state: _LinkState
+    ) -> list[Article | Rejected]:
+        """The prepared batch with furniture titles fixed, in input order, here in the one linker
+        (so that every engine gives the same titles); an article whose title changed is enriched
+        again (its vector reads the title)."""
+        out = list(prepared)
+        redo: list[int] = []
+        for i, (raw, got) in enumerate(zip(job.raws, prepared, strict=True)):
+            fixed = self._fix_title(raw, got, state.memory.known(source_of(raw)), state.titles)
+            if fixed is not got:
+                out[i] = fixed
+                if isinstance(fixed, Article):
+                    redo.append(i)
+        if redo:
+            for i, art in zip(redo, enrich([out[i] for i in redo], self.encoder), strict=True):  # type: ignore[misc]
+                out[i] = art
+        return out
+
+    def clean_in_order(self, inputs: Iterable[RawArticle]) -> Iterator[Article | Rejected]:
+        """Clean inputs one after another as ``run`` does (learning each outlet's furniture and
+        furniture titles as it goes), without enriching or storing: what a run would store as
+        titles, dates and bodies (benchmarks/pages.py measures titles through this)."""
+        memory, titles = SourceMemory(), TitleMemory()
+        for raw in inputs:
+            got = self._clean_in_run(raw, memory, titles)
+            if isinstance(got, Article):
+                memory.add(got)
+            yield got
+
     # --- questions about articles --------------------------------------------------------
 
     def prepare(
@@ -415,7 +470,7 @@ class Pipeline:
         for i in (a_id, b_id):
             where = store.assignment(i)
             out["stored"][i] = {"event": where.event, "storyline": where.storyline}
-        return out
+        return agree_with_store(out, store.assignment(a_id), store.assignment(b_id))
 
     def timeline(
         self, articles: Sequence[Article], n_dates: int | None = None, n_sentences: int = 2
@@ -466,6 +521,37 @@ class Follower:
         return summary
 
 
+def agree_with_store(out: dict[str, Any], a: Any, b: Any) -> dict[str, Any]:
+    """The explanation's decision is what the store holds (two articles stored in one event are
+    "same event", always); the pair's own scores are kept as ``pair_decision``, and ``because``
+    says in words how the two agree or why the store differs (events grow by chains: each article
+    joins the event of the article it is closest to, so two members need not be close to each
+    other directly)."""
+    pair = out["decision"]
+    if a.event and a.event == b.event:
+        decision = "same event"
+    elif a.storyline and a.storyline == b.storyline:
+        decision = "same storyline"
+    elif a.event is None or b.event is None:
+        decision = pair  # not linked yet: the pair's own answer is all there is
+    else:
+        decision = "unrelated"
+    out["pair_decision"] = pair
+    out["decision"] = decision
+    if decision == pair:
+        out["because"] = f"the two articles are close enough on their own: {decision}"
+    elif decision == "same event":
+        out["because"] = (
+            "stored in one event through other articles of it: each joined the event by the member it is "
+            f"closest to; compared directly this pair scores {out['score']} (an event needs {out['event_threshold']})"
+        )
+    elif decision == "same storyline":
+        out["because"] = "stored in one storyline: their events continue one story, through other events of it"
+    else:
+        out["because"] = "stored apart: each sits with articles closer to it than this pair is to each other"
+    return out
+
+
 def _as_key(raw: RawArticle) -> RawArticle:
     """An input as its content: the same article read from another line of the file is equal."""
     return dataclasses.replace(raw, origin="")
@@ -510,6 +596,52 @@ class SourceMemory:
         return self._known[source]
 
 
+class TitleMemory:
+    """Titles and lines of the recent pages of each outlet (or, for articles without one, of
+    each input file). A headline found on a page that two other stories' pages also carry is the
+    outlet's furniture (a teaser, "most read", a sidebar), not this article's headline: on the
+    dev storylines a Reuters teaser titled 5 articles and named the Libya storyline."""
+
+    PAGES = 300
+    OTHERS = 2  # other stories carrying the line: two are a pattern, one may be a related story
+
+    def __init__(self) -> None:
+        # per outlet or file: each recent page's lines (body, removed furniture, title) and its body
+        self.pages: dict[str, collections.deque[tuple[frozenset[str], frozenset[str]]]] = {}
+
+    @staticmethod
+    def _where(a: Article) -> str:
+        if src := source_of(a):
+            return src
+        origin = a.origin or ""
+        return "file:" + origin.rsplit(":", 1)[0] if ":" in origin else ""
+
+    @staticmethod
+    def _lines(a: Article) -> tuple[frozenset[str], frozenset[str]]:
+        body = frozenset(k for x in a.body.split("\n\n") if len(k := title_key(x)) > 3)
+        rest = {title_key(x) for x in (*a.removed, a.title)}
+        return body | {k for k in rest if len(k) > 3}, body
+
+    def furniture(self, a: Article) -> frozenset[str]:
+        """The article's title and opening lines (as ``title_key``) that the pages of at least
+        ``OTHERS`` other stories of its outlet or file also carry."""
+        where = self._where(a)
+        if not where or where not in self.pages:
+            return frozenset()
+        mine, body = self._lines(a)
+        own = {title_key(a.title), *(title_key(x) for x in a.body.split("\n\n")[:8])} & mine
+        counts: collections.Counter[str] = collections.Counter()
+        for page, text in self.pages[where]:
+            shared = own & page
+            if shared and len(text & body) <= 0.6 * len(text | body):  # not a copy of this story
+                counts.update(shared)
+        return frozenset(k for k, n in counts.items() if n >= self.OTHERS)
+
+    def add(self, a: Article) -> None:
+        if where := self._where(a):
+            self.pages.setdefault(where, collections.deque(maxlen=self.PAGES)).append(self._lines(a))
+
+
 class _LinkState:
     """The linker, restored from what the store keeps per article (link features: no bodies, no
     re-computation), the recent pages of each outlet, and where every article sits. The events and
@@ -521,6 +653,7 @@ class _LinkState:
         self.store = store
         self.linker = Linker(loader=self._load)
         self.memory = SourceMemory()
+        self.titles = TitleMemory()
         self.where: dict[str, tuple[str, str]] = {}  # article -> (event, storyline) as stored
         self.rank: dict[str, int] = {}  # article -> arrival rank: members are listed in this order
         self.saved_count = 0  # articles in the store's saved vector index (``save_index``)
@@ -562,6 +695,7 @@ class _LinkState:
                 s.rank.setdefault(aid, len(s.rank))
         for a in store.recent_pages(SourceMemory.PAGES):
             s.memory.add(a)
+            s.titles.add(a)
         return s
 
     def save_index(self) -> None:

@@ -148,7 +148,12 @@ def test_search_across_languages_with_filters(client: TestClient) -> None:
     r = client.get("/api/search", params={"q": "S-400"}).json()
     ids = [h["id"] for h in r["items"]]
     assert r["total"] >= 3 and VI in ids
-    assert any("\x02" in h["snippet"] for h in r["items"])
+    # plain-text snippets (no raw \u0002/\u0003 markers) with the words that matched beside them
+    assert not any("\x02" in h["snippet"] or "\x03" in h["snippet"] for h in r["items"])
+    assert any("S-400" in h["matches"] for h in r["items"])
+    # a place in any language: "Turkey" finds the Vietnamese article ("Thổ Nhĩ Kỳ"); a prefix too
+    assert VI in [h["id"] for h in client.get("/api/search", params={"q": "Turkey"}).json()["items"]]
+    assert client.get("/api/search", params={"q": "Turk*"}).json()["total"] >= 4
     assert {f["value"] for f in r["facets"]["lang"]} == {"en", "vi"}
     vi = client.get("/api/search", params={"q": "S-400", "lang": "vi"}).json()
     assert [h["id"] for h in vi["items"]] == [VI]

@@ -70,7 +70,8 @@ class ArticleBrief(BaseModel):
     source: str | None
     event: str | None
     storyline: str | None
-    snippet: str = Field("", description="For search hits: matched words between \\u0002 and \\u0003")
+    snippet: str = Field("", description="For search hits: the passage that matched, plain text")
+    matches: list[str] = Field(default_factory=list, description="For search hits: the words that matched")
 
 
 class StorylineDetail(StorylineOut):

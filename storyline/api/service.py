@@ -10,6 +10,7 @@ pipeline is the store's only writer and links one batch at a time.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -51,6 +52,8 @@ from storyline.api.schemas import (
     TimelineEntryOut,
     TimelineOut,
 )
+from storyline.clean.meta import undo_ptb
+from storyline.enrich.entities import spellings
 from storyline.errors import NotFound, StorylineError, UsageError
 from storyline.models import Event, RawArticle, Rejected, Storyline
 from storyline.pipeline import Pipeline
@@ -130,6 +133,7 @@ class Library:
         )
         self._timelines_lock = threading.Lock()
         self._stats: tuple[float, StatsOut] | None = None
+        self._names: tuple[float, list[tuple[str, str, str, int]]] | None = None
         if read_only:
             self.store  # noqa: B018 - open now, so a missing or unreadable store fails at start-up
         else:
@@ -319,8 +323,12 @@ class Library:
 
     @staticmethod
     def _brief(h: Any) -> ArticleBrief:
-        return ArticleBrief(id=h.id, title=h.title, lang=h.lang, published=h.published, source=h.source,
-                            event=h.event, storyline=h.storyline, snippet=h.snippet)
+        # The store marks matched words with \x02 … \x03; clients get plain text and the words.
+        marked = h.snippet or ""
+        return ArticleBrief(id=h.id, title=undo_ptb(h.title), lang=h.lang, published=h.published, source=h.source,
+                            event=h.event, storyline=h.storyline,
+                            snippet=undo_ptb(marked.replace("\x02", "").replace("\x03", "")),
+                            matches=sorted(set(re.findall("\x02([^\x03]*)\x03", marked))))
 
     def article(self, ident: str) -> ArticleOut:
         found = list(self.store.articles(ids=[ident]))
@@ -347,11 +355,24 @@ class Library:
             if self.read_only and f.query and self.store.search_index_stale():
                 self._no_index()
         limit, offset = self._page(limit, offset)
+        if f.query and not f.alternatives:
+            f = dataclasses.replace(f, alternatives=self._alternatives(f.query))
         hits, total = self.store.find_articles(f, limit=limit, offset=offset, order=order)
         facets = {k: [Facet(value=v, count=n) for v, n in self.store.facet_counts(f, k, 30)]
                   for k in ("lang", "source")}
         return SearchOut(items=[self._brief(h) for h in hits], total=total, limit=limit, offset=offset,
                          query=f.query or "", facets=facets)
+
+    def _alternatives(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """Each query word's other spellings among the store's names (``entities.spellings``):
+        "Gaddafi" finds Kadhafi, Gheddafi, Gadhafi; "Turkey" finds Thổ Nhĩ Kỳ. The store's names
+        are read once a minute at most."""
+        hit = self._names
+        if hit is None or time.monotonic() - hit[0] > 60:
+            hit = (time.monotonic(), self.store.entity_names())
+            self._names = hit
+        words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", query) if w != "OR"]
+        return tuple((w, alts) for w in words if (alts := spellings(w, hit[1])))
 
     def stats(self) -> StatsOut:
         """Whole-store counts: a few full scans, so kept for a few seconds (and dropped on ingest)."""
@@ -457,6 +478,7 @@ class Library:
                 writer.refresh_search_index()
             job.added, job.skipped = summary.added, summary.skipped
             self._stats = None
+            self._names = None
             found = self.store.known_ids(ids)
             placed = []
             for i in ids:

@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from storyline.clean.encoding import repair_text
 from storyline.clean.html import extract_html, page_text
 from storyline.clean.language import detect_language
-from storyline.clean.meta import date_from_lines, parse_date
-from storyline.clean.text import URLISH, Cleaned, clean_text, n_words, normalise_line
+from storyline.clean.meta import headline, lede_headline, parse_date, publish_date
+from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
 
-__all__ = ["as_is", "clean", "content_hash", "normalise_line", "recurring_lines"]
+__all__ = ["as_is", "clean", "content_hash", "lede_title", "normalise_line", "recurring_lines"]
 
 log = logging.getLogger("storyline.clean")  # pages kept in doubt are said here (stderr by default)
 
@@ -124,11 +124,14 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
             "(an index, error or empty page?); pass the article page itself",
         )
     lang = raw.lang or detect_language(body)
-    title = (raw.title or "").strip() or page_title or cleaned.title or _first_words(body)
+    # The headline as a reader would see it: tidied (markup, tokeniser escapes, a dateline or wire
+    # credit in front undone), or made from the lede when what was found cannot stand as one.
+    found = (raw.title or "").strip() or page_title or cleaned.title
+    title = headline(repair_text(found) if found else None, body, given=bool((raw.title or "").strip()))
     source = "feed" if (raw.title or "").strip() else "page" if page_title else "text"
     return Article(
         id=raw.id,
-        title=repair_text(title),
+        title=title,
         title_source=source,
         body=body,
         lang=lang,
@@ -171,13 +174,15 @@ def recurring_lines(pages: Sequence[Sequence[str]], min_pages: int = 3) -> froze
 
 
 def _published(raw: RawArticle, page_date: str | None, cleaned: Cleaned, lang: str) -> dt.date | None:
+    """Metadata first (the input's date, the HTML page's own), then a dateline or time stamp the
+    page text states by its headline (``meta.publish_date``: never the masthead's "today")."""
     if raw.published:
         return parse_date(raw.published, lang)
     if page_date:
         return parse_date(page_date, lang)
-    # Only a dateline among the lines removed before the article (e.g. "21st Jan 2021").
-    # Else when the page was fetched or archived: a news page is read the day it appears.
-    return date_from_lines(list(cleaned.removed[:6]), lang) or parse_date(raw.fetched, lang)
+    # A dateline or stamp by the headline (never the masthead's "today"); else when the page was
+    # fetched or archived: a news page is read the day it appears.
+    return publish_date(repair_text(raw.text or ""), cleaned.title, lang) or parse_date(raw.fetched, lang)
 
 
 def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> Article:
@@ -199,7 +204,7 @@ def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     lang = raw.lang or detect_language(text)
     return Article(
         id=raw.id,
-        title=(raw.title or "").strip() or _first_words(text),
+        title=headline((raw.title or "").strip() or None, text, given=True),
         title_source="feed" if (raw.title or "").strip() else "text",
         body=text,
         lang=lang,
@@ -212,8 +217,9 @@ def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     )
 
 
-def _first_words(text: str, n: int = 12) -> str:
-    """No headline found: the first line that is not a web address, cut to ``n`` words."""
-    lines = [x for x in text.splitlines() if x.strip()]
-    first = next((x for x in lines if not URLISH.search(x)), lines[0] if lines else "")
-    return " ".join(first.split()[:n])
+def lede_title(article: Article, skip: frozenset[str] = frozenset()) -> Article:
+    """The article titled from its own lede: what stands when the headline found on the page
+    turns out to be a line the outlet prints on many pages (a teaser, a sidebar)."""
+    import dataclasses
+
+    return dataclasses.replace(article, title=lede_headline(article.body, skip=skip), title_source="text")

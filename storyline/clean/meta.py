@@ -165,3 +165,265 @@ def date_from_lines(lines: list[str], lang: str | None) -> dt.date | None:
         if got is not None:
             return got
     return None
+
+
+# --- headlines ---------------------------------------------------------------------------------
+# What a title must never be, and what is cut from the start of a lede before it can stand as one.
+# Penn-Treebank bracket escapes (corpora such as Timeline17 ship tokenised text).
+_PTB_BRACKETS = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
+# Signs of tokenised text; French spacing before ":;?!" is not one (a space before "," or a final
+# "." is).
+_PTB_MARK = re.compile(r"-[LR][RSC]B-|``|''|\s(?:n't|'s|'re|'ll|'ve|'m|'d)\b|\w\s[,.](?:\s|$)")
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,200}>|&(?:[a-z]{2,8}|#\d{1,6});")
+# Stylesheet or script text: "{display: block;", "function(", "var x =".
+_CODE = re.compile(r"[{}]|;\s*\}|\b(?:function\s*\(|var\s+\w+\s*=|display\s*:|font-|margin\s*:|px;)")
+_URL = re.compile(r"https?://|www\.|\.(?:com|net|org|co\.uk|html?|php)\b/?", re.I)
+# A clock time ("4:36 pm", "19.30 BST", "11:33 p.m."), with or without a zone.
+_CLOCK = re.compile(
+    r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\.?|gmt|bst|cet|cest|edt|est|cdt|pdt|utc|ist)\b|\b\d{1,2}:\d{2}\b", re.I
+)
+_WIRES = r"Reuters|AP|AFP|CNN|EFE|ANSA|dpa|DPA|Xinhua|Bloomberg|UPI|Europa Press|AGI|ATS|PA|BBC"
+# "TAWARGHA, Libya (Reuters) -", "El Cairo, 30 may (EFE).-", "BOOTHVILLE, La. (AP) --", "(CNN) --":
+# a place and a wire credit opening the lede.
+_WIRE_DATELINE = re.compile(rf"^[^()\n]{{0,70}}?\((?:{_WIRES})\)\s*[.,:]?\s*(?:[-–—]+|\.-)\s*")
+# A place (or outlet) in capitals opening the lede: "BOOTHVILLE, La. --", "FORTUNE —".
+_CAPS_DATELINE = re.compile(r"^[A-Z][A-Z.'’ ]{2,30}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:--|—|–|-)\s+")
+# A place in capitals as datelines print it: "WASHINGTON", "BOISE, Idaho", "BERLIN, March 6".
+_CAPS_PLACE = re.compile(r"(?:[A-Z][A-Z.'’ -]{2,40})(?:,\s*[A-Z][\w. ]{1,25})?")
+_TRAILING_PLACE = re.compile(r"\s+[A-Z][A-Z.'’-]{2,}(?:\s[A-Z][A-Z.'’-]+)*(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?$")
+# Bylines and credits: "By the CNN Wire Staff", "From Dugald McConnell and Brian Todd, CNN".
+_BYLINE = re.compile(
+    r"^(?:By|From|Par|Por|Di|Da)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s*(?:,|and|y|et|e)?\s*){1,8}?"
+    r"(?:Wire Staff|Staff|Correspondent|CNN|Reuters|AP|AFP|reporter)\b[,.]?\s*"
+)
+# A time stamp: a run of weekday / date / clock pieces, as pages print when a story was filed or
+# updated ("Page last updated at 05:27 GMT, Tuesday, 27 September 2011", "Thu Sep 29, 2011 12:15
+# pm BST", "Friday, September 19, 2008; 1:00 PM", "Wednesday 6 May 2009 15.16 BST").
+_WEEKDAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?"
+_DATE = (
+    r"(?:\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?"
+    r"(?:\s*,\s*|\s+)\d{4})"
+)
+_CLOCK_T = (
+    r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?:\s*(?:GMT|BST|UTC|EST|EDT|ET|PT|CET|CEST|IST|UK"
+    r"(?:\s+time)?))?)"
+)
+_STAMP_WORDS = r"(?:(?:Page\s+)?[Ll]ast\s+updated(?:\s+at)?|[Uu]pdated|Posted|Published|Help)"
+_STAMP = re.compile(
+    rf"(?:(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w])[\s,;:|–-]*)*"
+    rf"(?:{_DATE}|{_CLOCK_T})(?![\w])(?:[\s,;:|–-]*(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w]))*[\s,;:|–-]*"
+)
+_UPDATE = re.compile(r"^\(\s*(?:Update|Updated|Adds|Recasts|Corrects|Writes through)[^)]{0,80}\)\s*", re.I)
+_LABEL_START = re.compile(r"^(?:Full Article|Page last updated|Last updated|Updated|Posted|Published)\b\s*:?\s*", re.I)
+# Short words that end in a full stop without ending a sentence ("Mr.", "Rep.", "a.m.", "U.S.").
+_ABBREV = re.compile(r"(?:\b[A-Z][a-z]{0,3}|\b[a-zA-Z](?:\.[a-zA-Z])+|\bp|\ba|\bNo|\bSt|\bvs)\.$")
+_HEADLINE_WORDS = 20  # a lede sentence longer than this is cut to its first clause
+
+
+def undo_ptb(text: str) -> str:
+    """Text as a reader writes it: Penn-Treebank escapes (``-LRB-``, ````` `` ````` …) undone and
+    the tokeniser's spaces before punctuation removed (Timeline17 ships tokenised articles).
+    Text that shows no sign of tokenisation is returned as it is (French writes "Paris : 3")."""
+    if not text or not _PTB_MARK.search(text):
+        return text
+    from nltk.tokenize.treebank import TreebankWordDetokenizer  # pure Python; loads no data files
+
+    for esc, ch in _PTB_BRACKETS.items():
+        text = text.replace(esc, ch)
+    text = text.replace("\\/", "/").replace("\\*", "*")
+    lines = []
+    for line in text.split("\n"):
+        toks = ["—" if t == "--" else t for t in line.split()]
+        out = TreebankWordDetokenizer().detokenize(toks)
+        lines.append(re.sub(r"\s*—\s*", " — ", out) if "—" in out else out)
+    return "\n".join(lines)
+
+
+def strip_markup(text: str) -> str:
+    """Tags and character references out of a title (``Syria<br />Assad`` → "Syria Assad")."""
+    if "<" not in text and "&" not in text:
+        return text
+    import html
+
+    return " ".join(html.unescape(re.sub(r"<[^<>]{0,200}>", " ", text)).split())
+
+
+def _is_label(text: str) -> bool:
+    """What precedes a time stamp without being a headline: a byline ("Fergus Walsh |", "By
+    Shelley DuBois, reporter"), an "updated" label, or too little to be one."""
+    text = text.strip()
+    words = re.findall(r"[^\W_]+", text)
+    return (
+        len(words) < 3
+        or bool(_BYLINE.match(text + " "))
+        or (text.endswith("|") and len(words) <= 4)
+        or bool(_LABEL_START.fullmatch(text))
+        or bool(_CAPS_PLACE.fullmatch(text.rstrip(" |,-")))
+    )
+
+
+def strip_lede(text: str) -> str:
+    """The lede without what opens it in wire copy: the place and timestamp, the wire credit, the
+    byline, an "(Update …)" note (``BERLIN, March 6 | Sun Mar 6, 2011 11:25 am EST BERLIN, March 6
+    (Reuters) - The United Nations…`` → "The United Nations…")."""
+    prev = None
+    while prev != text:
+        prev = text
+        if (m := _STAMP.search(text[:200])) and m.end() > m.start() and _is_label(text[: m.start()]):
+            text = text[m.end() :]
+        for pat in (_WIRE_DATELINE, _BYLINE, _UPDATE, _CAPS_DATELINE, _LABEL_START):
+            text = pat.sub("", text, count=1)
+        text = text.lstrip(" -–—|:;,")
+    return text
+
+
+def junk_title(text: str) -> str | None:
+    """Why a string cannot stand as a headline (markup, code, a web address, a bare timestamp or
+    dateline, a byline, under three words), or None when it can."""
+    if not text or not text.strip():
+        return "empty"
+    if _CODE.search(text) or _MARKUP.search(text):
+        return "markup or code"
+    if _URL.search(text):
+        return "a web address"
+    if re.search(r"-[LR][RSC]B-|``", text):
+        return "tokeniser escapes"
+    if _CLOCK.search(text):
+        return "a timestamp"
+    if _BYLINE.match(text):
+        return "a byline"
+    words = re.findall(r"[^\W_]+", text)
+    if len(words) < 3:
+        return "under three words"
+    if _CAPS_PLACE.fullmatch(text.strip()) or (parse_date(text) is not None and len(words) <= 6):
+        return "a dateline"
+    return None
+
+
+def first_sentence(text: str) -> str:
+    """The text up to its first full stop that ends a sentence (not "Mr.", "a.m.", "U.S.")."""
+    for m in re.finditer(r"[.!?][\"”»’')]*\s+(?=[\"“«‘(]?[A-Z0-9À-Ý])", text):
+        head = text[: m.start() + 1]
+        if _ABBREV.search(head) or len(head.split()) < 4:
+            continue
+        return text[: m.end()].strip()
+    return text.strip()
+
+
+def lede_headline(body: str, max_words: int = _HEADLINE_WORDS, skip: frozenset[str] = frozenset()) -> str:
+    """A headline from the article's own first sentence, for pages that carry none: the lede's
+    opening clause, whole words, never a cut mid-phrase without saying so ("…"). ``skip``: the
+    paragraphs (as ``title_key``) not to use, lines the outlet prints on other pages."""
+    for para in body.split("\n"):
+        text = strip_lede(undo_ptb(para.strip()))
+        if len(re.findall(r"[^\W_]+", text)) < 4 or junk_title(text) in ("markup or code", "a web address"):
+            continue
+        first = first_sentence(text)
+        if skip and (title_key(first) in skip or title_key(para) in skip):
+            continue
+        words = first.split()
+        if len(words) <= max_words:
+            return first.rstrip(" .;:,")
+        # Cut at the last clause boundary within the limit, else at the limit with an ellipsis.
+        head = " ".join(words[:max_words])
+        cut = max(head.rfind(", "), head.rfind("; "), head.rfind(" — "), head.rfind(": "))
+        if cut >= len(" ".join(words[:8])):
+            return head[:cut].rstrip(" ,;:—") + "…"
+        return head.rstrip(" ,;:—") + "…"
+    return " ".join(body.split()[:12])
+
+
+def title_key(text: str) -> str:
+    """A line or title as compared across pages: letters and digits only, lower case, so that a
+    tokenised line ("blizzard , tornado") and its tidied headline ("blizzard, tornado") agree."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def tidy_title(title: str) -> str:
+    """A title as shown: markup and tokeniser escapes undone; a time stamp with what follows it
+    (a standfirst, the lede) cut off when a headline stands before it, else the stamp and the
+    dateline, wire credit or byline in front of the text removed."""
+    text = strip_markup(undo_ptb(title)).strip()
+    for _ in range(3):
+        m = _STAMP.search(text[:250])
+        if not m or m.end() == m.start():
+            break
+        before = _LABEL_START.sub("", text[: m.start()]).strip(" |,;:-–—")
+        before = _TRAILING_PLACE.sub("", before).strip(" |,;:-–—")  # "… shares drop VENICE, La."
+        if not _is_label(text[: m.start()]) and not junk_title(before):
+            return before
+        text = text[m.end() :]
+    text = strip_lede(text)
+    return " ".join(text.split()).strip(" |-–—")
+
+
+def headline(candidate: str | None, body: str, skip: frozenset[str] = frozenset(), given: bool = False) -> str:
+    """The headline to show: the candidate tidied when it can stand as one, else one made from
+    the lede (wire copy in corpora often has no headline line at all). A ``given`` title (the
+    input's metadata: what the publisher meant) is only tidied, and replaced only when it is
+    markup or code."""
+    if candidate and given:
+        text = " ".join(strip_markup(undo_ptb(candidate)).split())
+        if text and not _CODE.search(text):
+            return text
+    if candidate:
+        text = tidy_title(candidate)
+        if not junk_title(text) and title_key(text) not in skip:
+            if len(text.split()) > _HEADLINE_WORDS + 5:
+                return lede_headline(text)
+            return text[:-1] if text.endswith(".") and not _ABBREV.search(text) else text
+    return lede_headline(body, skip=skip)
+
+
+# --- publish dates from the page text --------------------------------------------------------
+_MASTHEAD_SLACK = 45  # days: a story dated from its own mentions lies this close before the masthead
+
+
+def stamp_date(line: str, lang: str | None) -> dt.date | None:
+    """The date of a time stamp opening a line ("TAWARGHA, Libya | Thu Sep 29, 2011 12:15 pm
+    BST …", "Tuesday 3 May 2005 19.30 BST The …"), or of a short line that is only a date."""
+    line = undo_ptb(line)
+    m = _STAMP.search(line[:250])
+    # At the start, after a place or byline, or (with a clock time: a filing stamp, not a date in
+    # a caption) after the headline it stamps.
+    if m and m.end() > m.start() and (
+        m.start() == 0 or _is_label(line[: m.start()]) or (m.start() < 120 and _CLOCK.search(m.group()))
+    ):
+        got = parse_date(m.group().strip(" |,;:-–"), lang)
+        if got is not None:
+            return got
+    sentence = line.rstrip().endswith(".") and len(line.split()) > 6
+    if len(line) <= 60 and any(ch.isdigit() for ch in line) and not sentence:
+        return parse_date(line, lang)
+    return None
+
+
+def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | None:
+    """The publish date the page text itself states: a dateline or time stamp on the headline's
+    line or in the lines just below it. A date standing on its own line above the headline is the
+    site's masthead ("Thursday / 21st Jan 2021": the day the page was saved), never a publish
+    date; with only that, the latest day the lede mentions within ``_MASTHEAD_SLACK`` days before
+    it is taken ("said on Tuesday (29 December)"), else None."""
+    lines = [x.strip() for x in text.splitlines() if x.strip()]
+    if not lines:
+        return None
+    key = title_key(title or "")
+    at = next((i for i, x in enumerate(lines[:40]) if key and key in title_key(x)), None)
+    start = at if at is not None else 0
+    for line in lines[start : start + 4]:
+        if (got := stamp_date(line, lang)) is not None:
+            return got
+    if at is None:
+        return None
+    masthead = next((d for x in lines[:at] if (d := stamp_date(x, lang)) is not None), None)
+    if masthead is None and at > 0:  # a weekday on one line, the date on the next
+        joined = " ".join(lines[max(0, at - 3) : at])
+        masthead = parse_date(joined, lang) if len(joined) <= 60 else None
+    if masthead is None:
+        return None
+    from storyline.dates import dates_mentioned
+
+    lede = "\n".join(lines[at + 1 : at + 5])
+    near = [d for d in dates_mentioned(lede, masthead, lang or "en")
+            if dt.timedelta(0) <= masthead - d <= dt.timedelta(days=_MASTHEAD_SLACK)]
+    return max(near) if near else None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import cast
 
@@ -391,3 +391,28 @@ def extract_numbers(text: str) -> tuple[str, ...]:
         s = f"{value:.2f}".rstrip("0").rstrip(".")
         out.setdefault(s + ("%" if pct else ""), None)
     return tuple(out)
+
+
+def spellings(word: str, names: Sequence[tuple[str, str, str, int]]) -> tuple[str, ...]:
+    """The other ways the stored articles write what ``word`` names: every surface form of the
+    entity the word is (a place in any language: "Turkey" → "Thổ Nhĩ Kỳ", "Türkiye"; a name's
+    key), and the names that sound the same and are spelled close ("Gaddafi" → "Kadhafi",
+    "Gheddafi", "Gadhafi"). ``names`` is ``Store.entity_names()``: (key, kind, text, articles)."""
+    from storyline.enrich.gazetteer import fold_name, same_name
+
+    w = word.strip()
+    if len(w) < 3:
+        return ()
+    keys = {e.key for e in extract_entities(w[:1].upper() + w[1:], "en")} | {
+        e.key for lang in ("es", "fr", "it", "de") for e in extract_entities(w[:1].upper() + w[1:], lang)
+        if e.kind == "place"
+    }
+    keys.add(f"name:{fold_name(w)}")
+    out: dict[str, int] = {}
+    for key, kind, text, n in names:
+        if not text or text.lower() == w.lower():
+            continue
+        if key in keys or (kind in ("person", "other", "org") and key.startswith("name:")
+                           and same_name(w, text.split()[-1])):
+            out[text] = out.get(text, 0) + n
+    return tuple(t for t, _ in sorted(out.items(), key=lambda x: -x[1]))

@@ -402,3 +402,32 @@ def calendar_words(lang: str) -> frozenset[str]:
     """Month and weekday names as lookup tokens (capitalised in some languages but never names
     of actors)."""
     return frozenset(t for name in calendar_names(lang) for t in norm_tokens(name))
+
+
+@lru_cache(maxsize=100_000)
+def name_sound(token: str) -> str:
+    """How a name sounds, written the same across spellings and scripts: Metaphone (jellyfish)
+    of the ASCII transliteration, with the aspirates that transliterations add or drop folded
+    ("Gaddafi", "Kadhafi", "Gheddafi", "Qaddafi", "Каддафи" → "KTF"). Too coarse to be a key on
+    its own: ``same_name`` also asks the spellings to be close."""
+    import jellyfish
+    from anyascii import anyascii
+
+    s = re.sub(r"[^A-Za-z]", "", anyascii(token))
+    if len(s) < 4:
+        return ""
+    code = jellyfish.metaphone(s).upper().replace("0", "T")
+    code = re.sub(r"(?<=[KT])H", "", code)
+    code = re.sub(r"^[GQCJ]", "K", code)
+    return code
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two spellings of one name: the same sound and close letters (Jaro-Winkler on the folded
+    forms), so "Gaddafi"/"Kadhafi" agree and "Gates"/"Getty" do not."""
+    import jellyfish
+
+    sa, sb = name_sound(a), name_sound(b)
+    if not sa or sa != sb or len(sa) < 3:
+        return False
+    return jellyfish.jaro_winkler_similarity(fold_name(a), fold_name(b)) >= 0.7

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Protocol
@@ -29,6 +29,12 @@ class ArticleFilter:
     entity: str | None = None
     event: str | None = None
     storyline: str | None = None
+    # Other spellings of the query's words (word → spellings), as ``enrich.entities.spellings``
+    # finds them among the store's names: any of them matches.
+    alternatives: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def variants(self, word: str) -> Sequence[str]:
+        return next((alts for w, alts in self.alternatives if w.lower() == word.lower()), ())
 
 
 @dataclass(frozen=True)
@@ -49,10 +55,16 @@ class ArticleHit:
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
 
 
-def fts_query(text: str) -> str:
+def _quoted(term: str) -> str:
+    return '"' + term.replace('"', '""') + '"'
+
+
+def fts_query(text: str, variants: Callable[[str], Sequence[str]] | None = None) -> str:
     """A user's search text as a safe FTS5 query: every word or "quoted phrase" must occur
-    (``OR`` between two terms means either). Nothing the user types is FTS5 syntax, so no input
-    can make the query fail."""
+    (``OR`` between two terms means either); a word ending in ``*`` matches as a prefix
+    (``Gadd*``). ``variants`` gives a word's other spellings and names in other languages
+    (``Gaddafi`` → Kadhafi, Gheddafi…; ``Syria`` → Siria, Syrie): any of them matches. Nothing
+    the user types is FTS5 syntax, so no input can make the query fail."""
     parts: list[str] = []
     for m in _TERM.finditer(text[:500]):
         phrase, word = m.group(1), m.group(2)
@@ -60,8 +72,16 @@ def fts_query(text: str) -> str:
             parts.append("OR")
             continue
         term = (phrase if phrase is not None else word).strip()
-        if term and re.search(r"\w", term):
-            parts.append('"' + term.replace('"', '""') + '"')
+        if not term or not re.search(r"\w", term):
+            continue
+        if phrase is None and term.endswith("*") and re.search(r"\w{2}", term):
+            parts.append(_quoted(term.rstrip("*")) + "*")
+            continue
+        alts = [x for x in (variants(term) if variants else ()) if x.lower() != term.lower()]
+        if alts:
+            parts.append("(" + " OR ".join(_quoted(x) for x in [term, *alts[:30]]) + ")")
+        else:
+            parts.append(_quoted(term))
     while parts and parts[-1] == "OR":
         parts.pop()
     return " ".join(parts)
@@ -164,6 +184,8 @@ class Store(Protocol):
     def has_search_index(self) -> bool: ...
 
     def refresh_search_index(self) -> int: ...
+
+    def entity_names(self) -> list[tuple[str, str, str, int]]: ...
 
     def find_articles(
         self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "relevance"

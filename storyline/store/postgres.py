@@ -22,7 +22,7 @@ import contextlib
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -179,17 +179,27 @@ def search_groups(text: str) -> list[list[str]]:
     return groups
 
 
-def _tsquery(text: str) -> tuple[str, list[Any]]:
+def _tsquery(text: str, variants: Callable[[str], Sequence[str]] | None = None) -> tuple[str, list[Any]]:
     """SQL for the tsquery of a user's search text (with its arguments); ("", []) when it holds
-    no word."""
+    no word. As ``base.fts_query``: a word ending in ``*`` is a prefix, and ``variants`` gives a
+    word's other spellings and names in other languages, any of which matches."""
     groups = search_groups(text)
     if not groups:
         return "", []
     sql: list[str] = []
     args: list[Any] = []
     for g in groups:
-        sql.append("(" + " || ".join("phraseto_tsquery('simple', %s)" for _ in g) + ")")
-        args.extend(fold(t) for t in g)
+        alts: list[str] = []
+        for term in g:
+            folded = fold(term.rstrip("*")).split()
+            if term.endswith("*") and len(folded) == 1 and len(folded[0]) >= 2:
+                alts.append("to_tsquery('simple', %s)")
+                args.append(folded[0] + ":*")
+                continue
+            for t in [term, *[x for x in (variants(term) if variants else ()) if x.lower() != term.lower()][:30]]:
+                alts.append("phraseto_tsquery('simple', %s)")
+                args.append(fold(t))
+        sql.append("(" + " || ".join(alts) + ")")
     return " && ".join(sql), args
 
 
@@ -612,6 +622,15 @@ class PostgresStore:
     def search_index_stale(self) -> bool:
         return self.last_seq() > self._fts_seq()
 
+    def entity_names(self) -> list[tuple[str, str, str, int]]:
+        """Every entity surface form in the store with its key and kind, and in how many
+        articles: what search expands a query's names and places to (``Gadafi``, ``Kadhafi``…)."""
+        rows = self._db.execute(
+            "SELECT e->>0, e->>1, e->>2, count(DISTINCT a.seq) FROM articles a,"
+            " jsonb_array_elements(a.entities) e GROUP BY 1, 2, 3"
+        ).fetchall()
+        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+
     def has_search_index(self) -> bool:
         """The search table is part of the schema (migration 2): always there, maybe behind."""
         return True
@@ -669,7 +688,7 @@ class PostgresStore:
         pre: list[Any] = []
         fts = f.query is not None and f.query.strip() != ""
         if fts:
-            tsq, qargs = _tsquery(f.query or "")
+            tsq, qargs = _tsquery(f.query or "", f.variants)
             if not tsq:
                 return [], 0
             src = f"articles_search s JOIN articles a ON a.seq = s.seq, (SELECT {tsq} AS q) q"
@@ -726,7 +745,7 @@ class PostgresStore:
         src, sample = "articles a", ""
         pre: list[Any] = []
         if f.query and f.query.strip():
-            tsq, pre = _tsquery(f.query)
+            tsq, pre = _tsquery(f.query, f.variants)
             if not tsq:
                 return []
             src = f"articles_search s JOIN articles a ON a.seq = s.seq, (SELECT {tsq} AS q) q"

@@ -683,7 +683,7 @@ class SQLiteStore:
         where, args = self._filters(f)
         fts = f.query is not None and f.query.strip() != ""
         if fts:
-            match = fts_query(f.query or "")
+            match = fts_query(f.query or "", f.variants)
             if not match:
                 return [], 0
             src = "articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
@@ -731,6 +731,21 @@ class SQLiteStore:
         ]
         return hits, int(total)
 
+    def entity_names(self) -> list[tuple[str, str, str, int]]:
+        """Every entity surface form in the store with its key and kind, and in how many
+        articles: what search expands a query's names and places to (``Gadafi``, ``Kadhafi``…)."""
+        try:
+            return [
+                (k, kind, text, n)
+                for k, kind, text, n in self._db.execute(
+                    "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'),"
+                    " json_extract(j.value, '$[2]'), count(DISTINCT a.seq)"
+                    " FROM articles a, json_each(a.entities) j GROUP BY 1, 2, 3"
+                )
+            ]
+        except sqlite3.DatabaseError as e:
+            raise StoreError(f"{self.path}: could not read entity names ({e})") from e
+
     def facet_counts(self, f: ArticleFilter, field: str, limit: int = 50) -> list[tuple[str, int]]:
         """How many matching articles per language, outlet, or publish month (``lang``,
         ``source``, ``month``), most first (months: in order)."""
@@ -740,7 +755,7 @@ class SQLiteStore:
         where, args = self._filters(f)
         src = "articles a"
         if f.query and f.query.strip():
-            match = fts_query(f.query)
+            match = fts_query(f.query, f.variants)
             if not match:
                 return []
             src = "articles_fts JOIN articles a ON a.seq = articles_fts.rowid"

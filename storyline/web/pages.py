@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import urllib.parse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -53,9 +55,14 @@ def span(a: dt.date | None, b: dt.date | None) -> str:
     return f"{fmt_date(a)} – {fmt_date(b)}"
 
 
-def snippet(text: str) -> Markup:
-    """A search snippet: escape everything, then mark the matched words (\\x02 … \\x03)."""
-    return Markup(str(escape(text)).replace("\x02", "<mark>").replace("\x03", "</mark>"))
+def snippet(text: str, matches: Sequence[str] = ()) -> Markup:
+    """A search snippet: escape everything, then mark the words that matched."""
+    out = str(escape(text))
+    words = sorted({str(escape(w)) for w in matches if w.strip()}, key=len, reverse=True)
+    if words:
+        pat = re.compile("|".join(re.escape(w) for w in words))
+        out = pat.sub(lambda m: f"<mark>{m.group(0)}</mark>", out)
+    return Markup(out)
 
 
 def paragraphs(text: str) -> list[str]:
@@ -143,13 +150,16 @@ def event_page(request: Request, ident: str, a: Annotated[str | None, Query(max_
               if x.event != ident]
     choices = list(ev.articles) + others
     ids = [x.id for x in choices]
-    asked = bool(a and b)  # explaining reads every assignment: only when the reader asks
+    # By default a representative pair of this event (another language when it has one), so the
+    # panel answers its question before anything is pressed; explain reads two articles.
+    own_ids = [x.id for x in ev.articles]
     if not a and ids:
         a = ids[0]
     if not b and len(ids) > 1:
         langs = {x.id: x.lang for x in choices}
-        b = next((i for i in ids[1:] if langs[i] != langs.get(a or "")), ids[1])
-    explanation = L.explain(a, b) if asked and a and b and a != b else None
+        pool = [i for i in own_ids if i != a] or [i for i in ids if i != a]
+        b = next((i for i in pool if langs[i] != langs.get(a or "")), pool[0])
+    explanation = L.explain(a, b) if a and b and a != b else None
     return render(request, "event.html", title=ev.headline, ev=ev, groups=groups, choices=choices, own=set(
         x.id for x in ev.articles), a=a, b=b, explanation=explanation)
 
