@@ -229,14 +229,15 @@ def main() -> None:
     args = ap.parse_args()
     only = args.only.split(",")
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    sys.path.insert(0, str(ROOT))
+    if not os.environ.get("PAGES_AGAINST"):  # measuring another checkout: its code from PYTHONPATH
+        sys.path.insert(0, str(ROOT))
     mine = _run(only, args.data)
     if args.json:
         print(json.dumps(mine, default=str))
         return
     theirs: dict = {}
     if args.against:
-        env = {**os.environ, "PYTHONPATH": str(args.against)}
+        env = {**os.environ, "PYTHONPATH": str(args.against), "PAGES_AGAINST": "1"}
         out = subprocess.run(
             [sys.executable, __file__, "--json", "--only", args.only, "--data", str(args.data)],
             env=env,
