@@ -328,10 +328,7 @@ class Pipeline:
                 out.append(again)
                 if isinstance(again, Article):
                     redo.append(i)
-        if redo:
-            for i, art in zip(redo, enrich([out[i] for i in redo], self.encoder), strict=True):  # type: ignore[misc]
-                out[i] = art
-        return out
+        return self._enrich_again(out, redo)
 
     @staticmethod
     def _link(enriched: list[Article], store: Store, links: _LinkState, summary: RunSummary) -> _LinkState:
@@ -377,6 +374,13 @@ class Pipeline:
             titles.add(got)
         return got
 
+    def _enrich_again(self, out: list[Article | Rejected], redo: list[int]) -> list[Article | Rejected]:
+        """``out`` with the articles at ``redo`` (cleaned again here, so bare) enriched."""
+        if redo:
+            for i, art in zip(redo, enrich([out[i] for i in redo], self.encoder), strict=True):  # type: ignore[misc]
+                out[i] = art
+        return out
+
     def _retitled(
         self, job: PrepareJob, prepared: list[Article | Rejected], state: _LinkState
     ) -> list[Article | Rejected]:
@@ -391,10 +395,7 @@ class Pipeline:
                 out[i] = fixed
                 if isinstance(fixed, Article):
                     redo.append(i)
-        if redo:
-            for i, art in zip(redo, enrich([out[i] for i in redo], self.encoder), strict=True):  # type: ignore[misc]
-                out[i] = art
-        return out
+        return self._enrich_again(out, redo)
 
     def clean_in_order(self, inputs: Iterable[RawArticle]) -> Iterator[Article | Rejected]:
         """Clean inputs one after another as ``run`` does (learning each outlet's furniture and

@@ -15,14 +15,13 @@ import subprocess
 import sys
 import time
 import tracemalloc
-import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from hash_encoder import TEXT, HashEncoder
 from rich.console import Console
 
 from storyline import Pipeline, Settings
@@ -32,25 +31,6 @@ from storyline.sources.jsonl import read_jsonl, read_lines
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCAL = "http://localhost"
-TEXT = ("Ankara and Moscow agreed on Tuesday to extend the grain corridor for another sixty days, "
-        "officials in both capitals said, after talks that lasted into the night.")
-
-
-class HashEncoder:
-    """Deterministic word-hash vectors: these tests are about the shell, not about linking."""
-
-    name = "hash"
-    dim = 384
-
-    def encode(self, texts: Any) -> Any:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for w in t.lower().split():
-                out[i, zlib.crc32(w.encode()) % self.dim] += 1.0
-            out[i] /= max(1e-9, float(np.linalg.norm(out[i])))
-        return out
-
-
 def app_for(db: Path, **kw: Any) -> Any:
     return create_app(db, pipeline=Pipeline(Settings(db=str(db)), encoder=HashEncoder()), **kw)
 

@@ -6,36 +6,19 @@ The number of examples per operation is bounded so the whole run stays well unde
 from __future__ import annotations
 
 import json
-import zlib
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
 schemathesis = pytest.importorskip("schemathesis")
 
+from hash_encoder import TEXT, HashEncoder  # noqa: E402
 from schemathesis.specs.openapi.checks import allow_header_conformance, positive_data_acceptance  # noqa: E402
 
 from storyline import Pipeline, Settings  # noqa: E402
 from storyline.app import create_app  # noqa: E402
-
-TEXT = ("Ankara and Moscow agreed on Tuesday to extend the grain corridor for another sixty days, "
-        "officials in both capitals said, after talks that lasted into the night.")
-
-
-class HashEncoder:
-    name = "hash"
-    dim = 384
-
-    def encode(self, texts: Any) -> Any:
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            for w in t.lower().split():
-                out[i, zlib.crc32(w.encode()) % self.dim] += 1.0
-            out[i] /= max(1e-9, float(np.linalg.norm(out[i])))
-        return out
 
 
 def _app(tmp: Path) -> Any:
