@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from storyline.models import Article, Assignment, Event, Storyline
 
@@ -86,6 +86,28 @@ def fts_query(text: str, variants: Callable[[str], Sequence[str]] | None = None)
         parts.pop()
     return " ".join(parts)
 
+
+
+def filter_sql(f: ArticleFilter, mark: str, names_entity: str) -> tuple[list[str], list[Any]]:
+    """The WHERE conditions of a filter (besides its text query) and their arguments, in a store's
+    dialect: ``mark`` is its parameter marker, ``names_entity`` its test that article ``a`` names an
+    entity, taking two arguments (the entity key, then a name as written)."""
+    where: list[str] = []
+    args: list[Any] = []
+    for col, val in (("a.lang", f.lang), ("a.source", f.source), ("a.event", f.event), ("a.storyline", f.storyline)):
+        if val is not None:
+            where.append(f"{col} = {mark}")
+            args.append(val)
+    if f.date_from is not None:
+        where.append(f"a.published >= {mark}")
+        args.append(f.date_from.isoformat())
+    if f.date_to is not None:
+        where.append(f"a.published <= {mark}")
+        args.append(f.date_to.isoformat())
+    if f.entity is not None:
+        where.append(names_entity)
+        args.extend([f.entity, f.entity])
+    return where, args
 
 # (article id, outlet, MinHash signature, features head, features rest): what the linker keeps
 # per article (storyline.link.state), written with the article's batch.

@@ -30,7 +30,7 @@ import numpy as np
 from storyline.errors import MissingDependency, NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.store import shown
-from storyline.store.base import _TERM, ArticleFilter, ArticleHit, LinkRow, SavedIndex
+from storyline.store.base import _TERM, ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql
 from storyline.store.migrations import Migration, check_version, pending
 
 try:
@@ -660,26 +660,10 @@ class PostgresStore:
 
     @staticmethod
     def _filters(f: ArticleFilter) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        args: list[Any] = []
-        cols = (("a.lang", f.lang), ("a.source", f.source), ("a.event", f.event), ("a.storyline", f.storyline))
-        for col, val in cols:
-            if val is not None:
-                where.append(f"{col} = %s")
-                args.append(val)
-        if f.date_from is not None:
-            where.append("a.published >= %s")
-            args.append(f.date_from.isoformat())
-        if f.date_to is not None:
-            where.append("a.published <= %s")
-            args.append(f.date_to.isoformat())
-        if f.entity is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM jsonb_array_elements(a.entities) j WHERE j->>0 = %s"
-                ' OR lower((j->>2) COLLATE "C") = lower(%s COLLATE "C"))'
-            )
-            args.extend([f.entity, f.entity])
-        return where, args
+        return filter_sql(f, "%s", (
+            "EXISTS (SELECT 1 FROM jsonb_array_elements(a.entities) j WHERE j->>0 = %s"
+            ' OR lower((j->>2) COLLATE "C") = lower(%s COLLATE "C"))'
+        ))
 
     def find_articles(
         self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "relevance"

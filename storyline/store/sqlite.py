@@ -16,7 +16,7 @@ import numpy as np
 
 from storyline.errors import MissingStore, NotFound, StoreError, UsageError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
-from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, fts_query
+from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql, fts_query
 from storyline.store.migrations import Migration, check_version, pending
 
 COUNT_CAP = 10_000  # search totals are exact up to this, then reported as COUNT_CAP + 1
@@ -650,30 +650,10 @@ class SQLiteStore:
 
     @staticmethod
     def _filters(f: ArticleFilter) -> tuple[list[str], list[Any]]:
-        where: list[str] = []
-        args: list[Any] = []
-        for col, val in (
-            ("a.lang", f.lang),
-            ("a.source", f.source),
-            ("a.event", f.event),
-            ("a.storyline", f.storyline),
-        ):
-            if val is not None:
-                where.append(f"{col} = ?")
-                args.append(val)
-        if f.date_from is not None:
-            where.append("a.published >= ?")
-            args.append(f.date_from.isoformat())
-        if f.date_to is not None:
-            where.append("a.published <= ?")
-            args.append(f.date_to.isoformat())
-        if f.entity is not None:
-            where.append(
-                "EXISTS (SELECT 1 FROM json_each(a.entities) j WHERE json_extract(j.value, '$[0]') = ?"
-                " OR lower(json_extract(j.value, '$[2]')) = lower(?))"
-            )
-            args.extend([f.entity, f.entity])
-        return where, args
+        return filter_sql(f, "?", (
+            "EXISTS (SELECT 1 FROM json_each(a.entities) j WHERE json_extract(j.value, '$[0]') = ?"
+            " OR lower(json_extract(j.value, '$[2]')) = lower(?))"
+        ))
 
     def find_articles(
         self, f: ArticleFilter, *, limit: int = 20, offset: int = 0, order: str = "relevance"
