@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "Ankara and Moscow agreed on Tuesday to extend the grain corridor for another sixty days, officials said."
@@ -80,18 +80,18 @@ def main(argv: list[str] | None = None) -> None:
     try:
         for _ in range(600):
             try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                if httpx2.get(base + "/healthz", timeout=1).status_code == 200:
                     break
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 time.sleep(0.1)
         idle = status_mib(server.pid, "VmRSS")
         t = time.perf_counter()
-        r = httpx.post(base + "/api/uploads", files={"files": ("bomb.jsonl.gz", f.read_bytes(), "application/gzip")},
+        r = httpx2.post(base + "/api/uploads", files={"files": ("bomb.jsonl.gz", f.read_bytes(), "application/gzip")},
                        timeout=600)
         job = r.json() if r.status_code == 202 else {"state": f"HTTP {r.status_code}", "id": None}
         while job.get("id") and job["state"] not in ("done", "failed"):
             time.sleep(0.5)
-            job = httpx.get(f"{base}/api/jobs/{job['id']}", timeout=60).json()
+            job = httpx2.get(f"{base}/api/jobs/{job['id']}", timeout=60).json()
         serve_s = time.perf_counter() - t
         peak, after = status_mib(server.pid, "VmHWM"), status_mib(server.pid, "VmRSS")
     finally:

@@ -5,7 +5,7 @@ and uploads mixed, reporting requests served, errors (must be 0), and p50/p95 la
 
 Without --db it builds a store from a dev-data sample first (vectors from benchmarks/.cache).
 The server is a real `storyline serve` subprocess on 127.0.0.1 and a free port; the clients are
-httpx async. Reads cover the API (lists, a storyline with its timeline, events, articles, search,
+httpx2 async. Reads cover the API (lists, a storyline with its timeline, events, articles, search,
 stats) and the pages; an upload is a small new article posted as a .txt file (202, queued for the
 pipeline's single ingest worker, which also runs during the test). Any status >= 400 other than
 the expected ones, and any transport error, counts as an error.
@@ -28,7 +28,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / ".cache" / "vectors.sqlite"
@@ -78,7 +78,7 @@ class Stats:
                 self.samples.append(f"{kind}: {why}")
 
 
-async def one_client(c: httpx.AsyncClient, rng: random.Random, stop: float, st: Stats, ids: dict[str, list[str]],
+async def one_client(c: httpx2.AsyncClient, rng: random.Random, stop: float, st: Stats, ids: dict[str, list[str]],
                      upload_share: float, n: int) -> None:
     k = 0
     while time.monotonic() < stop:
@@ -111,14 +111,14 @@ async def one_client(c: httpx.AsyncClient, rng: random.Random, stop: float, st: 
         try:
             r = await req
             st.add(kind, time.perf_counter() - t0, r.status_code in want, f"{r.status_code} {r.text[:120]}")
-        except httpx.HTTPError as e:
+        except httpx2.HTTPError as e:
             st.add(kind, time.perf_counter() - t0, False, f"{type(e).__name__}: {e}")
 
 
 async def drive(base: str, clients: int, seconds: float, upload_share: float, seed: int) -> Stats:
     st = Stats()
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as c:
+    limits = httpx2.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx2.AsyncClient(base_url=base, timeout=60, limits=limits) as c:
         sls = (await c.get("/api/storylines?limit=200")).json()["items"]
         evs = (await c.get("/api/events?limit=200")).json()["items"]
         arts = (await c.get("/api/articles?limit=200")).json()["items"]
@@ -161,9 +161,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     try:
         for _ in range(600):
             try:
-                if httpx.get(base + "/healthz", timeout=1).status_code == 200:
+                if httpx2.get(base + "/healthz", timeout=1).status_code == 200:
                     break
-            except httpx.HTTPError:
+            except httpx2.HTTPError:
                 time.sleep(0.1)
         else:
             raise SystemExit("the server did not start")

@@ -26,7 +26,7 @@ import threading
 import time
 from pathlib import Path
 
-import httpx
+import httpx2
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -114,7 +114,7 @@ def measure(base: str, n: int, clients: int, requests: int) -> dict[str, list[fl
         lock = threading.Lock()
 
         def worker(part: list[str], times: list[float] = times, lock: threading.Lock = lock) -> None:
-            with httpx.Client(base_url=base, timeout=120) as c:
+            with httpx2.Client(base_url=base, timeout=120) as c:
                 for u in part:
                     t0 = time.perf_counter()
                     r = c.get(u)
@@ -166,9 +166,9 @@ def main() -> None:
         try:
             while True:
                 try:
-                    if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                    if httpx2.get(base + "/healthz", timeout=2).status_code == 200:
                         break
-                except httpx.HTTPError:
+                except httpx2.HTTPError:
                     pass
                 if proc.poll() is not None:
                     raise SystemExit((proc.stderr.read() if proc.stderr else b"").decode())

@@ -1,4 +1,4 @@
-"""The HTTP API through a real HTTP client (Starlette's TestClient over httpx) against the app,
+"""The HTTP API through a real HTTP client (Starlette's TestClient over httpx2) against the app,
 on a store built once from the seeds by the real pipeline."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 pytest.importorskip("fastapi", reason="install the project: pip install -e '.[test]'")
-pytest.importorskip("httpx", reason="the test extra")
+pytest.importorskip("httpx2", reason="the test extra")
 
 from fastapi.testclient import TestClient
 

@@ -1,4 +1,4 @@
-"""A polite HTTP client for news pages and feeds, on httpx (robots.txt read with Protego).
+"""A polite HTTP client for news pages and feeds, on httpx2 (robots.txt read with Protego).
 
 What it promises a site: it says who it is (``User-Agent``), asks robots.txt first and obeys it
 (and its ``Crawl-delay``), sends at most one request at a time to a host and waits ``delay``
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import httpx
+import httpx2
 from protego import Protego
 
 from storyline import urls
@@ -106,9 +106,9 @@ class Fetcher:
     ) -> None:
         self.options = options or FetchOptions()
         o = self.options
-        self._client = httpx.Client(
+        self._client = httpx2.Client(
             headers={"User-Agent": o.user_agent, "Accept-Encoding": "gzip, deflate"},
-            timeout=httpx.Timeout(o.timeout),
+            timeout=httpx2.Timeout(o.timeout),
             follow_redirects=False,  # each hop is checked against robots.txt and politeness
         )
         self._hosts: dict[str, _Host] = {}
@@ -178,9 +178,9 @@ class Fetcher:
                 elif r.status_code == 200:
                     body = self._read(r, where, 512 * 1024, lenient=True)
                     h.robots = Protego.parse(body.decode("utf-8", errors="replace"))
-        except httpx.TooManyRedirects:
+        except httpx2.TooManyRedirects:
             pass  # RFC 9309: robots.txt unavailable, as for a 4xx: no rules
-        except httpx.HTTPError as e:
+        except httpx2.HTTPError as e:
             self._count(where, type(e).__name__)
             h.robots_error = (
                 f"robots.txt cannot be read ({type(e).__name__}); nothing is fetched from this site until it is"
@@ -292,7 +292,7 @@ class Fetcher:
                                     "type",
                                 )
                             return status, None, self._response(url, r, self._read(r, url, o.max_bytes)), attempt
-                except httpx.TimeoutException as e:
+                except httpx2.TimeoutException as e:
                     self._count(url, "timeout")
                     if attempt > o.retries:
                         raise FetchError(
@@ -301,7 +301,7 @@ class Fetcher:
                             "timeout",
                         ) from e
                     wait = o.backoff * 2 ** (attempt - 1)
-                except httpx.TransportError as e:
+                except httpx2.TransportError as e:
                     self._count(url, "connection")
                     if attempt > o.retries:
                         raise FetchError(url, f"cannot connect ({e or type(e).__name__})", "connection") from e
@@ -310,7 +310,7 @@ class Fetcher:
                     self._done(h)
                 self._sleep(wait)
 
-    def _read(self, r: httpx.Response, url: str, cap: int, lenient: bool = False) -> bytes:
+    def _read(self, r: httpx2.Response, url: str, cap: int, lenient: bool = False) -> bytes:
         """The body, streamed: refused past ``cap`` bytes or ``total_timeout`` seconds (a page
         that never ends, or trickles); ``lenient`` keeps what came in time (robots.txt)."""
         declared = r.headers.get("Content-Length")
@@ -335,7 +335,7 @@ class Fetcher:
         return b"".join(chunks)[: cap if lenient else None]
 
     @staticmethod
-    def _response(url: str, r: httpx.Response, body: bytes) -> Response:
+    def _response(url: str, r: httpx2.Response, body: bytes) -> Response:
         return Response(
             url,
             url,
