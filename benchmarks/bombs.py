@@ -3,8 +3,8 @@
     python benchmarks/bombs.py [--mib 1024] [--root CHECKOUT]
 
 The bomb is a ~1 MB `.jsonl.gz` whose second line expands to ``--mib`` MiB (one JSON string of
-spaces), between two ordinary articles. `storyline run` reads it (peak RSS of the process from
-``getrusage``); then a `storyline serve` on 127.0.0.1 takes it as an upload (peak RSS from
+spaces), between two ordinary articles. `storyline run` reads it (the child's own peak RSS, /proc
+VmHWM); then a `storyline serve` on 127.0.0.1 takes it as an upload (peak RSS from
 /proc VmHWM, and RSS after the job). ``--root`` runs another checkout (e.g. the code before the
 fix) for a before/after table. Needs free memory of a few times ``--mib`` for code without bounds.
 """
@@ -15,8 +15,6 @@ import argparse
 import gzip
 import json
 import os
-import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,6 +22,7 @@ import time
 from pathlib import Path
 
 import httpx2
+from servers import free_port, run_storyline, status_mib, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "Ankara and Moscow agreed on Tuesday to extend the grain corridor for another sixty days, officials said."
@@ -41,13 +40,6 @@ def bomb(path: Path, mib: int) -> Path:
     return path
 
 
-def status_mib(pid: int, key: str) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(key + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mib", type=int, default=1024)
@@ -60,30 +52,19 @@ def main(argv: list[str] | None = None) -> None:
     # The control: the same two articles without the bomb line (what loading the models costs).
     plain = work / "plain.jsonl"
     plain.write_text("".join(json.dumps({"id": i, "text": TEXT}) + "\n" for i in ("before", "after")), encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "storyline", "run", str(plain), "--db", str(work / "plain.db")], env=env,
-                   cwd=work, capture_output=True, text=True)
-    control_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    _, control_rss = run_storyline(["run", str(plain), "--db", str(work / "plain.db")], env=env, cwd=work)
     t = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "storyline", "run", str(f), "--db", str(work / "run.db")], env=env,
-                          cwd=work, capture_output=True, text=True)
+    proc, run_rss = run_storyline(["run", str(f), "--db", str(work / "run.db")], env=env, cwd=work)
     run_s = time.perf_counter() - t
-    run_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     said = [x for x in proc.stderr.splitlines() if "huge" in x or "bomb" in x][:1]
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "storyline", "serve", "--db", str(work / "serve.db"),
                                "--port", str(port), "--max-upload-mb", "25"], env=env, cwd=work,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # a pipe could fill and block it
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx2.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                time.sleep(0.1)
+        wait_healthy(base, server)
         idle = status_mib(server.pid, "VmRSS")
         t = time.perf_counter()
         r = httpx2.post(base + "/api/uploads", files={"files": ("bomb.jsonl.gz", f.read_bytes(), "application/gzip")},

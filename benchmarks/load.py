@@ -19,7 +19,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,17 +28,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+from servers import free_port, status_mib, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 CACHE = ROOT / "benchmarks" / ".cache" / "vectors.sqlite"
 WORDS = ["Ankara", "Moscow", "grain", "corridor", "talks", "Tuesday", "officials", "ministers", "agreed",
          "extend", "shipments", "port", "Odesa", "ceasefire", "sanctions", "summit", "delegation", "statement"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def build_store(data: Path, n: int, db: Path) -> None:
@@ -52,16 +46,6 @@ def build_store(data: Path, n: int, db: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STORYLINE_VECTOR_CACHE": str(CACHE)}
     subprocess.run([sys.executable, "-m", "storyline", "run", str(src), "--db", str(db)], env=env, check=True, cwd=ROOT,
                    capture_output=True)
-
-
-def peak_rss_mib(pid: int) -> float:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
 
 
 class Stats:
@@ -159,18 +143,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(600):
-            try:
-                if httpx2.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                time.sleep(0.1)
-        else:
-            raise SystemExit("the server did not start")
+        wait_healthy(base, server)
         t0 = time.perf_counter()
         st = asyncio.run(drive(base, a.clients, a.seconds, a.upload_share, a.seed))
         wall = time.perf_counter() - t0
-        rss = peak_rss_mib(server.pid)
+        rss = status_mib(server.pid, "VmHWM")
         alive = server.poll() is None
     finally:
         server.terminate()

@@ -17,7 +17,6 @@ import dataclasses
 import datetime as dt
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -28,6 +27,7 @@ from pathlib import Path
 
 import httpx2
 import numpy as np
+from servers import free_port, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -83,12 +83,6 @@ def build(db: Path, n: int, seeds: list[Article]) -> float:
         st.write_batch(arts, asg, evs, sls)
     st.close()
     return time.perf_counter() - t0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def measure(base: str, n: int, clients: int, requests: int) -> dict[str, list[float]]:
@@ -164,15 +158,7 @@ def main() -> None:
                                 env={**os.environ, "COLUMNS": "200"})
         base = f"http://127.0.0.1:{port}"
         try:
-            while True:
-                try:
-                    if httpx2.get(base + "/healthz", timeout=2).status_code == 200:
-                        break
-                except httpx2.HTTPError:
-                    pass
-                if proc.poll() is not None:
-                    raise SystemExit((proc.stderr.read() if proc.stderr else b"").decode())
-                time.sleep(0.2)
+            wait_healthy(base, proc, seconds=1800)  # a big store builds its search index first
             print(f"{n:,} articles: server ready in {time.perf_counter() - t0:.1f} s (incl. search index build)")
             measure(base, n, args.clients, 3)  # warm up
             results[n] = measure(base, n, args.clients, args.requests)
