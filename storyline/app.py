@@ -26,6 +26,7 @@ from storyline.api.guard import HostGuard, Policy
 from storyline.api.routes import router
 from storyline.api.service import Library
 from storyline.pipeline import Pipeline
+from storyline.web.login import login, needs_sign_in
 from storyline.web.pages import error_page, pages
 
 STATIC = Path(__file__).resolve().parent / "web" / "static"
@@ -43,10 +44,10 @@ def create_app(
     read_only: bool = False,
 ) -> FastAPI:
     """The whole web application over one store. ``token``, when set, is required by every
-    write call and every read of the JSON API (`storyline serve` sets it whenever it binds beyond
-    loopback). Requests are answered only under a known Host: ``bound`` (the address served on),
-    the loopback names and ``allowed_hosts`` (``storyline.api.guard``). ``read_only`` opens the
-    store read-only and refuses every write."""
+    write call, every read of the JSON API and every page (a browser signs in at /login; `storyline
+    serve` requires a token whenever it binds beyond loopback). Requests are answered only under a
+    known Host: ``bound`` (the address served on), the loopback names and ``allowed_hosts``
+    (``storyline.api.guard``). ``read_only`` opens the store read-only and refuses every write."""
     policy = Policy(bound=bound, allowed_hosts=allowed_hosts, token=token, read_only=read_only)
     library = Library(db, pipeline, read_only=read_only)
 
@@ -106,7 +107,14 @@ def create_app(
             )
         return resp
 
+    @app.middleware("http")
+    async def pages_need_sign_in(request: Request, call_next: Any) -> Response:
+        # With a token, pages show stored articles as much as the API does: a browser signs in first.
+        way: Response | None = needs_sign_in(request)
+        return way if way is not None else await call_next(request)
+
     app.include_router(router)
+    app.include_router(login)
     app.include_router(pages)
     app.add_middleware(HostGuard, policy=policy)  # added last: runs first, before any route or file
     return app

@@ -413,3 +413,31 @@ def test_exit_codes_are_the_documented_ones() -> None:
                       (errors.StoreError, 3), (errors.NotFound, 4)):
         assert cls.exit_code == code
         assert f"| {code} |" in table
+
+
+def test_with_a_token_pages_need_a_sign_in_too(tmp_path: Path) -> None:
+    """A token guards the pages as much as the API: they show the same stored articles. A browser
+    signs in once at /login and carries a cookie that holds a keyed hash, never the token."""
+    with TestClient(app_for(tmp_path / "s.db", token="s3cret"), base_url=LOCAL) as c:
+        r = c.get("/search?q=grain", follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fsearch%3Fq%3Dgrain"
+        assert c.get("/static/app.css").status_code == 200 and c.get("/healthz").status_code == 200
+        page = c.get("/login?next=/search").text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        wrong = c.post("/login", data={"token": "guess", "next": "/search", "csrf": csrf}, follow_redirects=False)
+        assert wrong.status_code == 403 and "not this server" in wrong.text and "storyline_session" not in c.cookies
+        error(c.post("/login", data={"token": "s3cret", "next": "/"}, follow_redirects=False), 403)  # no CSRF
+        ok = c.post("/login", data={"token": "s3cret", "next": "//evil.example/x", "csrf": csrf},
+                    follow_redirects=False)
+        assert ok.status_code == 303 and ok.headers["location"] == "/"  # never sent elsewhere
+        cookie = ok.headers["set-cookie"]
+        assert "s3cret" not in cookie and "HttpOnly" in cookie and "samesite=strict" in cookie.lower()
+        home = c.get("/", follow_redirects=False)
+        assert home.status_code == 200 and "Sign out" in home.text
+        assert 'name="token"' not in c.get("/add").text  # signed in: the form does not ask again
+        assert c.get("/api/stats").status_code == 200  # the page's own calls to the API work signed in
+        c.post("/logout", data={"csrf": csrf}, follow_redirects=False)
+        assert c.get("/", follow_redirects=False).status_code == 303
+    with TestClient(app_for(tmp_path / "o.db"), base_url=LOCAL) as c:  # no token: nothing to sign in to
+        assert c.get("/", follow_redirects=False).status_code == 200
+        assert c.get("/login?next=/search", follow_redirects=False).headers["location"] == "/search"

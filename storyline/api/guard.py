@@ -12,21 +12,26 @@ writing their store through their own browser (docs/security.md has the reasonin
 3. **A CSRF token on the HTML form**: the upload form carries a per-server secret that a page
    elsewhere cannot read, so the form cannot be submitted from anywhere else.
 4. **The server token**, when one is set (required beyond loopback): every write and every read
-   of the JSON API must carry it (``Authorization: Bearer TOKEN`` or ``X-Storyline-Token``).
+   of the JSON API must carry it (``Authorization: Bearer TOKEN`` or ``X-Storyline-Token``), and
+   every page too: a browser signs in once at /login and then carries a session cookie
+   (``HttpOnly``, ``SameSite=Strict``, a keyed hash of the token, never the token itself).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import ipaddress
 import json
 import secrets
 from collections.abc import Iterable
+from http.cookies import CookieError, SimpleCookie
 from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
+SESSION_COOKIE = "storyline_session"
 WILDCARDS = ("0.0.0.0", "::", "")
 
 
@@ -127,6 +132,22 @@ class Policy:
             raise GuardError(403, "the form has expired or did not come from this server (missing or wrong "
                                   "CSRF token); reload the page and submit it again")
 
+    @property
+    def session(self) -> str:
+        """The page session cookie's value: a keyed hash of the token, so the cookie never holds the
+        token itself, and a new token (a restart with another one) ends every session."""
+        return hmac.new((self.token or "").encode(), b"storyline page session", hashlib.sha256).hexdigest()
+
+    def signed_in(self, headers: dict[str, str]) -> bool:
+        """Whether the request carries this server's page session cookie."""
+        jar: SimpleCookie = SimpleCookie()
+        try:
+            jar.load(headers.get("cookie", ""))
+        except CookieError:
+            return False
+        got = jar.get(SESSION_COOKIE)
+        return bool(self.token and got and hmac.compare_digest(got.value.encode(), self.session.encode()))
+
     def check_token(self, headers: dict[str, str], form_token: str | None = None) -> None:
         if not self.token:
             return
@@ -135,8 +156,11 @@ class Policy:
         if auth.lower().startswith("bearer "):
             given = auth[7:].strip()
         given = headers.get("x-storyline-token") or given
+        if not given and self.signed_in(headers):
+            return  # a signed-in browser (its cookie is SameSite=Strict: never sent cross-site)
         if not given:
-            raise GuardError(401, "this server requires a token: send `Authorization: Bearer TOKEN`")
+            raise GuardError(401, "this server requires a token: send `Authorization: Bearer TOKEN`, "
+                                  "or sign in at /login in a browser")
         if not hmac.compare_digest(given.encode(), self.token.encode()):
             raise GuardError(403, "wrong token")
 

@@ -85,8 +85,12 @@ env.globals.update(span=span, color=color, kind_names=KIND_NAMES, qs=qs)
 
 def render(request: Request, template: str, status: int = 200, **ctx: Any) -> HTMLResponse:
     lib: Library = request.app.state.library
-    html = env.get_template(template).render(request=request, token_required=bool(request.app.state.token),
-                                          db_name=Path(lib.db).name, path=request.url.path, **ctx)
+    policy = request.app.state.policy
+    signed_in = policy.signed_in(dict(request.headers))  # a browser signed in at /login (server with a token)
+    ctx.setdefault("csrf", policy.csrf)
+    html = env.get_template(template).render(request=request, token_required=bool(policy.token) and not signed_in,
+                                          signed_in=signed_in, db_name=Path(lib.db).name, path=request.url.path,
+                                          **ctx)
     return HTMLResponse(html, status_code=status)
 
 
