@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from storyline.clean.encoding import repair_text
-from storyline.clean.html import extract_html, page_text
+from storyline.clean.html import LIBXML_DEPTH, extract_html, nesting_depth, page_text
 from storyline.clean.language import detect_language
 from storyline.clean.meta import headline, lede_headline, parse_date, publish_date
 from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
@@ -53,7 +53,9 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
             # when they hold no article either is the page refused.
             rescued = clean_text(repair_text(page_text(raw.html)), known, lang=raw.lang or None)
             if word_count("\n".join(rescued.paragraphs)) >= _RESCUE_WORDS:
-                log.warning("%s: kept, although the extractor found no article on it (%s)", raw.origin, page.reason)
+                why = page.reason or ("its HTML nests deeper than the parser builds; read as a stream"
+                                      if nesting_depth(raw.html) > LIBXML_DEPTH else "its cut was empty")
+                log.warning("%s: kept, although the extractor found no article on it (%s)", raw.origin, why)
                 return rescued, page.title, page.published.isoformat() if page.published else None
         if page.kind != "article":
             raise NotAnArticle(raw.origin, page.reason)

@@ -19,6 +19,7 @@ import datetime as dt
 import re
 from copy import deepcopy
 from dataclasses import dataclass
+from html.parser import HTMLParser
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -162,10 +163,66 @@ _BLOCKS = ("title", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", 
            "footer", "blockquote", "pre", "td", "dd", "dt", "figcaption", "main", "aside", "nav", "ul", "ol")
 
 
+# libxml2 stops building the tree 256 elements deep (without XML_PARSE_HUGE) and drops the rest.
+LIBXML_DEPTH = 255
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
+# Void elements open no level; nor do those whose end tag HTML lets a page omit (they close themselves).
+_FLAT = frozenset(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+                   "track", "wbr", "p", "li", "dt", "dd", "option", "tr", "td", "th", "tbody", "thead", "colgroup"])
+_SKIP = frozenset(("script", "style", "noscript", "template"))
+
+
+def nesting_depth(html: str) -> int:
+    """How deep the page's elements nest, counted from its tags (void elements, ``<x/>`` and those
+    whose end tag may be left out do not open a level; another unclosed tag counts)."""
+    depth = deepest = 0
+    for m in _TAG.finditer(html):
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _FLAT or selfclosing:
+            continue
+        depth = max(0, depth - 1) if closing else depth + 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+class _Text(HTMLParser):
+    """Visible text with a line break at each block element, at any nesting depth (a streaming
+    parser keeps no tree)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skipping += 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
 def page_text(html: str) -> str:
     """The page's visible text, one block element a line (scripts and styles out): what the
     plain-text cleaner reads when trafilatura found nothing, so a page it cannot parse is still
-    judged line by line instead of refused."""
+    judged line by line instead of refused. A page nested deeper than libxml2 builds (a trick
+    against parsers, or a broken generator) is read by a streaming parser instead of losing the
+    text below that depth."""
+    if nesting_depth(html) > LIBXML_DEPTH:
+        reader = _Text()
+        reader.feed(html)
+        reader.close()
+        lines = (" ".join(x.split()) for x in "".join(reader.parts).splitlines())
+        return "\n".join(x for x in lines if x)
     tree = load_html(html)
     if tree is None:
         return ""
