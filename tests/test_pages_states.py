@@ -17,16 +17,16 @@ from typing import Any
 import pytest
 
 pytest.importorskip("fastapi", reason="install the project: pip install -e '.[test]'")
-from fastapi.testclient import TestClient  # noqa: E402
-from hash_encoder import TEXT, HashEncoder  # noqa: E402
+from fastapi.testclient import TestClient
+from hash_encoder import TEXT, HashEncoder
 
-from storyline import Pipeline, Settings  # noqa: E402
-from storyline.app import create_app  # noqa: E402
-from storyline.clean import clean  # noqa: E402
-from storyline.models import RawArticle  # noqa: E402
-from storyline.store import open_store  # noqa: E402
-from storyline.web import pages  # noqa: E402
-from storyline.web.charts import timeline_axis  # noqa: E402
+from storyline import Pipeline, Settings
+from storyline.app import create_app
+from storyline.clean import clean
+from storyline.models import RawArticle
+from storyline.store import open_store
+from storyline.web import pages
+from storyline.web.charts import timeline_axis
 
 LOCAL = "http://localhost"
 OTHER = ("Floods in the north of the country forced thousands of families from their homes on Sunday, and "
