@@ -107,6 +107,7 @@ def page(request: pytest.FixtureRequest, browser: Any, server: str) -> Iterator[
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     pg.width_name = request.param
+    pg.console_errors = errors
     yield pg
     ctx.close()
     assert not outside, f"pages fetched from outside the package: {outside}"
@@ -256,3 +257,31 @@ def test_search_across_spellings_and_languages(page: Any, server: str) -> None:
     assert len(langs) >= 2, langs  # Gadafi (es), Kadhafi (fr), Gheddafi (it) found by one spelling
     assert re.search(r"[\d,]+ articles for Gaddafi", text)
     shot(page, "search")
+
+
+def test_an_empty_upload_comes_back_as_the_form_with_the_reason(page: Any, server: str) -> None:
+    page.goto(server + "/add")
+    page.fill("input[name=title]", "A title I typed")
+    page.click("button.primary")
+    page.wait_for_selector(".form-error")
+    text = seen(page)
+    assert "Nothing to add yet" in text
+    page.console_errors.remove("Failed to load resource: the server responded with a status of 400 (Bad Request)")
+    assert page.input_value("input[name=title]") == "A title I typed"
+    shot(page, "add-error")
+
+
+def test_the_pages_work_without_javascript(browser: Any, server: str) -> None:
+    ctx = browser.new_context(java_script_enabled=False, viewport={"width": 1400, "height": 900})
+    pg = ctx.new_page()
+    pg.goto(server + "/")
+    pg.locator(".sort a", has_text="Latest update").click()
+    assert "sort=recent" in pg.url
+    big = pg.request.get(f"{server}/api/storylines?sort=size&limit=1").json()["items"][0]
+    pg.goto(f"{server}/storylines/{big['id']}")
+    assert pg.locator(".tl-svg.wide circle").count() >= 3 and pg.locator(".tl-entry").count() >= 3
+    pg.locator("details.singles summary").click()
+    assert pg.locator("details.singles .event-row").first.is_visible()
+    pg.locator(".entities .chip").first.click()
+    assert pg.locator(".filtering").count() == 1
+    ctx.close()
