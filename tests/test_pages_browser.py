@@ -285,3 +285,19 @@ def test_the_pages_work_without_javascript(browser: Any, server: str) -> None:
     pg.locator(".entities .chip").first.click()
     assert pg.locator(".filtering").count() == 1
     ctx.close()
+
+
+def test_many_events_are_paged(browser: Any, server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyline.web import pages
+
+    monkeypatch.setattr(pages, "EVENTS_PER_PAGE", 4)  # the server runs in this process
+    pg = browser.new_page(viewport={"width": 1400, "height": 900})
+    big = pg.request.get(f"{server}/api/storylines?sort=size&limit=1").json()["items"][0]
+    pg.goto(f"{server}/storylines/{big['id']}")
+    first = pg.locator("#event-list .event-title").all_inner_texts()
+    assert len(first) == 4 and "Page 1 of" in pg.locator("#events > .pager").inner_text()
+    pg.locator("#events > .pager a[rel=next]").click()
+    pg.wait_for_url("**page=2**")
+    second = pg.locator("#event-list .event-title").all_inner_texts()
+    assert second and not set(first) & set(second)
+    pg.close()

@@ -176,7 +176,7 @@ def test_docs_lead_back_to_the_app(three: TestClient) -> None:
     assert 'href="/"' in html and "back to the storylines" in html
 
 
-def test_events_fold_and_page(three: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_event_pages_past_the_end_are_clamped(three: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     sl = three.get("/api/storylines?sort=size").json()["items"][0]
     monkeypatch.setattr(pages, "FOLD_FROM", 0)
     monkeypatch.setattr(pages, "EVENTS_PER_PAGE", 1)
