@@ -79,13 +79,17 @@ def create_app(
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url="/openapi.json",
             title="storyline API",
             swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
             swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
         )
+        # A way back to the app from the API reference (Swagger UI's own page has none).
+        back = ('<nav class="docs-back" style="font:15px system-ui,sans-serif;padding:10px 20px;background:#1f3b73">'
+                '<a href="/" style="color:#fff;text-decoration:none">← storyline: back to the storylines</a></nav>')
+        return HTMLResponse(bytes(page.body).decode().replace("<body>", "<body>" + back, 1))
 
     @app.get("/healthz", include_in_schema=False)
     def health() -> dict[str, Any]:

@@ -285,6 +285,32 @@ def test_search_and_browsing_answer_alike_on_every_store(db: str) -> None:
     st.close()
 
 
+def test_storylines_list_in_every_order_on_every_store(db: str) -> None:
+    """Home's orders and size filter (issue 16): biggest, latest, most languages; ties never
+    repeat a storyline across pages."""
+    st = open_store(db)
+    arts, asg, evs, sls = [], [], [], []
+    shape = {"big": (3, ("en",), dt.date(2010, 5, 1)), "new": (1, ("en",), dt.date(2024, 1, 1)),
+             "multi": (2, ("en", "fr", "vi"), dt.date(2015, 1, 1))}
+    for sid, (n, langs, day) in shape.items():
+        ids = tuple(f"{sid}{i}" for i in range(n))
+        arts += [replace(_article(i), published=day) for i in ids]
+        asg += [Assignment(i, f"e-{sid}", sid) for i in ids]
+        evs.append(_event(f"e-{sid}", sid, ids))
+        sls.append(Storyline(sid, sid, (f"e-{sid}",), n, langs, day, day))
+    st.write_batch(arts, asg, evs, sls)
+    order = {k: [s.id for s in st.storyline_page(sort=k)[0]] for k in ("size", "recent", "languages")}
+    assert order == {"size": ["big", "multi", "new"], "recent": ["new", "multi", "big"],
+                     "languages": ["multi", "big", "new"]}
+    assert [s.id for s in st.storyline_page(min_articles=2, sort="recent")[0]] == ["multi", "big"]
+    assert st.storyline_page(min_articles=2)[1] == 2
+    pages = [st.storyline_page(sort="size", limit=1, offset=i)[0][0].id for i in range(3)]
+    assert pages == order["size"]
+    with pytest.raises(ValueError, match="unknown storyline order"):
+        st.storyline_page(sort="bogus")
+    st.close()
+
+
 def test_postgres_without_psycopg_names_the_install(monkeypatch: pytest.MonkeyPatch) -> None:
     from storyline.errors import MissingDependency
     from storyline.store import postgres

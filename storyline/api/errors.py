@@ -54,8 +54,12 @@ def install(app: FastAPI, html: HtmlRenderer | None = None) -> None:
     def respond(request: Request, status: int, message: str, code: str | None = None,
                 details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> Response:
         path = request.url.path
-        wants_html = "text/html" in request.headers.get("accept", "")
-        if html is not None and wants_html and not path.startswith(("/api", "/openapi", "/docs", "/static")):
+        # A page route answers with a page, whatever the client sent (curl's */*, a browser's
+        # text/html, no Accept at all); only a client that asks for JSON and not HTML gets JSON there.
+        accept = request.headers.get("accept", "")
+        wants_html = "text/html" in accept or "json" not in accept
+        machine = path.startswith(("/api", "/openapi", "/docs", "/static", "/healthz"))
+        if html is not None and wants_html and not machine:
             return html(request, status, message)
         return JSONResponse(error_body(status, message, code, details), status_code=status, headers=headers)
 

@@ -133,9 +133,14 @@ def list_storylines(
     L: Lib, limit: Limit = 20, offset: Offset = 0,
     lang: Annotated[str | None, Query(max_length=16)] = None,
     name: Annotated[str | None, Query(max_length=200, description="Part of the storyline's name")] = None,
+    sort: Annotated[Literal["recent", "size", "languages"], Query(
+        description="recent: latest activity first; size: most articles first; languages: most languages first")
+    ] = "recent",
+    min_articles: Annotated[int, Query(ge=1, le=1_000_000, description="Only storylines with this many articles")] = 1,
 ) -> Page[StorylineOut]:
-    """Storylines, latest activity first: name, time span, counts, languages and outlets."""
-    return L.storylines(lang=lang, name=name, limit=limit, offset=offset)
+    """Storylines (latest activity first unless ``sort`` says otherwise): name, time span, counts,
+    languages and outlets."""
+    return L.storylines(lang=lang, name=name, limit=limit, offset=offset, sort=sort, min_articles=min_articles)
 
 
 @router.get("/storylines/{ident}", response_model=StorylineDetail, tags=["storylines"])

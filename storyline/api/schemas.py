@@ -239,6 +239,13 @@ class Placed(BaseModel):
     id: str
     event: str | None
     storyline: str | None
+    title: str = ""
+    event_headline: str = ""
+    storyline_name: str = ""
+    outcome: Literal["new event", "joined event", "already stored", "not linked"] = Field(
+        default="not linked", description="Whether the article started an event of its own, joined one already "
+        "stored, or was stored before this upload")
+    new_storyline: bool = Field(default=False, description="The article's storyline did not exist before this upload")
 
 
 class RejectedOut(BaseModel):

@@ -10,6 +10,7 @@ pipeline is the store's only writer and links one batch at a time.
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -59,7 +60,7 @@ from storyline.models import Event, RawArticle, Rejected, Storyline
 from storyline.pipeline import Pipeline
 from storyline.sources.jsonl import read_lines
 from storyline.store import Store, open_store
-from storyline.store.base import ArticleFilter
+from storyline.store.base import STORYLINE_SORTS, ArticleFilter, ArticleHit
 
 UPLOAD_SUFFIXES = (".jsonl.gz", ".jsonl", ".txt", ".html", ".htm")
 MAX_PAGE = 200
@@ -252,10 +253,14 @@ class Library:
         )
 
     def storylines(
-        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0
+        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0,
+        sort: str = "recent", min_articles: int = 1,
     ) -> Page[StorylineOut]:
         limit, offset = self._page(limit, offset)
-        sls, total = self.store.storyline_page(lang=lang, name=name, limit=limit, offset=offset)
+        if sort not in STORYLINE_SORTS:
+            raise UsageError(f"unknown sort {sort!r}: use one of {', '.join(STORYLINE_SORTS)}")
+        sls, total = self.store.storyline_page(lang=lang, name=name, limit=limit, offset=offset, sort=sort,
+                                               min_articles=max(1, int(min_articles)))
         outlets = self.store.outlets_of([s.id for s in sls])
         items = [self._storyline_out(s, outlets.get(s.id, [])) for s in sls]
         return Page[StorylineOut](items=items, total=total, limit=limit, offset=offset)
@@ -273,13 +278,29 @@ class Library:
         base = self._storyline_out(s, outlets)
         return StorylineDetail(**base.model_dump(), events=[self._event_out(e) for e in events], entities=entities)
 
-    def timeline(self, ident: str, *, dates: int | None = None, sentences: int = 2) -> TimelineOut:
+    def storyline_articles(self, ident: str, entity: str | None = None) -> list[ArticleHit]:
+        """A storyline's articles, without bodies; with ``entity`` (a key, or a name in any
+        spelling) only those that mention it: what every panel of a filtered storyline page draws
+        from."""
+        hits, _ = self.store.find_articles(ArticleFilter(storyline=ident, entity=entity or None), limit=100_000)
+        return hits
+
+    def entity_articles(self, ident: str, entity: str) -> set[str]:
+        return {h.id for h in self.storyline_articles(ident, entity)}
+
+    def timeline(self, ident: str, *, dates: int | None = None, sentences: int = 2,
+                 entity: str | None = None) -> TimelineOut:
         s = self.store.storyline(ident)
-        key = (ident, s.article_count, s.event_ids, s.last, dates, sentences)
+        key = (ident, s.article_count, s.event_ids, s.last, dates, sentences, entity)
         with self._timelines_lock:
             hit = self._timelines.get(key)
         if hit is None:
-            entries = self.pipeline.timeline_of_storyline(self.store, ident, dates, sentences)
+            if entity:
+                keep = self.entity_articles(ident, entity)
+                arts = [a for a in self.store.articles(storyline=ident) if a.id in keep]
+                entries = self.pipeline.timeline(arts, dates, sentences) if arts else []
+            else:
+                entries = self.pipeline.timeline_of_storyline(self.store, ident, dates, sentences)
             hit = [TimelineEntryOut(date=e.date, summary=list(e.summary), article_ids=list(e.article_ids))
                    for e in entries]
             with self._timelines_lock:
@@ -288,10 +309,17 @@ class Library:
                     self._timelines.popitem(last=False)
         return TimelineOut(storyline=ident, entries=hit)
 
-    def coverage(self, ident: str) -> CoverageOut:
+    def coverage(self, ident: str, *, entity: str | None = None) -> CoverageOut:
         self.store.storyline(ident)
+        if entity:  # counted from the matching articles, as the store counts them all
+            hits = self.storyline_articles(ident, entity)
+            counts = collections.Counter(
+                (h.published.isoformat() if h.published else None, h.lang, h.source) for h in hits)
+            rows = [(d, lang, src, n) for (d, lang, src), n in sorted(counts.items(), key=lambda kv: kv[0][0] or "")]
+        else:
+            rows = self.store.coverage(ident)
         pts = [CoveragePoint(date=dt.date.fromisoformat(d) if d else None, lang=lang, source=src, articles=n)
-               for d, lang, src, n in self.store.coverage(ident)]
+               for d, lang, src, n in rows]
         return CoverageOut(storyline=ident, points=pts)
 
     # --- events --------------------------------------------------------------------------
@@ -473,19 +501,14 @@ class Library:
             if writer is None:
                 raise UsageError("this server is read-only")
             ids = self._ids_in(tmp)
+            before = self.store.known_ids(ids)
             with self._write_lock:
                 summary = self.pipeline.run([tmp], writer, progress=progress, reading=progress, on_reject=rejected)
                 writer.refresh_search_index()
             job.added, job.skipped = summary.added, summary.skipped
             self._stats = None
             self._names = None
-            found = self.store.known_ids(ids)
-            placed = []
-            for i in ids:
-                if i in found:
-                    asg = self.store.assignment(i)
-                    placed.append(Placed(id=i, event=asg.event, storyline=asg.storyline))
-            job.articles = placed
+            job.articles = self._placed(ids, before)
             job.done = max(job.done, job.total)
             job.state = "done"
         except Exception as e:  # reported on the job, never lost in a thread
@@ -494,6 +517,34 @@ class Library:
         finally:
             job.seconds = time.perf_counter() - t0
             shutil.rmtree(tmp, ignore_errors=True)
+
+    def _placed(self, ids: Sequence[str], before: set[str] | frozenset[str]) -> list[Placed]:
+        """Where each article of an upload sits, in words: its title, its event's headline and
+        storyline's name, and whether it started an event (no article stored before the upload
+        shares it), joined one, or was there already."""
+        found = self.store.known_ids(ids)
+        mine = set(ids) - set(before)
+        briefs = {h.id: h for h in self.store.articles(ids=[i for i in ids if i in found], with_body=False)}
+        asgs = {i: self.store.assignment(i) for i in ids if i in found}
+        mine_in = collections.Counter(a.storyline for i, a in asgs.items() if i in mine)
+        placed = []
+        for i, asg in asgs.items():
+            p = Placed(id=i, event=asg.event, storyline=asg.storyline, title=getattr(briefs.get(i), "title", "") or "")
+            if i in before:
+                p.outcome = "already stored"
+            if asg.event:
+                with contextlib.suppress(NotFound):
+                    ev = self.store.event(asg.event)
+                    p.event_headline = ev.headline
+                    if i not in before:
+                        p.outcome = "joined event" if set(ev.article_ids) - mine else "new event"
+            if asg.storyline:
+                with contextlib.suppress(NotFound):
+                    sl = self.store.storyline(asg.storyline)
+                    p.storyline_name = sl.name
+                    p.new_storyline = i in mine and sl.article_count <= mine_in[asg.storyline]
+            placed.append(p)
+        return placed
 
     @staticmethod
     def _ids_in(tmp: Path) -> list[str]:

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from storyline.clean.encoding import repair_text
-from storyline.clean.html import LIBXML_DEPTH, extract_html, nesting_depth, page_text
+from storyline.clean.html import LIBXML_DEPTH, extract_html, nesting_depth, page_text, site_name
 from storyline.clean.language import detect_language
 from storyline.clean.meta import headline, lede_headline, parse_date, publish_date
 from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
@@ -138,7 +138,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         body=body,
         lang=lang,
         published=_published(raw, page_date, cleaned, lang),
-        source=raw.source,
+        source=raw.source or (site_name(raw.html) if raw.html else None),
         url=raw.url,
         origin=raw.origin,
         content_hash=content_hash(body),

@@ -159,6 +159,20 @@ def extract_html(html: str, url: str | None = None, *, guess_dates: bool = True)
     return Page(cleaned, title, published, lang, kind, reason)
 
 
+def site_name(html: str) -> str | None:
+    """The outlet's own name for itself (``og:site_name``), for a page uploaded or read without
+    an outlet given: "Reuters" rather than nothing. Only the meta tag, never a guess from the
+    address, so a name shown is always one the site chose."""
+    tree = load_html(html)
+    if tree is None:
+        return None
+    for value in tree.xpath('//meta[@property="og:site_name" or @name="og:site_name"]/@content'):
+        name = " ".join(str(value).split())
+        if 0 < len(name) <= 80:
+            return name
+    return None
+
+
 _BLOCKS = ("title", "p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "br", "tr", "section", "article", "header",
            "footer", "blockquote", "pre", "td", "dd", "dt", "figcaption", "main", "aside", "nav", "ul", "ol")
 

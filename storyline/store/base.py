@@ -222,7 +222,8 @@ class Store(Protocol):
     ) -> list[tuple[str, str, str, int]]: ...
 
     def storyline_page(
-        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0
+        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0,
+        sort: str = "recent", min_articles: int = 1,
     ) -> tuple[list[Storyline], int]: ...
 
     def outlets_of(self, storylines: Sequence[str]) -> dict[str, list[str]]: ...
@@ -232,3 +233,20 @@ class Store(Protocol):
     ) -> tuple[list[Event], int]: ...
 
     def close(self) -> None: ...
+
+
+STORYLINE_SORTS = ("recent", "size", "languages")
+"""How a list of storylines may be ordered: latest activity, most articles, most languages."""
+
+
+def storyline_order(sort: str, languages_count: str) -> str:
+    """The ORDER BY of a storyline list, shared by the stores (``languages_count`` is each
+    dialect's length of the ``languages`` JSON array). Ties fall back to size, recency and id, so
+    paging never repeats or skips a storyline."""
+    if sort == "size":
+        return "s.article_count DESC, s.last IS NULL, s.last DESC, s.id"
+    if sort == "languages":
+        return f"{languages_count} DESC, s.article_count DESC, s.last IS NULL, s.last DESC, s.id"
+    if sort == "recent":
+        return "s.last IS NULL, s.last DESC, s.article_count DESC, s.id"
+    raise ValueError(f"unknown storyline order {sort!r}; use one of {', '.join(STORYLINE_SORTS)}")

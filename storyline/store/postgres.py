@@ -30,7 +30,7 @@ import numpy as np
 from storyline.errors import MissingDependency, NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.store import shown
-from storyline.store.base import _TERM, ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql
+from storyline.store.base import _TERM, ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql, storyline_order
 from storyline.store.migrations import Migration, check_version, pending
 
 try:
@@ -772,7 +772,8 @@ class PostgresStore:
         return out[:limit]
 
     def storyline_page(
-        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0
+        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0,
+        sort: str = "recent", min_articles: int = 1,
     ) -> tuple[list[Storyline], int]:
         where: list[str] = []
         args: list[Any] = []
@@ -782,10 +783,14 @@ class PostgresStore:
         if name:
             where.append("strpos(lower(s.name), lower(%s)) > 0")
             args.append(name)
+        if min_articles > 1:
+            where.append("s.article_count >= %s")
+            args.append(int(min_articles))
+        order = storyline_order(sort, "jsonb_array_length(s.languages)")
         cond = ("WHERE " + " AND ".join(where)) if where else ""
         total = self._one(f"SELECT count(*) FROM storylines s {cond}", args)
         rows = self._rows(
-            f"SELECT * FROM storylines s {cond} ORDER BY s.last IS NULL, s.last DESC, s.article_count DESC, s.id"
+            f"SELECT * FROM storylines s {cond} ORDER BY {order}"
             " LIMIT %s OFFSET %s",
             [*args, int(limit), int(offset)],
         )

@@ -16,7 +16,7 @@ import numpy as np
 
 from storyline.errors import MissingStore, NotFound, StoreError, UsageError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
-from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql, fts_query
+from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql, fts_query, storyline_order
 from storyline.store.migrations import Migration, check_version, pending
 
 COUNT_CAP = 10_000  # search totals are exact up to this, then reported as COUNT_CAP + 1
@@ -784,7 +784,8 @@ class SQLiteStore:
         return out[:limit]
 
     def storyline_page(
-        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0
+        self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0,
+        sort: str = "recent", min_articles: int = 1,
     ) -> tuple[list[Storyline], int]:
         """Storylines, latest activity (newest article date) first, then the biggest."""
         where: list[str] = []
@@ -795,10 +796,14 @@ class SQLiteStore:
         if name:
             where.append("instr(lower(s.name), lower(?)) > 0")
             args.append(name)
+        if min_articles > 1:
+            where.append("s.article_count >= ?")
+            args.append(int(min_articles))
+        order = storyline_order(sort, "json_array_length(s.languages)")
         cond = ("WHERE " + " AND ".join(where)) if where else ""
         total = self._db.execute(f"SELECT count(*) FROM storylines s {cond}", args).fetchone()[0]
         rows = self._db.execute(
-            f"SELECT * FROM storylines s {cond} ORDER BY s.last IS NULL, s.last DESC, s.article_count DESC, s.id"
+            f"SELECT * FROM storylines s {cond} ORDER BY {order}"
             " LIMIT ? OFFSET ?",
             [*args, int(limit), int(offset)],
         ).fetchall()
