@@ -268,8 +268,9 @@ class Library:
                 ArticleFilter(storyline=ident, entity=entity), limit=10_000)[0]}
             events = [e for e in events if e.id in keep]
         outlets = self.store.outlets_of([ident]).get(ident, [])
-        entities = [EntityCount(key=k, kind=kind, label=label, articles=n)
-                    for k, kind, label, n in self.store.top_entities(storyline=ident, limit=24)]
+        entities = [EntityCount(key=e.key, kind=e.kind, label=e.label, articles=e.articles,
+                                variants=list(e.variants))
+                    for e in self.store.top_entities(storyline=ident, limit=24)]
         base = self._storyline_out(s, outlets)
         return StorylineDetail(**base.model_dump(), events=[self._event_out(e) for e in events], entities=entities)
 
@@ -360,8 +361,30 @@ class Library:
         hits, total = self.store.find_articles(f, limit=limit, offset=offset, order=order)
         facets = {k: [Facet(value=v, count=n) for v, n in self.store.facet_counts(f, k, 30)]
                   for k in ("lang", "source")}
+        storylines, events = self._groups(f) if offset == 0 and total else ([], [])
         return SearchOut(items=[self._brief(h) for h in hits], total=total, limit=limit, offset=offset,
-                         query=f.query or "", facets=facets)
+                         query=f.query or "", facets=facets, storylines=storylines, events=events)
+
+    _GROUP_POOL = 300  # matching articles looked at to rank storylines and events (bounded cost)
+
+    def _groups(self, f: ArticleFilter, top: int = 5) -> tuple[list[StorylineOut], list[EventOut]]:
+        """The storylines and events a search's best matches belong to, most matching articles
+        first: a reader looking for "Gaddafi" wants the Libya story before its 137 articles."""
+        pool, _ = self.store.find_articles(f, limit=self._GROUP_POOL, offset=0, order="relevance")
+        by_sl = collections.Counter(h.storyline for h in pool if h.storyline)
+        by_ev = collections.Counter(h.event for h in pool if h.event)
+        sl_ids = [k for k, _ in by_sl.most_common(top)]
+        outlets = self.store.outlets_of(sl_ids)
+        storylines = []
+        for ident in sl_ids:
+            try:
+                storylines.append(self._storyline_out(self.store.storyline(ident), outlets.get(ident, [])))
+            except NotFound:
+                continue
+        ev_ids = [k for k, n in by_ev.most_common(top) if n > 1 or len(by_ev) <= top]
+        events = [self._event_out(e) for e in self.store.events(ids=ev_ids)]
+        events.sort(key=lambda e: -by_ev[e.id])
+        return storylines, events
 
     def _alternatives(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Each query word's other spellings among the store's names (``entities.spellings``):

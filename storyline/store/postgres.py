@@ -30,7 +30,16 @@ import numpy as np
 from storyline.errors import MissingDependency, NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.store import shown
-from storyline.store.base import _TERM, ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql
+from storyline.store.base import (
+    _TERM,
+    ArticleFilter,
+    ArticleHit,
+    EntityRow,
+    LinkRow,
+    SavedIndex,
+    filter_sql,
+    merge_entity_rows,
+)
 from storyline.store.migrations import Migration, check_version, pending
 
 try:
@@ -754,22 +763,14 @@ class PostgresStore:
 
     def top_entities(
         self, *, storyline: str | None = None, event: str | None = None, limit: int = 30
-    ) -> list[tuple[str, str, str, int]]:
+    ) -> list[EntityRow]:
         col, val = ("storyline", storyline) if storyline is not None else ("event", event)
         rows = self._db.execute(
             "SELECT j->>0 AS k, j->>1 AS kind, j->>2 AS label, count(DISTINCT a.id) AS n"
             f" FROM articles a, jsonb_array_elements(a.entities) j WHERE a.{col} = %s GROUP BY k, kind, label",
             (val,),
         ).fetchall()
-        best: dict[str, tuple[str, str, int]] = {}
-        total: dict[str, int] = {}
-        for k, kind, label, n in sorted(rows, key=lambda r: (r[0], r[2])):  # SQLite's group order
-            total[k] = total.get(k, 0) + int(n)
-            if k not in best or n > best[k][2]:
-                best[k] = (kind, label, int(n))
-        out = [(k, best[k][0], best[k][1], total[k]) for k in best]
-        out.sort(key=lambda x: (-x[3], x[2]))
-        return out[:limit]
+        return merge_entity_rows([(r[0], r[1], r[2], int(r[3])) for r in rows], limit)
 
     def storyline_page(
         self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0

@@ -16,7 +16,16 @@ import numpy as np
 
 from storyline.errors import MissingStore, NotFound, StoreError, UsageError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
-from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql, fts_query
+from storyline.store.base import (
+    ArticleFilter,
+    ArticleHit,
+    EntityRow,
+    LinkRow,
+    SavedIndex,
+    filter_sql,
+    fts_query,
+    merge_entity_rows,
+)
 from storyline.store.migrations import Migration, check_version, pending
 
 COUNT_CAP = 10_000  # search totals are exact up to this, then reported as COUNT_CAP + 1
@@ -763,25 +772,18 @@ class SQLiteStore:
 
     def top_entities(
         self, *, storyline: str | None = None, event: str | None = None, limit: int = 30
-    ) -> list[tuple[str, str, str, int]]:
-        """The names most articles of a storyline (or event) mention: (key, kind, label, articles)."""
+    ) -> list[EntityRow]:
+        """The names most articles of a storyline (or event) mention, one row per entity with its
+        spellings (``base.merge_entity_rows``)."""
         col, val = ("storyline", storyline) if storyline is not None else ("event", event)
         rows = self._db.execute(
             "SELECT json_extract(j.value, '$[0]') AS k, json_extract(j.value, '$[1]') AS kind,"
             " json_extract(j.value, '$[2]') AS label, count(DISTINCT a.id) AS n"
             f" FROM articles a, json_each(a.entities) j WHERE a.{col} = ?"
-            " GROUP BY k, label",
+            " GROUP BY k, kind, label",
             (val,),
         ).fetchall()
-        best: dict[str, tuple[str, str, int, int]] = {}  # key -> (kind, label, label count, articles)
-        total: dict[str, int] = {}
-        for k, kind, label, n in rows:
-            total[k] = total.get(k, 0) + int(n)
-            if k not in best or n > best[k][2]:
-                best[k] = (kind, label, int(n), 0)
-        out = [(k, best[k][0], best[k][1], total[k]) for k in best]
-        out.sort(key=lambda x: (-x[3], x[2]))
-        return out[:limit]
+        return merge_entity_rows([(r[0], r[1], r[2], int(r[3])) for r in rows], limit)
 
     def storyline_page(
         self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0
