@@ -10,6 +10,7 @@ pipeline is the store's only writer and links one batch at a time.
 from __future__ import annotations
 
 import collections
+import contextvars
 import dataclasses
 import datetime as dt
 import json
@@ -64,6 +65,11 @@ from storyline.store.base import ArticleFilter
 UPLOAD_SUFFIXES = (".jsonl.gz", ".jsonl", ".txt", ".html", ".htm")
 MAX_PAGE = 200
 
+
+# The reader's language for this request (``?hl=``, the ``hl`` cookie, else the ``lang`` setting),
+# set by the application's middleware: names and headlines come from a real headline in it where
+# the storyline or event has one.
+READER_LANG: contextvars.ContextVar[str | None] = contextvars.ContextVar("reader_lang", default=None)
 
 class TooLarge(StorylineError):
     """A request body or an upload over the server's limit."""
@@ -247,7 +253,7 @@ class Library:
 
     def _storyline_out(self, s: Storyline, outlets: list[str]) -> StorylineOut:
         return StorylineOut(
-            id=s.id, name=s.name, first=s.first, last=s.last, event_count=len(s.event_ids),
+            id=s.id, name=s.name_in(READER_LANG.get()), first=s.first, last=s.last, event_count=len(s.event_ids),
             article_count=s.article_count, languages=list(s.languages), outlets=outlets,
         )
 
@@ -299,8 +305,11 @@ class Library:
 
     @staticmethod
     def _event_out(e: Event) -> EventOut:
+        reader = READER_LANG.get()
+        own = reader is not None and reader in dict(e.headlines)  # a headline in the reader's language
         return EventOut(
-            id=e.id, storyline=e.storyline, headline=e.headline, lang=e.lang, first=e.first, last=e.last,
+            id=e.id, storyline=e.storyline, headline=e.headline_in(reader),
+            lang=reader if own and reader else e.lang, first=e.first, last=e.last,
             article_count=len(e.article_ids), languages=list(e.languages),
             outlets=[s for s in e.sources if s],
         )
@@ -314,7 +323,7 @@ class Library:
         e = self.store.event(ident)
         hits, _ = self.store.find_articles(ArticleFilter(event=ident), limit=10_000, order="oldest")
         try:
-            sl_name = self.store.storyline(e.storyline).name
+            sl_name = self.store.storyline(e.storyline).name_in(READER_LANG.get())
         except NotFound:
             sl_name = e.storyline
         return EventDetail(**self._event_out(e).model_dump(), storyline_name=sl_name,

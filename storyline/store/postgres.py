@@ -151,6 +151,10 @@ MIGRATIONS = [
     ),
     # How the input's bytes were read when not plain UTF-8 (a guessed code page, replaced bytes).
     Migration(4, "articles.encoding", _run_all(f"ALTER TABLE articles ADD COLUMN IF NOT EXISTS encoding {_T}")),
+    # Event headlines and storyline names in each language they have a real headline in (issue 16).
+    Migration(5, "events.headlines, storylines.names", _run_all(
+        "ALTER TABLE events ADD COLUMN IF NOT EXISTS headlines JSONB NOT NULL DEFAULT '{}'::jsonb;"
+        "ALTER TABLE storylines ADD COLUMN IF NOT EXISTS names JSONB NOT NULL DEFAULT '{}'::jsonb")),
 ]
 
 
@@ -335,10 +339,12 @@ class PostgresStore:
                 cur.executemany("DELETE FROM events WHERE id = %s", [(i,) for i in drop_events])
                 cur.executemany("DELETE FROM storylines WHERE id = %s", [(i,) for i in drop_storylines])
                 cur.executemany(
-                    "INSERT INTO events VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
+                    "INSERT INTO events (id, storyline, headline, lang, article_ids, languages, sources, first,"
+                    " last, headlines) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
                     " storyline = EXCLUDED.storyline, headline = EXCLUDED.headline, lang = EXCLUDED.lang,"
                     " article_ids = EXCLUDED.article_ids, languages = EXCLUDED.languages,"
-                    " sources = EXCLUDED.sources, first = EXCLUDED.first, last = EXCLUDED.last",
+                    " sources = EXCLUDED.sources, first = EXCLUDED.first, last = EXCLUDED.last,"
+                    " headlines = EXCLUDED.headlines",
                     [
                         (
                             e.id,
@@ -350,15 +356,17 @@ class PostgresStore:
                             Jsonb(list(e.sources)),
                             _iso(e.first),
                             _iso(e.last),
+                            Jsonb(dict(e.headlines)),
                         )
                         for e in events
                     ],
                 )
                 cur.executemany(
-                    "INSERT INTO storylines VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
+                    "INSERT INTO storylines (id, name, event_ids, article_count, languages, first, last, names)"
+                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
                     " name = EXCLUDED.name, event_ids = EXCLUDED.event_ids,"
                     " article_count = EXCLUDED.article_count, languages = EXCLUDED.languages,"
-                    " first = EXCLUDED.first, last = EXCLUDED.last",
+                    " first = EXCLUDED.first, last = EXCLUDED.last, names = EXCLUDED.names",
                     [
                         (
                             s.id,
@@ -368,6 +376,7 @@ class PostgresStore:
                             Jsonb(list(s.languages)),
                             _iso(s.first),
                             _iso(s.last),
+                            Jsonb(dict(s.names)),
                         )
                         for s in storylines
                     ],
@@ -580,6 +589,7 @@ class PostgresStore:
             sources=tuple(r["sources"]),
             first=_date(r["first"]),
             last=_date(r["last"]),
+            headlines=tuple(sorted((r.get("headlines") or {}).items())),
         )
 
     @staticmethod
@@ -592,6 +602,7 @@ class PostgresStore:
             languages=tuple(r["languages"]),
             first=_date(r["first"]),
             last=_date(r["last"]),
+            names=tuple(sorted((r.get("names") or {}).items())),
         )
 
     def events(self, *, storyline: str | None = None, ids: Sequence[str] | None = None) -> list[Event]:

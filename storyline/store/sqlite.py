@@ -120,6 +120,12 @@ def _add_encoding(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE articles ADD COLUMN encoding TEXT")
 
 
+def _add_names(db: sqlite3.Connection) -> None:
+    for table, col in (("events", "headlines"), ("storylines", "names")):
+        if col not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {col} TEXT NOT NULL DEFAULT '{{}}'")
+
+
 def _base(db: sqlite3.Connection) -> None:
     # Not executescript: it commits first, and this runs inside the migration's transaction.
     code = "\n".join(line for line in SCHEMA.splitlines() if not line.lstrip().startswith("--"))
@@ -142,7 +148,16 @@ MIGRATIONS = [
     Migration(4, "index for newest-first pages", lambda db: db.execute(NEWEST)),
     # How the input's bytes were read when not plain UTF-8 (a guessed code page, replaced bytes).
     Migration(5, "articles.encoding", _add_encoding),
+    # Event headlines and storyline names in each language they have a real headline in (issue 16).
+    Migration(6, "events.headlines, storylines.names", _add_names),
 ]
+
+
+def _pairs(r: sqlite3.Row, col: str) -> tuple[tuple[str, str], ...]:
+    """A {lang: text} column as sorted pairs; a store opened read-only before migration 6 has none."""
+    if col not in r.keys():  # noqa: SIM118 - a Row's "in" looks at values, not column names
+        return ()
+    return tuple(sorted(json.loads(r[col] or "{}").items()))
 
 
 def _uri(path: Path, **params: str) -> str:
@@ -316,7 +331,8 @@ class SQLiteStore:
                 self._db.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in drop_events])
                 self._db.executemany("DELETE FROM storylines WHERE id = ?", [(i,) for i in drop_storylines])
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO events (id, storyline, headline, lang, article_ids, languages,"
+                    " sources, first, last, headlines) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     [
                         (
                             e.id,
@@ -328,12 +344,14 @@ class SQLiteStore:
                             json.dumps(e.sources),
                             _iso(e.first),
                             _iso(e.last),
+                            json.dumps(dict(e.headlines), ensure_ascii=False),
                         )
                         for e in events
                     ],
                 )
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO storylines VALUES (?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO storylines (id, name, event_ids, article_count, languages,"
+                    " first, last, names) VALUES (?,?,?,?,?,?,?,?)",
                     [
                         (
                             s.id,
@@ -343,6 +361,7 @@ class SQLiteStore:
                             json.dumps(s.languages),
                             _iso(s.first),
                             _iso(s.last),
+                            json.dumps(dict(s.names), ensure_ascii=False),
                         )
                         for s in storylines
                     ],
@@ -563,6 +582,7 @@ class SQLiteStore:
             sources=tuple(json.loads(r["sources"])),
             first=_date(r["first"]),
             last=_date(r["last"]),
+            headlines=_pairs(r, "headlines"),
         )
 
     @staticmethod
@@ -575,6 +595,7 @@ class SQLiteStore:
             languages=tuple(json.loads(r["languages"])),
             first=_date(r["first"]),
             last=_date(r["last"]),
+            names=_pairs(r, "names"),
         )
 
     def events(self, *, storyline: str | None = None, ids: Sequence[str] | None = None) -> list[Event]:
