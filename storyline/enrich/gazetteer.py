@@ -393,9 +393,16 @@ def lang_table(lang: str) -> Table:
         if len(toks) == 1 and toks[0] in stops:
             continue
         _add_territory(t, code, name)
+        plain = _without_accents(name)
+        if plain != name and plain.isascii():
+            _add_territory(t, code, plain)  # "Egypte", "Etats-Unis": capitals are often written bare
         if code not in SKIP_TERRITORIES and code not in ORG_TERRITORIES and "-alt-" not in code:
             t.add_stem(name, f"place:{code}", "place")
     return t
+
+
+def _without_accents(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)
