@@ -205,7 +205,52 @@ def measure_names(rows: list[dict]) -> dict:
     groups: dict[str, list] = {}
     for a in arts:
         groups.setdefault(gold.get(a.id, "?"), []).append(a)
-    return {"names": {g: {"n": len(m), "name": storyline_name(m)} for g, m in sorted(groups.items())}}
+    names = {g: {"n": len(m), "name": storyline_name(m)} for g, m in sorted(groups.items())}
+    # The name a reader of each language sees (issue 16): today's code has one name for all.
+    import inspect
+
+    per_lang = "lang" in inspect.signature(storyline_name).parameters
+    hits = in_lang = total = 0
+    for g, m in sorted(groups.items()):
+        for lang in sorted({a.lang for a in m}):
+            name = storyline_name(m, lang=lang) if per_lang else names[g]["name"]
+            names[g][lang] = name
+            total += 1
+            hits += names_topic(name, g)
+            in_lang += _lang_of(name) == lang
+    return {"names": names, "all": {"n": total, "agree": hits / total, "in reader's lang": in_lang / total}}
+
+
+# What a name must mention to name the gold storyline (any language): a place or name key, or a word.
+_TOPIC = {
+    "egypt": ({"place:EG", "place:EG/cairo"}, ()),
+    "libya": ({"place:LY", "place:LY/tripoli", "place:LY/benghazi", "name:gadafi"}, ()),
+    "syria": ({"place:SY", "place:SY/damascus", "place:SY/homs", "name:asad"}, ()),
+    "yemen": ({"place:YE", "place:YE/sanaa", "name:ali-abdullah-saleh", "name:saleh"}, ()),
+    "iraq": ({"place:IQ", "place:IQ/baghdad"}, ()),
+    "haiti-earthquake": ({"place:HT", "place:HT/port-au-prince"}, ("earthquake", "quake")),
+    "bp-oil-spill": ({"name:bp", "place:gulf-of-mexico"}, ("oil", "spill")),
+    "h1n1": ({"name:h1n1", "name:h-1n1"}, ("flu", "swine", "influenza", "gripe", "grippe", "pandemic")),
+    "michael-jackson": ({"name:michael-jackson", "name:jackson"}, ("jackson",)),
+    "financial-crisis": (set(), ("financial", "crisis", "bank", "banks", "banking", "recession", "credit", "markets")),
+}
+
+
+def names_topic(name: str, gold: str) -> bool:
+    """Does the name say what the gold storyline is about? Its entity keys (in any language and
+    spelling, through today's extractor of this checkout) or a topic word."""
+    from storyline.enrich.entities import extract_entities
+
+    keys, words = _TOPIC.get(gold, (set(), ()))
+    got = {e.key for lang in ("en", "es", "fr", "it") for e in extract_entities(name, lang)}
+    low = {w.lower() for w in re.findall(r"\w+", name)}
+    return bool(keys & got) or any(w in low for w in words)
+
+
+def _lang_of(text: str) -> str:
+    from storyline.clean.language import detect_language
+
+    return detect_language(text) or ""
 
 
 MEASURES = {"titles": measure_titles, "dates": measure_dates, "search": measure_search, "names": measure_names}
@@ -229,7 +274,14 @@ def main() -> None:
     args = ap.parse_args()
     only = args.only.split(",")
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    if not os.environ.get("PAGES_AGAINST"):  # measuring another checkout: its code from PYTHONPATH
+    import common  # noqa: F401 - it puts this checkout on the path, so first, then undone below
+
+    if os.environ.get("PAGES_AGAINST"):  # measuring another checkout: its code from PYTHONPATH
+        while str(ROOT) in sys.path:
+            sys.path.remove(str(ROOT))
+        for name in [m for m in sys.modules if m == "storyline" or m.startswith("storyline.")]:
+            del sys.modules[name]  # common imported this checkout's storyline: read the other one
+    else:
         sys.path.insert(0, str(ROOT))
     mine = _run(only, args.data)
     if args.json:
@@ -253,7 +305,7 @@ def main() -> None:
             if not isinstance(fig, dict):
                 continue
             for k, v in fig.items():
-                if k == "n" or isinstance(v, dict) or m == "names":
+                if k == "n" or isinstance(v, dict):
                     continue
                 old = theirs.get(m, {}).get(part, {}).get(k)
                 print(
@@ -263,7 +315,12 @@ def main() -> None:
                 )
         if m == "names":
             for g, v in res["names"].items():
-                print(f"    {g:<14} ({v['n']:>3} articles)  {v['name']}")
+                print(f"    {g:<18} ({v['n']:>3} articles)  {v['name']}")
+                old_names = theirs.get(m, {}).get("names", {}).get(g, {})
+                for lang in sorted(k for k in v if len(k) == 2):
+                    print(f"      {lang}: {v[lang]}")
+                    if lang in old_names:
+                        print(f"      {lang} today: {old_names[lang]}")
         for k in ("junk_kinds",):
             if "all" in res and k in res["all"]:
                 print(f"  junk kinds now: {res['all'][k]}   today: {theirs.get(m, {}).get('all', {}).get(k)}")

@@ -11,6 +11,7 @@ service and schemas, and the API never imports the pages.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from storyline import __version__
 from storyline.api import errors
 from storyline.api.guard import HostGuard, Policy
 from storyline.api.routes import router
-from storyline.api.service import Library
+from storyline.api.service import READER_LANG, Library
 from storyline.pipeline import Pipeline
 from storyline.web.login import login, needs_sign_in
 from storyline.web.pages import error_page, pages
@@ -42,6 +43,7 @@ def create_app(
     bound: str | None = None,
     allowed_hosts: Sequence[str] = (),
     read_only: bool = False,
+    lang: str | None = None,
 ) -> FastAPI:
     """The whole web application over one store. ``token``, when set, is required by every
     write call, every read of the JSON API and every page (a browser signs in at /login; `storyline
@@ -73,6 +75,27 @@ def create_app(
     app.state.token = token or None
     app.state.policy = policy
     app.state.max_upload_bytes = max_upload_bytes
+    reader_lang_default = lang or (pipeline.settings.lang if pipeline is not None else None)
+
+    @app.middleware("http")
+    async def reader_lang(request: Request, call_next: Any) -> Response:
+        """The reader's language for names and headlines: ``?hl=es`` (remembered in a cookie),
+        the ``hl`` cookie, else the ``lang`` setting. Anything but a language code is ignored."""
+        asked = request.query_params.get("hl")
+        chosen = asked if asked is not None else request.cookies.get("hl")
+        chosen = chosen.strip().lower() if chosen and re.fullmatch(r"\s*[A-Za-z]{2,3}\s*", chosen) else None
+        token = READER_LANG.set(chosen or reader_lang_default)
+        try:
+            response: Response = await call_next(request)
+        finally:
+            READER_LANG.reset(token)
+        if asked is not None:
+            if chosen:
+                response.set_cookie("hl", chosen, max_age=365 * 86400, samesite="lax")
+            else:
+                response.delete_cookie("hl")
+        return response
+
     errors.install(app, html=error_page)
     app.add_middleware(errors.BodyLimit, max_bytes=max_upload_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

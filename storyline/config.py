@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,9 @@ class Settings:
     batch_size: int = 32
     # Optional vector cache (SQLite) shared across runs and databases; off by default.
     vector_cache: str | None = None
+    # The reader's language (ISO 639-1) for storyline names and event headlines on the pages and
+    # the API: a real headline in it where the storyline has one; a page's ``?hl=`` overrides it.
+    lang: str | None = None
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
@@ -52,4 +56,9 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
                 raise ValueError("must be at least 1")
     except ValueError as e:
         raise UsageError(f"batch_size: {e}") from e
+    if values.get("lang") is not None:
+        lang = str(values["lang"]).strip().lower()
+        if not re.fullmatch(r"[a-z]{2,3}", lang):
+            raise UsageError(f"lang: {values['lang']!r} is not an ISO 639-1 language code such as en, es, fr")
+        values["lang"] = lang
     return Settings(**values)

@@ -10,7 +10,7 @@ import collections
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -56,6 +56,18 @@ def _representative(members: Sequence[Article], lang: str | None = None) -> Arti
     return _central(pool) if pool else _central(members)
 
 
+def _in_each_language(members: Sequence[Article], main: str, make: Callable[[str], str]) -> tuple[tuple[str, str], ...]:
+    """``make(lang)`` for every other language some member has a real headline in: a reader's
+    language gets an editor's headline in it, never a translation."""
+    langs = sorted({a.lang for a in members if a.lang and a.lang != main and _headline_like(a)})
+    return tuple((lang, text) for lang in langs if (text := make(lang)))
+
+
+def _headline_in(members: Sequence[Article], lang: str) -> str:
+    pool = [a for a in members if a.lang == lang and _headline_like(a)]
+    return _representative(pool, lang).title if pool else ""
+
+
 def describe_event(ident: str, storyline: str, members: Sequence[Article]) -> Event:
     rep = _representative(members)
     first, last = _span(members)
@@ -69,6 +81,7 @@ def describe_event(ident: str, storyline: str, members: Sequence[Article]) -> Ev
         sources=_ordered_unique([a.source or "" for a in members]),
         first=first,
         last=last,
+        headlines=_in_each_language(members, rep.lang, lambda lang: _headline_in(members, lang)),
     )
 
 
@@ -263,14 +276,14 @@ def _subject(members: Sequence[Article], lang: str, taken: set[str]) -> str:
     return text if any(c.isupper() for c in text[1:]) or text.isupper() else text[:1].upper() + text[1:]
 
 
-def storyline_name(members: Sequence[Article], top: int = 2) -> str:
+def storyline_name(members: Sequence[Article], top: int = 2, lang: str | None = None) -> str:
     """A name a person would give the storyline: who or where it is about, then its most
     representative real headline ("Libya: Libya war reaching stalemate, Washington says"), in
     English when a fair share of it is English, else in its main language. The headline is an
     editor's words, so the name reads as news, never as a list of keywords."""
     if not members:
         return ""
-    lang = _naming_lang(members)
+    lang = lang or _naming_lang(members)
     actors = _actors(members, lang, top)
     rep = _representative(members, lang)
     who = actors[0][1] if actors else ""
@@ -282,9 +295,11 @@ def storyline_name(members: Sequence[Article], top: int = 2) -> str:
 
 def describe_storyline(ident: str, events: Sequence[Event], members: Sequence[Article]) -> Storyline:
     first, last = _span(members)
+    main = _naming_lang(members)
     return Storyline(
         id=ident,
         name=storyline_name(members),
+        names=_in_each_language(members, main, lambda lang: storyline_name(members, lang=lang)),
         event_ids=tuple(e.id for e in sorted(events, key=lambda e: (e.first or dt.date.max, e.id))),
         article_count=len(members),
         languages=_ordered_unique([a.lang for a in members]),

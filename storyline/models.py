@@ -138,6 +138,12 @@ class Event:
     sources: tuple[str, ...]
     first: dt.date | None
     last: dt.date | None
+    # The headline in each other language the event was reported in ((lang, headline), ...), so a
+    # reader who prefers Spanish reads a real Spanish headline where there is one.
+    headlines: tuple[tuple[str, str], ...] = ()
+
+    def headline_in(self, lang: str | None) -> str:
+        return dict(self.headlines).get(lang or "", self.headline)
 
 
 @dataclass(frozen=True)
@@ -149,6 +155,11 @@ class Storyline:
     languages: tuple[str, ...]
     first: dt.date | None
     last: dt.date | None
+    # The name in each other language of the storyline ((lang, name), ...), as for Event.headlines.
+    names: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, lang: str | None) -> str:
+        return dict(self.names).get(lang or "", self.name)
 
 
 @dataclass(frozen=True)

@@ -198,10 +198,12 @@ def get_article(L: Lib, request: Request, ident: str) -> ArticleOut:
 
 @router.get("/search", response_model=SearchOut, tags=["articles"])
 def search(
-    L: Lib, f: Filter, limit: Limit = 20, offset: Offset = 0, order: Order = "relevance"
+    L: Lib, f: Filter, limit: Limit = 20, offset: Offset = 0, order: Order = "relevance",
+    sort: Annotated[Order | None, Query(description="Same as `order` (the pages' name for it)")] = None,
 ) -> SearchOut:
-    """Full-text search across languages (diacritics folded), with filters and facet counts."""
-    return L.search(f, limit=limit, offset=offset, order=order)
+    """Full-text search across languages (diacritics folded), with filters and facet counts; on the
+    first page, the storylines and events the best matches belong to (`storylines`, `events`)."""
+    return L.search(f, limit=limit, offset=offset, order=sort or order)
 
 
 @router.get("/stats", response_model=StatsOut, tags=["store"])

@@ -37,6 +37,7 @@ class EntityCount(BaseModel):
     kind: str
     label: str
     articles: int
+    variants: list[str] = Field(default=[], description="Other spellings of the same entity in these articles")
 
 
 class EventOut(BaseModel):
@@ -138,6 +139,10 @@ class Facet(BaseModel):
 class SearchOut(Page[ArticleBrief]):
     query: str
     facets: dict[str, list[Facet]] = Field(description="Counts of the matching articles per lang and source")
+    storylines: list[StorylineOut] = Field(
+        default=[], description="Storylines the matching articles belong to, most matches first (first page only)")
+    events: list[EventOut] = Field(
+        default=[], description="Events the matching articles belong to, most matches first (first page only)")
 
 
 class StatsOut(BaseModel):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import contextvars
 import dataclasses
 import datetime as dt
 import json
@@ -65,6 +66,11 @@ from storyline.store.base import STORYLINE_SORTS, ArticleFilter, ArticleHit
 UPLOAD_SUFFIXES = (".jsonl.gz", ".jsonl", ".txt", ".html", ".htm")
 MAX_PAGE = 200
 
+
+# The reader's language for this request (``?hl=``, the ``hl`` cookie, else the ``lang`` setting),
+# set by the application's middleware: names and headlines come from a real headline in it where
+# the storyline or event has one.
+READER_LANG: contextvars.ContextVar[str | None] = contextvars.ContextVar("reader_lang", default=None)
 
 class TooLarge(StorylineError):
     """A request body or an upload over the server's limit."""
@@ -248,7 +254,7 @@ class Library:
 
     def _storyline_out(self, s: Storyline, outlets: list[str]) -> StorylineOut:
         return StorylineOut(
-            id=s.id, name=s.name, first=s.first, last=s.last, event_count=len(s.event_ids),
+            id=s.id, name=s.name_in(READER_LANG.get()), first=s.first, last=s.last, event_count=len(s.event_ids),
             article_count=s.article_count, languages=list(s.languages), outlets=outlets,
         )
 
@@ -273,8 +279,9 @@ class Library:
                 ArticleFilter(storyline=ident, entity=entity), limit=10_000)[0]}
             events = [e for e in events if e.id in keep]
         outlets = self.store.outlets_of([ident]).get(ident, [])
-        entities = [EntityCount(key=k, kind=kind, label=label, articles=n)
-                    for k, kind, label, n in self.store.top_entities(storyline=ident, limit=24)]
+        entities = [EntityCount(key=e.key, kind=e.kind, label=e.label, articles=e.articles,
+                                variants=list(e.variants))
+                    for e in self.store.top_entities(storyline=ident, limit=24)]
         base = self._storyline_out(s, outlets)
         return StorylineDetail(**base.model_dump(), events=[self._event_out(e) for e in events], entities=entities)
 
@@ -326,8 +333,11 @@ class Library:
 
     @staticmethod
     def _event_out(e: Event) -> EventOut:
+        reader = READER_LANG.get()
+        own = reader is not None and reader in dict(e.headlines)  # a headline in the reader's language
         return EventOut(
-            id=e.id, storyline=e.storyline, headline=e.headline, lang=e.lang, first=e.first, last=e.last,
+            id=e.id, storyline=e.storyline, headline=e.headline_in(reader),
+            lang=reader if own and reader else e.lang, first=e.first, last=e.last,
             article_count=len(e.article_ids), languages=list(e.languages),
             outlets=[s for s in e.sources if s],
         )
@@ -341,7 +351,7 @@ class Library:
         e = self.store.event(ident)
         hits, _ = self.store.find_articles(ArticleFilter(event=ident), limit=10_000, order="oldest")
         try:
-            sl_name = self.store.storyline(e.storyline).name
+            sl_name = self.store.storyline(e.storyline).name_in(READER_LANG.get())
         except NotFound:
             sl_name = e.storyline
         return EventDetail(**self._event_out(e).model_dump(), storyline_name=sl_name,
@@ -388,8 +398,30 @@ class Library:
         hits, total = self.store.find_articles(f, limit=limit, offset=offset, order=order)
         facets = {k: [Facet(value=v, count=n) for v, n in self.store.facet_counts(f, k, 30)]
                   for k in ("lang", "source")}
+        storylines, events = self._groups(f) if offset == 0 and total else ([], [])
         return SearchOut(items=[self._brief(h) for h in hits], total=total, limit=limit, offset=offset,
-                         query=f.query or "", facets=facets)
+                         query=f.query or "", facets=facets, storylines=storylines, events=events)
+
+    _GROUP_POOL = 300  # matching articles looked at to rank storylines and events (bounded cost)
+
+    def _groups(self, f: ArticleFilter, top: int = 5) -> tuple[list[StorylineOut], list[EventOut]]:
+        """The storylines and events a search's best matches belong to, most matching articles
+        first: a reader looking for "Gaddafi" wants the Libya story before its 137 articles."""
+        pool, _ = self.store.find_articles(f, limit=self._GROUP_POOL, offset=0, order="relevance")
+        by_sl = collections.Counter(h.storyline for h in pool if h.storyline)
+        by_ev = collections.Counter(h.event for h in pool if h.event)
+        sl_ids = [k for k, _ in by_sl.most_common(top)]
+        outlets = self.store.outlets_of(sl_ids)
+        storylines = []
+        for ident in sl_ids:
+            try:
+                storylines.append(self._storyline_out(self.store.storyline(ident), outlets.get(ident, [])))
+            except NotFound:
+                continue
+        ev_ids = [k for k, n in by_ev.most_common(top) if n > 1 or len(by_ev) <= top]
+        events = [self._event_out(e) for e in self.store.events(ids=ev_ids)]
+        events.sort(key=lambda e: -by_ev[e.id])
+        return storylines, events
 
     def _alternatives(self, query: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Each query word's other spellings among the store's names (``entities.spellings``):

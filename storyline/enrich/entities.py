@@ -31,8 +31,10 @@ from storyline.enrich.gazetteer import (
     demonyms,
     fold_name,
     global_table,
+    known_folds,
     lang_table,
     low,
+    word_set,
 )
 from storyline.models import Entity, EntityKind
 
@@ -54,6 +56,18 @@ NOUN_CAPS_LANGS = {"de", "lb"}
 INFLECTING_LANGS = {"ru", "uk", "be", "pl", "cs", "sk", "sl", "hr", "sr", "bs", "bg", "lt", "lv",
                     "fi", "et", "hu", "tr", "de", "el"}
 Emit = Callable[[str, EntityKind, str], None]
+# Penn-Treebank bracket escapes ("-LRB- Reuters -RRB-") and photo credits ("(AP Photo/Alberto
+# Pezzali)", "Photo: Jane Doe/Reuters"): names in them are not what the article is about.
+PTB_RE = re.compile(r"-[LR][RSC]B-")
+CREDIT_RE = re.compile(
+    r"\((?:[A-Z][\w.]*\s){0,3}(?:Photo|Foto|Photograph|Picture|Image|Video|Credit|Crédit)s?\b[^()\n]{0,80}\)"
+    r"|\b(?:Photo|Foto|Photograph|Picture|Image|Credit|Crédit|Fotografía)s?\s*(?:by|:|/)\s*[^\n.()]{1,60}"
+    r"|[^\s/()]+(?:\s[^\s/()]+){0,3}\s?/\s?"
+    r"(?:AP|AFP|Reuters|REUTERS|Getty Images|Getty|EPA|Anadolu|Sputnik|TASS|Xinhua)\b"
+)
+# When one key is seen with several kinds (a lone "Erdogan" next to "Recep Tayyip Erdogan"), the
+# most specific wins: a person or organisation over a bare capitalised word.
+KIND_RANK = {"person": 3, "org": 2, "place": 2, "other": 0}
 
 
 class _Tok:
@@ -172,12 +186,16 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
 
     def emit(key: str, kind: EntityKind, surface: str) -> None:
         counts[key] += 1
-        if key not in first:
+        old = first.get(key)
+        if old is None:
             first[key] = Entity(key, kind, surface)
+        elif KIND_RANK[kind] > KIND_RANK[old.kind]:
+            first[key] = Entity(key, kind, old.text if old.kind != "other" else surface)
 
     parts = [(title, True), (text, False)] if title else [(text, False)]
     docs: list[list[_Tok]] = []
     for part, heading in parts:
+        part = CREDIT_RE.sub(" . ", PTB_RE.sub(" ", part))
         part = DOTTED_ACRONYM_RE.sub(lambda m: m.group(1).replace(".", ""), part)
         for m in CODE_RE.finditer(part):
             letters, hyphen, digits, tail = m.groups()
@@ -297,7 +315,7 @@ def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid
     rest: list[_Tok] = []
     for t in run:
         if t.text.isupper() and 2 <= len(t.text) <= 7 and sum(c.isalpha() for c in t.text) >= 2:
-            if t.low not in NOT_ACRONYMS and t.low not in stops:
+            if t.low not in NOT_ACRONYMS and t.low not in stops and t.low not in word_set("noise"):
                 emit(f"name:{fold_code(t.text)}", "org", t.text)
             if rest:
                 _emit_name(_trim(rest, stops, lower_words), stops, lower_words, mid_caps,
@@ -315,16 +333,28 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
     if not run:
         return
     surface = " ".join(t.text for t in run)
+    whole = " ".join(fold_name(t.text) for t in run)
+    if (len(run) > 1 and run[-1].low in word_set("place_heads")) or (
+            len(run) > 2 and run[0].low in word_set("place_heads")):
+        emit(f"place:{whole.replace(' ', '-')}", "place", surface)  # "Black Sea", "Plaza Tahrir"
+        return
     if any(t.low in ORG_HEADS for t in run):
-        key = " ".join(fold_name(t.text) for t in run)
-        if len(run) > 1 and key:
-            emit(f"name:{key}", "org", surface)
+        if len(run) > 1 and whole:
+            emit(f"name:{whole}", "org", surface)
         return
     if len(run) > 4:
         return  # a title-cased heading or a list of names: no reliable key
     last = run[-1]
     folded = fold_name(last.text)
-    if len(folded) < 3 or last.low in stops:
+    if len(folded) < 3 or last.low in stops or last.low in word_set("noise"):
+        return
+    known = known_folds().get(folded) if len(run) == 1 else None
+    if known is not None:
+        emit(known.key, cast(EntityKind, known.kind), surface)  # a spelling that folds as a known one
+        return
+    if len(run) > 1 and (run[0].low in word_set("not_person_first")
+                         or last.low in word_set("not_person_last")):
+        emit(f"name:{whole}", "other", surface)  # "Middle East", "Amnesty International"
         return
     if len(run) == 1:
         if last.initial and last.low not in mid_caps and folded not in full_names:

@@ -112,63 +112,6 @@ AMBIGUOUS_CITY = _words(
     as is it un une are ore nord sud"""
 )
 
-# Hand aliases: organisations across languages and short forms of countries. Data, not code.
-ALIASES: dict[str, tuple[str, list[str]]] = {
-    "name:nato": ("org", ["NATO", "OTAN", "НАТО", "Nato", "North Atlantic Treaty Organization",
-                          "Tổ chức Hiệp ước Bắc Đại Tây Dương", "Organisation du traité de l'Atlantique nord",
-                          "Organización del Tratado del Atlántico Norte", "الناتو", "حلف الناتو",
-                          "حلف شمال الأطلسي", "NATO'nun", "Kuzey Atlantik Antlaşması Örgütü"]),
-    "name:eu": ("org", ["EU", "UE", "ЕС", "AB", "European Union", "Liên minh châu Âu",
-                        "Liên minh Châu Âu", "Union européenne", "Unión Europea", "Unione europea",
-                        "Unione Europea", "Europäische Union", "Avrupa Birliği", "Unia Europejska",
-                        "Евросоюз", "Европейский союз", "الاتحاد الأوروبي", "União Europeia"]),
-    "name:un": ("org", ["UN", "ONU", "ООН", "ONZ", "BM", "UNO", "United Nations", "Liên Hợp Quốc",
-                        "Liên hợp quốc", "Vereinte Nationen", "Nations unies", "Naciones Unidas",
-                        "Nazioni Unite", "Birleşmiş Milletler", "Организация Объединённых Наций",
-                        "الأمم المتحدة", "Organizacja Narodów Zjednoczonych"]),
-    "name:who": ("org", ["WHO", "OMS", "ВОЗ", "DSÖ", "World Health Organization",
-                         "Tổ chức Y tế Thế giới", "Weltgesundheitsorganisation",
-                         "Organisation mondiale de la santé", "Organización Mundial de la Salud",
-                         "Organizzazione mondiale della sanità", "منظمة الصحة العالمية",
-                         "Dünya Sağlık Örgütü", "Światowa Organizacja Zdrowia"]),
-    "name:imf": ("org", ["IMF", "FMI", "МВФ", "IWF", "MFW", "International Monetary Fund",
-                         "Quỹ Tiền tệ Quốc tế", "Internationaler Währungsfonds",
-                         "Fonds monétaire international", "Fondo Monetario Internacional",
-                         "Fondo monetario internazionale", "صندوق النقد الدولي",
-                         "Uluslararası Para Fonu"]),
-    "name:european parliament": ("org", ["European Parliament", "Europäisches Parlament",
-                                         "Parlement européen", "Parlamento Europeo",
-                                         "Parlamento europeo", "Nghị viện châu Âu",
-                                         "Nghị viện Châu Âu", "Avrupa Parlamentosu",
-                                         "Parlament Europejski", "Европарламент",
-                                         "Европейский парламент", "البرلمان الأوروبي"]),
-    "name:kremlin": ("org", ["Kremlin", "Kreml", "Кремль", "Điện Kremlin", "Cremlino",
-                             "Kremlin'in", "الكرملين"]),
-    "name:white house": ("org", ["White House", "Nhà Trắng", "Weißes Haus", "Maison Blanche",
-                                 "Casa Blanca", "Casa Bianca", "Beyaz Saray", "Biały Dom",
-                                 "Белый дом", "البيت الأبيض"]),
-    "name:pentagon": ("org", ["Pentagon", "Lầu Năm Góc", "Pentágono", "Pentagone", "Pentagono",
-                              "Пентагон", "البنتاغون"]),
-    "place:US": ("place", ["US", "USA", "America", "United States of America", "Hoa Kỳ", "Mỹ",
-                           "EEUU", "EE.UU", "EE UU", "Estados Unidos", "États-Unis", "Stati Uniti",
-                           "Vereinigte Staaten", "ABD", "Amerika", "США", "Америка", "Соединённые Штаты",
-                           "Соединенные Штаты", "الولايات المتحدة", "أمريكا", "Stany Zjednoczone"]),
-    "place:GB": ("place", ["UK", "Britain", "Great Britain", "Anh", "Royaume-Uni", "Reino Unido",
-                           "Regno Unito", "Großbritannien", "Vương quốc Anh", "Британия",
-                           "Великобритания", "بريطانيا", "İngiltere", "Wielka Brytania"]),
-    "place:TR": ("place", ["Turkey", "Türkiye", "Turkiye", "Turquie", "Turquía", "Turchia",
-                           "Türkei", "Турция", "تركيا", "Thổ", "Turcja"]),
-    "place:RU": ("place", ["Russia", "Nga", "Rusia", "Russie", "Russland", "Россия", "روسيا",
-                           "Rusya", "Rosja", "Russian Federation"]),
-    "place:CN": ("place", ["China", "Trung Quốc", "Chine", "Cina", "Китай", "الصين", "Çin", "Chiny"]),
-    "place:KR": ("place", ["South Korea", "Hàn Quốc", "Nam Hàn", "Corée du Sud", "Corea del Sur",
-                           "Südkorea", "Южная Корея", "Güney Kore", "كوريا الجنوبية"]),
-    "place:KP": ("place", ["North Korea", "Triều Tiên", "Bắc Hàn", "Corée du Nord", "Corea del Norte",
-                           "Nordkorea", "Северная Корея", "КНДР", "Kuzey Kore", "كوريا الشمالية"]),
-    "place:AE": ("place", ["UAE", "EAU", "ОАЭ", "BAE"]),
-    "place:150": ("place", ["Europe", "châu Âu", "Châu Âu", "Europa", "Европа", "أوروبا", "Avrupa"]),
-}
-
 # Demonyms and adjectives (lower-case lemma forms) → country. Matched case-insensitively,
 # after simplemma lemmatisation, since adjectives inflect and are lower-case in most languages.
 DEMONYMS: dict[str, str] = {
@@ -256,8 +199,7 @@ ORG_HEADS = _words(
     university college institute school hospital army navy force forces police guard association
     federation foundation fund organisation organization authority board bureau service
     services airlines airways news times post journal press television tv radio network
-    church republic kingdom sea ocean river lake mountain mountains island islands street
-    square airport station club league cup games championship
+    church republic kingdom airport station club league cup games championship
     bộ tổ chức ủy ban quốc hội ngân hàng công ty đảng
     ministerium partei bank regierung bundestag gericht
     ministère parti banque assemblée conseil
@@ -280,7 +222,8 @@ def fold_name(token: str) -> str:
     s = anyascii(token).lower()
     s = re.sub(r"[^a-z0-9-]", "", s)
     s = s.replace("sch", "s").replace("ch", "c").replace("sh", "s").replace("zh", "z")
-    s = s.replace("kh", "h")
+    s = s.replace("kh", "h").replace("dh", "d").replace("gh", "g").replace("ph", "f")
+    s = s.replace("q", "k").replace("ou", "u")
     s = re.sub(r"(?<=[aeiou])w(?=[^aeiou]|$)", "v", s)
     s = re.sub(r"(.)\1+", r"\1", s)
     return s
@@ -350,10 +293,79 @@ def global_table() -> Table:
             if n[:1].islower():  # transcriptions like "ban" for Van: never written so in text
                 continue
             t.add(n, key, "place", float(pop))
-    for key, (kind, names) in ALIASES.items():
-        for n in names:
-            t.add(n, key, kind, COUNTRY_PRIO * 10)
+    for ent in known_entities():
+        for n in ent.names:
+            t.add(n, ent.key, ent.kind, COUNTRY_PRIO * 10)
     return t
+
+
+@dataclass(frozen=True)
+class Known:
+    """One real person, organisation or place with every way the news writes it (data file
+    ``storyline/data/entities.json``): all its spellings share ``key``, so it is one entity."""
+
+    key: str
+    kind: str
+    names: tuple[str, ...]
+
+
+_PARTICLES = ("al", "el", "ad", "as", "ash", "ar", "bin", "ben")
+
+
+def _name_forms(given: list[str], surnames: list[str], alone: bool = True) -> list[str]:
+    """Every "given surname" combination and each surname alone, with and without the Arabic
+    article (al-/el-) the outlets add or drop."""
+    out: list[str] = []
+    for sur in surnames:
+        forms = {sur}
+        toks = sur.replace("-", " ").split()
+        if len(toks) > 1 and toks[0].lower() in _PARTICLES:
+            forms |= {" ".join(toks[1:]) if toks[0].lower() in ("al", "el") else sur,
+                      "al-" + " ".join(toks[1:]), "el-" + " ".join(toks[1:])}
+        for f in forms:
+            if f and alone:
+                out.append(f)
+            out += [f"{g} {f}".strip() for g in given]
+    return out
+
+
+@lru_cache(maxsize=1)
+def entity_data() -> dict:
+    """The entity data file, loaded once."""
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "entities.json")
+    with open(path, encoding="utf-8") as f:
+        return dict(json.load(f))
+
+
+@lru_cache(maxsize=1)
+def known_entities() -> tuple[Known, ...]:
+    out = []
+    for e in entity_data()["entities"]:
+        names = list(e.get("names", [])) + _name_forms(e.get("given", []), e.get("surnames", []),
+                                                         e.get("surname_alone", True))
+        out.append(Known(e["key"], e["kind"], tuple(dict.fromkeys(n for n in names if n.strip()))))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def known_folds() -> dict[str, Known]:
+    """Folded one-word names of known people and organisations (``fold_name``) → the entity, so
+    a spelling the data file lacks but folds the same ("Каддафи" → "kadafi") still finds it."""
+    out: dict[str, Known] = {}
+    for ent in known_entities():
+        if ent.kind == "place":
+            continue
+        for n in ent.names:
+            toks = n.split()
+            if len(toks) == 1 and len(toks[0]) >= 4:
+                out.setdefault(fold_name(toks[0]), ent)
+    return out
+
+
+@lru_cache(maxsize=1)
+def word_set(name: str) -> frozenset[str]:
+    """One of the data file's word lists (``noise``, ``place_heads``, ...), lower-cased."""
+    return frozenset(low(w) for w in entity_data().get(name, []))
 
 
 def _add_territory(t: Table, code: str, name: str) -> None:
@@ -381,9 +393,16 @@ def lang_table(lang: str) -> Table:
         if len(toks) == 1 and toks[0] in stops:
             continue
         _add_territory(t, code, name)
+        plain = _without_accents(name)
+        if plain != name and plain.isascii():
+            _add_territory(t, code, plain)  # "Egypte", "Etats-Unis": capitals are often written bare
         if code not in SKIP_TERRITORIES and code not in ORG_TERRITORIES and "-alt-" not in code:
             t.add_stem(name, f"place:{code}", "place")
     return t
+
+
+def _without_accents(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)
@@ -394,6 +413,8 @@ def demonyms() -> dict[str, str]:
         key = "name:eu" if cc == "EU" else f"place:{cc}"
         for w in words.split():
             out.setdefault(low(w), key)
+            if w.isascii() and w.endswith(("an", "i")):
+                out.setdefault(low(w) + "s", key)  # "Libyans", "Iraqis": the people of a country
     return out
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from storyline.models import Article, Assignment, Event, Storyline
 
@@ -86,6 +87,36 @@ def fts_query(text: str, variants: Callable[[str], Sequence[str]] | None = None)
         parts.pop()
     return " ".join(parts)
 
+
+
+class EntityRow(NamedTuple):
+    """One entity of a storyline or event: its most used spelling as the label, every other
+    spelling the articles use (``variants``: "Kadhafi", "Gheddafi" under "Gaddafi"), and the most
+    specific kind any article gave it."""
+
+    key: str
+    kind: str
+    label: str
+    articles: int
+    variants: tuple[str, ...] = ()
+
+
+_KIND_RANK = {"person": 3, "org": 2, "place": 2, "other": 0}
+
+
+def merge_entity_rows(rows: Sequence[tuple[str, str, str, int]], limit: int) -> list[EntityRow]:
+    """(key, kind, label, articles) rows, one per spelling, as one row per key: what both stores'
+    ``top_entities`` return, so an entity is one chip with its spellings, not one chip each."""
+    labels: dict[str, Counter[str]] = {}
+    kinds: dict[str, str] = {}
+    for k, kind, label, n in sorted(rows, key=lambda r: (r[0], r[2])):
+        labels.setdefault(k, Counter())[label] += int(n)
+        if _KIND_RANK.get(kind, 0) > _KIND_RANK.get(kinds.get(k, ""), -1):
+            kinds[k] = kind
+    out = [EntityRow(k, kinds[k], c.most_common(1)[0][0], sum(c.values()),
+                     tuple(x for x, _ in c.most_common()[1:])) for k, c in labels.items()]
+    out.sort(key=lambda x: (-x.articles, x.label))
+    return out[:limit]
 
 
 def filter_sql(f: ArticleFilter, mark: str, names_entity: str) -> tuple[list[str], list[Any]]:
@@ -219,7 +250,7 @@ class Store(Protocol):
 
     def top_entities(
         self, *, storyline: str | None = None, event: str | None = None, limit: int = 30
-    ) -> list[tuple[str, str, str, int]]: ...
+    ) -> list[EntityRow]: ...
 
     def storyline_page(
         self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0,

@@ -30,7 +30,17 @@ import numpy as np
 from storyline.errors import MissingDependency, NotFound, StoreError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.store import shown
-from storyline.store.base import _TERM, ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql, storyline_order
+from storyline.store.base import (
+    _TERM,
+    ArticleFilter,
+    ArticleHit,
+    EntityRow,
+    LinkRow,
+    SavedIndex,
+    filter_sql,
+    merge_entity_rows,
+    storyline_order,
+)
 from storyline.store.migrations import Migration, check_version, pending
 
 try:
@@ -142,6 +152,10 @@ MIGRATIONS = [
     ),
     # How the input's bytes were read when not plain UTF-8 (a guessed code page, replaced bytes).
     Migration(4, "articles.encoding", _run_all(f"ALTER TABLE articles ADD COLUMN IF NOT EXISTS encoding {_T}")),
+    # Event headlines and storyline names in each language they have a real headline in (issue 16).
+    Migration(5, "events.headlines, storylines.names", _run_all(
+        "ALTER TABLE events ADD COLUMN IF NOT EXISTS headlines JSONB NOT NULL DEFAULT '{}'::jsonb;"
+        "ALTER TABLE storylines ADD COLUMN IF NOT EXISTS names JSONB NOT NULL DEFAULT '{}'::jsonb")),
 ]
 
 
@@ -326,10 +340,12 @@ class PostgresStore:
                 cur.executemany("DELETE FROM events WHERE id = %s", [(i,) for i in drop_events])
                 cur.executemany("DELETE FROM storylines WHERE id = %s", [(i,) for i in drop_storylines])
                 cur.executemany(
-                    "INSERT INTO events VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
+                    "INSERT INTO events (id, storyline, headline, lang, article_ids, languages, sources, first,"
+                    " last, headlines) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
                     " storyline = EXCLUDED.storyline, headline = EXCLUDED.headline, lang = EXCLUDED.lang,"
                     " article_ids = EXCLUDED.article_ids, languages = EXCLUDED.languages,"
-                    " sources = EXCLUDED.sources, first = EXCLUDED.first, last = EXCLUDED.last",
+                    " sources = EXCLUDED.sources, first = EXCLUDED.first, last = EXCLUDED.last,"
+                    " headlines = EXCLUDED.headlines",
                     [
                         (
                             e.id,
@@ -341,15 +357,17 @@ class PostgresStore:
                             Jsonb(list(e.sources)),
                             _iso(e.first),
                             _iso(e.last),
+                            Jsonb(dict(e.headlines)),
                         )
                         for e in events
                     ],
                 )
                 cur.executemany(
-                    "INSERT INTO storylines VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
+                    "INSERT INTO storylines (id, name, event_ids, article_count, languages, first, last, names)"
+                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO UPDATE SET"
                     " name = EXCLUDED.name, event_ids = EXCLUDED.event_ids,"
                     " article_count = EXCLUDED.article_count, languages = EXCLUDED.languages,"
-                    " first = EXCLUDED.first, last = EXCLUDED.last",
+                    " first = EXCLUDED.first, last = EXCLUDED.last, names = EXCLUDED.names",
                     [
                         (
                             s.id,
@@ -359,6 +377,7 @@ class PostgresStore:
                             Jsonb(list(s.languages)),
                             _iso(s.first),
                             _iso(s.last),
+                            Jsonb(dict(s.names)),
                         )
                         for s in storylines
                     ],
@@ -571,6 +590,7 @@ class PostgresStore:
             sources=tuple(r["sources"]),
             first=_date(r["first"]),
             last=_date(r["last"]),
+            headlines=tuple(sorted((r.get("headlines") or {}).items())),
         )
 
     @staticmethod
@@ -583,6 +603,7 @@ class PostgresStore:
             languages=tuple(r["languages"]),
             first=_date(r["first"]),
             last=_date(r["last"]),
+            names=tuple(sorted((r.get("names") or {}).items())),
         )
 
     def events(self, *, storyline: str | None = None, ids: Sequence[str] | None = None) -> list[Event]:
@@ -754,22 +775,14 @@ class PostgresStore:
 
     def top_entities(
         self, *, storyline: str | None = None, event: str | None = None, limit: int = 30
-    ) -> list[tuple[str, str, str, int]]:
+    ) -> list[EntityRow]:
         col, val = ("storyline", storyline) if storyline is not None else ("event", event)
         rows = self._db.execute(
             "SELECT j->>0 AS k, j->>1 AS kind, j->>2 AS label, count(DISTINCT a.id) AS n"
             f" FROM articles a, jsonb_array_elements(a.entities) j WHERE a.{col} = %s GROUP BY k, kind, label",
             (val,),
         ).fetchall()
-        best: dict[str, tuple[str, str, int]] = {}
-        total: dict[str, int] = {}
-        for k, kind, label, n in sorted(rows, key=lambda r: (r[0], r[2])):  # SQLite's group order
-            total[k] = total.get(k, 0) + int(n)
-            if k not in best or n > best[k][2]:
-                best[k] = (kind, label, int(n))
-        out = [(k, best[k][0], best[k][1], total[k]) for k in best]
-        out.sort(key=lambda x: (-x[3], x[2]))
-        return out[:limit]
+        return merge_entity_rows([(r[0], r[1], r[2], int(r[3])) for r in rows], limit)
 
     def storyline_page(
         self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0,

@@ -16,7 +16,17 @@ import numpy as np
 
 from storyline.errors import MissingStore, NotFound, StoreError, UsageError
 from storyline.models import Article, Assignment, Entity, Event, Storyline
-from storyline.store.base import ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql, fts_query, storyline_order
+from storyline.store.base import (
+    ArticleFilter,
+    ArticleHit,
+    EntityRow,
+    LinkRow,
+    SavedIndex,
+    filter_sql,
+    fts_query,
+    merge_entity_rows,
+    storyline_order,
+)
 from storyline.store.migrations import Migration, check_version, pending
 
 COUNT_CAP = 10_000  # search totals are exact up to this, then reported as COUNT_CAP + 1
@@ -111,6 +121,12 @@ def _add_encoding(db: sqlite3.Connection) -> None:
         db.execute("ALTER TABLE articles ADD COLUMN encoding TEXT")
 
 
+def _add_names(db: sqlite3.Connection) -> None:
+    for table, col in (("events", "headlines"), ("storylines", "names")):
+        if col not in {r[1] for r in db.execute(f"PRAGMA table_info({table})")}:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {col} TEXT NOT NULL DEFAULT '{{}}'")
+
+
 def _base(db: sqlite3.Connection) -> None:
     # Not executescript: it commits first, and this runs inside the migration's transaction.
     code = "\n".join(line for line in SCHEMA.splitlines() if not line.lstrip().startswith("--"))
@@ -133,7 +149,16 @@ MIGRATIONS = [
     Migration(4, "index for newest-first pages", lambda db: db.execute(NEWEST)),
     # How the input's bytes were read when not plain UTF-8 (a guessed code page, replaced bytes).
     Migration(5, "articles.encoding", _add_encoding),
+    # Event headlines and storyline names in each language they have a real headline in (issue 16).
+    Migration(6, "events.headlines, storylines.names", _add_names),
 ]
+
+
+def _pairs(r: sqlite3.Row, col: str) -> tuple[tuple[str, str], ...]:
+    """A {lang: text} column as sorted pairs; a store opened read-only before migration 6 has none."""
+    if col not in r.keys():  # noqa: SIM118 - a Row's "in" looks at values, not column names
+        return ()
+    return tuple(sorted(json.loads(r[col] or "{}").items()))
 
 
 def _uri(path: Path, **params: str) -> str:
@@ -307,7 +332,8 @@ class SQLiteStore:
                 self._db.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in drop_events])
                 self._db.executemany("DELETE FROM storylines WHERE id = ?", [(i,) for i in drop_storylines])
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO events VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO events (id, storyline, headline, lang, article_ids, languages,"
+                    " sources, first, last, headlines) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     [
                         (
                             e.id,
@@ -319,12 +345,14 @@ class SQLiteStore:
                             json.dumps(e.sources),
                             _iso(e.first),
                             _iso(e.last),
+                            json.dumps(dict(e.headlines), ensure_ascii=False),
                         )
                         for e in events
                     ],
                 )
                 self._db.executemany(
-                    "INSERT OR REPLACE INTO storylines VALUES (?,?,?,?,?,?,?)",
+                    "INSERT OR REPLACE INTO storylines (id, name, event_ids, article_count, languages,"
+                    " first, last, names) VALUES (?,?,?,?,?,?,?,?)",
                     [
                         (
                             s.id,
@@ -334,6 +362,7 @@ class SQLiteStore:
                             json.dumps(s.languages),
                             _iso(s.first),
                             _iso(s.last),
+                            json.dumps(dict(s.names), ensure_ascii=False),
                         )
                         for s in storylines
                     ],
@@ -554,6 +583,7 @@ class SQLiteStore:
             sources=tuple(json.loads(r["sources"])),
             first=_date(r["first"]),
             last=_date(r["last"]),
+            headlines=_pairs(r, "headlines"),
         )
 
     @staticmethod
@@ -566,6 +596,7 @@ class SQLiteStore:
             languages=tuple(json.loads(r["languages"])),
             first=_date(r["first"]),
             last=_date(r["last"]),
+            names=_pairs(r, "names"),
         )
 
     def events(self, *, storyline: str | None = None, ids: Sequence[str] | None = None) -> list[Event]:
@@ -763,25 +794,18 @@ class SQLiteStore:
 
     def top_entities(
         self, *, storyline: str | None = None, event: str | None = None, limit: int = 30
-    ) -> list[tuple[str, str, str, int]]:
-        """The names most articles of a storyline (or event) mention: (key, kind, label, articles)."""
+    ) -> list[EntityRow]:
+        """The names most articles of a storyline (or event) mention, one row per entity with its
+        spellings (``base.merge_entity_rows``)."""
         col, val = ("storyline", storyline) if storyline is not None else ("event", event)
         rows = self._db.execute(
             "SELECT json_extract(j.value, '$[0]') AS k, json_extract(j.value, '$[1]') AS kind,"
             " json_extract(j.value, '$[2]') AS label, count(DISTINCT a.id) AS n"
             f" FROM articles a, json_each(a.entities) j WHERE a.{col} = ?"
-            " GROUP BY k, label",
+            " GROUP BY k, kind, label",
             (val,),
         ).fetchall()
-        best: dict[str, tuple[str, str, int, int]] = {}  # key -> (kind, label, label count, articles)
-        total: dict[str, int] = {}
-        for k, kind, label, n in rows:
-            total[k] = total.get(k, 0) + int(n)
-            if k not in best or n > best[k][2]:
-                best[k] = (kind, label, int(n), 0)
-        out = [(k, best[k][0], best[k][1], total[k]) for k in best]
-        out.sort(key=lambda x: (-x[3], x[2]))
-        return out[:limit]
+        return merge_entity_rows([(r[0], r[1], r[2], int(r[3])) for r in rows], limit)
 
     def storyline_page(
         self, *, lang: str | None = None, name: str | None = None, limit: int = 20, offset: int = 0,

@@ -11,7 +11,7 @@ import re
 import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -294,13 +294,15 @@ def search_page(
     date_to: Annotated[dt.date | None, Query(alias="to")] = None,
     entity: Annotated[str | None, Query(max_length=300)] = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    sort: Annotated[Literal["relevance", "newest", "oldest"], Query()] = "relevance",
 ) -> HTMLResponse:
     L = lib(request)
     f = article_filter(q=q, lang=lang, source=source, date_from=date_from, date_to=date_to, entity=entity)
     per = 20
     searched = any([q, lang, source, date_from, date_to, entity])
-    result = L.search(f, limit=per, offset=(page - 1) * per) if searched else None
-    params = {"q": q, "lang": lang, "source": source, "from": date_from, "to": date_to, "entity": entity}
+    result = L.search(f, limit=per, offset=(page - 1) * per, order=sort) if searched else None
+    params = {"q": q, "lang": lang, "source": source, "from": date_from, "to": date_to, "entity": entity,
+              "sort": sort if sort != "relevance" else None}
     return render(request, "search.html", title=f"Search: {q}" if q else "Search", result=result, params=params,
                   stats=L.stats(), page=page, pages=max(1, math.ceil((result.total if result else 0) / per)))
 
