@@ -199,3 +199,11 @@ def test_timeline_axis_labels_years_and_sizes_dots() -> None:
     short = str(timeline_axis([(dt.date(2011, 2, 21), 1), (dt.date(2011, 6, 2), 1)], [], first=dt.date(2011, 2, 21),
                               last=dt.date(2011, 6, 2), slots=40, max_labels=12))
     assert "Feb 2011" in short and "Mar" in short
+
+
+def test_search_pages_out_of_range_are_pages_not_errors(three: TestClient) -> None:
+    """`?page=0` on search was a 422 error; a page past the last says so and links back."""
+    zero = three.get("/search?q=grain&page=0")
+    assert zero.status_code == 200 and "Grain corridor extended" in zero.text
+    far = three.get("/search?q=grain&page=99")
+    assert far.status_code == 200 and "There is no page 99" in far.text and "page=1" in far.text

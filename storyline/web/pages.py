@@ -293,10 +293,11 @@ def search_page(
     date_from: Annotated[dt.date | None, Query(alias="from")] = None,
     date_to: Annotated[dt.date | None, Query(alias="to")] = None,
     entity: Annotated[str | None, Query(max_length=300)] = None,
-    page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    page: Annotated[int | None, Query(le=10_000)] = None,
     sort: Annotated[Literal["relevance", "newest", "oldest"], Query()] = "relevance",
 ) -> HTMLResponse:
     L = lib(request)
+    page = page_number(page)
     f = article_filter(q=q, lang=lang, source=source, date_from=date_from, date_to=date_to, entity=entity)
     per = 20
     searched = any([q, lang, source, date_from, date_to, entity])
