@@ -34,6 +34,52 @@ STATIC = Path(__file__).resolve().parent / "web" / "static"
 DEFAULT_MAX_UPLOAD = 25 * 1024 * 1024
 
 
+_LANG_CODE = re.compile(r"[a-z]{2,3}")
+
+
+class ReaderLang:
+    """The reader's language for names and headlines (``service.READER_LANG``): ``?hl=es``
+    (remembered in an ``hl`` cookie; ``?hl=`` clears it), the ``hl`` cookie, else the ``lang``
+    setting. Anything but a language code is ignored. Plain ASGI, so streamed bodies and the
+    body limit pass through untouched."""
+
+    def __init__(self, app: Any, default: str | None) -> None:
+        self.app = app
+        self.default = default
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from http.cookies import SimpleCookie
+        from urllib.parse import parse_qs
+
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+        asked = query["hl"][-1].strip().lower() if "hl" in query else None
+        cookie = SimpleCookie()
+        for k, v in scope.get("headers", []):
+            if k == b"cookie":
+                with contextlib.suppress(Exception):
+                    cookie.load(v.decode("latin-1"))
+        had = cookie["hl"].value.strip().lower() if "hl" in cookie else None
+        chosen = asked if asked is not None else had
+        chosen = chosen if chosen and _LANG_CODE.fullmatch(chosen) else None
+
+        async def send_with_cookie(message: Any) -> None:
+            if message["type"] == "http.response.start" and asked is not None:
+                value = f"hl={chosen}; Max-Age=31536000" if chosen else "hl=; Max-Age=0"
+                cookie_header = (b"set-cookie", f"{value}; Path=/; SameSite=Lax".encode())
+                headers = [*message.get("headers", []), cookie_header]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        token = READER_LANG.set(chosen or self.default)
+        try:
+            await self.app(scope, receive, send_with_cookie)
+        finally:
+            READER_LANG.reset(token)
+
+
 def create_app(
     db: str | Path = "storyline.db",
     *,
@@ -77,25 +123,7 @@ def create_app(
     app.state.max_upload_bytes = max_upload_bytes
     reader_lang_default = lang or (pipeline.settings.lang if pipeline is not None else None)
 
-    @app.middleware("http")
-    async def reader_lang(request: Request, call_next: Any) -> Response:
-        """The reader's language for names and headlines: ``?hl=es`` (remembered in a cookie),
-        the ``hl`` cookie, else the ``lang`` setting. Anything but a language code is ignored."""
-        asked = request.query_params.get("hl")
-        chosen = asked if asked is not None else request.cookies.get("hl")
-        chosen = chosen.strip().lower() if chosen and re.fullmatch(r"\s*[A-Za-z]{2,3}\s*", chosen) else None
-        token = READER_LANG.set(chosen or reader_lang_default)
-        try:
-            response: Response = await call_next(request)
-        finally:
-            READER_LANG.reset(token)
-        if asked is not None:
-            if chosen:
-                response.set_cookie("hl", chosen, max_age=365 * 86400, samesite="lax")
-            else:
-                response.delete_cookie("hl")
-        return response
-
+    app.add_middleware(ReaderLang, default=reader_lang_default)
     errors.install(app, html=error_page)
     app.add_middleware(errors.BodyLimit, max_bytes=max_upload_bytes)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
