@@ -32,6 +32,7 @@ from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.store import shown
 from storyline.store.base import _TERM, ArticleFilter, ArticleHit, LinkRow, SavedIndex, filter_sql
 from storyline.store.migrations import Migration, check_version, pending
+from storyline.store.watchstate import PG_SCHEMA
 
 try:
     import psycopg
@@ -142,6 +143,9 @@ MIGRATIONS = [
     ),
     # How the input's bytes were read when not plain UTF-8 (a guessed code page, replaced bytes).
     Migration(4, "articles.encoding", _run_all(f"ALTER TABLE articles ADD COLUMN IF NOT EXISTS encoding {_T}")),
+    # What ``storyline watch`` remembers (sources, listings and their validators, the frontier of
+    # seen pages, the error log), beside the articles as in a SQLite file (``store.watchstate``).
+    Migration(5, "watch state: sources, listings, pages, log", _run_all(PG_SCHEMA)),
 ]
 
 
@@ -218,6 +222,7 @@ class PostgresStore:
         if psycopg is None:
             raise MissingDependency("psycopg (for PostgreSQL stores)", INSTALL_HINT)
         self.path = shown(url)  # for messages: the password masked
+        self.url = url  # where it is (``storyline watch`` keeps its state beside the articles)
         self._depth = 0
         try:
             self._db = psycopg.connect(url, autocommit=True)
