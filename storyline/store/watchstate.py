@@ -166,20 +166,16 @@ class _Postgres:
     no writer has opened since they were added gets them by opening the store once)."""
 
     def __init__(self, url: str) -> None:
-        try:
-            import psycopg
-            from psycopg.rows import dict_row
-        except ImportError as e:
-            from storyline.store.postgres import INSTALL_HINT
+        from storyline.store import postgres  # psycopg is the postgres extra's, imported there
 
-            raise MissingDependency("psycopg (for PostgreSQL stores)", INSTALL_HINT) from e
+        psycopg = postgres.psycopg
+        if psycopg is None:
+            raise MissingDependency("psycopg (for PostgreSQL stores)", postgres.INSTALL_HINT)
         self.error = psycopg.Error
         try:
-            self.db = psycopg.connect(url, autocommit=True, row_factory=dict_row)
+            self.db = psycopg.connect(url, autocommit=True, row_factory=postgres.dict_row)
             if self.db.execute("SELECT to_regclass('watch_pages') AS t").fetchone()["t"] is None:  # type: ignore[index]
-                from storyline.store.postgres import PostgresStore
-
-                PostgresStore(url).close()  # applies the migrations, under the writer's lock
+                postgres.PostgresStore(url).close()  # applies the migrations, under the writer's lock
         except psycopg.Error as e:
             raise StoreError(f"{shown(url)}: cannot open the watch state ({str(e).strip()})") from e
 
