@@ -25,6 +25,9 @@ class Settings:
     # The reader's language (ISO 639-1) for storyline names and event headlines on the pages and
     # the API: a real headline in it where the storyline has one; a page's ``?hl=`` overrides it.
     lang: str | None = None
+    # How much of each article the encoder reads: the title and the body, cut at this many
+    # characters (the encoder is the whole per-article cost; docs/encoding.md has the curve).
+    encode_chars: int = 1500
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
@@ -49,13 +52,14 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
         if env is not None:
             values[name] = env
     values.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        if "batch_size" in values:
-            values["batch_size"] = int(values["batch_size"])
-            if values["batch_size"] < 1:
-                raise ValueError("must be at least 1")
-    except ValueError as e:
-        raise UsageError(f"batch_size: {e}") from e
+    for name, least in (("batch_size", 1), ("encode_chars", 100)):
+        try:
+            if name in values:
+                values[name] = int(values[name])
+                if values[name] < least:
+                    raise ValueError(f"must be at least {least}")
+        except (TypeError, ValueError) as e:
+            raise UsageError(f"{name}: {e}") from e
     if values.get("lang") is not None:
         lang = str(values["lang"]).strip().lower()
         if not re.fullmatch(r"[a-z]{2,3}", lang):

@@ -24,7 +24,7 @@ from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
 from storyline.encoding import encoding_note
 from storyline.enrich import enrich
-from storyline.enrich.vectors import Encoder, get_encoder
+from storyline.enrich.vectors import Encoder, get_encoder, reusing
 from storyline.errors import InputError, NotFound, StoreError
 from storyline.fetch.pages import read_inputs
 from storyline.link import Linker, StoredLink, explain, similarity, state
@@ -83,11 +83,11 @@ class PrepareJob:
 
     raws: tuple[RawArticle, ...]
     known: Mapping[str, frozenset[str]]
-    encoder: Any  # an Encoder, or (name, cache path) to build one with get_encoder
+    encoder: Any  # an Encoder, or (name, cache path, characters read) to build one with get_encoder
     size: int
 
 
-_WORKER_ENCODERS: dict[tuple[str, str | None], Encoder] = {}
+_WORKER_ENCODERS: dict[tuple[str, str | None, int], Encoder] = {}
 
 
 def prepare_job(job: PrepareJob) -> list[Article | Rejected]:
@@ -102,7 +102,7 @@ def prepare_job(job: PrepareJob) -> list[Article | Rejected]:
     enc = job.encoder
     if isinstance(enc, tuple):
         if enc not in _WORKER_ENCODERS:
-            _WORKER_ENCODERS[enc] = get_encoder(enc[0], cache=enc[1])
+            _WORKER_ENCODERS[enc] = reusing(get_encoder(enc[0], cache=enc[1], max_chars=enc[2]))
         enc = _WORKER_ENCODERS[enc]
     arts = [a for a in cleaned if isinstance(a, Article)]
     it = iter(enrich(arts, enc) if arts else [])
@@ -159,12 +159,14 @@ class Pipeline:
 
     def __init__(self, settings: Settings | None = None, *, encoder: Encoder | None = None) -> None:
         self.settings = settings or Settings()
-        self._encoder = encoder
+        # Every encoder encodes each distinct input once (a repost reuses its original's vector).
+        self._encoder = reusing(encoder) if encoder is not None else None
 
     @property
     def encoder(self) -> Encoder:
         if self._encoder is None:
-            self._encoder = get_encoder(self.settings.encoder, cache=self.settings.vector_cache)
+            s = self.settings
+            self._encoder = reusing(get_encoder(s.encoder, cache=s.vector_cache, max_chars=s.encode_chars))
         return self._encoder
 
     def open_store(self, db: str | Path | None = None, *, readonly: bool = False) -> Store:
@@ -301,10 +303,12 @@ class Pipeline:
         pass's new pages, and the store is read once, not once per pass."""
         return Follower(self, store)
 
-    def _encoder_spec(self) -> Encoder | tuple[str, str | None]:
+    def _encoder_spec(self) -> Encoder | tuple[str, str | None, int]:
         """What a worker builds its encoder from: the encoder given to the Pipeline (it must then
         pickle), else the settings' name and cache, built once per worker process."""
-        return self._encoder if self._encoder is not None else (self.settings.encoder, self.settings.vector_cache)
+        if self._encoder is not None:
+            return self._encoder
+        return (self.settings.encoder, self.settings.vector_cache, self.settings.encode_chars)
 
     def _settle(
         self, job: PrepareJob, prepared: Sequence[Article | Rejected], memory: SourceMemory

@@ -192,7 +192,8 @@ class Watcher:
         self._mtime = self._stat()
         self.store = store or pipeline.open_store()
         self._own_store = store is None
-        self.state = WatchState(self.store.path)
+        # Beside the articles: the SQLite file, or the PostgreSQL database (its real URL).
+        self.state = WatchState(getattr(self.store, "url", self.store.path))
         self.say = say or (lambda _m: None)
         self.stop = stop or threading.Event()
         self.fetcher = Fetcher(self.config.fetch)

@@ -130,7 +130,7 @@ url = "{o["bad"].url("/gone.xml")}"
     return path
 
 
-def _export(pipe: Pipeline, db: Path) -> dict[str, dict[str, Any]]:
+def _export(pipe: Pipeline, db: str | Path) -> dict[str, dict[str, Any]]:
     store = pipe.open_store(db, readonly=True)
     try:
         where = {a.article_id: a for a in store.assignments()}
@@ -150,9 +150,8 @@ def _export(pipe: Pipeline, db: Path) -> dict[str, dict[str, Any]]:
 
 
 def test_a_pass_stores_every_article_with_its_date_outlet_and_url(
-    pipe: Pipeline, site: NewsSite, tmp_path: Path
+    pipe: Pipeline, site: NewsSite, tmp_path: Path, db: str
 ) -> None:
-    db = tmp_path / "w.db"
     src = _sources(site, tmp_path / "sources.toml")
     o = site.outlets
     with Watcher(pipe, src, store=pipe.open_store(db)) as w:
@@ -317,7 +316,7 @@ def test_seeds_followed_from_a_feed_carry_their_dates(tmp_path: Path) -> None:
         s.close()
 
 
-def test_kill_9_and_sigterm_then_resume_with_nothing_fetched_twice(tmp_path: Path) -> None:
+def test_kill_9_and_sigterm_then_resume_with_nothing_fetched_twice(tmp_path: Path, db: str) -> None:
     s = NewsSite()
     try:
         arts = sample_articles()
@@ -329,7 +328,7 @@ def test_kill_9_and_sigterm_then_resume_with_nothing_fetched_twice(tmp_path: Pat
             f'[[source]]\nurl = "{o.url("/feed.rss")}"\ninterval = "2s"\n' + FAST.replace("delay = 0.1", "delay = 0.3"),
             encoding="utf-8",
         )
-        cmd = [sys.executable, "-m", "storyline", "watch", str(src), "--db", "r.db"]
+        cmd = [sys.executable, "-m", "storyline", "watch", str(src), "--db", db]
 
         def pages_fetched() -> int:
             return len([h for h in s.log if "/articles/" in h.path])
@@ -349,9 +348,9 @@ def test_kill_9_and_sigterm_then_resume_with_nothing_fetched_twice(tmp_path: Pat
         _out, err = p.communicate(timeout=60)
         assert p.returncode == 0, err
         assert "stopping" in err
-        cli("watch", str(src), "--db", "r.db", "--once", cwd=tmp_path)
+        cli("watch", str(src), "--db", db, "--once", cwd=tmp_path)
         rows = [
-            json.loads(x) for x in cli("export", "--db", "r.db", "--format", "jsonl", cwd=tmp_path).stdout.splitlines()
+            json.loads(x) for x in cli("export", "--db", db, "--format", "jsonl", cwd=tmp_path).stdout.splitlines()
         ]
         assert len(rows) == len(arts) and len({r["url"] for r in rows}) == len(arts)  # nothing lost, no duplicate
         per_page = Counter(h.path for h in s.log if "/articles/" in h.path)
@@ -361,11 +360,13 @@ def test_kill_9_and_sigterm_then_resume_with_nothing_fetched_twice(tmp_path: Pat
         s.close()
 
 
-def test_budget_leaves_the_rest_queued_for_the_next_pass(pipe: Pipeline, site: NewsSite, tmp_path: Path) -> None:
+def test_budget_leaves_the_rest_queued_for_the_next_pass(
+    pipe: Pipeline, site: NewsSite, tmp_path: Path, db: str
+) -> None:
     o = site.outlets
     src = tmp_path / "s.toml"
     src.write_text(f'[[source]]\nurl = "{o["en"].url("/feed.rss")}"\n{FAST}', encoding="utf-8")
-    with Watcher(pipe, src, store=pipe.open_store(tmp_path / "b.db")) as w:
+    with Watcher(pipe, src, store=pipe.open_store(db)) as w:
         first = w.run_pass(budget=0)
         assert first.new_pages == 3 and first.fetched == 0 and w.state.counts() == {"queued": 3}
         second = w.run_pass()
@@ -373,7 +374,9 @@ def test_budget_leaves_the_rest_queued_for_the_next_pass(pipe: Pipeline, site: N
         assert w.state.counts() == {"done": 3}
 
 
-def test_one_page_under_two_addresses_is_one_article(pipe: Pipeline, site: NewsSite, tmp_path: Path) -> None:
+def test_one_page_under_two_addresses_is_one_article(
+    pipe: Pipeline, site: NewsSite, tmp_path: Path, db: str
+) -> None:
     """The canonical address is honoured (a copy naming it is the same article, and the canonical
     address is seen from then on); the same text under an address that names no canonical is a
     second article in the same event (near-duplicate detection)."""
@@ -393,7 +396,6 @@ def test_one_page_under_two_addresses_is_one_article(pipe: Pipeline, site: NewsS
     )
     src = tmp_path / "s.toml"
     src.write_text(f'[[source]]\nurl = "{o.url("/dups.rss")}"\n{FAST}', encoding="utf-8")
-    db = tmp_path / "d.db"
     with Watcher(pipe, src, store=pipe.open_store(db)) as w:
         w.run_pass()
         links.append("/articles/en-0.html/")  # the feed names the canonical page later
@@ -405,7 +407,7 @@ def test_one_page_under_two_addresses_is_one_article(pipe: Pipeline, site: NewsS
     assert not site.hits(o, "/articles/en-0.html/") and not site.hits(o, "/articles/en-0.html")
 
 
-def test_sources_api_and_page_and_serve_watch(pipe: Pipeline, site: NewsSite, tmp_path: Path) -> None:
+def test_sources_api_and_page_and_serve_watch(pipe: Pipeline, site: NewsSite, tmp_path: Path, db: str) -> None:
     """``serve --watch``: the watcher follows in a thread through the server's writable store; the
     API (/api/sources) and the Sources page show each source's record and errors."""
     from fastapi.testclient import TestClient
@@ -420,7 +422,7 @@ def test_sources_api_and_page_and_serve_watch(pipe: Pipeline, site: NewsSite, tm
         f'[[source]]\nurl = "{o["bad"].url("/gone.xml")}"\nname = "Gone Daily"\n{FAST}',
         encoding="utf-8",
     )
-    app = create_app(tmp_path / "s.db", pipeline=pipe)
+    app = create_app(db, pipeline=pipe)
     said: list[str] = []
     with TestClient(app, base_url="http://localhost") as client:  # unknown Hosts are refused
         end = _follow(app.state.library, pipe, str(src), said.append)
@@ -452,3 +454,36 @@ def test_sources_api_and_page_and_serve_watch(pipe: Pipeline, site: NewsSite, tm
         full = client.get(f"/api/articles/{art['id']}").json()
         assert full["source"] == "The Fixture Times" and full["url"].startswith(o["en"].base)
     assert any("pass 1:" in m for m in said)
+
+
+def test_the_watch_state_lives_beside_the_articles_on_either_store(pipe: Pipeline, db: str) -> None:
+    """On PostgreSQL the watch tables come with the store's migrations (a database from before
+    them gets them when the watch state is first opened); on SQLite the state makes them."""
+    pipe.open_store(db).close()
+    if "://" in db:
+        import psycopg
+
+        with psycopg.connect(db, autocommit=True) as c:  # as a database from before migration 6
+            c.execute("DROP TABLE watch_sources, watch_listings, watch_pages, watch_log")
+            c.execute("DELETE FROM schema_migrations WHERE version = 6")
+    state = WatchState(db)
+    try:
+        state.put_source("https://a.example/feed.xml", "A", "en", 900.0)
+        n = state.listed("https://a.example/feed.xml", "https://a.example/feed.xml", "rss", "200", '"e1"', None,
+                         [("a.example/1", "https://a.example/1", "One", "2024-01-02", "en")] * 2)
+        assert n == 1 and state.validators("https://a.example/feed.xml") == ('"e1"', None)
+        state.polled("https://a.example/feed.xml", ok=True, error=None, kind="rss", feeds=None, next_poll=1e9)
+        src = state.sources()[0]
+        assert src.kind == "rss" and src.next_poll == 1e9 and src.last_ok and src.last_error is None
+        state.fetched("a.example/1", "https://a.example/1", "text/html", b"<p>x</p>" * 10, "2024-01-02T00:00:00Z")
+        assert state.pages("fetched", with_body=True)[0].body == b"<p>x</p>" * 10
+        state.done("a.example/1", "art-1", None, aliases=["a.example/one"])
+        assert state.counts() == {"done": 2} and state.new_since(0)[1] == 1
+    finally:
+        state.close()
+    if "://" in db:
+        store = pipe.open_store(db)
+        try:
+            assert store.schema_version() >= 6
+        finally:
+            store.close()

