@@ -51,6 +51,7 @@ from storyline.api.schemas import (
     StorylineOut,
     TimelineEntryOut,
     TimelineOut,
+    TimelineSentenceOut,
 )
 from storyline.clean.meta import undo_ptb
 from storyline.enrich.entities import spellings
@@ -280,7 +281,9 @@ class Library:
             hit = self._timelines.get(key)
         if hit is None:
             entries = self.pipeline.timeline_of_storyline(self.store, ident, dates, sentences)
-            hit = [TimelineEntryOut(date=e.date, summary=list(e.summary), article_ids=list(e.article_ids))
+            hit = [TimelineEntryOut(date=e.date, summary=list(e.summary), article_ids=list(e.article_ids),
+                                    sentences=[TimelineSentenceOut(text=x.text, article_id=x.article_id, lang=x.lang,
+                                                                   source=x.source, url=x.url) for x in e.sentences])
                    for e in entries]
             with self._timelines_lock:
                 self._timelines[key] = hit
