@@ -105,6 +105,12 @@ _CREDIT = re.compile(
 _RUN_ON = re.compile(r"\b[a-z]{2,}\s(?:The|An|A)\s[a-z]")
 # A sentence ends with its punctuation, perhaps inside quotes or brackets; anything else was cut.
 _ENDED = re.compile(r"[.!?…。！？](?:\s?[\"'”’»)\]])*$")
+# A dated list item, as a chronology prints it: a bullet, the day, a topic in capitals
+# ("- 23 nov: YEMEN - Confronté à …", "• 2 May: PAKISTAN: Bin Laden …"); what follows is the sentence.
+_LIST_ITEM = re.compile(
+    r"^[-–—•*·]\s*(?:\d{1,2}(?:er|st|nd|rd|th)?\.?\s+[^\W\d_]{3,10}\.?\s*:\s*)?"
+    r"(?:[A-ZÀ-ÝÑ][A-ZÀ-ÝÑ'’/ ]{1,40}\s*[-–—:]\s+)?"
+)
 # A photo credit run into the sentence after it ("Photograph: Gerald Herbert/AP Underwater robots …").
 _CAPTION = re.compile(r"^(?:Photograph|Photo|Foto|Picture)\s*:\s*(?:[^\s/]+\s+){0,4}?\S*/\S+(?:\s+Images)?\s+")
 
@@ -149,8 +155,8 @@ def _worded(text: str) -> str | None:
     corpora are spaced and scored word by word). Runs on every candidate (tens of thousands in a
     big storyline), so the detokeniser runs only on what is shown."""
     text = " ".join(text.split())
-    quick = _unescape(text)
-    if not text or _SOCIAL.search(text) or _MARKUP.search(quick) or not _ENDED.search(quick):
+    quick = _LIST_ITEM.sub("", _unescape(text), count=1)
+    if not quick or _SOCIAL.search(text) or _MARKUP.search(quick) or not _ENDED.search(quick):
         return None
     if not _opens(quick):
         return None

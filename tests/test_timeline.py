@@ -192,6 +192,8 @@ def test_readable_undoes_escapes_and_cuts_the_dateline() -> None:
     assert readable("Photograph: Ho/Reuters Shares in BP plunged as much as 20% at one stage this morning.") == (
         "Shares in BP plunged as much as 20% at one stage this morning."
     )
+    item = "- 23 nov: YEMEN - Le président Ali Abdallah Saleh signe un accord élaboré par les monarchies du Golfe."
+    assert readable(item) == "Le président Ali Abdallah Saleh signe un accord élaboré par les monarchies du Golfe."
     stamped = "Thursday 6 May 2010 19.41 BST The oil spill containment box was lowered onto the well."
     assert readable(stamped) == "The oil spill containment box was lowered onto the well."
     # A date opening a sentence is the sentence's, not a dateline.
