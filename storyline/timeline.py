@@ -33,7 +33,6 @@ from typing import Any
 
 import numpy as np
 
-from storyline.clean.meta import strip_lede, undo_ptb
 from storyline.dates import sentence_mentions
 from storyline.models import Article, TimelineEntry, TimelineSentence
 
@@ -86,16 +85,17 @@ _QUOTE = re.compile(r"``|''|[\"“”«»]")
 _SOCIAL = re.compile(r"(?<![\w@])@\w{2,}|(?<![\w&#])#[^\W\d_]\w+|https?://|www\.|\b\w+\.(?:com|net|org|ly|me)/\S", re.I)
 # A time stamp as pages print it: a clock time with "updated"/"posted" or a zone ("11:33 p.m.",
 # "19.41 BST", "4:36 pm EST"); a clock time alone ("at 9:30 a.m.") can be news and is kept.
-_STAMP_CLOCK = r"\d{1,2}[:.]\d{2}(?:\s*[ap]\.?\s?m\b\.?)?(?:\s*(?:gmt|bst|cet|cest|edt|est|cdt|pdt|utc)\b)?"
+_ZONE = r"(?:gmt|bst|cet|cest|edt|est|cdt|pdt|utc|(?-i:ET))\b"
+_STAMP_CLOCK = rf"\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?\s?m\b\.?)?(?:\s*{_ZONE})?"
 _STAMPED = re.compile(
     rf"\b(?:updated|posted|published|last modified)\b\s*:?.{{0,40}}?{_STAMP_CLOCK}"
-    r"|\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?\s?m\.?\s*)?(?:gmt|bst|cet|cest|edt|est|cdt|pdt|utc)\b",
+    rf"|\b\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?\s?m\.?\s*)?{_ZONE}",
     re.I,
 )
 # Credits that end wire copy, and the links lists of a page ("Reporting by …", "Editing by …").
 _CREDIT = re.compile(
     r"\b(?:reporting|editing|writing|compiled|additional reporting|produced)\s+by\b"
-    r"|\bcontributed to this (?:report|story)\b"
+    r"|\bcontributed to this (?:report|story)\b|\breport abuse\b"
     r"|^(?:by|from|par|por|di|da|von)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*[,|]?$"
     r"|\b(?:photograph|photo|foto|image|video|picture)\s*:",
     re.I,
@@ -146,7 +146,7 @@ def readable(text: str) -> str | None:
     bombardment of Baba Amr had"), the tail of a sentence (opens in lower case or with
     punctuation), a lead-in to a quote or list (ends with ":"), a headline run into its lede."""
     worded = _worded(text)
-    return undo_ptb(worded) if worded else None
+    return _detokenise(worded) if worded else None
 
 def _worded(text: str) -> str | None:
     """``readable``'s test, answering with the sentence as the article words it, the dateline cut
@@ -160,7 +160,9 @@ def _worded(text: str) -> str | None:
         return None
     if not _opens(quick):
         return None
-    shown = strip_lede(_CAPTION.sub("", _TOKENISED_LEDE.sub("", quick, count=1), count=1)).strip()
+    shown = quick
+    for pat in (_PIPE_LEDE, _BYLINE_LEDE, _WIRE_LEDE, _CAPTION, _UPDATE_NOTE, _CAPS_LEDE):
+        shown = pat.sub("", shown, count=1).lstrip(" :;,|-–—")
     if not _opens(shown):  # "On 25 January 2011 protesters …" is a sentence, not a dateline
         shown = quick
     stamp = _STAMPED.search(shown)
@@ -197,10 +199,37 @@ _ESCAPES = {
 }
 _ESCAPE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,200}>|&(?:[a-z]{2,8}|#\d{1,6});|[{}]|\b(?:function\s*\(|display\s*:)")
-# A tokenised wire lede: "TRIPOLI , Libya ( CNN ) -- ", "( Reuters ) - ".
-_TOKENISED_LEDE = re.compile(
-    r"^[^()]{0,80}?\(\s*(?:Reuters|AP|AFP|CNN|BBC|EFE|ANSA|Xinhua|Bloomberg|UPI)\s*\)\s*(?:-{1,2}|—|–)\s*"
+# What opens wire copy before the sentence (as the cleaning stage cuts it from a lede; stages do not
+# share code): a place and wire credit, tokenised or not ("TRIPOLI , Libya ( CNN ) --", "El Cairo,
+# 30 may (EFE).-"), an "(Update 2)" note, a place in capitals ("BOOTHVILLE, La. --").
+_WIRE_LEDE = re.compile(
+    r"^[^()]{0,80}?\(\s*(?:Reuters|AP|AFP|CNN|BBC|EFE|ANSA|Xinhua|Bloomberg|UPI|dpa|DPA|Europa Press|AGI|ATS)\s*\)"
+    r"\s*[.,:]?\s*(?:-{1,2}|—|–|\.-)\s*"
 )
+# A page's stamp or byline set off by bars ("February 21 , 2011 | By Tom Watkins , CNN During …").
+_PIPE_LEDE = re.compile(r"^(?:[^|]{0,60}?(?:\d|\bBy\b)[^|]{0,60}\|\s*)+")
+_BYLINE_LEDE = re.compile(
+    r"^(?:By|From)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s*(?:,|and)?\s*){1,8}?"
+    r"(?:Wire Staff|Staff|Correspondent|CNN|Reuters|AP|AFP|reporter)\b[,.]?\s*"
+)
+_UPDATE_NOTE = re.compile(r"^\(\s*(?:Update|Updated|Adds|Recasts|Corrects|Writes through)[^)]{0,80}\)\s*", re.I)
+_CAPS_LEDE = re.compile(r"^[A-Z][A-Z.'’ ]{2,30}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:--|—|–|-)\s+")
+# Signs that a text is tokenised (Penn Treebank): a space before a comma or a closing stop, split
+# contractions. French spacing before ":;?!" is not one.
+_TOKENISED = re.compile(r"\s(?:n't|'s|'re|'ll|'ve|'m|'d)\b|\w\s[,.](?:\s|$)|``|''|-[LR][RSC]B-")
+
+
+def _detokenise(text: str) -> str:
+    """A sentence as a reader writes it: escapes undone and, when the text is tokenised, the
+    tokeniser's spaces taken out ("Homs on 3 February , in" → "Homs on 3 February, in")."""
+    if not _TOKENISED.search(text):
+        return _unescape(text)
+    from nltk.tokenize.treebank import TreebankWordDetokenizer  # pure Python; loads no data files
+
+    text = text.replace("-LRB-", "(").replace("-RRB-", ")").replace("-LSB-", "[").replace("-RSB-", "]")
+    toks = ["—" if t == "--" else t.replace("\\/", "/") for t in text.split()]
+    out = TreebankWordDetokenizer().detokenize(toks)
+    return re.sub(r"\s*—\s*", " — ", out) if "—" in out else out
 
 
 def _unescape(text: str) -> str:
@@ -395,7 +424,7 @@ def build_timeline(
         for r in rows:
             a = articles[ev.sentences[r].article]
             worded = ev.readable(r) or ev.sentences[r].text
-            shown = TimelineSentence(undo_ptb(worded), a.id, a.lang, a.source, a.url, a.published)
+            shown = TimelineSentence(_detokenise(worded), a.id, a.lang, a.source, a.url, a.published)
             said.append((_unescape(worded), shown))
         ids = tuple(dict.fromkeys(x.article_id for _, x in said))
         entries.append(

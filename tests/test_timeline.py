@@ -194,6 +194,12 @@ def test_readable_undoes_escapes_and_cuts_the_dateline() -> None:
     )
     item = "- 23 nov: YEMEN - Le président Ali Abdallah Saleh signe un accord élaboré par les monarchies du Golfe."
     assert readable(item) == "Le président Ali Abdallah Saleh signe un accord élaboré par les monarchies du Golfe."
+    blog = "-LRB- Updated : 1:38 a.m. Monday , Libya ; 6:38 p.m. Sunday ET -RRB- : Libya 's army was told to act ."
+    assert readable(blog) == "Libya's army was told to act."
+    assert readable("February 21 , 2011 | By Tom Watkins , CNN During his 42 years in power , Gadhafi ruled .") == (
+        "During his 42 years in power, Gadhafi ruled."
+    )
+    assert readable("February 21 , 2011 at 12:12 am | Report abuse | I find it disgusting how they talk .") is None
     stamped = "Thursday 6 May 2010 19.41 BST The oil spill containment box was lowered onto the well."
     assert readable(stamped) == "The oil spill containment box was lowered onto the well."
     # A date opening a sentence is the sentence's, not a dateline.
