@@ -163,7 +163,22 @@ class Storyline:
 
 
 @dataclass(frozen=True)
+class TimelineSentence:
+    """One sentence of a timeline entry with where it comes from, so a page can tag it with its
+    language and outlet and link it to its article."""
+
+    text: str
+    article_id: str
+    lang: str
+    source: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+
+
+@dataclass(frozen=True)
 class TimelineEntry:
     date: dt.date
     summary: tuple[str, ...]
     article_ids: tuple[str, ...] = ()
+    # The summary's sentences one by one, in the same order, each with its article, language and outlet.
+    sentences: tuple[TimelineSentence, ...] = ()

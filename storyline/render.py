@@ -109,7 +109,8 @@ def storyline(
             names = sorted({o for _, o, _ in cited if o}) or [a for a, _, _ in cited]
             langs = sorted({lang for _, _, lang in cited if lang})
             tail = f"  [dim]({', '.join(names)} · {', '.join(langs)})[/]" if cited else ""
-            console.print(f"  [green]{te.date.isoformat()}[/]  " + " ".join(te.summary) + tail)
+            said = " ".join(x.text for x in te.sentences) or " ".join(te.summary)  # the reader's form
+            console.print(f"  [green]{te.date.isoformat()}[/]  " + said + tail)
     console.print()
 
 

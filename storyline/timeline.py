@@ -11,7 +11,10 @@ and direct summarisation on the news timeline benchmarks with far less machinery
 2. per date, the candidate sentences are those that mention the day, or, failing a mention, that
    were published on it; they are ranked by TF-IDF similarity to the candidates' centroid (what most
    reports of that day have in common) and to the whole storyline (what the story is about), and
-   picked greedily, skipping near-repeats of anything already in the timeline.
+   picked greedily, skipping near-repeats of anything already in the timeline;
+3. only a sentence a reader can take on its own is shown (``readable``): no tweets, handles, web
+   addresses, bylines, time stamps, markup or tokeniser escapes, and no fragment cut mid-sentence;
+   each carries its article's language and outlet (``TimelineSentence``).
 
 No vectors from the encoder are needed: sentences are short and many, and TF-IDF over the
 storyline's own sentences is fast and language-agnostic once stop words are removed.
@@ -31,9 +34,9 @@ from typing import Any
 import numpy as np
 
 from storyline.dates import sentence_mentions
-from storyline.models import Article, TimelineEntry
+from storyline.models import Article, TimelineEntry, TimelineSentence
 
-__all__ = ["build_timeline", "split_sentences"]
+__all__ = ["build_timeline", "readable", "split_sentences"]
 
 # Sentences of these lengths (in words) read as a self-contained statement of what happened;
 # shorter ones are headlines, captions or fragments, longer ones run-ons or mis-split lists. A day
@@ -78,6 +81,38 @@ _BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+(?=[\"'“‘«(\[¿¡]?[^
 _WORD = re.compile(r"\w+")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 _QUOTE = re.compile(r"``|''|[\"“”«»]")
+# What social media and web pages leave in a text: a handle, a hashtag, a web address.
+_SOCIAL = re.compile(r"(?<![\w@])@\w{2,}|(?<![\w&#])#[^\W\d_]\w+|https?://|www\.|\b\w+\.(?:com|net|org|ly|me)/\S", re.I)
+# A time stamp as pages print it: a clock time with "updated"/"posted" or a zone ("11:33 p.m.",
+# "19.41 BST", "4:36 pm EST"); a clock time alone ("at 9:30 a.m.") can be news and is kept.
+_ZONE = r"(?:gmt|bst|cet|cest|edt|est|cdt|pdt|utc|(?-i:ET))\b"
+_STAMP_CLOCK = rf"\d{{1,2}}[:.]\d{{2}}(?:\s*[ap]\.?\s?m\b\.?)?(?:\s*{_ZONE})?"
+_STAMPED = re.compile(
+    rf"\b(?:updated|posted|published|last modified)\b\s*:?.{{0,40}}?{_STAMP_CLOCK}"
+    rf"|\b\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?\s?m\.?\s*)?{_ZONE}",
+    re.I,
+)
+# Credits that end wire copy, and the links lists of a page ("Reporting by …", "Editing by …").
+_CREDIT = re.compile(
+    r"\b(?:reporting|editing|writing|compiled|additional reporting|produced)\s+by\b"
+    r"|\bcontributed to this (?:report|story)\b|\breport abuse\b"
+    r"|^(?:by|from|par|por|di|da|von)\s+[A-Z][\w.'’-]+(?:\s+[A-Z][\w.'’-]+){0,3}\s*[,|]?$"
+    r"|\b(?:photograph|photo|foto|image|video|picture)\s*:",
+    re.I,
+)
+# A headline run into its lede with no stop between them ("… funds boost An international effort
+# is under way …"): an English article capitalised mid-sentence after a lower-case word.
+_RUN_ON = re.compile(r"\b[a-z]{2,}\s(?:The|An|A)\s[a-z]")
+# A sentence ends with its punctuation, perhaps inside quotes or brackets; anything else was cut.
+_ENDED = re.compile(r"[.!?…。！？](?:\s?[\"'”’»)\]])*$")
+# A dated list item, as a chronology prints it: a bullet, the day, a topic in capitals
+# ("- 23 nov: YEMEN - Confronté à …", "• 2 May: PAKISTAN: Bin Laden …"); what follows is the sentence.
+_LIST_ITEM = re.compile(
+    r"^[-–—•*·]\s*(?:\d{1,2}(?:er|st|nd|rd|th)?\.?\s+[^\W\d_]{3,10}\.?\s*:\s*)?"
+    r"(?:[A-ZÀ-ÝÑ][A-ZÀ-ÝÑ'’/ ]{1,40}\s*[-–—:]\s+)?"
+)
+# A photo credit run into the sentence after it ("Photograph: Gerald Herbert/AP Underwater robots …").
+_CAPTION = re.compile(r"^(?:Photograph|Photo|Foto|Picture)\s*:\s*(?:[^\s/]+\s+){0,4}?\S*/\S+(?:\s+Images)?\s+")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -103,6 +138,107 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def readable(text: str) -> str | None:
+    """The sentence as a reader should see it (tokeniser escapes and spacing undone, a dateline,
+    wire credit or time stamp at its start cut), or None when it cannot stand on its own in a
+    timeline: a tweet (handles, hashtags, web addresses), a byline or credit, a page's time stamp,
+    markup, a headline or fragment (no closing punctuation: "On Tuesday, Marie Colvin said the
+    bombardment of Baba Amr had"), the tail of a sentence (opens in lower case or with
+    punctuation), a lead-in to a quote or list (ends with ":"), a headline run into its lede."""
+    worded = _worded(text)
+    return _detokenise(worded) if worded else None
+
+def _worded(text: str) -> str | None:
+    """``readable``'s test, answering with the sentence as the article words it, the dateline cut
+    (escapes still in: ``readable`` undoes them with the spacing, the summary undoes them alone and
+    keeps a tokenised text's spacing, "Ezra , near Deraa", as the reference timelines of tokenised
+    corpora are spaced and scored word by word). Runs on every candidate (tens of thousands in a
+    big storyline), so the detokeniser runs only on what is shown."""
+    text = " ".join(text.split())
+    quick = _LIST_ITEM.sub("", _unescape(text), count=1)
+    if not quick or _SOCIAL.search(text) or _MARKUP.search(quick) or not _ENDED.search(quick):
+        return None
+    if not _opens(quick):
+        return None
+    shown = quick
+    for pat in (_PIPE_LEDE, _BYLINE_LEDE, _WIRE_LEDE, _CAPTION, _UPDATE_NOTE, _CAPS_LEDE):
+        shown = pat.sub("", shown, count=1).lstrip(" :;,|-–—")
+    if not _opens(shown):  # "On 25 January 2011 protesters …" is a sentence, not a dateline
+        shown = quick
+    stamp = _STAMPED.search(shown)
+    if stamp:  # a page's headline and stamp run into the sentence: keep the sentence after them
+        after = shown[stamp.end() :].lstrip(" ,;:|-–—)")
+        if _STAMPED.search(after) or not _opens(after) or len(after.split()) < FALLBACK_WORDS:
+            return None
+        shown = after
+    if _CREDIT.search(shown) or _RUN_ON.search(shown) or _ESCAPE.search(shown) or not _quotes_paired(shown):
+        return None
+    # The same cut on the escaped text (escapes are whole tokens), for the detokeniser to read.
+    words, kept = text.split(), shown.split()
+    if words[len(words) - len(kept) :] and _unescape(" ".join(words[len(words) - len(kept) :])) == shown:
+        return " ".join(words[len(words) - len(kept) :])
+    return shown
+
+
+def _quotes_paired(text: str) -> bool:
+    """Every quote the sentence opens it closes, and the other way round: half a quote is the end
+    or start of a sentence split elsewhere."""
+    return text.count('"') % 2 == 0 and text.count("“") == text.count("”") and text.count("«") == text.count("»")
+
+
+def _opens(text: str) -> bool:
+    """A sentence opens with a capital or a digit (after quotes or brackets), not a lower-case
+    word or punctuation (the tail of a sentence cut in two)."""
+    first = text.lstrip("\"'“‘«¿¡([ ")[:1]
+    return bool(first) and first.isalnum() and not first.islower()
+
+
+_ESCAPES = {
+    "-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}",
+    "``": '"', "''": '"', "\\/": "/",
+}
+_ESCAPE = re.compile("|".join(re.escape(k) for k in _ESCAPES))
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,200}>|&(?:[a-z]{2,8}|#\d{1,6});|[{}]|\b(?:function\s*\(|display\s*:)")
+# What opens wire copy before the sentence (as the cleaning stage cuts it from a lede; stages do not
+# share code): a place and wire credit, tokenised or not ("TRIPOLI , Libya ( CNN ) --", "El Cairo,
+# 30 may (EFE).-"), an "(Update 2)" note, a place in capitals ("BOOTHVILLE, La. --").
+_WIRE_LEDE = re.compile(
+    r"^[^()]{0,80}?\(\s*(?:Reuters|AP|AFP|CNN|BBC|EFE|ANSA|Xinhua|Bloomberg|UPI|dpa|DPA|Europa Press|AGI|ATS)\s*\)"
+    r"\s*[.,:]?\s*(?:-{1,2}|—|–|\.-)\s*"
+)
+# A page's stamp or byline set off by bars ("February 21 , 2011 | By Tom Watkins , CNN During …").
+_PIPE_LEDE = re.compile(r"^(?:[^|]{0,60}?(?:\d|\bBy\b)[^|]{0,60}\|\s*)+")
+_BYLINE_LEDE = re.compile(
+    r"^(?:By|From)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s*(?:,|and)?\s*){1,8}?"
+    r"(?:Wire Staff|Staff|Correspondent|CNN|Reuters|AP|AFP|reporter)\b[,.]?\s*"
+)
+_UPDATE_NOTE = re.compile(r"^\(\s*(?:Update|Updated|Adds|Recasts|Corrects|Writes through)[^)]{0,80}\)\s*", re.I)
+_CAPS_LEDE = re.compile(r"^[A-Z][A-Z.'’ ]{2,30}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:--|—|–|-)\s+")
+# Signs that a text is tokenised (Penn Treebank): a space before a comma or a closing stop, split
+# contractions. French spacing before ":;?!" is not one.
+_TOKENISED = re.compile(r"\s(?:n't|'s|'re|'ll|'ve|'m|'d)\b|\w\s[,.](?:\s|$)|``|''|-[LR][RSC]B-")
+
+
+def _detokenise(text: str) -> str:
+    """A sentence as a reader writes it: escapes undone and, when the text is tokenised, the
+    tokeniser's spaces taken out ("Homs on 3 February , in" → "Homs on 3 February, in")."""
+    if not _TOKENISED.search(text):
+        return _unescape(text)
+    from nltk.tokenize.treebank import TreebankWordDetokenizer  # pure Python; loads no data files
+
+    text = text.replace("-LRB-", "(").replace("-RRB-", ")").replace("-LSB-", "[").replace("-RSB-", "]")
+    toks = ["—" if t == "--" else t.replace("\\/", "/") for t in text.split()]
+    out = TreebankWordDetokenizer().detokenize(toks)
+    return re.sub(r"\s*—\s*", " — ", out) if "—" in out else out
+
+
+def _unescape(text: str) -> str:
+    """Penn-Treebank escapes undone, the tokeniser's spacing kept."""
+    if "-" in text or "`" in text or "'" in text or "\\" in text:
+        return _ESCAPE.sub(lambda m: _ESCAPES[m.group(0)], text)
+    return text
+
+
 @dataclass
 class _Sentence:
     text: str
@@ -118,6 +254,13 @@ class _Evidence:
     mentions: dict[dt.date, list[int]] = field(default_factory=lambda: defaultdict(list))
     published: dict[dt.date, list[int]] = field(default_factory=lambda: defaultdict(list))
     by_article: list[range] = field(default_factory=list)
+    # sentence -> its wording as shown (``_worded``), or None; filled as days need them
+    shown: dict[int, str | None] = field(default_factory=dict)
+
+    def readable(self, i: int) -> str | None:
+        if i not in self.shown:
+            self.shown[i] = _worded(self.sentences[i].text)
+        return self.shown[i]
 
 
 @lru_cache(maxsize=32)
@@ -241,10 +384,12 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def build_timeline(
-    articles: Sequence[Article], n_dates: int | None = None, n_sentences: int = 2
+    articles: Sequence[Article], n_dates: int | None = None, n_sentences: int = 2, lang: str | None = None
 ) -> list[TimelineEntry]:
     """Dated entries, oldest first: at most ``n_dates`` days (None: as many as the evidence
-    supports), each with up to ``n_sentences`` sentences copied from the articles."""
+    supports), each with up to ``n_sentences`` sentences copied from the articles. With ``lang``
+    (a reader's language), a day told in that language is summed up from those reports; the
+    others are used only for days it does not cover."""
     articles = list(articles)
     if not articles or n_sentences < 1 or (n_dates is not None and n_dates < 1):
         return []
@@ -254,8 +399,8 @@ def build_timeline(
         return []
     k = n_dates if n_dates is not None else _how_many(scores, len(articles))
 
-    lang = Counter(a.lang for a in articles).most_common(1)[0][0]
-    mat = _vectorise([s.text for s in ev.sentences], lang)
+    main_lang = Counter(a.lang for a in articles).most_common(1)[0][0]
+    mat = _vectorise([s.text for s in ev.sentences], main_lang)
     whole = _unit(np.asarray(mat.mean(axis=0)).ravel())
     repeats = Counter(s.text for s in ev.sentences)
 
@@ -265,6 +410,9 @@ def build_timeline(
         if len(chosen) >= k:
             break
         cands = [i for i in _candidates(d, ev, articles) if repeats[ev.sentences[i].text] < BOILERPLATE_REPEATS]
+        if lang:
+            own = [i for i in cands if articles[ev.sentences[i].article].lang == lang]
+            cands = own or cands
         rows = _select(cands, ev, mat, whole, n_sentences, taken)
         if rows:  # a day with nothing quotable is skipped; the next best day takes its place
             chosen.append((d, rows))
@@ -272,14 +420,25 @@ def build_timeline(
 
     entries = []
     for d, rows in sorted(chosen):
-        ids = tuple(dict.fromkeys(articles[ev.sentences[r].article].id for r in rows))
-        entries.append(TimelineEntry(date=d, summary=tuple(ev.sentences[r].text for r in rows), article_ids=ids))
+        said = []
+        for r in rows:
+            a = articles[ev.sentences[r].article]
+            worded = ev.readable(r) or ev.sentences[r].text
+            shown = TimelineSentence(_detokenise(worded), a.id, a.lang, a.source, a.url, a.published)
+            said.append((_unescape(worded), shown))
+        ids = tuple(dict.fromkeys(x.article_id for _, x in said))
+        entries.append(
+            TimelineEntry(
+                date=d, summary=tuple(w for w, _ in said), article_ids=ids, sentences=tuple(x for _, x in said)
+            )
+        )
     return entries
 
 
 def _candidates(d: dt.date, ev: _Evidence, articles: Sequence[Article]) -> list[int]:
     """Sentences about day ``d``: those naming it (looking back, not ahead), and the undated
-    sentences of articles published on it (a report of the day need not repeat its date)."""
+    sentences of articles published on it (a report of the day need not repeat its date); only
+    those a reader can take on their own (``readable``)."""
     out: dict[int, None] = {}
     for i in ev.mentions.get(d, []):
         pub = articles[ev.sentences[i].article].published
@@ -289,8 +448,10 @@ def _candidates(d: dt.date, ev: _Evidence, articles: Sequence[Article]) -> list[
         for i in ev.by_article[ai]:
             if not ev.sentences[i].dates:
                 out[i] = None
-    full = [i for i in out if MIN_WORDS <= ev.sentences[i].words <= MAX_WORDS]
-    return full or [i for i in out if FALLBACK_WORDS <= ev.sentences[i].words <= MAX_WORDS]
+    fit = [i for i in out if FALLBACK_WORDS <= ev.sentences[i].words <= MAX_WORDS and ev.readable(i)]
+    if not fit:  # a day told only in long or short sentences: any readable one rather than lose the day
+        fit = [i for i in out if 4 <= ev.sentences[i].words <= 2 * MAX_WORDS and ev.readable(i)]
+    return [i for i in fit if ev.sentences[i].words >= MIN_WORDS] or fit
 
 
 def _select(cands: list[int], ev: _Evidence, mat: Any, whole: np.ndarray, n: int, taken: list[int]) -> list[int]:

@@ -119,6 +119,10 @@ def test_storyline_detail_timeline_and_coverage(client: TestClient) -> None:
     dates = [e["date"] for e in tl["entries"]]
     assert dates == sorted(dates)
     assert all(e["summary"] and all(isinstance(s, str) and s for s in e["summary"]) for e in tl["entries"])
+    # Each sentence says where it comes from, for the page to tag it with language and outlet.
+    for e in tl["entries"]:
+        assert [x["article_id"] for x in e["sentences"]] and len(e["sentences"]) == len(e["summary"])
+        assert all(x["article_id"] in e["article_ids"] and x["lang"] in {"en", "vi"} for x in e["sentences"])
     one = client.get(f"/api/storylines/{sid}/timeline", params={"dates": 1, "sentences": 1}).json()
     assert len(one["entries"]) == 1 and len(one["entries"][0]["summary"]) == 1
     cov = client.get(f"/api/storylines/{sid}/coverage").json()

@@ -8,6 +8,7 @@ the same commit. The full figures come from ``python benchmarks/run.py`` on ../s
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -104,3 +105,16 @@ def test_timeline_gate(pipe: Pipeline) -> None:
     scores = timeline_scores(entries, task / "reference")
     check("timeline_crisis_fr_yemen_ar1_f", scores["ar1_f"])
     check("timeline_crisis_fr_yemen_date_f1", scores["date_f1"])
+    # The task is Global Voices posts full of tweets: none may reach the timeline, nor a fragment.
+    said = [s for e in entries for s in e.summary]
+    junk = [s for s in said if _TIMELINE_JUNK.search(s) or not _ENDS.search(s) or s.lstrip("\"'“«([ ")[:1].islower()]
+    assert not junk, junk[:3]
+    check("timeline_crisis_fr_yemen_clean_share", 1 - len(junk) / max(1, len(said)))
+
+
+# Independent of storyline.timeline's own rules: a tweet, a web address, tokeniser escapes, a stamp.
+_TIMELINE_JUNK = re.compile(
+    r"https?://|www\.|(?<![\w@])@\w{2,}|(?<![\w&#])#[^\W\d_]\w+|-[LR][RSC]B-|``"
+    r"|\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?\s*)?(?:GMT|BST|EST|EDT|UTC)\b"
+)
+_ENDS = re.compile(r"[.!?…](?:\s?[\"'”’»)\]])*$")

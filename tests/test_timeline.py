@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from storyline.models import Article
-from storyline.timeline import build_timeline, split_sentences
+from storyline.timeline import build_timeline, readable, split_sentences
 
 D = dt.date
 
@@ -159,3 +159,82 @@ def test_a_written_date_outvotes_relative_ones() -> None:
     ]
     [entry] = build_timeline(arts, n_dates=1, n_sentences=1)
     assert entry.date == D(2010, 1, 12)
+
+
+# Junk that reached timelines on the dev storylines (issue 16): a tweet, a page's update stamp, a
+# sentence cut in two, a wire credit, a photo caption, a headline run into its lede, a lead-in.
+JUNK = [
+    "@monasosh: La revolución egipcia es genial! #Jan25 :) http://yfrog.com/h7tl5bj",
+    "Hosni Mubarak ha hecho que los niños en EE UU hablen árabe y pidan su destitución #Egypt #Jan25.",
+    "What we attempted last night did n't work . ''",
+    "On Tuesday, Marie Colvin said the bombardment of Baba Amr had",
+    "vis-à-vis de la police et de l'opinion publique, le gouvernement a reculé.",
+    "(Reporting by Maria Golovnina; Editing by Jon Hemming)",
+    "Charities given Haiti funds boost An international effort is under way to help those affected.",
+    "Las protestas empezaron pacíficamente como lo muestra este vídeo publicado por ramzyam quien comenta:",
+]
+
+
+def test_readable_refuses_tweets_stamps_fragments_and_credits() -> None:
+    for text in JUNK:
+        assert readable(text) is None, text
+
+
+def test_readable_undoes_escapes_and_cuts_the_dateline() -> None:
+    assert readable("TRIPOLI , Libya -LRB- CNN -RRB- -- Libyan rebels took the airport on Tuesday .") == (
+        "Libyan rebels took the airport on Tuesday."
+    )
+    said = readable("He called the move `` useless '' , Reuters reported .")
+    assert said == 'He called the move "useless", Reuters reported.'
+    assert readable("-LRB- Updated : 11:33 p.m. -RRB- Rebels said they had taken the town .") == (
+        "Rebels said they had taken the town."
+    )
+    assert readable("Photograph: Ho/Reuters Shares in BP plunged as much as 20% at one stage this morning.") == (
+        "Shares in BP plunged as much as 20% at one stage this morning."
+    )
+    item = "- 23 nov: YEMEN - Le président Ali Abdallah Saleh signe un accord élaboré par les monarchies du Golfe."
+    assert readable(item) == "Le président Ali Abdallah Saleh signe un accord élaboré par les monarchies du Golfe."
+    blog = "-LRB- Updated : 1:38 a.m. Monday , Libya ; 6:38 p.m. Sunday ET -RRB- : Libya 's army was told to act ."
+    assert readable(blog) == "Libya's army was told to act."
+    assert readable("February 21 , 2011 | By Tom Watkins , CNN During his 42 years in power , Gadhafi ruled .") == (
+        "During his 42 years in power, Gadhafi ruled."
+    )
+    assert readable("February 21 , 2011 at 12:12 am | Report abuse | I find it disgusting how they talk .") is None
+    stamped = "Thursday 6 May 2010 19.41 BST The oil spill containment box was lowered onto the well."
+    assert readable(stamped) == "The oil spill containment box was lowered onto the well."
+    # A date opening a sentence is the sentence's, not a dateline.
+    kept = "On 25 January 2011 protesters filled Tahrir Square in Cairo against Mubarak."
+    assert readable(kept) == kept
+    assert readable("« Nous ne partirons pas », a déclaré le porte-parole des manifestants à Sanaa.") is not None
+
+
+def test_entries_carry_language_and_outlet_and_no_junk() -> None:
+    arts = [
+        Article(id="t1", title="", lang="en", published=D(2012, 2, 23), source="Reuters", url="https://r.example/1",
+                body="On Tuesday, Marie Colvin said the bombardment of Baba Amr had\n"
+                     "@activist: Homs is burning #Syria http://t.co/x\n"
+                     "Government forces shelled the Baba Amr district of Homs on 22 February, killing two "
+                     "journalists."),
+        Article(id="t2", title="", lang="fr", published=D(2012, 2, 23), source="Le Monde",
+                body="Les forces gouvernementales ont bombardé le quartier de Baba Amr à Homs le 22 février dernier."),
+    ]
+    [entry] = build_timeline(arts, n_dates=1, n_sentences=2)
+    assert entry.date == D(2012, 2, 22)
+    assert len(entry.sentences) == len(entry.summary) == 2
+    tags = {(s.article_id, s.lang, s.source) for s in entry.sentences}
+    assert tags == {("t1", "en", "Reuters"), ("t2", "fr", "Le Monde")}
+    assert all("@" not in s and "http" not in s and s.endswith(".") for s in entry.summary)
+    # A reader's language: the day is told from the French report alone.
+    [fr] = build_timeline(arts, n_dates=1, n_sentences=2, lang="fr")
+    assert [s.lang for s in fr.sentences] == ["fr"]
+
+
+def test_tokenised_text_keeps_its_spacing_in_the_summary_only() -> None:
+    """A tokenised corpus (Timeline17) is summed up in its own spacing, as its reference timelines
+    are scored word by word; the page shows the sentence as a reader writes it."""
+    body = "Syrian forces began shelling the restive city of Homs on 3 February , in a month-long bombardment ."
+    [entry] = build_timeline([art("k1", D(2012, 2, 4), body)], n_dates=1, n_sentences=1)
+    assert entry.summary == (body,)
+    assert entry.sentences[0].text == (
+        "Syrian forces began shelling the restive city of Homs on 3 February, in a month-long bombardment."
+    )

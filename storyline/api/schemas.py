@@ -108,10 +108,21 @@ class ArticleOut(BaseModel):
                                  "e.g. 'cp1251 (guessed)' or 'utf-8, 2 bad bytes replaced'")
 
 
+class TimelineSentenceOut(BaseModel):
+    text: str
+    article_id: str
+    lang: str = Field(description="The language of the article the sentence comes from (ISO 639-1)")
+    source: str | None = Field(None, description="The outlet that published it, when known")
+    url: str | None = None
+
+
 class TimelineEntryOut(BaseModel):
     date: dt.date
     summary: list[str]
     article_ids: list[str]
+    sentences: list[TimelineSentenceOut] = Field(
+        default_factory=list, description="The summary's sentences in order, each with its article, language and outlet"
+    )
 
 
 class TimelineOut(BaseModel):

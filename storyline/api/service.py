@@ -53,6 +53,7 @@ from storyline.api.schemas import (
     StorylineOut,
     TimelineEntryOut,
     TimelineOut,
+    TimelineSentenceOut,
 )
 from storyline.clean.meta import undo_ptb
 from storyline.enrich.entities import spellings
@@ -308,7 +309,9 @@ class Library:
                 entries = self.pipeline.timeline(arts, dates, sentences) if arts else []
             else:
                 entries = self.pipeline.timeline_of_storyline(self.store, ident, dates, sentences)
-            hit = [TimelineEntryOut(date=e.date, summary=list(e.summary), article_ids=list(e.article_ids))
+            hit = [TimelineEntryOut(date=e.date, summary=list(e.summary), article_ids=list(e.article_ids),
+                                    sentences=[TimelineSentenceOut(text=x.text, article_id=x.article_id, lang=x.lang,
+                                                                   source=x.source, url=x.url) for x in e.sentences])
                    for e in entries]
             with self._timelines_lock:
                 self._timelines[key] = hit
