@@ -185,7 +185,7 @@ def report(data: Path, write: bool = False, cfg: LinkConfig | None = None, loade
         return ev.pearson([v[i] for i in ix], [y[i] for i in ix])
 
     print(f"\nSIMILARITY  ({n} SemEval-2022 T8 dev pairs through the pipeline; Pearson with 5 - overall)")
-    print("  project = what `storyline similarity` returns (IN-SAMPLE: its calibration saw every dev pair but the gate's);")
+    print("  project = what `storyline similarity` returns (IN-SAMPLE: calibrated on every dev pair but the gate's);")
     print("  cross-fit = calibration fitted on the other half; LOLO = fitted without that language pair's pairs")
     print(f"  {'pairs':<8} {'n':>4}  project  cross-fit   LOLO  e5-cos  TF-IDF  same-event-p   half0 / half1 cross-fit")
     for name, ix in [("all", list(range(n))), *sorted(groups.items())]:
