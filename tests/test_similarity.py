@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -216,3 +217,46 @@ def test_missing_language_means_are_said_not_silently_dropped(monkeypatch: pytes
         assert relatedness.centred_cosine(vec(1), "en", vec(1, 1), "en", cal) is None
     finally:
         relatedness.packaged.cache_clear()
+
+
+# --- the same-event score carries across sources ---------------------------------------------
+def test_shipped_event_weights_hold_no_source_flags() -> None:
+    """Weights for "signal missing" learned which dev source a pair came from (ECB+ has no dates
+    and no given titles, ViMs has both) and did not carry to a source left out (issue 17): the
+    shipped score weighs only what every pair with vectors has."""
+    from storyline.link.similarity import DEFAULT_WEIGHTS
+
+    names = {k for k, _ in DEFAULT_WEIGHTS}
+    assert not any(k.endswith("_missing") for k in names)
+    assert names - {"bias", "crosslingual"} <= {"centred", "entities"}
+
+
+def test_event_score_does_not_depend_on_dates_or_given_titles() -> None:
+    """Two reports scored alike whether their source gives dates and headlines or not."""
+    ents = ("place:ID", "name:aceh")
+    d = dt.date(2013, 7, 2)
+    bare = (
+        art("a", BODY, v=e5like("en", 1, 0.2), ents=ents),
+        art("b", "An earthquake struck Aceh.", v=e5like("en", 1, 0.25), ents=ents),
+    )
+    dressed = [
+        dataclasses.replace(x, published=d, title="Quake hits Aceh", title_source="feed") for x in bare
+    ]
+    s_bare = combine(signals(features(bare[0]), features(bare[1])))
+    s_dressed = combine(signals(features(dressed[0]), features(dressed[1])))
+    assert s_bare == pytest.approx(s_dressed)
+
+
+def test_centred_signal_levels_languages() -> None:
+    """The centred cosine removes each language's mean, so two unrelated texts sit near the same
+    level in Vietnamese as in English although their plain cosines differ; a language without a
+    mean takes the plain cosine on the centred scale (the fitted line)."""
+    en = signals(features(art("a", "x", v=e5like("en", 1, 0))), features(art("b", "y", v=e5like("en", 0, 1))))
+    vi = signals(
+        features(art("a", "x", lang="vi", v=e5like("vi", 1, 0))),
+        features(art("b", "y", lang="vi", v=e5like("vi", 0, 1))),
+    )
+    assert en["centred"] is not None and vi["centred"] is not None
+    assert abs(en["centred"] - vi["centred"]) < 0.1
+    xx = signals(features(art("a", "x", lang="xx", v=vec(1, 0))), features(art("b", "y", lang="xx", v=vec(1, 1))))
+    assert xx["centred"] == pytest.approx(relatedness.raw_to_centred(float(np.sqrt(0.5))), abs=1e-5)
