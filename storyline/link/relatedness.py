@@ -129,10 +129,11 @@ def centred_cosine(
     va: np.ndarray | None, lang_a: str, vb: np.ndarray | None, lang_b: str, cal: Calibration | None = None
 ) -> float | None:
     """Cosine of the two vectors after each loses its language's mean; None when a vector or a
-    language mean is missing."""
+    language mean is missing, or the vectors are not the e5 vectors the means were taken from
+    (another encoder's size)."""
     means = (cal or packaged()).means
     ma, mb = means.get((lang_a or "").lower()), means.get((lang_b or "").lower())
-    if va is None or vb is None or ma is None or mb is None:
+    if va is None or vb is None or ma is None or mb is None or len(va) != len(ma) or len(vb) != len(mb):
         return None
     a = _unit(np.asarray(va, dtype=np.float32) - LANGUAGE_MEAN_WEIGHT * ma)
     b = _unit(np.asarray(vb, dtype=np.float32) - LANGUAGE_MEAN_WEIGHT * mb)
