@@ -321,7 +321,10 @@ def rewrap(raws: list[str]) -> list[str]:
 
 def _fills_width(line: str, nxt: str, width: float) -> bool:
     return bool(
-        nxt and len(line) >= width and not _SENT_END.search(line) and not _LIST_ITEM.match(nxt)
+        nxt
+        and len(line) >= width
+        and not _SENT_END.search(line)
+        and not _LIST_ITEM.match(nxt)
         and not URLISH.search(nxt)
     )
 
