@@ -320,6 +320,8 @@ def rewrap(raws: list[str]) -> list[str]:
 
 
 def _fills_width(line: str, nxt: str, width: float) -> bool:
+    """A line as wide as the wrap that stops mid-sentence, before a line that is not a list item or
+    a web address: the wrap broke it, not the author."""
     return bool(
         nxt
         and len(line) >= width
