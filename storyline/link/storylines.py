@@ -601,6 +601,59 @@ class StorylineIndex:
             self.storyline_of[new_id] = sl
             self.event_ids[sl].append(new_id)
 
+    def reload(
+        self,
+        members: dict[str, list[tuple[np.ndarray | None, frozenset[str], str]]],
+        storyline_of: dict[str, str],
+        gone: Iterable[str] = (),
+    ) -> None:
+        """Bring events to what another writer stored (``Linker.catch_up``): each event in
+        ``members`` gets its sums afresh from its articles (vector, entities, language) and sits
+        in ``storyline_of[event]``; events in ``gone`` no longer exist. Every storyline that lost
+        or gained an event is summed again from its events, oldest first, as a restore sums it."""
+        touched: set[str] = set()
+        for e in gone:
+            self.events.pop(e, None)
+            self._memo.pop(e, None)
+            sl = self.storyline_of.pop(e, None)
+            if sl is not None:
+                self.event_ids[sl].remove(e)
+                touched.add(sl)
+        for e, arts in members.items():
+            g = _Group(self.dim)
+            for vector, entities, lang in arts:
+                g.add(vector, entities, lang)
+            if e not in self.event_rank:
+                self.event_rank[e] = len(self.event_rank)
+            self.events[e] = g
+            self._memo.pop(e, None)
+            old, new = self.storyline_of.get(e), storyline_of[e]
+            if old is not None:
+                touched.add(old)
+                if old != new:
+                    self.event_ids[old].remove(e)
+            if old != new:
+                if new not in self.groups:
+                    self._new(new)
+                self.storyline_of[e] = new
+                self.event_ids[new].append(e)
+            touched.add(new)
+        for sl in sorted(touched, key=lambda x: self.order.get(x, -1)):
+            if sl not in self.groups:
+                continue
+            evs = sorted(self.event_ids[sl], key=self.event_rank.__getitem__)
+            if not evs:
+                del self.groups[sl], self.event_ids[sl], self.order[sl]
+                self._touch(sl)
+                continue
+            g = _Group(self.dim)
+            for e in evs:
+                g.absorb(self.events[e])
+            self.groups[sl] = g
+            self.event_ids[sl] = evs
+            self._touch(sl, g.esum)
+        self.absorbed.clear()
+
     def take_absorbed(self) -> list[tuple[str, str]]:
         """Storyline merges since the last call, as ``(absorbed, kept)``."""
         out, self.absorbed = self.absorbed, []
