@@ -47,7 +47,8 @@ class Linker:
         article's features stay in memory."""
         self.config = config or LinkConfig()
         self._events = EventIndex(self.config, dim, loader)
-        self._storylines = StorylineIndex(self.config, dim)
+        # Backed by a store, event sums are summed again from it when needed (bounded memory).
+        self._storylines = StorylineIndex(self.config, dim, self._event_articles if loader is not None else None)
         self._reported: dict[str, tuple[str, str]] = {}  # last assignment handed out, per article
 
     def load(self, articles: Sequence[Article], assignments: Sequence[Assignment]) -> None:
@@ -76,10 +77,14 @@ class Linker:
         vectors of the articles it holds when the restore brings the same ones first."""
         if saved_index is not None:
             self._events.adopt_index(*saved_index)
+        lazy = self._storylines.events.lazy
         for s in stored:
             self._events.restore_stored(s.article_id, s.event, s.index_vector, s.signature, s.published)
-            self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
-            self._storylines.restore(s.event, s.storyline)
+            if lazy:
+                self._storylines.restore_article(s.event, s.storyline, s.vector, s.entities, s.lang)
+            else:
+                self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
+                self._storylines.restore(s.event, s.storyline)
             self._reported[s.article_id] = (s.event, s.storyline)
         self._events.finish_restore()
         self._storylines.warm()
@@ -115,6 +120,11 @@ class Linker:
             if e not in placed:  # lost an article, kept its storyline
                 placed[e] = self._storylines.storyline_of[e]
         self._storylines.reload(members, placed, [e for e in touched if e not in ev.members])
+
+    def _event_articles(self, event_id: str) -> list[tuple[np.ndarray | None, frozenset[str], str]]:
+        """An event's articles as the storyline layer sums them, read through the feature cache."""
+        feats = self._events.feats
+        return [(f.vector, f.entities, f.lang) for f in (feats[i] for i in self._events.members.get(event_id, ()))]
 
     def saved_index(self) -> tuple[int, str, bytes]:
         """The article vector index as bytes (``restore``): (articles held, hash of their ids, bytes)."""
