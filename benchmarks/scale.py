@@ -18,8 +18,11 @@ What is synthetic (printed with the table too):
   linker, event and storyline descriptions, one store transaction per batch of 32). Beyond that,
   building through it takes hours (see the StorylineIndex note printed below), so the remaining
   epochs are *copies of epoch 0's stored result* (its assignments, events, storylines and link
-  features, ids mapped), written through ``Store.write_batch``. The check printed below compares
-  the epochs the real path built with epoch 0, to show a copy is what the real path would store.
+  features, ids mapped), written in bulk through ``Store.write_batch``, one per epoch, with the
+  link features derived from epoch 0's stored ones rather than computed again (``replicate``).
+  The check printed below compares the epochs the real path built with epoch 0, to show a copy
+  is what the real path would store. New articles come from epoch ``NEW_EPOCH``, after every
+  stored one up to a million.
 * Measured: the same 300 new articles (the first 300 of a further epoch) added through the real
   linking path to a copy of each store, in a fresh process per store, in ``--rounds`` rounds that
   each measure every store in turn (the table gives the median and the range): start-up
