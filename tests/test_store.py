@@ -218,7 +218,84 @@ def test_two_writers_at_once_lose_and_double_nothing(db: str, tmp_path: Path) ->
         assert all(asg[i].event == e.id and asg[i].storyline == e.storyline for i in e.article_ids)
         assert e.id in st.storyline(e.storyline).event_ids
     assert sum(s.article_count for s in st.storylines()) == 40
+    # The same articles linked by one writer in the order the two stored them: the same events
+    # and storylines (each writer caught up on the other's batches, ``_LinkState.catch_up``).
+    by_id = {r["id"]: r for r in rows}
+    order = [x.id for x in st.articles(with_body=False)]
+    got = _partition(st)
     st.close()
+    one = tmp_path / "one.jsonl"
+    one.write_text("".join(json.dumps(by_id[i]) + "\n" for i in order), encoding="utf-8")
+    single = str(tmp_path / "single.db")
+    from hash_encoder import HashEncoder
+
+    from storyline import Pipeline, Settings
+
+    Pipeline(Settings(db=single, batch_size=3), encoder=HashEncoder()).run([str(one)])
+    st = open_store(single)
+    assert _partition(st) == got
+    st.close()
+
+
+def _partition(st: object) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+    """Events and storylines as sets of article ids (ids of events and storylines aside)."""
+    ev: dict[str, set[str]] = {}
+    sl: dict[str, set[str]] = {}
+    for a in st.assignments():  # type: ignore[attr-defined]
+        ev.setdefault(a.event, set()).add(a.article_id)
+        sl.setdefault(a.storyline, set()).add(a.article_id)
+    return {frozenset(x) for x in ev.values()}, {frozenset(x) for x in sl.values()}
+
+
+def test_a_writer_catches_up_on_what_changed_only(db: str) -> None:
+    """Two writers take turns on one store; each, finding the store moved, reads only the rows
+    the other's batches inserted or re-assigned and ends in the state a full restore from the
+    store gives: same events (members in arrival order), storylines and storyline sums."""
+    from hash_encoder import HashEncoder
+
+    from storyline.enrich import enrich
+    from storyline.models import RawArticle
+    from storyline.pipeline import Pipeline, RunSummary, _LinkState
+
+    pipe = Pipeline(encoder=HashEncoder())
+    raws = [
+        RawArticle(id=r["id"], origin=r["id"], text=r["text"], title=r["title"], source=r["source"])
+        for r in _inputs(36)
+    ]
+    arts = enrich([pipe._clean_one(r) for r in raws], HashEncoder())  # type: ignore[arg-type]
+    stores = [open_store(db), open_store(db)]
+    states = [_LinkState.from_store(s) for s in stores]
+    full = 0
+    real = _LinkState.from_store
+
+    def counted(store: object) -> _LinkState:
+        nonlocal full
+        full += 1
+        return real(store)  # type: ignore[arg-type]
+
+    _LinkState.from_store = staticmethod(counted)  # type: ignore[method-assign,assignment]
+    try:
+        for k in range(0, len(arts), 4):
+            w = (k // 4) % 3 % 2  # turns: A, B, A, A, B, A, ...
+            states[w] = Pipeline._link(arts[k : k + 4], stores[w], states[w], RunSummary())
+    finally:
+        _LinkState.from_store = real  # type: ignore[method-assign]
+    assert full == 0  # no full reload: each caught up incrementally
+    seen = states[1]
+    Pipeline._link([], stores[1], seen, RunSummary())  # B catches up on A's last batches
+    fresh = _LinkState.from_store(stores[1])
+    a, b = seen.linker, fresh.linker
+    assert {x.article_id: (x.event, x.storyline) for x in a.assignments()} == {
+        x.article_id: (x.event, x.storyline) for x in b.assignments()
+    }
+    assert a._events.members == b._events.members
+    sa, sb = a._storylines, b._storylines
+    assert set(sa.groups) == set(sb.groups) and sa.storyline_of == sb.storyline_of
+    for sid, g in sb.groups.items():
+        assert sorted(sa.event_ids[sid]) == sorted(sb.event_ids[sid])
+        assert sa.groups[sid].n == g.n and np.allclose(sa.groups[sid].vsum, g.vsum)
+    for s in stores:
+        s.close()
 
 
 def test_schema_is_versioned_and_a_newer_one_is_refused(db: str) -> None:

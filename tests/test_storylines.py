@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from storyline.describe import storyline_name
 from storyline.link.similarity import LinkConfig
 from storyline.link.storylines import StorylineIndex, _Group, average_link
-from storyline.models import Article, Entity
+from storyline.models import Article, Entity, Rejected
 
 CFG = LinkConfig(
     storyline_threshold=0.85, storyline_merge_threshold=None, storyline_entity_weight=0.0, storyline_recheck_growth=2.0
@@ -176,3 +177,41 @@ def test_indexed_placement_with_rebuilds_and_remembered_rechecks_matches_scans(m
     exact = _place_all(stream, cfg)
     same = sum(fast[e] == exact[e] for e in fast)
     assert same >= 0.98 * len(fast), (same, len(fast))
+
+
+def test_event_sums_read_back_from_the_store_link_as_sums_kept_in_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Backed by a store, the storyline layer keeps few event sums and sums an event again from
+    its articles when asked (``_EventSums``); with room for one event only (every other sum read
+    back from the features, after every merge and split) events and storylines come out as with
+    every sum in memory."""
+    from hash_encoder import HashEncoder
+
+    from storyline import Pipeline
+    from storyline.link import Linker
+    from storyline.link import storylines as slmod
+    from storyline.link.similarity import features
+    from storyline.sources import read_inputs
+
+    gate = Path(__file__).parent / "data" / "gate"
+    raws = [r for r in read_inputs([gate / "storylines" / "articles.jsonl", gate / "events" / "articles.jsonl"])
+            if not isinstance(r, Rejected)]
+    arts = [a for a in Pipeline(encoder=HashEncoder()).prepare(raws) if isinstance(a, Article)]
+    feats = {a.id: features(a) for a in arts}
+    plain = Linker()
+    plain.add(arts)
+    monkeypatch.setattr(slmod, "HELD_EVENTS", 1)
+    backed = Linker(loader=lambda ids: {i: feats[i] for i in ids})
+    backed.add(arts)
+    assert backed._storylines.events.loads > len(arts)  # sums were read back, again and again
+    assert len(backed._storylines.events) == 1
+
+    def parts(lk: Linker) -> tuple[set[frozenset[str]], set[frozenset[str]]]:
+        ev: dict[str, set[str]] = {}
+        sl: dict[str, set[str]] = {}
+        for a in lk.assignments():
+            ev.setdefault(a.event, set()).add(a.article_id)
+            sl.setdefault(a.storyline, set()).add(a.article_id)
+        return {frozenset(x) for x in ev.values()}, {frozenset(x) for x in sl.values()}
+
+    assert parts(backed) == parts(plain)
+    assert len(parts(plain)[1]) < len(parts(plain)[0]) < len(arts)  # storylines joined events, events articles

@@ -8,7 +8,7 @@ event that grew can split off a twin), so the store only rewrites what moved.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,7 +47,8 @@ class Linker:
         article's features stay in memory."""
         self.config = config or LinkConfig()
         self._events = EventIndex(self.config, dim, loader)
-        self._storylines = StorylineIndex(self.config, dim)
+        # Backed by a store, event sums are summed again from it when needed (bounded memory).
+        self._storylines = StorylineIndex(self.config, dim, self._event_articles if loader is not None else None)
         self._reported: dict[str, tuple[str, str]] = {}  # last assignment handed out, per article
 
     def load(self, articles: Sequence[Article], assignments: Sequence[Assignment]) -> None:
@@ -76,13 +77,54 @@ class Linker:
         vectors of the articles it holds when the restore brings the same ones first."""
         if saved_index is not None:
             self._events.adopt_index(*saved_index)
+        lazy = self._storylines.events.lazy
         for s in stored:
             self._events.restore_stored(s.article_id, s.event, s.index_vector, s.signature, s.published)
-            self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
-            self._storylines.restore(s.event, s.storyline)
+            if lazy:
+                self._storylines.restore_article(s.event, s.storyline, s.vector, s.entities, s.lang)
+            else:
+                self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
+                self._storylines.restore(s.event, s.storyline)
             self._reported[s.article_id] = (s.event, s.storyline)
         self._events.finish_restore()
         self._storylines.warm()
+
+    def catch_up(self, stored: Sequence[StoredLink], rank: Callable[[str], int]) -> None:
+        """Bring the state to what another writer stored since this linker last looked, from the
+        rows its batches inserted or re-assigned (``Store.changes_since``, in arrival order): new
+        articles are restored as at start-up, known ones moved to their stored event and
+        storyline, and every event and storyline that gained or lost an article is summed again
+        from its members (listed in arrival order, ``rank``), as a restore from the whole store
+        would have them. Costs what changed, not what is stored."""
+        ev = self._events
+        touched: set[str] = set()
+        placed: dict[str, str] = {}
+        for s in stored:
+            if s.article_id in ev.event_of:
+                left = ev.move(s.article_id, s.event)
+                if left is not None:
+                    touched.add(left)
+            else:
+                ev.restore_stored(s.article_id, s.event, s.index_vector, s.signature, s.published)
+            touched.add(s.event)
+            placed[s.event] = s.storyline
+            self._reported[s.article_id] = (s.event, s.storyline)
+        ev.finish_restore()
+        members: dict[str, list[tuple[np.ndarray | None, frozenset[str], str]]] = {}
+        for e in touched:
+            if e not in ev.members:
+                continue
+            ev.members[e].sort(key=rank)
+            feats = [ev.feats[i] for i in ev.members[e]]
+            members[e] = [(f.vector, f.entities, f.lang) for f in feats]
+            if e not in placed:  # lost an article, kept its storyline
+                placed[e] = self._storylines.storyline_of[e]
+        self._storylines.reload(members, placed, [e for e in touched if e not in ev.members])
+
+    def _event_articles(self, event_id: str) -> list[tuple[np.ndarray | None, frozenset[str], str]]:
+        """An event's articles as the storyline layer sums them, read through the feature cache."""
+        feats = self._events.feats
+        return [(f.vector, f.entities, f.lang) for f in (feats[i] for i in self._events.members.get(event_id, ()))]
 
     def saved_index(self) -> tuple[int, str, bytes]:
         """The article vector index as bytes (``restore``): (articles held, hash of their ids, bytes)."""

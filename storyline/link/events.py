@@ -263,6 +263,19 @@ class EventIndex:
         self.members[event_id].append(article_id)
         self.event_of[article_id] = event_id
 
+    def move(self, article_id: str, event_id: str) -> str | None:
+        """Put a known article into ``event_id`` as another writer stored it (``Linker.catch_up``);
+        returns the event it left (None: it was there already). An event left empty is gone."""
+        old = self.event_of[article_id]
+        if old == event_id:
+            return None
+        self.members[old].remove(article_id)
+        if not self.members[old]:
+            del self.members[old]
+            self.order.pop(old, None)
+        self._restore_member(article_id, event_id)
+        return old
+
     def take_signatures(self) -> dict[str, np.ndarray | None]:
         """MinHash signatures of the articles linked since the last call (for the store)."""
         out, self.signatures = self.signatures, {}

@@ -45,7 +45,7 @@ import itertools
 import math
 import zlib
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from operator import itemgetter
 
 import numpy as np
@@ -374,13 +374,73 @@ class _Candidates:
         self.fresh.pop(sid, None)
 
 
+EventArticles = Callable[[str], list[tuple[np.ndarray | None, frozenset[str], str]]]
+HELD_EVENTS = 20_000  # event sums kept in memory when they can be summed again from the store
+
+
+class _EventSums(dict[str, _Group]):
+    """Event id -> its sums (``_Group``). Without a reader, a plain dict. With one (``articles``:
+    an event's articles as (vector, entities, language), read through the linker's feature cache
+    from the store), at most ``capacity`` sums stay in memory, least recently used go first, and a
+    missing one is summed again from its articles when asked for: an event's sums always equal
+    the sum over its current members, so nothing is lost, and a store of a million articles does
+    not keep 400k event sums (3.3 KB per stored article at 12.5k) for the few events new articles
+    touch. ``forget`` drops a sum that a merge or split made stale."""
+
+    def __init__(self, articles: EventArticles | None = None, capacity: int | None = None,
+                 on_evict: Callable[[str], None] | None = None, dim: int = 384) -> None:
+        super().__init__()
+        self.articles = articles
+        self.capacity = HELD_EVENTS if capacity is None else capacity
+        self.on_evict = on_evict
+        self.dim = dim
+        self.loads = 0
+
+    @property
+    def lazy(self) -> bool:
+        return self.articles is not None
+
+    def __missing__(self, key: str) -> _Group:
+        if self.articles is None:
+            raise KeyError(key)
+        g = _Group(self.dim)
+        for vector, entities, lang in self.articles(key):
+            g.add(vector, entities, lang)
+        self.loads += 1
+        self[key] = g
+        return g
+
+    def __getitem__(self, key: str) -> _Group:
+        g = super().get(key)
+        if g is None:
+            return self.__missing__(key)
+        if self.articles is not None:  # most recently used last
+            super().__delitem__(key)
+            super().__setitem__(key, g)
+        return g
+
+    def __setitem__(self, key: str, g: _Group) -> None:
+        super().pop(key, None)
+        super().__setitem__(key, g)
+        if self.articles is not None and len(self) > self.capacity:
+            for old in list(itertools.islice(iter(self), len(self) - self.capacity)):
+                super().__delitem__(old)
+                if self.on_evict is not None:
+                    self.on_evict(old)
+
+    def forget(self, key: str) -> None:
+        super().pop(key, None)
+
+
 class StorylineIndex:
     """Events → storylines."""
 
-    def __init__(self, config: LinkConfig, dim: int = 384) -> None:
+    def __init__(self, config: LinkConfig, dim: int = 384, event_articles: EventArticles | None = None) -> None:
+        """``event_articles``: reads an event's articles back (from the store), so that only a
+        bounded number of event sums stay in memory (``_EventSums``)."""
         self.cfg = config
         self.dim = dim
-        self.events: dict[str, _Group] = {}
+        self.events = _EventSums(event_articles, on_evict=self._evicted, dim=dim)
         self.storyline_of: dict[str, str] = {}  # event -> storyline
         self.groups: dict[str, _Group] = {}  # storyline -> sums over its articles
         self.event_ids: dict[str, list[str]] = {}  # storyline -> events
@@ -395,6 +455,9 @@ class StorylineIndex:
         self._nchanges = 0
         # event -> (its sums, their size, exclude, changes then, best scores then, bound on the rest)
         self._memo: dict[str, tuple[_Group, int, str | None, int, dict[str, float], float]] = {}
+
+    def _evicted(self, event_id: str) -> None:
+        self._memo.pop(event_id, None)  # it holds the sums: let them go
 
     def _touch(self, storyline_id: str, keys: Iterable[str] = ()) -> None:
         """Every change to a storyline's sums (or its birth or death) goes through here."""
@@ -411,11 +474,21 @@ class StorylineIndex:
 
     def add_article(self, event_id: str, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
         """Count an article into its event and, if the event is placed, into its storyline."""
-        if event_id not in self.events:
-            self.event_rank[event_id] = len(self.event_rank)
-            self.events[event_id] = _Group(self.dim)
         ents = storyline_entities(entities)
-        self.events[event_id].add_keys(vector, ents, lang)
+        if self.events.lazy:
+            # The article is already a member of the event (``EventIndex`` added it first): a
+            # sum not in memory is summed from the members, this one included.
+            if event_id not in self.event_rank:
+                self.event_rank[event_id] = len(self.event_rank)
+            if event_id in self.events:
+                self.events[event_id].add_keys(vector, ents, lang)
+            else:
+                _ = self.events[event_id]  # summed from its members (this one included), held
+        else:
+            if event_id not in self.events:
+                self.event_rank[event_id] = len(self.event_rank)
+                self.events[event_id] = _Group(self.dim)
+            self.events[event_id].add_keys(vector, ents, lang)
         sl = self.storyline_of.get(event_id)
         if sl is not None:
             self.groups[sl].add_keys(vector, ents, lang)
@@ -569,11 +642,32 @@ class StorylineIndex:
         if event_id not in self.storyline_of:
             self._attach(event_id, storyline_id)
 
+    def restore_article(
+        self, event_id: str, storyline_id: str, vector: np.ndarray | None, entities: frozenset[str], lang: str
+    ) -> None:
+        """A stored article in its stored event and storyline, counted into the storyline's sums
+        only: the event's own sums are summed from the store when first needed (``_EventSums``),
+        so a restart holds one sum per storyline, not one per event."""
+        if storyline_id not in self.groups:
+            self._new(storyline_id)
+        if event_id not in self.event_rank:
+            self.event_rank[event_id] = len(self.event_rank)
+        if event_id not in self.storyline_of:
+            self.storyline_of[event_id] = storyline_id
+            self.event_ids[storyline_id].append(event_id)
+        ents = storyline_entities(entities)
+        self.groups[storyline_id].add_keys(vector, ents, lang)
+        self._touch(storyline_id, ents)
+
     def merge_events(self, absorbed: str, kept: str) -> str | None:
         """Two events became one; returns a storyline that was absorbed as a consequence."""
-        gone = self.events.pop(absorbed)
         self._memo.pop(absorbed, None)  # what a recheck remembered of it can never be asked again
-        self.events[kept].absorb(gone)
+        if self.events.lazy:  # both summed again from the members when next needed
+            self.events.forget(absorbed)
+            self.events.forget(kept)
+        else:
+            gone = self.events.pop(absorbed)
+            self.events[kept].absorb(gone)
         s_gone, s_kept = self.storyline_of.pop(absorbed, None), self.storyline_of.get(kept)
         if s_gone is not None:
             self.event_ids[s_gone].remove(absorbed)
@@ -590,16 +684,72 @@ class StorylineIndex:
     ) -> None:
         """Some articles (vector, entities, language) of an event became event ``new_id``
         (``events.EventIndex.split``); it stays in the same storyline, whose sums do not change."""
-        part = _Group(self.dim)
-        for vector, entities, lang in moved:
-            part.add(vector, entities, lang)
-        self.events[event_id] = self.events[event_id].without(part)
-        self.events[new_id] = part
+        if self.events.lazy:  # both summed again from the members when next needed
+            self.events.forget(event_id)
+        else:
+            part = _Group(self.dim)
+            for vector, entities, lang in moved:
+                part.add(vector, entities, lang)
+            self.events[event_id] = self.events[event_id].without(part)
+            self.events[new_id] = part
         self.event_rank[new_id] = len(self.event_rank)
         sl = self.storyline_of.get(event_id)
         if sl is not None:
             self.storyline_of[new_id] = sl
             self.event_ids[sl].append(new_id)
+
+    def reload(
+        self,
+        members: dict[str, list[tuple[np.ndarray | None, frozenset[str], str]]],
+        storyline_of: dict[str, str],
+        gone: Iterable[str] = (),
+    ) -> None:
+        """Bring events to what another writer stored (``Linker.catch_up``): each event in
+        ``members`` gets its sums afresh from its articles (vector, entities, language) and sits
+        in ``storyline_of[event]``; events in ``gone`` no longer exist. Every storyline that lost
+        or gained an event is summed again from its events, oldest first, as a restore sums it."""
+        touched: set[str] = set()
+        for e in gone:
+            self.events.pop(e, None)
+            self._memo.pop(e, None)
+            sl = self.storyline_of.pop(e, None)
+            if sl is not None:
+                self.event_ids[sl].remove(e)
+                touched.add(sl)
+        for e, arts in members.items():
+            g = _Group(self.dim)
+            for vector, entities, lang in arts:
+                g.add(vector, entities, lang)
+            if e not in self.event_rank:
+                self.event_rank[e] = len(self.event_rank)
+            self.events[e] = g
+            self._memo.pop(e, None)
+            old, new = self.storyline_of.get(e), storyline_of[e]
+            if old is not None:
+                touched.add(old)
+                if old != new:
+                    self.event_ids[old].remove(e)
+            if old != new:
+                if new not in self.groups:
+                    self._new(new)
+                self.storyline_of[e] = new
+                self.event_ids[new].append(e)
+            touched.add(new)
+        for sl in sorted(touched, key=lambda x: self.order.get(x, -1)):
+            if sl not in self.groups:
+                continue
+            evs = sorted(self.event_ids[sl], key=self.event_rank.__getitem__)
+            if not evs:
+                del self.groups[sl], self.event_ids[sl], self.order[sl]
+                self._touch(sl)
+                continue
+            g = _Group(self.dim)
+            for e in evs:
+                g.absorb(self.events[e])
+            self.groups[sl] = g
+            self.event_ids[sl] = evs
+            self._touch(sl, g.esum)
+        self.absorbed.clear()
 
     def take_absorbed(self) -> list[tuple[str, str]]:
         """Storyline merges since the last call, as ``(absorbed, kept)``."""

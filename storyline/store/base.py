@@ -172,6 +172,16 @@ class Store(Protocol):
 
     def schema_version(self) -> int: ...
 
+    def last_change(self) -> int:
+        """The change number of the last batch written: every article a batch inserts or
+        re-assigns carries it, so a writer that finds it moved catches up on ``changes_since``."""
+        ...
+
+    def changes_since(self, change: int) -> Iterator[tuple[str, str, str, bytes | None, bytes]]:
+        """``link_state`` rows (in arrival order) of the articles inserted or re-assigned by the
+        batches after ``change``."""
+        ...
+
     def known_ids(self, ids: Iterable[str]) -> set[str]: ...
 
     def write_batch(

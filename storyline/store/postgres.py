@@ -160,6 +160,16 @@ MIGRATIONS = [
     # What ``storyline watch`` remembers (sources, listings and their validators, the frontier of
     # seen pages, the error log), beside the articles as in a SQLite file (``store.watchstate``).
     Migration(6, "watch state: sources, listings, pages, log", _run_all(PG_SCHEMA)),
+    # Several writers: every row a batch inserts or re-assigns carries the batch's change number,
+    # so a writer that finds the store moved reads only what changed since it last looked.
+    Migration(
+        7,
+        "articles.changed (change numbers for incremental catch-up)",
+        _run_all(
+            "ALTER TABLE articles ADD COLUMN IF NOT EXISTS changed BIGINT NOT NULL DEFAULT 0;"
+            " CREATE INDEX IF NOT EXISTS articles_changed ON articles (changed, seq)"
+        ),
+    ),
 ]
 
 
@@ -330,17 +340,19 @@ class PostgresStore:
         try:
             with self._tx(), self._db.cursor() as cur:
                 seq = self.last_seq()
+                change = self.last_change() + 1
                 stored = self.known_ids(a.id for a in articles)
                 new = list({a.id: a for a in articles if a.id not in stored}.values())
                 cur.executemany(
                     "INSERT INTO articles (id, seq, title, body, lang, published, source, url, origin,"
-                    " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source, encoding)"
-                    " VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (id) DO NOTHING",
-                    [self._article_row(a, seq + i + 1) for i, a in enumerate(new)],
+                    " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source, encoding,"
+                    " changed) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+                    " ON CONFLICT (id) DO NOTHING",
+                    [(*self._article_row(a, seq + i + 1), change) for i, a in enumerate(new)],
                 )
                 cur.executemany(
-                    "UPDATE articles SET event = %s, storyline = %s WHERE id = %s",
-                    [(a.event, a.storyline, a.article_id) for a in assignments],
+                    "UPDATE articles SET event = %s, storyline = %s, changed = %s WHERE id = %s",
+                    [(a.event, a.storyline, change, a.article_id) for a in assignments],
                 )
                 cur.executemany("DELETE FROM events WHERE id = %s", [(i,) for i in drop_events])
                 cur.executemany("DELETE FROM storylines WHERE id = %s", [(i,) for i in drop_storylines])
@@ -453,6 +465,21 @@ class PostgresStore:
 
     def unassigned(self) -> list[str]:
         return [r[0] for r in self._db.execute("SELECT id FROM articles WHERE event IS NULL ORDER BY seq").fetchall()]
+
+    def last_change(self) -> int:
+        """The change number of the last batch written (``changes_since``)."""
+        return int(self._one("SELECT coalesce(max(changed), 0) FROM articles"))
+
+    def changes_since(self, change: int) -> Iterator[tuple[str, str, str, bytes | None, bytes]]:
+        """``link_state`` of the articles a batch inserted or re-assigned after ``change``."""
+        rows = self._db.execute(
+            "SELECT a.id, a.event, a.storyline, f.signature, f.head FROM articles a"
+            " JOIN link_features f ON f.seq = a.seq AND f.id = a.id"
+            " WHERE a.changed > %s AND a.event IS NOT NULL ORDER BY a.seq",
+            (change,),
+        ).fetchall()
+        for aid, event, storyline, sig, head in rows:
+            yield aid, event, storyline, None if sig is None else bytes(sig), bytes(head)
 
     def link_state(self) -> Iterator[tuple[str, str, str, bytes | None, bytes]]:
         """As in SQLite, read a page of rows at a time (keyset on ``seq``), so memory stays flat."""

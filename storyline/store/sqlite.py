@@ -127,6 +127,13 @@ def _add_names(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE {table} ADD COLUMN {col} TEXT NOT NULL DEFAULT '{{}}'")
 
 
+def _add_changed(db: sqlite3.Connection) -> None:
+    have = {r[1] for r in db.execute("PRAGMA table_info(articles)")}
+    if "changed" not in have:
+        db.execute("ALTER TABLE articles ADD COLUMN changed INTEGER NOT NULL DEFAULT 0")
+    db.execute(CHANGED)
+
+
 def _base(db: sqlite3.Connection) -> None:
     # Not executescript: it commits first, and this runs inside the migration's transaction.
     code = "\n".join(line for line in SCHEMA.splitlines() if not line.lstrip().startswith("--"))
@@ -136,6 +143,7 @@ def _base(db: sqlite3.Connection) -> None:
 
 
 UNIQUE_SEQ = "CREATE UNIQUE INDEX IF NOT EXISTS articles_seq_key ON articles(seq)"
+CHANGED = "CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed, seq)"
 NEWEST = "CREATE INDEX IF NOT EXISTS articles_newest ON articles(published IS NULL, published DESC, seq DESC)"
 
 # The schema's history (storyline.store.migrations); each step is safe on a database that has it.
@@ -151,6 +159,9 @@ MIGRATIONS = [
     Migration(5, "articles.encoding", _add_encoding),
     # Event headlines and storyline names in each language they have a real headline in (issue 16).
     Migration(6, "events.headlines, storylines.names", _add_names),
+    # Several writers: every row a batch inserts or re-assigns carries the batch's change number,
+    # so a writer that finds the store moved reads only what changed since it last looked.
+    Migration(7, "articles.changed (change numbers for incremental catch-up)", _add_changed),
 ]
 
 
@@ -317,17 +328,18 @@ class SQLiteStore:
             with self._tx():  # one transaction: all of it or none of it
                 # Read inside the write lock: two writers never hand out one arrival rank.
                 seq = self.last_seq()
+                change = self.last_change() + 1
                 stored = self.known_ids(a.id for a in articles)
                 new = list({a.id: a for a in articles if a.id not in stored}.values())
                 self._db.executemany(
                     "INSERT OR IGNORE INTO articles (id, seq, title, body, lang, published, source, url, origin,"
                     " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source,"
-                    " encoding) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    [self._article_row(a, seq + i + 1) for i, a in enumerate(new)],
+                    " encoding, changed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    [(*self._article_row(a, seq + i + 1), change) for i, a in enumerate(new)],
                 )
                 self._db.executemany(
-                    "UPDATE articles SET event = ?, storyline = ? WHERE id = ?",
-                    [(a.event, a.storyline, a.article_id) for a in assignments],
+                    "UPDATE articles SET event = ?, storyline = ?, changed = ? WHERE id = ?",
+                    [(a.event, a.storyline, change, a.article_id) for a in assignments],
                 )
                 self._db.executemany("DELETE FROM events WHERE id = ?", [(i,) for i in drop_events])
                 self._db.executemany("DELETE FROM storylines WHERE id = ?", [(i,) for i in drop_storylines])
@@ -428,6 +440,20 @@ class SQLiteStore:
                 f = feats.fetchone()
             if f is not None and f[0] == seq and f[1] == aid:
                 yield aid, event, storyline, f[2], f[3]
+
+    def last_change(self) -> int:
+        """The change number of the last batch written (``changes_since``)."""
+        return int(self._db.execute("SELECT coalesce(max(changed), 0) FROM articles").fetchone()[0])
+
+    def changes_since(self, change: int) -> Iterator[tuple[str, str, str, bytes | None, bytes]]:
+        """``link_state`` of the articles a batch inserted or re-assigned after ``change``."""
+        rows = self._db.execute(
+            "SELECT a.id, a.event, a.storyline, f.signature, f.head FROM articles a"
+            " JOIN link_features f ON f.seq = a.seq AND f.id = a.id"
+            " WHERE a.changed > ? AND a.event IS NOT NULL ORDER BY a.seq",
+            (change,),
+        )
+        yield from rows
 
     def link_index(self, name: str) -> SavedIndex | None:
         """The saved index ``name`` (``put_link_index``), if any."""
