@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +18,9 @@ from typing import Any
 import pytest
 
 pytest.importorskip("fastapi", reason="install the project: pip install -e '.[test]'")
-from test_web import CHROMIUM, FLAGS, SHOTS, _free_port
+from test_web import CHROMIUM, FLAGS, SHOTS, live
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra: pip install playwright")
-import uvicorn  # noqa: E402
 
 from storyline import Pipeline  # noqa: E402
 from storyline.app import create_app  # noqa: E402
@@ -66,18 +63,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     st.refresh_search_index()
     st.close()
     assert summary.added == 85 and not summary.rejected
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(tmp / "pages.db", pipeline=pipe), host="127.0.0.1", port=port,
-                                        log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(10)
+    with live(create_app(tmp / "pages.db", pipeline=pipe)) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,7 @@ missing). CI: `apt-get install -y chromium` (see .ci/run)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -41,21 +42,29 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    db = copy_db(build_seeds_db(tmp_path_factory.getbasetemp()), tmp_path_factory.mktemp("web"))
+@contextlib.contextmanager
+def live(app: Any) -> Iterator[str]:
+    """``app`` served by a real uvicorn on a free loopback port, in a thread, for the browser."""
     port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(create_app(db, pipeline=pipeline()), host="127.0.0.1", port=port,
-                                        log_level="warning"))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     th = threading.Thread(target=srv.run, daemon=True)
     th.start()
     for _ in range(200):
         if srv.started:
             break
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    th.join(10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        th.join(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    db = copy_db(build_seeds_db(tmp_path_factory.getbasetemp()), tmp_path_factory.mktemp("web"))
+    with live(create_app(db, pipeline=pipeline())) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")

@@ -119,6 +119,14 @@ def merge_entity_rows(rows: Sequence[tuple[str, str, str, int]], limit: int) -> 
     return out[:limit]
 
 
+def changes_sql(mark: str) -> str:
+    """The rows a batch inserted or re-assigned after a change number (``Store.changes_since``),
+    with ``mark`` the dialect's parameter marker (``?`` or ``%s``)."""
+    return ("SELECT a.id, a.event, a.storyline, f.signature, f.head FROM articles a"
+            " JOIN link_features f ON f.seq = a.seq AND f.id = a.id"
+            f" WHERE a.changed > {mark} AND a.event IS NOT NULL ORDER BY a.seq")
+
+
 def filter_sql(f: ArticleFilter, mark: str, names_entity: str) -> tuple[list[str], list[Any]]:
     """The WHERE conditions of a filter (besides its text query) and their arguments, in a store's
     dialect: ``mark`` is its parameter marker, ``names_entity`` its test that article ``a`` names an

@@ -37,6 +37,7 @@ from storyline.store.base import (
     EntityRow,
     LinkRow,
     SavedIndex,
+    changes_sql,
     filter_sql,
     merge_entity_rows,
     storyline_order,
@@ -473,10 +474,7 @@ class PostgresStore:
     def changes_since(self, change: int) -> Iterator[tuple[str, str, str, bytes | None, bytes]]:
         """``link_state`` of the articles a batch inserted or re-assigned after ``change``."""
         rows = self._db.execute(
-            "SELECT a.id, a.event, a.storyline, f.signature, f.head FROM articles a"
-            " JOIN link_features f ON f.seq = a.seq AND f.id = a.id"
-            " WHERE a.changed > %s AND a.event IS NOT NULL ORDER BY a.seq",
-            (change,),
+            changes_sql("%s"), (change,),
         ).fetchall()
         for aid, event, storyline, sig, head in rows:
             yield aid, event, storyline, None if sig is None else bytes(sig), bytes(head)

@@ -22,6 +22,7 @@ from storyline.store.base import (
     EntityRow,
     LinkRow,
     SavedIndex,
+    changes_sql,
     filter_sql,
     fts_query,
     merge_entity_rows,
@@ -448,10 +449,7 @@ class SQLiteStore:
     def changes_since(self, change: int) -> Iterator[tuple[str, str, str, bytes | None, bytes]]:
         """``link_state`` of the articles a batch inserted or re-assigned after ``change``."""
         rows = self._db.execute(
-            "SELECT a.id, a.event, a.storyline, f.signature, f.head FROM articles a"
-            " JOIN link_features f ON f.seq = a.seq AND f.id = a.id"
-            " WHERE a.changed > ? AND a.event IS NOT NULL ORDER BY a.seq",
-            (change,),
+            changes_sql("?"), (change,),
         )
         yield from rows
 
