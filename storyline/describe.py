@@ -41,8 +41,12 @@ _HEADLINE_MAX = 14  # words: a longer title is a lede made into one, not an edit
 
 
 def _headline_like(a: Article) -> bool:
-    words = len(a.title.split())
-    return bool(a.title) and 3 <= words <= _HEADLINE_MAX and not a.title.endswith("…")
+    """Short, whole, and starting as a headline does: a title that opens in lower case ("in
+    Ajdabiya, south west of Benghazi") is a fragment of a lede, and one that is a place and a
+    credit in brackets is a dateline, not an editor's words."""
+    words = len(re.sub(r"\([^)]*\)", " ", a.title).split())  # "KATHMANDU (Reuters Life!)" is a dateline
+    first = next((c for c in a.title if c.isalpha()), "")
+    return bool(a.title) and 3 <= words <= _HEADLINE_MAX and not a.title.endswith("…") and not first.islower()
 
 
 def _representative(members: Sequence[Article], lang: str | None = None) -> Article:

@@ -127,3 +127,22 @@ def test_a_teaser_on_many_pages_is_not_their_title() -> None:
     titles = [a.title for a in Pipeline().clean_in_order(raws)]  # type: ignore[union-attr]
     assert sum("blizzard" in t for t in titles) <= 2
     assert titles[-1].startswith("The team won the final")
+
+
+def test_a_lede_fragment_or_a_dateline_never_names_a_storyline() -> None:
+    """Titles made from a lede can be a fragment ("in Ajdabiya, …") or a bare dateline
+    ("KATHMANDU (Reuters Life!)"); both named dev storylines before. The editor's headline wins even
+    when the fragment's article is the more central one."""
+    import numpy as np
+
+    from storyline.describe import storyline_name
+    from storyline.models import Article
+
+    v = np.ones(384, dtype=np.float32) / np.sqrt(384)
+    body = "Rebels entered Ajdabiya on Tuesday as government forces pulled back towards Sirte, witnesses said."
+    frag = Article("a", "in Ajdabiya, south west of Benghazi", body, "en", None, vector=v)  # type: ignore[arg-type]
+    line = Article("b", "KATHMANDU (Reuters Life!)", body, "en", None, vector=v)  # type: ignore[arg-type]
+    real = Article("c", "Rebels retake Ajdabiya as Gaddafi forces pull back", body, "en", None,
+                   vector=v)  # type: ignore[arg-type]
+    name = storyline_name([frag, line, real])
+    assert "Rebels retake Ajdabiya" in name and "south west" not in name and "KATHMANDU" not in name
