@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 pytest.importorskip("fastapi", reason="install the project: pip install -e '.[test]'")
-from test_web import CHROMIUM, FLAGS, SHOTS, live
+from test_web import CHROMIUM, FLAGS, SHOTS, live, watch_tab
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the test extra: pip install playwright")
 
@@ -80,19 +80,7 @@ def page(request: pytest.FixtureRequest, browser: Any, server: str) -> Iterator[
     """A tab of the given width that may only talk to our server."""
     ctx = browser.new_context(viewport={"width": WIDTHS[request.param], "height": 900})
     pg = ctx.new_page()
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith(server) or route.request.url.startswith("data:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    pg.route("**/*", guard)
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    outside, errors = watch_tab(pg, server)
     pg.width_name = request.param
     pg.console_errors = errors
     yield pg

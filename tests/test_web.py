@@ -79,10 +79,12 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         ctx.close()
 
 
-@pytest.fixture()
-def page(browser: Any, server: str) -> Iterator[Any]:
-    """A tab that may only talk to our server: anything else (a CDN, a font host) fails the test."""
+def watch_tab(pg: Any, server: str) -> tuple[list[str], list[str]]:
+    """Let the tab talk only to our server (anything else, a CDN or a font host, is aborted and
+    listed) and collect its script errors: (outside requests, console errors), for the test to
+    assert empty at the end."""
     outside: list[str] = []
+    errors: list[str] = []
 
     def guard(route: Any) -> None:
         if route.request.url.startswith(server) or route.request.url.startswith("data:"):
@@ -91,11 +93,17 @@ def page(browser: Any, server: str) -> Iterator[Any]:
             outside.append(route.request.url)
             route.abort()
 
-    pg = browser.new_page()
     pg.route("**/*", guard)
-    errors: list[str] = []
     pg.on("pageerror", lambda e: errors.append(str(e)))
     pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    return outside, errors
+
+
+@pytest.fixture()
+def page(browser: Any, server: str) -> Iterator[Any]:
+    """A tab that may only talk to our server: anything else (a CDN, a font host) fails the test."""
+    pg = browser.new_page()
+    outside, errors = watch_tab(pg, server)
     yield pg
     pg.close()
     assert not outside, f"pages fetched from outside the package: {outside}"
