@@ -19,6 +19,7 @@ writing their store through their own browser (docs/security.md has the reasonin
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -132,7 +133,7 @@ class Policy:
             raise GuardError(403, "the form has expired or did not come from this server (missing or wrong "
                                   "CSRF token); reload the page and submit it again")
 
-    @property
+    @functools.cached_property
     def session(self) -> str:
         """The page session cookie's value: a keyed hash of the token, so the cookie never holds the
         token itself, and a new token (a restart with another one) ends every session."""
