@@ -292,9 +292,16 @@ def storyline_name(members: Sequence[Article], top: int = 2, lang: str | None = 
     rep = _representative(members, lang)
     who = actors[0][1] if actors else ""
     head = rep.title or rep.body[:120]
-    if not who or head.lower().startswith(who.lower()):
+    # A headline that already names a leading actor says who it is about: "US: Turkey and Russia
+    # confirm arms deal" would put a side player in front of the story's own subject.
+    if not who or any(_names(head, name) for _, name in actors[:top]):
         return head
     return f"{who}: {head}"
+
+
+def _names(text: str, name: str) -> bool:
+    """Whether ``text`` mentions ``name`` as a whole word (any case)."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text, re.IGNORECASE) is not None
 
 
 def describe_storyline(ident: str, events: Sequence[Event], members: Sequence[Article]) -> Storyline:

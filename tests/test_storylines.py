@@ -101,6 +101,30 @@ def test_storyline_name_is_its_subject_and_a_real_headline() -> None:
     assert who == "Egipto" and head in {m.title for m in es}
 
 
+def test_storyline_name_puts_no_side_player_before_a_headline_that_names_its_subject() -> None:
+    """The seeds' storyline was named "US: Turkey and Russia confirm arms deal": the US tied with
+    Turkey as the most-named actor, and its prefix put a side player in front of the story."""
+    tr, ru, us = ("Turkey", "place", "place:TR"), ("Russia", "place", "place:RU"), ("US", "place", "place:US")
+    members = [
+        _art("1", "Turkey and Russia confirm arms deal, in Nato headache", "en", [tr, ru, us]),
+        _art(
+            "2",
+            "Bloomberg: Erdogan wants to return S-400 to Russia to improve relations with the US",
+            "en",
+            [us, tr, ru],
+        ),
+        _art("3", "Turkey, US in talks to discuss sanctions imposed over S-400s", "en", [us, tr, ru]),
+        _art(
+            "4",
+            "Bloomberg: Turkey wants to establish ties with the US due to disagreements with Russia",
+            "en",
+            [us, tr, ru],
+        ),
+    ]
+    name = storyline_name(members)
+    assert name in {m.title for m in members}, name
+
+
 def test_candidate_search_finds_the_storyline_a_full_scan_finds() -> None:
     """With more storylines than a full scan is used for, ``_best`` searches the index; on 400
     storylines of random topics, entities and languages it must pick what scoring them all picks."""
@@ -193,8 +217,11 @@ def test_event_sums_read_back_from_the_store_link_as_sums_kept_in_memory(monkeyp
     from storyline.sources import read_inputs
 
     gate = Path(__file__).parent / "data" / "gate"
-    raws = [r for r in read_inputs([gate / "storylines" / "articles.jsonl", gate / "events" / "articles.jsonl"])
-            if not isinstance(r, Rejected)]
+    raws = [
+        r
+        for r in read_inputs([gate / "storylines" / "articles.jsonl", gate / "events" / "articles.jsonl"])
+        if not isinstance(r, Rejected)
+    ]
     arts = [a for a in Pipeline(encoder=HashEncoder()).prepare(raws) if isinstance(a, Article)]
     feats = {a.id: features(a) for a in arts}
     plain = Linker()
