@@ -206,6 +206,35 @@ def test_readable_undoes_escapes_and_cuts_the_dateline() -> None:
     kept = "On 25 January 2011 protesters filled Tahrir Square in Cairo against Mubarak."
     assert readable(kept) == kept
     assert readable("« Nous ne partirons pas », a déclaré le porte-parole des manifestants à Sanaa.") is not None
+    # A live blog's clock time opening the entry is cut; a figure opening a sentence is not a clock.
+    assert readable("10.12. Los opositores al régimen se cuentan ya por miles en la plaza Tahrir.") == (
+        "Los opositores al régimen se cuentan ya por miles en la plaza Tahrir."
+    )
+    assert readable("10:29 p.m. local : Libyan leader Moammar Gadhafi still is in Libya , a source told CNN .") == (
+        "Libyan leader Moammar Gadhafi still is in Libya, a source told CNN."
+    )
+    figure = "10.5 million people were displaced by the floods in the region last year."
+    assert readable(figure) == figure
+
+
+def test_a_day_is_told_in_the_third_person() -> None:
+    """A commenter's or blogger's first person ("I", "we", "nuestra cobertura") loses to a report of
+    the day; words inside quote marks are the quote's, and "US" is not "us"."""
+    from storyline.timeline import _voiced
+
+    assert _voiced("I do believe our allies may be able to enforce a no-fly zone over Libya.", "en")
+    assert _voiced("Esta publicación es parte de nuestra cobertura especial de Protestas en Egipto 2011.", "es")
+    assert _voiced("J'ai vu la foule place Tahrir.", "fr") and _voiced("Il nostro inviato racconta la piazza.", "it")
+    assert not _voiced("The US sent aid to Haiti on Friday.", "en")
+    assert not _voiced('He said "we will fight" in a speech on Monday.', "en")
+    assert not _voiced("Aujourd'hui la foule a envahi la place Tahrir.", "fr")
+    day = D(2011, 2, 28)
+    arts = [
+        art("c1", day, "I do believe our allies may be able to join us to enforce a no-fly zone over Libya today."),
+        art("c2", day, "The European Union banned the sale of arms to Libya and froze the assets of Gadhafi today."),
+    ]
+    [entry] = build_timeline(arts, n_dates=1, n_sentences=1)
+    assert entry.article_ids == ("c2",)
 
 
 def test_entries_carry_language_and_outlet_and_no_junk() -> None:
