@@ -125,8 +125,9 @@ KNOBS = {
     "PUB_WEIGHT": (0.25, 0.5, 1.0, 2.0),
     "WRITTEN_WEIGHT": (1.0, 2.0, 3.0),
     "RECALL_CAP": (1.0, 2.0, 3.0, 5.0),
+    "WITNESSES": (1, 2, 3, 4),
 }
-FLAT = {"PUB_WEIGHT": 1.0, "WRITTEN_WEIGHT": 1.0, "RECALL_CAP": 1.0}
+FLAT = {"PUB_WEIGHT": 1.0, "WRITTEN_WEIGHT": 1.0, "RECALL_CAP": 1.0, "WITNESSES": 1}
 
 
 def _date_f1(picked: set[dt.date], refs: list[set[dt.date]]) -> float:

@@ -148,17 +148,32 @@ def test_without_publish_dates_only_absolute_dates_count() -> None:
 
 
 def test_a_written_date_outvotes_relative_ones() -> None:
-    """Three reports saying "yesterday" mostly date themselves; two naming 12 January point at the
+    """Four reports saying "yesterday" mostly date themselves; three naming 12 January point at the
     day on purpose, and the one-date timeline follows them."""
     arts = [
         art("r1", D(2010, 1, 21), "Officials said yesterday that rescue work would go on for many more days."),
         art("r2", D(2010, 1, 21), "Aid workers said yesterday that more water was reaching the camps in the city."),
         art("r3", D(2010, 1, 21), "The government said yesterday that schools would stay closed for a month."),
+        art("r4", D(2010, 1, 21), "Doctors said yesterday that the field hospitals were full of the injured."),
         art("w1", D(2010, 1, 13), "The earthquake of 12 January destroyed much of the capital and its port."),
         art("w2", D(2010, 1, 13), "On 12 January a powerful earthquake struck near the capital of Haiti."),
+        art("w3", D(2010, 1, 14), "Rescuers searched the rubble left by the earthquake of 12 January in Haiti."),
     ]
     [entry] = build_timeline(arts, n_dates=1, n_sentences=1)
     assert entry.date == D(2010, 1, 12)
+
+
+def test_one_look_back_is_not_a_landmark() -> None:
+    """A day only one or two articles mention gets one plain vote each, however long after and
+    however precisely they name it: one blog post's chronology does not outvote a day that two
+    reports covered as it happened."""
+    arts = [
+        art("h1", D(2012, 3, 1), "Protesters marched through Sanaa again today against the president."),
+        art("h2", D(2012, 3, 1), "Thousands of protesters gathered in the capital Sanaa today."),
+        art("old", D(2012, 3, 20), "A local blogger in Sanaa first wrote about the strike on 5 March 2012."),
+    ]
+    [entry] = build_timeline(arts, n_dates=1, n_sentences=1)
+    assert entry.date == D(2012, 3, 1)
 
 
 # Junk that reached timelines on the dev storylines (issue 16): a tweet, a page's update stamp, a
