@@ -181,7 +181,7 @@ def _patterns(lang: str) -> _Patterns:
     if mon:
         day_month = re.compile(
             rf"(?<![\w/.-])(\d{{1,2}}){_ORD}(?:\s*(?:-|–|al|au|to|and|y|et|e|und|bis)\s*(\d{{1,2}}){_ORD})?"
-            rf"\s*(?:de\s+|del\s+|of\s+)?({mon})\.?(?![\w])(?:\s*,?\s*(?:de\s+|del\s+)?{_YEAR}(?!\d))?",
+            rf"\s*(?:de\s+|del\s+|di\s+|of\s+)?({mon})\.?(?![\w])(?:\s*,?\s*(?:de\s+|del\s+)?{_YEAR}(?!\d))?",
             re.IGNORECASE,
         )
         month_day = re.compile(

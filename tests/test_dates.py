@@ -44,6 +44,7 @@ def seed(prefix: str) -> str:
         ("Moubarak a démissionné hier", D(2011, 2, 12), "fr", [D(2011, 2, 11)]),
         ("martedì 8 marzo a Roma", D(2011, 3, 10), "it", [D(2011, 3, 8)]),
         ("e ieri sera", D(2011, 3, 10), "it", [D(2011, 3, 9)]),
+        ("L'incontro si è svolto il 28 di febbraio", D(2012, 3, 2), "it", [D(2012, 2, 28)]),
         ("am 25. Januar 2011 begann", None, "de", [D(2011, 1, 25)]),
         ("am 3.2. und gestern", D(2011, 2, 5), "de", [D(2011, 2, 3), D(2011, 2, 4)]),
         ("Thứ Ba, ngày 5 tháng 1 năm 2021", D(2021, 1, 6), "vi", [D(2021, 1, 5)]),

@@ -148,17 +148,32 @@ def test_without_publish_dates_only_absolute_dates_count() -> None:
 
 
 def test_a_written_date_outvotes_relative_ones() -> None:
-    """Three reports saying "yesterday" mostly date themselves; two naming 12 January point at the
+    """Four reports saying "yesterday" mostly date themselves; three naming 12 January point at the
     day on purpose, and the one-date timeline follows them."""
     arts = [
         art("r1", D(2010, 1, 21), "Officials said yesterday that rescue work would go on for many more days."),
         art("r2", D(2010, 1, 21), "Aid workers said yesterday that more water was reaching the camps in the city."),
         art("r3", D(2010, 1, 21), "The government said yesterday that schools would stay closed for a month."),
+        art("r4", D(2010, 1, 21), "Doctors said yesterday that the field hospitals were full of the injured."),
         art("w1", D(2010, 1, 13), "The earthquake of 12 January destroyed much of the capital and its port."),
         art("w2", D(2010, 1, 13), "On 12 January a powerful earthquake struck near the capital of Haiti."),
+        art("w3", D(2010, 1, 14), "Rescuers searched the rubble left by the earthquake of 12 January in Haiti."),
     ]
     [entry] = build_timeline(arts, n_dates=1, n_sentences=1)
     assert entry.date == D(2010, 1, 12)
+
+
+def test_one_look_back_is_not_a_landmark() -> None:
+    """A day only one or two articles mention gets one plain vote each, however long after and
+    however precisely they name it: one blog post's chronology does not outvote a day that two
+    reports covered as it happened."""
+    arts = [
+        art("h1", D(2012, 3, 1), "Protesters marched through Sanaa again today against the president."),
+        art("h2", D(2012, 3, 1), "Thousands of protesters gathered in the capital Sanaa today."),
+        art("old", D(2012, 3, 20), "A local blogger in Sanaa first wrote about the strike on 5 March 2012."),
+    ]
+    [entry] = build_timeline(arts, n_dates=1, n_sentences=1)
+    assert entry.date == D(2012, 3, 1)
 
 
 # Junk that reached timelines on the dev storylines (issue 16): a tweet, a page's update stamp, a
@@ -206,6 +221,35 @@ def test_readable_undoes_escapes_and_cuts_the_dateline() -> None:
     kept = "On 25 January 2011 protesters filled Tahrir Square in Cairo against Mubarak."
     assert readable(kept) == kept
     assert readable("« Nous ne partirons pas », a déclaré le porte-parole des manifestants à Sanaa.") is not None
+    # A live blog's clock time opening the entry is cut; a figure opening a sentence is not a clock.
+    assert readable("10.12. Los opositores al régimen se cuentan ya por miles en la plaza Tahrir.") == (
+        "Los opositores al régimen se cuentan ya por miles en la plaza Tahrir."
+    )
+    assert readable("10:29 p.m. local : Libyan leader Moammar Gadhafi still is in Libya , a source told CNN .") == (
+        "Libyan leader Moammar Gadhafi still is in Libya, a source told CNN."
+    )
+    figure = "10.5 million people were displaced by the floods in the region last year."
+    assert readable(figure) == figure
+
+
+def test_a_day_is_told_in_the_third_person() -> None:
+    """A commenter's or blogger's first person ("I", "we", "nuestra cobertura") loses to a report of
+    the day; words inside quote marks are the quote's, and "US" is not "us"."""
+    from storyline.timeline import _voiced
+
+    assert _voiced("I do believe our allies may be able to enforce a no-fly zone over Libya.", "en")
+    assert _voiced("Esta publicación es parte de nuestra cobertura especial de Protestas en Egipto 2011.", "es")
+    assert _voiced("J'ai vu la foule place Tahrir.", "fr") and _voiced("Il nostro inviato racconta la piazza.", "it")
+    assert not _voiced("The US sent aid to Haiti on Friday.", "en")
+    assert not _voiced('He said "we will fight" in a speech on Monday.', "en")
+    assert not _voiced("Aujourd'hui la foule a envahi la place Tahrir.", "fr")
+    day = D(2011, 2, 28)
+    arts = [
+        art("c1", day, "I do believe our allies may be able to join us to enforce a no-fly zone over Libya today."),
+        art("c2", day, "The European Union banned the sale of arms to Libya and froze the assets of Gadhafi today."),
+    ]
+    [entry] = build_timeline(arts, n_dates=1, n_sentences=1)
+    assert entry.article_ids == ("c2",)
 
 
 def test_entries_carry_language_and_outlet_and_no_junk() -> None:
