@@ -401,6 +401,7 @@ def measure(db: str, n: int, data: str) -> dict[str, Any]:
         "rss_after_mb": rss2,
         "peak_mb": hwm,
         "from_snapshot": segments > 0,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -413,6 +414,8 @@ def main() -> None:
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--work", default=None, help="folder for the stores (default: a temporary one)")
     ap.add_argument("--reuse", action="store_true", help="measure the stores already built in --work")
+    ap.add_argument("--in-place", default="", type=lambda v: {int(x) for x in v.split(",") if x},
+                    help="sizes measured on the built store itself, not a copy (one round only)")
     ap.add_argument("--build-only", action="store_true", help="build the stores in --work, measure nothing")
     ap.add_argument("--no-restart", dest="restart", action="store_false",
                     help="after copying epochs, skip the restart that saves the article index")
@@ -472,13 +475,19 @@ def main() -> None:
     if args.build_only:
         print("\n".join(notes))
         return
+    if args.in_place and args.rounds != 1:
+        ap.error("--in-place needs --rounds 1: the first round adds the new articles to the store")
     runs: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
     for _ in range(args.rounds):  # rounds interleave the stores, so load on the machine hits all alike
         for n in sizes:
             tmp = work / f"m{n}.db"
-            for p in work.glob(tmp.name + "*"):
-                p.unlink()
-            shutil.copy(dbs[n], tmp)
+            in_place = n in args.in_place
+            if in_place:  # measured where it was built (copying 18 GB at 1M costs minutes); used up then
+                tmp = dbs[n]
+            else:
+                for p in work.glob(tmp.name + "*"):
+                    p.unlink()
+                shutil.copy(dbs[n], tmp)
             os.sync()  # else the copy's dirty pages are flushed by the child's first commit (~1 s at 100k)
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(tmp), str(args.measure), "--data", args.data],
@@ -487,6 +496,9 @@ def main() -> None:
                 check=True,
             )
             runs[n].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            if in_place:
+                notes.append(f"{n:>7,}: measured in place ({dbs[n]} now holds the {args.measure} new articles too)")
+                continue
             for p in work.glob(tmp.name + "*"):
                 p.unlink()
     print("Scaling (synthetic store, see benchmarks/scale.py docstring: real dev texts re-used in epochs with")
@@ -503,7 +515,7 @@ def main() -> None:
 
     print(
         f"\n{'stored':>8} {'events':>7} {'storylines':>10} {'start s':>8} {'link+write ms/art':>20}"
-        f" {'of which StorylineIndex._best':>30} {'feature loads':>13} {'RSS MB':>7} {'peak MB':>8}"
+        f" {'of which StorylineIndex._best':>30} {'feature loads':>13} {'RSS MB':>7} {'peak MB':>8} {'load':>5}"
     )
     for n in sizes:
         rs = runs[n]
@@ -511,7 +523,7 @@ def main() -> None:
         print(
             f"{r['articles']:>8,} {r['events']:>7,} {r['storylines']:>10,} {med(rs, 'startup_s'):>8.1f}"
             f" {spread(rs, 'ms_per_article'):>20} {spread(rs, 'storyline_best_ms'):>30} {r['feature_loads']:>13}"
-            f" {med(rs, 'rss_after_mb'):>7.0f} {med(rs, 'peak_mb'):>8.0f}"
+            f" {med(rs, 'rss_after_mb'):>7.0f} {med(rs, 'peak_mb'):>8.0f} {med(rs, 'load'):>5.1f}"
         )
     first, big = runs[sizes[0]], runs[sizes[-1]]
     ratio = med(big, "ms_per_article") / med(first, "ms_per_article")
@@ -531,6 +543,9 @@ def main() -> None:
         f"{args.measure} new articles per store, in a fresh process per store; median (min-max) of {args.rounds}"
         " rounds, each round measuring every store in turn, so load from elsewhere falls on all of them alike."
     )
+    print("started from a linker snapshot: " + ", ".join(
+        f"{n:,} {'yes' if runs[n][0].get('from_snapshot') else 'no'}" for n in sizes))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min)")
     print(f"total {time.perf_counter() - t_all:.0f} s; stores in {work}")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)
