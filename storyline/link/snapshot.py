@@ -77,6 +77,14 @@ def _share(linker: Linker, extra: dict[str, Any]) -> None:
         ev.event_of[aid] = events.get(e, e)
     for e, s in sl.storyline_of.items():
         sl.storyline_of[e] = lines.get(s, s)
+    days: dict[object, object] = {}
+    for aid, d in ev.published.items():
+        ev.published[aid] = days.setdefault(d, d)
+    # A storyline's keys in the postings as a tuple (8 bytes a key, not a set's 30-60): they are
+    # only walked when it is dropped, and made a set again when it gains keys.
+    keys_of = sl._candidates.keys_of
+    for sid, keys in keys_of.items():
+        keys_of[sid] = tuple(keys)  # type: ignore[assignment]
 
 
 def save(linker: Linker, directory: Path, extra: dict[str, Any]) -> None:

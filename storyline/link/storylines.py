@@ -338,7 +338,9 @@ class _Candidates:
             if row is None:
                 row = self.row_of[sid] = self._row()
             self.rows[row] = self.stored(g)
-            have = self.keys_of.setdefault(sid, set())
+            have = self.keys_of.get(sid)
+            if not isinstance(have, set):  # none yet, or a tuple from a snapshot (``snapshot._share``)
+                have = self.keys_of[sid] = set(have or ())
             for key in self.dirty[sid] - have:
                 have.add(key)
                 self.postings.setdefault(key, []).append(sid)
