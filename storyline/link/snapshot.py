@@ -17,10 +17,13 @@ snapshot are removed when the next one is written.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import inspect
 import os
 import pickle
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,19 @@ from storyline.link.state import Loader
 
 FORMAT = 1
 STATE = "state.pkl"
+LOCK = "lock"
+
+
+@contextlib.contextmanager
+def _locked(directory: Path, exclusive: bool) -> Iterator[None]:
+    """Several processes may share a cache directory (two writers on one store): one saves at a
+    time, and no load reads a snapshot whose files a save is replacing."""
+    with open(directory / LOCK, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 class SnapshotError(Exception):
@@ -92,28 +108,31 @@ def save(linker: Linker, directory: Path, extra: dict[str, Any]) -> None:
     to a temporary file and renamed: a reader never sees half of one). The linker goes on working
     on the frozen files."""
     directory.mkdir(parents=True, exist_ok=True)
-    linker.freeze(directory)
-    _share(linker, extra)
-    loader = linker.detach()
-    try:
-        payload = {"code": code_version(), "linker": linker, "extra": extra}
-        tmp = directory / f"{STATE}.{os.getpid()}.tmp"
-        with open(tmp, "wb") as fh:
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, directory / STATE)
-    finally:
-        linker.attach(loader)
-    keep = {p.name for p in linker.files()} | {STATE}
-    for p in directory.iterdir():
-        if p.name not in keep and not p.name.endswith(".tmp"):
-            p.unlink(missing_ok=True)
+    with _locked(directory, exclusive=True):
+        linker.freeze(directory)
+        _share(linker, extra)
+        loader = linker.detach()
+        try:
+            payload = {"code": code_version(), "linker": linker, "extra": extra}
+            tmp = directory / f"{STATE}.{os.getpid()}.tmp"
+            with open(tmp, "wb") as fh:
+                pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, directory / STATE)
+        finally:
+            linker.attach(loader)
+        # Files the new snapshot does not name (an older one's) go; a process still reading them
+        # keeps its mapping (an unlinked file lives on while mapped).
+        keep = {p.name for p in linker.files()} | {STATE, LOCK}
+        for p in directory.iterdir():
+            if p.name not in keep and not p.name.endswith(".tmp"):
+                p.unlink(missing_ok=True)
 
 
 def load(directory: Path, loader: Loader) -> tuple[Linker, dict[str, Any]]:
     """The linker ``save`` wrote to ``directory``, reading features through ``loader``."""
     path = directory / STATE
     try:
-        with open(path, "rb") as fh:
+        with _locked(directory, exclusive=False), open(path, "rb") as fh:
             payload = pickle.load(fh)  # our own cache file, written by ``save``
     except FileNotFoundError as e:
         raise SnapshotError(f"{path}: no snapshot") from e
