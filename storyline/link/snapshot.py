@@ -55,7 +55,13 @@ def code_version() -> str:
     """Changes whenever what is pickled may be laid out differently: the source of the
     ``__init__`` (where attributes are made) and the pickling hooks of every class a snapshot
     holds, and ``FORMAT`` (bump it for a change they do not show). Other methods may change: the
-    state they work on is the same."""
+    state they work on is the same. Worked out once, when this module is imported: ``inspect``
+    reads source files when asked, so a process asking after the files were replaced (an
+    upgrade under a long run) would hash lines of the new files at the old code's places."""
+    return _CODE
+
+
+def _code_version() -> str:
     from storyline.link import duplicates, events, state, storylines
 
     h = hashlib.sha1(f"snapshot {FORMAT}".encode())
@@ -147,3 +153,6 @@ def load(directory: Path, loader: Loader) -> tuple[Linker, dict[str, Any]]:
         raise SnapshotError(f"{path}: holds no linker")
     linker.attach(loader)
     return linker, payload["extra"]
+
+
+_CODE = _code_version()
