@@ -416,6 +416,7 @@ def main() -> None:
     ap.add_argument("--reuse", action="store_true", help="measure the stores already built in --work")
     ap.add_argument("--in-place", default="", type=lambda v: {int(x) for x in v.split(",") if x},
                     help="sizes measured on the built store itself, not a copy (one round only)")
+    ap.add_argument("--skip-encode", action="store_true", help="do not time the encoder (it never touches the store)")
     ap.add_argument("--build-only", action="store_true", help="build the stores in --work, measure nothing")
     ap.add_argument("--no-restart", dest="restart", action="store_false",
                     help="after copying epochs, skip the restart that saves the article index")
@@ -428,7 +429,8 @@ def main() -> None:
     arts = pool(Path(args.data))
     epochs = Epochs(arts)
     stages = json.loads((CACHE / "scale_stages.json").read_text()) if (CACHE / "scale_stages.json").exists() else {}
-    stages["encode_ms"] = encode_ms(arts)
+    if not args.skip_encode:
+        stages["encode_ms"] = encode_ms(arts)
     work = Path(args.work or tempfile.mkdtemp(prefix="storyline-scale-"))
     work.mkdir(parents=True, exist_ok=True)
     # The linker snapshots the restarts save (and the measured children load) stay with the stores.
