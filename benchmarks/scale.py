@@ -50,6 +50,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+if "--child" not in sys.argv:
+    # The builder's one big matrix operation per epoch (a 384x384 QR) took 1.5 s with BLAS threads
+    # fighting other jobs for two cores, 0.04 s on one thread; the measured child keeps the default.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -214,16 +218,34 @@ def _epoch_mask(k: int) -> np.ndarray:
     return np.random.default_rng(5000 + k).integers(0, 2**63, size=256, dtype=np.uint64)
 
 
-def replicate(db: Path, epochs: Epochs, first: int, last: int) -> float:
+def _bulk(st: Any) -> None:
+    """Settings for a bulk build only (a store nobody else writes while it is built): commits do
+    not wait for the disk (a crash mid-build leaves a store to build again, not a wrong one) and
+    the page cache is large, so the indexes of a million rows stay in memory while they grow."""
+    db = getattr(st, "_db", None)
+    if db is not None and hasattr(db, "execute") and st.__class__.__name__ == "SQLiteStore":
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("PRAGMA cache_size=-1000000")  # KiB: 1 GB
+
+
+def _tag(parts: tuple[str, str, str], k: int) -> str:
+    """An entity key tagged with epoch ``k`` (``head#k/tail``), from its ``partition('/')``."""
+    return f"{parts[0]}#{k}{parts[1]}{parts[2]}"
+
+
+def replicate(db: Path, epochs: Epochs, first: int, last: int, progress: bool = False) -> float:
     """Append epochs first..last-1 as copies of epoch 0's stored result (ids mapped), in bulk: one
-    ``write_batch`` per epoch, link features derived from epoch 0's stored ones (vectors rotated,
-    dates shifted, entity keys tagged, signatures masked) instead of computing them again, so a
-    million rows take minutes. Titles and bodies are epoch 0's (unmarked): nothing measured reads
-    them (the link features are what linking reads; ``feature loads`` in the table counts the
-    stored features read back, which the time window keeps to the new epoch)."""
+    ``write_batch`` (one transaction) per epoch, link features derived from epoch 0's stored ones
+    (vectors rotated, dates shifted, entity keys tagged, signatures masked) instead of computing
+    them again, everything that does not depend on the epoch worked out once, and the store's
+    commits not waiting for the disk (``_bulk``), so a million rows take minutes. Titles and
+    bodies are epoch 0's (unmarked): nothing measured reads them (the link features are what
+    linking reads; ``feature loads`` in the table counts the stored features read back, which the
+    time window keeps to the new epoch)."""
     from storyline.link import state
 
     st = open_store(db)
+    _bulk(st)
     t = time.perf_counter()
     base = {a.id: a for a in epochs.arts}
     zero = [a for a in st.assignments() if a.article_id.startswith("e0-")]
@@ -236,6 +258,13 @@ def replicate(db: Path, epochs: Epochs, first: int, last: int) -> float:
     outlet = {a.id: source_of(a) for a in epochs.arts}
     heads0 = [state.decode_head(feats0[i][0]) for i in ids0]
     vecs0 = np.stack([np.asarray(h["vector"], dtype=np.float32) for h in heads0])
+    # Worked out once: what every epoch's copy shares with epoch 0.
+    arts0 = [base[aid[3:]] for aid in ids0]
+    ents0 = [[(e.key.partition("/"), e.kind, e.text) for e in a.entities] for a in arts0]
+    hents0 = [[x.partition("/") for x in h["entities"]] for h in heads0]
+    rests0 = [feats0[aid][1] for aid in ids0]
+    sigs = [None if sigs0.get(aid) is None else np.frombuffer(sigs0[aid], dtype="<u8") for aid in ids0]
+    outs0 = [outlet[aid[3:]] for aid in ids0]
     for k in range(first, last):
 
         def m(i: str, k: int = k) -> str:
@@ -247,33 +276,30 @@ def replicate(db: Path, epochs: Epochs, first: int, last: int) -> float:
         mask = _epoch_mask(k)
         arts, rows = [], []
         for j, aid in enumerate(ids0):
-            a = base[aid[3:]]
+            a = arts0[j]
             vec = rot[j].astype(np.float32)
+            new_id = m(aid)
             h = dict(heads0[j])
             h.update(
-                id=m(aid),
+                id=new_id,
                 published=h["published"] + days if h["published"] else None,
                 vector=vec,
-                entities=frozenset(f"{x.partition('/')[0]}#{k}{x.partition('/')[1]}{x.partition('/')[2]}"
-                                   for x in h["entities"]),
+                entities=frozenset(_tag(p, k) for p in hents0[j]),
             )
             arts.append(
                 dataclasses.replace(
                     a,
-                    id=m(aid),
+                    id=new_id,
                     published=a.published + days if a.published else None,
                     dates_mentioned=tuple(d + days for d in a.dates_mentioned),
-                    entities=tuple(Entity(f"{e.key.partition('/')[0]}#{k}{e.key.partition('/')[1]}"
-                                          f"{e.key.partition('/')[2]}", e.kind, e.text) for e in a.entities),
+                    entities=tuple(Entity(_tag(p, k), kind, text) for p, kind, text in ents0[j]),
                     numbers=tuple(f"{n}#{k}" for n in a.numbers),
                     vector=vec,
                 )
             )
-            sig = sigs0.get(aid)
-            if sig is not None:
-                s0 = np.frombuffer(sig, dtype="<u8")
-                sig = (s0 ^ mask[: len(s0)]).astype("<u8").tobytes()
-            rows.append((m(aid), outlet[aid[3:]], sig, state._pack(list(h.items())), feats0[aid][1]))
+            s0 = sigs[j]
+            sig = None if s0 is None else (s0 ^ mask[: len(s0)]).astype("<u8").tobytes()
+            rows.append((new_id, outs0[j], sig, state._pack(list(h.items())), rests0[j]))
         asg = [
             dataclasses.replace(a, article_id=m(a.article_id), event=m(a.event), storyline=m(a.storyline)) for a in zero
         ]
@@ -283,6 +309,8 @@ def replicate(db: Path, epochs: Epochs, first: int, last: int) -> float:
         ]
         sls = [dataclasses.replace(s, id=m(s.id), event_ids=tuple(m(i) for i in s.event_ids)) for s in sl0]
         st.write_batch(arts, asg, evs, sls, link_rows=rows)
+        if progress and k % 20 == 0:
+            print(f"  epoch {k}: {(k - first + 1) * len(ids0):,} copied in {time.perf_counter() - t:.0f} s", flush=True)
     secs = time.perf_counter() - t
     st.close()
     return secs
@@ -357,6 +385,7 @@ def measure(db: str, n: int, data: str) -> dict[str, Any]:
         links.add(b, st)
     per = (time.perf_counter() - t) / len(new) * 1e3
     rss2, hwm = rss_mb()
+    segments = len(links.linker._events._segments)
     stored = st.counts()
     st.close()
     return {
@@ -371,6 +400,8 @@ def measure(db: str, n: int, data: str) -> dict[str, Any]:
         "rss_after_start_mb": rss1,
         "rss_after_mb": rss2,
         "peak_mb": hwm,
+        "from_snapshot": segments > 0,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -383,6 +414,12 @@ def main() -> None:
     ap.add_argument("--data", default=str(DATA))
     ap.add_argument("--work", default=None, help="folder for the stores (default: a temporary one)")
     ap.add_argument("--reuse", action="store_true", help="measure the stores already built in --work")
+    ap.add_argument("--in-place", default="", type=lambda v: {int(x) for x in v.split(",") if x},
+                    help="sizes measured on the built store itself, not a copy (one round only)")
+    ap.add_argument("--skip-encode", action="store_true", help="do not time the encoder (it never touches the store)")
+    ap.add_argument("--build-only", action="store_true", help="build the stores in --work, measure nothing")
+    ap.add_argument("--no-restart", dest="restart", action="store_false",
+                    help="after copying epochs, skip the restart that saves the article index")
     ap.add_argument("--child", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -392,9 +429,12 @@ def main() -> None:
     arts = pool(Path(args.data))
     epochs = Epochs(arts)
     stages = json.loads((CACHE / "scale_stages.json").read_text()) if (CACHE / "scale_stages.json").exists() else {}
-    stages["encode_ms"] = encode_ms(arts)
+    if not args.skip_encode:
+        stages["encode_ms"] = encode_ms(arts)
     work = Path(args.work or tempfile.mkdtemp(prefix="storyline-scale-"))
     work.mkdir(parents=True, exist_ok=True)
+    # The linker snapshots the restarts save (and the measured children load) stay with the stores.
+    os.environ.setdefault("STORYLINE_LINK_CACHE", str(work / "link-cache"))
     sizes = [int(s) for s in args.sizes.split(",")]
     notes = []
     dbs: dict[int, Path] = {}
@@ -417,24 +457,39 @@ def main() -> None:
                     secs = build_real(real_db, epochs, base_n)
                     notes.append(f"{base_n:>7,}: built through the real linking path in {secs:.0f} s")
             base_n = int(real_db.stem[1:])
+            # Grow from the biggest copied store this run already has (1M = 100k + 360 epochs).
+            grown = [m for m in dbs if base_n < m < n and m % POOL == 0 and m > args.real]
+            src = dbs[max(grown)] if grown else real_db
+            src_n = max(grown) if grown else base_n
             for p in work.glob(db.name + "*"):
                 p.unlink()
-            shutil.copy(real_db, db)
-            k0, k1 = base_n // POOL, -(-n // POOL)
-            secs = replicate(db, epochs, k0, k1)
+            shutil.copy(src, db)
+            k0, k1 = src_n // POOL, -(-n // POOL)
+            secs = replicate(db, epochs, k0, k1, progress=True)
+            saved = f"{save_index(db):.0f} s" if args.restart else "(not done: --no-restart)"
             notes.append(
                 f"{k1 * POOL:>7,}: {base_n:,} through the real path, epochs {k0}-{k1 - 1} copied from epoch 0"
-                f" in {secs:.0f} s; article index saved by a restart in {save_index(db):.0f} s"
+                f" in {secs:.0f} s (onto the {src_n:,} store); article index saved by a restart in {saved}"
             )
+            print(notes[-1], flush=True)
             notes.append("    check: " + partition_check(real_db, base_n // POOL))
         dbs[n] = db
+    if args.build_only:
+        print("\n".join(notes))
+        return
+    if args.in_place and args.rounds != 1:
+        ap.error("--in-place needs --rounds 1: the first round adds the new articles to the store")
     runs: dict[int, list[dict[str, Any]]] = {n: [] for n in sizes}
     for _ in range(args.rounds):  # rounds interleave the stores, so load on the machine hits all alike
         for n in sizes:
             tmp = work / f"m{n}.db"
-            for p in work.glob(tmp.name + "*"):
-                p.unlink()
-            shutil.copy(dbs[n], tmp)
+            in_place = n in args.in_place
+            if in_place:  # measured where it was built (copying 18 GB at 1M costs minutes); used up then
+                tmp = dbs[n]
+            else:
+                for p in work.glob(tmp.name + "*"):
+                    p.unlink()
+                shutil.copy(dbs[n], tmp)
             os.sync()  # else the copy's dirty pages are flushed by the child's first commit (~1 s at 100k)
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(tmp), str(args.measure), "--data", args.data],
@@ -443,6 +498,9 @@ def main() -> None:
                 check=True,
             )
             runs[n].append(json.loads(out.stdout.strip().splitlines()[-1]))
+            if in_place:
+                notes.append(f"{n:>7,}: measured in place ({dbs[n]} now holds the {args.measure} new articles too)")
+                continue
             for p in work.glob(tmp.name + "*"):
                 p.unlink()
     print("Scaling (synthetic store, see benchmarks/scale.py docstring: real dev texts re-used in epochs with")
@@ -459,7 +517,7 @@ def main() -> None:
 
     print(
         f"\n{'stored':>8} {'events':>7} {'storylines':>10} {'start s':>8} {'link+write ms/art':>20}"
-        f" {'of which StorylineIndex._best':>30} {'feature loads':>13} {'RSS MB':>7} {'peak MB':>8}"
+        f" {'of which StorylineIndex._best':>30} {'feature loads':>13} {'RSS MB':>7} {'peak MB':>8} {'load':>5}"
     )
     for n in sizes:
         rs = runs[n]
@@ -467,7 +525,7 @@ def main() -> None:
         print(
             f"{r['articles']:>8,} {r['events']:>7,} {r['storylines']:>10,} {med(rs, 'startup_s'):>8.1f}"
             f" {spread(rs, 'ms_per_article'):>20} {spread(rs, 'storyline_best_ms'):>30} {r['feature_loads']:>13}"
-            f" {med(rs, 'rss_after_mb'):>7.0f} {med(rs, 'peak_mb'):>8.0f}"
+            f" {med(rs, 'rss_after_mb'):>7.0f} {med(rs, 'peak_mb'):>8.0f} {med(rs, 'load'):>5.1f}"
         )
     first, big = runs[sizes[0]], runs[sizes[-1]]
     ratio = med(big, "ms_per_article") / med(first, "ms_per_article")
@@ -487,6 +545,9 @@ def main() -> None:
         f"{args.measure} new articles per store, in a fresh process per store; median (min-max) of {args.rounds}"
         " rounds, each round measuring every store in turn, so load from elsewhere falls on all of them alike."
     )
+    print("started from a linker snapshot: " + ", ".join(
+        f"{n:,} {'yes' if runs[n][0].get('from_snapshot') else 'no'}" for n in sizes))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min)")
     print(f"total {time.perf_counter() - t_all:.0f} s; stores in {work}")
     if not args.work:
         shutil.rmtree(work, ignore_errors=True)

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import logging
+import os
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +30,7 @@ from storyline.enrich import enrich
 from storyline.enrich.vectors import Encoder, get_encoder, reusing
 from storyline.errors import InputError, NotFound, StoreError
 from storyline.fetch.pages import read_inputs
-from storyline.link import Linker, StoredLink, explain, similarity, state
+from storyline.link import Linker, StoredLink, explain, similarity, snapshot, state
 from storyline.link.relatedness import Calibration, adapted, batch_means, packaged
 from storyline.link.similarity import Features, features
 from storyline.models import Article, RawArticle, Rejected, TimelineEntry
@@ -43,6 +46,35 @@ Progress = Callable[[int], None]
 INDEX_NAME = "articles"
 SAVE_INDEX_FROM = 5_000
 SAVE_INDEX_GROWTH = 1.2
+# From SAVE_INDEX_FROM articles on, a run that ends having added at least this share of them (or
+# SNAPSHOT_MIN) since the last snapshot saves the linker to the local link cache instead
+# (``storyline.link.snapshot``; docs/scale.md): the next start-up loads it and catches up on what
+# the store gained since, and the article vectors and bands stay on disk. The store keeps a random
+# token (a ``link_index`` row) that names its cache directory, so copies of a store find it and
+# two stores never share one. STORYLINE_LINK_CACHE: the cache root, or "off".
+SNAPSHOT_SHARE = 0.01
+SNAPSHOT_MIN = 1_000
+CACHE_TOKEN = "cache-token"
+log = logging.getLogger("storyline.link")
+
+
+def link_cache(store: Store, *, create: bool) -> Path | None:
+    """The local directory of ``store``'s linker snapshot (None: switched off, or the store has
+    no cache token yet and ``create`` is false)."""
+    root = os.environ.get("STORYLINE_LINK_CACHE", "")
+    if root.strip().lower() in ("off", "0", "no", "none", "false"):
+        return None
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    base = Path(root) if root else cache / "storyline" / "link"
+    token = store.link_index(CACHE_TOKEN)
+    if token is None:
+        if not create:
+            return None
+        store.put_link_index(CACHE_TOKEN, SavedIndex("token", 0, uuid.uuid4().hex, b""))
+        token = store.link_index(CACHE_TOKEN)
+        if token is None:
+            return None
+    return base / token.ids_hash
 
 
 # What ``pair_similarity`` says when a side has no article to compare: the middle, "unknown".
@@ -663,6 +695,7 @@ class _LinkState:
         self.where: dict[str, tuple[str, str]] = {}  # article -> (event, storyline) as stored
         self.rank: dict[str, int] = {}  # article -> arrival rank: members are listed in this order
         self.saved_count = 0  # articles in the store's saved vector index (``save_index``)
+        self.snapshot_count = 0  # articles indexed when the linker was last saved to the link cache
         self.change = 0  # the store's last change number this state holds (``Store.last_change``)
 
     def _load(self, ids: Sequence[str]) -> dict[str, Features]:
@@ -688,12 +721,13 @@ class _LinkState:
                 f = features(a)
                 rows.append(s._link_row(a, f, state.signature(f, perm)))
             store.put_link_features(rows)
-        saved = store.link_index(INDEX_NAME)
-        if saved is not None and saved.version != version:  # computed from other features: unusable
-            saved = None
-        s.saved_count = saved.count if saved else 0
-        s.linker.restore(s._stored(), (saved.count, saved.ids_hash, saved.data) if saved else None)
-        del saved  # its bytes (~90 MB at 100k articles) are in the loaded index now
+        if not s._from_snapshot():
+            saved = store.link_index(INDEX_NAME)
+            if saved is not None and saved.version != version:  # computed from other features: unusable
+                saved = None
+            s.saved_count = saved.count if saved else 0
+            s.linker.restore(s._stored(), (saved.count, saved.ids_hash, saved.data) if saved else None)
+            del saved  # its bytes (~90 MB at 100k articles) are in the loaded index now
         pending = store.unassigned()  # only from an older version's crash: linked, as before
         if pending:
             s.linker.add(list(store.articles(ids=pending)))
@@ -704,15 +738,69 @@ class _LinkState:
             s.titles.add(a)
         return s
 
+    def _from_snapshot(self) -> bool:
+        """Take the linker from the store's local link cache (``save_index``) and catch up on
+        what the store gained since; False (the caller restores from the store) when there is
+        none or it is unusable, said on the ``storyline.link`` log with the reason."""
+        store = self.store
+        try:
+            where = link_cache(store, create=False)
+        except StoreError:
+            return False
+        if where is None or not (where / snapshot.STATE).exists():
+            return False
+        try:
+            linker, extra = snapshot.load(where, self._load)
+        except snapshot.SnapshotError as e:
+            log.warning("%s; restoring the linker from the store instead (a slower start; the next run saves a new"
+                        " snapshot)", e)
+            return False
+        change, last = extra.get("change", -1), extra.get("last")
+        if extra.get("version") != state.version() or change > store.last_change() or (
+            last is not None and not store.known_ids([last])
+        ):
+            log.warning("%s: the linker snapshot is of another state of this store (change %s, the store is at %s);"
+                        " restoring the linker from the store instead", where, change, store.last_change())
+            return False
+        self.linker, self.where, self.rank = linker, extra["where"], extra["rank"]
+        self.change = change
+        self.snapshot_count = linker.indexed()
+        if store.last_change() != change:
+            self.catch_up(store)
+        return True
+
+    def _save_snapshot(self, n: int) -> bool:
+        """Save the linker to the local link cache when it grew enough since the last time;
+        False when there is no cache to save to (switched off, read-only store, disk error)."""
+        if self.snapshot_count and n - self.snapshot_count < max(SNAPSHOT_MIN, SNAPSHOT_SHARE * self.snapshot_count):
+            return True
+        try:
+            where = link_cache(self.store, create=True)
+            if where is None:
+                return False
+            last = max(self.rank, key=self.rank.__getitem__) if self.rank else None
+            extra = {"version": state.version(), "change": self.change, "last": last, "where": self.where,
+                     "rank": self.rank}
+            snapshot.save(self.linker, where, extra)
+        except (OSError, StoreError) as e:
+            log.warning("could not save the linker snapshot (%s); the next start-up restores it from the store", e)
+            return False
+        self.snapshot_count = n
+        return True
+
     def save_index(self) -> None:
-        """Save the linker's article vector index with the store once it is big enough to be slow
-        to rebuild (``SAVE_INDEX_FROM`` articles) and has grown by ``SAVE_INDEX_GROWTH`` since it
-        was last saved: at 100k stored articles, re-inserting every vector took about half of a
-        45 s start-up, loading the saved index takes a second or two."""
+        """Save the linker once it is big enough to be slow to restore (``SAVE_INDEX_FROM``
+        articles): to the local link cache (``_save_snapshot``), or where there is none, its
+        article vector index with the store each time it has grown by ``SAVE_INDEX_GROWTH``: at
+        100k stored articles, re-inserting every vector took about half of a 45 s start-up,
+        loading the saved index takes a second or two."""
         n = self.linker.indexed()
-        if n < SAVE_INDEX_FROM or n < SAVE_INDEX_GROWTH * self.saved_count:
+        if n < SAVE_INDEX_FROM or self._save_snapshot(n) or n < SAVE_INDEX_GROWTH * self.saved_count:
             return
-        count, ids_hash, data = self.linker.saved_index()
+        saved = self.linker.saved_index()
+        if saved is None:
+            return
+        count, ids_hash, data = saved
         self.store.put_link_index(INDEX_NAME, SavedIndex(state.version(), count, ids_hash, data))
         self.saved_count = count
 

@@ -167,6 +167,7 @@ def test_a_restart_loads_the_saved_vector_index_only_when_it_holds_the_same_arti
     from storyline.link import events
 
     monkeypatch.setattr(pipeline, "SAVE_INDEX_FROM", 1)
+    monkeypatch.setenv("STORYLINE_LINK_CACHE", "off")  # no local snapshot: the store's saved index
     one = tmp_path / "one.db"
     Pipeline(Settings(db=str(one), batch_size=2), encoder=FakeEncoder()).run([SEEDS])
     first = tmp_path / "first"
@@ -208,6 +209,7 @@ def test_a_failed_index_save_is_a_warning_and_loses_nothing(tmp_path: Path, monk
     from storyline import pipeline
 
     monkeypatch.setattr(pipeline, "SAVE_INDEX_FROM", 1)
+    monkeypatch.setenv("STORYLINE_LINK_CACHE", "off")  # no local snapshot: the store's saved index
     db = tmp_path / "s.db"
     open_store(db).close()
     con = sqlite3.connect(db)

@@ -333,10 +333,15 @@ def lede_headline(body: str, max_words: int = _HEADLINE_WORDS, skip: frozenset[s
     return " ".join(body.split()[:12])
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def title_key(text: str) -> str:
     """A line or title as compared across pages: letters and digits only, lower case, so that a
     tokenised line ("blizzard , tornado") and its tidied headline ("blizzard, tornado") agree."""
-    return "".join(ch for ch in text.lower() if ch.isalnum())
+    # ``[\W_]`` is exactly "not str.isalnum()" (re's Unicode \w is isalnum() or "_"); one regex
+    # pass instead of a Python loop per character (a restart keys every line of 23k recent pages).
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 def tidy_title(title: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -126,9 +127,34 @@ class Linker:
         feats = self._events.feats
         return [(f.vector, f.entities, f.lang) for f in (feats[i] for i in self._events.members.get(event_id, ()))]
 
-    def saved_index(self) -> tuple[int, str, bytes]:
-        """The article vector index as bytes (``restore``): (articles held, hash of their ids, bytes)."""
+    def saved_index(self) -> tuple[int, str, bytes] | None:
+        """The article vector index as bytes (``restore``): (articles held, hash of their ids,
+        bytes); None once it is partly frozen to disk (``freeze``)."""
         return self._events.saved_index()
+
+    def freeze(self, directory: Path) -> None:
+        """Move the article vectors and near-duplicate bands held in memory to files in
+        ``directory``, memory-mapped from then on (``storyline.link.snapshot``)."""
+        self._events.freeze(directory)
+
+    def files(self) -> list[Path]:
+        """The frozen files this linker reads."""
+        return self._events.files()
+
+    def detach(self) -> Loader | None:
+        """Let go of the store reader (before pickling a snapshot); returns it for ``attach``."""
+        loader = self._events.feats.loader
+        self._events.feats.loader = None
+        self._storylines.events.articles = None
+        self._storylines.events.on_evict = None
+        return loader
+
+    def attach(self, loader: Loader | None) -> None:
+        """Read stored features through ``loader`` again (after ``detach`` or a snapshot load)."""
+        self._events.feats.loader = loader
+        if loader is not None:
+            self._storylines.events.articles = self._event_articles
+        self._storylines.events.on_evict = self._storylines._evicted
 
     def indexed(self) -> int:
         """Articles in the vector index."""

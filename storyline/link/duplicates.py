@@ -8,10 +8,19 @@ positive never links two articles by itself.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable
+import uuid
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
+
+# A band's 64-bit key: its values times fixed odd multipliers, summed (mod 2**64) and mixed. Fixed,
+# unlike Python's ``hash`` of bytes (salted per process), so keys saved to disk (``freeze``) match
+# the keys a later process computes. ``_SALT`` tells the bands apart in one frozen array.
+_MIX = np.random.default_rng(20).integers(1, 2**63, size=256, dtype=np.uint64) | np.uint64(1)
+_SALT = np.random.default_rng(21).integers(1, 2**63, size=256, dtype=np.uint64)
 
 
 class DuplicateIndex:
@@ -34,23 +43,69 @@ class DuplicateIndex:
         self.bands, self.rows = int(lsh.b), int(lsh.r)
         self._tables: list[dict[int, str | list[str]]] = [{} for _ in range(self.bands)]
         self._seen: set[str] = set()
+        # Bands saved to disk (``freeze``): per part, band keys (salted per band) sorted, and the
+        # position in ``names`` of the article each belongs to, both memory-mapped.
+        self._frozen: list[_Frozen] = []
+        self.names: Sequence[str] = ()
+
+    def _hashes(self, signature: np.ndarray) -> np.ndarray:
+        sig = np.ascontiguousarray(signature[: self.bands * self.rows], dtype="<u8").reshape(self.bands, self.rows)
+        with np.errstate(over="ignore"):
+            h = (sig * _MIX[: self.rows]).sum(axis=1, dtype=np.uint64)
+            h ^= h >> np.uint64(29)
+            h *= np.uint64(0xBF58476D1CE4E5B9)
+            h ^= h >> np.uint64(32)
+        return h
 
     def _keys(self, signature: np.ndarray) -> list[int]:
-        sig = np.ascontiguousarray(signature[: self.bands * self.rows], dtype="<u8")
-        return [hash(band.tobytes()) for band in sig.reshape(self.bands, self.rows)]
+        return list(self._hashes(signature).tolist())
 
     def query(self, shingles: frozenset[int]) -> list[str]:
         """Ids already indexed whose shingle sets probably overlap ``shingles`` strongly."""
         if not shingles or not self._seen:
             return []
         found: dict[str, None] = {}
-        for table, key in zip(self._tables, self._keys(minhash_signature(shingles, self.num_perm)), strict=True):
+        hashes = self._hashes(minhash_signature(shingles, self.num_perm))
+        if self._frozen:
+            salted = hashes ^ _SALT[: self.bands]
+            for part in self._frozen:
+                found.update(dict.fromkeys(self.names[p] for p in part.find(salted)))
+        for table, key in zip(self._tables, hashes.tolist(), strict=True):
             hit = table.get(key)
             if isinstance(hit, str):
                 found[hit] = None
             elif hit:
                 found.update(dict.fromkeys(hit))
         return list(found)
+
+    def freeze(self, directory: Path, position: dict[str, int]) -> None:
+        """Move the bands held in memory to a file in ``directory`` (``position``: article id ->
+        its position in ``names``), memory-mapped from then on: a million stored articles' bands
+        cost their file, not 0.9 KB of dicts each."""
+        hk: list[np.ndarray] = []
+        pos: list[np.ndarray] = []
+        for b, table in enumerate(self._tables):
+            if not table:
+                continue
+            keys, ids = [], []
+            for key, hit in table.items():
+                for aid in (hit,) if isinstance(hit, str) else hit:
+                    keys.append(key)
+                    ids.append(position[aid])
+            hk.append(np.asarray(keys, dtype=np.uint64) ^ _SALT[b])
+            pos.append(np.asarray(ids, dtype=np.uint32))
+        if not hk:
+            return
+        k, p = np.concatenate(hk), np.concatenate(pos)
+        order = np.argsort(k, kind="stable")
+        name = f"bands-{uuid.uuid4().hex}.npy"
+        np.save(directory / name, np.stack([k[order], p[order].astype(np.uint64)]))
+        self._frozen.append(_Frozen(directory / name))
+        self._tables = [{} for _ in range(self.bands)]
+
+    def files(self) -> list[Path]:
+        """The files of the frozen bands (a snapshot keeps them)."""
+        return [f.path for f in self._frozen]
 
     def add(self, key: str, shingles: frozenset[int]) -> None:
         if shingles:
@@ -72,6 +127,40 @@ class DuplicateIndex:
 
     def __len__(self) -> int:
         return len(self._seen)
+
+
+class _Frozen:
+    """One frozen part of the bands: row 0 the salted band keys, sorted; row 1 the article
+    positions. Memory-mapped, so a lookup reads the few pages a binary search touches."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            self.data = np.load(self.path, mmap_mode="r")
+        except (OSError, ValueError) as e:
+            raise ValueError(f"{self.path}: unreadable near-duplicate bands ({e})") from e
+        if self.data.ndim != 2 or self.data.shape[0] != 2 or self.data.dtype != np.uint64:
+            raise ValueError(f"{self.path}: not a near-duplicate band file (shape {self.data.shape})")
+
+    def find(self, salted: np.ndarray) -> list[int]:
+        keys = self.data[0]
+        lo = np.searchsorted(keys, salted, side="left")
+        hi = np.searchsorted(keys, salted, side="right")
+        out: list[int] = []
+        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+            if b > a:
+                out.extend(self.data[1, a:b].tolist())
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path}
+
+    def __setstate__(self, st: dict[str, Any]) -> None:
+        self.path = st["path"]
+        self._open()
 
 
 def minhash_signature(shingles: Iterable[int], num_perm: int = 64) -> np.ndarray:

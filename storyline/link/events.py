@@ -39,7 +39,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import uuid
 import zlib
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from usearch.index import Index
@@ -59,6 +62,50 @@ SPLIT_PAIRS = 256
 # articles an entity the rest never mention is common, and no pattern: without this, the CI
 # sample's 11 reports of one Turkmen election were cut apart (gate F1 0.991 -> 0.942).
 TWIN_MIN_NAMING = 3
+
+
+# Frozen article vectors (``EventIndex.freeze``) go into segments of at most this many articles, by
+# publish date, so a dated article searches only the segments its time window reaches.
+SEGMENT_SIZE = 65_536
+# Days of slack when deciding a segment is out of an article's window (dates are compared as days;
+# the window check itself is exact and still runs on every candidate).
+SEGMENT_SLACK = 2
+
+
+class _Segment:
+    """Article vectors frozen into a saved usearch index that is memory-mapped (``view``): only
+    the pages a search touches are read. ``lo``/``hi``: the day ordinals of its oldest and newest
+    publish dates (None: its articles are undated, so every search must look at it)."""
+
+    def __init__(self, path: Path, lo: int | None, hi: int | None, count: int) -> None:
+        self.path, self.lo, self.hi, self.count = path, lo, hi, count
+        self._open()
+
+    def _open(self) -> None:
+        try:
+            index = Index.restore(str(self.path), view=True)
+        except (RuntimeError, ValueError, OSError) as e:
+            raise ValueError(f"{self.path}: unreadable article index segment ({e})") from e
+        if index is None or len(index) != self.count:
+            raise ValueError(f"{self.path}: article index segment holds {0 if index is None else len(index)}"
+                             f" vectors, {self.count} expected")
+        self.index: Index = index
+
+    def reaches(self, day: int | None, window: int) -> bool:
+        """Could an article published on ``day`` link to one of these within ``window`` days?"""
+        if day is None or self.lo is None or self.hi is None:
+            return True
+        return self.lo - window - SEGMENT_SLACK <= day <= self.hi + window + SEGMENT_SLACK
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "lo": self.lo, "hi": self.hi, "count": self.count}
+
+    def __setstate__(self, st: dict[str, Any]) -> None:
+        self.__init__(st["path"], st["lo"], st["hi"], st["count"])  # type: ignore[misc]
+
+
+def _day(d: object) -> int | None:
+    return d.toordinal() if hasattr(d, "toordinal") else None
 
 
 def make_id(prefix: str, first_member: str) -> str:
@@ -140,7 +187,11 @@ class EventIndex:
         # article's features are read back.
         self.published: dict[str, object] = {}
         self._index = Index(ndim=dim, metric="ip")
+        # Vectors frozen to disk (``freeze``): keys below ``_frozen_n`` live in ``_segments``.
+        self._segments: list[_Segment] = []
+        self._frozen_n = 0
         self._dups = DuplicateIndex(config.duplicate_jaccard, config.minhash_perm)
+        self._dups.names = self._keys
         # Signatures of articles linked since last taken (only when backed by a store).
         self.signatures: dict[str, np.ndarray | None] = {}
 
@@ -174,10 +225,13 @@ class EventIndex:
             self._dups.add_signature(article_id, signature)
 
     # --- a saved vector index --------------------------------------------------------------
-    def saved_index(self) -> tuple[int, str, bytes]:
+    def saved_index(self) -> tuple[int, str, bytes] | None:
         """The article vector index as bytes, with how many articles it holds and the hash of
         their ids in order: a restart that restores the same articles first can load it
-        (``adopt_index``) instead of inserting every vector again, the slowest part of start-up."""
+        (``adopt_index``) instead of inserting every vector again, the slowest part of start-up.
+        None once part of it is frozen to disk (``freeze``): a snapshot holds it then."""
+        if self._segments:
+            return None
         data = self._index.save()
         assert data is not None  # no path given: usearch returns the bytes
         return len(self._keys), self._keys_hash.hexdigest(), bytes(data)
@@ -198,6 +252,64 @@ class EventIndex:
 
     def finish_restore(self) -> None:
         self._settle_adopted()
+
+    # --- vectors and bands frozen to disk ------------------------------------------------------
+    def freeze(self, directory: Path, size: int | None = None) -> None:
+        """Move the vectors and near-duplicate bands held in memory to files in ``directory``,
+        memory-mapped from then on (``_Segment``; ``DuplicateIndex.freeze``). Vectors are grouped
+        by publish date (undated ones apart), so a dated article searches only the segments
+        within its window. The vectors are the index's own (same precision), and the segments are
+        searched beside the in-memory index, which starts empty again."""
+        self._settle_adopted()
+        size = size or SEGMENT_SIZE
+        keys = np.arange(self._frozen_n, len(self._keys), dtype=np.uint64)
+        if len(keys):
+            vecs = np.concatenate([
+                np.asarray(self._index.get(keys[i : i + 8192]), dtype=np.float32).reshape(-1, self.dim)
+                for i in range(0, len(keys), 8192)
+            ])
+            days = [_day(self.published.get(self._keys[int(k)])) for k in keys]
+            undated = [i for i, d in enumerate(days) if d is None]
+            dated = sorted((i for i, d in enumerate(days) if d is not None), key=lambda i: (days[i], i))
+            groups = [undated[j : j + size] for j in range(0, len(undated), size)]
+            groups += [dated[j : j + size] for j in range(0, len(dated), size)]
+            for g in groups:
+                idx = np.asarray(g, dtype=np.int64)
+                seg = Index(ndim=self.dim, metric="ip")
+                seg.add(keys[idx], vecs[idx])
+                path = directory / f"vectors-{uuid.uuid4().hex}.usearch"
+                seg.save(str(path))
+                ds = [days[i] for i in g]
+                lo = None if ds[0] is None else min(d for d in ds if d is not None)
+                hi = None if ds[0] is None else max(d for d in ds if d is not None)
+                self._segments.append(_Segment(path, lo, hi, len(g)))
+        self._frozen_n = len(self._keys)
+        self._index = Index(ndim=self.dim, metric="ip")
+        self._dups.freeze(directory, {aid: i for i, aid in enumerate(self._keys)})
+
+    def files(self) -> list[Path]:
+        """Files this index reads from (segments and frozen bands)."""
+        return [s.path for s in self._segments] + self._dups.files()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For a snapshot (``storyline.link.snapshot``): taken after ``freeze``, so the
+        in-memory index holds what was linked since (saved as bytes); the features held in
+        memory are a cache and are not kept (``FeatureCache.__getstate__``)."""
+        if self._adopted is not None:
+            raise ValueError("EventIndex: cannot snapshot during a restore")
+        st = dict(self.__dict__)
+        data = self._index.save() if len(self._index) else None
+        st["_index"] = None if data is None else bytes(data)
+        st["_keys_hash"] = None  # a running sha1 cannot be pickled; only ``saved_index`` used it
+        return st
+
+    def __setstate__(self, st: dict[str, Any]) -> None:
+        data = st.pop("_index")
+        self.__dict__.update(st)
+        self._index = Index(ndim=self.dim, metric="ip")
+        if data is not None:
+            self._index.load(data)
+        self._keys_hash = hashlib.sha1()
 
     def indexed(self) -> int:
         """Articles in the vector index."""
@@ -287,8 +399,7 @@ class EventIndex:
         found: set[str] = set()
         if len(self._keys):
             k = min(self.cfg.neighbours, len(self._keys))
-            hits = self._index.search(self._vector(f), k)
-            found.update(self._keys[int(key)] for key in hits.keys)
+            found.update(self._keys[key] for key in self._nearest(f, k))
         dups = {d for d in self._dups.query(f.shingles) if d in self.feats}
         found |= dups
         scores: dict[str, float] = {}
@@ -303,6 +414,24 @@ class EventIndex:
                 continue
             scores[cid] = combine(signals(f, self.feats[cid], self.cfg), self.cfg)
         return scores
+
+    def _nearest(self, f: Features, k: int) -> list[int]:
+        """Keys of the ``k`` nearest indexed articles: from the in-memory index and from the
+        frozen segments the article's time window reaches, nearest first."""
+        vec = self._vector(f)
+        if not self._segments:
+            return [int(key) for key in self._index.search(vec, k).keys]
+        found: list[tuple[float, int]] = []
+        if len(self._index):
+            hits = self._index.search(vec, k)
+            found.extend(zip(hits.distances.tolist(), hits.keys.tolist(), strict=True))
+        day = _day(f.published)
+        for seg in self._segments:
+            if seg.reaches(day, self.cfg.window_days):
+                hits = seg.index.search(vec, min(k, seg.count))
+                found.extend(zip(hits.distances.tolist(), hits.keys.tolist(), strict=True))
+        found.sort()
+        return [int(key) for _, key in found[:k]]
 
     def event_scores(self, scores: dict[str, float]) -> dict[str, float]:
         per: dict[str, list[float]] = {}

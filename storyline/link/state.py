@@ -205,6 +205,14 @@ class FeatureCache(MutableMapping[str, Features]):
         self._held: OrderedDict[str, Features] = OrderedDict()
         self.loads = 0  # features read back through the loader (for benchmarks)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """For a snapshot: the known ids, not the held features (a cache, read back on demand)
+        nor the loader (the process's own store, attached again after loading)."""
+        st = dict(self.__dict__)
+        st["loader"] = None
+        st["_held"] = OrderedDict()
+        return st
+
     def know(self, key: str) -> None:
         """An indexed article whose features stay in the store until needed."""
         if self.loader is None:

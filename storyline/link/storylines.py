@@ -43,10 +43,12 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import sys
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from operator import itemgetter
+from typing import Any
 
 import numpy as np
 from usearch.index import Index
@@ -58,6 +60,13 @@ LANGUAGE_SLOTS = 16
 MEMO_WINDOW = 4096  # storyline changes remembered for re-asking an unchanged event (``StorylineIndex._best``)
 _weight = itemgetter(1)
 DRIFT = 0.1  # a storyline's indexed vector is renewed once its size has moved by more than this share
+
+
+def _entity_sums(entities: frozenset[str]) -> dict[str, float]:
+    """``storyline_entities`` with each key string interned: the storyline sums, the postings and
+    the keys per storyline then share one string per distinct key instead of a copy per article
+    that brought it (most of what the storyline layer held per stored article)."""
+    return {sys.intern(k): v for k, v in storyline_entities(entities).items()}
 
 
 def _slot(key: str, slots: int) -> int:
@@ -79,7 +88,7 @@ class _Group:
         self.langs: Counter[str] = Counter()
 
     def add(self, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
-        self.add_keys(vector, storyline_entities(entities), lang)
+        self.add_keys(vector, _entity_sums(entities), lang)
 
     def add_keys(self, vector: np.ndarray | None, ents: dict[str, float], lang: str) -> None:
         """``add`` with the entity keys already as a unit vector (``storyline_entities``)."""
@@ -192,6 +201,20 @@ class _Candidates:
 
     def _new_index(self) -> Index:
         return Index(ndim=self.ndim, metric="ip", dtype="f16")
+
+    def __getstate__(self) -> dict[str, Any]:
+        """For a snapshot (``storyline.link.snapshot``): the HNSW index as its bytes."""
+        st = dict(self.__dict__)
+        data = self.index.save() if len(self.index) else None
+        st["index"] = None if data is None else bytes(data)
+        return st
+
+    def __setstate__(self, st: dict[str, Any]) -> None:
+        data = st.pop("index")
+        self.__dict__.update(st)
+        self.index = self._new_index()
+        if data is not None:
+            self.index.load(data)
 
     def _vector(self, g: _Group, known_weight: float, lang_weight: float) -> np.ndarray:
         """``[mean vector | known_weight * known-language share | lang_weight * language shares]``."""
@@ -315,7 +338,9 @@ class _Candidates:
             if row is None:
                 row = self.row_of[sid] = self._row()
             self.rows[row] = self.stored(g)
-            have = self.keys_of.setdefault(sid, set())
+            have = self.keys_of.get(sid)
+            if not isinstance(have, set):  # none yet, or a tuple from a snapshot (``snapshot._share``)
+                have = self.keys_of[sid] = set(have or ())
             for key in self.dirty[sid] - have:
                 have.add(key)
                 self.postings.setdefault(key, []).append(sid)
@@ -386,6 +411,11 @@ class _EventSums(dict[str, _Group]):
     the sum over its current members, so nothing is lost, and a store of a million articles does
     not keep 400k event sums (3.3 KB per stored article at 12.5k) for the few events new articles
     touch. ``forget`` drops a sum that a merge or split made stale."""
+
+    # Class-level defaults: unpickling a dict subclass sets its items before its attributes.
+    articles: EventArticles | None = None
+    capacity: int = 0
+    on_evict: Callable[[str], None] | None = None
 
     def __init__(self, articles: EventArticles | None = None, capacity: int | None = None,
                  on_evict: Callable[[str], None] | None = None, dim: int = 384) -> None:
@@ -474,7 +504,7 @@ class StorylineIndex:
 
     def add_article(self, event_id: str, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
         """Count an article into its event and, if the event is placed, into its storyline."""
-        ents = storyline_entities(entities)
+        ents = _entity_sums(entities)
         if self.events.lazy:
             # The article is already a member of the event (``EventIndex`` added it first): a
             # sum not in memory is summed from the members, this one included.
@@ -655,7 +685,7 @@ class StorylineIndex:
         if event_id not in self.storyline_of:
             self.storyline_of[event_id] = storyline_id
             self.event_ids[storyline_id].append(event_id)
-        ents = storyline_entities(entities)
+        ents = _entity_sums(entities)
         self.groups[storyline_id].add_keys(vector, ents, lang)
         self._touch(storyline_id, ents)
 

@@ -1,0 +1,162 @@
+"""The linker saved to the local link cache (``storyline.link.snapshot``): vectors and bands frozen
+to memory-mapped files, the rest pickled, loaded by the next start-up instead of a restore from
+every stored article. A cache, never the truth: it must link exactly as a restore from the store
+does, and a stale or broken one is rebuilt with a message, never a crash."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from storyline import Pipeline, open_store
+from storyline.link import events, snapshot
+from storyline.models import Article, Rejected
+from storyline.pipeline import _LinkState, link_cache
+
+GATE = Path(__file__).parent / "data" / "gate"
+
+
+@pytest.fixture(scope="module")
+def gate_articles() -> list[Article]:
+    from hash_encoder import HashEncoder
+
+    from storyline.sources import read_inputs
+
+    raws = [r for r in read_inputs([GATE / "events" / "articles.jsonl"]) if not isinstance(r, Rejected)]
+    return [a for a in Pipeline(encoder=HashEncoder()).prepare(raws) if isinstance(a, Article)]
+
+
+def _link(st: object, arts: Sequence[Article], links: _LinkState | None = None) -> _LinkState:
+    links = links or _LinkState.from_store(st)  # type: ignore[arg-type]
+    for i in range(0, len(arts), 16):
+        links.add(arts[i : i + 16], st)  # type: ignore[arg-type]
+        links.change = st.last_change()  # type: ignore[attr-defined]
+    return links
+
+
+def _parts(st: object) -> tuple[set[frozenset[str]], set[frozenset[str]], dict[str, tuple[str, str]]]:
+    ev: dict[str, set[str]] = {}
+    sl: dict[str, set[str]] = {}
+    where = {}
+    for a in st.assignments():  # type: ignore[attr-defined]
+        ev.setdefault(a.event, set()).add(a.article_id)
+        sl.setdefault(a.storyline, set()).add(a.article_id)
+        where[a.article_id] = (a.event, a.storyline)
+    return {frozenset(x) for x in ev.values()}, {frozenset(x) for x in sl.values()}, where
+
+
+def _split(arts: list[Article]) -> tuple[list[Article], list[Article]]:
+    """Most articles stored first; then late arrivals: re-posts of stored ones under new ids (so
+    they belong to old events, found through the frozen bands and vectors), and the rest."""
+    first, rest = arts[: len(arts) * 3 // 4], arts[len(arts) * 3 // 4 :]
+    reposts = [dataclasses.replace(a, id=f"late-{a.id}") for a in first[::9]]
+    return first, reposts + rest
+
+
+@pytest.fixture
+def small_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
+    from storyline import pipeline
+
+    monkeypatch.setattr(pipeline, "SAVE_INDEX_FROM", 1)
+    monkeypatch.setattr(pipeline, "SNAPSHOT_MIN", 1)
+    monkeypatch.setattr(events, "SEGMENT_SIZE", 16)  # several segments by date, as at a million
+
+
+def test_a_linker_from_the_snapshot_links_late_articles_to_old_events_as_a_restore_does(
+    gate_articles: list[Article], db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_snapshots: None
+) -> None:
+    first, late = _split(gate_articles)
+    # The same store twice: one restarted from its snapshot, the other (no cache) from the store.
+    plain_db = tmp_path / "plain.db"
+    results = []
+    for name, where in (("snapshot", db), ("plain", str(plain_db))):
+        if name == "plain":
+            monkeypatch.setenv("STORYLINE_LINK_CACHE", "off")
+        st = open_store(where)
+        _link(st, first).save_index()
+        st.close()
+        st = open_store(where)
+        links = _LinkState.from_store(st)
+        if name == "snapshot":
+            ev = links.linker._events
+            assert links.snapshot_count == len(first) and len(ev._segments) > 2 and ev._frozen_n == len(first)
+            assert len(ev._index) == 0 and not any(ev._dups._tables)  # nothing of the old articles in memory
+        else:
+            assert links.snapshot_count == 0 and not links.linker._events._segments
+        _link(st, late, links)
+        results.append(_parts(st))
+        st.close()
+    (ev_a, sl_a, where_a), (ev_b, sl_b, where_b) = results
+    assert ev_a == ev_b and sl_a == sl_b and where_a == where_b
+    # The re-posts joined the old events of the articles they copy.
+    reposts = [a.id for a in late if a.id.startswith("late-")]
+    assert reposts and all(where_a[r][0] == where_a[r.removeprefix("late-")][0] for r in reposts)
+
+
+def test_a_snapshot_catches_up_on_what_another_writer_stored(
+    gate_articles: list[Article], db: str, small_snapshots: None
+) -> None:
+    """Written at change N; another writer then adds articles: the next start-up loads the
+    snapshot and catches up on those only, and links as a restore from the store would."""
+    first, late = _split(gate_articles)
+    st = open_store(db)
+    _link(st, first[:60]).save_index()
+    _link(st, first[60:])  # another writer: its batches, and no snapshot saved
+    links = _LinkState.from_store(st)
+    assert links.snapshot_count == 60 and links.linker.indexed() == len(first)
+    _link(st, late, links)
+    got = _parts(st)
+    st.close()
+    assert got[2].keys() == {a.id for a in first + late}
+    reposts = [a.id for a in late if a.id.startswith("late-")]
+    assert all(got[2][r][0] == got[2][r.removeprefix("late-")][0] for r in reposts)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "segment missing", "bands missing", "other state"])
+def test_a_broken_or_stale_snapshot_is_rebuilt_with_a_message(
+    gate_articles: list[Article], tmp_path: Path, caplog: pytest.LogCaptureFixture, small_snapshots: None, damage: str
+) -> None:
+    first, late = _split(gate_articles)
+    db = tmp_path / "s.db"
+    st = open_store(db)
+    _link(st, first).save_index()
+    where = link_cache(st, create=False)
+    assert where is not None and (where / snapshot.STATE).exists()
+    if damage == "truncated":
+        state = where / snapshot.STATE
+        state.write_bytes(state.read_bytes()[:1000])
+        said = "unreadable snapshot"
+    elif damage == "segment missing":
+        next(where.glob("vectors-*")).unlink()
+        said = "vectors-"
+    elif damage == "bands missing":
+        next(where.glob("bands-*")).unlink()
+        said = "bands-"
+    else:  # the store went back (a restored backup): the snapshot holds articles it does not
+        st.close()
+        db.unlink()
+        for p in tmp_path.glob("s.db-*"):
+            p.unlink()
+        st = open_store(db)
+        _link(st, first[:50])
+        st.put_link_index("cache-token", st.link_index("cache-token") or _token(where))
+        said = "another state of this store"
+    caplog.set_level(logging.WARNING, logger="storyline.link")
+    links = _LinkState.from_store(st)
+    assert said in caplog.text and "restoring the linker from the store" in caplog.text
+    assert links.snapshot_count == 0 and not links.linker._events._segments  # restored from the store
+    links.save_index()  # and a good snapshot replaces the broken one
+    again = _LinkState.from_store(st)
+    assert again.snapshot_count == links.linker.indexed() and again.linker._events._segments
+    _link(st, late, again)
+    st.close()
+
+
+def _token(where: Path) -> object:
+    from storyline.store.base import SavedIndex
+
+    return SavedIndex("token", 0, where.name, b"")
