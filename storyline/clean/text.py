@@ -623,7 +623,19 @@ def model_keep(a: Analysis, probs: list[float], known_boilerplate: frozenset[str
         and (i >= a.span[0] or _may_lead(lines, i))
     ]
     kept = _fill_holes(kept, lines, probs, known_boilerplate, ti)
-    return _trim_teasers(_drop_duplicates(kept, lines, title), lines)
+    kept = _trim_teasers(_drop_duplicates(kept, lines, title), lines)
+    # A model that would drop most of what the rules found reads a page unlike the ones it was
+    # fitted on (fitted on English news pages alone, it kept 68% of a German blog set's segments,
+    # the rules 85%): the rules' reading stands. Cross-fitted by site this changes segments
+    # 0.8835 -> 0.8854 and page text not at all; leaving one data set out, segments 0.777 -> 0.831.
+    ruled = sum(lines[i].words for i in a.rule_kept)
+    if ruled and sum(lines[i].words for i in kept) < _MODEL_MIN_SHARE * ruled:
+        return list(a.rule_kept)
+    return kept
+
+
+# The least share of the rules' words the model must keep for its reading of a page to stand.
+_MODEL_MIN_SHARE = 0.5
 
 
 def body_of(a: Analysis, kept: list[int]) -> str:
