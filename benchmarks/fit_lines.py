@@ -162,8 +162,8 @@ def fit(rows: list[list[float]], labels: list[int], weights: list[float], c: flo
 # The second stage: boosted shallow trees (chosen on the half-split check over a linear model,
 # which cannot draw "long prose line, but in a weak block far down the page"). 100 trees, chosen
 # cross-fitted by site (issue 17), with the page cap above: 100 trees give text 0.916, segments
-# 0.884 on unseen sites; 400 fit the dev pages best in-sample but give 0.909 / 0.883 on unseen
-# sites; the logistic stage alone 0.903 / 0.874 (docs/extraction-fit.md).
+# 0.885 on unseen sites; 400 fit the dev pages best in-sample but give 0.909 / 0.884 on unseen
+# sites; the logistic stage alone 0.903 / 0.875 (docs/extraction-fit.md).
 _TREES, _DEPTH, _RATE = 100, 3, 0.05
 
 
