@@ -302,3 +302,23 @@ def test_short_lines_of_a_list_page_are_not_rewrapped() -> None:
     raws = [f"{d} de mayo: Día Mundial de la Cruz Roja y de la Libertad" for d in range(1, 12)]
     raws += ["1) Lego Star Wars 75188 Bombardiere della Resistenza", "http://amzn.to/2iJFhRj"] * 6
     assert rewrap(raws) == raws
+
+
+def test_model_that_would_drop_most_of_the_article_yields_to_the_rules() -> None:
+    """A line model that reads a page unlike its training pages (every line improbable) would
+    leave a stub; the rules' reading stands instead. A model that agrees keeps its own reading."""
+    from storyline.clean.text import analyse, model_keep
+
+    story = [
+        "The council voted on Tuesday to close the old bridge for repairs after engineers found cracks.",
+        "Residents will have to take a detour of about four kilometres for at least six months.",
+        "The mayor said the decision was difficult but that safety had to come first for everyone.",
+        "Work is expected to begin in March, and the city has set aside two million euros for it.",
+    ]
+    a = analyse("\n".join(["Home", "News", "Sport", *story, "Contact", "Imprint"]), lang="en")
+    assert [a.lines[i].text for i in a.rule_kept] == story
+    assert model_keep(a, [0.01] * len(a.lines)) == a.rule_kept
+    confident = [0.99 if ln.text in story else 0.01 for ln in a.lines]
+    assert model_keep(a, confident) == a.rule_kept
+    dropped_one = [0.99 if ln.text in story[1:] else 0.01 for ln in a.lines]
+    assert [a.lines[i].text for i in model_keep(a, dropped_one)] == story[1:]

@@ -594,27 +594,53 @@ def clean_text(
     # No main run at all (nothing scores as prose): a menu or index page; the model has no
     # article to extend.
     if use_model and a.span[0] < a.span[1]:
-        # The model adds a line at ``thr`` (``_BEFORE_THR`` before the main run), but takes one the
-        # rules kept away only when sure.
-        thr, low = lm.threshold(), lm.drop_threshold()
-        rule = set(kept)
         probs = lm.keep_probabilities(a.rows, [ln.words for ln in lines], [ln.text for ln in lines])
-        kept = [
-            i
-            for i in range(len(lines))
-            if i != ti
-            and (a.stop_at is None or i < a.stop_at)
-            and i not in a.teasers
-            and (i in rule or not _doubled(lines, i))
-            and not _is_furniture(lines[i], known_boilerplate)
-            and probs[i] >= (low if i in rule else thr if i >= a.span[0] else _BEFORE_THR)
-            and (i >= a.span[0] or _may_lead(lines, i))
-        ]
-        kept = _fill_holes(kept, lines, probs, known_boilerplate, ti)
-        kept = _trim_teasers(_drop_duplicates(kept, lines, title), lines)
+        kept = model_keep(a, probs, known_boilerplate)
     keep = set(kept)
     removed = tuple(ln.text for i, ln in enumerate(lines) if i not in keep and i != ti)
     return Cleaned(_paragraphs(lines, kept), removed, title)
+
+
+def model_keep(a: Analysis, probs: list[float], known_boilerplate: frozenset[str] = frozenset()) -> list[int]:
+    """The lines kept once the line model has given each its probability: the model adds a line
+    at its threshold (``_BEFORE_THR`` before the main run), but takes one the rules kept away
+    only when sure; stock phrasing, the page's tail and trailing teasers stay out whatever it says."""
+    from storyline.clean import lines as lm
+
+    lines, ti = a.lines, a.title_at
+    title = lines[ti].text if ti is not None else None
+    thr, low = lm.threshold(), lm.drop_threshold()
+    rule = set(a.rule_kept)
+    kept = [
+        i
+        for i in range(len(lines))
+        if i != ti
+        and (a.stop_at is None or i < a.stop_at)
+        and i not in a.teasers
+        and (i in rule or not _doubled(lines, i))
+        and not _is_furniture(lines[i], known_boilerplate)
+        and probs[i] >= (low if i in rule else thr if i >= a.span[0] else _BEFORE_THR)
+        and (i >= a.span[0] or _may_lead(lines, i))
+    ]
+    kept = _fill_holes(kept, lines, probs, known_boilerplate, ti)
+    kept = _trim_teasers(_drop_duplicates(kept, lines, title), lines)
+    # A model that would drop most of what the rules found reads a page unlike the ones it was
+    # fitted on (fitted on English news pages alone, it kept 68% of a German blog set's segments,
+    # the rules 85%): the rules' reading stands. Cross-fitted by site this changes segments
+    # 0.8835 -> 0.8854 and page text not at all; leaving one data set out, segments 0.777 -> 0.831.
+    ruled = sum(lines[i].words for i in a.rule_kept)
+    if ruled and sum(lines[i].words for i in kept) < _MODEL_MIN_SHARE * ruled:
+        return list(a.rule_kept)
+    return kept
+
+
+# The least share of the rules' words the model must keep for its reading of a page to stand.
+_MODEL_MIN_SHARE = 0.5
+
+
+def body_of(a: Analysis, kept: list[int]) -> str:
+    """The kept lines of an analysed page as one body text (paragraphs joined by a blank line)."""
+    return "\n\n".join(_paragraphs(a.lines, kept))
 
 
 def _paragraphs(lines: list[Line], kept: list[int]) -> tuple[str, ...]:
