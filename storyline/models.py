@@ -105,6 +105,9 @@ class Article:
     dates_mentioned: tuple[dt.date, ...] = ()
     numbers: tuple[str, ...] = ()
     vector: Vector | None = field(default=None, repr=False)
+    # The key of the text the vector was read from (``vectors.input_key``: model, length, text),
+    # stored with it so that a repost with the same input takes the stored vector.
+    input_key: str | None = field(default=None, repr=False)
 
     def entity_keys(self, kind: EntityKind | None = None) -> frozenset[str]:
         return frozenset(e.key for e in self.entities if kind is None or e.kind == kind)

@@ -27,7 +27,7 @@ from storyline.config import Settings
 from storyline.describe import describe_event, describe_storyline
 from storyline.encoding import encoding_note
 from storyline.enrich import enrich
-from storyline.enrich.vectors import Encoder, get_encoder, reusing
+from storyline.enrich.vectors import Encoder, StoredVectors, get_encoder, reusing
 from storyline.errors import InputError, NotFound, StoreError
 from storyline.fetch.pages import read_inputs
 from storyline.link import Linker, StoredLink, explain, similarity, snapshot, state
@@ -300,9 +300,12 @@ class Pipeline:
                 handed += len(batch)
                 lines = {src: state.memory.known(src) for src in {source_of(r) for r in fresh}}
                 # In this process the pipeline's own encoder (loaded once, when first needed, and
-                # shared with the other questions a Library asks); elsewhere, what a worker can
-                # build one from.
-                spec = (self.encoder if local else self._encoder_spec()) if fresh else None
+                # shared with the other questions a Library asks), taking the vector of an input
+                # the store already holds (a repost stored by an earlier run) instead of encoding
+                # it; elsewhere, what a worker can build one from.
+                spec: Any = None
+                if fresh:
+                    spec = StoredVectors(self.encoder, store.stored_vectors) if local else self._encoder_spec()
                 yield PrepareJob(tuple(fresh), lines, spec, len(batch))
 
         eng = engine or LocalEngine()

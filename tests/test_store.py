@@ -315,6 +315,24 @@ def test_schema_is_versioned_and_a_newer_one_is_refused(db: str) -> None:
             open_store(db, readonly=ro)
 
 
+def test_the_encoder_input_key_is_stored_and_finds_its_vector(db: str) -> None:
+    """Migration 8: each article's encoder input key is stored (indexed) with its vector, so a
+    repost's input finds the stored vector; the step runs again on a database that has it."""
+    from storyline.store import postgres, sqlite
+
+    st = open_store(db)
+    step = next(m for m in (postgres.MIGRATIONS if "://" in db else sqlite.MIGRATIONS) if m.version == 8)
+    with st.writer():
+        step.apply(st._db)  # type: ignore[attr-defined]
+    vec = np.array([0.6, 0.8, 0.0, 0.0], dtype=np.float32)
+    st.write_batch([replace(_article("a", vec), input_key="k-a"), replace(_article("b"), input_key=None)], [], [], [])
+    found = st.stored_vectors(["k-a", "k-none"])
+    assert list(found) == ["k-a"] and found["k-a"].tobytes() == vec.tobytes()
+    assert st.stored_vectors([]) == {}
+    assert [a.input_key for a in st.articles()] == ["k-a", None]
+    st.close()
+
+
 def test_search_and_browsing_answer_alike_on_every_store(db: str) -> None:
     """The web shell's questions: full-text search across languages with folded diacritics,
     phrases and OR, filters, facets, entity tops, pages of storylines and events."""

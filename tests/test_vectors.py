@@ -4,6 +4,9 @@ vector), the cache's keys survive the length setting, and the length is a valida
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from storyline.config import load_settings
 from storyline.enrich.vectors import MAX_CHARS, CachedEncoder, ReusingEncoder, encoder_input
 from storyline.errors import UsageError
 from storyline.models import Article
+from storyline.store import open_store
 
 
 class Counting(HashEncoder):
@@ -122,3 +126,53 @@ def test_a_title_found_in_the_text_can_be_left_out_of_the_input() -> None:
     assert encoder_input(found) == "The lede, said someone. More."  # the body starts with it
     other = Article(id="c", title="Lede words", body="Body text.", lang="en", published=None, title_source="text")
     assert encoder_input(other) == "Lede words\nBody text." and encoder_input(other, found_title=False) == "Body text."
+
+
+def _run_apart(db: str, src: Path, chars: int = MAX_CHARS) -> tuple[int, int]:
+    """``repost_proc.py`` on ``src`` into ``db`` in a process of its own: (texts encoded, added)."""
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here.parent), os.environ.get("PYTHONPATH", "")])}
+    p = subprocess.run([sys.executable, str(here / "repost_proc.py"), db, str(src), str(chars)],
+                       env=env, capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    encoded, added = p.stdout.split()
+    return int(encoded), int(added)
+
+
+def test_a_repost_takes_the_stored_vector_in_a_later_process(db: str, tmp_path: Path) -> None:
+    """Yesterday's run stored five stories; today's, in a new process (nothing remembered but the
+    store), gets three of them reposted verbatim under other ids and an aggregator's name, and two
+    new stories. Only the two new inputs are encoded; each repost's stored vector is its original's,
+    byte for byte, and the store ends as one process encoding everything would leave it. An encoder
+    that cuts the texts shorter reads other inputs: there the reposts are encoded again."""
+    rows = _rows(7)
+    reposts = [{**r, "id": r["id"].replace("orig", "repost"), "source": "Aggregator"} for r in rows[:3]]
+    day1, day2 = tmp_path / "day1.jsonl", tmp_path / "day2.jsonl"
+    day1.write_text("".join(json.dumps(r) + "\n" for r in rows[:5]), encoding="utf-8")
+    day2.write_text("".join(json.dumps(r) + "\n" for r in [reposts[0], rows[5], *reposts[1:], rows[6]]),
+                    encoding="utf-8")
+    assert _run_apart(db, day1) == (5, 5)
+    assert _run_apart(db, day2) == (2, 5)  # the two new stories; the three reposts from the store
+
+    one = tmp_path / "one.db"  # the reference: one process, every input encoded
+    inner = Counting()
+    Pipeline(Settings(db=str(one), batch_size=3), encoder=inner).run([day1, day2])
+    st, ref = open_store(db, readonly=True), open_store(str(one), readonly=True)
+    try:
+        got = {a.id: a for a in st.articles()}
+        want = {a.id: a for a in ref.articles()}
+        assert sorted(got) == sorted(want) and len(got) == 10
+        for i in range(3):
+            assert np.asarray(got[f"repost-{i}"].vector).tobytes() == np.asarray(got[f"orig-{i}"].vector).tobytes()
+            assert got[f"repost-{i}"].input_key == got[f"orig-{i}"].input_key is not None
+        for k, a in got.items():
+            assert np.array_equal(np.asarray(a.vector), np.asarray(want[k].vector)), k
+        assert st.assignments() == ref.assignments()
+        assert [(e.id, e.article_ids) for e in st.events()] == [(e.id, e.article_ids) for e in ref.events()]
+    finally:
+        st.close()
+        ref.close()
+
+    other = tmp_path / "day3.jsonl"
+    other.write_text("".join(json.dumps({**r, "id": r["id"] + "-again"}) + "\n" for r in reposts), encoding="utf-8")
+    assert _run_apart(db, other, chars=100) == (3, 3)  # cut at 100 characters: other inputs, encoded again

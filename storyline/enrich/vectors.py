@@ -11,7 +11,7 @@ import hashlib
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -152,6 +152,57 @@ class ReusingEncoder:
         with self._lock:
             self.encoded += len(todo)
             self.reused += len(texts) - len(todo)
+        return out
+
+
+def read_chars(encoder: Any) -> int | None:
+    """How many characters of a text ``encoder`` reads (None: all), looking through wrappers."""
+    while encoder is not None:
+        chars = getattr(encoder, "max_chars", None)
+        if chars is not None:
+            return int(chars)
+        encoder = getattr(encoder, "inner", None)
+    return None
+
+
+def input_key(encoder: Encoder, text: str) -> str:
+    """The key of what the model reads: a BLAKE2b hash of the encoder's name and the text cut
+    where the encoder stops reading. Two inputs with one key are one input to the model, so an
+    article whose key matches a stored one's may take the stored vector (``StoredVectors``); a
+    text cut at another length, or read by another model, has another key, so nothing stale is
+    reused (a text read whole keeps its key at any length that reads it whole)."""
+    chars = read_chars(encoder)
+    cut = text if chars is None else text[:chars]
+    return hashlib.blake2b(f"{encoder.name}\0{cut}".encode(), digest_size=16).hexdigest()
+
+
+class StoredVectors:
+    """Takes the vector of an input already stored instead of encoding it again: before the model
+    runs, the inputs' keys (``input_key``) are looked up with ``lookup`` (a store's
+    ``stored_vectors``), and only the inputs no stored article had are handed to ``inner``. So a
+    wire story reposted today, after yesterday's ``watch`` stored it and the process restarted,
+    costs a lookup, not an encoding."""
+
+    def __init__(self, inner: Encoder, lookup: Callable[[Sequence[str]], Mapping[str, np.ndarray]]) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.lookup = lookup
+        self.from_store = 0  # texts answered by a stored vector
+
+    def encode(self, texts: Sequence[str]) -> Vector:
+        keys = [input_key(self.inner, t) for t in texts]
+        found = self.lookup(sorted(set(keys)))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        todo = [i for i, k in enumerate(keys) if k not in found]
+        if todo:
+            new = self.inner.encode([texts[i] for i in todo])
+            for j, i in enumerate(todo):
+                out[i] = new[j]
+        for i, k in enumerate(keys):
+            if k in found:
+                out[i] = found[k]
+        self.from_store += len(texts) - len(todo)
         return out
 
 

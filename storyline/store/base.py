@@ -14,6 +14,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol
 
+import numpy as np
+
 from storyline.models import Article, Assignment, Event, Storyline
 
 
@@ -191,6 +193,11 @@ class Store(Protocol):
         ...
 
     def known_ids(self, ids: Iterable[str]) -> set[str]: ...
+
+    def stored_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vector of each encoder input key (``vectors.input_key``) some stored article
+        was encoded from: a repost takes it instead of being encoded (``vectors.StoredVectors``)."""
+        ...
 
     def write_batch(
         self,

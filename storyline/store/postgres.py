@@ -171,6 +171,16 @@ MIGRATIONS = [
             " CREATE INDEX IF NOT EXISTS articles_changed ON articles (changed, seq)"
         ),
     ),
+    # Reposts across processes: the key of each article's encoder input (``vectors.input_key``),
+    # indexed, so an input already stored takes the stored vector instead of being encoded again.
+    Migration(
+        8,
+        "articles.input_key (encoder input hash, for reusing stored vectors)",
+        _run_all(
+            f"ALTER TABLE articles ADD COLUMN IF NOT EXISTS input_key {_T};"
+            " CREATE INDEX IF NOT EXISTS articles_input_key ON articles (input_key)"
+        ),
+    ),
 ]
 
 
@@ -347,7 +357,7 @@ class PostgresStore:
                 cur.executemany(
                     "INSERT INTO articles (id, seq, title, body, lang, published, source, url, origin,"
                     " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source, encoding,"
-                    " changed) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+                    " input_key, changed) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
                     " ON CONFLICT (id) DO NOTHING",
                     [(*self._article_row(a, seq + i + 1), change) for i, a in enumerate(new)],
                 )
@@ -435,6 +445,7 @@ class PostgresStore:
             None if a.vector is None else np.asarray(a.vector, dtype=np.float32).tobytes(),
             a.title_source,
             a.encoding,
+            a.input_key,
         )
 
     # --- the linker's state ---------------------------------------------------------------
@@ -537,6 +548,15 @@ class PostgresStore:
             return set()
         return {r[0] for r in self._db.execute("SELECT id FROM articles WHERE id = ANY(%s)", (ids,))}
 
+    def stored_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vector of each encoder input key (``vectors.input_key``) some article has."""
+        if not keys:
+            return {}
+        rows = self._db.execute(
+            "SELECT input_key, vector FROM articles WHERE input_key = ANY(%s) AND vector IS NOT NULL", (list(keys),)
+        )
+        return {k: np.frombuffer(bytes(v), dtype=np.float32).copy() for k, v in rows}
+
     def articles(
         self,
         *,
@@ -596,6 +616,7 @@ class PostgresStore:
             vector=vec,
             title_source=r["title_source"],
             encoding=r.get("encoding"),
+            input_key=r.get("input_key"),
         )
 
     def assignments(self) -> list[Assignment]:

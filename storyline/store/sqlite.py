@@ -135,6 +135,12 @@ def _add_changed(db: sqlite3.Connection) -> None:
     db.execute(CHANGED)
 
 
+def _add_input_key(db: sqlite3.Connection) -> None:
+    if "input_key" not in {r[1] for r in db.execute("PRAGMA table_info(articles)")}:
+        db.execute("ALTER TABLE articles ADD COLUMN input_key TEXT")
+    db.execute(INPUT_KEY)
+
+
 def _base(db: sqlite3.Connection) -> None:
     # Not executescript: it commits first, and this runs inside the migration's transaction.
     code = "\n".join(line for line in SCHEMA.splitlines() if not line.lstrip().startswith("--"))
@@ -145,6 +151,7 @@ def _base(db: sqlite3.Connection) -> None:
 
 UNIQUE_SEQ = "CREATE UNIQUE INDEX IF NOT EXISTS articles_seq_key ON articles(seq)"
 CHANGED = "CREATE INDEX IF NOT EXISTS articles_changed ON articles(changed, seq)"
+INPUT_KEY = "CREATE INDEX IF NOT EXISTS articles_input_key ON articles(input_key)"
 NEWEST = "CREATE INDEX IF NOT EXISTS articles_newest ON articles(published IS NULL, published DESC, seq DESC)"
 
 # The schema's history (storyline.store.migrations); each step is safe on a database that has it.
@@ -163,6 +170,9 @@ MIGRATIONS = [
     # Several writers: every row a batch inserts or re-assigns carries the batch's change number,
     # so a writer that finds the store moved reads only what changed since it last looked.
     Migration(7, "articles.changed (change numbers for incremental catch-up)", _add_changed),
+    # Reposts across processes: the key of each article's encoder input (``vectors.input_key``),
+    # indexed, so an input already stored takes the stored vector instead of being encoded again.
+    Migration(8, "articles.input_key (encoder input hash, for reusing stored vectors)", _add_input_key),
 ]
 
 
@@ -335,7 +345,7 @@ class SQLiteStore:
                 self._db.executemany(
                     "INSERT OR IGNORE INTO articles (id, seq, title, body, lang, published, source, url, origin,"
                     " content_hash, removed, entities, dates_mentioned, numbers, vector, title_source,"
-                    " encoding, changed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    " encoding, input_key, changed) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     [(*self._article_row(a, seq + i + 1), change) for i, a in enumerate(new)],
                 )
                 self._db.executemany(
@@ -516,6 +526,7 @@ class SQLiteStore:
             None if a.vector is None else np.asarray(a.vector, dtype=np.float32).tobytes(),
             a.title_source,
             a.encoding,
+            a.input_key,
         )
 
     # --- reading -------------------------------------------------------------------------
@@ -528,6 +539,16 @@ class SQLiteStore:
             q = f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
             found.update(r[0] for r in self._db.execute(q, chunk))
         return found
+
+    def stored_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vector of each encoder input key (``vectors.input_key``) some article has."""
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i : i + 500])
+            q = (f"SELECT input_key, vector FROM articles WHERE input_key IN ({','.join('?' * len(chunk))})"
+                 " AND vector IS NOT NULL")
+            out.update((k, np.frombuffer(v, dtype=np.float32).copy()) for k, v in self._db.execute(q, chunk))
+        return out
 
     def articles(
         self,
@@ -581,6 +602,7 @@ class SQLiteStore:
             # looks at values, hence keys()).
             title_source=r["title_source"] if "title_source" in r.keys() else "text",  # noqa: SIM118
             encoding=r["encoding"] if "encoding" in r.keys() else None,  # noqa: SIM118
+            input_key=r["input_key"] if "input_key" in r.keys() else None,  # noqa: SIM118
         )
 
     def assignments(self) -> list[Assignment]:
