@@ -9,10 +9,13 @@ import json
 import re
 from importlib import resources
 
+import numpy as np
 import pytest
 
 from storyline.clean.meta import headline, lede_headline
 from storyline.clean.notes import meta_note, strip_notes, unglue_kicker
+from storyline.describe import storyline_name
+from storyline.models import Article, Entity
 
 
 @pytest.mark.parametrize(
@@ -134,3 +137,26 @@ def test_the_notes_file_covers_every_kind_in_the_dev_languages() -> None:
         for pats in by_lang.values():
             for p in pats:
                 re.compile(p)
+
+
+_V = np.ones(384, dtype=np.float32) / np.sqrt(384)
+_EG = Entity(key="place:EG", kind="place", text="Egypt")
+_CAIRO = Entity(key="place:EG/cairo", kind="place", text="Cairo")
+
+
+def _art(i: str, title: str, source: str = "text", ents: tuple[Entity, ...] = (), v: np.ndarray = _V) -> Article:
+    return Article(i, title, "Protesters filled Tahrir Square in Cairo on Friday.", "en", None,  # type: ignore[arg-type]
+                   vector=v, title_source=source, entities=ents)
+
+
+def test_an_editors_headline_names_the_storyline_before_a_lede_sentence() -> None:
+    off = _V.copy()
+    off[:100] = 0
+    off /= np.linalg.norm(off)
+    aside = _art("a", "What this day holds nobody can tell", ents=(_EG,))
+    news = _art("b", "Protesters fill Cairo square as Egypt's army stands by", ents=(_EG, _CAIRO))
+    editor = _art("c", "Egypt's army vows not to fire on protesters", source="page", ents=(_EG,), v=off)
+    assert "army vows" in storyline_name([aside, news, editor])
+    # Without an editor's headline, the lede sentence that reads as news wins over the aside,
+    # although the aside's article is as central.
+    assert "Protesters fill Cairo" in storyline_name([aside, news])
