@@ -79,6 +79,19 @@ from storyline.models import Article, Entity
             "[Liens en anglais] Les manifestations se poursuivent dans toute la Syrie malgré la répression.",
             "Les manifestations se poursuivent dans toute la Syrie malgré la répression",
         ),
+        (  # a Reuters photo caption above the dateline: the story starts at "(Reuters) -"
+            "Tourists wearing masks walk down the street in Osaka May 15, 2009.\n"
+            "GENEVA | Mon May 18, 2009 2:07 pm EDT GENEVA (Reuters) - Humanity may be witnessing an influenza "
+            "pandemic unfold, the head of the World Health Organization said on Monday.",
+            "Humanity may be witnessing an influenza pandemic unfold, the head of the World Health Organization said on"
+            " Monday",
+        ),
+        (  # a sidebar teaser and bullet points above a CNN dateline
+            "Helicopter crashes into crane on London tower, kills two\n"
+            "* Rebels hold Brega * NATO strikes Tripoli\n"
+            "(CNN) -- Libyan rebels pushed west on Sunday, seizing two key cities.",
+            "Libyan rebels pushed west on Sunday, seizing two key cities",
+        ),
         (
             "Click here to follow our live coverage.\n"
             "Rebels entered Ajdabiya on Tuesday as government forces pulled back.",

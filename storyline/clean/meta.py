@@ -188,6 +188,7 @@ _WIRES = r"Reuters|AP|AFP|CNN|EFE|ANSA|dpa|DPA|Xinhua|Bloomberg|UPI|Europa Press
 # "TAWARGHA, Libya (Reuters) -", "El Cairo, 30 may (EFE).-", "BOOTHVILLE, La. (AP) --", "(CNN) --":
 # a place and a wire credit opening the lede.
 _WIRE_DATELINE = re.compile(rf"^[^()\n]{{0,70}}?\((?:{_WIRES})\)\s*[.,:]?\s*(?:[-–—]+|\.-)\s*")
+_WIRE_MARK = re.compile(rf"\((?:{_WIRES})\)\s*[.,:]?\s*(?:--|—|–|-|\.-)\s*")
 # A place (or outlet) in capitals opening the lede: "BOOTHVILLE, La. --", "FORTUNE —".
 _CAPS_DATELINE = re.compile(r"^[A-Z][A-Z.'’ ]{2,30}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:--|—|–|-)\s+")
 # A place in capitals as datelines print it: "WASHINGTON", "BOISE, Idaho", "BERLIN, March 6".
@@ -321,6 +322,12 @@ def lede_headline(body: str, max_words: int = _HEADLINE_WORDS, skip: frozenset[s
     a photo credit follows is a caption, and a series note, a correction or an editor's note
     opening the lede is passed over for the next sentence."""
     paras = [p for p in body.split("\n") if p.strip()]
+    # Wire copy starts at its dateline ("GENEVA (Reuters) -", "(CNN) --"): what the page prints
+    # above it (a photo caption, a teaser, a related-story line) is not the lede.
+    for k, para in enumerate(paras[:4]):
+        if (m := _WIRE_MARK.search(text := undo_ptb(para))) and (k or m.start()):
+            paras = [text[m.end() :], *paras[k + 1 :]]
+            break
     after_correction = False
     for n, para in enumerate(paras):
         if after_correction:  # "… incorrectly said A." is followed by "In fact, B.": the notice's
