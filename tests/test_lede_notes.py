@@ -93,6 +93,10 @@ from storyline.models import Article, Entity
             "Libyan rebels pushed west on Sunday, seizing two key cities",
         ),
         (
+            "[Liens en arabe et anglais] Selon des blogueurs égyptiens, la police a tiré sur la foule au Caire.",
+            "Selon des blogueurs égyptiens, la police a tiré sur la foule au Caire",
+        ),
+        (
             "Click here to follow our live coverage.\n"
             "Rebels entered Ajdabiya on Tuesday as government forces pulled back.",
             "Rebels entered Ajdabiya on Tuesday as government forces pulled back",
