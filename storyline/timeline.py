@@ -390,11 +390,13 @@ def ranked_days(scores: dict[dt.date, float]) -> list[dt.date]:
 
 
 def _how_many(scores: dict[dt.date, float], n_articles: int) -> int:
-    """With no budget given: the days that at least two articles point at, at most about as many
-    as a reader scans (grows slowly with the size of the storyline)."""
+    """With no budget given: the days that at least two votes point at, at most about as many as a
+    reader scans (grows slowly with the size of the storyline), and never fewer than three when
+    the articles date three: a small storyline told over years (the seeds: 2020, then 2025) has
+    few days that two articles share, and one entry would hide its turns."""
     cap = max(3, round(2 * math.sqrt(n_articles)))
     strong = sum(1 for s in scores.values() if s >= 2)
-    return max(1, min(cap, strong or len(scores)))
+    return max(1, min(cap, max(strong, min(3, len(scores)))))
 
 
 def _vectorise(texts: list[str], lang: str) -> Any:
