@@ -759,16 +759,17 @@ class _LinkState:
                         " snapshot)", e)
             return False
         change, last = extra.get("change", -1), extra.get("last")
-        if extra.get("version") != state.version() or change > store.last_change() or (
+        now = store.last_change()
+        if extra.get("version") != state.version() or change > now or (
             last is not None and not store.known_ids([last])
         ):
             log.warning("%s: the linker snapshot is of another state of this store (change %s, the store is at %s);"
-                        " restoring the linker from the store instead", where, change, store.last_change())
+                        " restoring the linker from the store instead", where, change, now)
             return False
         self.linker, self.where, self.rank = linker, extra["where"], extra["rank"]
         self.change = change
         self.snapshot_count = linker.indexed()
-        if store.last_change() != change:
+        if now != change:
             self.catch_up(store)
         return True
 

@@ -480,14 +480,17 @@ class SQLiteStore:
         except sqlite3.DatabaseError as e:
             raise StoreError(f"{self.path}: could not save the article index ({e})") from e
 
+    def _rows_in(self, sql: str, values: Sequence[Any]) -> Iterator[sqlite3.Row]:
+        """The rows of ``sql``, whose one ``IN ({})`` takes ``values``, asked 500 at a time:
+        SQLite caps the parameters of one statement (999 in older builds)."""
+        for i in range(0, len(values), 500):
+            chunk = list(values[i : i + 500])
+            yield from self._db.execute(sql.format(",".join("?" * len(chunk))), chunk)
+
     def link_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
         """(head, rest) per article id."""
-        out: dict[str, tuple[bytes, bytes]] = {}
-        for i in range(0, len(ids), 500):
-            chunk = list(ids[i : i + 500])
-            q = f"SELECT id, head, rest FROM link_features WHERE id IN ({','.join('?' * len(chunk))})"
-            out.update((r[0], (r[1], r[2])) for r in self._db.execute(q, chunk))
-        return out
+        rows = self._rows_in("SELECT id, head, rest FROM link_features WHERE id IN ({})", ids)
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     def recent_pages(self, per_outlet: int) -> Iterator[Article]:
         """The last ``per_outlet`` articles of every outlet (as recorded with the link features),
@@ -500,11 +503,8 @@ class SQLiteStore:
                 (per_outlet,),
             )
         ]
-        for i in range(0, len(seqs), 500):
-            chunk = seqs[i : i + 500]
-            q = f"SELECT * FROM articles WHERE seq IN ({','.join('?' * len(chunk))}) ORDER BY seq"
-            for r in self._db.execute(q, chunk):
-                yield self._article(r)
+        for r in self._rows_in("SELECT * FROM articles WHERE seq IN ({}) ORDER BY seq", seqs):
+            yield self._article(r)
 
     @staticmethod
     def _article_row(a: Article, seq: int) -> tuple[Any, ...]:
@@ -532,23 +532,13 @@ class SQLiteStore:
     # --- reading -------------------------------------------------------------------------
 
     def known_ids(self, ids: Iterable[str]) -> set[str]:
-        ids = list(ids)
-        found: set[str] = set()
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            q = f"SELECT id FROM articles WHERE id IN ({','.join('?' * len(chunk))})"
-            found.update(r[0] for r in self._db.execute(q, chunk))
-        return found
+        return {r[0] for r in self._rows_in("SELECT id FROM articles WHERE id IN ({})", list(ids))}
 
     def stored_vectors(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """The stored vector of each encoder input key (``vectors.input_key``) some article has."""
-        out: dict[str, np.ndarray] = {}
-        for i in range(0, len(keys), 500):
-            chunk = list(keys[i : i + 500])
-            q = (f"SELECT input_key, vector FROM articles WHERE input_key IN ({','.join('?' * len(chunk))})"
-                 " AND vector IS NOT NULL")
-            out.update((k, np.frombuffer(v, dtype=np.float32).copy()) for k, v in self._db.execute(q, chunk))
-        return out
+        q = "SELECT input_key, vector FROM articles WHERE input_key IN ({}) AND vector IS NOT NULL"
+        rows = self._rows_in(q, keys)
+        return {k: np.frombuffer(v, dtype=np.float32).copy() for k, v in rows}
 
     def articles(
         self,
@@ -882,16 +872,13 @@ class SQLiteStore:
     def outlets_of(self, storylines: Sequence[str]) -> dict[str, list[str]]:
         """The outlets that covered each storyline, most articles first."""
         out: dict[str, list[str]] = {s: [] for s in storylines}
-        for i in range(0, len(storylines), 500):
-            chunk = list(storylines[i : i + 500])
-            rows = self._db.execute(
-                f"SELECT storyline, source, count(*) AS n FROM articles WHERE storyline IN"
-                f" ({','.join('?' * len(chunk))}) AND source IS NOT NULL AND source != ''"
-                " GROUP BY storyline, source ORDER BY n DESC, source",
-                chunk,
-            ).fetchall()
-            for r in rows:
-                out[r[0]].append(r[1])
+        rows = self._rows_in(
+            "SELECT storyline, source, count(*) AS n FROM articles WHERE storyline IN ({})"
+            " AND source IS NOT NULL AND source != '' GROUP BY storyline, source ORDER BY n DESC, source",
+            storylines,
+        )
+        for r in rows:
+            out[r[0]].append(r[1])
         return out
 
     def event_page(self, *, storyline: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Event], int]:
