@@ -105,22 +105,13 @@ def test_storyline_name_puts_no_side_player_before_a_headline_that_names_its_sub
     """The seeds' storyline was named "US: Turkey and Russia confirm arms deal": the US tied with
     Turkey as the most-named actor, and its prefix put a side player in front of the story."""
     tr, ru, us = ("Turkey", "place", "place:TR"), ("Russia", "place", "place:RU"), ("US", "place", "place:US")
-    members = [
-        _art("1", "Turkey and Russia confirm arms deal, in Nato headache", "en", [tr, ru, us]),
-        _art(
-            "2",
-            "Bloomberg: Erdogan wants to return S-400 to Russia to improve relations with the US",
-            "en",
-            [us, tr, ru],
-        ),
-        _art("3", "Turkey, US in talks to discuss sanctions imposed over S-400s", "en", [us, tr, ru]),
-        _art(
-            "4",
-            "Bloomberg: Turkey wants to establish ties with the US due to disagreements with Russia",
-            "en",
-            [us, tr, ru],
-        ),
+    titles = [
+        "Turkey and Russia confirm arms deal, in Nato headache",
+        "Bloomberg: Erdogan wants to return S-400 to Russia to improve relations with the US",
+        "Turkey, US in talks to discuss sanctions imposed over S-400s",
+        "Bloomberg: Turkey wants to establish ties with the US due to disagreements with Russia",
     ]
+    members = [_art(str(i), t, "en", [us, tr, ru]) for i, t in enumerate(titles, 1)]
     name = storyline_name(members)
     assert name in {m.title for m in members}, name
 
