@@ -17,6 +17,7 @@ import dataclasses
 import json
 import math
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
@@ -275,6 +276,124 @@ def hypotheses(loaded: Loaded) -> None:
               f"unknown {sum(unknown[i] for i in ix)}, over 1,500 chars {long}")
 
 
+# Windows of each text measured by ``--windows``: the opening ``chars`` characters of what the encoder
+# reads (keyed in the vector cache as ``benchmarks/encoding.py`` keys a shorter length), or the closing
+# ``chars`` characters (read whole).
+WINDOWS = (("head 600", 600, False), ("head 300", 300, False), ("tail 300", 300, True))
+
+
+def window_vectors(arts: Sequence[Article], chars: int, tail: bool) -> list[np.ndarray]:
+    """Each article's vector of one window of its encoder input (through the shared vector cache)."""
+    from storyline.enrich.vectors import CachedEncoder, E5Encoder, encoder_input
+
+    texts = [encoder_input(x) for x in arts]
+    if tail:
+        return list(CachedEncoder(E5Encoder(), CACHE).encode([t[-chars:] for t in texts]))
+    return list(CachedEncoder(E5Encoder(max_chars=chars), CACHE).encode(texts))
+
+
+def windows(loaded: Loaded) -> None:
+    """Issue 17: does reading windows of each text beside the whole help? Each window's vectors go
+    through the same calibration (fitted on the other half; LOLO: without the language pair), and
+    are combined with the whole text's score as the mean or max of the two scores, or as one vector
+    (the sum of the two, normalised). Every row cross-fitted, with the 90% bootstrap interval of
+    its gain over the shipped score. The SemEval texts are excerpts of about 256 e5 tokens (HFL's
+    head + tail of each article, at most 1,446 characters here), so e5 already reads each whole;
+    windows can only reweigh parts of it."""
+    pairs, y, names, a, b, _, _ = loaded
+    n = len(pairs)
+    halves = [[i for i in range(n) if half(pairs[i]["pair_id"]) == k] for k in (0, 1)]
+    shipped = crossfitted(loaded)
+
+    def with_vectors(va: Sequence[np.ndarray], vb: Sequence[np.ndarray]) -> Loaded:
+        return loaded._replace(
+            a=[dataclasses.replace(x, vector=v) for x, v in zip(a, va, strict=True)],
+            b=[dataclasses.replace(x, vector=v) for x, v in zip(b, vb, strict=True)],
+        )
+
+    def unit(v: np.ndarray) -> np.ndarray:
+        return (v / np.linalg.norm(v)).astype(np.float32)
+
+    def line(tag: str, v: Sequence[float], lolo: Sequence[float] | None = None) -> None:
+        cells = [ev.pearson([v[i] for i in ix], [y[i] for i in ix])
+                 for ix in ([i for i in range(n) if lg == "all" or names[i] == lg] for lg in HYPOTHESIS_LANGS)]
+        h = "/".join(f"{ev.pearson([v[i] for i in ix], [y[i] for i in ix]):.3f}" for ix in halves)
+        lo = "" if lolo is None else f"  LOLO {ev.pearson(lolo, y):.3f}"
+        _, _, glo, ghi, _ = bootstrap(v, shipped, y, list(range(n)))
+        print(f"  {tag:<30}" + " ".join(f"{c:6.3f}" for c in cells) + f"  {h}  gain {glo:+.3f}..{ghi:+.3f}{lo}",
+              flush=True)
+
+    print(f"\nWINDOWS (cross-fitted Pearson){'':<2}" + " ".join(f"{x:>6}" for x in HYPOTHESIS_LANGS)
+          + "  halves       gain over shipped, 90%")
+    line("e5 cosine (baseline)", [float(np.dot(x.vector, z.vector)) for x, z in zip(a, b, strict=True)])  # type: ignore[arg-type]
+    line("shipped (whole text)", shipped, crossfitted(loaded, by_language=True))
+    for tag, chars, tail in WINDOWS:
+        va, vb = window_vectors(a, chars, tail), window_vectors(b, chars, tail)
+        alone = crossfitted(with_vectors(va, vb))
+        line(f"{tag} alone", alone)
+        line(f"mean(whole, {tag})", [(p + q) / 2 for p, q in zip(shipped, alone, strict=True)])
+        line(f"max(whole, {tag})", [max(p, q) for p, q in zip(shipped, alone, strict=True)])
+        both = with_vectors([unit(x.vector + v) for x, v in zip(a, va, strict=True)],  # type: ignore[operator]
+                            [unit(x.vector + v) for x, v in zip(b, vb, strict=True)])  # type: ignore[operator]
+        line(f"one vector whole + {tag}", crossfitted(both), crossfitted(both, by_language=True))
+    print("  encoder cost (16 texts, no cache; CPU seconds, every encoder thread counted): articles per CPU-second")
+    from storyline.enrich.vectors import E5Encoder, encoder_input
+
+    texts = [encoder_input(x) for x in a[:16]]
+    enc = E5Encoder()
+    for tag, chars, tail in (("whole", 1500, False), *WINDOWS):
+        cut = [t[-chars:] if tail else t[:chars] for t in texts]
+        t0 = time.process_time()
+        enc.encode(cut)
+        print(f"   {tag:<10} {len(cut) / (time.process_time() - t0):5.2f}", flush=True)
+
+
+def overlaps(loaded: Loaded) -> None:
+    """Issue 17: does one overlap signal (``signals``: shared entity keys, which hold across
+    languages; shared numbers; body words) add to the shipped score? Its weight is fitted with the
+    score's by least squares on the other half (or on the other language pairs, LOLO) and the
+    score gets signal x (weight / score weight); a signal a pair cannot measure takes the fitted
+    pairs' mean. Titles and publish dates: the SemEval pairs give neither (id, text, lang only), so
+    "title" and "time" are never measured here."""
+    pairs, y, names, a, b, _, _ = loaded
+    n = len(pairs)
+    shipped = np.asarray(crossfitted(loaded))
+    t = np.asarray(y)
+    sigs = [signals(features(x), features(z)) for x, z in zip(a, b, strict=True)]
+    by_half = np.array([half(p["pair_id"]) for p in pairs])
+    by_lang = np.array(names)
+
+    def refit(f: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        out = np.zeros(n)
+        for k in set(keys.tolist()):
+            fit, test = keys != k, keys == k
+            if np.isnan(f[fit]).all():  # not measured where the weight would be fitted: no weight
+                out[test] = shipped[test]
+                continue
+            g = np.where(np.isnan(f), np.nanmean(f[fit]), f)
+            w = np.linalg.lstsq(np.c_[shipped[fit], g[fit], np.ones(int(fit.sum()))], t[fit], rcond=None)[0]
+            out[test] = shipped[test] + w[1] / w[0] * g[test]
+        return out
+
+    def cells(v: np.ndarray) -> str:
+        ixs = [[i for i in range(n) if lg == "all" or names[i] == lg] for lg in HYPOTHESIS_LANGS]
+        return " ".join(f"{ev.pearson(list(v[ix]), list(t[ix])):6.3f}" for ix in ixs)
+
+    print(f"\nOVERLAP SIGNALS (cross-fitted){'':<6}" + " ".join(f"{x:>6}" for x in HYPOTHESIS_LANGS)
+          + "  halves       gain over shipped, 90%   LOLO")
+    print(f"  {'shipped':<34}{cells(shipped)}")
+    for name in ("entities", "numbers", "words", "title", "time"):
+        f = np.array([np.nan if s.get(name) is None else float(s[name]) for s in sigs])  # type: ignore[arg-type]
+        if np.mean(~np.isnan(f)) < 0.05:  # a weight fitted on a handful of pairs shifts whole folds
+            print(f"  + {name}: measured on {int(np.sum(~np.isnan(f)))} pairs only, not fitted")
+            continue
+        v, lolo = refit(f, by_half), refit(f, by_lang)
+        h = "/".join(f"{ev.pearson(list(v[by_half == k]), list(t[by_half == k])):.3f}" for k in (0, 1))
+        _, _, glo, ghi, _ = bootstrap(list(v), list(shipped), y, list(range(n)))
+        print(f"  {'+ ' + name + f' (measured on {np.mean(~np.isnan(f)):.0%})':<34}{cells(v)}  {h}"
+              f"  {glo:+.3f}..{ghi:+.3f}   {ev.pearson(list(lolo), y):.3f}", flush=True)
+
+
 def fit_crosslingual(sigs: list[dict], y: list[float], cfg: LinkConfig) -> float:
     """The cross-lingual weight: the mean gap between cross-lingual pairs' logits and what
     same-language pairs of the same gold similarity get (a line fitted on those)."""
@@ -313,11 +432,16 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data")
     ap.add_argument("--write", action="store_true", help="refit the calibration on all dev pairs and write it")
     ap.add_argument("--hypotheses", action="store_true", help="why languages trail: each suspect alone, cross-fitted")
+    ap.add_argument("--windows", action="store_true", help="windows beside the whole; overlap signals")
     ap.add_argument("--calibrate", action="store_true",
                     help="refit the cross-lingual weight of combine on the calibration half, then report")
     args = ap.parse_args()
     if args.hypotheses:
         hypotheses(load(args.data))
+    elif args.windows:
+        loaded = load(args.data)
+        windows(loaded)
+        overlaps(loaded)
     elif args.calibrate:
         cfg = bench_similarity(args.data, LinkConfig(), calibrate=True)
         print("\nLinkConfig to paste:", cfg)
