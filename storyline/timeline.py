@@ -59,6 +59,9 @@ RECALL_CAP = 5.0
 WITNESSES = 3
 # Days mentioned this long before the first article are background history, not the story.
 BACKGROUND_DAYS = 30
+# When a budget asks for more days than the articles date, the days up to this long before a
+# report follow the dated ones (a week: the news cycle of the slowest outlets; ``_days``).
+REPORT_LAG_DAYS = 7
 # A sentence found word for word in this many articles is page furniture or a wire copy.
 BOILERPLATE_REPEATS = 3
 # How much the storyline as a whole, against that day's reports, decides what is worth saying.
@@ -448,10 +451,11 @@ def build_timeline(
 
     chosen: list[tuple[dt.date, list[int]]] = []
     taken: list[int] = []
-    for d in ranked_days(scores):
+    for d, after in _days(scores, ev, k):
         if len(chosen) >= k:
             break
-        cands = [i for i in _candidates(d, ev, articles) if repeats[ev.sentences[i].text] < BOILERPLATE_REPEATS]
+        pool = _candidates(d, ev, articles) if after == 0 else _reported_after(d, after, ev)
+        cands = [i for i in pool if repeats[ev.sentences[i].text] < BOILERPLATE_REPEATS]
         if lang:
             own = [i for i in cands if articles[ev.sentences[i].article].lang == lang]
             cands = own or cands
@@ -475,6 +479,43 @@ def build_timeline(
             )
         )
     return entries
+
+
+def _days(scores: dict[dt.date, float], ev: _Evidence, k: int) -> list[tuple[dt.date, int]]:
+    """The days to try, best first, each with 0 (told by the sentences that date it and the
+    reports printed on it) or the lag after which the reports that tell it were printed.
+
+    When a budget asks for more days than the articles date (Crisis: 116 and 210 days asked of 11
+    and 27 pages), the days before the publish days follow: a paper prints a day's news the next
+    morning or in the week after, so the day before a report is the likeliest day it tells, then
+    the day before that, up to ``REPORT_LAG_DAYS``; among days of one lag, those more reports came
+    out after first. A reference asking for that many days covers its span densely, so such a
+    day is about as likely a reference day as any the evidence ranks last; without a budget
+    (``n_dates=None``) no day is added this way."""
+    out = [(d, 0) for d in ranked_days(scores)]
+    if k <= len(out):
+        return out
+    seen = set(scores)
+    for lag in range(1, REPORT_LAG_DAYS + 1):
+        extra: Counter[dt.date] = Counter()
+        for p, ais in ev.published.items():
+            d = p - dt.timedelta(days=lag)
+            if d not in seen:
+                extra[d] += len(ais)
+        ordered = sorted(extra, key=lambda d: (-extra[d], d))
+        out.extend((d, lag) for d in ordered)
+        seen.update(ordered)
+    return out
+
+
+def _reported_after(d: dt.date, lag: int, ev: _Evidence) -> list[int]:
+    """Sentences of the reports printed ``lag`` days after ``d`` that date nothing themselves
+    (a sentence that dates a day tells that day, and is a candidate there), readable ones only."""
+    out: list[int] = []
+    for ai in ev.published.get(d + dt.timedelta(days=lag), []):
+        out.extend(i for i in ev.by_article[ai] if not ev.sentences[i].dates)
+    fit = [i for i in out if FALLBACK_WORDS <= ev.sentences[i].words <= MAX_WORDS and ev.readable(i)]
+    return [i for i in fit if ev.sentences[i].words >= MIN_WORDS] or fit
 
 
 def _candidates(d: dt.date, ev: _Evidence, articles: Sequence[Article]) -> list[int]:

@@ -282,3 +282,24 @@ def test_tokenised_text_keeps_its_spacing_in_the_summary_only() -> None:
     assert entry.sentences[0].text == (
         "Syrian forces began shelling the restive city of Homs on 3 February, in a month-long bombardment."
     )
+
+
+def test_a_budget_beyond_the_dated_days_takes_the_days_before_the_reports() -> None:
+    """Asked for more days than the articles date, the timeline adds the day before each report
+    (the news a paper prints the next morning), told from that report's undated sentences; with
+    no budget, only the dated days."""
+    arts = [
+        art("y1", D(2011, 3, 19), "Security forces opened fire on protesters at Sanaa University, killing dozens. "
+            "President Saleh declared a state of emergency across the country after the shooting."),
+        art("y2", D(2011, 3, 22), "Yesterday General Ali Mohsen said his troops would protect protesters."),
+    ]
+    dated = build_timeline(arts)
+    assert {e.date for e in dated} == {D(2011, 3, 19), D(2011, 3, 21)}
+    more = build_timeline(arts, n_dates=5, n_sentences=1)
+    days = [e.date for e in more]
+    assert D(2011, 3, 18) in days  # the day before the first report, told by it
+    assert days == sorted(days) and len(days) == len(set(days)) <= 5
+    [before] = [e for e in more if e.date == D(2011, 3, 18)]
+    assert before.article_ids == ("y1",)
+    said = [s for e in more for s in e.summary]
+    assert len(said) == len(set(said))  # no sentence told twice under two days
