@@ -246,6 +246,29 @@ def _detokenise(text: str) -> str:
     return re.sub(r"\s*—\s*", " — ", out) if "—" in out else out
 
 
+# The summary's token form: punctuation stands apart from the words ("Saná , punto de encuentro .",
+# "l’ appel"), as timeline summarisation corpora and their references are written and as tilse,
+# which splits on spaces, scores them. A number keeps its separators ("2.926", "17,00", "9:30").
+# Before a closing mark or a separator ("17,00" and "9:30" are numbers), after an opening one.
+_PUNCT = re.compile(r"(?<=\S)(?=[;!?)\]}»”]|[,:](?!\d)|\"(?:\s|$))|(?<=[(\[{«“¿¡])(?=\S)|(?:(?<=^\")|(?<=\s\"))(?=\S)")
+_FINAL = re.compile(r"(?<=[^\s.])(?=(?:\.|…|\.\.\.)(?:\s*[\"”»’')\]])*\s*$)")
+# An elided article or pronoun ("l’appel", "dall'opposizione", "qu'il") is a word of its own.
+_ELISION = re.compile(r"(?<![\w'’])([^\W\d_]{1,5}['’])(?=[^\W\d_])")
+_ELIDING = frozenset({"fr", "it", "ca", "pt"})
+
+
+def _spaced(text: str, lang: str) -> str:
+    """The sentence as space-separated tokens, punctuation apart; a text already tokenised
+    (Timeline17's Penn Treebank form) is kept as it is."""
+    if _TOKENISED.search(text):
+        return text
+    out = _FINAL.sub(" ", text)
+    out = _PUNCT.sub(" ", out)
+    if (lang or "").lower()[:2] in _ELIDING:
+        out = _ELISION.sub(r"\1 ", out)
+    return " ".join(out.split())
+
+
 def _unescape(text: str) -> str:
     """Penn-Treebank escapes undone, the tokeniser's spacing kept."""
     if "-" in text or "`" in text or "'" in text or "\\" in text:
@@ -471,7 +494,7 @@ def build_timeline(
             a = articles[ev.sentences[r].article]
             worded = ev.readable(r) or ev.sentences[r].text
             shown = TimelineSentence(_detokenise(worded), a.id, a.lang, a.source, a.url, a.published)
-            said.append((_unescape(worded), shown))
+            said.append((_spaced(_unescape(worded), a.lang), shown))
         ids = tuple(dict.fromkeys(x.article_id for _, x in said))
         entries.append(
             TimelineEntry(
