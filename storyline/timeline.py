@@ -14,7 +14,11 @@ and direct summarisation on the news timeline benchmarks with far less machinery
    picked greedily, skipping near-repeats of anything already in the timeline;
 3. only a sentence a reader can take on its own is shown (``readable``): no tweets, handles, web
    addresses, bylines, time stamps, markup or tokeniser escapes, and no fragment cut mid-sentence;
-   each carries its article's language and outlet (``TimelineSentence``).
+   each carries its article's language and outlet (``TimelineSentence``), while the entry's
+   ``summary`` gives the same sentences in the token form timeline references are written and
+   scored in (punctuation apart: "Saná , punto");
+4. a budget asking for more days than the articles date is filled with the days before the
+   reports, told by them (``_days``): the news of a day is printed the morning after.
 
 No vectors from the encoder are needed: sentences are short and many, and TF-IDF over the
 storyline's own sentences is fast and language-agnostic once stop words are removed.
