@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storyline.models import Article, TimelineEntry  # noqa: E402
-from storyline.timeline import build_timeline, split_sentences  # noqa: E402
+from storyline.timeline import _spaced, build_timeline, split_sentences  # noqa: E402
 
 
 def load_score(data: Path) -> ModuleType:
@@ -72,7 +72,8 @@ def load_articles(task: Path) -> list[Article]:
 
 
 def baseline(articles: list[Article], n_dates: int, n_sents: int) -> list[TimelineEntry]:
-    """Busiest publish days; per day the sentences nearest that day's TF-IDF centroid."""
+    """Busiest publish days; per day the sentences nearest that day's TF-IDF centroid, in the same
+    token form (punctuation apart) as the timeline's summary, so the two differ only in what they pick."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     by_day: dict[dt.date, list[str]] = collections.defaultdict(list)
@@ -81,6 +82,7 @@ def baseline(articles: list[Article], n_dates: int, n_sents: int) -> list[Timeli
             by_day[a.published].extend(s for s in split_sentences(a.body) if 5 <= len(s.split()) <= 60)
     days = sorted((d for d in by_day if by_day[d]), key=lambda d: (-len(by_day[d]), d))[:n_dates]
     every = [s for d in by_day for s in by_day[d]]
+    lang = collections.Counter(a.lang for a in articles).most_common(1)[0][0] if articles else "en"
     vec = TfidfVectorizer(sublinear_tf=True).fit(every)
     entries = []
     for d in sorted(days):
@@ -88,7 +90,8 @@ def baseline(articles: list[Article], n_dates: int, n_sents: int) -> list[Timeli
         centre = np.asarray(m.mean(axis=0)).ravel()
         sims = np.asarray(m @ centre).ravel()
         best = np.argsort(-sims, kind="stable")[:n_sents]
-        entries.append(TimelineEntry(date=d, summary=tuple(by_day[d][i] for i in best)))
+        said = tuple(_spaced(by_day[d][i], lang) for i in best)  # the token form the summary takes too
+        entries.append(TimelineEntry(date=d, summary=said))
     return entries
 
 

@@ -14,7 +14,11 @@ and direct summarisation on the news timeline benchmarks with far less machinery
    picked greedily, skipping near-repeats of anything already in the timeline;
 3. only a sentence a reader can take on its own is shown (``readable``): no tweets, handles, web
    addresses, bylines, time stamps, markup or tokeniser escapes, and no fragment cut mid-sentence;
-   each carries its article's language and outlet (``TimelineSentence``).
+   each carries its article's language and outlet (``TimelineSentence``), while the entry's
+   ``summary`` gives the same sentences in the token form timeline references are written and
+   scored in (punctuation apart: "Saná , punto");
+4. a budget asking for more days than the articles date is filled with the days before the
+   reports, told by them (``_days``): the news of a day is printed the morning after.
 
 No vectors from the encoder are needed: sentences are short and many, and TF-IDF over the
 storyline's own sentences is fast and language-agnostic once stop words are removed.
@@ -59,6 +63,9 @@ RECALL_CAP = 5.0
 WITNESSES = 3
 # Days mentioned this long before the first article are background history, not the story.
 BACKGROUND_DAYS = 30
+# When a budget asks for more days than the articles date, the days up to this long before a
+# report follow the dated ones (a week: the news cycle of the slowest outlets; ``_days``).
+REPORT_LAG_DAYS = 7
 # A sentence found word for word in this many articles is page furniture or a wire copy.
 BOILERPLATE_REPEATS = 3
 # How much the storyline as a whole, against that day's reports, decides what is worth saying.
@@ -241,6 +248,29 @@ def _detokenise(text: str) -> str:
     toks = ["—" if t == "--" else t.replace("\\/", "/") for t in text.split()]
     out = TreebankWordDetokenizer().detokenize(toks)
     return re.sub(r"\s*—\s*", " — ", out) if "—" in out else out
+
+
+# The summary's token form: punctuation stands apart from the words ("Saná , punto de encuentro .",
+# "l’ appel"), as timeline summarisation corpora and their references are written and as tilse,
+# which splits on spaces, scores them. A number keeps its separators ("2.926", "17,00", "9:30").
+# Before a closing mark or a separator ("17,00" and "9:30" are numbers), after an opening one.
+_PUNCT = re.compile(r"(?<=\S)(?=[;!?)\]}»”]|[,:](?!\d)|\"(?:\s|$))|(?<=[(\[{«“¿¡])(?=\S)|(?:(?<=^\")|(?<=\s\"))(?=\S)")
+_FINAL = re.compile(r"(?<=[^\s.])(?=(?:\.|…|\.\.\.)(?:\s*[\"”»’')\]])*\s*$)")
+# An elided article or pronoun ("l’appel", "dall'opposizione", "qu'il") is a word of its own.
+_ELISION = re.compile(r"(?<![\w'’])([^\W\d_]{1,5}['’])(?=[^\W\d_])")
+_ELIDING = frozenset({"fr", "it", "ca", "pt"})
+
+
+def _spaced(text: str, lang: str) -> str:
+    """The sentence as space-separated tokens, punctuation apart; a text already tokenised
+    (Timeline17's Penn Treebank form) is kept as it is."""
+    if _TOKENISED.search(text):
+        return text
+    out = _FINAL.sub(" ", text)
+    out = _PUNCT.sub(" ", out)
+    if (lang or "").lower()[:2] in _ELIDING:
+        out = _ELISION.sub(r"\1 ", out)
+    return " ".join(out.split())
 
 
 def _unescape(text: str) -> str:
@@ -448,10 +478,11 @@ def build_timeline(
 
     chosen: list[tuple[dt.date, list[int]]] = []
     taken: list[int] = []
-    for d in ranked_days(scores):
+    for d, after in _days(scores, ev, k):
         if len(chosen) >= k:
             break
-        cands = [i for i in _candidates(d, ev, articles) if repeats[ev.sentences[i].text] < BOILERPLATE_REPEATS]
+        pool = _candidates(d, ev, articles) if after == 0 else _reported_after(d, after, ev)
+        cands = [i for i in pool if repeats[ev.sentences[i].text] < BOILERPLATE_REPEATS]
         if lang:
             own = [i for i in cands if articles[ev.sentences[i].article].lang == lang]
             cands = own or cands
@@ -467,7 +498,7 @@ def build_timeline(
             a = articles[ev.sentences[r].article]
             worded = ev.readable(r) or ev.sentences[r].text
             shown = TimelineSentence(_detokenise(worded), a.id, a.lang, a.source, a.url, a.published)
-            said.append((_unescape(worded), shown))
+            said.append((_spaced(_unescape(worded), a.lang), shown))
         ids = tuple(dict.fromkeys(x.article_id for _, x in said))
         entries.append(
             TimelineEntry(
@@ -475,6 +506,43 @@ def build_timeline(
             )
         )
     return entries
+
+
+def _days(scores: dict[dt.date, float], ev: _Evidence, k: int) -> list[tuple[dt.date, int]]:
+    """The days to try, best first, each with 0 (told by the sentences that date it and the
+    reports printed on it) or the lag after which the reports that tell it were printed.
+
+    When a budget asks for more days than the articles date (Crisis: 116 and 210 days asked of 11
+    and 27 pages), the days before the publish days follow: a paper prints a day's news the next
+    morning or in the week after, so the day before a report is the likeliest day it tells, then
+    the day before that, up to ``REPORT_LAG_DAYS``; among days of one lag, those more reports came
+    out after first. A reference asking for that many days covers its span densely, so such a
+    day is about as likely a reference day as any the evidence ranks last; without a budget
+    (``n_dates=None``) no day is added this way."""
+    out = [(d, 0) for d in ranked_days(scores)]
+    if k <= len(out):
+        return out
+    seen = set(scores)
+    for lag in range(1, REPORT_LAG_DAYS + 1):
+        extra: Counter[dt.date] = Counter()
+        for p, ais in ev.published.items():
+            d = p - dt.timedelta(days=lag)
+            if d not in seen:
+                extra[d] += len(ais)
+        ordered = sorted(extra, key=lambda d: (-extra[d], d))
+        out.extend((d, lag) for d in ordered)
+        seen.update(ordered)
+    return out
+
+
+def _reported_after(d: dt.date, lag: int, ev: _Evidence) -> list[int]:
+    """Sentences of the reports printed ``lag`` days after ``d`` that date nothing themselves
+    (a sentence that dates a day tells that day, and is a candidate there), readable ones only."""
+    out: list[int] = []
+    for ai in ev.published.get(d + dt.timedelta(days=lag), []):
+        out.extend(i for i in ev.by_article[ai] if not ev.sentences[i].dates)
+    fit = [i for i in out if FALLBACK_WORDS <= ev.sentences[i].words <= MAX_WORDS and ev.readable(i)]
+    return [i for i in fit if ev.sentences[i].words >= MIN_WORDS] or fit
 
 
 def _candidates(d: dt.date, ev: _Evidence, articles: Sequence[Article]) -> list[int]:

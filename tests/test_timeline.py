@@ -81,9 +81,13 @@ def test_summaries_are_extractive_and_cite_their_articles() -> None:
     for e in tl:
         assert e.summary
         assert e.article_ids
-        for s in e.summary:
-            assert any(s in by_id[i].body for i in e.article_ids)
+        for s in e.summary:  # copied word for word (the summary sets punctuation apart)
+            assert any(_squashed(s) in _squashed(by_id[i].body) for i in e.article_ids)
             assert SIDEBAR not in s
+
+
+def _squashed(text: str) -> str:
+    return "".join(text.split())
 
 
 def test_quake_day_summary_is_about_the_quake() -> None:
@@ -281,4 +285,42 @@ def test_tokenised_text_keeps_its_spacing_in_the_summary_only() -> None:
     assert entry.summary == (body,)
     assert entry.sentences[0].text == (
         "Syrian forces began shelling the restive city of Homs on 3 February, in a month-long bombardment."
+    )
+
+
+def test_a_budget_beyond_the_dated_days_takes_the_days_before_the_reports() -> None:
+    """Asked for more days than the articles date, the timeline adds the day before each report
+    (the news a paper prints the next morning), told from that report's undated sentences; with
+    no budget, only the dated days."""
+    arts = [
+        art("y1", D(2011, 3, 19), "Security forces opened fire on protesters at Sanaa University, killing dozens. "
+            "President Saleh declared a state of emergency across the country after the shooting."),
+        art("y2", D(2011, 3, 22), "Yesterday General Ali Mohsen said his troops would protect protesters."),
+    ]
+    dated = build_timeline(arts)
+    assert {e.date for e in dated} == {D(2011, 3, 19), D(2011, 3, 21)}
+    more = build_timeline(arts, n_dates=5, n_sentences=1)
+    days = [e.date for e in more]
+    assert D(2011, 3, 18) in days  # the day before the first report, told by it
+    assert days == sorted(days) and len(days) == len(set(days)) <= 5
+    [before] = [e for e in more if e.date == D(2011, 3, 18)]
+    assert before.article_ids == ("y1",)
+    said = [s for e in more for s in e.summary]
+    assert len(said) == len(set(said))  # no sentence told twice under two days
+
+
+def test_the_summary_sets_punctuation_apart_and_the_sentence_reads_as_written() -> None:
+    """The summary is the token form timeline references are written and scored in (tilse splits on
+    spaces: "Saná," is not the word "Saná"); numbers keep their separators, an elided article in
+    French or Italian is a word; the entry's sentences keep the article's wording for a reader."""
+    body = "Saleh, herido en el ataque (el 3 de junio), viajó a Riad con 2.926 heridos a las 17,00 horas."
+    [entry] = build_timeline([art("s1", D(2011, 6, 4), body, "es")], n_dates=1, n_sentences=1)
+    assert entry.summary == (
+        "Saleh , herido en el ataque ( el 3 de junio ) , viajó a Riad con 2.926 heridos a las 17,00 horas .",
+    )
+    assert entry.sentences[0].text == body
+    fr = "Des milliers de manifestants ont répondu à l’appel « nous sommes tous Khaled Saïd » au Caire."
+    [entry] = build_timeline([art("f1", D(2011, 1, 26), fr, "fr")], n_dates=1, n_sentences=1)
+    assert entry.summary == (
+        "Des milliers de manifestants ont répondu à l’ appel « nous sommes tous Khaled Saïd » au Caire .",
     )
