@@ -232,7 +232,11 @@ def timeline(
     for r in rejected:
         _say_rejected(r)
     for e in entries:
-        _emit({"date": e.date.isoformat(), "summary": list(e.summary)})
+        # "summary" is the token form timeline corpora and their scorers use (punctuation apart);
+        # "sentences" carries the same sentences as written, each with its article.
+        _emit({"date": e.date.isoformat(), "summary": list(e.summary),
+               "sentences": [{"text": x.text, "article_id": x.article_id, "lang": x.lang, "source": x.source,
+                              "url": x.url} for x in e.sentences]})
     if rejected:
         raise typer.Exit(1)
 

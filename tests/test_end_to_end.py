@@ -197,6 +197,10 @@ def test_contract_commands_on_the_seeds(seeded: tuple[Path, dict[str, dict[str, 
     ]
     assert tl and all(len(e["summary"]) >= 1 for e in tl)
     assert [e["date"] for e in tl] == sorted(e["date"] for e in tl)
+    ids = {r["id"] for r in rows.values()}
+    for e in tl:  # the same sentences as written, each naming its stored article
+        assert len(e["sentences"]) == len(e["summary"]) and all(x["article_id"] in ids for x in e["sentences"])
+        assert ["".join(x["text"].split()) for x in e["sentences"]] == ["".join(s.split()) for s in e["summary"]]
     tl2 = [
         json.loads(x)
         for x in cli(

@@ -118,7 +118,10 @@ class TimelineSentenceOut(BaseModel):
 
 class TimelineEntryOut(BaseModel):
     date: dt.date
-    summary: list[str]
+    summary: list[str] = Field(
+        description="The entry's sentences in the token form timeline corpora are written and scored in "
+        "(punctuation set apart); `sentences` has them as written"
+    )
     article_ids: list[str]
     sentences: list[TimelineSentenceOut] = Field(
         default_factory=list, description="The summary's sentences in order, each with its article, language and outlet"
