@@ -334,11 +334,27 @@ def main() -> None:
     ap.add_argument("--c", type=float, default=1.0)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--check", action="store_true", help="fit on each half, score the other; write nothing")
+    ap.add_argument("--with-set", action="append", default=[], metavar="NAME",
+                    help="also fit on this external set (external_sets.FITTABLE: licences that allow shipping)")
+    ap.add_argument("--external", type=Path, default=None, help="where fetch put the external sets")
     args = ap.parse_args()
     if args.check:
         check(args.data, args.c, args.threshold, args.drop_below)
         return
-    ps = [p for p in pages(args.data) if args.half == "all" or half(p[0]) == args.half]
+    extra: list[Any] = []
+    if args.with_set:
+        import external_sets
+
+        bad = sorted(set(args.with_set) - external_sets.FITTABLE)
+        if bad:
+            raise SystemExit(f"--with-set {', '.join(bad)}: not in external_sets.FITTABLE (its licence does not "
+                             "allow shipping weights fitted on it)")
+        found = external_sets.load(args.external or external_sets.DEFAULT_ROOT)
+        missing = sorted(set(args.with_set) - found.keys())
+        if missing:
+            raise SystemExit(f"--with-set {', '.join(missing)}: the set's snapshot was not found (see above)")
+        extra = [p for name in args.with_set for p in found[name]]
+    ps = [p for p in pages(args.data, extra) if args.half == "all" or half(p[0]) == args.half]
     # The quality gate's pages (tests/data/gate) stay out of the fit, so the gate's extraction
     # figures are ones for pages the shipped model never saw.
     gate = gate_ids()
@@ -348,6 +364,8 @@ def main() -> None:
     weights["drop_below"] = args.drop_below
     # Named in the weights, so the gate can check that its pages are unseen by the shipped model.
     weights["held_out_pages"] = sorted(gate)
+    # The labelled sets the weights were fitted on (the dev sets, and any external set asked for).
+    weights["fitted_on"] = ["snippets", "extraction", *args.with_set]
     if args.write:
         write(weights, ROOT / "storyline" / "data" / "line_weights.json")
     print(f"fitted on {sum(len(p[1]) for p in ps)} lines of {len(ps)} pages ({args.half})")
