@@ -285,9 +285,8 @@ def crossfit(
                                                    else fits(p[0], held))], c)
             settings = {"threshold": threshold, "drop_below": drop_below}
             variants = [
-                ("stage 1+2", {**weights, **settings}, text_mod._MODEL_MIN_SHARE),
-                ("stage 1", {k: v for k, v in weights.items() if k not in ("stage2", "tokens")} | settings,
-                 text_mod._MODEL_MIN_SHARE),
+                ("stage 1+2", {**weights, **settings}, min_share),
+                ("stage 1", {k: v for k, v in weights.items() if k not in ("stage2", "tokens")} | settings, min_share),
                 *((f"stage 1+2, share {v}", {**weights, **settings}, v) for v in shares),
             ]
             for name, w, share in variants:
