@@ -1,6 +1,6 @@
 """Cleaning quality and speed, project vs baselines, in one run; prints one table.
 
-python benchmarks/extraction.py [--data ../shared/data] [--external /work/.mirror] [--external-pages 150]
+python benchmarks/extraction.py [--data ../shared/data] [--external /work/.mirror] [--external-pages 60]
 
 ``--external``: where ``fetch`` put the public repositories holding the external page sets
 (L3S-GN1, Dragnet, Mozilla Readability's test pages; ``external_sets.py``). They are read from
@@ -336,7 +336,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--external", type=Path, default=external_sets.DEFAULT_ROOT,
                     help="where fetch put the external sets' repositories (owner+name/repo)")
-    ap.add_argument("--external-pages", type=int, default=150,
+    ap.add_argument("--external-pages", type=int, default=60,
                     help="pages per external set, a fixed sample (0: all); the fits cost CPU")
     args = ap.parse_args()
     data = args.data

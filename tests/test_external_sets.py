@@ -40,10 +40,12 @@ def test_l3s_gold_is_the_full_text_blocks_only() -> None:
       <span class="x-nc-sel2"><!-- an HTML comment --><script>var x;</script>Third</span>
     </body></html>"""
     body = ext.l3s_fulltext(page)
-    assert body.split() == "First body paragraph Second italic part paragraph Third".split()
+    assert body.split() == ["First", "body", "paragraph", "Second", "italic", "part", "paragraph", "Third"]
 
 
-def test_a_missing_snapshot_is_skipped_naming_the_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_missing_snapshot_is_skipped_naming_the_repository(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert ext.load(tmp_path) == {}
     err = capsys.readouterr().err
     assert "geodrome/page-signal" in err and "skipped" in err
@@ -77,7 +79,7 @@ def test_pages_are_read_from_a_bare_snapshot(tmp_path: Path, capsys: pytest.Capt
     assert set(sets) == {"readability", "dragnet"}, capsys.readouterr().err
     (page,) = sets["readability"]
     assert page.id == "readability:news-1"
-    assert page.body.split() == "Das ist der erste Absatz. Und hier der zweite.".split()
+    assert page.body.split() == ["Das", "ist", "der", "erste", "Absatz.", "Und", "hier", "der", "zweite."]
     assert "Impressum" in page.text and "Home" in page.text  # the page as text keeps its furniture
     (story,) = sets["dragnet"]
     assert story.body == "Story text."  # the comments after the marker are not article text
