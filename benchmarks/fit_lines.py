@@ -19,7 +19,7 @@ import json
 import math
 import sys
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,9 +51,10 @@ def _read(path: Path) -> str:
 Page = tuple[str, list[list[float]], list[int], list[int | None], float, list[str]]
 
 
-def pages(data: Path) -> list[Page]:
+def pages(data: Path, extra: Sequence[Any] = ()) -> list[Page]:
     """(page id, feature rows, words per line, label per line or None, weight) for every page of
-    both sets: every line is needed for the second stage's context, labelled or not."""
+    both sets: every line is needed for the second stage's context, labelled or not. ``extra``:
+    pages of the external sets (``external_sets.Page``), labelled as the extraction set's are."""
     out: list[Page] = []
     for g in _jsonl(data / "snippets" / "gold.jsonl"):
         pid = str(g["id"])
@@ -72,6 +73,12 @@ def pages(data: Path) -> list[Page]:
         body = normalise_line(g["body"])
         labels = [int(normalise_line(ln.text) in body) for ln in a.lines]
         out.append((pid, a.rows, [ln.words for ln in a.lines], labels, _EXTRACTION_WEIGHT, [ln.text for ln in a.lines]))
+    for page in extra:
+        a = analyse(page.text)
+        body = normalise_line(page.body)
+        labels = [int(normalise_line(ln.text) in body) for ln in a.lines]
+        out.append((page.id, a.rows, [ln.words for ln in a.lines], labels, _EXTRACTION_WEIGHT,
+                    [ln.text for ln in a.lines]))
     return out
 
 
@@ -219,45 +226,80 @@ def site_half(page_id: str, url: str = "") -> str:
 
 
 def crossfit(
-    data: Path, c: float = 1.0, threshold: float = 0.5, drop_below: float = 0.45, by: str = "site"
+    data: Path,
+    c: float = 1.0,
+    threshold: float = 0.5,
+    drop_below: float = 0.45,
+    by: str = "site",
+    extra: Sequence[Any] = (),
+    fit_sets: frozenset[str] | None = None,
+    ps: list[Page] | None = None,
+    shares: Sequence[float] = (),
 ) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
     """Bodies of every text page and snippets page, each cleaned by a line model that never saw
     it, pooled: the figure for pages nobody tuned on. ``by="site"``: fitted on one half of the
-    sites (``site_half``), the other half cleaned, both ways. ``by="set"``: leave one source out,
-    fitted on the snippets set alone to clean the extraction set's pages and the reverse (two
-    sources with their own sites, languages and labelling). Two variants: ``"stage 1+2"`` (the
-    shipped shape: logistic lines, then the boosted context trees) and ``"stage 1"`` (the logistic
-    line model alone). Returns per variant (extraction text bodies by id, snippets bodies by id)."""
+    sites (``site_half``), the other half cleaned, both ways. ``by="set"``: leave one set out,
+    each set (``"snippets"``, ``"extraction"`` and the external sets of ``extra``) cleaned by a
+    model fitted on the other sets, those of them in ``fit_sets`` (None: all); a set kept out of
+    the fit pool is still cleaned, by the model fitted on the whole pool. Two variants:
+    ``"stage 1+2"`` (the shipped shape: logistic lines, then the boosted context trees) and
+    ``"stage 1"`` (the logistic line model alone). Returns per variant (bodies by id of the
+    extraction text pages and the external pages, snippets bodies by id). ``ps``: the analysed
+    pages (``pages(data, extra)``), when the caller has them already. ``shares``: more variants
+    of the shipped shape, with the model's reading of a page standing only when it keeps at least
+    this share of the rules' words (``text._MODEL_MIN_SHARE``), a more conservative arbitration."""
+    from storyline.clean import text as text_mod
     from storyline.clean.text import clean_text
 
-    ps = pages(data)
+    min_share = text_mod._MODEL_MIN_SHARE
+
+    ps = pages(data, extra) if ps is None else ps
     snip = {str(g["id"]): g.get("url", "") for g in _jsonl(data / "snippets" / "gold.jsonl")}
     extr = {str(g["id"]): g.get("url", "") for g in _jsonl(data / "extraction" / "gold.jsonl")}
-    urls = {**snip, **extr}
+    urls = {**snip, **extr, **{p.id: p.url for p in extra}}
+    set_of = {**{i: "snippets" for i in snip}, **{i: "extraction" for i in extr}, **{p.id: p.set for p in extra}}
     texts = {("s", i): _read(data / "snippets" / "text" / f"{i}.txt") for i in snip}
     texts.update({("e", i): _read(data / "extraction" / "text" / f"{i}.txt") for i in extr})
+    texts.update({("e", p.id): p.text for p in extra})
 
     def fold(page_id: str) -> str:
         if by == "set":
-            return "s" if page_id in snip else "e"
+            return set_of[page_id]
         return site_half(page_id, urls.get(page_id, ""))
+
+    def fits(page_id: str, held: str) -> bool:
+        if fold(page_id) == held:
+            return False
+        return by != "set" or fit_sets is None or set_of[page_id] in fit_sets
 
     out: dict[str, tuple[dict[str, str], dict[str, str]]] = {"stage 1+2": ({}, {}), "stage 1": ({}, {})}
     shipped = lines.WEIGHTS
+    folds = sorted({fold(p[0]) for p in ps})
+    if by == "set" and fit_sets is not None:
+        # The sets outside the pool are all cleaned by one model, fitted on the whole pool.
+        folds = [f for f in folds if f in fit_sets] + ["(outside the pool)"]
     try:
-        for fit_h in sorted({fold(p[0]) for p in ps}):
-            weights = fit_model([p for p in ps if fold(p[0]) != fit_h], c)
+        for held in folds:
+            outside = held == "(outside the pool)"
+            weights = fit_model([p for p in ps if (set_of[p[0]] in (fit_sets or ()) if outside
+                                                   else fits(p[0], held))], c)
             settings = {"threshold": threshold, "drop_below": drop_below}
-            for name, w in (
-                ("stage 1+2", {**weights, **settings}),
-                ("stage 1", {k: v for k, v in weights.items() if k not in ("stage2", "tokens")} | settings),
-            ):
+            variants = [
+                ("stage 1+2", {**weights, **settings}, min_share),
+                ("stage 1", {k: v for k, v in weights.items() if k not in ("stage2", "tokens")} | settings, min_share),
+                *((f"stage 1+2, share {v}", {**weights, **settings}, v) for v in shares),
+            ]
+            for name, w, share in variants:
                 lines.WEIGHTS = w
+                text_mod._MODEL_MIN_SHARE = share
+                out.setdefault(name, ({}, {}))
                 for (kind, i), x in texts.items():
-                    if fold(i) == fit_h:
+                    mine = set_of[i] not in (fit_sets or ()) if outside else fold(i) == held
+                    if mine:
                         out[name][kind == "s"][i] = "\n\n".join(clean_text(x).paragraphs)
     finally:
         lines.WEIGHTS = shipped
+        text_mod._MODEL_MIN_SHARE = min_share
     return out
 
 
@@ -291,11 +333,27 @@ def main() -> None:
     ap.add_argument("--c", type=float, default=1.0)
     ap.add_argument("--write", action="store_true")
     ap.add_argument("--check", action="store_true", help="fit on each half, score the other; write nothing")
+    ap.add_argument("--with-set", action="append", default=[], metavar="NAME",
+                    help="also fit on this external set (external_sets.FITTABLE: licences that allow shipping)")
+    ap.add_argument("--external", type=Path, default=None, help="where fetch put the external sets")
     args = ap.parse_args()
     if args.check:
         check(args.data, args.c, args.threshold, args.drop_below)
         return
-    ps = [p for p in pages(args.data) if args.half == "all" or half(p[0]) == args.half]
+    extra: list[Any] = []
+    if args.with_set:
+        import external_sets
+
+        bad = sorted(set(args.with_set) - external_sets.FITTABLE)
+        if bad:
+            raise SystemExit(f"--with-set {', '.join(bad)}: not in external_sets.FITTABLE (its licence does not "
+                             "allow shipping weights fitted on it)")
+        found = external_sets.load(args.external or external_sets.DEFAULT_ROOT)
+        missing = sorted(set(args.with_set) - found.keys())
+        if missing:
+            raise SystemExit(f"--with-set {', '.join(missing)}: the set's snapshot was not found (see above)")
+        extra = [p for name in args.with_set for p in found[name]]
+    ps = [p for p in pages(args.data, extra) if args.half == "all" or half(p[0]) == args.half]
     # The quality gate's pages (tests/data/gate) stay out of the fit, so the gate's extraction
     # figures are ones for pages the shipped model never saw.
     gate = gate_ids()
@@ -305,6 +363,8 @@ def main() -> None:
     weights["drop_below"] = args.drop_below
     # Named in the weights, so the gate can check that its pages are unseen by the shipped model.
     weights["held_out_pages"] = sorted(gate)
+    # The labelled sets the weights were fitted on (the dev sets, and any external set asked for).
+    weights["fitted_on"] = ["snippets", "extraction", *args.with_set]
     if args.write:
         write(weights, ROOT / "storyline" / "data" / "line_weights.json")
     print(f"fitted on {sum(len(p[1]) for p in ps)} lines of {len(ps)} pages ({args.half})")
