@@ -104,7 +104,7 @@ class _Group:
 
     def add(self, vector: np.ndarray | None, entities: frozenset[str], lang: str, keys: KeyTable | None = None) -> None:
         """``keys``: the table of the index the group belongs to."""
-        nums, w = (keys or _LOOSE).vector(entities)
+        nums, w = (_LOOSE if keys is None else keys).vector(entities)
         self.add_keys(vector, nums, w, lang)
 
     def add_keys(self, vector: np.ndarray | None, nums: list[int], w: float, lang: str) -> None:
