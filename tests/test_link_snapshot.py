@@ -15,7 +15,7 @@ import pytest
 from storyline import Pipeline, open_store
 from storyline.link import events, keys, snapshot, storylines
 from storyline.models import Article, Rejected
-from storyline.pipeline import _LinkState, link_cache
+from storyline.pipeline import _LinkState, _recent_pages, link_cache
 
 GATE = Path(__file__).parent / "data" / "gate"
 
@@ -118,6 +118,10 @@ def test_a_snapshot_catches_up_on_what_another_writer_stored(
     _link(st, first[60:])  # another writer: its batches, and no snapshot saved
     links = _LinkState.from_store(st)
     assert links.snapshot_count == 60 and links.linker.indexed() == len(first)
+    # The outlets' recent pages: the snapshot's, and the other writer's since, as the store has them.
+    memory, titles = _recent_pages(st)
+    assert links.pages_cached and memory.pages and titles.pages
+    assert links.memory.pages == memory.pages and links.titles.pages == titles.pages
     _link(st, late, links)
     got = _parts(st)
     st.close()
