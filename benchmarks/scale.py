@@ -353,7 +353,7 @@ def rss_mb() -> tuple[float, float]:
     return vals.get("VmRSS", float("nan")), vals.get("VmHWM", float("nan"))
 
 
-def measure(db: str, n: int, data: str) -> dict[str, Any]:
+def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str, Any]:
     from storyline.link import storylines as slmod
 
     spent = {"storyline_best": 0.0}
@@ -370,7 +370,7 @@ def measure(db: str, n: int, data: str) -> dict[str, Any]:
         slmod.StorylineIndex._best = timed  # type: ignore[method-assign]
     arts = pool(Path(data))
     ep = Epochs(arts)
-    new = list(ep.stream(n, start_epoch=NEW_EPOCH))  # the same for every store, dated after every stored epoch
+    new = list(ep.stream(n, start_epoch=new_epoch))  # the same for every store, dated after every stored epoch
     st = open_store(db)
     rss0, _ = rss_mb()
     t = time.perf_counter()
@@ -420,10 +420,12 @@ def main() -> None:
     ap.add_argument("--build-only", action="store_true", help="build the stores in --work, measure nothing")
     ap.add_argument("--no-restart", dest="restart", action="store_false",
                     help="after copying epochs, skip the restart that saves the article index")
+    ap.add_argument("--new-epoch", type=int, default=NEW_EPOCH,
+                    help="the epoch new articles come from (another one for a store measured in place before)")
     ap.add_argument("--child", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child[0], int(args.child[1]), args.data)))
+        print(json.dumps(measure(args.child[0], int(args.child[1]), args.data, args.new_epoch)))
         return
     t_all = time.perf_counter()
     arts = pool(Path(args.data))
@@ -492,7 +494,8 @@ def main() -> None:
                 shutil.copy(dbs[n], tmp)
             os.sync()  # else the copy's dirty pages are flushed by the child's first commit (~1 s at 100k)
             out = subprocess.run(
-                [sys.executable, __file__, "--child", str(tmp), str(args.measure), "--data", args.data],
+                [sys.executable, __file__, "--child", str(tmp), str(args.measure), "--data", args.data,
+                 "--new-epoch", str(args.new_epoch)],
                 capture_output=True,
                 text=True,
                 check=True,

@@ -683,6 +683,16 @@ class TitleMemory:
             self.pages.setdefault(where, collections.deque(maxlen=self.PAGES)).append(self._lines(a))
 
 
+def _recent_pages(store: Store) -> tuple[SourceMemory, TitleMemory]:
+    """What a start-up knows of the outlets: the recent pages the store holds of each (at a
+    million stored, 23k pages read and keyed, which the link cache's snapshot keeps instead)."""
+    memory, titles = SourceMemory(), TitleMemory()
+    for a in store.recent_pages(SourceMemory.PAGES):
+        memory.add(a)
+        titles.add(a)
+    return memory, titles
+
+
 class _LinkState:
     """The linker, restored from what the store keeps per article (link features: no bodies, no
     re-computation), the recent pages of each outlet, and where every article sits. The events and
@@ -700,6 +710,7 @@ class _LinkState:
         self.saved_count = 0  # articles in the store's saved vector index (``save_index``)
         self.snapshot_count = 0  # articles indexed when the linker was last saved to the link cache
         self.change = 0  # the store's last change number this state holds (``Store.last_change``)
+        self.pages_cached = False  # the outlets' recent pages came with the link cache's snapshot
 
     def _load(self, ids: Sequence[str]) -> dict[str, Features]:
         return {i: state.decode(head, rest) for i, (head, rest) in self.store.link_features(ids).items()}
@@ -736,9 +747,8 @@ class _LinkState:
             s.linker.add(list(store.articles(ids=pending)))
             for aid in pending:
                 s.rank.setdefault(aid, len(s.rank))
-        for a in store.recent_pages(SourceMemory.PAGES):
-            s.memory.add(a)
-            s.titles.add(a)
+        if not s.pages_cached:
+            s.memory, s.titles = _recent_pages(store)
         return s
 
     def _from_snapshot(self) -> bool:
@@ -768,6 +778,9 @@ class _LinkState:
             return False
         self.linker, self.where, self.rank = linker, extra["where"], extra["rank"]
         self.change = change
+        if "pages" in extra:  # the outlets' recent pages at ``change``; catch_up adds those since
+            self.memory.pages, self.titles.pages = extra["pages"]
+            self.pages_cached = True
         self.snapshot_count = linker.indexed()
         if now != change:
             self.catch_up(store)
@@ -785,6 +798,9 @@ class _LinkState:
             last = max(self.rank, key=self.rank.__getitem__) if self.rank else None
             extra = {"version": state.version(), "change": self.change, "last": last, "where": self.where,
                      "rank": self.rank}
+            if self.store.last_change() == self.change:  # no other writer's pages in the store's either
+                memory, titles = _recent_pages(self.store)
+                extra["pages"] = (memory.pages, titles.pages)
             snapshot.save(self.linker, where, extra)
         except (OSError, StoreError) as e:
             log.warning("could not save the linker snapshot (%s); the next start-up restores it from the store", e)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from storyline import Pipeline, open_store
-from storyline.link import events, snapshot
+from storyline.link import events, keys, snapshot, storylines
 from storyline.models import Article, Rejected
-from storyline.pipeline import _LinkState, link_cache
+from storyline.pipeline import _LinkState, _recent_pages, link_cache
 
 GATE = Path(__file__).parent / "data" / "gate"
 
@@ -64,6 +64,12 @@ def small_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pipeline, "SAVE_INDEX_FROM", 1)
     monkeypatch.setattr(pipeline, "SNAPSHOT_MIN", 1)
     monkeypatch.setattr(events, "SEGMENT_SIZE", 16)  # several segments by date, as at a million
+    # The storyline candidate index in use (not a scan of every storyline), with keys common
+    # enough to be left out of the postings, and postings compacted in memory as they grow.
+    monkeypatch.setattr(storylines._Candidates, "SCAN", 2)
+    monkeypatch.setattr(storylines._Candidates, "POSTINGS", 3)
+    monkeypatch.setattr(storylines._Candidates, "COMMON", 2)
+    monkeypatch.setattr(keys.Postings, "COMPACT", 8)
 
 
 def test_a_linker_from_the_snapshot_links_late_articles_to_old_events_as_a_restore_does(
@@ -85,6 +91,10 @@ def test_a_linker_from_the_snapshot_links_late_articles_to_old_events_as_a_resto
             ev = links.linker._events
             assert links.snapshot_count == len(first) and len(ev._segments) > 2 and ev._frozen_n == len(first)
             assert len(ev._index) == 0 and not any(ev._dups._tables)  # nothing of the old articles in memory
+            sl = links.linker._storylines
+            post = sl._candidates.postings
+            assert sl.keys.files() and post.files() and not sl.keys._new and not post._over  # memory-mapped
+            assert all(not g.ed for g in sl.groups.values())
         else:
             assert links.snapshot_count == 0 and not links.linker._events._segments
         _link(st, late, links)
@@ -108,6 +118,10 @@ def test_a_snapshot_catches_up_on_what_another_writer_stored(
     _link(st, first[60:])  # another writer: its batches, and no snapshot saved
     links = _LinkState.from_store(st)
     assert links.snapshot_count == 60 and links.linker.indexed() == len(first)
+    # The outlets' recent pages: the snapshot's, and the other writer's since, as the store has them.
+    memory, titles = _recent_pages(st)
+    assert links.pages_cached and memory.pages and titles.pages
+    assert links.memory.pages == memory.pages and links.titles.pages == titles.pages
     _link(st, late, links)
     got = _parts(st)
     st.close()

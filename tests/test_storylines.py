@@ -139,7 +139,7 @@ def test_candidate_search_finds_the_storyline_a_full_scan_finds() -> None:
     for _ in range(100):
         probe = _Group(dim)
         for _ in range(3):
-            probe.add(*article(int(rng.integers(0, 400))))
+            probe.add(*article(int(rng.integers(0, 400))), ix.keys)
         scan = max(ix.groups, key=lambda sid: average_link(probe, ix.groups[sid], cfg))
         found, _ = ix._best(probe)
         agree += found == scan

@@ -136,10 +136,11 @@ class Linker:
         """Move the article vectors and near-duplicate bands held in memory to files in
         ``directory``, memory-mapped from then on (``storyline.link.snapshot``)."""
         self._events.freeze(directory)
+        self._storylines.freeze(directory)
 
     def files(self) -> list[Path]:
         """The frozen files this linker reads."""
-        return self._events.files()
+        return self._events.files() + self._storylines.files()
 
     def detach(self) -> Loader | None:
         """Let go of the store reader (before pickling a snapshot); returns it for ``attach``."""

@@ -30,7 +30,7 @@ from typing import Any
 from storyline.link import Linker
 from storyline.link.state import Loader
 
-FORMAT = 1
+FORMAT = 2
 STATE = "state.pkl"
 LOCK = "lock"
 
@@ -62,12 +62,12 @@ def code_version() -> str:
 
 
 def _code_version() -> str:
-    from storyline.link import duplicates, events, state, storylines
+    from storyline.link import duplicates, events, keys, state, storylines
 
     h = hashlib.sha1(f"snapshot {FORMAT}".encode())
     classes = (Linker, events.EventIndex, events._Segment, duplicates.DuplicateIndex, duplicates._Frozen,
                state.FeatureCache, storylines.StorylineIndex, storylines._Candidates, storylines._Group,
-               storylines._EventSums)
+               storylines._EventSums, keys.KeyTable, keys.Postings)
     for cls in classes:
         for name in ("__init__", "__getstate__", "__setstate__", "__slots__"):
             obj = cls.__dict__.get(name)
@@ -102,11 +102,6 @@ def _share(linker: Linker, extra: dict[str, Any]) -> None:
     days: dict[object, object] = {}
     for aid, d in ev.published.items():
         ev.published[aid] = days.setdefault(d, d)
-    # A storyline's keys in the postings as a tuple (8 bytes a key, not a set's 30-60): they are
-    # only walked when it is dropped, and made a set again when it gains keys.
-    keys_of = sl._candidates.keys_of
-    for sid, keys in keys_of.items():
-        keys_of[sid] = tuple(keys)  # type: ignore[assignment]
 
 
 def save(linker: Linker, directory: Path, extra: dict[str, Any]) -> None:

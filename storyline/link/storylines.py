@@ -43,18 +43,19 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
-import sys
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from usearch.index import Index
 
 from storyline.link.events import make_id
-from storyline.link.similarity import LinkConfig, storyline_entities, storyline_score
+from storyline.link.keys import KeyTable, Postings
+from storyline.link.similarity import LinkConfig, storyline_score
 
 LANGUAGE_SLOTS = 16
 MEMO_WINDOW = 4096  # storyline changes remembered for re-asking an unchanged event (``StorylineIndex._best``)
@@ -62,50 +63,122 @@ _weight = itemgetter(1)
 DRIFT = 0.1  # a storyline's indexed vector is renewed once its size has moved by more than this share
 
 
-def _entity_sums(entities: frozenset[str]) -> dict[str, float]:
-    """``storyline_entities`` with each key string interned: the storyline sums, the postings and
-    the keys per storyline then share one string per distinct key instead of a copy per article
-    that brought it (most of what the storyline layer held per stored article)."""
-    return {sys.intern(k): v for k, v in storyline_entities(entities).items()}
-
-
 def _slot(key: str, slots: int) -> int:
     """A stable (across processes, unlike ``hash``) slot for a key."""
     return zlib.crc32(key.encode("utf-8")) % slots
 
 
-class _Group:
-    """Running sums of a set of articles: enough for average link without revisiting members."""
+_NO_KEYS = np.zeros(0, dtype=np.int32)
+_NO_VALUES = np.zeros(0, dtype=np.float64)
+_LOOSE = KeyTable()  # numbers the keys of groups made outside a ``StorylineIndex`` (tests)
 
-    __slots__ = ("esum", "langs", "n", "nent", "nvec", "vsum")
+
+def _matched(ak: np.ndarray, bk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions in ``bk`` (sorted) of the keys of ``ak`` it holds, and which of ``ak`` those are."""
+    pos = np.searchsorted(bk, ak)
+    np.minimum(pos, len(bk) - 1, out=pos)
+    hit = bk[pos] == ak
+    return pos[hit], hit
+
+
+class _Group:
+    """Running sums of a set of articles: enough for average link without revisiting members.
+
+    The sum of unit entity vectors is two sorted arrays, entity key number (``keys.KeyTable``)
+    and value (12 bytes a key, against ~100 for a Counter of strings), and a dict of the keys
+    changed since they were last merged (holding each key's whole current value, so every value
+    is the same sum, added in the same order, as a Counter's: exact). Arrays are never written in
+    place (a snapshot's may be shared or read-only)."""
+
+    __slots__ = ("ed", "ek", "ev", "langs", "n", "nent", "nvec", "vsum")
 
     def __init__(self, dim: int) -> None:
         self.vsum = np.zeros(dim, dtype=np.float64)
         self.n = 0  # articles
         self.nvec = 0  # articles with a vector
         self.nent = 0  # articles with entity keys
-        self.esum: Counter[str] = Counter()  # sum of unit entity vectors
+        self.ek = _NO_KEYS  # sum of unit entity vectors: key numbers, ascending ...
+        self.ev = _NO_VALUES  # ... and their values
+        self.ed: dict[int, float] = {}  # ... and the keys changed since, with their current values
         self.langs: Counter[str] = Counter()
 
-    def add(self, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
-        self.add_keys(vector, _entity_sums(entities), lang)
+    def add(self, vector: np.ndarray | None, entities: frozenset[str], lang: str, keys: KeyTable | None = None) -> None:
+        """``keys``: the table of the index the group belongs to."""
+        nums, w = (_LOOSE if keys is None else keys).vector(entities)
+        self.add_keys(vector, nums, w, lang)
 
-    def add_keys(self, vector: np.ndarray | None, ents: dict[str, float], lang: str) -> None:
-        """``add`` with the entity keys already as a unit vector (``storyline_entities``)."""
+    def add_keys(self, vector: np.ndarray | None, nums: list[int], w: float, lang: str) -> None:
+        """``add`` with the entity keys already numbered (``KeyTable.vector``)."""
         if vector is not None and vector.shape == self.vsum.shape:
             self.vsum += vector
             self.nvec += 1
         self.n += 1
-        self.nent += bool(ents)
-        self.esum.update(ents)
+        self.nent += bool(nums)
+        if nums:
+            ed = self.ed
+            base: dict[int, float] = {}
+            if len(self.ek):
+                missing = [k for k in nums if k not in ed]
+                if missing:
+                    pos, hit = _matched(np.asarray(missing, dtype=np.int32), self.ek)
+                    base = dict(zip(np.asarray(missing)[hit].tolist(), self.ev[pos].tolist(), strict=True))
+            for k in nums:
+                cur = ed.get(k)
+                ed[k] = (base.get(k, 0.0) if cur is None else cur) + w
+            if len(ed) > max(32, len(self.ek) >> 3):
+                self._merge()
         self.langs[lang or ""] += 1
+
+    def _merge(self) -> None:
+        """Fold the changed keys into the arrays."""
+        ed = self.ed
+        if not ed:
+            return
+        dk = np.fromiter(ed, dtype=np.int32, count=len(ed))
+        dv = np.fromiter(ed.values(), dtype=np.float64, count=len(ed))
+        if len(self.ek):
+            keys = np.union1d(self.ek, dk)
+            vals = np.zeros(len(keys), dtype=np.float64)
+            vals[np.searchsorted(keys, self.ek)] = self.ev
+            vals[np.searchsorted(keys, dk)] = dv
+        else:
+            order = np.argsort(dk)
+            keys, vals = dk[order], dv[order]
+        self.ek, self.ev, self.ed = keys, vals, {}
+
+    def entities(self) -> tuple[np.ndarray, np.ndarray]:
+        """The entity sums as (key numbers ascending, values)."""
+        self._merge()
+        return self.ek, self.ev
+
+    def entity_keys(self) -> list[int]:
+        return self.entities()[0].tolist()
+
+    def values_at(self, keys: np.ndarray) -> np.ndarray:
+        """The sums of ``keys`` (0.0 where not named)."""
+        ek, ev = self.entities()
+        out = np.zeros(len(keys), dtype=np.float64)
+        if len(ek):
+            pos, hit = _matched(keys, ek)
+            out[hit] = ev[pos]
+        return out
 
     def absorb(self, other: _Group) -> None:
         self.vsum += other.vsum
         self.n += other.n
         self.nvec += other.nvec
         self.nent += other.nent
-        self.esum.update(other.esum)
+        ok, ov = other.entities()
+        if len(ok):
+            sk, sv = self.entities()
+            if len(sk):
+                keys = np.union1d(sk, ok)
+                vals = np.zeros(len(keys), dtype=np.float64)
+                vals[np.searchsorted(keys, sk)] = sv
+                vals[np.searchsorted(keys, ok)] += ov  # each shared key: one addition, as a Counter's update
+                self.ek, self.ev = keys, vals
+            else:
+                self.ek, self.ev = ok, ov
         self.langs.update(other.langs)
 
     def without(self, other: _Group) -> _Group:
@@ -113,18 +186,39 @@ class _Group:
         g = _Group(len(self.vsum))
         g.vsum = self.vsum - other.vsum
         g.n, g.nvec, g.nent = self.n - other.n, self.nvec - other.nvec, self.nent - other.nent
-        esum = ((k, v - other.esum.get(k, 0.0)) for k, v in self.esum.items())
-        g.esum = Counter({k: v for k, v in esum if v > 1e-9})
+        sk, sv = self.entities()
+        ok, ov = other.entities()
+        if len(ok) and len(sk):
+            vals = sv.copy()
+            pos, hit = _matched(sk, ok)
+            vals[hit] -= ov[pos]
+            keep = vals > 1e-9
+            g.ek, g.ev = sk[keep], vals[keep]
+        else:
+            keep = sv > 1e-9
+            g.ek, g.ev = sk[keep], sv[keep]
         g.langs = self.langs - other.langs
         return g
+
+
+def entity_dot(a: _Group, b: _Group) -> float:
+    """The inner product of two groups' entity sums, exactly rounded (``math.fsum``), so it does
+    not hang on the order keys are met in."""
+    ak, av = a.entities()
+    bk, bv = b.entities()
+    if len(ak) > len(bk):
+        ak, av, bk, bv = bk, bv, ak, av
+    if not len(ak):
+        return 0.0
+    pos, hit = _matched(ak, bk)
+    return math.fsum((av[hit] * bv[pos]).tolist())
 
 
 def average_link(a: _Group, b: _Group, config: LinkConfig) -> float:
     """Mean pairwise closeness of the articles of ``a`` and ``b`` (see the module doc)."""
     cos = float(np.dot(a.vsum, b.vsum)) / (a.nvec * b.nvec) if a.nvec and b.nvec else None
     if a.n and b.n:
-        small, big = (a.esum, b.esum) if len(a.esum) < len(b.esum) else (b.esum, a.esum)
-        ent: float | None = sum(v * big.get(k, 0.0) for k, v in small.items()) / (a.n * b.n)
+        ent: float | None = entity_dot(a, b) / (a.n * b.n)
         same = sum(c * b.langs.get(lang, 0) for lang, c in a.langs.items() if lang)
         known = (a.n - a.langs.get("", 0)) * (b.n - b.langs.get("", 0))
         crosslingual = (known - same) / (a.n * b.n)  # share of pairs in two known languages
@@ -140,7 +234,8 @@ def cohesion(g: _Group, config: LinkConfig) -> float | None:
         return None
     pairs = g.n * (g.n - 1)
     cos = (float(np.dot(g.vsum, g.vsum)) - g.nvec) / (g.nvec * (g.nvec - 1)) if g.nvec >= 2 else None
-    ent = (sum(v * v for v in g.esum.values()) - g.nent) / pairs
+    ev = g.entities()[1]
+    ent = (math.fsum((ev * ev).tolist()) - g.nent) / pairs
     known = g.n - g.langs.get("", 0)
     same = sum(c * c for lang, c in g.langs.items() if lang) - known
     crosslingual = (known * (known - 1) - same) / pairs
@@ -194,10 +289,10 @@ class _Candidates:
         self.row_of: dict[str, int] = {}
         self.rows = np.zeros((64, self.ndim), dtype=np.float32)  # current index vectors
         self.free: list[int] = []
-        self.postings: dict[str, list[str]] = {}  # entity key -> storylines naming it
-        self.keys_of: dict[str, set[str]] = {}  # storyline -> its keys in ``postings``
+        self.sid_at: dict[int, str] = {}  # row -> storyline
+        self.postings = Postings()  # entity key number -> rows of the storylines naming it
         self.lang_slot: dict[str, int] = {}  # a slot of its own per language, hashed past LANGUAGE_SLOTS
-        self.dirty: dict[str, set[str]] = {}  # changed storylines -> entity keys they may have gained
+        self.dirty: dict[str, set[int]] = {}  # changed storylines -> entity keys they may have gained
 
     def _new_index(self) -> Index:
         return Index(ndim=self.ndim, metric="ip", dtype="f16")
@@ -240,7 +335,7 @@ class _Candidates:
         c = self.cfg.crosslingual_cosine_shift + self.cfg.storyline_crosslingual_bonus
         return self._vector(g, c, -c)
 
-    def touch(self, storyline_id: str, keys: Iterable[str] = ()) -> None:
+    def touch(self, storyline_id: str, keys: Iterable[int] = ()) -> None:
         """A storyline changed; ``keys``: entity keys it may have gained."""
         pending = self.dirty.get(storyline_id)
         if pending is None:
@@ -271,11 +366,12 @@ class _Candidates:
         score = (self.rows[[row_of[sid] for sid in sids]] @ q).astype(np.float64)
         if g.n and (shared or common):
             w = self.cfg.storyline_entity_weight / g.n
+            ckeys = np.asarray([key for key, _ in common], dtype=np.int32)
+            cvals = np.asarray([v for _, v in common], dtype=np.float64)
             for i, sid in enumerate(sids):
                 e = shared.get(sid)
                 if common:
-                    esum = groups[sid].esum
-                    e = (e or 0.0) + sum(v * esum.get(key, 0.0) for key, v in common)
+                    e = (e or 0.0) + math.fsum((cvals * groups[sid].values_at(ckeys)).tolist())
                 if e:
                     score[i] += w * e / groups[sid].n
         return self._top(sids, score, order)
@@ -295,34 +391,42 @@ class _Candidates:
             return sids, -math.inf
         self.flush(groups, order)
         score = (self.rows[[self.row_of[sid] for sid in sids]] @ self.query(g)).astype(np.float64)
-        if g.n and g.esum:
+        if g.n and len(g.entities()[0]):
             w = self.cfg.storyline_entity_weight / g.n
-            mine = g.esum.items()
             for i, sid in enumerate(sids):
                 other = groups[sid]
-                esum = other.esum
-                score[i] += w * sum(v * esum.get(key, 0.0) for key, v in mine) / other.n
+                score[i] += w * entity_dot(g, other) / other.n
         return self._top(sids, score, order)
 
-    def _shared(self, g: _Group, groups: dict[str, _Group]) -> tuple[dict[str, float], list[tuple[str, float]]]:
+    def _shared(self, g: _Group, groups: dict[str, _Group]) -> tuple[dict[str, float], list[tuple[int, float]]]:
         """Storylines sharing an entity key with ``g`` through keys not too common, with the inner
-        product of their entity sums and ``g``'s over those keys; and ``g``'s too common keys (the
-        ``COMMON`` heaviest), whose share is added for every candidate."""
-        out: dict[str, float] = {}
-        common: list[tuple[str, float]] = []
+        product of their entity sums and ``g``'s over those keys (exactly rounded, whatever the
+        order keys are met in); and ``g``'s too common keys (the ``COMMON`` heaviest, ties by key
+        number), whose share is added for every candidate."""
+        parts: dict[str, list[int]] = {}  # storyline -> positions in g's keys it shares
+        common: list[tuple[int, float]] = []
         cap = self.POSTINGS
-        postings = self.postings
-        for key, v in g.esum.items():
-            posting = postings.get(key)
-            if posting is None:
+        postings, sid_at = self.postings, self.sid_at
+        ek, ev = g.entities()
+        for i, key in enumerate(ek.tolist()):
+            n = postings.count(key)
+            if not n:
                 continue
-            if len(posting) > cap:
-                common.append((key, v))
+            if n > cap:
+                common.append((key, float(ev[i])))
                 continue
-            for sid in posting:
-                out[sid] = out.get(sid, 0.0) + v * groups[sid].esum[key]
+            for row in postings.rows(key):
+                sid = sid_at[row]
+                part = parts.get(sid)
+                if part is None:
+                    part = parts[sid] = []
+                part.append(i)
         if len(common) > self.COMMON:
             common = heapq.nlargest(self.COMMON, common, key=_weight)
+        out: dict[str, float] = {}
+        for sid, part in parts.items():
+            at = np.asarray(part, dtype=np.intp)
+            out[sid] = math.fsum((ev[at] * groups[sid].values_at(ek[at])).tolist())
         return out, common
 
     def flush(self, groups: dict[str, _Group], order: dict[str, int]) -> None:
@@ -337,13 +441,13 @@ class _Candidates:
             row = self.row_of.get(sid)
             if row is None:
                 row = self.row_of[sid] = self._row()
+                self.sid_at[row] = sid
             self.rows[row] = self.stored(g)
-            have = self.keys_of.get(sid)
-            if not isinstance(have, set):  # none yet, or a tuple from a snapshot (``snapshot._share``)
-                have = self.keys_of[sid] = set(have or ())
-            for key in self.dirty[sid] - have:
-                have.add(key)
-                self.postings.setdefault(key, []).append(sid)
+            postings = self.postings
+            for key in self.dirty[sid]:
+                if not postings.has(row, key):
+                    postings.add(key, row)
+            postings.tidy()
             n0 = self.indexed_n.get(sid)
             if n0 is None or abs(g.n - n0) > DRIFT * n0:
                 self.fresh.pop(sid, None)
@@ -389,12 +493,9 @@ class _Candidates:
         """A storyline that no longer exists (merged into another); its HNSW nodes go stale."""
         row = self.row_of.pop(sid, None)
         if row is not None:
+            self.postings.drop(row)
+            del self.sid_at[row]
             self.free.append(row)
-        for key in self.keys_of.pop(sid, ()):
-            posting = self.postings[key]
-            posting.remove(sid)
-            if not posting:
-                del self.postings[key]
         self.indexed_n.pop(sid, None)
         self.fresh.pop(sid, None)
 
@@ -414,12 +515,15 @@ class _EventSums(dict[str, _Group]):
 
     # Class-level defaults: unpickling a dict subclass sets its items before its attributes.
     articles: EventArticles | None = None
+    key_table: KeyTable | None = None
     capacity: int = 0
     on_evict: Callable[[str], None] | None = None
 
     def __init__(self, articles: EventArticles | None = None, capacity: int | None = None,
-                 on_evict: Callable[[str], None] | None = None, dim: int = 384) -> None:
+                 on_evict: Callable[[str], None] | None = None, dim: int = 384,
+                 key_table: KeyTable | None = None) -> None:
         super().__init__()
+        self.key_table = key_table
         self.articles = articles
         self.capacity = HELD_EVENTS if capacity is None else capacity
         self.on_evict = on_evict
@@ -435,7 +539,7 @@ class _EventSums(dict[str, _Group]):
             raise KeyError(key)
         g = _Group(self.dim)
         for vector, entities, lang in self.articles(key):
-            g.add(vector, entities, lang)
+            g.add(vector, entities, lang, self.key_table)
         self.loads += 1
         self[key] = g
         return g
@@ -470,7 +574,8 @@ class StorylineIndex:
         bounded number of event sums stay in memory (``_EventSums``)."""
         self.cfg = config
         self.dim = dim
-        self.events = _EventSums(event_articles, on_evict=self._evicted, dim=dim)
+        self.keys = KeyTable()  # entity key -> number, for every group of this index
+        self.events = _EventSums(event_articles, on_evict=self._evicted, dim=dim, key_table=self.keys)
         self.storyline_of: dict[str, str] = {}  # event -> storyline
         self.groups: dict[str, _Group] = {}  # storyline -> sums over its articles
         self.event_ids: dict[str, list[str]] = {}  # storyline -> events
@@ -489,7 +594,7 @@ class StorylineIndex:
     def _evicted(self, event_id: str) -> None:
         self._memo.pop(event_id, None)  # it holds the sums: let them go
 
-    def _touch(self, storyline_id: str, keys: Iterable[str] = ()) -> None:
+    def _touch(self, storyline_id: str, keys: Iterable[int] = ()) -> None:
         """Every change to a storyline's sums (or its birth or death) goes through here."""
         self._changes.append(storyline_id)
         self._nchanges += 1
@@ -504,24 +609,24 @@ class StorylineIndex:
 
     def add_article(self, event_id: str, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
         """Count an article into its event and, if the event is placed, into its storyline."""
-        ents = _entity_sums(entities)
+        ents, w = self.keys.vector(entities)
         if self.events.lazy:
             # The article is already a member of the event (``EventIndex`` added it first): a
             # sum not in memory is summed from the members, this one included.
             if event_id not in self.event_rank:
                 self.event_rank[event_id] = len(self.event_rank)
             if event_id in self.events:
-                self.events[event_id].add_keys(vector, ents, lang)
+                self.events[event_id].add_keys(vector, ents, w, lang)
             else:
                 _ = self.events[event_id]  # summed from its members (this one included), held
         else:
             if event_id not in self.events:
                 self.event_rank[event_id] = len(self.event_rank)
                 self.events[event_id] = _Group(self.dim)
-            self.events[event_id].add_keys(vector, ents, lang)
+            self.events[event_id].add_keys(vector, ents, w, lang)
         sl = self.storyline_of.get(event_id)
         if sl is not None:
-            self.groups[sl].add_keys(vector, ents, lang)
+            self.groups[sl].add_keys(vector, ents, w, lang)
             self._touch(sl, ents)
 
     def score(self, event_id: str, storyline_id: str) -> float:
@@ -643,7 +748,7 @@ class StorylineIndex:
         self.storyline_of[event_id] = storyline_id
         self.event_ids[storyline_id].append(event_id)
         self.groups[storyline_id].absorb(self.events[event_id])
-        self._touch(storyline_id, self.events[event_id].esum)
+        self._touch(storyline_id, self.events[event_id].entity_keys())
 
     def _merge(self, a: str, b: str) -> str:
         """Merge two storylines; the older id survives and is returned."""
@@ -653,7 +758,7 @@ class StorylineIndex:
             self.event_ids[old].append(e)
         gone = self.groups.pop(new)
         self.groups[old].absorb(gone)
-        self._touch(old, gone.esum)
+        self._touch(old, gone.entity_keys())
         self._touch(new)
         self.order.pop(new)
         self.merged_into[new] = old
@@ -664,6 +769,18 @@ class StorylineIndex:
         """Build the candidate index after a restore, so start-up pays for it, not the first article."""
         if len(self.groups) > _Candidates.SCAN:
             self._candidates.flush(self.groups, self.order)
+
+    def freeze(self, directory: Path) -> None:
+        """Move the entity key table and the postings into files in ``directory``, memory-mapped
+        from then on, and merge every storyline's changed entity sums into its arrays
+        (``storyline.link.snapshot``)."""
+        self.keys.freeze(directory)
+        self._candidates.postings.compact(directory)
+        for g in self.groups.values():
+            g.entities()
+
+    def files(self) -> list[Path]:
+        return self.keys.files() + self._candidates.postings.files()
 
     def restore(self, event_id: str, storyline_id: str) -> None:
         """Re-attach a stored event to its stored storyline (``Linker.load``)."""
@@ -685,8 +802,8 @@ class StorylineIndex:
         if event_id not in self.storyline_of:
             self.storyline_of[event_id] = storyline_id
             self.event_ids[storyline_id].append(event_id)
-        ents = _entity_sums(entities)
-        self.groups[storyline_id].add_keys(vector, ents, lang)
+        ents, w = self.keys.vector(entities)
+        self.groups[storyline_id].add_keys(vector, ents, w, lang)
         self._touch(storyline_id, ents)
 
     def merge_events(self, absorbed: str, kept: str) -> str | None:
@@ -719,7 +836,7 @@ class StorylineIndex:
         else:
             part = _Group(self.dim)
             for vector, entities, lang in moved:
-                part.add(vector, entities, lang)
+                part.add(vector, entities, lang, self.keys)
             self.events[event_id] = self.events[event_id].without(part)
             self.events[new_id] = part
         self.event_rank[new_id] = len(self.event_rank)
@@ -749,7 +866,7 @@ class StorylineIndex:
         for e, arts in members.items():
             g = _Group(self.dim)
             for vector, entities, lang in arts:
-                g.add(vector, entities, lang)
+                g.add(vector, entities, lang, self.keys)
             if e not in self.event_rank:
                 self.event_rank[e] = len(self.event_rank)
             self.events[e] = g
@@ -778,7 +895,7 @@ class StorylineIndex:
                 g.absorb(self.events[e])
             self.groups[sl] = g
             self.event_ids[sl] = evs
-            self._touch(sl, g.esum)
+            self._touch(sl, g.entity_keys())
         self.absorbed.clear()
 
     def take_absorbed(self) -> list[tuple[str, str]]:

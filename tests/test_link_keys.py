@@ -1,0 +1,164 @@
+"""The storyline layer's entity keys as numbers and arrays (``storyline.link.keys``, ``_Group``):
+exactly what the strings, Counters and dicts of lists they replaced gave. Same numbers for the same
+key (also frozen to files and across a forced hash collision), the same sums bit for bit, the same
+postings, and the same assignments as the Counter-based code on the gate articles."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from storyline.link import keys, storylines
+from storyline.link.keys import KeyTable, Postings
+from storyline.link.similarity import storyline_entities
+from storyline.link.storylines import _Group, entity_dot
+
+GATE = Path(__file__).parent / "data" / "gate"
+OLD_PATH = Path(__file__).parent / "data" / "link-old-path.json"
+
+
+def test_a_key_keeps_its_number_when_frozen_to_files_even_if_hashes_collide(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every key hashing alike: only the key's own bytes can tell them apart.
+    monkeypatch.setattr(keys, "_hash", lambda b: 7 if b.startswith(b"place") else len(b))
+    t = KeyTable()
+    words = [f"{kind}:{i}" for kind in ("place", "name", "org") for i in range(40)]
+    first = t.numbers(words)
+    assert first == list(range(len(words))) and t.numbers(["name:3", "name:3"]) == [first[43]] * 2
+    t.freeze(tmp_path)
+    assert isinstance(t._blob, np.memmap) and not t._new
+    more = t.numbers([*words[::-1], "place:new", "place:0"])
+    assert more == [*first[::-1], len(words), first[0]]
+    t.freeze(tmp_path)
+    back = KeyTable()
+    back.__setstate__(t.__getstate__())  # as a snapshot loads it
+    assert back.numbers([*words, "place:new", "unseen"]) == [*first, len(words), len(words) + 1]
+
+
+def test_an_article_s_keys_are_numbered_in_string_order_with_the_unit_weight() -> None:
+    t = KeyTable()
+    ents = frozenset({"place:SY/damascus", "name:asad"})
+    nums, w = t.vector(ents)
+    ref = storyline_entities(ents)
+    assert w == next(iter(ref.values())) and len(nums) == len(ref) == 3
+    assert t.numbers(sorted(ref)) == [0, 1, 2] and t.vector(frozenset()) == ([], 0.0)
+
+
+class _CounterGroup:
+    """The entity sums as they were before: a Counter of key strings."""
+
+    def __init__(self) -> None:
+        self.esum: Counter[str] = Counter()
+
+    def add(self, ents: frozenset[str]) -> None:
+        self.esum.update(storyline_entities(ents))
+
+
+def _same(g: _Group, ref: Counter[str], table: KeyTable) -> None:
+    ek, ev = g.entities()
+    got = dict(zip(ek.tolist(), ev.tolist(), strict=True))
+    want = {table.numbers([k])[0]: v for k, v in ref.items()}
+    assert got == want  # bit for bit
+
+
+def test_group_sums_equal_a_counter_s_bit_for_bit_through_adds_absorbs_and_removals() -> None:
+    rng = random.Random(3)
+    table = KeyTable()
+    vocab = [f"name:{i}" for i in range(300)] + [f"place:C{i}/town{i}" for i in range(30)]
+    groups, refs = [], []
+    for _ in range(6):
+        g, ref = _Group(2), _CounterGroup()
+        for _ in range(rng.randint(1, 120)):
+            ents = frozenset(rng.sample(vocab, rng.randint(0, 9)))
+            g.add(None, ents, "en", table)
+            ref.add(ents)
+            if rng.random() < 0.1:
+                g.entities()  # merged now and then, as scoring does
+        _same(g, ref.esum, table)
+        groups.append(g)
+        refs.append(ref)
+    a, b = groups[0], groups[1]
+    a.absorb(b)
+    refs[0].esum.update(refs[1].esum)
+    _same(a, refs[0].esum, table)
+    rest = a.without(b)
+    want = Counter({k: v for k, v in ((k, v - refs[1].esum.get(k, 0.0)) for k, v in refs[0].esum.items()) if v > 1e-9})
+    _same(rest, want, table)
+    for x, rx in zip(groups[2:], refs[2:], strict=True):
+        for y, ry in zip(groups[2:], refs[2:], strict=True):
+            want_dot = math.fsum(v * ry.esum.get(k, 0.0) for k, v in rx.esum.items())
+            assert entity_dot(x, y) == want_dot
+            assert entity_dot(x, y) == pytest.approx(sum(v * ry.esum.get(k, 0.0) for k, v in rx.esum.items()))
+
+
+def test_postings_equal_a_dict_of_lists_through_adds_drops_compactions_and_files(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    p = Postings()
+    p.COMPACT = 16
+    ref: dict[int, set[int]] = {}
+    rows_keys: dict[int, set[int]] = {}
+    for step in range(3000):
+        row = rng.randrange(60)
+        if rng.random() < 0.05 and row in rows_keys:  # a storyline dropped, its row free for another
+            p.drop(row)
+            for k in rows_keys.pop(row):
+                ref[k].discard(row)
+        else:
+            key = rng.randrange(400)
+            assert p.has(row, key) == (key in rows_keys.get(row, set()))
+            if not p.has(row, key):
+                p.add(key, row)
+                ref.setdefault(key, set()).add(row)
+                rows_keys.setdefault(row, set()).add(key)
+        p.tidy()
+        if step % 700 == 699:
+            p.compact(tmp_path if step % 1400 == 1399 else None)
+        if step % 100 == 0:
+            assert p.snapshot() == {k: sorted(v) for k, v in ref.items() if v}
+            for r, ks in rows_keys.items():
+                assert sorted(p.keys_of(r)) == sorted(ks)
+    p.compact(tmp_path)
+    assert isinstance(p._rows, np.memmap) and isinstance(p._keys, np.memmap)
+    back = Postings()
+    back.__setstate__(p.__getstate__())
+    assert back.snapshot() == {k: sorted(v) for k, v in ref.items() if v}
+    assert all(back.count(k) == len(v) for k, v in ref.items())
+
+
+def _gate_assignments() -> dict[str, list[str]]:
+    from hash_encoder import HashEncoder
+
+    from storyline import Pipeline
+    from storyline.link import Linker
+    from storyline.models import Article, Rejected
+    from storyline.sources import read_inputs
+
+    raws = [r for p in ("events", "storylines") for r in read_inputs([GATE / p / "articles.jsonl"])]
+    arts = [a for a in Pipeline(encoder=HashEncoder()).prepare([r for r in raws if not isinstance(r, Rejected)])
+            if isinstance(a, Article)]
+    lk = Linker()
+    for i in range(0, len(arts), 16):
+        lk.add(arts[i : i + 16])
+    return {a.article_id: [a.event, a.storyline] for a in lk.assignments()}
+
+
+@pytest.mark.parametrize("scan", [2, 32])
+def test_the_gate_articles_link_as_the_counter_based_code_linked_them(
+    scan: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``tests/data/link-old-path.json``: the assignments of commit acdff1b (entity sums as
+    Counters of strings, postings as dicts of lists), the candidate index in use (``scan`` 2) or
+    not (32). If linking is changed on purpose, write it again with the same calls."""
+    monkeypatch.setattr(storylines._Candidates, "SCAN", scan)
+    monkeypatch.setattr(storylines._Candidates, "POSTINGS", 3)
+    monkeypatch.setattr(storylines._Candidates, "COMMON", 2)
+    old = json.loads(OLD_PATH.read_text())["assignments"]
+    assert len({e for e, _ in old.values()}) > 20 and len({s for _, s in old.values()}) > 10
+    assert _gate_assignments() == old
