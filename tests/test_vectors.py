@@ -128,6 +128,31 @@ def test_a_title_found_in_the_text_can_be_left_out_of_the_input() -> None:
     assert encoder_input(other) == "Lede words\nBody text." and encoder_input(other, found_title=False) == "Body text."
 
 
+def test_the_encoder_reads_the_source_title_not_the_headline_shown() -> None:
+    """The headline shown is a display choice (made from the lede when the source gave none,
+    notes skipped, kickers cut); the vector reads what the source gave, so changing how
+    headlines are chosen moves no vector."""
+    import dataclasses
+
+    from storyline.clean import clean, lede_title
+    from storyline.models import RawArticle
+
+    lede = "GENEVA (Reuters) - The United Nations said on Monday that talks on Syria would resume next week in Geneva."
+    body = lede + "\n\n" + " ".join(["Diplomats said both delegations had agreed to attend the next round."] * 3)
+    bare = clean(RawArticle(id="a", origin="a.txt", text=body))
+    assert bare.title_source == "text" and bare.source_title == "" and bare.title  # a headline made from the lede
+    assert encoder_input(bare) == bare.body  # the lede is read once, as the body's start
+    retitled = dataclasses.replace(bare, title="Something else entirely")
+    assert encoder_input(retitled) == encoder_input(bare)
+    fed = clean(RawArticle(id="b", origin="b.txt", text=body, title="UN: Syria talks -LRB- Geneva -RRB- to resume"))
+    assert fed.source_title == "UN: Syria talks (Geneva) to resume"  # escapes undone, nothing chosen
+    assert encoder_input(dataclasses.replace(fed, title="A tidier headline")) == f"{fed.source_title}\n{fed.body}"
+    # A found title that turns out to be the outlet's furniture was never the article's own.
+    assert encoder_input(lede_title(fed)) == fed.body
+    # An article built by hand (no source title known) is read with the title it has.
+    assert encoder_input(Article(id="c", title="Hand", body="Made.", lang="en", published=None)) == "Hand\nMade."
+
+
 def _run_apart(db: str, src: Path, chars: int = MAX_CHARS) -> tuple[int, int]:
     """``repost_proc.py`` on ``src`` into ``db`` in a process of its own: (texts encoded, added)."""
     here = Path(__file__).resolve().parent

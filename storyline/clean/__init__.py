@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from storyline.clean.encoding import repair_text
 from storyline.clean.html import LIBXML_DEPTH, extract_html, nesting_depth, page_text, site_name
 from storyline.clean.language import detect_language
-from storyline.clean.meta import headline, lede_headline, parse_date, publish_date
+from storyline.clean.meta import given_title, headline, lede_headline, parse_date, publish_date
 from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
@@ -135,6 +135,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         id=raw.id,
         title=title,
         title_source=source,
+        source_title=given_title(repair_text(found) if found else None),
         body=body,
         lang=lang,
         published=_published(raw, page_date, cleaned, lang),
@@ -208,6 +209,7 @@ def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         id=raw.id,
         title=headline((raw.title or "").strip() or None, text, given=True),
         title_source="feed" if (raw.title or "").strip() else "text",
+        source_title=given_title(raw.title),
         body=text,
         lang=lang,
         published=parse_date(raw.published, lang),
@@ -221,7 +223,10 @@ def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
 
 def lede_title(article: Article, skip: frozenset[str] = frozenset()) -> Article:
     """The article titled from its own lede: what stands when the headline found on the page
-    turns out to be a line the outlet prints on many pages (a teaser, a sidebar)."""
+    turns out to be a line the outlet prints on many pages (a teaser, a sidebar). That line was
+    never the article's own title, so the encoder reads the body alone."""
     import dataclasses
 
-    return dataclasses.replace(article, title=lede_headline(article.body, skip=skip), title_source="text")
+    return dataclasses.replace(
+        article, title=lede_headline(article.body, skip=skip), title_source="text", source_title=""
+    )

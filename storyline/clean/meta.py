@@ -362,6 +362,15 @@ def tidy_title(title: str) -> str:
     return " ".join(text.split()).strip(" |-–—")
 
 
+def given_title(candidate: str | None) -> str:
+    """The title as its source gave it, for the encoder (``Article.source_title``): tokeniser
+    escapes and markup undone and whitespace folded, as any text is read, but nothing chosen,
+    cut or replaced (``headline`` does that for readers, and may change without moving a
+    vector). "" when there is none, or when it is code rather than words."""
+    text = " ".join(strip_markup(undo_ptb(candidate or "")).split())
+    return "" if _CODE.search(text) else text
+
+
 def headline(candidate: str | None, body: str, skip: frozenset[str] = frozenset(), given: bool = False) -> str:
     """The headline to show: the candidate tidied when it can stand as one, else one made from
     the lede (wire copy in corpora often has no headline line at all). A ``given`` title (the

@@ -230,8 +230,11 @@ def article_text(title: str, body: str) -> str:
 
 def encoder_input(article: Article, found_title: bool = True) -> str:
     """The text an article's vector is read from (the encoder reads its first ``max_chars``):
-    the headline and the body; with ``found_title`` False, a title the cleaner found in the text
-    itself (``title_source`` "text": a headline line, or the lede's own first words) is left
-    out and the body alone is read."""
+    the title as its source gave it (``Article.source_title``), then the body. The headline
+    shown to readers is not read: it may be made from the lede, which the body already starts
+    with, and how it is chosen (notes skipped, kickers cut) is a display matter that must not
+    move vectors, events or storylines. With ``found_title`` False, a title the cleaner found in
+    the text itself (``title_source`` "text") is left out and the body alone is read."""
+    title = article.title if article.source_title is None else article.source_title
     keep = found_title or article.title_source != "text"
-    return article_text(article.title if keep else "", article.body)
+    return article_text(title if keep else "", article.body)
