@@ -13,6 +13,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from storyline.clean.notes import meta_note, opens_with_credit, strip_notes, unglue_kicker
+
 # ISO 8601 date (optionally with time): unambiguous in every language.
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 # d/m/y with / - . separators; a 2-digit year is 20yy.
@@ -186,6 +188,7 @@ _WIRES = r"Reuters|AP|AFP|CNN|EFE|ANSA|dpa|DPA|Xinhua|Bloomberg|UPI|Europa Press
 # "TAWARGHA, Libya (Reuters) -", "El Cairo, 30 may (EFE).-", "BOOTHVILLE, La. (AP) --", "(CNN) --":
 # a place and a wire credit opening the lede.
 _WIRE_DATELINE = re.compile(rf"^[^()\n]{{0,70}}?\((?:{_WIRES})\)\s*[.,:]?\s*(?:[-–—]+|\.-)\s*")
+_WIRE_MARK = re.compile(rf"\((?:{_WIRES})\)\s*[.,:]?\s*(?:--|—|–|-|\.-)\s*")
 # A place (or outlet) in capitals opening the lede: "BOOTHVILLE, La. --", "FORTUNE —".
 _CAPS_DATELINE = re.compile(r"^[A-Z][A-Z.'’ ]{2,30}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:--|—|–|-)\s+")
 # A place in capitals as datelines print it: "WASHINGTON", "BOISE, Idaho", "BERLIN, March 6".
@@ -313,9 +316,31 @@ def first_sentence(text: str) -> str:
 def lede_headline(body: str, max_words: int = _HEADLINE_WORDS, skip: frozenset[str] = frozenset()) -> str:
     """A headline from the article's own first sentence, for pages that carry none: the lede's
     opening clause, whole words, never a cut mid-phrase without saying so ("…"). ``skip``: the
-    paragraphs (as ``title_key``) not to use, lines the outlet prints on other pages."""
-    for para in body.split("\n"):
-        text = strip_lede(undo_ptb(para.strip()))
+    paragraphs (as ``title_key``) not to use, lines the outlet prints on other pages.
+
+    What the page says about the article is never its headline (``notes``): a paragraph that
+    a photo credit follows is a caption, and a series note, a correction or an editor's note
+    opening the lede is passed over for the next sentence."""
+    paras = [p for p in body.split("\n") if p.strip()]
+    # Wire copy starts at its dateline ("GENEVA (Reuters) -", "(CNN) --"): what the page prints
+    # above it (a photo caption, a teaser, a related-story line) is not the lede.
+    for k, para in enumerate(paras[:4]):
+        if (m := _WIRE_MARK.search(text := undo_ptb(para))) and (k or m.start()):
+            paras = [text[m.end() :], *paras[k + 1 :]]
+            break
+    after_correction = False
+    for n, para in enumerate(paras):
+        if after_correction:  # "… incorrectly said A." is followed by "In fact, B.": the notice's
+            after_correction = False  # own second line, not the story
+            continue
+        if n + 1 < len(paras) and opens_with_credit(undo_ptb(paras[n + 1].strip())):
+            continue  # "Tony Blair at a Labour poster launch" above "Photograph: …/Getty"
+        text = strip_lede(strip_notes(strip_lede(undo_ptb(para.strip())))).strip()
+        while text and (kind := meta_note(first := first_sentence(text))):
+            if kind == "correction":
+                text, after_correction = "", True
+            text = strip_lede(strip_notes(text[len(first) :].strip())).strip()
+        text = unglue_kicker(text)
         if len(re.findall(r"[^\W_]+", text)) < 4 or junk_title(text) in ("markup or code", "a web address"):
             continue
         first = first_sentence(text)
@@ -375,14 +400,15 @@ def headline(candidate: str | None, body: str, skip: frozenset[str] = frozenset(
     """The headline to show: the candidate tidied when it can stand as one, else one made from
     the lede (wire copy in corpora often has no headline line at all). A ``given`` title (the
     input's metadata: what the publisher meant) is only tidied, and replaced only when it is
-    markup or code."""
+    markup or code. A headline line found on the page loses a kicker glued to it and is passed
+    over when it is a note about the article (``notes.meta_note``), not news."""
     if candidate and given:
         text = " ".join(strip_markup(undo_ptb(candidate)).split())
         if text and not _CODE.search(text):
             return text
     if candidate:
-        text = tidy_title(candidate)
-        if not junk_title(text) and title_key(text) not in skip:
+        text = unglue_kicker(tidy_title(candidate))
+        if not junk_title(text) and title_key(text) not in skip and not meta_note(text):
             if len(text.split()) > _HEADLINE_WORDS + 5:
                 return lede_headline(text)
             return text[:-1] if text.endswith(".") and not _ABBREV.search(text) else text
