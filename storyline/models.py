@@ -99,12 +99,11 @@ class Article:
     # title), "text" (found in the page text: a headline line, or the first words). Linking trusts
     # only a title an editor gave ("feed"/"page"); a found one is compared as part of the text.
     title_source: str = "text"
-    # The title as the source gave it (the input's metadata, the page's own title, or a headline
-    # line printed in the text), before anything is chosen or cut for display; "" when it gave
-    # none (the shown title is then made from the lede, which the body starts with). The encoder
-    # reads this beside the body, never the shown ``title``, so how a headline is chosen for
-    # readers changes no vector. None: not known (an article built by hand): ``title`` stands in.
-    source_title: str | None = None
+    # The title the encoder reads beside the body (``meta.plain_headline``): the source's title
+    # tidied, or the lede's opening clause, by the plain rules; never the headline shown, whose
+    # display rules (notes, captions, kickers passed over) may change without moving a vector.
+    # None: not known (an article built by hand, or read back from a store): ``title`` stands in.
+    encoder_title: str | None = None
     encoding: str | None = None  # RawArticle.encoding, carried to the store and shown
     # --- enrich ---
     entities: tuple[Entity, ...] = ()
