@@ -49,14 +49,37 @@ def _headline_like(a: Article) -> bool:
     return bool(a.title) and 3 <= words <= _HEADLINE_MAX and not a.title.endswith("…") and not first.islower()
 
 
-def _representative(members: Sequence[Article], lang: str | None = None) -> Article:
+_EDITORS = ("feed", "page")  # title sources where an editor wrote the headline (not the lede's words)
+
+
+def _reads_as_news(a: Article, about: Sequence[str] = ()) -> bool:
+    """A headline that says something happened to someone: it names what the group is about
+    (``about``: the storyline's leading actors and subject; else an actor among the article's
+    own entities) and has at least two lower-case words besides, the shape of a verb phrase in
+    the languages we read. A lede sentence that fails this ("What this day holds nobody can
+    tell", a presenter's aside) is a line of prose, not news; telling verbs apart would need a
+    tagger per language for little gain."""
+    names = list(about) or [e.text for e in a.entities if e.kind in ("place", "person", "org")]
+    named = any(_names(a.title, n) for n in names if n)
+    lower = [w for w in _WORD.findall(a.title) if w.islower() and len(w) > 2]
+    return named and len(lower) >= 2
+
+
+def _representative(members: Sequence[Article], lang: str | None = None, about: Sequence[str] = ()) -> Article:
     """The member that best stands for the group and has a real headline: the most central one
     whose title reads as an editor's headline (a short one, in ``lang`` when some are), else the
-    most central of all. Titles several members share are furniture that slipped through."""
+    most central of all. Titles several members share are furniture that slipped through.
+
+    Among those, a title an editor wrote (from the page or the feed) goes before one made from
+    the lede, and within that one that reads as news (``_reads_as_news``) before one that does
+    not: the lede's first sentence is often a scene, a caption or an aside, and a headline that
+    does not name what the group is about cannot stand for it."""
     shared = collections.Counter(a.title for a in members)
     pool = [a for a in members if _headline_like(a) and shared[a.title] < 3]
     if lang:
         pool = [a for a in pool if a.lang == lang] or pool
+    pool = [a for a in pool if a.title_source in _EDITORS] or pool
+    pool = [a for a in pool if _reads_as_news(a, about)] or pool
     return _central(pool) if pool else _central(members)
 
 
@@ -289,7 +312,8 @@ def storyline_name(members: Sequence[Article], top: int = 2, lang: str | None = 
         return ""
     lang = lang or _naming_lang(members)
     actors = _actors(members, lang, top)
-    rep = _representative(members, lang)
+    subject = _subject(members, lang, {name.lower() for _, name in actors})
+    rep = _representative(members, lang, [name for _, name in actors[:1]] + [subject])
     who = actors[0][1] if actors else ""
     head = rep.title or rep.body[:120]
     # A headline that already names a leading actor says who it is about: "US: Turkey and Russia

@@ -99,6 +99,11 @@ class Article:
     # title), "text" (found in the page text: a headline line, or the first words). Linking trusts
     # only a title an editor gave ("feed"/"page"); a found one is compared as part of the text.
     title_source: str = "text"
+    # The title the encoder reads beside the body (``meta.plain_headline``): the source's title
+    # tidied, or the lede's opening clause, by the plain rules; never the headline shown, whose
+    # display rules (notes, captions, kickers passed over) may change without moving a vector.
+    # None: not known (an article built by hand, or read back from a store): ``title`` stands in.
+    encoder_title: str | None = None
     encoding: str | None = None  # RawArticle.encoding, carried to the store and shown
     # --- enrich ---
     entities: tuple[Entity, ...] = ()

@@ -144,8 +144,8 @@ def prepare_job(job: PrepareJob) -> list[Article | Rejected]:
 def _same_cleaning(a: Article, b: Article) -> bool:
     """Whether two preparations of one input cleaned it alike (``enrich`` only adds entities,
     numbers, dates and the vector, all computed from what is compared here)."""
-    return (a.title, a.body, a.lang, a.published, a.removed, a.title_source) == (
-        b.title, b.body, b.lang, b.published, b.removed, b.title_source,
+    return (a.title, a.body, a.lang, a.published, a.removed, a.title_source, a.encoder_title) == (
+        b.title, b.body, b.lang, b.published, b.removed, b.title_source, b.encoder_title,
     )
 
 
@@ -426,7 +426,8 @@ class Pipeline:
     ) -> list[Article | Rejected]:
         """The prepared batch with furniture titles fixed, in input order, here in the one linker
         (so that every engine gives the same titles); an article whose title changed is enriched
-        again (its vector reads the title)."""
+        again (cleaned again, its body may differ; its vector reads its encoder title, which a
+        furniture line no longer is)."""
         out = list(prepared)
         redo: list[int] = []
         for i, (raw, got) in enumerate(zip(job.raws, prepared, strict=True)):

@@ -128,6 +128,34 @@ def test_a_title_found_in_the_text_can_be_left_out_of_the_input() -> None:
     assert encoder_input(other) == "Lede words\nBody text." and encoder_input(other, found_title=False) == "Body text."
 
 
+def test_the_encoder_reads_its_own_title_not_the_headline_shown() -> None:
+    """The headline shown is a display choice (notes, captions and kickers passed over); the
+    vector reads the source's title, or the lede's plain opening clause, so changing how
+    headlines are chosen for readers moves no vector."""
+    import dataclasses
+
+    from storyline.clean import clean, lede_title
+    from storyline.models import RawArticle
+
+    note = "Ce billet fait partie de notre dossier sur les manifestations au Yémen."
+    lede = "Des centaines de manifestants ont défilé dans les rues de Ta'izz mardi contre le président."
+    more = " ".join(["Les manifestants demandent le départ du président et des élections libres."] * 3)
+    bare = clean(RawArticle(id="a", origin="a.txt", text=f"{note}\n\n{lede}\n\n{more}"))
+    assert bare.title_source == "text" and bare.title.startswith("Des centaines")  # the note passed over
+    assert bare.encoder_title == note[:-1]  # the plain rule: the first sentence, as fitted
+    assert encoder_input(bare) == bare.body  # the body starts with it: read once
+    assert encoder_input(dataclasses.replace(bare, title="Something else entirely")) == encoder_input(bare)
+    given = "Yémen -LRB- Ta'izz -RRB- : manifestation"
+    fed = clean(RawArticle(id="b", origin="b.txt", text=f"{lede}\n\n{more}", title=given))
+    assert fed.encoder_title == fed.title == "Yémen (Ta'izz): manifestation"
+    retitled = dataclasses.replace(fed, title="A tidier headline")
+    assert encoder_input(retitled) == f"{fed.encoder_title}\n{fed.body}"
+    # A found title that is the outlet's furniture: the lede's plain clause instead.
+    assert encoder_input(lede_title(fed)) == fed.body
+    # An article built by hand (no encoder title known) is read with the title it has.
+    assert encoder_input(Article(id="c", title="Hand", body="Made.", lang="en", published=None)) == "Hand\nMade."
+
+
 def _run_apart(db: str, src: Path, chars: int = MAX_CHARS) -> tuple[int, int]:
     """``repost_proc.py`` on ``src`` into ``db`` in a process of its own: (texts encoded, added)."""
     here = Path(__file__).resolve().parent

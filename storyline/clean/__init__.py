@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from storyline.clean.encoding import repair_text
 from storyline.clean.html import LIBXML_DEPTH, extract_html, nesting_depth, page_text, site_name
 from storyline.clean.language import detect_language
-from storyline.clean.meta import headline, lede_headline, parse_date, publish_date
+from storyline.clean.meta import headline, lede_headline, parse_date, plain_headline, publish_date
 from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
@@ -129,12 +129,14 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     # The headline as a reader would see it: tidied (markup, tokeniser escapes, a dateline or wire
     # credit in front undone), or made from the lede when what was found cannot stand as one.
     found = (raw.title or "").strip() or page_title or cleaned.title
-    title = headline(repair_text(found) if found else None, body, given=bool((raw.title or "").strip()))
+    given = bool((raw.title or "").strip())
+    title = headline(repair_text(found) if found else None, body, given=given)
     source = "feed" if (raw.title or "").strip() else "page" if page_title else "text"
     return Article(
         id=raw.id,
         title=title,
         title_source=source,
+        encoder_title=plain_headline(repair_text(found) if found else None, body, given=given),
         body=body,
         lang=lang,
         published=_published(raw, page_date, cleaned, lang),
@@ -208,6 +210,7 @@ def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         id=raw.id,
         title=headline((raw.title or "").strip() or None, text, given=True),
         title_source="feed" if (raw.title or "").strip() else "text",
+        encoder_title=plain_headline((raw.title or "").strip() or None, text, given=True),
         body=text,
         lang=lang,
         published=parse_date(raw.published, lang),
@@ -221,7 +224,13 @@ def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
 
 def lede_title(article: Article, skip: frozenset[str] = frozenset()) -> Article:
     """The article titled from its own lede: what stands when the headline found on the page
-    turns out to be a line the outlet prints on many pages (a teaser, a sidebar)."""
+    turns out to be a line the outlet prints on many pages (a teaser, a sidebar). The encoder
+    reads the lede's plain clause instead of that line (``meta.plain_headline``)."""
     import dataclasses
 
-    return dataclasses.replace(article, title=lede_headline(article.body, skip=skip), title_source="text")
+    return dataclasses.replace(
+        article,
+        title=lede_headline(article.body, skip=skip),
+        title_source="text",
+        encoder_title=lede_headline(article.body, skip=skip, notes=False),
+    )

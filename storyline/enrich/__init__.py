@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from storyline.dates import dates_mentioned
 from storyline.enrich.entities import extract_entities, extract_numbers
-from storyline.enrich.vectors import Encoder, article_text, input_key
+from storyline.enrich.vectors import Encoder, encoder_input, input_key
 from storyline.models import Article
 
 
@@ -25,7 +25,7 @@ def enrich(articles: Sequence[Article], encoder: Encoder | None = None) -> list[
         for a in articles
     ]
     if encoder is not None and out:
-        texts = [article_text(a.title, a.body) for a in out]
+        texts = [encoder_input(a) for a in out]
         vecs = encoder.encode(texts)
         # The key of what was encoded goes to the store with the vector: a later input with the
         # same key takes this vector instead of being encoded (``vectors.StoredVectors``).

@@ -230,8 +230,11 @@ def article_text(title: str, body: str) -> str:
 
 def encoder_input(article: Article, found_title: bool = True) -> str:
     """The text an article's vector is read from (the encoder reads its first ``max_chars``):
-    the headline and the body; with ``found_title`` False, a title the cleaner found in the text
-    itself (``title_source`` "text": a headline line, or the lede's own first words) is left
-    out and the body alone is read."""
+    the encoder's title (``Article.encoder_title``: the source's title, or the lede's plain
+    opening clause), then the body. The headline shown to readers is not read: how it is chosen
+    (notes skipped, kickers cut) is a display matter that must not move vectors, events or
+    storylines. With ``found_title`` False, a title the cleaner found in the text itself
+    (``title_source`` "text") is left out and the body alone is read."""
+    title = article.title if article.encoder_title is None else article.encoder_title
     keep = found_title or article.title_source != "text"
-    return article_text(article.title if keep else "", article.body)
+    return article_text(title if keep else "", article.body)
