@@ -394,7 +394,11 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
         slmod.StorylineIndex._best = timed  # type: ignore[method-assign]
     arts = pool(Path(data))
     ep = Epochs(arts)
+    t = time.perf_counter()
     new = list(ep.stream(n, start_epoch=new_epoch))  # the same for every store, dated after every stored epoch
+    # The same pure-Python work in every child, before its store is opened: how fast the machine
+    # let this process run just then (a yardstick for the load, whatever the store's size).
+    yardstick = (time.perf_counter() - t) / len(new) * 1e3
     st = open_store(db)
     rss0, _ = rss_mb()
     t = time.perf_counter()
@@ -404,10 +408,11 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
     spent["storyline_best"] = 0.0
     feats = links.linker._events.feats
     loads0 = getattr(feats, "loads", 0)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     for b in _batches(new, BATCH):
         links.add(b, st)
     per = (time.perf_counter() - t) / len(new) * 1e3
+    cpu_per = (time.process_time() - cpu) / len(new) * 1e3
     rss2, hwm = rss_mb()
     segments = len(links.linker._events._segments)
     stored = st.counts()
@@ -419,6 +424,8 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
         "startup_s": startup,
         "ms_per_article": per,
         "storyline_best_ms": spent["storyline_best"] / len(new) * 1e3,
+        "cpu_ms_per_article": cpu_per,  # this process's CPU time (all its threads) over the same loop
+        "yardstick_ms": yardstick,
         "split_ms": spent["split"] / len(new) * 1e3,  # the event split checks (recursive calls included)
         "split_calls": int(spent["splits"]),
         "blas_threads": max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=0),
@@ -579,6 +586,10 @@ def main() -> None:
     print("event split checks (ms per article, calls), BLAS threads in the child: " + ", ".join(
         f"{n:,} {med(runs[n], 'split_ms'):.2f} ms, {runs[n][0].get('split_calls')}, {runs[n][0].get('blas_threads')}"
         for n in sizes if "split_ms" in runs[n][0]))
+    print("CPU ms per new article (this process's, all threads) and the yardstick (ms per article to make the"
+          " new articles, the same work in every child): " + ", ".join(
+        f"{n:,} {med(runs[n], 'cpu_ms_per_article'):.1f} / {med(runs[n], 'yardstick_ms'):.2f} ms"
+        for n in sizes if "cpu_ms_per_article" in runs[n][0]))
     print("started from a linker snapshot: " + ", ".join(
         f"{n:,} {'yes' if runs[n][0].get('from_snapshot') else 'no'}" for n in sizes))
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min)")
