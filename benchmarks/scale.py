@@ -50,10 +50,12 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-if "--child" not in sys.argv:
-    # The builder's one big matrix operation per epoch (a 384x384 QR) took 1.5 s with BLAS threads
-    # fighting other jobs for two cores, 0.04 s on one thread; the measured child keeps the default.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+# The builder's one big matrix operation per epoch (a 384x384 QR) took 1.5 s with BLAS threads
+# fighting other jobs for two cores, 0.04 s on one thread; the measured child keeps the default
+# (``_child_env``: until issue 20's fourth round it inherited this one thread by mistake).
+if "--child" not in sys.argv and "OPENBLAS_NUM_THREADS" not in os.environ:
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    os.environ["STORYLINE_SCALE_SET_BLAS"] = "1"  # so the children are spared it
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -353,10 +355,32 @@ def rss_mb() -> tuple[float, float]:
     return vals.get("VmRSS", float("nan")), vals.get("VmHWM", float("nan"))
 
 
+def _child_env() -> dict[str, str]:
+    """The environment of a measured child: BLAS threads as a user's run would have them."""
+    env = dict(os.environ)
+    if env.pop("STORYLINE_SCALE_SET_BLAS", None):
+        env.pop("OPENBLAS_NUM_THREADS", None)
+    return env
+
+
 def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str, Any]:
+    from threadpoolctl import threadpool_info
+
+    from storyline.link import events as evmod
     from storyline.link import storylines as slmod
 
-    spent = {"storyline_best": 0.0}
+    spent = {"storyline_best": 0.0, "split": 0.0, "splits": 0.0}
+    split = evmod.EventIndex.split
+
+    def timed_split(self: Any, *a: Any, **kw: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return split(self, *a, **kw)
+        finally:
+            spent["split"] += time.perf_counter() - t
+            spent["splits"] += 1
+
+    evmod.EventIndex.split = timed_split  # type: ignore[method-assign]
     orig = getattr(slmod.StorylineIndex, "_best", None)
 
     def timed(self: Any, *a: Any, **kw: Any) -> Any:
@@ -370,7 +394,11 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
         slmod.StorylineIndex._best = timed  # type: ignore[method-assign]
     arts = pool(Path(data))
     ep = Epochs(arts)
+    t = time.perf_counter()
     new = list(ep.stream(n, start_epoch=new_epoch))  # the same for every store, dated after every stored epoch
+    # The same pure-Python work in every child, before its store is opened: how fast the machine
+    # let this process run just then (a yardstick for the load, whatever the store's size).
+    yardstick = (time.perf_counter() - t) / len(new) * 1e3
     st = open_store(db)
     rss0, _ = rss_mb()
     t = time.perf_counter()
@@ -380,10 +408,11 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
     spent["storyline_best"] = 0.0
     feats = links.linker._events.feats
     loads0 = getattr(feats, "loads", 0)
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     for b in _batches(new, BATCH):
         links.add(b, st)
     per = (time.perf_counter() - t) / len(new) * 1e3
+    cpu_per = (time.process_time() - cpu) / len(new) * 1e3
     rss2, hwm = rss_mb()
     segments = len(links.linker._events._segments)
     stored = st.counts()
@@ -395,6 +424,11 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
         "startup_s": startup,
         "ms_per_article": per,
         "storyline_best_ms": spent["storyline_best"] / len(new) * 1e3,
+        "cpu_ms_per_article": cpu_per,  # this process's CPU time (all its threads) over the same loop
+        "yardstick_ms": yardstick,
+        "split_ms": spent["split"] / len(new) * 1e3,  # the event split checks (recursive calls included)
+        "split_calls": int(spent["splits"]),
+        "blas_threads": max((i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"), default=0),
         "feature_loads": getattr(feats, "loads", 0) - loads0,
         "rss_before_mb": rss0,
         "rss_after_start_mb": rss1,
@@ -499,6 +533,7 @@ def main() -> None:
                 capture_output=True,
                 text=True,
                 check=True,
+                env=_child_env(),
             )
             runs[n].append(json.loads(out.stdout.strip().splitlines()[-1]))
             if in_place:
@@ -548,6 +583,13 @@ def main() -> None:
         f"{args.measure} new articles per store, in a fresh process per store; median (min-max) of {args.rounds}"
         " rounds, each round measuring every store in turn, so load from elsewhere falls on all of them alike."
     )
+    print("event split checks (ms per article, calls), BLAS threads in the child: " + ", ".join(
+        f"{n:,} {med(runs[n], 'split_ms'):.2f} ms, {runs[n][0].get('split_calls')}, {runs[n][0].get('blas_threads')}"
+        for n in sizes if "split_ms" in runs[n][0]))
+    print("CPU ms per new article (this process's, all threads) and the yardstick (ms per article to make the"
+          " new articles, the same work in every child): " + ", ".join(
+        f"{n:,} {med(runs[n], 'cpu_ms_per_article'):.1f} / {med(runs[n], 'yardstick_ms'):.2f} ms"
+        for n in sizes if "cpu_ms_per_article" in runs[n][0]))
     print("started from a linker snapshot: " + ", ".join(
         f"{n:,} {'yes' if runs[n][0].get('from_snapshot') else 'no'}" for n in sizes))
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min)")

@@ -177,6 +177,38 @@ def test_an_event_that_swallowed_a_twin_is_split_and_the_moves_reported() -> Non
     assert len({a.event for a in whole.assignments()}) == 1
 
 
+def _svd_side(c: np.ndarray) -> np.ndarray:
+    """The side the split used to start from: the sign on the SVD's leading right singular vector."""
+    side: np.ndarray = (c @ np.linalg.svd(c, full_matrices=False)[2][0]) > 0
+    return side
+
+
+@pytest.mark.parametrize("n", [4, 7, 26, 130, 256, 500])
+def test_the_cut_starts_from_the_leading_direction_the_svd_gives(n: int) -> None:
+    # The leading direction comes from the smaller Gram matrix (n x n, or 384 x 384 past 384
+    # members) on one BLAS thread; the SVD it replaced gave the same sides up to its arbitrary
+    # sign (which the split makes canonical), and a member exactly at the mean stays on the
+    # negative side, as it did.
+    from threadpoolctl import threadpool_info
+
+    from storyline.link.events import _cut, _leading_side
+
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal((n, 384))
+    x[: n // 3] += rng.standard_normal(384) * 0.3  # a second happening among the members
+    c = x - x.mean(0)
+    c /= np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-9)
+    c[2] = 0.0
+    new, old = _leading_side(c), _svd_side(c)
+    rest = np.arange(n) != 2
+    assert (new[rest] == old[rest]).all() or (new[rest] == ~old[rest]).all()
+    assert not new[2] and not old[2]
+    threads = [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+    side = _cut(x)
+    assert side is not None and 0 < side.sum() < n
+    assert [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"] == threads  # restored
+
+
 def test_load_restores_without_relinking() -> None:
     arts = [_art("a", [1, 0]), _art("b", [1, 0.01]), _art("c", [0, 1])]
     fake = [Assignment("a", "ev-x", "sl-x"), Assignment("b", "ev-y", "sl-x"), Assignment("c", "ev-z", "sl-x")]

@@ -427,3 +427,17 @@ def test_postgres_unreachable_or_empty_is_a_clear_store_error(db: str) -> None:
         open_store("postgresql://nobody:secret@127.0.0.1:1/none")
     except StoreError as e:
         assert "secret" not in str(e)  # the password is never shown
+
+
+def test_changes_since_reads_through_the_changed_index(tmp_path: Path) -> None:
+    """A writer catching up reads only the changed rows: SQLite's plan for the changes query
+    searches the ``articles_changed`` index instead of walking every article in ``seq`` order
+    (which took 4.2 s for 600 changed rows at a million stored)."""
+    from storyline.store.base import changes_sql
+
+    st = open_store(str(tmp_path / "s.db"))
+    try:
+        plan = " ".join(str(r[-1]) for r in st._db.execute("EXPLAIN QUERY PLAN " + changes_sql("?"), (7,)))  # type: ignore[attr-defined]
+    finally:
+        st.close()
+    assert "articles_changed" in plan and "SCAN a" not in plan, plan

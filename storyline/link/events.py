@@ -147,22 +147,61 @@ def _signature(a: list[Features], b: list[Features], share: float) -> bool:
     return any(c >= need for c in counts.values())
 
 
+# One BLAS thread for the cut: its matrices are small (at most SPLIT_MEMBERS x 384), and OpenBLAS's
+# threads fighting other work for two loaded cores made a 256 x 384 SVD take 79 ms against 21 ms
+# on one thread. The controller is made on first use, after scipy.linalg (which brings its own
+# OpenBLAS) is loaded, so it limits both; the limit is process-wide for the few ms of a cut.
+_blas: Any = None
+
+
+def _one_blas_thread() -> Any:
+    global _blas
+    if _blas is None:
+        import scipy.linalg  # noqa: F401  (its BLAS must be loaded before the controller looks)
+        from threadpoolctl import ThreadpoolController
+
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
+
+
+def _leading_side(c: np.ndarray) -> np.ndarray:
+    """Which rows of ``c`` lie on the positive side of its leading right singular vector ``v``.
+
+    The SVD this stands for computes every singular vector of an n x 384 matrix; only the leading
+    one is needed, and it is the top eigenvector of the smaller Gram matrix: of ``c.T @ c`` it is
+    ``v`` itself, of ``c @ c.T`` it is ``u`` with ``c.T @ u`` along ``v``. The side is then
+    ``c @ v > 0`` computed as before, so a row exactly at the mean (all zeros) stays on the
+    negative side, as it did. ``v``'s sign is arbitrary (LAPACK's choice, here as in the SVD):
+    ``EventIndex.split`` makes it canonical by the first member's side."""
+    from scipy.linalg import eigh
+
+    n, d = c.shape
+    if n <= d:
+        u = eigh(c @ c.T, subset_by_index=[n - 1, n - 1])[1][:, 0]
+        v = c.T @ u
+    else:
+        v = eigh(c.T @ c, subset_by_index=[d - 1, d - 1])[1][:, 0]
+    side: np.ndarray = (c @ v) > 0
+    return side
+
+
 def _cut(vectors: np.ndarray) -> np.ndarray | None:
     """Two sides of a group of vectors, by what is left once their mean (the story they share) is
     removed: the sign on the leading direction of the rest, refined by 2-means on cosine. None when
     one side would be empty."""
-    c = vectors - vectors.mean(0)
-    c /= np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-9)
-    side = (c @ np.linalg.svd(c, full_matrices=False)[2][0]) > 0
-    for _ in range(20):
-        if side.all() or not side.any():
-            return None
-        a, b = c[side].mean(0), c[~side].mean(0)
-        new = (c @ (a / max(np.linalg.norm(a), 1e-9))) > (c @ (b / max(np.linalg.norm(b), 1e-9)))
-        if (new == side).all():
-            break
-        side = new
-    return None if side.all() or not side.any() else side
+    with _one_blas_thread():
+        c = vectors - vectors.mean(0)
+        c /= np.maximum(np.linalg.norm(c, axis=1, keepdims=True), 1e-9)
+        side = _leading_side(c)
+        for _ in range(20):
+            if side.all() or not side.any():
+                return None
+            a, b = c[side].mean(0), c[~side].mean(0)
+            new = (c @ (a / max(np.linalg.norm(a), 1e-9))) > (c @ (b / max(np.linalg.norm(b), 1e-9)))
+            if (new == side).all():
+                break
+            side = new
+        return None if side.all() or not side.any() else side
 
 
 class EventIndex:

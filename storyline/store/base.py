@@ -123,10 +123,13 @@ def merge_entity_rows(rows: Sequence[tuple[str, str, str, int]], limit: int) -> 
 
 def changes_sql(mark: str) -> str:
     """The rows a batch inserted or re-assigned after a change number (``Store.changes_since``),
-    with ``mark`` the dialect's parameter marker (``?`` or ``%s``)."""
+    with ``mark`` the dialect's parameter marker (``?`` or ``%s``). ``ORDER BY +a.seq``, not
+    ``a.seq``: SQLite cannot tell how few rows a bound change number selects, and to skip a sort
+    it walked every article by ``seq`` instead of the ``articles_changed`` index: 4.2 s for 600
+    changed rows at a million stored (page cache warm), 0.01 s with the index."""
     return ("SELECT a.id, a.event, a.storyline, f.signature, f.head FROM articles a"
             " JOIN link_features f ON f.seq = a.seq AND f.id = a.id"
-            f" WHERE a.changed > {mark} AND a.event IS NOT NULL ORDER BY a.seq")
+            f" WHERE a.changed > {mark} AND a.event IS NOT NULL ORDER BY +a.seq")
 
 
 def filter_sql(f: ArticleFilter, mark: str, names_entity: str) -> tuple[list[str], list[Any]]:
