@@ -19,6 +19,7 @@ import json
 import sys
 from collections.abc import Callable
 from copy import deepcopy
+from functools import partial
 from pathlib import Path
 
 import external_sets
@@ -76,6 +77,25 @@ def _filter(paragraphs: list[str], off: frozenset[str]) -> list[str]:
     return kept
 
 
+def _choose_before(precise: str, broad: str) -> str:
+    """``choose_cut`` before issue 17h: also the broad cut when the precise one was 1.2x longer."""
+    if precise.strip() and broad.strip() and len(precise) > 1.2 * len(broad):
+        pw, bw = H._vocab(precise), H._vocab(broad)
+        if len(pw & bw) >= H._DISJOINT * min(len(pw), len(bw)):
+            return broad
+    return H.choose_cut(precise, broad)
+
+
+def _before(c: dict[str, str]) -> str:
+    """The path before issue 17h: the blow-up rule, and the stock-phrase rule on any paragraph."""
+    kept = [p for p in _filter([p.strip() for p in _choose_before(c["precise"], c["broad"]).split("\n") if p.strip()],
+                               frozenset())
+            if not (n_words(p) > H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True))]
+    if c["title"] and kept and kept[0].strip().lower() == c["title"].lower():
+        kept.pop(0)
+    return "\n\n".join(kept)
+
+
 def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] = frozenset(),
             title_pop: bool = True) -> str:
     """The project's output for one page's cuts, one step changed: ``choose`` is ``project``
@@ -91,10 +111,11 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
 
 VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "project": lambda c: variant(c),
+    "project before issue 17h": _before,
     "- choose_cut (always precise)": lambda c: variant(c, choose="precise"),
     "- line filter (all rules)": lambda c: variant(c, off=frozenset(RULES)),
     "- title pop": lambda c: variant(c, title_pop=False),
-    **{f"- {r}": (lambda c, r=r: variant(c, off=frozenset({r}))) for r in RULES},
+    **{f"- {r}": partial(variant, off=frozenset({r})) for r in RULES},
     "precise cut only (no rule)": lambda c: variant(c, choose="precise", off=frozenset({"all"})),
     "broad cut only (no rule)": lambda c: variant(c, choose="broad", off=frozenset({"all"})),
 }
