@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from storyline.clean import clean, word_count
-from storyline.clean.html import choose_cut, extract_html, page_text
+from storyline.clean.html import choose_cut, extract_html, filter_paragraphs, page_text
 from storyline.clean.text import n_words, split_sentences
 from storyline.errors import NotAnArticle
 from storyline.models import RawArticle
@@ -95,10 +95,21 @@ def test_choose_cut() -> None:
     notice = "This copy is for your personal, non-commercial use only. To order copies visit djreprints.com."
     assert choose_cut(story, notice) == story  # they disagree: the story wins either way round
     assert choose_cut(notice, story) == story
-    page = story + "\n" + "\n".join(f"Other headline number {k} on the home page" for k in range(40))
-    assert choose_cut(page, story) == story  # the precise cut took most of the page: the broad one
+    # A precise cut much longer than a broad one it holds stays: the broad cut (no fallbacks) is
+    # the one that loses article text on pages never tuned on (benchmarks/html_ablation.py).
+    longer = story + "\n" + "\n".join(f"Paragraph {k} goes on about the budget of the bridge." for k in range(40))
+    assert choose_cut(longer, story) == longer
     assert choose_cut(story, story + "\nShare this") == story  # agreeing: the precise cut
     assert choose_cut("", story) == story
+
+
+def test_a_long_paragraph_with_a_stock_phrase_is_kept() -> None:
+    """An old page's cut can be one block: the story and its footer. A stock phrase in it
+    ("All rights reserved") drops a short paragraph, never one of article length."""
+    story = " ".join(["The Nuggets will shoot for their fourth straight win tonight at home."] * 8)
+    kept, removed = filter_paragraphs([story + " Copyright 2007. All rights reserved.", "All rights reserved."])
+    assert kept == [story + " Copyright 2007. All rights reserved."]
+    assert removed == ["All rights reserved."]
 
 
 def _links(n: int) -> str:

@@ -1,0 +1,188 @@
+"""Which step of the whole-HTML path wins or loses against trafilatura, on the dev Zyte pages and
+on the external sets nobody tuned on (issue 17). Nothing is fitted in this path, so no model fit
+is run: each page is cut by trafilatura once (both cuts the project takes, and the two baselines),
+then every variant of the project's rules is applied to those cuts and scored.
+
+python benchmarks/html_ablation.py [--data ../shared/data] [--external /work/.mirror]
+                                   [--external-pages 150] [--worst 0]
+
+Variants: ``project`` is ``extract_html`` as shipped (checked against a direct call on every
+page); ``-X`` leaves step X out; ``precise cut only`` is trafilatura's precise cut with no rule at
+all. Baselines: trafilatura precise (``favor_precision``, no comments), defaults, and keep-all
+(the page's whole visible text).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from copy import deepcopy
+from functools import partial
+from pathlib import Path
+
+import external_sets
+import trafilatura
+from trafilatura.utils import load_html
+
+from storyline import eval as E
+from storyline.clean import html as H
+from storyline.clean.encoding import decode_bytes
+from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_stop, n_words
+
+ROOT = Path(__file__).resolve().parent.parent
+
+RULES = ("phrase", "teaser", "date", "table", "credit", "mail", "tail-stop")
+
+
+def _cuts(html: str) -> dict[str, str]:
+    """Everything trafilatura gives for one page, computed once."""
+    tree = load_html(html)
+    if tree is None:
+        return {"precise": "", "broad": "", "title": "", "traf-precise": "", "traf-defaults": ""}
+    doc = trafilatura.bare_extraction(deepcopy(tree), favor_precision=True, include_comments=False,
+                                      with_metadata=True,
+                                      date_extraction_params=trafilatura.settings.set_date_params(extensive=True))
+    doc = doc if isinstance(doc, trafilatura.settings.Document) else None
+    broad = trafilatura.extract(deepcopy(tree), favor_recall=True, fast=True, include_comments=False) or ""
+    return {
+        "precise": (doc.text or "") if doc else "",
+        "broad": broad,
+        "title": ((doc.title or "").strip()) if doc else "",
+        "traf-precise": trafilatura.extract(html, favor_precision=True, include_comments=False) or "",
+        "traf-defaults": trafilatura.extract(html) or "",
+    }
+
+
+def _filter(paragraphs: list[str], off: frozenset[str]) -> list[str]:
+    """``html.filter_paragraphs`` with the rules in ``off`` left out (kept paragraphs only)."""
+    kept: list[str] = []
+    total = sum(n_words(p) for p in paragraphs)
+    seen = 0
+    for p in paragraphs:
+        if "tail-stop" not in off and seen >= 0.5 * total and is_tail_stop(p):
+            break
+        seen += n_words(p)
+        hits = {
+            "phrase": n_words(p) <= H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True),
+            "teaser": bool(H._TEASER_TAG.search(p)),
+            "date": is_date_line(p),
+            "table": bool(H._TABLE_RULE.match(p)),
+            "credit": bool(n_words(p) <= 60 and H._CREDIT.match(p)),
+            "mail": bool(H._MAIL_OR_HANDLE_ONLY.match(p)),
+        }
+        if not any(v for k, v in hits.items() if k not in off):
+            kept.append(p)
+    return kept
+
+
+def _choose_before(precise: str, broad: str) -> str:
+    """``choose_cut`` before issue 17h: also the broad cut when the precise one was 1.2x longer."""
+    if precise.strip() and broad.strip() and len(precise) > 1.2 * len(broad):
+        pw, bw = H._vocab(precise), H._vocab(broad)
+        if len(pw & bw) >= H._DISJOINT * min(len(pw), len(bw)):
+            return broad
+    return H.choose_cut(precise, broad)
+
+
+def _before(c: dict[str, str]) -> str:
+    """The path before issue 17h: the blow-up rule, and the stock-phrase rule on any paragraph."""
+    kept = [p for p in _filter([p.strip() for p in _choose_before(c["precise"], c["broad"]).split("\n") if p.strip()],
+                               frozenset())
+            if not (n_words(p) > H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True))]
+    if c["title"] and kept and kept[0].strip().lower() == c["title"].lower():
+        kept.pop(0)
+    return "\n\n".join(kept)
+
+
+def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] = frozenset(),
+            title_pop: bool = True) -> str:
+    """The project's output for one page's cuts, one step changed: ``choose`` is ``project``
+    (``html.choose_cut``), ``precise`` or ``broad``."""
+    text = H.choose_cut(c["precise"], c["broad"]) if choose == "project" else c[choose]
+    if off == frozenset({"all"}):
+        return text
+    kept = _filter([p.strip() for p in text.split("\n") if p.strip()], off)
+    if title_pop and c["title"] and kept and kept[0].strip().lower() == c["title"].lower():
+        kept.pop(0)
+    return "\n\n".join(kept)
+
+
+VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
+    "project": lambda c: variant(c),
+    "project before issue 17h": _before,
+    "- choose_cut (always precise)": lambda c: variant(c, choose="precise"),
+    "- line filter (all rules)": lambda c: variant(c, off=frozenset(RULES)),
+    "- title pop": lambda c: variant(c, title_pop=False),
+    **{f"- {r}": partial(variant, off=frozenset({r})) for r in RULES},
+    "precise cut only (no rule)": lambda c: variant(c, choose="precise", off=frozenset({"all"})),
+    "broad cut only (no rule)": lambda c: variant(c, choose="broad", off=frozenset({"all"})),
+}
+BASELINES = ("traf-precise", "traf-defaults", "keep-all")
+
+
+def _dev(data: Path) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    gold, html, text = {}, {}, {}
+    for line in (data / "extraction" / "gold.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            r = json.loads(line)
+            gold[r["id"]] = r["body"]
+            p = data / "extraction" / "html" / f"{r['id']}.html"
+            html[r["id"]] = decode_bytes(p.read_bytes(), str(p))
+            t = data / "extraction" / "text" / f"{r['id']}.txt"
+            text[r["id"]] = decode_bytes(t.read_bytes(), str(t))
+    return gold, html, text
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    ap.add_argument("--external", type=Path, default=external_sets.DEFAULT_ROOT)
+    ap.add_argument("--external-pages", type=int, default=150, help="pages per external set (0: all)")
+    ap.add_argument("--worst", type=int, default=0, help="print the N pages where project trails traf-precise most")
+    ap.add_argument("--check", action="store_true", help="check the re-played project against extract_html")
+    ap.add_argument("--cache", type=Path, help="keep trafilatura's cuts in this JSON file between runs")
+    args = ap.parse_args()
+    sets: dict[str, tuple[dict[str, str], dict[str, str], dict[str, str]]] = {"zyte (dev)": _dev(args.data)}
+    for name, ps in external_sets.load(args.external, args.external_pages).items():
+        sets[f"{name} (unseen)"] = ({p.id: p.body for p in ps}, {p.id: p.html for p in ps},
+                                    {p.id: p.text for p in ps})
+    cols = list(sets)
+    results: dict[str, dict[str, float]] = {}
+    worst: list[str] = []
+    cache: dict[str, dict[str, str]] = {}
+    if args.cache and args.cache.exists():
+        cache = json.loads(args.cache.read_text(encoding="utf-8"))
+    for name, (gold, html, text) in sets.items():
+        cuts = {i: cache[i] if i in cache else _cuts(h) for i, h in html.items()}
+        cache.update(cuts)
+        if args.cache:
+            args.cache.write_text(json.dumps(cache), encoding="utf-8")
+        if args.check:
+            bad = [i for i, h in html.items()
+                   if "\n\n".join(H.extract_html(h).cleaned.paragraphs) != VARIANTS["project"](cuts[i])]
+            print(f"{name}: re-played project differs from extract_html on {len(bad)} pages", file=sys.stderr)
+        for v, fn in VARIANTS.items():
+            results.setdefault(v, {})[name] = E.extraction({i: fn(c) for i, c in cuts.items()}, gold).f1
+        for b in BASELINES:
+            out = text if b == "keep-all" else {i: c[b] for i, c in cuts.items()}
+            results.setdefault(b, {})[name] = E.extraction(out, gold).f1
+        if args.worst:
+            diffs = sorted((E.bag_of_words(VARIANTS["project"](c), gold[i]).f1
+                            - E.bag_of_words(c["traf-precise"], gold[i]).f1, i) for i, c in cuts.items())
+            for d, i in diffs[: args.worst]:
+                worst.append(f"{name:20s} {i:40s} project - traf-precise {d:+.3f}")
+        print(f"{name}: {len(gold)} pages done", file=sys.stderr)
+    head = f"{'variant (F1)':32s} " + " ".join(f"{c[:20]:>20s}" for c in cols)
+    print(head)
+    print("-" * len(head))
+    for v, row in results.items():
+        print(f"{v:32s} " + " ".join(f"{row[c]:20.3f}" for c in cols))
+    if worst:
+        print()
+        print("\n".join(worst))
+
+
+if __name__ == "__main__":
+    main()
