@@ -206,6 +206,9 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         start = time.monotonic()
         self.status = 0
+        site = self.outlet.site
+        with site.idle:
+            site.busy += 1
         path = self.path.split("?")[0].split("#")[0]
         try:
             self._route(path)
@@ -225,6 +228,9 @@ class _Handler(BaseHTTPRequestHandler):
                     self.headers.get("User-Agent", ""),
                 )
             )
+            with site.idle:
+                site.busy -= 1
+                site.idle.notify_all()
 
     def send(
         self,
@@ -284,6 +290,10 @@ class NewsSite:
     def __init__(self) -> None:
         self.log: list[Hit] = []
         self.outlets: dict[str, Outlet] = {}
+        # A request is logged after its response is sent, so a client can read the answer before
+        # the log has it: ``hits`` waits until no request is being handled.
+        self.busy = 0
+        self.idle = threading.Condition()
 
     def outlet(self, key: str, name: str, lang: str, **kw: Any) -> Outlet:
         o = Outlet(self, name, lang, **kw)
@@ -292,6 +302,8 @@ class NewsSite:
         return o
 
     def hits(self, outlet: Outlet | None = None, path: str | None = None) -> list[Hit]:
+        with self.idle:
+            self.idle.wait_for(lambda: self.busy == 0, timeout=10)
         return [
             h
             for h in self.log
