@@ -137,36 +137,30 @@ def l3s_fulltext(annotated: str) -> str:
     return " ".join(parts)
 
 
-def _dragnet(git: Path) -> list[tuple[str, str, str, str]]:
-    blobs = _blobs(git, "dragnet_data")
+def _gold_pairs(git: Path, root: str, body_of: Callable[[str], str]) -> list[tuple[str, str, str, str]]:
+    """The pages of a merged-dataset folder: ``ROOT/input/NAME.html`` beside its gold
+    ``ROOT/GoldStandard/NAME.txt``, whose text ``body_of`` turns into the body scored against."""
+    blobs = _blobs(git, root)
     out = []
     for path, data in sorted(blobs.items()):
-        if not path.startswith("dragnet_data/GoldStandard/"):
+        if not path.startswith(f"{root}/GoldStandard/"):
             continue
         name = path.rsplit("/", 1)[1].removesuffix(".txt")
-        html = blobs.get(f"dragnet_data/input/{name}.html")
+        html = blobs.get(f"{root}/input/{name}.html")
         if html is None or not data.strip():
             continue
-        body = _text(data, path).split("!@#$%^&*()  COMMENTS")[0].strip()
+        body = body_of(_text(data, path))
         if body:
             out.append((name, "", _text(html, name), body))
     return out
+
+
+def _dragnet(git: Path) -> list[tuple[str, str, str, str]]:
+    return _gold_pairs(git, "dragnet_data", lambda gold: gold.split("!@#$%^&*()  COMMENTS")[0].strip())
 
 
 def _readability(git: Path) -> list[tuple[str, str, str, str]]:
-    blobs = _blobs(git, "readability")
-    out = []
-    for path, data in sorted(blobs.items()):
-        if not path.startswith("readability/GoldStandard/"):
-            continue
-        name = path.rsplit("/", 1)[1].removesuffix(".txt")
-        html = blobs.get(f"readability/input/{name}.html")
-        if html is None or not data.strip():
-            continue
-        body = _visible_text(_text(data, path)).strip()
-        if body:
-            out.append((name, "", _text(html, name), body))
-    return out
+    return _gold_pairs(git, "readability", lambda gold: _visible_text(gold).strip())
 
 
 SOURCES: dict[str, _Source] = {
