@@ -54,7 +54,6 @@ def test_a_missing_snapshot_is_skipped_naming_the_repository(
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is needed to read a snapshot")
 def test_pages_are_read_from_a_bare_snapshot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("html_text", reason="html-text is in the [bench] extra")
     work = tmp_path / "work"
     for sub in ("readability/input", "readability/GoldStandard", "dragnet_data/input", "dragnet_data/GoldStandard"):
         (work / sub).mkdir(parents=True)
