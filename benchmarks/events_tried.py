@@ -2,6 +2,7 @@
 judged: each refitted and scored on the group it never saw.
 
     python benchmarks/events_tried.py [--data DIR] [--only NAME ...]
+    python benchmarks/events_tried.py --pairs     # session 12's pair-level measures, no linking
 
 Rows: the shipped design (centred e5 cosine + entities, bar 0.5), then one change each. Columns:
 BCubed F1 of the two gold-event halves (weights fitted on the other half), ViMs (fitted on ECB+),
@@ -574,6 +575,7 @@ def variants(arts: Sequence[Article]) -> dict[str, Callable[[], contextlib.Abstr
     counts = GroupCounts(arts)
     relative = neighbourhood_relative(arts)
     ledes = Ledes(arts)
+    by = {a.id: a for a in arts}
     return {
         "shipped": contextlib.nullcontext,
         "+ TF-IDF cosine, IDF of the group": lambda: extra_signals({"tfidf": counts.cosine(None)}),
@@ -592,6 +594,12 @@ def variants(arts: Sequence[Article]) -> dict[str, Callable[[], contextlib.Abstr
         "+ lede place conflict (both ledes name places, none shared)": lambda: extra_signals(
             {"ledeplace": ledes.place_conflict}
         ),
+        "+ main person conflict (neither names the other's most-named person)": lambda: extra_signals(
+            {"person": lambda fa, fb: main_person_conflict(by[fa.id], by[fb.id])}
+        ),
+        "+ lede cosine, numbers and words (the pair classifier's signals)": lambda: extra_signals(
+            {"lede": ledes.centred}
+        ),
     }
 
 
@@ -604,6 +612,8 @@ SIGNALS_OF = {
     "+ neighbourhood-relative cosine (k 30)": (*SHIPPED, "rel"),
     "+ lede cosine (headline + first sentence encoded alone, centred)": (*SHIPPED, "lede"),
     "+ lede place conflict (both ledes name places, none shared)": (*SHIPPED, "ledeplace"),
+    "+ main person conflict (neither names the other's most-named person)": (*SHIPPED, "person"),
+    "+ lede cosine, numbers and words (the pair classifier's signals)": (*SHIPPED, "lede", "numbers", "words"),
 }
 CONFIG_OF = {"split checked at every growth (1.05)": dataclasses.replace(LinkConfig(), event_split_growth=1.05)}
 
