@@ -486,7 +486,8 @@ def pair_level(arts: Sequence[Article], gold: dict[str, str], seeds: Sequence[Ar
     cols = ("shipped", "centred", "entities", "lede centred", "lede cosine")
     print(f"  {'pairs':<28} {'n':>6} {'same':>6}  " + "  ".join(f"{c:>12}" for c in cols))
     groups = (("ECB+ within a topic", within), ("ViMs", pairs["vims"]))
-    table = {name: [row(i, j) for i, j in ps] for name, ps in groups}
+    ecb_rows = {p: row(*p) for p in pairs["ecb"]}
+    table = {"ECB+ within a topic": [ecb_rows[p] for p in within], "ViMs": [row(i, j) for i, j in pairs["vims"]]}
     for name, ps in groups:
         y = [gold[i] == gold[j] for i, j in ps]
         aucs = [roc_auc_score(y, [r[c] for r in table[name]]) for c in cols]
@@ -521,7 +522,7 @@ def pair_level(arts: Sequence[Article], gold: dict[str, str], seeds: Sequence[Ar
     print(f"   ECB+ twin pairs with both dates known: {dated} of {len(twins)}")
     print("  a pair classifier on ECB+ (5 folds by topic), then fitted on all ECB+ and applied to ViMs; pair F1 at 0.5")
     feats = ("centred", "entities", "numbers", "words", "lede centred", "lede cosine")
-    xe = np.array([[r[c] for c in feats] for r in (row(i, j) for i, j in pairs["ecb"])])
+    xe = np.array([[ecb_rows[p][c] for c in feats] for p in pairs["ecb"]])
     ye = np.array([gold[i] == gold[j] for i, j in pairs["ecb"]])
     ge = [i.split("_")[0] for i, _ in pairs["ecb"]]
     inside = np.array([i.split("_")[0] == j.split("_")[0] for i, j in pairs["ecb"]])
@@ -564,11 +565,19 @@ def pair_level(arts: Sequence[Article], gold: dict[str, str], seeds: Sequence[Ar
             same, twin = share[m & yt].mean(), share[m & ~yt].mean()
             print(f"   {t:<7} pairs sharing a predicate: same event {same:.2f}, twins {twin:.2f}")
         print("   seeds: " + "; ".join(f"{a.id[:3]} {sorted(lt[a.id])}" for a in seeds if a.id in lt))
-    print("  the seeds' pairs: shipped score / lede centred cosine")
+    # Every dev pair above (both sources, same language), to place each seed pair among its like.
+    dev = [(r, gold[i] == gold[j]) for (i, j), r in ecb_rows.items()]
+    dev += [(r, gold[i] == gold[j]) for (i, j), r in zip(pairs["vims"], table["ViMs"], strict=True)]
+    print("  the seeds' pairs: shipped score / lede centred cosine; dev pairs with the same centred cosine (±0.03)")
+    print("  and entities (±0.05), and of those with the same lede cosine (±0.05): how many (share one event)")
     for k, a in enumerate(seeds):
         for b in seeds[k + 1 :]:
             r = row(a.id, b.id)
-            print(f"   {a.id[:3]}-{b.id[:3]} {r['shipped']:.3f} / {r['lede centred']:.3f}")
+            like = [(d, y) for d, y in dev if abs(d["centred"] - r["centred"]) <= 0.03
+                    and abs(d["entities"] - r["entities"]) <= 0.05]
+            lede_like = [y for d, y in like if abs(d["lede centred"] - r["lede centred"]) <= 0.05]
+            shares = [f"{len(v)} ({np.mean(v) if v else float('nan'):.2f})" for v in ([y for _, y in like], lede_like)]
+            print(f"   {a.id[:3]}-{b.id[:3]} {r['shipped']:.3f} / {r['lede centred']:.3f};  {shares[0]}, {shares[1]}")
 
 
 def variants(arts: Sequence[Article]) -> dict[str, Callable[[], contextlib.AbstractContextManager[Any]]]:
