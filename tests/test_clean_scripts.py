@@ -103,6 +103,46 @@ def test_choose_cut() -> None:
     assert choose_cut("", story) == story
 
 
+def test_a_referee_keeps_a_short_post_over_a_longer_list() -> None:
+    """Two cuts that disagree (a short blog post, a blogroll of names): more running words would
+    take the list; a referee that holds the post keeps it, and one that holds the list takes that."""
+    post = ("Experimental philosophers fit the description of this position at the centre, and I am told "
+            "such applications would be of interest. The department values methods from other fields.")
+    roll = "\n".join(f"- Author number {k} of the blogroll, with a long affiliation line" for k in range(40))
+    assert choose_cut(post, roll) == roll  # without a referee: the cut with more running words
+    assert choose_cut(post, roll, referee=lambda: "Menu\n" + post + "\nAbout") == post
+    assert choose_cut(post, roll, referee=lambda: roll) == roll
+    assert choose_cut(post, roll, referee=lambda: "") == roll  # a referee that found nothing: as before
+    asked: list[int] = []
+    choose_cut(post, post + "\nShare this", referee=lambda: asked.append(1) or "")
+    assert not asked  # agreeing cuts never call the referee (it costs a readability pass)
+
+
+def test_a_short_precise_cut_is_rescued_by_the_recall_cut() -> None:
+    """Engadget's Xbox One X review (a real page, from Mozilla Readability's test pages): the
+    precise cut keeps only the 111-word standfirst; the recall cut holds it and the whole review,
+    and jusText agrees, so the review is kept whole."""
+    import trafilatura
+
+    html = (DATA / "engadget-xbox-review.html").read_text(encoding="utf-8")
+    precise = trafilatura.extract(html, favor_precision=True) or ""
+    assert n_words(precise) < 150  # the page still shows the failure the rescue is for
+    page = extract_html(html)
+    body = "\n".join(page.cleaned.paragraphs)
+    assert page.kind == "article"
+    assert n_words(body) > 1500
+    assert body.startswith("The Xbox One X is the ultimate video game system.")
+    assert "the fastest game console ever made" in body
+
+
+def test_a_cut_of_article_length_is_not_replaced() -> None:
+    """The barrons-like page's cut is a whole story: the recall cut is never asked for it."""
+    from storyline.clean import html as H
+
+    page = extract_html(_page("barrons-like.html").html or "")
+    assert sum(n_words(p) for p in page.cleaned.paragraphs) >= H._SHORT_CUT
+
+
 def test_a_long_paragraph_with_a_stock_phrase_is_kept() -> None:
     """An old page's cut can be one block: the story and its footer. A stock phrase in it
     ("All rights reserved") drops a short paragraph, never one of article length."""
