@@ -35,10 +35,12 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RULES = ("phrase", "teaser", "date", "table", "credit", "mail", "tail-stop")
+RULES = ("phrase", "teaser", "date", "date-shape", "table", "link-row", "credit", "mail", "tail-stop")
+# The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
+OLD_RULES_OFF = frozenset({"link-row", "date-shape"})
 
 
-CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext")
+CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors")
 
 
 def _cuts(html: str) -> dict[str, str]:
@@ -61,11 +63,13 @@ def _cuts(html: str) -> dict[str, str]:
         "recall": trafilatura.extract(deepcopy(tree), favor_recall=True, include_comments=False) or "",
         "readability": H.readability_text(tree),
         "justext": H.justext_text(tree, None),
+        "anchors": "\n".join(sorted(H.link_labels(tree))),
     }
 
 
-def _filter(paragraphs: list[str], off: frozenset[str]) -> list[str]:
-    """``html.filter_paragraphs`` with the rules in ``off`` left out (kept paragraphs only)."""
+def _filter(paragraphs: list[str], off: frozenset[str], anchors: frozenset[str] = frozenset()) -> list[str]:
+    """``html.filter_paragraphs`` with the rules in ``off`` left out (kept paragraphs only);
+    ``date-shape`` off: any line the date pattern matches goes, as before issue 17h2."""
     kept: list[str] = []
     total = sum(n_words(p) for p in paragraphs)
     seen = 0
@@ -76,8 +80,9 @@ def _filter(paragraphs: list[str], off: frozenset[str]) -> list[str]:
         hits = {
             "phrase": n_words(p) <= H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True),
             "teaser": bool(H._TEASER_TAG.search(p)),
-            "date": is_date_line(p),
+            "date": is_date_line(p) and ("date-shape" in off or bool(H._DATE_SHAPE.search(p))),
             "table": bool(H._TABLE_RULE.match(p)),
+            "link-row": H._is_link_row(p, anchors),
             "credit": bool(n_words(p) <= 60 and H._CREDIT.match(p)),
             "mail": bool(H._MAIL_OR_HANDLE_ONLY.match(p)),
         }
@@ -98,15 +103,15 @@ def _choose_before(precise: str, broad: str) -> str:
 def _before(c: dict[str, str]) -> str:
     """The path before issue 17h: the blow-up rule, and the stock-phrase rule on any paragraph."""
     kept = [p for p in _filter([p.strip() for p in _choose_before(c["precise"], c["broad"]).split("\n") if p.strip()],
-                               frozenset())
+                               OLD_RULES_OFF)
             if not (n_words(p) > H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True))]
     if c["title"] and kept and kept[0].strip().lower() == c["title"].lower():
         kept.pop(0)
     return "\n\n".join(kept)
 
 
-def _finish(text: str, title: str, off: frozenset[str], title_pop: bool) -> list[str]:
-    kept = _filter([p.strip() for p in text.split("\n") if p.strip()], off)
+def _finish(text: str, title: str, off: frozenset[str], title_pop: bool, anchors: frozenset[str]) -> list[str]:
+    kept = _filter([p.strip() for p in text.split("\n") if p.strip()], off, anchors)
     if title_pop and title and kept and kept[0].strip().lower() == title.lower():
         kept.pop(0)
     return kept
@@ -126,9 +131,10 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
         text = c[choose]
     if off == frozenset({"all"}):
         return text
-    kept = _finish(text, c["title"], off, title_pop)
+    anchors = frozenset(c["anchors"].split("\n")) - {""}
+    kept = _finish(text, c["title"], off, title_pop, anchors)
     if rescue and sum(n_words(p) for p in kept) < H._SHORT_CUT:
-        alt = _finish(c["recall"], c["title"], off, title_pop)
+        alt = _finish(c["recall"], c["title"], off, title_pop, anchors)
         had, got = sum(n_words(p) for p in kept), sum(n_words(p) for p in alt)
         alt_words = H._vocab("\n".join(alt))
         if (got >= 2 * max(1, had) and (not kept or H._held(H._vocab("\n".join(kept)), alt_words) >= 0.8)
@@ -140,7 +146,7 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
 VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "project": lambda c: variant(c),
     "project before issue 17h": _before,
-    "project before 17h2 (s11 main)": lambda c: variant(c, choose="words", rescue=False),
+    "project before 17h2 (s11 main)": lambda c: variant(c, choose="words", rescue=False, off=OLD_RULES_OFF),
     "- readability referee (words)": lambda c: variant(c, choose="words"),
     "- short-cut rescue": lambda c: variant(c, rescue=False),
     "- choose_cut (always precise)": lambda c: variant(c, choose="precise"),

@@ -143,6 +143,32 @@ def test_a_cut_of_article_length_is_not_replaced() -> None:
     assert sum(n_words(p) for p in page.cleaned.paragraphs) >= H._SHORT_CUT
 
 
+def test_a_table_row_of_links_is_a_menu_and_a_row_of_numbers_is_not_a_date() -> None:
+    """Old pages lay their menus out in tables ("| Wine | | Old Town |", each cell a link of the
+    page); a data table's rows stay, and so does a row of numbers the date pattern would match."""
+    html = (
+        "<html><body><table><tr><td><a href='/wine'>Wine</a></td><td></td><td><a href='/town'>Old Town</a></td>"
+        "</tr></table><article><h1>Council keeps the bridge open</h1>"
+        + "".join(f"<p>Paragraph {k} of the story says what the council decided about the bridge and the road, "
+                  "and why the vote was close.</p>" for k in range(6))
+        + "<table><tr><th>Year</th><th>Crossings</th></tr><tr><td>2018</td><td>4,100</td></tr>"
+        "<tr><td>2019</td><td>4,350</td></tr></table><p>2, 3, 5, 2, 3, 12, 5</p></article></body></html>"
+    )
+    from storyline.clean import html as H
+    from trafilatura.utils import load_html
+
+    anchors = H.link_labels(load_html(html))
+    assert anchors == {"wine", "old town"}
+    kept, removed = filter_paragraphs(["| Wine | | Old Town |", "| Year | Crossings |", "| 2018 | 4,100 |",
+                                       "2, 3, 5, 2, 3, 12, 5", "4.3333333333333333", "November 20, 2019",
+                                       "12/08/2019 14:05"], anchors)
+    assert kept == ["| Year | Crossings |", "| 2018 | 4,100 |", "2, 3, 5, 2, 3, 12, 5", "4.3333333333333333"]
+    assert removed == ["| Wine | | Old Town |", "November 20, 2019", "12/08/2019 14:05"]
+    assert filter_paragraphs(["| Wine | | Old Town |"])[0] == ["| Wine | | Old Town |"]  # no links known: kept
+    body = "\n".join(extract_html(html).cleaned.paragraphs)
+    assert "Old Town" not in body and "Paragraph 5 of the story" in body
+
+
 def test_a_long_paragraph_with_a_stock_phrase_is_kept() -> None:
     """An old page's cut can be one block: the story and its footer. A stock phrase in it
     ("All rights reserved") drops a short paragraph, never one of article length."""
