@@ -7,8 +7,11 @@ import logging
 from pathlib import Path
 
 import pytest
+import trafilatura
+from trafilatura.utils import load_html
 
 from storyline.clean import clean, word_count
+from storyline.clean import html as H
 from storyline.clean.html import choose_cut, extract_html, filter_paragraphs, page_text
 from storyline.clean.text import n_words, split_sentences
 from storyline.errors import NotAnArticle
@@ -122,8 +125,6 @@ def test_a_short_precise_cut_is_rescued_by_the_recall_cut() -> None:
     """Engadget's Xbox One X review (a real page, from Mozilla Readability's test pages): the
     precise cut keeps only the 111-word standfirst; the recall cut holds it and the whole review,
     and jusText agrees, so the review is kept whole."""
-    import trafilatura
-
     html = (DATA / "engadget-xbox-review.html").read_text(encoding="utf-8")
     precise = trafilatura.extract(html, favor_precision=True) or ""
     assert n_words(precise) < 150  # the page still shows the failure the rescue is for
@@ -137,8 +138,6 @@ def test_a_short_precise_cut_is_rescued_by_the_recall_cut() -> None:
 
 def test_a_cut_of_article_length_is_not_replaced() -> None:
     """The barrons-like page's cut is a whole story: the recall cut is never asked for it."""
-    from storyline.clean import html as H
-
     page = extract_html(_page("barrons-like.html").html or "")
     assert sum(n_words(p) for p in page.cleaned.paragraphs) >= H._SHORT_CUT
 
@@ -154,9 +153,6 @@ def test_a_table_row_of_links_is_a_menu_and_a_row_of_numbers_is_not_a_date() -> 
         + "<table><tr><th>Year</th><th>Crossings</th></tr><tr><td>2018</td><td>4,100</td></tr>"
         "<tr><td>2019</td><td>4,350</td></tr></table><p>2, 3, 5, 2, 3, 12, 5</p></article></body></html>"
     )
-    from storyline.clean import html as H
-    from trafilatura.utils import load_html
-
     anchors = H.link_labels(load_html(html))
     assert anchors == {"wine", "old town"}
     kept, removed = filter_paragraphs(["| Wine | | Old Town |", "| Year | Crossings |", "| 2018 | 4,100 |",
