@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections.abc import Callable
 from copy import deepcopy
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import external_sets
 import trafilatura
+from fit_lines import site_half
 from trafilatura.utils import load_html
 
 from storyline import eval as E
@@ -33,14 +35,20 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RULES = ("phrase", "teaser", "date", "table", "credit", "mail", "tail-stop")
+RULES = ("phrase", "teaser", "date", "date-shape", "table", "link-row", "credit", "mail", "tail-stop")
+# The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
+OLD_RULES_OFF = frozenset({"link-row", "date-shape"})
+
+
+CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors")
 
 
 def _cuts(html: str) -> dict[str, str]:
-    """Everything trafilatura gives for one page, computed once."""
+    """Everything the extractors give for one page, computed once (the project calls readability,
+    the recall cut and jusText only on some pages; here every page has them, for the variants)."""
     tree = load_html(html)
     if tree is None:
-        return {"precise": "", "broad": "", "title": "", "traf-precise": "", "traf-defaults": ""}
+        return dict.fromkeys(CUTS, "")
     doc = trafilatura.bare_extraction(deepcopy(tree), favor_precision=True, include_comments=False,
                                       with_metadata=True,
                                       date_extraction_params=trafilatura.settings.set_date_params(extensive=True))
@@ -52,11 +60,16 @@ def _cuts(html: str) -> dict[str, str]:
         "title": ((doc.title or "").strip()) if doc else "",
         "traf-precise": trafilatura.extract(html, favor_precision=True, include_comments=False) or "",
         "traf-defaults": trafilatura.extract(html) or "",
+        "recall": trafilatura.extract(deepcopy(tree), favor_recall=True, include_comments=False) or "",
+        "readability": H.readability_text(tree),
+        "justext": H.justext_text(tree, None),
+        "anchors": "\n".join(sorted(H.link_labels(tree))),
     }
 
 
-def _filter(paragraphs: list[str], off: frozenset[str]) -> list[str]:
-    """``html.filter_paragraphs`` with the rules in ``off`` left out (kept paragraphs only)."""
+def _filter(paragraphs: list[str], off: frozenset[str], anchors: frozenset[str] = frozenset()) -> list[str]:
+    """``html.filter_paragraphs`` with the rules in ``off`` left out (kept paragraphs only);
+    ``date-shape`` off: any line the date pattern matches goes, as before issue 17h2."""
     kept: list[str] = []
     total = sum(n_words(p) for p in paragraphs)
     seen = 0
@@ -67,8 +80,9 @@ def _filter(paragraphs: list[str], off: frozenset[str]) -> list[str]:
         hits = {
             "phrase": n_words(p) <= H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True),
             "teaser": bool(H._TEASER_TAG.search(p)),
-            "date": is_date_line(p),
+            "date": is_date_line(p) and ("date-shape" in off or bool(H._DATE_SHAPE.search(p))),
             "table": bool(H._TABLE_RULE.match(p)),
+            "link-row": H._is_link_row(p, anchors),
             "credit": bool(n_words(p) <= 60 and H._CREDIT.match(p)),
             "mail": bool(H._MAIL_OR_HANDLE_ONLY.match(p)),
         }
@@ -89,29 +103,52 @@ def _choose_before(precise: str, broad: str) -> str:
 def _before(c: dict[str, str]) -> str:
     """The path before issue 17h: the blow-up rule, and the stock-phrase rule on any paragraph."""
     kept = [p for p in _filter([p.strip() for p in _choose_before(c["precise"], c["broad"]).split("\n") if p.strip()],
-                               frozenset())
+                               OLD_RULES_OFF)
             if not (n_words(p) > H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True))]
     if c["title"] and kept and kept[0].strip().lower() == c["title"].lower():
         kept.pop(0)
     return "\n\n".join(kept)
 
 
+def _finish(text: str, title: str, off: frozenset[str], title_pop: bool, anchors: frozenset[str]) -> list[str]:
+    kept = _filter([p.strip() for p in text.split("\n") if p.strip()], off, anchors)
+    if title_pop and title and kept and kept[0].strip().lower() == title.lower():
+        kept.pop(0)
+    return kept
+
+
 def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] = frozenset(),
-            title_pop: bool = True) -> str:
+            title_pop: bool = True, rescue: bool = True) -> str:
     """The project's output for one page's cuts, one step changed: ``choose`` is ``project``
-    (``html.choose_cut``), ``precise`` or ``broad``."""
-    text = H.choose_cut(c["precise"], c["broad"]) if choose == "project" else c[choose]
+    (``html.choose_cut`` with readability as referee), ``words`` (``choose_cut`` as before
+    issue 17h2: the cut with more running words), ``precise`` or ``broad``; ``rescue`` is
+    ``html.rescue_short_cut``."""
+    if choose == "project":
+        text = H.choose_cut(c["precise"], c["broad"], referee=lambda: c["readability"])
+    elif choose == "words":
+        text = H.choose_cut(c["precise"], c["broad"])
+    else:
+        text = c[choose]
     if off == frozenset({"all"}):
         return text
-    kept = _filter([p.strip() for p in text.split("\n") if p.strip()], off)
-    if title_pop and c["title"] and kept and kept[0].strip().lower() == c["title"].lower():
-        kept.pop(0)
+    anchors = frozenset(c["anchors"].split("\n")) - {""}
+    kept = _finish(text, c["title"], off, title_pop, anchors)
+    if rescue and sum(n_words(p) for p in kept) < H._SHORT_CUT:
+        alt = _finish(c["recall"], c["title"], off, title_pop, anchors)
+        had, got = sum(n_words(p) for p in kept), sum(n_words(p) for p in alt)
+        alt_words = H._vocab("\n".join(alt))
+        if (got >= 2 * max(1, had) and (not kept or H._held(H._vocab("\n".join(kept)), alt_words) >= 0.8)
+                and H._held(alt_words, H._vocab(c["justext"])) >= 0.5):
+            kept = alt
     return "\n\n".join(kept)
 
 
 VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "project": lambda c: variant(c),
     "project before issue 17h": _before,
+    "project before 17h2 (s11 main)": lambda c: variant(c, choose="words", rescue=False, off=OLD_RULES_OFF),
+    "- readability referee (words)": lambda c: variant(c, choose="words"),
+    "- short-cut rescue": lambda c: variant(c, rescue=False),
     "- choose_cut (always precise)": lambda c: variant(c, choose="precise"),
     "- line filter (all rules)": lambda c: variant(c, off=frozenset(RULES)),
     "- title pop": lambda c: variant(c, title_pop=False),
@@ -150,6 +187,7 @@ def main() -> None:
                                     {p.id: p.text for p in ps})
     cols = list(sets)
     results: dict[str, dict[str, float]] = {}
+    per_page: dict[str, dict[str, dict[str, float]]] = {}  # variant -> set -> page -> F1
     worst: list[str] = []
     cache: dict[str, dict[str, str]] = {}
     if args.cache and args.cache.exists():
@@ -165,9 +203,13 @@ def main() -> None:
             print(f"{name}: re-played project differs from extract_html on {len(bad)} pages", file=sys.stderr)
         for v, fn in VARIANTS.items():
             results.setdefault(v, {})[name] = E.extraction({i: fn(c) for i, c in cuts.items()}, gold).f1
+            if v in PAIRED:
+                per_page.setdefault(v, {})[name] = {i: E.bag_of_words(fn(c), gold[i]).f1 for i, c in cuts.items()}
         for b in BASELINES:
             out = text if b == "keep-all" else {i: c[b] for i, c in cuts.items()}
             results.setdefault(b, {})[name] = E.extraction(out, gold).f1
+        per_page.setdefault("traf-precise", {})[name] = {i: E.bag_of_words(c["traf-precise"], gold[i]).f1
+                                                         for i, c in cuts.items()}
         if args.worst:
             diffs = sorted((E.bag_of_words(VARIANTS["project"](c), gold[i]).f1
                             - E.bag_of_words(c["traf-precise"], gold[i]).f1, i) for i, c in cuts.items())
@@ -179,9 +221,43 @@ def main() -> None:
     print("-" * len(head))
     for v, row in results.items():
         print(f"{v:32s} " + " ".join(f"{row[c]:20.3f}" for c in cols))
+    print()
+    print("gain per page, mean and 90% paired bootstrap interval (pages resampled, 2,000 draws):")
+    for a, b in (("project", "traf-precise"), ("project", "project before 17h2 (s11 main)"),
+                 ("project before 17h2 (s11 main)", "traf-precise")):
+        print(f"{a[:24]:24s} - {b[:24]:24s} " + " ".join(
+            "{:+.3f} [{:+.3f}, {:+.3f}]".format(*paired_gain(per_page[a][c], per_page[b][c])) for c in cols))
+    urls = _dev_urls(args.data)
+    print()
+    print("zyte (dev) by site half (nothing is fitted in this path; the halves show it holds on both):")
+    for v in ("project", "project before 17h2 (s11 main)", "traf-precise"):
+        f = per_page[v][cols[0]]
+        halves = {h: [x for i, x in f.items() if site_half(i, urls.get(i, "")) == h] for h in "AB"}
+        print(f"{v[:32]:32s} " + " ".join(f"half {h} {sum(xs) / max(1, len(xs)):.3f} ({len(xs)} pages)"
+                                         for h, xs in halves.items()))
     if worst:
         print()
         print("\n".join(worst))
+
+
+PAIRED = ("project", "project before 17h2 (s11 main)")
+
+
+def paired_gain(a: dict[str, float], b: dict[str, float], draws: int = 2000,
+                seed: int = 17) -> tuple[float, float, float]:
+    """Mean per-page gain of ``a`` over ``b`` and its 90% bootstrap interval, pages resampled."""
+    keys = sorted(a)
+    d = [a[k] - b[k] for k in keys]
+    rng = random.Random(seed)
+    n = len(d)
+    means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(draws))
+    return sum(d) / n, means[int(0.05 * draws)], means[int(0.95 * draws) - 1]
+
+
+def _dev_urls(data: Path) -> dict[str, str]:
+    rows = (json.loads(x) for x in (data / "extraction" / "gold.jsonl").read_text(encoding="utf-8").splitlines()
+            if x.strip())
+    return {r["id"]: r.get("url", "") for r in rows}
 
 
 if __name__ == "__main__":

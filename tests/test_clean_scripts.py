@@ -7,8 +7,11 @@ import logging
 from pathlib import Path
 
 import pytest
+import trafilatura
+from trafilatura.utils import load_html
 
 from storyline.clean import clean, word_count
+from storyline.clean import html as H
 from storyline.clean.html import choose_cut, extract_html, filter_paragraphs, page_text
 from storyline.clean.text import n_words, split_sentences
 from storyline.errors import NotAnArticle
@@ -101,6 +104,65 @@ def test_choose_cut() -> None:
     assert choose_cut(longer, story) == longer
     assert choose_cut(story, story + "\nShare this") == story  # agreeing: the precise cut
     assert choose_cut("", story) == story
+
+
+def test_a_referee_keeps_a_short_post_over_a_longer_list() -> None:
+    """Two cuts that disagree (a short blog post, a blogroll of names): more running words would
+    take the list; a referee that holds the post keeps it, and one that holds the list takes that."""
+    post = ("Experimental philosophers fit the description of this position at the centre, and I am told "
+            "such applications would be of interest. The department values methods from other fields.")
+    roll = "\n".join(f"- Author number {k} of the blogroll, with a long affiliation line" for k in range(40))
+    assert choose_cut(post, roll) == roll  # without a referee: the cut with more running words
+    assert choose_cut(post, roll, referee=lambda: "Menu\n" + post + "\nAbout") == post
+    assert choose_cut(post, roll, referee=lambda: roll) == roll
+    assert choose_cut(post, roll, referee=lambda: "") == roll  # a referee that found nothing: as before
+    asked: list[int] = []
+    choose_cut(post, post + "\nShare this", referee=lambda: asked.append(1) or "")
+    assert not asked  # agreeing cuts never call the referee (it costs a readability pass)
+
+
+def test_a_short_precise_cut_is_rescued_by_the_recall_cut() -> None:
+    """Engadget's Xbox One X review (a real page, from Mozilla Readability's test pages): the
+    precise cut keeps only the 111-word standfirst; the recall cut holds it and the whole review,
+    and jusText agrees, so the review is kept whole."""
+    html = (DATA / "engadget-xbox-review.html").read_text(encoding="utf-8")
+    precise = trafilatura.extract(html, favor_precision=True) or ""
+    assert n_words(precise) < 150  # the page still shows the failure the rescue is for
+    page = extract_html(html)
+    body = "\n".join(page.cleaned.paragraphs)
+    assert page.kind == "article"
+    assert n_words(body) > 1500
+    assert body.startswith("The Xbox One X is the ultimate video game system.")
+    assert "the fastest game console ever made" in body
+
+
+def test_a_cut_of_article_length_is_not_replaced() -> None:
+    """The barrons-like page's cut is a whole story: the recall cut is never asked for it."""
+    page = extract_html(_page("barrons-like.html").html or "")
+    assert sum(n_words(p) for p in page.cleaned.paragraphs) >= H._SHORT_CUT
+
+
+def test_a_table_row_of_links_is_a_menu_and_a_row_of_numbers_is_not_a_date() -> None:
+    """Old pages lay their menus out in tables ("| Wine | | Old Town |", each cell a link of the
+    page); a data table's rows stay, and so does a row of numbers the date pattern would match."""
+    html = (
+        "<html><body><table><tr><td><a href='/wine'>Wine</a></td><td></td><td><a href='/town'>Old Town</a></td>"
+        "</tr></table><article><h1>Council keeps the bridge open</h1>"
+        + "".join(f"<p>Paragraph {k} of the story says what the council decided about the bridge and the road, "
+                  "and why the vote was close.</p>" for k in range(6))
+        + "<table><tr><th>Year</th><th>Crossings</th></tr><tr><td>2018</td><td>4,100</td></tr>"
+        "<tr><td>2019</td><td>4,350</td></tr></table><p>2, 3, 5, 2, 3, 12, 5</p></article></body></html>"
+    )
+    anchors = H.link_labels(load_html(html))
+    assert anchors == {"wine", "old town"}
+    kept, removed = filter_paragraphs(["| Wine | | Old Town |", "| Year | Crossings |", "| 2018 | 4,100 |",
+                                       "2, 3, 5, 2, 3, 12, 5", "4.3333333333333333", "November 20, 2019",
+                                       "12/08/2019 14:05"], anchors)
+    assert kept == ["| Year | Crossings |", "| 2018 | 4,100 |", "2, 3, 5, 2, 3, 12, 5", "4.3333333333333333"]
+    assert removed == ["| Wine | | Old Town |", "November 20, 2019", "12/08/2019 14:05"]
+    assert filter_paragraphs(["| Wine | | Old Town |"])[0] == ["| Wine | | Old Town |"]  # no links known: kept
+    body = "\n".join(extract_html(html).cleaned.paragraphs)
+    assert "Old Town" not in body and "Paragraph 5 of the story" in body
 
 
 def test_a_long_paragraph_with_a_stock_phrase_is_kept() -> None:
