@@ -232,6 +232,12 @@ _CLOCK_LEDE = re.compile(
     r"^\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?\s?m\.?\s*)?(?:(?:local|GMT|BST|CET|EST|EDT|ET|UTC)\s*)?[.:|–—-]\s*"
     r"(?=[\"“«¿¡(]?[A-ZÀ-ÝÑ])"
 )
+# A post's stamp as a comment thread or blog prints it: a date with its year, a clock time and a
+# bar ("March 24 , 2011 at 9:55 pm | Reply …", "21/02/2011 - 12:12 |"). It dates when a reader
+# posted, not a day the story talks about, so its date is no vote (``_gather``).
+_POST_STAMP = re.compile(
+    r"[^|.!?]{0,30}?\b(?:19|20)\d{2}\s*(?:[^\W\d_]{1,5}\.?|[,-])?\s*\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?\s?m\b\.?)?\s*\|"
+)
 _CAPS_LEDE = re.compile(r"^[A-Z][A-Z.'’ ]{2,30}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:--|—|–|-)\s+")
 # Signs that a text is tokenised (Penn Treebank): a space before a comma or a closing stop, split
 # contractions. French spacing before ":;?!" is not one.
@@ -359,7 +365,7 @@ def _gather(articles: Sequence[Article]) -> _Evidence:
         first = len(ev.sentences)
         anchors: dict[int, dt.date] = {}  # weekdays this article has pinned to a date
         for text in split_sentences(art.body):
-            found = sentence_mentions(text, art.published, art.lang, anchors)
+            found = sentence_mentions(_POST_STAMP.sub(" ", text), art.published, art.lang, anchors)
             dates = [d for d, _ in found]
             written = frozenset(d for d, w in found if w)
             idx = len(ev.sentences)

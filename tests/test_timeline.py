@@ -330,3 +330,19 @@ def test_the_summary_sets_punctuation_apart_and_the_sentence_reads_as_written() 
     assert entry.summary == (
         "Des milliers de manifestants ont répondu à l’ appel « nous sommes tous Khaled Saïd » au Caire .",
     )
+
+
+def test_a_comment_stamp_is_no_vote() -> None:
+    """A comment thread stamps each post with its date and time ("March 24 , 2011 at 9:55 pm |"):
+    that dates a reader's post, not a day of the story, so five pages of comments do not outvote
+    the day four reports told."""
+    reports = [
+        art(f"r{i}", D(2011, 3, 20), f"Rebels said yesterday that they had taken {town} after heavy fighting.")
+        for i, town in enumerate(("Ajdabiya", "Brega", "Ras Lanuf", "Bin Jawad"))
+    ]
+    comments = [
+        art(f"c{i}", D(2011, 3, 26), f"March 24 , 2011 at 9:5{i} pm | Reply I think we should stay out of this war .")
+        for i in range(5)
+    ]
+    [entry] = build_timeline(reports + comments, n_dates=1, n_sentences=1)
+    assert entry.date == D(2011, 3, 19)
