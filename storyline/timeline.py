@@ -386,9 +386,10 @@ def _date_scores(ev: _Evidence, articles: Sequence[Article]) -> dict[dt.date, fl
     one). Every article also votes for its publish day. (``WRITTEN_WEIGHT`` and ``RECALL_CAP``
     are neutral: a written-out date counts as any other, the growth is not capped.)
 
-    Ignored: a sentence repeated word for word in several articles (page furniture, wire copies),
-    days after the article's own publish day (plans and forecasts, or a sidebar of later headlines),
-    and days far outside the storyline's publishing span (background history)."""
+    Ignored: a post's stamp (``_POST_STAMP``, read out in ``_gather``), a sentence repeated word for
+    word in several articles (page furniture, wire copies), days after the article's own publish
+    day (plans and forecasts, or a sidebar of later headlines), and days far outside the
+    storyline's publishing span (background history)."""
     pubs = [a.published for a in articles if a.published is not None]
     lo = min(pubs) - dt.timedelta(days=BACKGROUND_DAYS) if pubs else dt.date.min
     hi = max(pubs) if pubs else dt.date.max
