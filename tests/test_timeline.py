@@ -3,6 +3,7 @@ really come from the articles and do not repeat each other."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from storyline.models import Article
@@ -151,20 +152,25 @@ def test_without_publish_dates_only_absolute_dates_count() -> None:
     assert [e.date for e in tl] == [D(2011, 1, 25), D(2011, 2, 11)]
 
 
-def test_a_written_date_outvotes_relative_ones() -> None:
-    """Four reports saying "yesterday" mostly date themselves; three naming 12 January point at the
-    day on purpose, and the one-date timeline follows them."""
+def test_a_day_recalled_long_after_outvotes_a_busier_morning_after() -> None:
+    """Four reports saying "yesterday" date a day its own news cycle covered; three articles still
+    recalling 12 January a month later make it a landmark of the story, and the one-date timeline
+    follows them. A written-out date counts as a relative one: the recall decides, not the form."""
     arts = [
         art("r1", D(2010, 1, 21), "Officials said yesterday that rescue work would go on for many more days."),
         art("r2", D(2010, 1, 21), "Aid workers said yesterday that more water was reaching the camps in the city."),
         art("r3", D(2010, 1, 21), "The government said yesterday that schools would stay closed for a month."),
         art("r4", D(2010, 1, 21), "Doctors said yesterday that the field hospitals were full of the injured."),
-        art("w1", D(2010, 1, 13), "The earthquake of 12 January destroyed much of the capital and its port."),
-        art("w2", D(2010, 1, 13), "On 12 January a powerful earthquake struck near the capital of Haiti."),
-        art("w3", D(2010, 1, 14), "Rescuers searched the rubble left by the earthquake of 12 January in Haiti."),
+        art("w1", D(2010, 2, 12), "The earthquake of 12 January destroyed much of the capital and its port."),
+        art("w2", D(2010, 2, 12), "On 12 January a powerful earthquake struck near the capital of Haiti."),
+        art("w3", D(2010, 2, 13), "Rescuers still search the rubble left by the earthquake of 12 January in Haiti."),
     ]
     [entry] = build_timeline(arts, n_dates=1, n_sentences=1)
     assert entry.date == D(2010, 1, 12)
+    # Recalled the next day instead, the same three are outvoted by the four reports.
+    soon = [a if a.id.startswith("r") else dataclasses.replace(a, published=D(2010, 1, 13)) for a in arts]
+    [entry] = build_timeline(soon, n_dates=1, n_sentences=1)
+    assert entry.date == D(2010, 1, 20)
 
 
 def test_one_look_back_is_not_a_landmark() -> None:
@@ -324,3 +330,19 @@ def test_the_summary_sets_punctuation_apart_and_the_sentence_reads_as_written() 
     assert entry.summary == (
         "Des milliers de manifestants ont répondu à l’ appel « nous sommes tous Khaled Saïd » au Caire .",
     )
+
+
+def test_a_comment_stamp_is_no_vote() -> None:
+    """A comment thread stamps each post with its date and time ("March 24 , 2011 at 9:55 pm |"):
+    that dates a reader's post, not a day of the story, so five pages of comments do not outvote
+    the day four reports told."""
+    reports = [
+        art(f"r{i}", D(2011, 3, 20), f"Rebels said yesterday that they had taken {town} after heavy fighting.")
+        for i, town in enumerate(("Ajdabiya", "Brega", "Ras Lanuf", "Bin Jawad"))
+    ]
+    comments = [
+        art(f"c{i}", D(2011, 3, 26), f"March 24 , 2011 at 9:5{i} pm | Reply I think we should stay out of this war .")
+        for i in range(5)
+    ]
+    [entry] = build_timeline(reports + comments, n_dates=1, n_sentences=1)
+    assert entry.date == D(2011, 3, 19)
