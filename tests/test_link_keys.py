@@ -162,3 +162,29 @@ def test_the_gate_articles_link_as_the_counter_based_code_linked_them(
     old = json.loads(OLD_PATH.read_text())["assignments"]
     assert len({e for e, _ in old.values()}) > 20 and len({s for _, s in old.values()}) > 10
     assert _gate_assignments() == old
+
+
+def test_add_missing_gives_the_postings_of_the_has_add_loop(tmp_path: Path) -> None:
+    """``Postings.add_missing`` (what a storyline flush uses) against ``has``/``add`` one key at a
+    time, through frozen rows, overlays, drops and compactions to files."""
+    rng = random.Random(11)
+    one, many = Postings(), Postings()
+    one.COMPACT = many.COMPACT = 32
+    for step in range(400):
+        row = rng.randrange(40)
+        if rng.random() < 0.05:
+            one.drop(row)
+            many.drop(row)
+        else:
+            keys = {rng.randrange(300) for _ in range(rng.randrange(1, 30))}
+            for key in keys:
+                if not one.has(row, key):
+                    one.add(key, row)
+            many.add_missing(row, keys)
+        one.tidy()
+        many.tidy()
+        if step % 90 == 89:
+            one.compact(tmp_path if step % 180 == 179 else None)
+            many.compact(tmp_path if step % 180 == 179 else None)
+        assert many.snapshot() == one.snapshot()
+        assert all(sorted(many.keys_of(r)) == sorted(one.keys_of(r)) for r in range(40))

@@ -444,9 +444,7 @@ class _Candidates:
                 self.sid_at[row] = sid
             self.rows[row] = self.stored(g)
             postings = self.postings
-            for key in self.dirty[sid]:
-                if not postings.has(row, key):
-                    postings.add(key, row)
+            postings.add_missing(row, self.dirty[sid])
             postings.tidy()
             n0 = self.indexed_n.get(sid)
             if n0 is None or abs(g.n - n0) > DRIFT * n0:
