@@ -245,8 +245,17 @@ class Postings:
             want = np.asarray(todo, dtype=np.int64)
             pos = np.minimum(np.searchsorted(frozen, want), len(frozen) - 1)
             todo = want[np.asarray(frozen[pos]) != want].tolist()
-        for key in todo:
-            self.add(key, row)
+        if not todo:
+            return
+        over = self._over
+        for key in todo:  # ``add``, inlined: after a catch-up this runs for tens of thousands of keys
+            s = over.get(key)
+            if s is None:
+                s = over[key] = set(self.rows(key))
+            s.add(row)
+        if added is None:
+            added = self._added[row] = set()
+        added.update(todo)
 
     def keys_of(self, row: int) -> list[int]:
         return self._frozen_keys(row).tolist() + list(self._added.get(row, ()))
