@@ -248,10 +248,11 @@ class Postings:
         if not todo:
             return
         over = self._over
+        frozen_keys = len(self._ptr) - 1  # keys numbered later have no frozen posting
         for key in todo:  # ``add``, inlined: after a catch-up this runs for tens of thousands of keys
             s = over.get(key)
             if s is None:
-                s = over[key] = set(self.rows(key))
+                s = over[key] = set(self.rows(key)) if key < frozen_keys else set()
             s.add(row)
         if added is None:
             added = self._added[row] = set()
