@@ -459,6 +459,21 @@ class _Candidates:
                 del self.fresh[sid]
             self._insert(spill, groups)
 
+    def apply_keys(self, groups: dict[str, _Group]) -> None:
+        """The postings part of ``flush``, now, for the changed storylines that live and have a
+        row: their new entity keys go into the postings, and everything else ``flush`` does
+        (row vectors, the fresh set, the HNSW index) waits for it as before. A catch-up calls
+        this, so start-up pays for the keys of what another writer stored (72k keys at 5,400
+        caught-up articles: 80 ms that the first new article paid). Exact: postings are sets,
+        the same ones whenever a key goes in, and no ranking depends on their order."""
+        for sid, keys in self.dirty.items():
+            row = self.row_of.get(sid)
+            if row is None or not keys or sid not in groups:
+                continue
+            self.postings.add_missing(row, keys)
+            keys.clear()
+            self.postings.tidy()
+
     def _insert(self, sids: list[str], groups: dict[str, _Group]) -> None:
         if not sids:
             return
@@ -895,6 +910,7 @@ class StorylineIndex:
             self.event_ids[sl] = evs
             self._touch(sl, g.entity_keys())
         self.absorbed.clear()
+        self._candidates.apply_keys(self.groups)
 
     def take_absorbed(self) -> list[tuple[str, str]]:
         """Storyline merges since the last call, as ``(absorbed, kept)``."""
