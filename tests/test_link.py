@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import random
 from pathlib import Path
 
@@ -353,3 +354,69 @@ def test_a_twin_half_is_marked_by_an_entity_most_of_it_names_and_the_other_half_
     assert TWIN_MIN_NAMING == 3
     assert not _signature(papua[:2], aceh, 0.6)  # two articles are no pattern
     assert not _signature(papua + group("a", "b", "c"), aceh, 0.6)  # named by too small a share
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_neighbours_read_back_in_one_query_link_as_read_one_by_one(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store-backed linker reads a new article's stored neighbours in one loader call
+    (``FeatureCache.prefetch``). Random clustered articles (some undated, some near-duplicates,
+    entities shared within a cluster), held features cut to 4 so nearly every neighbour is read
+    back: the same assignments as reading them one by one (the path before), and as a linker
+    holding everything in memory."""
+    from storyline.link import state as statemod
+    from storyline.link.similarity import features
+
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((12, 384))
+    base = dt.date(2020, 1, 1)
+    arts = []
+    for i in range(260):
+        c = int(rng.integers(12))
+        v = centres[c] + rng.standard_normal(384) * rng.uniform(0.3, 1.2)
+        words = " ".join(f"w{c}x{int(rng.integers(40))}" for _ in range(60))
+        if rng.random() < 0.1 and arts:  # a re-post of an earlier article, lightly edited
+            words = arts[int(rng.integers(len(arts)))].body + " edited"
+        published = None if rng.random() < 0.2 else base + dt.timedelta(days=int(rng.integers(60)) + 5 * c)
+        arts.append(
+            Article(
+                id=f"a{i}",
+                title=f"t{i}",
+                body=words,
+                lang=["en", "vi"][int(rng.integers(2))],
+                published=published,
+                vector=(v / np.linalg.norm(v)).astype(np.float32),
+                entities=tuple(
+                    extract_entities(f"Minister Name{c} visited City{int(rng.integers(3))}.", "en")
+                ),
+            )
+        )
+    feats = {a.id: features(a) for a in arts}
+    calls: list[int] = []
+
+    def loader(ids: list[str]) -> dict[str, statemod.Features]:
+        calls.append(len(ids))
+        return {i: feats[i] for i in ids}
+
+    def linked(prefetch: bool) -> list[Assignment]:
+        if not prefetch:
+            monkeypatch.setattr(statemod.FeatureCache, "prefetch", lambda self, keys: None)
+        lk = Linker(loader=loader)
+        lk._events.feats.capacity = 4
+        out = []
+        for i in range(0, len(arts), 20):
+            out.extend(lk.add(arts[i : i + 20]))
+        monkeypatch.undo()
+        return out
+
+    batched = linked(True)
+    assert max(calls) > 1 and sum(calls) > 500  # read back, several neighbours a call
+    calls.clear()
+    one_by_one = linked(False)
+    assert max(calls) == 1
+    assert batched == one_by_one
+    plain = Linker()
+    plain_out = []
+    for i in range(0, len(arts), 20):
+        plain_out.extend(plain.add(arts[i : i + 20]))
+    assert batched == plain_out
+    assert 3 < len(groups(batched, "event")) < 200

@@ -162,3 +162,68 @@ def test_the_gate_articles_link_as_the_counter_based_code_linked_them(
     old = json.loads(OLD_PATH.read_text())["assignments"]
     assert len({e for e, _ in old.values()}) > 20 and len({s for _, s in old.values()}) > 10
     assert _gate_assignments() == old
+
+
+def test_add_missing_gives_the_postings_of_the_has_add_loop(tmp_path: Path) -> None:
+    """``Postings.add_missing`` (what a storyline flush uses) against ``has``/``add`` one key at a
+    time, through frozen rows, overlays, drops and compactions to files."""
+    rng = random.Random(11)
+    one, many = Postings(), Postings()
+    one.COMPACT = many.COMPACT = 32
+    for step in range(400):
+        row = rng.randrange(40)
+        if rng.random() < 0.05:
+            one.drop(row)
+            many.drop(row)
+        else:
+            keys = {rng.randrange(300) for _ in range(rng.randrange(1, 30))}
+            for key in keys:
+                if not one.has(row, key):
+                    one.add(key, row)
+            many.add_missing(row, keys)
+        one.tidy()
+        many.tidy()
+        if step % 90 == 89:
+            one.compact(tmp_path if step % 180 == 179 else None)
+            many.compact(tmp_path if step % 180 == 179 else None)
+        assert many.snapshot() == one.snapshot()
+        assert all(sorted(many.keys_of(r)) == sorted(one.keys_of(r)) for r in range(40))
+
+
+def test_keys_put_into_the_postings_before_a_flush_change_no_search(tmp_path: Path) -> None:
+    """A catch-up puts the changed storylines' new entity keys into the postings at once
+    (``_Candidates.apply_keys``), the rest of the flush waiting for the next search: the same
+    postings and the same candidates, best-first, as a flush doing it all."""
+    import copy
+
+    from storyline.link.similarity import LinkConfig
+    from storyline.link.storylines import StorylineIndex, _Group
+
+    rng = np.random.default_rng(4)
+    cfg = LinkConfig()
+    sl = StorylineIndex(cfg, 16)
+    for i in range(120):  # storylines of one event each, sharing keys by theme
+        v = rng.standard_normal(16)
+        ents = frozenset(f"person:p{int(rng.integers(60))}" for _ in range(3))
+        sl.add_article(f"e{i}", (v / np.linalg.norm(v)).astype(np.float32), ents, "en")
+        sl.place(f"e{i}", f"a{i}")
+    sl.warm()
+    sl._candidates.postings.compact(tmp_path)  # frozen postings, as a snapshot has them
+    for _ in range(300):  # what a catch-up brings: articles with new and old keys in placed events
+        e = f"e{int(rng.integers(120))}"
+        v = rng.standard_normal(16)
+        ents = frozenset(f"person:{'q' if rng.random() < 0.5 else 'p'}{int(rng.integers(90))}" for _ in range(3))
+        sl.add_article(e, (v / np.linalg.norm(v)).astype(np.float32), ents, "en")
+    early = copy.deepcopy(sl)
+    early._candidates.apply_keys(early.groups)
+    assert any(not k for k in early._candidates.dirty.values())  # keys went in before the flush
+    for _ in range(40):
+        g = _Group(16)
+        v = rng.standard_normal(16)
+        g.add((v / np.linalg.norm(v)).astype(np.float32),
+              frozenset(f"person:{'q' if rng.random() < 0.5 else 'p'}{int(rng.integers(90))}" for _ in range(4)),
+              "en", sl.keys)
+        a = sl._candidates.search(g, sl.groups, sl.order, None)
+        b = early._candidates.search(g, early.groups, early.order, None)
+        assert a == b
+    assert sl._candidates.postings.snapshot() == early._candidates.postings.snapshot()

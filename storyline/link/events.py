@@ -441,18 +441,17 @@ class EventIndex:
             found.update(self._keys[key] for key in self._nearest(f, k))
         dups = {d for d in self._dups.query(f.shingles) if d in self.feats}
         found |= dups
-        scores: dict[str, float] = {}
-        for cid in found:
-            when = self.published.get(cid)
-            if (
-                cid not in dups
-                and f.published is not None
-                and when is not None
-                and abs((f.published - when).days) > self.cfg.window_days  # type: ignore[operator]
-            ):
-                continue
-            scores[cid] = combine(signals(f, self.feats[cid], self.cfg), self.cfg)
-        return scores
+        within = [cid for cid in found if cid in dups or self._in_window(f.published, cid)]
+        self.feats.prefetch(within)  # the ones not held: one store read, not one per neighbour
+        return {cid: combine(signals(f, self.feats[cid], self.cfg), self.cfg) for cid in within}
+
+    def _in_window(self, published: object, cid: str) -> bool:
+        """Whether an indexed article may link to one published on ``published`` (always, when
+        either date is unknown): decided on the dates held in memory, before any features are read."""
+        when = self.published.get(cid)
+        if published is None or when is None:
+            return True
+        return abs((published - when).days) <= self.cfg.window_days  # type: ignore[operator]
 
     def _nearest(self, f: Features, k: int) -> list[int]:
         """Keys of the ``k`` nearest indexed articles: from the in-memory index and from the

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -230,6 +231,32 @@ class Postings:
         if added is None:
             added = self._added[row] = set()
         added.add(key)
+
+    def add_missing(self, row: int, keys: Iterable[int]) -> None:
+        """``add(key, row)`` for each of ``keys`` that ``has(row, key)`` denies, with the row's
+        frozen keys searched once for all of them (``_Candidates.flush`` brings in a storyline's
+        new keys at once: after a catch-up, tens of thousands). The same postings as the loop
+        ``if not has(row, key): add(key, row)``: each key is checked against the row's keys as
+        they were before any of them was added, and no key is given twice (a set)."""
+        added = self._added.get(row)
+        todo = [k for k in keys if added is None or k not in added]
+        frozen = self._frozen_keys(row)
+        if todo and len(frozen):
+            want = np.asarray(todo, dtype=np.int64)
+            pos = np.minimum(np.searchsorted(frozen, want), len(frozen) - 1)
+            todo = want[np.asarray(frozen[pos]) != want].tolist()
+        if not todo:
+            return
+        over = self._over
+        frozen_keys = len(self._ptr) - 1  # keys numbered later have no frozen posting
+        for key in todo:  # ``add``, inlined: after a catch-up this runs for tens of thousands of keys
+            s = over.get(key)
+            if s is None:
+                s = over[key] = set(self.rows(key)) if key < frozen_keys else set()
+            s.add(row)
+        if added is None:
+            added = self._added[row] = set()
+        added.update(todo)
 
     def keys_of(self, row: int) -> list[int]:
         return self._frozen_keys(row).tolist() + list(self._added.get(row, ()))

@@ -444,9 +444,7 @@ class _Candidates:
                 self.sid_at[row] = sid
             self.rows[row] = self.stored(g)
             postings = self.postings
-            for key in self.dirty[sid]:
-                if not postings.has(row, key):
-                    postings.add(key, row)
+            postings.add_missing(row, self.dirty[sid])
             postings.tidy()
             n0 = self.indexed_n.get(sid)
             if n0 is None or abs(g.n - n0) > DRIFT * n0:
@@ -460,6 +458,21 @@ class _Candidates:
             for sid in spill:
                 del self.fresh[sid]
             self._insert(spill, groups)
+
+    def apply_keys(self, groups: dict[str, _Group]) -> None:
+        """The postings part of ``flush``, now, for the changed storylines that live and have a
+        row: their new entity keys go into the postings, and everything else ``flush`` does
+        (row vectors, the fresh set, the HNSW index) waits for it as before. A catch-up calls
+        this, so start-up pays for the keys of what another writer stored (72k keys at 5,400
+        caught-up articles: 80 ms that the first new article paid). Exact: postings are sets,
+        the same ones whenever a key goes in, and no ranking depends on their order."""
+        for sid, keys in self.dirty.items():
+            row = self.row_of.get(sid)
+            if row is None or not keys or sid not in groups:
+                continue
+            self.postings.add_missing(row, keys)
+            keys.clear()
+            self.postings.tidy()
 
     def _insert(self, sids: list[str], groups: dict[str, _Group]) -> None:
         if not sids:
@@ -897,6 +910,7 @@ class StorylineIndex:
             self.event_ids[sl] = evs
             self._touch(sl, g.entity_keys())
         self.absorbed.clear()
+        self._candidates.apply_keys(self.groups)
 
     def take_absorbed(self) -> list[tuple[str, str]]:
         """Storyline merges since the last call, as ``(absorbed, kept)``."""
