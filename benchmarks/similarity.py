@@ -615,6 +615,16 @@ def alignment(loaded: Loaded, limit: int) -> None:
             _gain_row(f"{name}, {tag}, alone", alone(f_half[name]), ref, t, by_half, names)
             _gain_row(f"shipped + {name}, {tag}", _refit(cross, f_half[name], by_half, t), ref, t, by_half,
                       names, _refit(lolo, f_lang[name], names, t))
+    # The first sentence is the headline (the encoder's title): against the other's, and against the
+    # other's whole vector (both ways), as the worst pairs differ most in their headlines.
+    whole = [(np.asarray(loaded.a[i].vector), np.asarray(loaded.b[i].vector)) for i in ix]
+    heads = {"headline cosine": np.array([x[0] @ z[0] for x, z in zip(sa, sb, strict=True)]),
+             "headline vs other's whole": np.array([(x[0] @ wb + z[0] @ wa) / 2
+                                                    for (wa, wb), x, z in zip(whole, sa, sb, strict=True)])}
+    for name, f in heads.items():
+        _gain_row(f"{name}, alone", alone(f), ref, t, by_half, names)
+        _gain_row(f"shipped + {name}", _refit(cross, f, by_half, t), ref, t, by_half, names,
+                  _refit(lolo, f, names, t))
 
 
 def fit_crosslingual(sigs: list[dict], y: list[float], cfg: LinkConfig) -> float:
