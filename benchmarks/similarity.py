@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import itertools
 import json
 import math
 import sys
@@ -394,6 +395,238 @@ def overlaps(loaded: Loaded) -> None:
               f"  {glo:+.3f}..{ghi:+.3f}   {ev.pearson(list(lolo), y):.3f}", flush=True)
 
 
+def _refit(base: np.ndarray, f: np.ndarray, keys: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """The least-squares line of ``t`` on (base, f) fitted on the other groups of ``keys`` (halves, or
+    language pairs for LOLO), intercept included so that the groups' scores share one scale."""
+    out = np.zeros(len(base))
+    for k in set(keys.tolist()):
+        fit, test = keys != k, keys == k
+        w = np.linalg.lstsq(np.c_[base[fit], f[fit], np.ones(int(fit.sum()))], t[fit], rcond=None)[0]
+        out[test] = np.c_[base[test], f[test], np.ones(int(test.sum()))] @ w
+    return out
+
+
+def _gain_row(tag: str, v: np.ndarray, base: np.ndarray, t: np.ndarray, by_half: np.ndarray,
+              names: np.ndarray, lolo: np.ndarray | None = None) -> None:
+    """One row: Pearson overall, per language pair, per half, the 90% bootstrap interval of the gain
+    over ``base`` and the leave-one-language-pair-out figure."""
+    langs = [lg for lg in HYPOTHESIS_LANGS if lg == "all" or (names == lg).sum() > 2]
+    cells = " ".join(f"{lg} {np.corrcoef(v[m], t[m])[0, 1]:.3f}"
+                     for lg in langs for m in [np.ones(len(v), bool) if lg == "all" else names == lg])
+    h = "/".join(f"{np.corrcoef(v[by_half == k], t[by_half == k])[0, 1]:.3f}" for k in (0, 1))
+    _, _, glo, ghi, _ = bootstrap(list(v), list(base), list(t), list(range(len(v))))
+    lo = "" if lolo is None else f"  LOLO {np.corrcoef(lolo, t)[0, 1]:.3f}"
+    print(f"  {tag:<34} {cells}  halves {h}  gain {glo:+.3f}..{ghi:+.3f}{lo}", flush=True)
+
+
+# A language pair's own line counts n / (n + SHRINK_PAIRS) against the pooled one (``shape``).
+SHRINK_PAIRS = 50
+
+
+def _hinges(z: np.ndarray, knots: np.ndarray) -> np.ndarray:
+    """The design of a linear spline with these knots: 1, z, and max(0, z - knot) for each."""
+    return np.c_[np.ones_like(z), z, *[np.maximum(0.0, z - q) for q in knots]]
+
+
+def shape(loaded: Loaded) -> None:
+    """Issue 17: is the floor/ceiling line the right shape? The gold (1-4) bends against the cosine,
+    and Pearson rewards a linear relation; so the shipped score is mapped by a monotone function
+    fitted on the other half (LOLO: on the other language pairs): isotonic regression, a linear
+    spline with 1-3 knots at quantiles of the score, or a power of the score."""
+    from sklearn.isotonic import IsotonicRegression
+
+    pairs, y, names_l, *_ = loaded
+    unknown = np.asarray(loaded.unknown)
+    t, names = np.asarray(y), np.asarray(names_l)
+    by_half = np.array([half(p["pair_id"]) for p in pairs])
+    cross, lolo = np.asarray(crossfitted(loaded)), np.asarray(crossfitted(loaded, by_language=True))
+
+    def mapped(base: np.ndarray, keys: np.ndarray, how: str) -> np.ndarray:
+        out = np.zeros(len(base))
+        for k in set(keys.tolist()):
+            fit, test = (keys != k) & ~unknown, keys == k
+            if how == "isotonic":
+                out[test] = IsotonicRegression(out_of_bounds="clip").fit(base[fit], t[fit]).predict(base[test])
+            elif how.startswith("by language pair"):  # a line per pair, shrunk to the pooled line
+                pooled = np.polyfit(base[fit], t[fit], 1)
+                for lg in set(names[test].tolist()):
+                    own, m = fit & (names == lg), test & (names == lg)
+                    line = np.polyfit(base[own], t[own], 1) if own.sum() > 2 else pooled
+                    share = own.sum() / (own.sum() + SHRINK_PAIRS)
+                    out[m] = np.polyval(share * line + (1 - share) * pooled, base[m])
+            elif how == "power":
+                p = max(np.linspace(0.3, 2.0, 35), key=lambda q: np.corrcoef(base[fit] ** q, t[fit])[0, 1])
+                out[test] = base[test] ** p
+            else:
+                knots = np.quantile(base[fit], np.linspace(0, 1, int(how[0]) + 2)[1:-1])
+                w = np.linalg.lstsq(_hinges(base[fit], knots), t[fit], rcond=None)[0]
+                out[test] = _hinges(base[test], knots) @ w
+        return out
+
+    print("\nTHE CALIBRATION'S SHAPE (a monotone map of the shipped score fitted on the other half)")
+    _gain_row("shipped (floor, ceiling: a line)", cross, cross, t, by_half, names, lolo)
+    for how in ("isotonic", "1 knot", "2 knots", "3 knots", "power", f"by language pair, shrunk ({SHRINK_PAIRS})"):
+        _gain_row(how, mapped(cross, by_half, how), cross, t, by_half, names, mapped(lolo, names, how))
+    print("  gold against the score, by tenth of the score (mean, sd):")
+    edges = np.quantile(cross, np.linspace(0, 1, 11))
+    for lo_, hi_ in itertools.pairwise(edges):
+        m = (cross >= lo_) & (cross <= hi_)
+        print(f"   {lo_:.2f}-{hi_:.2f}  n {int(m.sum()):3d}  gold {t[m].mean():.2f} ({t[m].std():.2f})")
+
+
+# The spliced tail of a SemEval text (its last ~56 e5 tokens) is about this many characters.
+TAIL_CHARS = 350
+
+
+def cleaned_tail(text: str) -> str:
+    """``text`` with the sentences of its last TAIL_CHARS characters that the cleaner's own rules call
+    furniture (``is_boilerplate_phrase`` as it judges a full sentence, ``is_tail_stop``) taken out."""
+    from storyline.clean.text import is_boilerplate_phrase, is_tail_stop, split_sentences
+
+    head, tail = text[:-TAIL_CHARS], text[-TAIL_CHARS:]
+    lines = [" ".join(s for s in split_sentences(line.strip())
+                      if not (is_boilerplate_phrase(s, sentence_ok=True) or is_tail_stop(s)))
+             if line.strip() else line for line in tail.split("\n")]
+    cleaned = "\n".join(lines)
+    return text if cleaned.split() == tail.split() else head + cleaned
+
+
+def tail_cleaning(loaded: Loaded) -> None:
+    """Issue 17: the tail alone scores 0.602 (bylines, "Advertisement", link lists); does taking the
+    cleaner's furniture out of it before encoding help? Only changed texts are encoded again."""
+    from storyline.enrich.vectors import CachedEncoder, E5Encoder, encoder_input
+
+    enc = CachedEncoder(E5Encoder(), CACHE)
+
+    def redo(arts: Sequence[Article]) -> tuple[list[Article], int]:
+        out, changed = [], 0
+        for x in arts:
+            text = encoder_input(x)
+            new = cleaned_tail(text)
+            if new != text:
+                changed += 1
+                x = dataclasses.replace(x, vector=enc.encode([new])[0])
+            out.append(x)
+        return out, changed
+
+    (a, ca), (b, cb) = redo(loaded.a), redo(loaded.b)
+    t, names = np.asarray(loaded.y), np.asarray(loaded.names)
+    by_half = np.array([half(p["pair_id"]) for p in loaded.pairs])
+    cross = np.asarray(crossfitted(loaded))
+    print(f"\nTAIL CLEANING ({ca + cb} of {2 * len(a)} texts change; the cleaner already judged these lines)")
+    _gain_row("shipped", cross, cross, t, by_half, names, np.asarray(crossfitted(loaded, by_language=True)))
+    new = loaded._replace(a=a, b=b)
+    _gain_row("tail furniture out", np.asarray(crossfitted(new)), cross, t, by_half, names,
+              np.asarray(crossfitted(new, by_language=True)))
+
+
+def text_sentences(text: str, most: int = 20) -> list[str]:
+    """The sentences of an encoder input, by the cleaner's script-aware splitter (line by line); a
+    piece under 25 characters (a byline, "Reklama") joins the sentence before it; at most ``most``."""
+    from storyline.clean.text import split_sentences
+
+    out: list[str] = []
+    for line in text.splitlines():
+        for s in split_sentences(line.strip()) if line.strip() else []:
+            if out and len(s) < 25:
+                out[-1] += " " + s
+            else:
+                out.append(s)
+    return out[:most]
+
+
+def alignment(loaded: Loaded, limit: int) -> None:
+    """Issue 17: score a pair by how its sentences align (each text's sentences encoded alone). For
+    the first ``limit`` pairs of a fixed shuffle (seed 17; every sentence through the shared vector
+    cache): BERTScore-style mean of best matches both ways, the mean of the 3 best matches, the best
+    match; each plain and with its language's sentence mean (taken on the other half) removed.
+    Alone (a line fitted on the other half) and added to the shipped score (weight fitted on the
+    other half; LOLO on the other language pairs), beside the shipped score on the same pairs."""
+    from storyline.enrich.vectors import CachedEncoder, E5Encoder, encoder_input
+
+    order = [int(i) for i in np.random.default_rng(17).permutation(len(loaded.pairs))[:limit]]
+    enc = CachedEncoder(E5Encoder(), CACHE)
+    sa, sb, keep = [], [], []
+    for i in order:
+        va, vb = (enc.encode(text_sentences(encoder_input(x))) for x in (loaded.a[i], loaded.b[i]))
+        if len(va) and len(vb):
+            sa.append(va)
+            sb.append(vb)
+            keep.append(i)
+    ix = np.array(keep)
+    t, names = np.asarray(loaded.y)[ix], np.asarray(loaded.names)[ix]
+    la = [(loaded.a[i].lang or "").lower() for i in ix]
+    lb = [(loaded.b[i].lang or "").lower() for i in ix]
+    by_half = np.array([half(loaded.pairs[i]["pair_id"]) for i in ix])
+    cross = np.asarray(crossfitted(loaded))[ix]
+    lolo = np.asarray(crossfitted(loaded, by_language=True))[ix]
+
+    def unit(m: np.ndarray) -> np.ndarray:
+        return m / np.linalg.norm(m, axis=-1, keepdims=True)
+
+    def measures(keys: np.ndarray, centred: bool) -> dict[str, np.ndarray]:
+        out: dict[str, list[float]] = defaultdict(list)
+        rows: dict[int, dict[str, float]] = {}
+        for k in set(keys.tolist()):
+            test = keys == k
+            pooled: dict[str, list[np.ndarray]] = defaultdict(list)
+            for j in np.where(~test)[0]:
+                pooled[la[j]].append(sa[j])
+                pooled[lb[j]].append(sb[j])
+            means = {lg: np.vstack(v).mean(0) for lg, v in pooled.items()} if centred else {}
+            for j in np.where(test)[0]:
+                a = unit(sa[j] - rel.LANGUAGE_MEAN_WEIGHT * means[la[j]]) if la[j] in means else sa[j]
+                b = unit(sb[j] - rel.LANGUAGE_MEAN_WEIGHT * means[lb[j]]) if lb[j] in means else sb[j]
+                m = a @ b.T
+                rows[j] = {"best-match mean": (m.max(1).mean() + m.max(0).mean()) / 2,
+                           "top-3 mean": np.sort(m.ravel())[-3:].mean(), "best match": m.max()}
+        for j in range(len(ix)):
+            for name, v in rows[j].items():
+                out[name].append(v)
+        return {k: np.asarray(v) for k, v in out.items()}
+
+    def alone(f: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(f))
+        for k in (0, 1):
+            slope, icpt = np.polyfit(f[by_half != k], t[by_half != k], 1)
+            out[by_half == k] = slope * f[by_half == k] + icpt
+        return out
+
+    sizes = [len(v) for v in sa + sb]
+    print(f"\nSENTENCE ALIGNMENT ({len(ix)} pairs of a fixed shuffle; {np.median(sizes):.0f} sentences a text "
+          "(median))")
+    raw, sample = E5Encoder(), [encoder_input(x) for i in order[:8] for x in (loaded.a[i], loaded.b[i])]
+    for tag, cut in (("whole text", lambda z: [z]), ("its sentences", text_sentences)):
+        cpu = time.process_time()
+        for z in sample:
+            raw.encode(cut(z))
+        print(f"  encoder cost, {tag}: {len(sample) / (time.process_time() - cpu):.2f} articles per CPU-second"
+              " (16 texts, no cache, every encoder thread counted)", flush=True)
+    _gain_row("shipped (whole text)", cross, cross, t, by_half, names, lolo)
+    # On a few hundred pairs the fitted line alone moves the pooled figure, so gains are taken over
+    # the shipped score put through the same refit with nothing added.
+    none = np.zeros(len(ix))
+    ref = _refit(cross, none, by_half, t)
+    _gain_row("shipped, line refit (the base below)", ref, cross, t, by_half, names, _refit(lolo, none, names, t))
+    for centred in (False, True):
+        f_half, f_lang = measures(by_half, centred), measures(names, centred)
+        tag = "centred" if centred else "plain"
+        for name in f_half:
+            _gain_row(f"{name}, {tag}, alone", alone(f_half[name]), ref, t, by_half, names)
+            _gain_row(f"shipped + {name}, {tag}", _refit(cross, f_half[name], by_half, t), ref, t, by_half,
+                      names, _refit(lolo, f_lang[name], names, t))
+    # The first sentence is the headline (the encoder's title): against the other's, and against the
+    # other's whole vector (both ways), as the worst pairs differ most in their headlines.
+    whole = [(np.asarray(loaded.a[i].vector), np.asarray(loaded.b[i].vector)) for i in ix]
+    heads = {"headline cosine": np.array([x[0] @ z[0] for x, z in zip(sa, sb, strict=True)]),
+             "headline vs other's whole": np.array([(x[0] @ wb + z[0] @ wa) / 2
+                                                    for (wa, wb), x, z in zip(whole, sa, sb, strict=True)])}
+    for name, f in heads.items():
+        _gain_row(f"{name}, alone", alone(f), ref, t, by_half, names)
+        _gain_row(f"shipped + {name}", _refit(cross, f, by_half, t), ref, t, by_half, names,
+                  _refit(lolo, f, names, t))
+
+
 def fit_crosslingual(sigs: list[dict], y: list[float], cfg: LinkConfig) -> float:
     """The cross-lingual weight: the mean gap between cross-lingual pairs' logits and what
     same-language pairs of the same gold similarity get (a line fitted on those)."""
@@ -433,6 +666,10 @@ def main() -> None:
     ap.add_argument("--write", action="store_true", help="refit the calibration on all dev pairs and write it")
     ap.add_argument("--hypotheses", action="store_true", help="why languages trail: each suspect alone, cross-fitted")
     ap.add_argument("--windows", action="store_true", help="windows beside the whole; overlap signals")
+    ap.add_argument("--shape", action="store_true", help="monotone maps of the score instead of its line")
+    ap.add_argument("--tail", action="store_true", help="the tail's furniture taken out before encoding")
+    ap.add_argument("--align", type=int, metavar="PAIRS",
+                    help="sentence alignment on this many pairs of a fixed shuffle (encodes each sentence)")
     ap.add_argument("--calibrate", action="store_true",
                     help="refit the cross-lingual weight of combine on the calibration half, then report")
     args = ap.parse_args()
@@ -442,6 +679,14 @@ def main() -> None:
         loaded = load(args.data)
         windows(loaded)
         overlaps(loaded)
+    elif args.shape or args.align or args.tail:
+        loaded = load(args.data)
+        if args.shape:
+            shape(loaded)
+        if args.tail:
+            tail_cleaning(loaded)
+        if args.align:
+            alignment(loaded, args.align)
     elif args.calibrate:
         cfg = bench_similarity(args.data, LinkConfig(), calibrate=True)
         print("\nLinkConfig to paste:", cfg)
