@@ -135,10 +135,7 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
     kept = _finish(text, c["title"], off, title_pop, anchors)
     if rescue and sum(n_words(p) for p in kept) < H._SHORT_CUT:
         alt = _finish(c["recall"], c["title"], off, title_pop, anchors)
-        had, got = sum(n_words(p) for p in kept), sum(n_words(p) for p in alt)
-        alt_words = H._vocab("\n".join(alt))
-        if (got >= 2 * max(1, had) and (not kept or H._held(H._vocab("\n".join(kept)), alt_words) >= 0.8)
-                and H._held(alt_words, H._vocab(c["justext"])) >= 0.5):
+        if H.prefers_recall(kept, alt, lambda: c["justext"]):
             kept = alt
     return "\n\n".join(kept)
 

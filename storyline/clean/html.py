@@ -234,15 +234,21 @@ def rescue_short_cut(
     so short a cut)."""
     recall = trafilatura.extract(deepcopy(tree), url=url, favor_recall=True, include_comments=False) or ""
     alt, alt_removed = _article(recall, title, anchors)
+    if prefers_recall(kept, alt, lambda: justext_text(tree, None)):
+        return alt, alt_removed
+    return kept, removed
+
+
+def prefers_recall(kept: list[str], alt: list[str], justext: Callable[[], str]) -> bool:
+    """``rescue_short_cut``'s decision on the two cuts' kept paragraphs (``justext``: jusText's
+    text, asked only when the other two bounds hold); ``benchmarks/html_ablation.py`` replays it."""
     had, got = sum(n_words(p) for p in kept), sum(n_words(p) for p in alt)
     if got < 2 * max(1, had):
-        return kept, removed
+        return False
     alt_words = _vocab("\n".join(alt))
     if kept and _held(_vocab("\n".join(kept)), alt_words) < 0.8:
-        return kept, removed
-    if _held(alt_words, _vocab(justext_text(tree, None))) < 0.5:
-        return kept, removed
-    return alt, alt_removed
+        return False
+    return _held(alt_words, _vocab(justext())) >= 0.5
 
 
 def _held(words: set[str], other: set[str]) -> float:
