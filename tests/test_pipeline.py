@@ -270,3 +270,21 @@ def test_a_pairs_file_is_prepared_once_and_lends_its_language_means(monkeypatch:
     assert pipe.pair_similarity(raws[3], raws[4], small).similarity == pytest.approx(
         similarity(arts[3], arts[4], calibration=small.calibration)  # type: ignore[arg-type]
     )
+
+
+def test_pair_similarity_reads_the_inputs_publish_dates() -> None:
+    """``storyline similarity`` on inputs that give dates (issue 17): the same two reports score
+    as undated when published the same day and lower when two months apart."""
+    from storyline.models import RawArticle
+
+    texts = {p.stem.split("_")[0]: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")}
+    pipe = Pipeline(Settings(db=":memory:"))
+
+    def score(pa: str | None, pb: str | None) -> float:
+        a = RawArticle(id="a", origin="pairs:1 a", text=texts["003"], published=pa)
+        b = RawArticle(id="b", origin="pairs:1 b", text=texts["004"], published=pb)
+        return pipe.pair_similarity(a, b).similarity
+
+    undated = score(None, None)
+    assert score("2020-03-02", "2020-03-02") == pytest.approx(undated, abs=1e-6)
+    assert score("2020-03-02", "2020-05-02") < undated - 0.05

@@ -10,7 +10,16 @@ import numpy as np
 import pytest
 
 from storyline.link import relatedness
-from storyline.link.similarity import LinkConfig, combine, explain, features, graded, signals, similarity
+from storyline.link.similarity import (
+    LinkConfig,
+    combine,
+    explain,
+    features,
+    graded,
+    signals,
+    similarity,
+    time_factor,
+)
 from storyline.models import Article, Entity
 
 
@@ -260,3 +269,47 @@ def test_centred_signal_levels_languages() -> None:
     assert abs(en["centred"] - vi["centred"]) < 0.1
     xx = signals(features(art("a", "x", lang="xx", v=vec(1, 0))), features(art("b", "y", lang="xx", v=vec(1, 1))))
     assert xx["centred"] == pytest.approx(relatedness.raw_to_centred(float(np.sqrt(0.5))), abs=1e-5)
+
+
+def test_publish_dates_far_apart_lower_the_similarity_and_no_date_changes_nothing() -> None:
+    """Issue 17: the cosine cannot see when; two reports a month apart are rarely one story. A pair
+    without both dates (the SemEval files) scores exactly as before."""
+    d = dt.date(2020, 3, 2)
+    a = art("a", "Turkey and Russia", v=e5like("en", 1, 0.2))
+    b = art("b", "Russia and Turkey", v=e5like("en", 1, 0.3))
+    undated = similarity(a, b)
+    assert 0.3 < undated < 1.0
+    dated = [dataclasses.replace(x, published=d) for x in (a, b)]
+    assert similarity(*dated) == pytest.approx(undated)  # the same day: nothing taken
+    assert similarity(dated[0], b) == pytest.approx(undated)  # one date only: no evidence
+    w = LinkConfig().similarity_time_weight
+    assert 0.1 <= w <= 0.6
+    later = [dated[0], dataclasses.replace(b, published=d + dt.timedelta(days=1))]
+    month = [dated[0], dataclasses.replace(b, published=d + dt.timedelta(days=30))]
+    assert similarity(*month) < similarity(*later) < undated
+    assert similarity(*month) == pytest.approx(undated * (1 - w), rel=1e-3)
+    # the weight is the config's, so a benchmark can refit it
+    assert similarity(*month, LinkConfig(similarity_time_weight=0.0)) == pytest.approx(undated)
+    assert explain(*month)["similarity"] == pytest.approx(similarity(*month), abs=1e-4)
+
+
+def test_a_near_duplicate_stays_certain_whenever_it_ran() -> None:
+    a = art("a", BODY, v=vec(1, 0), published=dt.date(2020, 1, 1))
+    b = art("b", BODY + " Markets barely moved.", v=vec(1, 0), published=dt.date(2020, 6, 1))
+    sig = signals(features(a), features(b))
+    assert sig["time"] is not None and sig["time"] < 0.01
+    assert time_factor(sig) == 1.0 and similarity(a, b) == 1.0
+
+
+def test_dates_move_only_the_similarity_not_the_links() -> None:
+    """The event and storyline links do not read the date factor: ``combine`` (same event) and
+    ``storyline_score`` are unchanged by dates a year apart."""
+    from storyline.link.similarity import storyline_score
+
+    a = art("a", "Turkey and Russia", v=e5like("en", 1, 0.2), ents=("place:TR",))
+    b = art("b", "Russia and Turkey", v=e5like("en", 1, 0.3), ents=("place:TR",))
+    far = [dataclasses.replace(a, published=dt.date(2019, 1, 1)), dataclasses.replace(b, published=dt.date(2020, 1, 1))]
+    s0, s1 = signals(features(a), features(b)), signals(features(far[0]), features(far[1]))
+    assert combine(s0) == pytest.approx(combine(s1))
+    assert storyline_score(s0["cosine"], None, 0.0) == pytest.approx(storyline_score(s1["cosine"], None, 0.0))
+    assert similarity(*far) < similarity(a, b)

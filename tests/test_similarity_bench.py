@@ -63,3 +63,64 @@ def test_refit_adds_a_signal_only_through_the_other_groups_fit(bench: ModuleType
     flat = bench._refit(base, np.zeros(200), keys, t)  # nothing added: a line of the base in each group
     for k in (0, 1):
         assert abs(np.corrcoef(flat[keys == k], base[keys == k])[0, 1] - 1) < 1e-9
+
+
+def _loaded(bench: ModuleType, days_per_million: float = 1.1) -> object:
+    """A tiny stand-in for the dev pairs: ids numbered as if collected at ``days_per_million``, each
+    text stating its own day; one text states a stray day far off the line."""
+    import datetime as dt
+
+    from storyline.models import Article
+
+    start, first = dt.date(2020, 1, 1), 1_484_000_000
+    pairs, arts = [], []
+    for k in range(12):
+        ids = (first + k * 9_000_000, first + k * 9_000_000 + 2_000_000)
+        pairs.append({"pair_id": f"{ids[0]}_{ids[1]}", "a": {"id": str(ids[0])}, "b": {"id": str(ids[1])}})
+        for i in ids:
+            day = start + dt.timedelta(days=round((i - first) / 1e6 * days_per_million))
+            if k == 5 and i == ids[0]:
+                day = dt.date(2019, 6, 1)  # a text naming an old day: RANSAC leaves it out
+            arts.append(Article(id=str(i), title="", body=f"The vote was held on {day:%B} {day.day}, {day.year}.",
+                                lang="en", published=None))
+    return bench.Loaded(pairs, [1.0] * 12, ["en-en"] * 12, arts[0::2], arts[1::2], [False] * 12, frozenset())
+
+
+def test_story_ids_become_days_on_the_line_the_texts_state(bench: ModuleType) -> None:
+    loaded = _loaded(bench)
+    line = bench.id_days(loaded)
+    assert line.dated == 24 and line.inliers == 23
+    assert line.slope * 1e6 == pytest.approx(1.1, abs=0.02)
+    dated = bench.with_dates(loaded, line)
+    for x, p in zip(dated.a + dated.b, loaded.pairs + loaded.pairs, strict=True):
+        assert x.published is not None
+    gap = [(z.published - x.published).days for x, z in zip(dated.a, dated.b, strict=True)]
+    assert all(abs(g - 2.2) <= 1 for g in gap)  # 2M ids apart: about two days
+
+
+def test_time_weight_is_found_where_the_gold_follows_the_dates_and_not_elsewhere(bench: ModuleType) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from storyline.link.similarity import LinkConfig, features, signals, time_factor
+    from storyline.models import Article
+
+    rng = np.random.default_rng(3)
+    n, d0 = 60, dt.date(2020, 3, 1)
+    a, b = [], []
+    for i in range(n):
+        u = rng.normal(size=384)
+        va, vb = u + rng.normal(scale=rng.uniform(0.3, 3), size=384), u + rng.normal(scale=1.0, size=384)
+        gap = int(rng.choice([0, 1, 3, 10, 40]))
+        a.append(Article(id=f"a{i}", title="", body=f"first text {i}", lang="en", published=d0,
+                         vector=(va / np.linalg.norm(va)).astype(np.float32)))
+        b.append(Article(id=f"b{i}", title="", body=f"second text {i}", lang="en",
+                         published=d0 + dt.timedelta(days=gap), vector=(vb / np.linalg.norm(vb)).astype(np.float32)))
+    off = LinkConfig(similarity_time_weight=0.0)
+    s0 = np.asarray(bench.scores(a, b, [False] * n, None, off))
+    w = dataclasses.replace(off, similarity_time_weight=0.4)
+    follows = s0 * np.array([time_factor(signals(features(x), features(z)), w) for x, z in zip(a, b, strict=True)])
+    idx = list(range(n))
+    for gold, want in ((follows, 0.4), (s0, 0.0)):
+        loaded = bench.Loaded([{}] * n, list(gold), ["en-en"] * n, a, b, [False] * n, frozenset())
+        assert bench.fit_time_weight(loaded, idx) == pytest.approx(want, abs=0.02)
