@@ -363,3 +363,30 @@ def test_long_prose_inside_the_article_is_not_dropped_by_the_model(monkeypatch: 
 
     monkeypatch.setattr(T, "_GUARDED_PROSE", 10**9)
     assert T._norm(fx["with"][0]) not in body(T.model_keep(a, fx["probs"]))
+
+
+def test_photo_captions_inside_the_article_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real Czech article page (fixture: Mozilla Readability's test pages, Apache-2.0) as plain
+    text: two photo captions ending "| Foto: Reuters" sit between its paragraphs, where neither
+    the main run nor the line model tells them from the story. They go; nothing of the gold
+    body is lost with them."""
+    import json
+
+    from storyline import eval as E
+    from storyline.clean import text as T
+
+    fx = json.loads((Path(__file__).parent / "data" / "clean" / "captions-cs.json").read_text(encoding="utf-8"))
+    out = clean_text(fx["text"])
+    captions = [ln for ln in fx["text"].splitlines() if ln.strip().endswith("| Foto: Reuters")]
+    assert len(captions) == 2 and all(c.strip() in out.removed for c in captions)
+    assert not any("Foto: Reuters" in p for p in out.paragraphs)
+    assert T.is_caption_credit("Egipcios vota en calma tras una violenta semana Foto: AFP, Odd Andersen")
+    assert T.is_caption_credit("(Image credit: NASA)") and T.is_caption_credit("JIM WATSON/AFP/Getty Images")
+    # Article sentences that mention a photo or an agency are not captions.
+    assert not T.is_caption_credit("The photo by Ansel Adams sold for a million dollars at auction last week.")
+    assert not T.is_caption_credit("El presidente está muerto, según twitter/según Reuters/algo como quien sabe.")
+    assert not T.is_caption_credit("nuevas protestas este miÃ©rcoles por la agencia oficial Saba.")
+    monkeypatch.setattr(T, "_CAPTION_WORDS", 0)  # the rule off
+    with_captions = clean_text(fx["text"])
+    now, before = (E.bag_of_words("\n".join(o.paragraphs), fx["gold"]) for o in (out, with_captions))
+    assert now.r == before.r and now.p > before.p
