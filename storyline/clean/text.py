@@ -259,7 +259,7 @@ def is_caption_credit(text: str, words: int | None = None) -> bool:
     (``clean_text``), so the line model's features and fit do not change. Measured with every
     fit left out of the pages it cleaned (``docs/extraction-fit.md``, round 5): segments by site
     0.885 -> 0.887, other set left out 0.849 -> 0.850; page text by site 0.916 -> 0.917, other
-    set left out 0.894 -> 0.897; unseen L3S-GN1 / Dragnet / Readability as text +0.000 / +0.000 /
+    set left out 0.894 -> 0.897; unseen L3S-GN1 / Dragnet / Readability as text +0.000 / -0.000 /
     +0.001. Not on the whole-HTML path: Dragnet's gold keeps captions there (-0.0005)."""
     n = n_words(text) if words is None else words
     return n <= _CAPTION_WORDS and bool(_CAPTION_CREDIT.search(text))
