@@ -335,3 +335,58 @@ def test_a_table_row_of_digits_is_judged_at_once() -> None:
     assert not is_date_line("5 │  0.21629522817435006346 │  0.21629522817435006346 │ f")
     assert is_date_line("14. 01. 2020, 13:07") and is_date_line("March 3rd, 2020 10:15 am")
     assert time.perf_counter() - start < 0.5
+
+
+def test_long_prose_inside_the_article_is_not_dropped_by_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real German page (fixture: trafilatura's evaluation snippets, Apache-2.0) read by a line
+    model fitted on English news alone: it scores the article's 44-word opening paragraph 0.25,
+    under its drop bar. The guard keeps it (a long sentence-punctuated paragraph the rules kept,
+    inside the article); the page's furniture and the 56-word site blurb after the article stay
+    out. Without the guard the opening paragraph is lost."""
+    import json
+
+    from storyline.clean import text as T
+
+    fx = json.loads((Path(__file__).parent / "data" / "clean" / "guard-prose-de.json").read_text(encoding="utf-8"))
+    a = T.analyse(fx["text"], lang="de")
+    assert len(fx["probs"]) == len(a.lines)
+    opening = next(i for i, ln in enumerate(a.lines) if ln.text.startswith(fx["with"][0]))
+    assert fx["probs"][opening] < 0.45 and a.lines[opening].words >= T._GUARDED_PROSE
+
+    def body(kept: list[int]) -> str:
+        return T._norm(T.body_of(a, kept))
+
+    guarded = body(T.model_keep(a, fx["probs"]))
+    assert all(T._norm(s) in guarded for s in fx["with"])
+    assert not any(T._norm(s) in guarded for s in fx["without"])
+    assert "wissensplattform" not in guarded  # the site's blurb after the article
+
+    monkeypatch.setattr(T, "_GUARDED_PROSE", 10**9)
+    assert T._norm(fx["with"][0]) not in body(T.model_keep(a, fx["probs"]))
+
+
+def test_photo_captions_inside_the_article_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real Czech article page (fixture: Mozilla Readability's test pages, Apache-2.0) as plain
+    text: two photo captions ending "| Foto: Reuters" sit between its paragraphs, where neither
+    the main run nor the line model tells them from the story. They go; nothing of the gold
+    body is lost with them."""
+    import json
+
+    from storyline import eval as E
+    from storyline.clean import text as T
+
+    fx = json.loads((Path(__file__).parent / "data" / "clean" / "captions-cs.json").read_text(encoding="utf-8"))
+    out = clean_text(fx["text"])
+    captions = [ln for ln in fx["text"].splitlines() if ln.strip().endswith("| Foto: Reuters")]
+    assert len(captions) == 2 and all(c.strip() in out.removed for c in captions)
+    assert not any("Foto: Reuters" in p for p in out.paragraphs)
+    assert T.is_caption_credit("Egipcios vota en calma tras una violenta semana Foto: AFP, Odd Andersen")
+    assert T.is_caption_credit("(Image credit: NASA)") and T.is_caption_credit("JIM WATSON/AFP/Getty Images")
+    # Article sentences that mention a photo or an agency are not captions.
+    assert not T.is_caption_credit("The photo by Ansel Adams sold for a million dollars at auction last week.")
+    assert not T.is_caption_credit("El presidente está muerto, según twitter/según Reuters/algo como quien sabe.")
+    assert not T.is_caption_credit("nuevas protestas este miÃ©rcoles por la agencia oficial Saba.")
+    monkeypatch.setattr(T, "_CAPTION_WORDS", 0)  # the rule off
+    with_captions = clean_text(fx["text"])
+    now, before = (E.bag_of_words("\n".join(o.paragraphs), fx["gold"]) for o in (out, with_captions))
+    assert now.r == before.r and now.p > before.p
