@@ -241,3 +241,45 @@ def test_freezing_again_merges_small_segments_and_keeps_every_vector_once(tmp_pa
     for q in every[rng.choice(len(every), 5, replace=False)]:
         f = Features("q", "en", None, q, frozenset(), frozenset(), frozenset(), {}, 0.0, frozenset())
         assert sorted(ev._nearest(f, k)) == sorted(np.argsort(-(every @ q), kind="stable")[:k].tolist())
+
+
+class _Killed(BaseException):
+    """The process dying mid-save (not an error the save would catch and log)."""
+
+
+def test_a_save_killed_after_merging_segments_leaves_the_last_snapshot_to_resume_from(
+    gate_articles: list[Article], db: str, monkeypatch: pytest.MonkeyPatch, small_snapshots: None
+) -> None:
+    """A save that dies after ``freeze`` wrote the merged segments but before the new state
+    replaced the old: the next start-up loads the last good snapshot (its files are still
+    there), catches up on the rest from the store, holds every article's vector exactly once,
+    links on, and its own save removes the dead save's files."""
+    first, late = _split(gate_articles)
+    st = open_store(db)
+    links = _link(st, first[:40])
+    links.save_index()
+    links = _link(st, first[40:], links)
+    with monkeypatch.context() as m:
+        def die(*a: object, **k: object) -> None:
+            raise _Killed
+
+        m.setattr(snapshot.os, "replace", die)
+        with pytest.raises(_Killed):
+            links.save_index()
+    again = _LinkState.from_store(st)
+    ev = again.linker._events
+    assert again.snapshot_count == 40 and again.linker.indexed() == len(first)
+    frozen = np.concatenate([np.asarray(s.index.keys) for s in ev._segments]).tolist()
+    live = np.asarray(ev._index.keys).tolist()
+    assert sorted(frozen + live) == list(range(len(first)))  # each article once: frozen or caught up
+    _link(st, late, again)
+    where = _parts(st)[2]
+    assert where.keys() == {a.id for a in first + late}
+    reposts = [a.id for a in late if a.id.startswith("late-")]
+    assert reposts and all(where[r][0] == where[r.removeprefix("late-")][0] for r in reposts)
+    again.save_index()
+    cache = link_cache(st, create=False)
+    assert cache is not None
+    named = {p.name for p in again.linker.files()} | {snapshot.STATE, snapshot.LOCK}
+    assert {p.name for p in cache.iterdir()} == named  # the dead save's segments are gone
+    st.close()
