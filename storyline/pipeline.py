@@ -785,6 +785,7 @@ class _LinkState:
         self.snapshot_count = linker.indexed()
         if now != change:
             self.catch_up(store)
+        self.linker.warm()  # as a restore from the store ends: start-up pays, not the first article
         return True
 
     def _save_snapshot(self, n: int) -> bool:
