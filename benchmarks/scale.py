@@ -203,12 +203,18 @@ def build_real(db: Path, epochs: Epochs, n: int) -> float:
     return secs
 
 
-def save_index(db: Path) -> float:
+def save_index(db: Path, force: bool = False) -> float:
     """What the next ``storyline run`` would find after copies were written: a restart (from
-    the store alone) that ends by saving the article vector index; returns seconds."""
+    the store alone) that ends by saving the article vector index; returns seconds. ``force``:
+    save the linker snapshot even though the store grew less than ``SNAPSHOT_SHARE`` since the
+    last one (``--save-snapshot``: in-place runs add 300 articles each, which every later
+    start-up catches up on and holds in memory until a snapshot is saved again)."""
     st = open_store(db)
     t = time.perf_counter()
-    _LinkState.from_store(st).save_index()
+    links = _LinkState.from_store(st)
+    if force:
+        links.snapshot_count = 0
+    links.save_index()
     secs = time.perf_counter() - t
     st.close()
     return secs
@@ -476,6 +482,8 @@ def main() -> None:
                     help="after copying epochs, skip the restart that saves the article index")
     ap.add_argument("--new-epoch", type=int, default=NEW_EPOCH,
                     help="the epoch new articles come from (another one for a store measured in place before)")
+    ap.add_argument("--save-snapshot", action="store_true",
+                    help="with --reuse: restart each --in-place store and save its linker snapshot before measuring")
     ap.add_argument("--child", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -499,6 +507,8 @@ def main() -> None:
         db = work / f"s{n}.db"
         if args.reuse and db.exists():
             notes.append(f"{n:>7,}: store reused from {db} (built by an earlier run)")
+            if args.save_snapshot and n in args.in_place:
+                notes.append(f"{n:>7,}: linker snapshot saved again by a restart in {save_index(db, force=True):.0f} s")
         elif n <= args.real:
             secs = build_real(db, epochs, n)
             notes.append(f"{n:>7,}: built through the real linking path in {secs:.0f} s")

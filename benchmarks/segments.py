@@ -4,12 +4,14 @@ larger segments would cost and find (issue 20: the cost per new article at 1M).
     python benchmarks/segments.py LINK_CACHE_DIR [--queries 300] [--merge 4,1]
 
 An undated new article must search every frozen segment (``EventIndex._nearest``), and segments
-hold at most ``SEGMENT_SIZE`` articles, so at 1M it searches 16 usearch indexes of 64k. This reads
+hold at most ``SEGMENT_SIZE`` articles: at 1M it searched 16 usearch indexes of 64k, which is what
+this measured before ``SEGMENT_SIZE`` became 2^18 (docs/scale.md, issue 20's sixth round). This reads
 the segments a snapshot saved (``vectors-*.usearch`` in a link cache's snapshot folder), takes
 ``--queries`` stored vectors with a little noise as queries, and for the segments as saved and for
 the same vectors rebuilt into N indexes (``--merge``) prints the CPU time of one k=30 search over
 all of them and the recall against the exact top 30 (brute force over every vector). Nothing here
-changes the shipped index; it measures a design before it is built.
+changes the shipped index; it measured a design before it was built, and measures a cache's
+segments as they are now.
 """
 
 from __future__ import annotations

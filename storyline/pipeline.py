@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import gc
 import logging
 import os
 import time
@@ -722,6 +723,7 @@ class _LinkState:
 
     @classmethod
     def from_store(cls, store: Store) -> _LinkState:
+        gc.unfreeze()  # a state this one replaces (``catch_up``) may be collected again
         s = cls(store)
         # Taken first: anything another writer writes while this reads shows up as a newer
         # change, and the next batch catches up on it (``Pipeline._link``).
@@ -750,6 +752,12 @@ class _LinkState:
                 s.rank.setdefault(aid, len(s.rank))
         if not s.pages_cached:
             s.memory, s.titles = _recent_pages(store)
+        # The linker's state lives as long as the process: over a million objects at a million
+        # stored articles, which every full garbage collection walked (0.5 s each there; one
+        # falling among 300 new articles cost 1.6 ms per article, 0.06 s at 1k). Frozen, the
+        # collector skips them; they are freed as usual when unreferenced (a cycle among them
+        # waits for ``unfreeze``, which the next start-up calls).
+        gc.freeze()
         return s
 
     def _from_snapshot(self) -> bool:
@@ -785,6 +793,7 @@ class _LinkState:
         self.snapshot_count = linker.indexed()
         if now != change:
             self.catch_up(store)
+        self.linker.warm()  # as a restore from the store ends: start-up pays, not the first article
         return True
 
     def _save_snapshot(self, n: int) -> bool:

@@ -191,9 +191,10 @@ def test_add_missing_gives_the_postings_of_the_has_add_loop(tmp_path: Path) -> N
 
 
 def test_keys_put_into_the_postings_before_a_flush_change_no_search(tmp_path: Path) -> None:
-    """A catch-up puts the changed storylines' new entity keys into the postings at once
-    (``_Candidates.apply_keys``), the rest of the flush waiting for the next search: the same
-    postings and the same candidates, best-first, as a flush doing it all."""
+    """A catch-up (and a snapshot save) puts the changed storylines' new entity keys into the
+    postings at once (``_Candidates.apply_keys``), new storylines' too, the rest of the flush
+    waiting for the next search: the same postings and the same candidates, best-first, as a
+    flush doing it all."""
     import copy
 
     from storyline.link.similarity import LinkConfig
@@ -214,9 +215,17 @@ def test_keys_put_into_the_postings_before_a_flush_change_no_search(tmp_path: Pa
         v = rng.standard_normal(16)
         ents = frozenset(f"person:{'q' if rng.random() < 0.5 else 'p'}{int(rng.integers(90))}" for _ in range(3))
         sl.add_article(e, (v / np.linalg.norm(v)).astype(np.float32), ents, "en")
+    for i in range(12):  # and storylines new since the last flush (no row yet), as a catch-up makes them
+        v = rng.standard_normal(16)
+        ents = frozenset(f"person:{'r' if rng.random() < 0.5 else 'p'}{int(rng.integers(90))}" for _ in range(3))
+        sl.add_article(f"new{i}", (v / np.linalg.norm(v)).astype(np.float32), ents, "en")
+        sl._new(f"sl-new{i}")
+        sl._attach(f"new{i}", f"sl-new{i}")
+    assert sum(sid not in sl._candidates.row_of for sid in sl._candidates.dirty) == 12
     early = copy.deepcopy(sl)
     early._candidates.apply_keys(early.groups)
     assert any(not k for k in early._candidates.dirty.values())  # keys went in before the flush
+    assert all(sid in early._candidates.row_of for sid in early._candidates.dirty)  # new ones too
     for _ in range(40):
         g = _Group(16)
         v = rng.standard_normal(16)

@@ -6,14 +6,17 @@ does, and a stale or broken one is rebuilt with a message, never a crash."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from storyline import Pipeline, open_store
-from storyline.link import events, keys, snapshot, storylines
+from storyline.link import LinkConfig, events, keys, snapshot, storylines
+from storyline.link.similarity import Features
 from storyline.models import Article, Rejected
 from storyline.pipeline import _LinkState, _recent_pages, link_cache
 
@@ -72,9 +75,13 @@ def small_snapshots(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keys.Postings, "COMPACT", 8)
 
 
+@pytest.mark.parametrize("saves", [1, 4])
 def test_a_linker_from_the_snapshot_links_late_articles_to_old_events_as_a_restore_does(
-    gate_articles: list[Article], db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_snapshots: None
+    gate_articles: list[Article], db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_snapshots: None,
+    saves: int,
 ) -> None:
+    """``saves`` > 1: the snapshot saved after each part, so later saves merge the small segments
+    earlier ones left (``EventIndex._compact``) into what the restart loads."""
     first, late = _split(gate_articles)
     # The same store twice: one restarted from its snapshot, the other (no cache) from the store.
     plain_db = tmp_path / "plain.db"
@@ -83,13 +90,19 @@ def test_a_linker_from_the_snapshot_links_late_articles_to_old_events_as_a_resto
         if name == "plain":
             monkeypatch.setenv("STORYLINE_LINK_CACHE", "off")
         st = open_store(where)
-        _link(st, first).save_index()
+        links = None
+        for part in np.array_split(np.arange(len(first)), saves):
+            links = _link(st, [first[i] for i in part], links)
+            links.save_index()
         st.close()
         st = open_store(where)
         links = _LinkState.from_store(st)
         if name == "snapshot":
             ev = links.linker._events
             assert links.snapshot_count == len(first) and len(ev._segments) > 2 and ev._frozen_n == len(first)
+            held = np.concatenate([np.asarray(s.index.keys) for s in ev._segments])
+            assert sorted(held.tolist()) == list(range(len(first)))  # each article's vector, once
+            assert sum(s.count < events.SEGMENT_SIZE for s in ev._segments) <= 2  # one of each kind at most
             assert len(ev._index) == 0 and not any(ev._dups._tables)  # nothing of the old articles in memory
             sl = links.linker._storylines
             post = sl._candidates.postings
@@ -174,3 +187,99 @@ def _token(where: Path) -> object:
     from storyline.store.base import SavedIndex
 
     return SavedIndex("token", 0, where.name, b"")
+
+
+def test_freezing_again_merges_small_segments_and_keeps_every_vector_once(tmp_path: Path) -> None:
+    """Each save freezes what was linked since into new segments; ``freeze`` merges segments
+    below the size with them (per kind: dated, undated), so a store saved many times still has
+    about one segment per ``size`` articles of each kind. Every vector stays, exactly once, with
+    its stored value; a dated segment covers the days of its members; full segments are not
+    rewritten; and the neighbours are still the exact ones (segments this small are searched
+    whole)."""
+    rng = np.random.default_rng(7)
+    ev = events.EventIndex(LinkConfig(), dim=8, loader=lambda ids: {})
+    size, day0 = 16, dt.date(2021, 3, 1)
+    stored: dict[int, np.ndarray] = {}
+    day_of: dict[int, int | None] = {}
+    full: dict[Path, int] = {}
+    for count in (40, 7, 30, 3, 0, 52):
+        before = {s.path for s in ev._segments}
+        for _ in range(count):
+            n = len(stored)
+            v = rng.normal(size=8).astype(np.float32)
+            when = None if n % 4 == 0 else day0 + dt.timedelta(days=int(rng.integers(0, 90)))
+            ev.restore_stored(f"a{n}", f"e{n}", v / np.linalg.norm(v), None, when)
+            stored[n] = np.asarray(ev._index.get(n), dtype=np.float32).ravel()  # as the index keeps it
+            day_of[n] = None if when is None else when.toordinal()
+        ev.freeze(tmp_path, size=size)
+        segs = ev._segments
+        keys = np.concatenate([np.asarray(s.index.keys) for s in segs])
+        assert sorted(keys.tolist()) == list(range(len(stored)))  # every vector, exactly once
+        for s in segs:
+            ks = np.asarray(s.index.keys)
+            assert s.count == len(ks) <= size
+            assert np.array_equal(np.asarray(s.index.get(ks), dtype=np.float32).reshape(len(ks), -1),
+                                  np.stack([stored[int(k)] for k in ks]))
+            days = [day_of[int(k)] for k in ks]
+            if s.lo is None:
+                assert all(d is None for d in days)
+            else:
+                assert all(d is not None and s.lo <= d <= s.hi for d in days)
+        for dated in (False, True):
+            kind = [s for s in segs if (s.lo is not None) == dated]
+            assert sum(s.count < size for s in kind) <= 1
+            assert len(kind) == -(-sum(s.count for s in kind) // size)
+        assert all(p in {s.path for s in segs} for p in full)  # full segments are kept as they are
+        full = {s.path: s.count for s in segs if s.count == size}
+        if count == 0:
+            assert {s.path for s in segs} == before  # nothing new: nothing rewritten
+        assert len(ev._index) == 0 and ev._frozen_n == len(stored)
+    # Segments of 16 are searched whole (k = 30), so the neighbours are exactly the nearest (the
+    # queries are stored vectors: exactly as the index holds them, so no rounding reorders them).
+    every = np.stack([stored[k] for k in range(len(stored))])
+    k = LinkConfig().neighbours
+    for q in every[rng.choice(len(every), 5, replace=False)]:
+        f = Features("q", "en", None, q, frozenset(), frozenset(), frozenset(), {}, 0.0, frozenset())
+        assert sorted(ev._nearest(f, k)) == sorted(np.argsort(-(every @ q), kind="stable")[:k].tolist())
+
+
+class _Killed(BaseException):
+    """The process dying mid-save (not an error the save would catch and log)."""
+
+
+def test_a_save_killed_after_merging_segments_leaves_the_last_snapshot_to_resume_from(
+    gate_articles: list[Article], db: str, monkeypatch: pytest.MonkeyPatch, small_snapshots: None
+) -> None:
+    """A save that dies after ``freeze`` wrote the merged segments but before the new state
+    replaced the old: the next start-up loads the last good snapshot (its files are still
+    there), catches up on the rest from the store, holds every article's vector exactly once,
+    links on, and its own save removes the dead save's files."""
+    first, late = _split(gate_articles)
+    st = open_store(db)
+    links = _link(st, first[:40])
+    links.save_index()
+    links = _link(st, first[40:], links)
+    with monkeypatch.context() as m:
+        def die(*a: object, **k: object) -> None:
+            raise _Killed
+
+        m.setattr(snapshot.os, "replace", die)
+        with pytest.raises(_Killed):
+            links.save_index()
+    again = _LinkState.from_store(st)
+    ev = again.linker._events
+    assert again.snapshot_count == 40 and again.linker.indexed() == len(first)
+    frozen = np.concatenate([np.asarray(s.index.keys) for s in ev._segments]).tolist()
+    live = np.asarray(ev._index.keys).tolist()
+    assert sorted(frozen + live) == list(range(len(first)))  # each article once: frozen or caught up
+    _link(st, late, again)
+    where = _parts(st)[2]
+    assert where.keys() == {a.id for a in first + late}
+    reposts = [a.id for a in late if a.id.startswith("late-")]
+    assert reposts and all(where[r][0] == where[r.removeprefix("late-")][0] for r in reposts)
+    again.save_index()
+    cache = link_cache(st, create=False)
+    assert cache is not None
+    named = {p.name for p in again.linker.files()} | {snapshot.STATE, snapshot.LOCK}
+    assert {p.name for p in cache.iterdir()} == named  # the dead save's segments are gone
+    st.close()

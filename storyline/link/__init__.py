@@ -127,6 +127,13 @@ class Linker:
         feats = self._events.feats
         return [(f.vector, f.entities, f.lang) for f in (feats[i] for i in self._events.members.get(event_id, ()))]
 
+    def warm(self) -> None:
+        """Bring the storyline candidate index up to date now (``StorylineIndex.warm``), as the
+        end of a restore does: a start-up from a snapshot calls it after its catch-up, so the
+        start-up pays for the storylines the snapshot and the catch-up left changed (their rows,
+        and the HNSW inserts of those that spill from the fresh set), not the first new article."""
+        self._storylines.warm()
+
     def saved_index(self) -> tuple[int, str, bytes] | None:
         """The article vector index as bytes (``restore``): (articles held, hash of their ids,
         bytes); None once it is partly frozen to disk (``freeze``)."""

@@ -64,9 +64,16 @@ SPLIT_PAIRS = 256
 TWIN_MIN_NAMING = 3
 
 
-# Frozen article vectors (``EventIndex.freeze``) go into segments of at most this many articles, by
-# publish date, so a dated article searches only the segments its time window reaches.
-SEGMENT_SIZE = 65_536
+SEGMENT_SIZE = 262_144
+"""Frozen article vectors (``EventIndex.freeze``) go into segments of at most this many articles, by
+publish date (undated ones apart), so a dated article searches only the segments its time window
+reaches, and an undated one searches them all. Why 2^18 and not the 2^16 it was: at a million
+stored, 16 segments of 64k cost an undated article 2.56 ms per search of them all and found 0.931
+of the exact top 30; 4 of 256k cost 1.14 ms and found 0.955 (benchmarks/segments.py on the 1M
+snapshot's own vectors). One index of a million is cheaper still but finds fewer (0.834 at
+usearch's default expansion), so segments stay bounded. ``freeze`` merges segments below this size
+(each snapshot save would otherwise add small ones), so there are about N / SEGMENT_SIZE of each
+kind, dated and undated."""
 # Days of slack when deciding a segment is out of an article's window (dates are compared as days;
 # the window check itself is exact and still runs on every candidate).
 SEGMENT_SLACK = 2
@@ -298,33 +305,84 @@ class EventIndex:
         memory-mapped from then on (``_Segment``; ``DuplicateIndex.freeze``). Vectors are grouped
         by publish date (undated ones apart), so a dated article searches only the segments
         within its window. The vectors are the index's own (same precision), and the segments are
-        searched beside the in-memory index, which starts empty again."""
+        searched beside the in-memory index, which starts empty again.
+
+        Segments below ``size`` (``SEGMENT_SIZE``) are merged with the new vectors of their kind
+        (dated or undated; ``_compact``): every save freezes what was linked since, and without
+        this the segments every undated article searches would grow in number with the saves,
+        not with the store. Full segments are never rewritten. The old files are left for
+        ``snapshot.save`` to remove once the new snapshot names the new ones."""
         self._settle_adopted()
         size = size or SEGMENT_SIZE
-        keys = np.arange(self._frozen_n, len(self._keys), dtype=np.uint64)
-        if len(keys):
-            vecs = np.concatenate([
-                np.asarray(self._index.get(keys[i : i + 8192]), dtype=np.float32).reshape(-1, self.dim)
-                for i in range(0, len(keys), 8192)
-            ])
-            days = [_day(self.published.get(self._keys[int(k)])) for k in keys]
-            undated = [i for i, d in enumerate(days) if d is None]
-            dated = sorted((i for i, d in enumerate(days) if d is not None), key=lambda i: (days[i], i))
-            groups = [undated[j : j + size] for j in range(0, len(undated), size)]
-            groups += [dated[j : j + size] for j in range(0, len(dated), size)]
-            for g in groups:
-                idx = np.asarray(g, dtype=np.int64)
-                seg = Index(ndim=self.dim, metric="ip")
-                seg.add(keys[idx], vecs[idx])
-                path = directory / f"vectors-{uuid.uuid4().hex}.usearch"
-                seg.save(str(path))
-                ds = [days[i] for i in g]
-                lo = None if ds[0] is None else min(d for d in ds if d is not None)
-                hi = None if ds[0] is None else max(d for d in ds if d is not None)
-                self._segments.append(_Segment(path, lo, hi, len(g)))
+        fresh = np.arange(self._frozen_n, len(self._keys), dtype=np.uint64)
+        fresh_days = [_day(self.published.get(self._keys[int(k)])) for k in fresh]
+        segments = [s for s in self._segments if s.count >= size]
+        for dated in (False, True):
+            keys = np.asarray([k for k, d in zip(fresh, fresh_days, strict=True) if (d is not None) == dated],
+                              dtype=np.uint64)
+            small = [s for s in self._segments if s.count < size and (s.lo is not None) == dated]
+            segments += self._compact(directory, small, keys, size, dated)
+        self._segments = segments
         self._frozen_n = len(self._keys)
         self._index = Index(ndim=self.dim, metric="ip")
         self._dups.freeze(directory, {aid: i for i, aid in enumerate(self._keys)})
+
+    def _compact(
+        self, directory: Path, small: list[_Segment], fresh: np.ndarray, size: int, dated: bool
+    ) -> list[_Segment]:
+        """The segments holding ``small``'s vectors and the in-memory index's ``fresh`` ones (all
+        of one kind, dated or undated), at most ``size`` each: every vector exactly once, dated
+        ones in publish-date order so each segment covers a short range of days.
+
+        The largest small segment is extended in place of being rebuilt when it holds at least
+        half of what is merged (the usual save: the open segment plus what was linked since), so
+        a save costs inserting what is new, not rebuilding a segment of up to ``size``; otherwise
+        (the first saves, or segments left small by a smaller ``SEGMENT_SIZE``) everything is
+        inserted anew in date order."""
+        if not len(fresh) and len(small) <= 1:
+            return small
+        sources: list[Index] = [self._index, *(s.index for s in small)]
+        parts = [fresh, *(np.asarray(s.index.keys, dtype=np.uint64) for s in small)]
+        keys = np.concatenate(parts)
+        src = np.concatenate([np.full(len(p), i, dtype=np.int32) for i, p in enumerate(parts)])
+        days = np.asarray([_day(self.published.get(self._keys[int(k)])) or 0 for k in keys], dtype=np.int64)
+        base = max(small, key=lambda s: s.count) if small else None
+        if base is not None and 2 * base.count < len(keys):
+            base = None  # most of it is new to the base: insert all of it in date order
+        if base is not None:  # its own vectors stay where they are; the rest follow in date order
+            own = src == 1 + small.index(base)
+            rest = np.flatnonzero(~own)
+            order = np.concatenate([np.flatnonzero(own), rest[np.lexsort((keys[rest], days[rest]))]])
+        else:
+            order = np.lexsort((keys, days))
+        out = []
+        for j in range(0, len(order), size):
+            chunk = order[j : j + size]
+            if base is not None and j == 0:
+                index = Index.restore(str(base.path))  # a copy in memory, not the mapped file
+                if index is None:
+                    raise ValueError(f"{base.path}: unreadable article index segment")
+                chunk_new = chunk[base.count :]
+            else:
+                index, chunk_new = Index(ndim=self.dim, metric="ip"), chunk
+            if len(chunk_new):
+                index.add(keys[chunk_new], self._vectors_of(sources, src[chunk_new], keys[chunk_new]))
+            path = directory / f"vectors-{uuid.uuid4().hex}.usearch"
+            index.save(str(path))
+            lo = int(days[chunk].min()) if dated else None
+            hi = int(days[chunk].max()) if dated else None
+            out.append(_Segment(path, lo, hi, len(chunk)))
+        return out
+
+    def _vectors_of(self, sources: list[Index], src: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        """The stored vectors of ``keys``, each read from its index (``sources[src[i]]``), in order."""
+        vecs = np.empty((len(keys), self.dim), dtype=np.float32)
+        for i in np.unique(src):
+            rows = np.flatnonzero(src == i)
+            for j in range(0, len(rows), 8192):
+                r = rows[j : j + 8192]
+                vecs[r] = np.asarray(sources[int(i)].get(keys[r]), dtype=np.float32).reshape(-1, self.dim)
+        return vecs
 
     def files(self) -> list[Path]:
         """Files this index reads from (segments and frozen bands)."""
