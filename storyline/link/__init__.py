@@ -112,14 +112,30 @@ class Linker:
             self._reported[s.article_id] = (s.event, s.storyline)
         ev.finish_restore()
         members: dict[str, list[tuple[np.ndarray | None, frozenset[str], str]]] = {}
+        group: list[str] = []
+
+        def sum_group() -> None:
+            # Read a few hundred members' features at a time and keep only what the storyline
+            # layer sums (``FeatureCache.peek``: not held, so the catch-up leaves the cache as it
+            # was; the features are the stored ones either way).
+            feats = ev.feats.peek([i for e in group for i in ev.members[e]])
+            for e in group:
+                members[e] = [(f.vector, f.entities, f.lang) for f in (feats[i] for i in ev.members[e])]
+            group.clear()
+
+        held = 0
         for e in touched:
             if e not in ev.members:
                 continue
             ev.members[e].sort(key=rank)
-            feats = [ev.feats[i] for i in ev.members[e]]
-            members[e] = [(f.vector, f.entities, f.lang) for f in feats]
+            group.append(e)
+            held += len(ev.members[e])
+            if held >= 500:
+                sum_group()
+                held = 0
             if e not in placed:  # lost an article, kept its storyline
                 placed[e] = self._storylines.storyline_of[e]
+        sum_group()
         self._storylines.reload(members, placed, [e for e in touched if e not in ev.members])
 
     def _event_articles(self, event_id: str) -> list[tuple[np.ndarray | None, frozenset[str], str]]:

@@ -254,6 +254,29 @@ class FeatureCache(MutableMapping[str, Features]):
             self.loads += 1
             self._hold(k, f)
 
+    def peek(self, keys: Sequence[str]) -> dict[str, Features]:
+        """The features of ``keys``, those not held read with one loader call and *not* held
+        after (nor counted in the least-recently-used order): for a pass over many articles
+        that are not about to be scored, e.g. a catch-up summing the events it touched. Held,
+        the 10k articles a snapshot lagging 1% at a million stored catches up on took ~650 MB
+        (words and shingles, ~65 KB an article) for the whole run."""
+        out = {k: f for k in keys if (f := self._held.get(k)) is not None}
+        missing = [k for k in dict.fromkeys(keys) if k not in out]
+        if not missing:
+            return out
+        for k in missing:
+            if k not in self._known or self.loader is None:
+                raise KeyError(k)
+        assert self.loader is not None
+        got = self.loader(missing)
+        for k in missing:
+            f = got.get(k)
+            if f is None:
+                raise KeyError(f"{k}: features missing from the store")
+            self.loads += 1
+            out[k] = f
+        return out
+
     def _hold(self, key: str, f: Features) -> None:
         self._held[key] = f
         self._held.move_to_end(key)
