@@ -227,12 +227,7 @@ class FeatureCache(MutableMapping[str, Features]):
         if f is not None:
             self._held.move_to_end(key)
             return f
-        if key not in self._known or self.loader is None:
-            raise KeyError(key)
-        f = self.loader([key]).get(key)
-        if f is None:
-            raise KeyError(f"{key}: features missing from the store")
-        self.loads += 1
+        f = self._load([key])[key]
         self._hold(key, f)
         return f
 
@@ -246,12 +241,7 @@ class FeatureCache(MutableMapping[str, Features]):
         missing = [k for k in dict.fromkeys(keys) if k not in self._held and k in self._known]
         if not missing:
             return
-        got = self.loader(missing)
-        for k in missing:
-            f = got.get(k)
-            if f is None:
-                raise KeyError(f"{k}: features missing from the store")
-            self.loads += 1
+        for k, f in self._load(missing).items():
             self._hold(k, f)
 
     def peek(self, keys: Sequence[str]) -> dict[str, Features]:
@@ -262,14 +252,20 @@ class FeatureCache(MutableMapping[str, Features]):
         (words and shingles, ~65 KB an article) for the whole run."""
         out = {k: f for k in keys if (f := self._held.get(k)) is not None}
         missing = [k for k in dict.fromkeys(keys) if k not in out]
-        if not missing:
-            return out
-        for k in missing:
+        if missing:
+            out.update(self._load(missing))
+        return out
+
+    def _load(self, keys: Sequence[str]) -> dict[str, Features]:
+        """The features of ``keys`` (none held), read with one loader call and counted in
+        ``loads``; an id never indexed, or one the store lost, is a ``KeyError``."""
+        for k in keys:
             if k not in self._known or self.loader is None:
                 raise KeyError(k)
         assert self.loader is not None
-        got = self.loader(missing)
-        for k in missing:
+        got = self.loader(keys)
+        out: dict[str, Features] = {}
+        for k in keys:
             f = got.get(k)
             if f is None:
                 raise KeyError(f"{k}: features missing from the store")
