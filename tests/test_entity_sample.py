@@ -6,20 +6,16 @@ today's extractor. The seeds ship with the project, so this test runs everywhere
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from bench_module import load
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def _bench():  # type: ignore[no-untyped-def]
-    spec = importlib.util.spec_from_file_location("bench_entities", ROOT / "benchmarks" / "entities.py")
-    assert spec is not None and spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load("entities.py", "bench_entities")
 
 
 @pytest.fixture(scope="module")

@@ -4,25 +4,17 @@ from a git snapshot without a work tree (as ``fetch`` leaves them), never copied
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from bench_module import load
 
 
 def _module() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("external_sets", ROOT / "benchmarks" / "external_sets.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules["external_sets"] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return load("external_sets.py", "external_sets")
 
 
 ext = _module()

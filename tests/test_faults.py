@@ -4,10 +4,10 @@ uninterrupted run's (same articles and fields, same event and storyline partitio
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from bench_module import load
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
@@ -15,10 +15,7 @@ SAMPLE = ROOT / "tests" / "data" / "faults-sample.jsonl"
 
 
 def test_killed_runs_end_identical(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("faults", ROOT / "benchmarks" / "faults.py")
-    assert spec and spec.loader
-    faults = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(faults)
+    faults = load("faults.py", "faults")
     if not SAMPLE.exists():
         pytest.skip("tests/data/faults-sample.jsonl is missing")
     result = faults.main(["--input", str(SAMPLE), "--kills", "3", "--batch-size", "4", "--window", "6",

@@ -4,28 +4,16 @@ added signal. The checks themselves need the SemEval dev pairs and the encoder; 
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
+from bench_module import load
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
-    sys.path.insert(0, str(ROOT / "benchmarks"))  # the benchmark imports its sibling ``common``
-    try:
-        spec = importlib.util.spec_from_file_location("bench_similarity", ROOT / "benchmarks" / "similarity.py")
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return mod
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    return load("similarity.py", "bench_similarity")
 
 
 def test_sentences_split_every_script_and_keep_short_pieces_with_their_sentence(bench: ModuleType) -> None:

@@ -7,32 +7,21 @@ the Timeline17 and Crisis tasks; these do not."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import pytest
+from bench_module import load
 
 from storyline import timeline as tl
 from storyline.models import Article
 
-ROOT = Path(__file__).resolve().parents[1]
 D = dt.date
 
 
 @pytest.fixture(scope="module")
 def bench() -> ModuleType:
     pytest.importorskip("tilse", reason="tilse is in the [test] extra")
-    sys.path.insert(0, str(ROOT / "benchmarks"))  # the script imports its sibling ``timelines``
-    try:
-        spec = importlib.util.spec_from_file_location("bench_selectors", ROOT / "benchmarks" / "timeline_selectors.py")
-        assert spec is not None and spec.loader is not None
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return mod
-    finally:
-        sys.path.remove(str(ROOT / "benchmarks"))
+    return load("timeline_selectors.py", "bench_selectors")
 
 
 def art(i: str, published: dt.date, body: str) -> Article:
