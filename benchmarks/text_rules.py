@@ -40,7 +40,7 @@ Keep = Callable[[T.Analysis, "list[float] | None"], list[int]]
 
 
 def _captions_out(a: T.Analysis, kept: list[int]) -> list[int]:
-    return [i for i in kept if not T.is_caption_credit(a.lines[i].text, a.lines[i].words)]
+    return T.drop_captions(a.lines, kept)
 
 
 @contextmanager
@@ -78,9 +78,7 @@ VARIANTS: dict[str, Keep] = {
 
 
 def _probs(a: T.Analysis) -> list[float] | None:
-    if a.span[0] >= a.span[1]:  # no main run: clean_text keeps the rules' (empty) reading
-        return None
-    return lm.keep_probabilities(a.rows, [ln.words for ln in a.lines], [ln.text for ln in a.lines])
+    return T.line_probabilities(a)  # None without a main run: clean_text keeps the rules' reading
 
 
 def compute(data: Path, external: Path, unseen: int) -> dict[str, Any]:

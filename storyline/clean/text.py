@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -623,15 +624,29 @@ def clean_text(
         return Cleaned((), (), None)
     title = lines[ti].text if ti is not None else None
     kept = a.rule_kept
-    # No main run at all (nothing scores as prose): a menu or index page; the model has no
-    # article to extend.
-    if use_model and a.span[0] < a.span[1]:
-        probs = lm.keep_probabilities(a.rows, [ln.words for ln in lines], [ln.text for ln in lines])
+    probs = line_probabilities(a) if use_model else None
+    if probs is not None:
         kept = model_keep(a, probs, known_boilerplate)
-    kept = [i for i in kept if not is_caption_credit(lines[i].text, lines[i].words)]
+    kept = drop_captions(lines, kept)
     keep = set(kept)
     removed = tuple(ln.text for i, ln in enumerate(lines) if i not in keep and i != ti)
     return Cleaned(_paragraphs(lines, kept), removed, title)
+
+
+def line_probabilities(a: Analysis) -> list[float] | None:
+    """The line model's keep probability of each line of ``a``; ``None`` when the page has no
+    main run at all (nothing scores as prose: a menu or index page), where the model has no
+    article to extend and the rules' reading stands."""
+    from storyline.clean import lines as lm
+
+    if a.span[0] >= a.span[1]:
+        return None
+    return lm.keep_probabilities(a.rows, [ln.words for ln in a.lines], [ln.text for ln in a.lines])
+
+
+def drop_captions(lines: Sequence[Line], kept: list[int]) -> list[int]:
+    """``kept`` without its photo captions (``is_caption_credit``)."""
+    return [i for i in kept if not is_caption_credit(lines[i].text, lines[i].words)]
 
 
 def model_keep(a: Analysis, probs: list[float], known_boilerplate: frozenset[str] = frozenset()) -> list[int]:
@@ -666,9 +681,11 @@ def model_keep(a: Analysis, probs: list[float], known_boilerplate: frozenset[str
     # 0.8835 -> 0.8854 and page text not at all; leaving one data set out, segments 0.777 -> 0.831.
     # Judged on the model's own reading, before the prose guard below adds to it.
     ruled = sum(lines[i].words for i in a.rule_kept)
-    if ruled and sum(lines[i].words for i in finish(kept)) < _MODEL_MIN_SHARE * ruled:
+    own = finish(kept)
+    if ruled and sum(lines[i].words for i in own) < _MODEL_MIN_SHARE * ruled:
         return list(a.rule_kept)
-    return finish(_guard_prose(kept, a))
+    guarded = _guard_prose(kept, a)
+    return own if guarded is kept else finish(guarded)
 
 
 # A paragraph of running prose this long (``n_words``: any script) is article text wherever it
