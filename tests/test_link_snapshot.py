@@ -8,6 +8,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import pickle
+import shutil
+import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +24,9 @@ from storyline.models import Article, Rejected
 from storyline.pipeline import _LinkState, _recent_pages, link_cache
 
 GATE = Path(__file__).parent / "data" / "gate"
+# A store of the first 24 gate articles (``_split``) and its link cache, saved by the code of commit
+# 63933dc: snapshot format 2, which named its files by absolute path, under a directory since deleted.
+FORMAT2 = Path(__file__).parent / "data" / "link-snapshot-format2.tar.gz"
 
 
 @pytest.fixture(scope="module")
@@ -286,4 +292,143 @@ def test_a_save_killed_after_merging_segments_leaves_the_last_snapshot_to_resume
     assert cache is not None
     named = {p.name for p in again.linker.files()} | {snapshot.STATE, snapshot.LOCK}
     assert {p.name for p in cache.iterdir()} == named  # the dead save's segments are gone
+    st.close()
+
+
+def _restarted(db: Path, first: list[Article], late: list[Article], monkeypatch: pytest.MonkeyPatch) -> object:
+    """What a store without a link cache assigns: ``first`` linked, a restart (a restore from the
+    store), then ``late``."""
+    with monkeypatch.context() as m:
+        m.setenv("STORYLINE_LINK_CACHE", "off")
+        st = open_store(db)
+        if first:
+            _link(st, first).save_index()
+            st.close()
+            st = open_store(db)
+        links = _LinkState.from_store(st)
+        assert links.snapshot_count == 0
+        _link(st, late, links)
+        got = _parts(st)
+        st.close()
+    return got
+
+
+def _only_named(cache: Path, links: _LinkState) -> None:
+    """The cache holds the files its snapshot names, each there, and nothing else; the snapshot
+    names them by name alone (no path of this machine in it)."""
+    named = {p.name for p in links.linker.files()}
+    assert {p.name for p in cache.iterdir()} == named | {snapshot.STATE, snapshot.LOCK}
+    raw = (cache / snapshot.STATE).read_bytes()
+    assert b"pathlib" not in raw and str(cache.parent.parent).encode() not in raw
+    assert snapshot.code_version().encode() in raw
+
+
+@pytest.mark.parametrize("how", ["moved", "copied", "symlink"])
+def test_a_cache_directory_moved_copied_or_reached_through_a_symlink_loads_its_snapshot(
+    gate_articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    small_snapshots: None, how: str,
+) -> None:
+    """The snapshot names its files relative to itself: moved, copied or reached through another
+    path, the cache loads (no restore from the store) and links late articles as a restore
+    does. "symlink": loaded through the link and saved through the real path, whose stale-file
+    cleanup keeps every file the linker reads."""
+    first, late = _split(gate_articles)
+    want = _restarted(tmp_path / "plain.db", first, late, monkeypatch)
+    old, new, real = tmp_path / "old", tmp_path / "new", tmp_path / "real"
+    monkeypatch.setenv("STORYLINE_LINK_CACHE", str(old))
+    st = open_store(tmp_path / "s.db")
+    _link(st, first).save_index()
+    cache = link_cache(st, create=False)
+    assert cache is not None
+    st.close()
+    if how == "moved":
+        old.rename(new)
+    elif how == "copied":
+        shutil.copytree(old, new)
+    else:
+        old.rename(real)
+        new.symlink_to(real)
+    monkeypatch.setenv("STORYLINE_LINK_CACHE", str(new))
+    caplog.set_level(logging.WARNING, logger="storyline.link")
+    st = open_store(tmp_path / "s.db")
+    links = _LinkState.from_store(st)
+    assert links.snapshot_count == len(first) and links.linker._events._segments  # from the snapshot
+    assert "restoring" not in caplog.text
+    assert {p.parent for p in links.linker.files()} == {new / cache.name}  # none of the old directory's
+    _link(st, late, links)
+    assert _parts(st) == want
+    if how == "symlink":
+        monkeypatch.setenv("STORYLINE_LINK_CACHE", str(real))
+    links.save_index()
+    where = link_cache(st, create=False)
+    assert where == (real if how == "symlink" else new) / cache.name
+    _only_named(where, links)
+    assert all(p.exists() for p in links.linker.files())
+    again = _LinkState.from_store(st)
+    assert again.snapshot_count == len(first) + len(late) and "restoring" not in caplog.text
+    st.close()
+
+
+def test_a_format_2_snapshot_is_read_from_where_it_lies_and_saved_again_in_the_new_form(
+    gate_articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+    small_snapshots: None,
+) -> None:
+    """A cache written by the previous format (``FORMAT2``: absolute paths, which no longer
+    exist) is not rebuilt: each file is read from the snapshot's own directory; the next save
+    writes the new form, which loads again; links are a restore's."""
+    first, _ = _split(gate_articles)
+    late = first[24:40] + [dataclasses.replace(a, id=f"late-{a.id}") for a in first[:24:6]]
+    for name in ("plain", "cached"):
+        with tarfile.open(FORMAT2) as tar:
+            tar.extractall(tmp_path / name, filter="data")
+    want = _restarted(tmp_path / "plain" / "store.db", [], late, monkeypatch)
+    monkeypatch.setenv("STORYLINE_LINK_CACHE", str(tmp_path / "cached" / "cache"))
+    st = open_store(tmp_path / "cached" / "store.db")
+    cache = link_cache(st, create=False)
+    assert cache is not None and b"pathlib" in (cache / snapshot.STATE).read_bytes()  # absolute paths
+    caplog.set_level(logging.WARNING, logger="storyline.link")
+    links = _LinkState.from_store(st)
+    assert links.snapshot_count == 24 and "restoring" not in caplog.text
+    assert {p.parent for p in links.linker.files()} == {cache}
+    _link(st, late, links)
+    assert _parts(st) == want
+    links.save_index()
+    _only_named(cache, links)
+    again = _LinkState.from_store(st)
+    assert again.snapshot_count == 24 + len(late) and "restoring" not in caplog.text
+    st.close()
+
+
+def test_a_format_2_snapshot_naming_files_elsewhere_reads_them_there_and_its_save_copies_them_in(
+    gate_articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_snapshots: None
+) -> None:
+    """Format 2's absolute paths are used where they exist and the snapshot's directory has no
+    file of that name (a snapshot saved to another directory than it was loaded from). Its next
+    save copies them in, so the new snapshot holds every file it names."""
+    first, late = _split(gate_articles)
+    a, b = tmp_path / "a", tmp_path / "b"
+    monkeypatch.setenv("STORYLINE_LINK_CACHE", str(a))
+    st = open_store(tmp_path / "s.db")
+    _link(st, first).save_index()
+    cache = link_cache(st, create=False)
+    assert cache is not None
+    # What ``snapshot.save`` of format 2 wrote: the detached linker and ``extra`` pickled as they
+    # are, paths and all, here into another directory than its files'.
+    linker, extra = snapshot.load(cache, lambda ids: {})
+    linker.detach()
+    (b / cache.name).mkdir(parents=True)
+    with open(b / cache.name / snapshot.STATE, "wb") as fh:
+        pickle.dump({"code": snapshot._code_version(2), "linker": linker, "extra": extra}, fh,
+                    protocol=pickle.HIGHEST_PROTOCOL)
+    monkeypatch.setenv("STORYLINE_LINK_CACHE", str(b))
+    links = _LinkState.from_store(st)
+    assert links.snapshot_count == len(first) and {p.parent for p in links.linker.files()} == {cache}
+    _link(st, late[:10], links)
+    links.save_index()
+    shutil.rmtree(a)
+    _only_named(b / cache.name, links)
+    again = _LinkState.from_store(st)
+    assert again.snapshot_count == len(first) + 10
+    assert {p.parent for p in again.linker.files()} == {b / cache.name}
+    _link(st, late[10:], again)
     st.close()
