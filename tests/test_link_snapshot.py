@@ -376,6 +376,9 @@ def test_a_format_2_snapshot_is_read_from_where_it_lies_and_saved_again_in_the_n
     """A cache written by the previous format (``FORMAT2``: absolute paths, which no longer
     exist) is not rebuilt: each file is read from the snapshot's own directory; the next save
     writes the new form, which loads again; links are a restore's."""
+    assert snapshot._code_version(2) == "eb84f432492b5e33", (
+        "what a snapshot pickles is laid out otherwise than in format 2 (the hashed sources changed): format-2"
+        " caches are rebuilt anyway now, so drop 2 from snapshot.READS, and this test with its fixture")
     first, _ = _split(gate_articles)
     late = first[24:40] + [dataclasses.replace(a, id=f"late-{a.id}") for a in first[:24:6]]
     for name in ("plain", "cached"):
@@ -388,7 +391,7 @@ def test_a_format_2_snapshot_is_read_from_where_it_lies_and_saved_again_in_the_n
     assert cache is not None and b"pathlib" in (cache / snapshot.STATE).read_bytes()  # absolute paths
     caplog.set_level(logging.WARNING, logger="storyline.link")
     links = _LinkState.from_store(st)
-    assert links.snapshot_count == 24 and "restoring" not in caplog.text
+    assert links.snapshot_count == 24 and "restoring" not in caplog.text, caplog.text
     assert {p.parent for p in links.linker.files()} == {cache}
     _link(st, late, links)
     assert _parts(st) == want
