@@ -841,10 +841,16 @@ class _LinkState:
             last = max(self.rank, key=self.rank.__getitem__) if self.rank else None
             extra = {"version": state.version(), "change": self.change, "last": last, "where": self.where,
                      "rank": self.rank}
-            if self.store.last_change() == self.change:  # no other writer's pages in the store's either
+
+            def pages() -> dict[str, Any]:
+                # Read once the linker is frozen and pickled (``snapshot.save``: 0.5 GB at a
+                # million stored, which held through the freezing took the save past 3 GB).
+                if self.store.last_change() != self.change:  # another writer's pages in the store's
+                    return {}
                 memory, titles = _recent_pages(self.store)
-                extra["pages"] = (memory.pages, titles.pages)
-            snapshot.save(self.linker, where, extra)
+                return {"pages": (memory.pages, titles.pages)}
+
+            snapshot.save(self.linker, where, extra, late=pages)
         except (OSError, StoreError) as e:
             log.warning("could not save the linker snapshot (%s); the next start-up restores it from the store", e)
             return False

@@ -223,6 +223,37 @@ def test_the_per_article_maps_stay_frozen_after_a_catch_up_that_ran_a_full_colle
         st.close()
 
 
+def test_the_outlets_pages_are_pickled_after_the_linker_and_a_snapshot_without_them_still_loads(
+    gate_articles: list[Article], db: str, small_snapshots: None
+) -> None:
+    """``save`` reads the outlets' recent pages only once the linker is pickled and pickles them
+    after it (``late``: at a million stored they are 0.5 GB, which held through the freezing took a
+    save past 3 GB). A snapshot holding the linker alone (as saves before this wrote no second
+    object, or one taken while another writer stored) loads, and the pages come from the store."""
+    import pickle
+
+    first, late = _split(gate_articles)
+    st = open_store(db)
+    _link(st, first[:60]).save_index()
+    where = link_cache(st, create=False)
+    assert where is not None
+    with open(where / snapshot.STATE, "rb") as fh:
+        payload = pickle.load(fh)
+        pages = pickle.load(fh)
+    assert "pages" not in payload["extra"] and set(pages) == {"pages"}
+    memory, titles = _recent_pages(st)
+    assert pages["pages"] == (memory.pages, titles.pages) and memory.pages
+    links = _LinkState.from_store(st)
+    assert links.pages_cached and links.memory.pages == memory.pages
+    with open(where / snapshot.STATE, "wb") as fh:  # the linker alone
+        pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    again = _LinkState.from_store(st)
+    assert again.snapshot_count == 60 and not again.pages_cached
+    assert again.memory.pages == memory.pages and again.titles.pages == titles.pages
+    _link(st, late, again)
+    st.close()
+
+
 @pytest.mark.parametrize("damage", ["truncated", "segment missing", "bands missing", "other state"])
 def test_a_broken_or_stale_snapshot_is_rebuilt_with_a_message(
     gate_articles: list[Article], tmp_path: Path, caplog: pytest.LogCaptureFixture, small_snapshots: None, damage: str
