@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import logging
 import pickle
 import shutil
@@ -18,7 +19,7 @@ import numpy as np
 import pytest
 
 from storyline import Pipeline, open_store
-from storyline.link import LinkConfig, events, keys, snapshot, storylines
+from storyline.link import LinkConfig, Linker, events, keys, snapshot, storylines
 from storyline.link.similarity import Features
 from storyline.models import Article, Rejected
 from storyline.pipeline import _LinkState, _recent_pages, link_cache
@@ -137,10 +138,11 @@ def test_a_snapshot_catches_up_on_what_another_writer_stored(
     _link(st, first[60:])  # another writer: its batches, and no snapshot saved
     links = _LinkState.from_store(st)
     assert links.snapshot_count == 60 and links.linker.indexed() == len(first)
-    # The catch-up read the features of the events it summed again without keeping them: held,
-    # a 1% lag at a million stored took ~650 MB for the whole run (``FeatureCache.peek``).
+    # The catch-up summed the events it touched from their members' start-up fields only
+    # (``Linker.catch_up``), reading no features: held, a 1% lag at a million stored took ~650 MB
+    # for the whole run, and decoded and freed, their words and shingles slowed what followed.
     feats = links.linker._events.feats
-    assert feats.loads >= len(first) - 60 and not set(feats._held) & {a.id for a in first[60:]}
+    assert feats.loads == 0 and not feats._held
     # The outlets' recent pages: the snapshot's, and the other writer's since, as the store has them.
     memory, titles = _recent_pages(st)
     assert links.pages_cached and memory.pages and titles.pages
@@ -151,6 +153,111 @@ def test_a_snapshot_catches_up_on_what_another_writer_stored(
     assert got[2].keys() == {a.id for a in first + late}
     reposts = [a.id for a in late if a.id.startswith("late-")]
     assert all(got[2][r][0] == got[2][r.removeprefix("late-")][0] for r in reposts)
+
+
+def _sums(links: _LinkState) -> dict[str, tuple[object, ...]]:
+    """Every storyline's sums, bit for bit."""
+    out = {}
+    for sid, g in links.linker._storylines.groups.items():
+        ek, ev = g.entities()
+        out[sid] = (g.vsum.tobytes(), g.n, g.nvec, g.nent, dict(g.langs), ek.tobytes(), ev.tobytes())
+    return out
+
+
+def test_a_catch_up_sums_from_the_start_up_fields_exactly_as_from_the_features(
+    gate_articles: list[Article], db: str, small_snapshots: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catch-up sums the events it touched again from each member's vector, entities and
+    language: from the rows caught up on and, for older members, from their stored start-up
+    fields (``_LinkState._heads``), not from their whole features as before. Same sums bit for
+    bit, same links after."""
+    first, late = _split(gate_articles)
+    st = open_store(db)
+    _link(st, first[:60]).save_index()
+    _link(st, first[60:])  # another writer, no snapshot saved: the next start-up catches up
+    read: list[str] = []
+    heads = _LinkState._heads
+
+    def counted(self: _LinkState, ids: Sequence[str]) -> dict[str, tuple[object, str, str]]:
+        read.extend(ids)
+        return heads(self, ids)  # type: ignore[return-value]
+
+    monkeypatch.setattr(_LinkState, "_heads", counted)
+    now = _LinkState.from_store(st)
+    assert read and set(read) <= {a.id for a in first[:60]}  # older members of events that grew
+    catch_up = Linker.catch_up
+    monkeypatch.setattr(Linker, "catch_up", lambda self, stored, rank, heads=None: catch_up(self, stored, rank))
+    before = _LinkState.from_store(st)  # the whole features, through the feature cache
+    assert before.linker._events.feats.loads > 0 and now.linker._events.feats.loads == 0
+    assert _sums(now) == _sums(before)
+    got = [now.linker.add(late[i : i + 16]) for i in range(0, len(late), 16)]
+    want = [before.linker.add(late[i : i + 16]) for i in range(0, len(late), 16)]
+    assert got == want
+    st.close()
+
+
+def test_the_per_article_maps_stay_frozen_after_a_catch_up_that_ran_a_full_collection(
+    gate_articles: list[Article], db: str, small_snapshots: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full collection during a start-up's catch-up (its allocations run one at a million
+    stored) untracks the maps of article -> (event, storyline), whose values are then all
+    untracked tuples; ``gc.freeze`` left them out, and the first new article's entry tracked
+    each again in the youngest generation, where young collections walked them (two dicts of a
+    million entries). They are tracked before the freeze now, and stay frozen."""
+    first, late = _split(gate_articles)
+    st = open_store(db)
+    _link(st, first[:60]).save_index()
+    _link(st, first[60:])
+    catch_up = _LinkState.catch_up
+
+    def then_collect(self: _LinkState, store: object) -> _LinkState:
+        out = catch_up(self, store)  # type: ignore[arg-type]
+        gc.collect()
+        return out
+
+    monkeypatch.setattr(_LinkState, "catch_up", then_collect)
+    try:
+        links = _LinkState.from_store(st)
+        maps = [links.where, *links.linker.per_article_maps()]
+        assert all(len(m) == len(first) for m in maps)
+        links.add(late[:16], st)  # new entries: new tuples, tracked
+        young = {id(o) for g in range(3) for o in gc.get_objects(generation=g)}
+        assert all(gc.is_tracked(m) and id(m) not in young for m in maps)
+        assert all(len(m) == len(first) + 16 and "\0track" not in m for m in maps)
+    finally:
+        gc.unfreeze()
+        st.close()
+
+
+def test_the_outlets_pages_are_pickled_after_the_linker_and_a_snapshot_without_them_still_loads(
+    gate_articles: list[Article], db: str, small_snapshots: None
+) -> None:
+    """``save`` reads the outlets' recent pages only once the linker is pickled and pickles them
+    after it (``late``: at a million stored they are 0.5 GB, which held through the freezing took a
+    save past 3 GB). A snapshot holding the linker alone (as saves before this wrote no second
+    object, or one taken while another writer stored) loads, and the pages come from the store."""
+    import pickle
+
+    first, late = _split(gate_articles)
+    st = open_store(db)
+    _link(st, first[:60]).save_index()
+    where = link_cache(st, create=False)
+    assert where is not None
+    with open(where / snapshot.STATE, "rb") as fh:
+        payload = pickle.load(fh)
+        pages = pickle.load(fh)
+    assert "pages" not in payload["extra"] and set(pages) == {"pages"}
+    memory, titles = _recent_pages(st)
+    assert pages["pages"] == (memory.pages, titles.pages) and memory.pages
+    links = _LinkState.from_store(st)
+    assert links.pages_cached and links.memory.pages == memory.pages
+    with open(where / snapshot.STATE, "wb") as fh:  # the linker alone
+        pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    again = _LinkState.from_store(st)
+    assert again.snapshot_count == 60 and not again.pages_cached
+    assert again.memory.pages == memory.pages and again.titles.pages == titles.pages
+    _link(st, late, again)
+    st.close()
 
 
 @pytest.mark.parametrize("damage", ["truncated", "segment missing", "bands missing", "other state"])

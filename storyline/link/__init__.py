@@ -8,7 +8,7 @@ event that grew can split off a twin), so the store only rewrites what moved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,10 @@ from storyline.link.state import Loader
 from storyline.link.storylines import StorylineIndex
 from storyline.models import Article, Assignment
 
-__all__ = ["LinkConfig", "Linker", "StoredLink", "explain", "make_id", "similarity"]
+__all__ = ["Heads", "LinkConfig", "Linker", "StoredLink", "explain", "make_id", "similarity"]
+
+# Reads stored articles' vector, entities and language (their start-up fields), by id.
+Heads = Callable[[Sequence[str]], Mapping[str, tuple[np.ndarray | None, frozenset[str], str]]]
 
 
 @dataclass(frozen=True)
@@ -90,13 +93,23 @@ class Linker:
         self._events.finish_restore()
         self._storylines.warm()
 
-    def catch_up(self, stored: Sequence[StoredLink], rank: Callable[[str], int]) -> None:
+    def catch_up(
+        self, stored: Sequence[StoredLink], rank: Callable[[str], int], heads: Heads | None = None
+    ) -> None:
         """Bring the state to what another writer stored since this linker last looked, from the
         rows its batches inserted or re-assigned (``Store.changes_since``, in arrival order): new
         articles are restored as at start-up, known ones moved to their stored event and
         storyline, and every event and storyline that gained or lost an article is summed again
         from its members (listed in arrival order, ``rank``), as a restore from the whole store
-        would have them. Costs what changed, not what is stored."""
+        would have them. Costs what changed, not what is stored.
+
+        The sums need each member's vector, entities and language only: the start-up fields
+        (``state.HEAD``) that ``stored`` carries for the articles caught up on, and that
+        ``heads`` reads for the other members (without it, their whole features are read). Not
+        decoding the word bags and shingles of every member matters beyond the reading: at a
+        million stored, a 1% lag made millions of small objects (~65 KB of words and shingles an
+        article) that were freed again before the first new article, and the process linked
+        measurably slower after them (``docs/scale.md``, session 14)."""
         ev = self._events
         touched: set[str] = set()
         placed: dict[str, str] = {}
@@ -114,13 +127,22 @@ class Linker:
         members: dict[str, list[tuple[np.ndarray | None, frozenset[str], str]]] = {}
         group: list[str] = []
 
+        # What the storyline layer sums per member; the caught-up articles' own from their rows.
+        summed: dict[str, tuple[np.ndarray | None, frozenset[str], str]] = {
+            s.article_id: (s.vector, s.entities, s.lang) for s in stored
+        }
+
         def sum_group() -> None:
-            # Read a few hundred members' features at a time and keep only what the storyline
-            # layer sums (``FeatureCache.peek``: not held, so the catch-up leaves the cache as it
-            # was; the features are the stored ones either way).
-            feats = ev.feats.peek([i for e in group for i in ev.members[e]])
+            # The other members a few hundred at a time, keeping only what the storyline layer
+            # sums: their start-up fields (``heads``), or their features (``FeatureCache.peek``:
+            # not held, so the catch-up leaves the cache as it was). The stored values either way.
+            need = [i for e in group for i in ev.members[e] if i not in summed]
+            if need and heads is not None:
+                got = heads(need)
+            else:
+                got = {i: (f.vector, f.entities, f.lang) for i, f in ev.feats.peek(need).items()} if need else {}
             for e in group:
-                members[e] = [(f.vector, f.entities, f.lang) for f in (feats[i] for i in ev.members[e])]
+                members[e] = [summed[i] if i in summed else got[i] for i in ev.members[e]]
             group.clear()
 
         held = 0
@@ -183,6 +205,12 @@ class Linker:
     def indexed(self) -> int:
         """Articles in the vector index."""
         return self._events.indexed()
+
+    def per_article_maps(self) -> list[dict[str, tuple[str, str]]]:
+        """The maps with an entry per article whose values are containers (tuples): every new
+        article adds one. For ``pipeline._freeze_state``, which must keep them tracked by the
+        garbage collector when it freezes the state."""
+        return [self._reported]
 
     def index_vector(self, vector: np.ndarray | None, f: Features | None = None) -> np.ndarray | None:
         """The vector an article is indexed under (``StoredLink.index_vector``); None when it has

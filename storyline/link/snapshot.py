@@ -30,7 +30,7 @@ import inspect
 import os
 import pickle
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -176,10 +176,19 @@ def _share(linker: Linker, extra: dict[str, Any]) -> None:
         ev.published[aid] = days.setdefault(d, d)
 
 
-def save(linker: Linker, directory: Path, extra: dict[str, Any]) -> None:
+def save(
+    linker: Linker, directory: Path, extra: dict[str, Any], late: Callable[[], dict[str, Any]] | None = None
+) -> None:
     """Freeze the linker's vectors and bands into ``directory`` and pickle the rest there (written
     to a temporary file and renamed: a reader never sees half of one). The linker goes on working
-    on the frozen files."""
+    on the frozen files.
+
+    ``late``: more of ``extra``, made only once the linker is pickled, and pickled after it in the
+    same file (``load`` puts it back into ``extra``). At a million stored the outlets' recent pages
+    are ~520 MB read from the store: read first, they were held through the freezing and the
+    pickling, whose own peaks (the key table's sort, the pickler's memo of millions of objects)
+    came on top, 3.2-3.5 GB in all. An older ``load`` reads the first object only, and a
+    snapshot without the second one loads without it."""
     directory.mkdir(parents=True, exist_ok=True)
     with _locked(directory, exclusive=True):
         linker.freeze(directory)
@@ -191,6 +200,9 @@ def save(linker: Linker, directory: Path, extra: dict[str, Any]) -> None:
             tmp = directory / f"{STATE}.{os.getpid()}.tmp"
             with open(tmp, "wb") as fh:
                 _Pickler(fh, names).dump(payload)
+                del payload
+                if late is not None:  # plain data (pages), no file names in it
+                    pickle.dump(late(), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, directory / STATE)
         finally:
             linker.attach(loader)
@@ -209,6 +221,10 @@ def load(directory: Path, loader: Loader) -> tuple[Linker, dict[str, Any]]:
     try:
         with _locked(directory, exclusive=False), open(path, "rb") as fh:
             payload = _Unpickler(fh, directory).load()  # our own cache file, written by ``save``
+            try:
+                late = pickle.load(fh)  # what ``save`` was given as ``late``, if anything
+            except EOFError:
+                late = {}
     except FileNotFoundError as e:
         raise SnapshotError(f"{path}: no snapshot") from e
     except ValueError as e:  # a frozen file named in it is missing or unreadable
@@ -220,8 +236,10 @@ def load(directory: Path, loader: Loader) -> tuple[Linker, dict[str, Any]]:
     linker = payload["linker"]
     if not isinstance(linker, Linker):
         raise SnapshotError(f"{path}: holds no linker")
+    if not isinstance(late, dict):
+        raise SnapshotError(f"{path}: holds {type(late).__name__} after the linker")
     linker.attach(loader)
-    return linker, payload["extra"]
+    return linker, payload["extra"] | late
 
 
 _CODE = _code_version()

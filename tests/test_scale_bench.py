@@ -1,0 +1,80 @@
+"""benchmarks/scale.py's epochs: every epoch has its own stretch of time, within the years 1-9999.
+
+In-place measurements at a million stored used up the epochs whose dates fit after the stored ones
+(past epoch 576 of the dev pool the dates passed the year 9999 and ``Epochs.article`` raised
+OverflowError); the stored epochs must keep the dates they were built with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+
+import pytest
+from bench_module import load
+
+from storyline.models import Article, Entity
+
+
+@pytest.fixture(scope="module")
+def scale():  # type: ignore[no-untyped-def]
+    saved = {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "STORYLINE_SCALE_SET_BLAS")}
+    try:
+        yield load("scale.py", "scale_bench_under_test")
+    finally:  # importing it limits BLAS threads for its builder: not for the tests that follow
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _pool() -> list[Article]:
+    """Three dated articles spanning about 13 years (as the dev pool, 2005-2018), one mentioning a
+    date before its own, and one undated."""
+    def art(i: int, published: dt.date | None, mentioned: tuple[dt.date, ...] = ()) -> Article:
+        return Article(id=f"a{i}", title=f"Title {i} words", body=f"Body {i} of words here.", lang="en",
+                       published=published, entities=(Entity(f"per/x{i}", "PER", "X"),),
+                       dates_mentioned=mentioned)
+
+    return [
+        art(0, dt.date(2005, 1, 14)),
+        art(1, dt.date(2011, 6, 1), (dt.date(1902, 5, 10),)),
+        art(2, dt.date(2018, 9, 18), (dt.date(2020, 1, 8),)),
+        art(3, None),
+    ]
+
+
+def test_stored_epochs_keep_their_dates(scale) -> None:  # type: ignore[no-untyped-def]
+    ep = scale.Epochs(_pool())
+    assert ep.shift == (dt.date(2018, 9, 18) - dt.date(2005, 1, 14)).days + 60
+    assert ep.forward == (dt.date.max - dt.date(2020, 1, 8)).days // ep.shift
+    for k in (0, 1, 400, 500, ep.forward):  # the formula every stored epoch was built with
+        for a in ep.arts:
+            b = ep.article(k, a)
+            days = dt.timedelta(days=k * ep.shift)
+            assert b.published == (a.published + days if a.published else None)
+            assert b.dates_mentioned == tuple(d + days for d in a.dates_mentioned)
+
+
+def test_epochs_past_the_year_9999_are_dated_back_and_never_share_time(scale) -> None:  # type: ignore[no-untyped-def]
+    ep = scale.Epochs(_pool())
+    assert ep.forward == 576 and ep.backward == 137  # as for the dev pool
+    last = ep.forward + ep.backward
+    spans = {}
+    for k in [*range(ep.forward - 3, ep.forward + 1), *range(ep.forward + 1, ep.forward + 4), last]:
+        arts = [ep.article(k, a) for a in ep.arts]  # raised OverflowError past epoch 576
+        dates = sorted(a.published for a in arts if a.published)
+        assert all(dt.date.min <= d <= dt.date.max for a in arts for d in a.dates_mentioned)
+        spans[k] = (dates[0], dates[-1])
+    ordered = sorted(spans.values())
+    for (_, end), (start, _) in itertools.pairwise(ordered):
+        assert (start - end).days >= 60  # at least the gap between two forward epochs
+    # the first backward epoch ends 60 days before epoch 0 begins, like the gap between two forward ones
+    assert (dt.date(2005, 1, 14) - spans[ep.forward + 1][1]).days == 60
+    # ids, words and entity keys stay the epoch's own
+    a = ep.article(ep.forward + 1, ep.arts[0])
+    assert a.id == f"e{ep.forward + 1}-a0" and a.entities[0].key == f"per#{ep.forward + 1}/x0"
+    with pytest.raises(ValueError, match=f"epoch {last + 1}: no dates left"):
+        ep.article(last + 1, ep.arts[0])
