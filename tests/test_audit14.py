@@ -1,0 +1,58 @@
+"""What the tool shows a reader, checked on real dev articles (docs/audit-14.md): a series note is
+never a headline, a storyline is not named after a name its one article happens to mention first,
+and a headline that names the storyline's subject in its own language gets no prefix."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from storyline.clean import clean
+from storyline.describe import _actors, storyline_name
+from storyline.enrich import enrich
+from storyline.models import Article, RawArticle
+from storyline.sources import read_inputs
+
+SAMPLE = Path(__file__).parent / "data" / "audit14" / "crisis-sample.jsonl"
+
+
+@functools.cache
+def _articles() -> dict[str, Article]:
+    """Five Crisis articles (es, fr, it) and two BBC ones on Syria, cleaned and enriched as a run
+    does, without vectors."""
+    got = [clean(r) for r in read_inputs([SAMPLE]) if isinstance(r, RawArticle)]
+    return {a.id: a for a in enrich(got)}
+
+
+def test_a_spanish_series_note_is_not_the_headline() -> None:
+    """Global Voices in Spanish opens with "Esta publicación es parte de nuestra cobertura
+    especial Levantamiento en Libia 2011." — the page's note, not its news."""
+    title = _articles()["crisis-es-libya-gv_8"].title
+    assert not title.lower().startswith("esta publicación"), title
+    assert title.startswith("Los revolucionarios libios"), title
+
+
+def test_a_one_article_storyline_is_named_by_its_headline_alone() -> None:
+    """With one article every name ties, and the first written led the name ("Roma: Il generale
+    Torres…" for an interview that merely mentions Rome)."""
+    a = _articles()["crisis-it-egypt-ext_2"]
+    assert storyline_name([a]) == a.title
+
+
+def _syria() -> list[Article]:
+    arts = _articles()
+    return [arts[i] for i in ("crisis-fr-syria-ext_36", "t17-SyrianCrisis_bbc-156", "t17-SyrianCrisis_bbc-179")]
+
+
+def test_a_headline_naming_the_subject_in_its_own_language_gets_no_prefix() -> None:
+    """Named in English (two of three articles are), with the French headline as the only editor's
+    one: "Main Baas sur la Syrie" names Syria as "Syrie", and "Syrian: Main Baas sur la Syrie"
+    said it twice."""
+    members = _syria()
+    assert storyline_name(members) == "Main Baas sur la Syrie"
+
+
+def test_a_country_leads_by_its_name_not_its_adjective() -> None:
+    """The articles write "Syrian" as often as "Syria"; the label is the country's name."""
+    labels = dict(_actors(_syria(), "en", 2))
+    assert labels.get("place:SY") == "Syria", labels
