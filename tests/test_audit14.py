@@ -56,3 +56,20 @@ def test_a_country_leads_by_its_name_not_its_adjective() -> None:
     """The articles write "Syrian" as often as "Syria"; the label is the country's name."""
     labels = dict(_actors(_syria(), "en", 2))
     assert labels.get("place:SY") == "Syria", labels
+
+
+def test_show_names_a_timeline_entrys_outlet_as_written(tmp_path: Path) -> None:
+    """The timeline line of ``storyline show`` said "an ninh thủ đô" (the outlet's grouping key)
+    where the event line above it said "An Ninh Thủ Đô"."""
+    from typer.testing import CliRunner
+
+    from storyline.cli import app
+
+    db = str(tmp_path / "vi.db")
+    runner = CliRunner()
+    ran = runner.invoke(app, ["run", str(SAMPLE.with_name("vims-outlet.jsonl")), "--db", db])
+    assert ran.exit_code == 0, ran.output
+    shown = runner.invoke(app, ["show", "--db", db], env={"COLUMNS": "400"})
+    assert shown.exit_code == 0, shown.output
+    timeline = shown.output.split("Timeline", 1)[1]
+    assert "(An Ninh Thủ Đô · vi)" in timeline, timeline
