@@ -73,3 +73,23 @@ def test_show_names_a_timeline_entrys_outlet_as_written(tmp_path: Path) -> None:
     assert shown.exit_code == 0, shown.output
     timeline = shown.output.split("Timeline", 1)[1]
     assert "(An Ninh Thủ Đô · vi)" in timeline, timeline
+
+
+def test_an_entity_chip_names_a_country_not_its_adjective() -> None:
+    """The storyline page's chips read "French", "British", "italiana" (the most written spelling);
+    a country is shown by a name the articles write ("Siria" is one, though Spanish also writes
+    it for "Syrian"), else by its English name."""
+    from storyline.store.base import merge_entity_rows
+
+    per_spelling: dict[tuple[str, str, str], int] = {}
+    for a in _articles().values():
+        for key, kind, text in {(e.key, e.kind, e.text) for e in a.entities}:
+            per_spelling[key, kind, text] = per_spelling.get((key, kind, text), 0) + 1
+    rows = merge_entity_rows([(k, kind, t, n) for (k, kind, t), n in per_spelling.items()], 100)
+    labels = {r.key: r.label for r in rows}
+    assert labels["place:FR"] == "France", labels["place:FR"]
+    assert labels["place:IT"] == "Italy", labels["place:IT"]
+    assert labels["place:GB"] == "United Kingdom", labels["place:GB"]
+    assert labels["place:SY"] in ("Siria", "Syria", "Syrie"), labels["place:SY"]
+    french = next(r for r in rows if r.key == "place:FR")
+    assert "French" in french.variants and "France" not in french.variants
