@@ -93,3 +93,12 @@ def test_an_entity_chip_names_a_country_not_its_adjective() -> None:
     assert labels["place:SY"] in ("Siria", "Syria", "Syrie"), labels["place:SY"]
     french = next(r for r in rows if r.key == "place:FR")
     assert "French" in french.variants and "France" not in french.variants
+
+
+def test_a_line_of_tags_is_not_the_headline() -> None:
+    """Il Sole 24 Ore prints the article's tags under its headline; the line finder took
+    "Bashar Assad | Onu | Farnesina | Robert Mood | …" for the headline, as it shares every name
+    with the body. The encoder's title (``encoder_title``) is left as it was."""
+    a = _articles()["crisis-it-syria-ext_10"]
+    assert "|" not in a.title and "Farnesina" not in a.title, a.title
+    assert a.encoder_title.startswith("Bashar Assad | Onu"), a.encoder_title

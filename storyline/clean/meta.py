@@ -303,6 +303,17 @@ def junk_title(text: str) -> str | None:
     return None
 
 
+_LIST_SEP = re.compile(r"\s+[|•·]\s+")
+
+
+def tag_list(text: str) -> bool:
+    """Whether a line is a list of tags or menu items ("Bashar Assad | Onu | Farnesina | Robert
+    Mood | Medio Oriente | …"): four or more short items between bars or bullets. It shares all
+    its names with the body, so it can look like the headline to the line finder."""
+    items = _LIST_SEP.split(text.strip(" |•·"))
+    return len(items) >= 4 and all(len(re.findall(r"[^\W_]+", x)) <= 4 for x in items)
+
+
 def first_sentence(text: str) -> str:
     """The text up to its first full stop that ends a sentence (not "Mr.", "a.m.", "U.S.")."""
     for m in re.finditer(r"[.!?][\"”»’')]*\s+(?=[\"“«‘(]?[A-Z0-9À-Ý])", text):
@@ -424,7 +435,8 @@ def headline(
             return text
     if candidate:
         text = unglue_kicker(tidy_title(candidate)) if notes else tidy_title(candidate)
-        if not junk_title(text) and title_key(text) not in skip and not (notes and meta_note(text)):
+        shown_rules = notes and (meta_note(text) or tag_list(text))  # for readers only, not the encoder
+        if not junk_title(text) and title_key(text) not in skip and not shown_rules:
             if len(text.split()) > _HEADLINE_WORDS + 5:
                 return lede_headline(text, notes=notes)
             return text[:-1] if text.endswith(".") and not _ABBREV.search(text) else text
