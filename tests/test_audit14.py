@@ -18,7 +18,7 @@ SAMPLE = Path(__file__).parent / "data" / "audit14" / "crisis-sample.jsonl"
 
 @functools.cache
 def _articles() -> dict[str, Article]:
-    """Five Crisis articles (es, fr, it) and two BBC ones on Syria, cleaned and enriched as a run
+    """Six Crisis articles (es, fr, it), two BBC ones on Syria and a CNN one, cleaned and enriched as a run
     does, without vectors."""
     got = [clean(r) for r in read_inputs([SAMPLE]) if isinstance(r, RawArticle)]
     return {a.id: a for a in enrich(got)}
@@ -102,3 +102,13 @@ def test_a_line_of_tags_is_not_the_headline() -> None:
     a = _articles()["crisis-it-syria-ext_10"]
     assert "|" not in a.title and "Farnesina" not in a.title, a.title
     assert a.encoder_title.startswith("Bashar Assad | Onu"), a.encoder_title
+
+
+def test_a_headline_has_no_contributors_byline_or_decoration_before_it() -> None:
+    """CNN's "By James M. Lindsay - Special to CNN More than two months…" and OPAL's
+    "›› OPAL: …" were shown so; the encoder's titles keep their plain form."""
+    arts = _articles()
+    cnn, opal = arts["t17-LibyaWar_cnn-54"], arts["crisis-it-egypt-ext_42"]
+    assert cnn.title.startswith("More than two months of bombing"), cnn.title
+    assert opal.title.startswith('OPAL: "Ministro Bonino'), opal.title
+    assert cnn.encoder_title.startswith("By James M. Lindsay"), cnn.encoder_title

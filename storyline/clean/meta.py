@@ -303,6 +303,19 @@ def junk_title(text: str) -> str | None:
     return None
 
 
+# Display rules only (the encoder's title keeps its plain form, so no vector moves):
+# a contributor's byline "By James M. Lindsay - Special to CNN", "By Micah L. Sifry, Special to CNN".
+_SPECIAL_BYLINE = re.compile(r"^(?:By|Par|Por|Di|Von)\s+[^\n]{3,60}?\s*[-–—,]\s*"
+                             r"(?:Special|Spécial|Especial|Speciale)\s+(?:to|for|pour|para|per)\s+(?:the\s+)?\S+\s*")
+# Decoration before a headline: "›› OPAL: …", "• Syria: …", "► …" (a quote glued to a word stays).
+_DECORATION = re.compile(r"^(?:[\u2022\u25b6\u25ba\u25a0\u25aa\u2023\u2219\u00b7*#]+\s*|[\u203a\u00bb>]+\s+)+")
+
+
+def reader_tidy(text: str) -> str:
+    """A headline as a reader sees it: without decoration before it or a contributor's byline."""
+    return _DECORATION.sub("", _SPECIAL_BYLINE.sub("", text)).strip()
+
+
 _LIST_SEP = re.compile(r"\s+[|•·]\s+")
 
 
@@ -356,7 +369,7 @@ def lede_headline(
             if kind == "correction":
                 text, after_correction = "", True
             text = strip_lede(strip_notes(text[len(first) :].strip())).strip()
-        text = unglue_kicker(text)
+        text = reader_tidy(unglue_kicker(text))
         if (got := _clause(text, para, max_words, skip)) is not None:
             return got
     return " ".join(body.split()[:12])
@@ -434,7 +447,7 @@ def headline(
         if text and not _CODE.search(text):
             return text
     if candidate:
-        text = unglue_kicker(tidy_title(candidate)) if notes else tidy_title(candidate)
+        text = reader_tidy(unglue_kicker(tidy_title(candidate))) if notes else tidy_title(candidate)
         shown_rules = notes and (meta_note(text) or tag_list(text))  # for readers only, not the encoder
         if not junk_title(text) and title_key(text) not in skip and not shown_rules:
             if len(text.split()) > _HEADLINE_WORDS + 5:
