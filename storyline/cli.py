@@ -17,7 +17,7 @@ from storyline.config import load_settings
 from storyline.encoding import encoding_note
 from storyline.errors import InputError, StorylineError, UsageError
 from storyline.models import Article, RawArticle, Rejected
-from storyline.pipeline import Pipeline, source_of
+from storyline.pipeline import Pipeline, outlet_name
 from storyline.sources.files import count_inputs, missing_paths
 from storyline.sources.jsonl import parse_record, read_lines
 from storyline.store import shown
@@ -259,7 +259,7 @@ def show(
         events = store.events(storyline=sl.id)
         entries = pipe.timeline_of_storyline(store, sl.id, None, sentences)
         cited = sorted({a for te in entries for a in te.article_ids})
-        where = {a.id: (source_of(a), a.lang) for a in store.articles(ids=cited, with_body=False)} if cited else {}
+        where = {a.id: (outlet_name(a), a.lang) for a in store.articles(ids=cited, with_body=False)} if cited else {}
         render.storyline(out, sl, events, entries, where)
 
 

@@ -245,7 +245,12 @@ def _actors(members: Sequence[Article], lang: str, top: int) -> list[tuple[str, 
             continue  # "LRB", "BST": tokenizer and dateline leftovers, not actors
         # As the articles write it; else a country by its name in the naming language (adjectives
         # such as "egiziano" are lower-case and never a label).
-        name = said or _country_name(key, lang)
+        # A country goes by its name where the articles write it so: its adjective ("Syrian")
+        # is often written more, but "Syrian: …" is no name for what a story is about.
+        country = _country_name(key, lang)
+        if country and (same := [w for w in label[key] if w.lower() == country.lower()]):
+            said = same[0]
+        name = said or country
         if name and all(name.lower() != x.lower() for _, x in out):
             out.append((key, name))
             last = sc
@@ -316,9 +321,19 @@ def storyline_name(members: Sequence[Article], top: int = 2, lang: str | None = 
     rep = _representative(members, lang, [name for _, name in actors[:1]] + [subject])
     who = actors[0][1] if actors else ""
     head = rep.title or rep.body[:120]
+    # One article is no evidence of what a storyline is about: all its names tie, and the first
+    # one written (a dateline's "Roma", a passing "Anh") would lead the name. Its headline says it.
+    if len(members) < 2:
+        return head
     # A headline that already names a leading actor says who it is about: "US: Turkey and Russia
-    # confirm arms deal" would put a side player in front of the story's own subject.
-    if not who or any(_names(head, name) for _, name in actors[:top]):
+    # confirm arms deal" would put a side player in front of the story's own subject. It may name
+    # it in another spelling or language than the label ("Main Baas sur la Syrie" under "Syria").
+    spellings = {key: {name} for key, name in actors[:top]}
+    for a in members:
+        for e in a.entities:
+            if e.key in spellings:
+                spellings[e.key].add(e.text)
+    if not who or any(_names(head, s) for names in spellings.values() for s in names):
         return head
     return f"{who}: {head}"
 

@@ -303,6 +303,30 @@ def junk_title(text: str) -> str | None:
     return None
 
 
+# Display rules only (the encoder's title keeps its plain form, so no vector moves):
+# a contributor's byline "By James M. Lindsay - Special to CNN", "By Micah L. Sifry, Special to CNN".
+_SPECIAL_BYLINE = re.compile(r"^(?:By|Par|Por|Di|Von)\s+[^\n]{3,60}?\s*[-–—,]\s*"
+                             r"(?:Special|Spécial|Especial|Speciale)\s+(?:to|for|pour|para|per)\s+(?:the\s+)?\S+\s*")
+# Decoration before a headline: "›› OPAL: …", "• Syria: …", "► …" (a quote glued to a word stays).
+_DECORATION = re.compile(r"^(?:[\u2022\u25b6\u25ba\u25a0\u25aa\u2023\u2219\u00b7*#]+\s*|[\u203a\u00bb>]+\s+)+")
+
+
+def reader_tidy(text: str) -> str:
+    """A headline as a reader sees it: without decoration before it or a contributor's byline."""
+    return _DECORATION.sub("", _SPECIAL_BYLINE.sub("", text)).strip()
+
+
+_LIST_SEP = re.compile(r"\s+[|•·]\s+")
+
+
+def tag_list(text: str) -> bool:
+    """Whether a line is a list of tags or menu items ("Bashar Assad | Onu | Farnesina | Robert
+    Mood | Medio Oriente | …"): four or more short items between bars or bullets. It shares all
+    its names with the body, so it can look like the headline to the line finder."""
+    items = _LIST_SEP.split(text.strip(" |•·"))
+    return len(items) >= 4 and all(len(re.findall(r"[^\W_]+", x)) <= 4 for x in items)
+
+
 def first_sentence(text: str) -> str:
     """The text up to its first full stop that ends a sentence (not "Mr.", "a.m.", "U.S.")."""
     for m in re.finditer(r"[.!?][\"”»’')]*\s+(?=[\"“«‘(]?[A-Z0-9À-Ý])", text):
@@ -345,7 +369,7 @@ def lede_headline(
             if kind == "correction":
                 text, after_correction = "", True
             text = strip_lede(strip_notes(text[len(first) :].strip())).strip()
-        text = unglue_kicker(text)
+        text = reader_tidy(unglue_kicker(text))
         if (got := _clause(text, para, max_words, skip)) is not None:
             return got
     return " ".join(body.split()[:12])
@@ -423,8 +447,9 @@ def headline(
         if text and not _CODE.search(text):
             return text
     if candidate:
-        text = unglue_kicker(tidy_title(candidate)) if notes else tidy_title(candidate)
-        if not junk_title(text) and title_key(text) not in skip and not (notes and meta_note(text)):
+        text = reader_tidy(unglue_kicker(tidy_title(candidate))) if notes else tidy_title(candidate)
+        shown_rules = notes and (meta_note(text) or tag_list(text))  # for readers only, not the encoder
+        if not junk_title(text) and title_key(text) not in skip and not shown_rules:
             if len(text.split()) > _HEADLINE_WORDS + 5:
                 return lede_headline(text, notes=notes)
             return text[:-1] if text.endswith(".") and not _ABBREV.search(text) else text

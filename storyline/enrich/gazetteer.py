@@ -418,6 +418,54 @@ def demonyms() -> dict[str, str]:
     return out
 
 
+def _country_code(key: str) -> str | None:
+    """``place:SY`` → "SY", ``name:eu`` → "EU" (babel's territory code); None for anything else."""
+    if key == "name:eu":
+        return "EU"
+    code = key.removeprefix("place:")
+    return code if key.startswith("place:") and len(code) == 2 and code.isalpha() else None
+
+
+_LABEL_LANGS = ("en", "es", "fr", "it", "de", "pt", "nl", "pl", "tr", "ru", "ar", "vi")
+
+
+def _fold_label(name: str) -> str:
+    return " ".join(norm_tokens(_without_accents(name)))
+
+
+@lru_cache(maxsize=512)
+def _country_names(code: str) -> tuple[str, frozenset[str]]:
+    """A territory's English name and its names (folded) in the languages we read, from babel."""
+    try:
+        from babel import Locale
+
+        names = {lang: Locale.parse(lang).territories.get(code, "") for lang in _LABEL_LANGS}
+    except Exception:  # babel absent or without the territory
+        return "", frozenset()
+    return names["en"], frozenset(_fold_label(n) for n in names.values() if n)
+
+
+def entity_label(key: str, spellings: dict[str, int]) -> str:
+    """The label an entity is shown by: its most used spelling that is a name. A country's
+    adjective ("French", "Syrian", "italiana", "European") is often written more than its name,
+    but "French" is no name for France; when the articles only write adjectives, the country's
+    English name (babel) stands. A spelling that is the country's name in one language and an
+    adjective in another ("Siria", "china") counts as the name."""
+    ranked = sorted(spellings, key=lambda s: (-spellings[s], s))
+    code = _country_code(key)
+    if code is None or not ranked:
+        return ranked[0] if ranked else ""
+    english, names = _country_names(code)
+    dem = demonyms()
+
+    def is_name(s: str) -> bool:
+        if _fold_label(s) in names:
+            return True
+        return s[:1].isupper() and dem.get(low(s)) != key and dem.get(low(s).removesuffix("s")) != key
+
+    return next((s for s in ranked if is_name(s)), english or ranked[0])
+
+
 @lru_cache(maxsize=64)
 def calendar_words(lang: str) -> frozenset[str]:
     """Month and weekday names as lookup tokens (capitalised in some languages but never names

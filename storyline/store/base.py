@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
+from storyline.enrich.gazetteer import entity_label
 from storyline.models import Article, Assignment, Event, Storyline
 
 
@@ -115,8 +116,10 @@ def merge_entity_rows(rows: Sequence[tuple[str, str, str, int]], limit: int) -> 
         labels.setdefault(k, Counter())[label] += int(n)
         if _KIND_RANK.get(kind, 0) > _KIND_RANK.get(kinds.get(k, ""), -1):
             kinds[k] = kind
-    out = [EntityRow(k, kinds[k], c.most_common(1)[0][0], sum(c.values()),
-                     tuple(x for x, _ in c.most_common()[1:])) for k, c in labels.items()]
+    out = []
+    for k, c in labels.items():
+        label = entity_label(k, c)
+        out.append(EntityRow(k, kinds[k], label, sum(c.values()), tuple(x for x, _ in c.most_common() if x != label)))
     out.sort(key=lambda x: (-x.articles, x.label))
     return out[:limit]
 
