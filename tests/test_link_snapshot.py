@@ -384,6 +384,10 @@ def test_a_save_killed_after_merging_segments_leaves_the_last_snapshot_to_resume
         m.setattr(snapshot.os, "replace", die)
         with pytest.raises(_Killed):
             links.save_index()
+    cache = link_cache(st, create=False)
+    assert cache is not None
+    (dead,) = cache.glob("*.tmp")  # the dead save's state, named by its process: another one's
+    dead.rename(cache / f"{snapshot.STATE}.1.tmp")
     again = _LinkState.from_store(st)
     ev = again.linker._events
     assert again.snapshot_count == 40 and again.linker.indexed() == len(first)
@@ -396,10 +400,8 @@ def test_a_save_killed_after_merging_segments_leaves_the_last_snapshot_to_resume
     reposts = [a.id for a in late if a.id.startswith("late-")]
     assert reposts and all(where[r][0] == where[r.removeprefix("late-")][0] for r in reposts)
     again.save_index()
-    cache = link_cache(st, create=False)
-    assert cache is not None
     named = {p.name for p in again.linker.files()} | {snapshot.STATE, snapshot.LOCK}
-    assert {p.name for p in cache.iterdir()} == named  # the dead save's segments are gone
+    assert {p.name for p in cache.iterdir()} == named  # the dead save's segments and state are gone
     st.close()
 
 

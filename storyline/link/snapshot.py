@@ -191,6 +191,10 @@ def save(
     snapshot without the second one loads without it."""
     directory.mkdir(parents=True, exist_ok=True)
     with _locked(directory, exclusive=True):
+        # Only a save writes ``*.tmp`` files, and saves hold this lock: any found now is what a
+        # killed save left (up to a segment's ~400 MB each), so it goes before this save writes.
+        for p in directory.glob("*.tmp"):
+            p.unlink(missing_ok=True)
         linker.freeze(directory)
         _share(linker, extra)
         names = _own(linker.files(), directory)
