@@ -176,6 +176,20 @@ class RunSummary:
     warnings: list[str] = field(default_factory=list)
 
 
+def _save_linker(state: _LinkState, summary: RunSummary) -> None:
+    """``state.save_index`` when due (it decides); a store that refuses it costs only the next
+    start-up's shortcut, said once in the run's warnings."""
+    try:
+        state.save_index()
+    except StoreError as e:  # every batch is committed; only the next start-up's shortcut is lost
+        warning = (
+            f"{e}; every article and assignment is stored, and the next run rebuilds the index "
+            "from the stored vectors (a slower start)"
+        )
+        if warning not in summary.warnings:
+            summary.warnings.append(warning)
+
+
 def _batched(items: Iterable[Any], n: int) -> Iterator[list[Any]]:
     batch: list[Any] = []
     for it in items:
@@ -320,16 +334,14 @@ class Pipeline:
                     fresh.append(got)
             if fresh:
                 state = self._link(fresh, store, state, summary)
+                # Mid-run too, not only at the end: a back-fill of 37k articles at a million
+                # stored ended with a save peaking at 3.24 GB (2.97 GB at the 1% it is due at),
+                # and a killed run resumes from a snapshot at most a batch past that share.
+                _save_linker(state, summary)
             done += job.size
             if progress:
                 progress(done)
-        try:
-            state.save_index()
-        except StoreError as e:  # every batch is committed; only the next start-up's shortcut is lost
-            summary.warnings.append(
-                f"{e}; every article and assignment is stored, and the next run rebuilds the index "
-                "from the stored vectors (a slower start)"
-            )
+        _save_linker(state, summary)
         counts = store.counts()
         summary.events, summary.storylines = counts["events"], counts["storylines"]
         return summary, state
