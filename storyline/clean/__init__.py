@@ -17,7 +17,14 @@ from collections.abc import Sequence
 from storyline.clean.encoding import repair_text
 from storyline.clean.html import LIBXML_DEPTH, extract_html, nesting_depth, page_text, site_name
 from storyline.clean.language import detect_language
-from storyline.clean.meta import headline, lede_headline, parse_date, plain_headline, publish_date
+from storyline.clean.meta import (
+    headline,
+    lede_headline,
+    parse_date,
+    plain_headline,
+    publish_date,
+    repeated_title,
+)
 from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
@@ -131,6 +138,11 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     found = (raw.title or "").strip() or page_title or cleaned.title
     given = bool((raw.title or "").strip())
     title = headline(repair_text(found) if found else None, body, given=given)
+    if not given and not raw.html and (stated := repeated_title(repair_text(raw.text or ""), body)):
+        # The page's <title> printed again above the story: the headline as the page states it
+        # twice, over the line the finder took (a caption, the standfirst). Display only: the
+        # encoder keeps reading ``found`` by the plain rules.
+        title = headline(stated, body)
     source = "feed" if (raw.title or "").strip() else "page" if page_title else "text"
     return Article(
         id=raw.id,

@@ -14,6 +14,7 @@ import re
 import unicodedata
 
 from storyline.clean.notes import meta_note, opens_with_credit, strip_notes, unglue_kicker
+from storyline.clean.text import n_words
 
 # ISO 8601 date (optionally with time): unambiguous in every language.
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
@@ -208,7 +209,7 @@ _DATE = (
     r"(?:\s*,\s*|\s+)\d{4})"
 )
 _CLOCK_T = (
-    r"(?:\d{1,2}[:.]\d{2}(?::\d{2})?\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?:\s*(?:GMT|BST|UTC|EST|EDT|ET|PT|CET|CEST|IST|UK"
+    r"(?:(?<![\d.])\d{1,2}[:.]\d{2}(?![.]\d)(?::\d{2})?\s*(?:[AaPp]\.?\s?[Mm]\.?)?(?:\s*(?:GMT|BST|UTC|EST|EDT|ET|PT|CET|CEST|IST|UK"
     r"(?:\s+time)?))?)"
 )
 _STAMP_WORDS = r"(?:(?:Page\s+)?[Ll]ast\s+updated(?:\s+at)?|[Uu]pdated|Posted|Published|Help)"
@@ -311,9 +312,33 @@ _SPECIAL_BYLINE = re.compile(r"^(?:By|Par|Por|Di|Von)\s+[^\n]{3,60}?\s*[-–—,
 _DECORATION = re.compile(r"^(?:[\u2022\u25b6\u25ba\u25a0\u25aa\u2023\u2219\u00b7*#]+\s*|[\u203a\u00bb>]+\s+)+")
 
 
+# A numeric date before a headline, as a page's <title> can print it ("23.01.2022 - Dorothea
+# Wierer darf …"): the date is shown beside the headline, not in it.
+_DATE_PREFIX = re.compile(r"^\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\s*[-–—|:]?\s+(?=[^\W\d_])")
+
+
 def reader_tidy(text: str) -> str:
-    """A headline as a reader sees it: without decoration before it or a contributor's byline."""
-    return _DECORATION.sub("", _SPECIAL_BYLINE.sub("", text)).strip()
+    """A headline as a reader sees it: without decoration or a date before it, or a contributor's
+    byline."""
+    return _DATE_PREFIX.sub("", _DECORATION.sub("", _SPECIAL_BYLINE.sub("", text))).strip()
+
+
+# A line that is only a byline: "Par Barbara Stiegler", "Von Julian Hirsch", "Por Rodolfo Costa"
+# (two to four capitalised words after the word for "by"; "Por qué …", "Von der Leyen warnt" are
+# headlines).
+_BYLINE_ONLY = re.compile(
+    r"^(?:By|Par|Por|Von|Di|Door|Av|Przez|Від|От|Автор)\s+(?:[A-ZÀ-ÞА-ЯЁ][\w'’.-]*\s*){2,4}$"
+)
+# A photo caption with its credit ("… Mikaela Shiffrin. © AFP / JEFF PACHOUD", "(Foto: dpa)").
+_CAPTION_CREDIT = re.compile(
+    r"©\s*\w|\((?:Foto|Photo|Bild|Fotó|Zdjęcie)\s*:[^)]*\)\s*$|\b(?:Foto|Photo|Bild):\s*\S+\s*$"
+)
+
+
+def reader_rejects(text: str) -> bool:
+    """Display rules for a headline line: a byline alone, or a photo caption with its credit, is
+    never the headline shown (the encoder's plain title keeps them: no vector moves)."""
+    return bool(_BYLINE_ONLY.match(text.strip()) or _CAPTION_CREDIT.search(text))
 
 
 _LIST_SEP = re.compile(r"\s+[|•·]\s+")
@@ -448,7 +473,7 @@ def headline(
             return text
     if candidate:
         text = reader_tidy(unglue_kicker(tidy_title(candidate))) if notes else tidy_title(candidate)
-        shown_rules = notes and (meta_note(text) or tag_list(text))  # for readers only, not the encoder
+        shown_rules = notes and (meta_note(text) or tag_list(text) or reader_rejects(text))  # readers only
         if not junk_title(text) and title_key(text) not in skip and not shown_rules:
             if len(text.split()) > _HEADLINE_WORDS + 5:
                 return lede_headline(text, notes=notes)
@@ -494,6 +519,78 @@ def stamp_date(line: str, lang: str | None) -> dt.date | None:
     return None
 
 
+_COPIES_WITHIN = 150  # lines: where a page's headline is printed again above its story
+# An outlet's name after the headline in a page's <title>: "Headline | Outlet", "Headline - Outlet",
+# "标题-新华网" (a CJK title's hyphen has no spaces).
+_TITLE_SEP = re.compile(r"\s+[|–—·-]\s+|\s*[|｜]\s*|(?<=[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff1f])[-_－]")
+_SUFFIX_WORDS = 6  # an outlet's name, a section and a name at most ("Wintersport Mix", "AOC media - Analyse …")
+
+
+def without_suffix(title: str, min_words: int = 3) -> str | None:
+    """The title without what follows its last separator, when that is short enough to be an
+    outlet's or section's name and ``min_words`` words at least stand before it; else None."""
+    seps = list(_TITLE_SEP.finditer(title))
+    if not seps:
+        return None
+    m = seps[-1]
+    head, tail = title[: m.start()].strip(), title[m.end() :].strip()
+    if not tail or len(tail.split()) > _SUFFIX_WORDS or n_words(head) < min_words:
+        return None
+    return head
+
+
+def title_forms(title: str, min_words: int = 3) -> list[str]:
+    """A page title and the same without one or two names after it ("Headline - Section |
+    Outlet" → "Headline - Section" → "Headline")."""
+    forms = [title]
+    for _ in range(2):
+        if (head := without_suffix(forms[-1], min_words)) is None:
+            break
+        forms.append(head)
+    return forms
+
+
+# A stamp saying when the page was changed, not when it appeared, by its label before the date
+# ("Aktualisiert am 19.02.2020"; "19.2.2020 16:20 päivitetty 19.2.2020 16:20" is the publish date):
+# "zuletzt bearbeitet:", "päivitetty", "Mis à jour le", "Actualizado", "Son Güncelleme", "Last Modified").
+_UPDATED = re.compile(
+    r"(?i)\b(?:aktualisiert|zuletzt\s+bearbeitet|updated?|last\s+modified|modifi[ée]|mis\s+à\s+jour|actualizad[oa]|"
+    r"atualizad[oa]|aggiornat[oa]|päivitetty|güncelleme|zaktualizowano|обновлено)"
+)
+
+
+def _headline_copies(lines: list[str], title: str, first: int) -> list[int]:
+    """Lines after ``first`` that repeat the headline: the whole of it, or all of it but an
+    outlet's name after it (the <title> "Headline | Outlet" above, the bare "Headline" below). A
+    teaser card's cut copy ("Studie zeigt: … gegen soziale Ängste h") is not one."""
+    keys = {k for f in title_forms(title, min_words=1) if len(k := title_key(f)) >= 12}
+    return [i for i in range(first + 1, min(len(lines), _COPIES_WITHIN)) if title_key(lines[i]) in keys]
+
+
+_TITLE_REPEAT_WITHIN = 400  # lines: where a page prints its headline again above the story
+
+
+def repeated_title(text: str, body: str) -> str | None:
+    """The headline a page text states twice: its first line (the HTML <title>, "Headline |
+    Outlet - Section") printed again, without the outlet's name, as a line above the story (the
+    <h1>). Both saying it is stronger evidence than any one line's look, so it stands over what
+    the line finder took (a photo caption, the standfirst, a teaser). None when the first line
+    never recurs, or recurs sharing no words with the body."""
+    lines = [x.strip() for x in text.splitlines()[: 3 * _TITLE_REPEAT_WITHIN] if x.strip()]
+    if len(lines) < 2:
+        return None
+    keys = {title_key(f) for f in title_forms(lines[0]) if n_words(f) >= 3 and len(title_key(f)) >= 12}
+    if not keys:
+        return None
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", body[:3000])}
+    for line in lines[1:_TITLE_REPEAT_WITHIN]:
+        if title_key(line) in keys:
+            ws = [w.lower() for w in re.findall(r"[^\W\d_]+", line)]
+            if ws and (sum(w in words for w in ws) / len(ws) >= 0.3 or n_words(line) > 2 * len(ws)):
+                return line
+    return None
+
+
 def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | None:
     """The publish date the page text itself states: a dateline or time stamp on the headline's
     line or in the lines just below it. A date standing on its own line above the headline is the
@@ -511,6 +608,13 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
             return got
     if at is None:
         return None
+    # A page as text opens with its <title> ("Headline | Outlet") and prints the headline again
+    # above the story, with its dateline under it ("So nah kam … / 06. November 2023"): the
+    # dateline by a later copy of the headline is the page's own statement too.
+    for i in _headline_copies(lines, title or "", at):
+        for line in lines[i + 1 : i + 4]:
+            if not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0]) and (got := stamp_date(line, lang)):
+                return got
     masthead = next((d for x in lines[:at] if (d := stamp_date(x, lang)) is not None), None)
     if masthead is None and at > 0:  # a weekday on one line, the date on the next
         joined = " ".join(lines[max(0, at - 3) : at])
