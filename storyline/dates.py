@@ -249,6 +249,21 @@ def _month_ok(word: str, pats: _Patterns) -> bool:
     return not pats.capitalised_months or word[:1].isupper()
 
 
+_PAREN_DAY = re.compile(r"\s*\((?:dia\s+|día\s+)?(\d{1,2})\)")
+
+
+def _weekday_numbered(day: int, weekday: int, published: dt.date) -> dt.date | None:
+    """The ``day`` of this month or one of the two before, on or before ``published`` (a day's
+    slack), that falls on ``weekday``; None when none does (then the numbers are not a date)."""
+    year, month = published.year, published.month
+    for _ in range(3):
+        got = _make(year, month, day)
+        if got is not None and got <= published + dt.timedelta(days=1) and got.weekday() == weekday:
+            return got
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return None
+
+
 def sentence_dates(
     sentence: str, published: dt.date | None, lang: str, anchors: dict[int, dt.date] | None = None
 ) -> list[dt.date]:
@@ -334,6 +349,13 @@ def sentence_mentions(
                 wd = pats.weekdays.get(key)
                 if wd is None:
                     wd = pats.weekdays.get(key.replace("thứ", "").strip(), 6 if "nhật" in key else None)
+                # "no sábado (23)": the weekday with its day of the month, as Brazilian news writes
+                # it; the day, not merely the last such weekday.
+                pm = _PAREN_DAY.match(sentence, e) if wd is not None else None
+                day = _weekday_numbered(int(pm.group(1)), wd, published) if pm and wd is not None else None
+                if pm and day is not None and not taken(s, pm.end()):
+                    add(m.start(2) if m.group(2) else s, pm.end(), day, True)
+                    continue
                 glued = [d for p, d, _ in found if s - 25 < p < e + 25 and d != dt.date.min]
                 if any(s - 25 < se and ss < e + 25 for ss, se in spans):
                     if anchors is not None and wd is not None:

@@ -16,6 +16,7 @@ import numpy as np
 
 from storyline.dates import calendar_names
 from storyline.models import Article, Event, Storyline
+from storyline.urls import outlet
 
 
 def _span(articles: Sequence[Article]) -> tuple[dt.date | None, dt.date | None]:
@@ -105,7 +106,7 @@ def describe_event(ident: str, storyline: str, members: Sequence[Article]) -> Ev
         lang=rep.lang,
         article_ids=tuple(a.id for a in members),
         languages=_ordered_unique([a.lang for a in members]),
-        sources=_ordered_unique([a.source or "" for a in members]),
+        sources=_ordered_unique([outlet(a.source, a.url) for a in members]),
         first=first,
         last=last,
         headlines=_in_each_language(members, rep.lang, lambda lang: _headline_in(members, lang)),

@@ -187,11 +187,18 @@ def _worded(text: str) -> str | None:
         shown = after
     if _CREDIT.search(shown) or _RUN_ON.search(shown) or _ESCAPE.search(shown) or not _quotes_paired(shown):
         return None
+    if len(_LETTER_WORD.findall(shown)) < 3 and not _UNSPACED_SCRIPT.search(shown):
+        return None  # a dateline or stamp alone ("6 May 2022 - 2:00 a. m."), nothing it tells
     # The same cut on the escaped text (escapes are whole tokens), for the detokeniser to read.
     words, kept = text.split(), shown.split()
     if words[len(words) - len(kept) :] and _unescape(" ".join(words[len(words) - len(kept) :])) == shown:
         return " ".join(words[len(words) - len(kept) :])
     return shown
+
+
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+# Scripts written without spaces: a sentence is one or two "words" of letters there.
+_UNSPACED_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
 
 def _quotes_paired(text: str) -> bool:

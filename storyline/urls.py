@@ -56,3 +56,12 @@ def page_id(url: str) -> str:
     WARC file, fetched by URL or followed in a feed is one article, and the id is safe in a path."""
     k = key(url)
     return f"{host(k).removeprefix('www.')}-{hashlib.sha1(k.encode('utf-8')).hexdigest()[:16]}"
+
+
+def outlet(source: str | None, url: str | None) -> str:
+    """An article's outlet as a reader sees it: its ``source`` as written, else its URL's host
+    without "www.", else "" (unknown). The storyline's outlet list, the event's and the timeline's
+    all name an outlet this one way, so none lists fewer than another shows."""
+    if source and source.strip():
+        return source.strip()
+    return (urlsplit(url).hostname or "").lower().removeprefix("www.") if url else ""

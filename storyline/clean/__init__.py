@@ -24,6 +24,7 @@ from storyline.clean.meta import (
     plain_headline,
     publish_date,
     repeated_title,
+    title_key,
 )
 from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
@@ -142,7 +143,8 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         # The page's <title> printed again above the story: the headline as the page states it
         # twice, over the line the finder took (a caption, the standfirst). Display only: the
         # encoder keeps reading ``found`` by the plain rules.
-        title = headline(stated, body)
+        shown = headline(stated, body)
+        title = shown if title_key(shown) == title_key(stated) else title  # never a lede instead
     source = "feed" if (raw.title or "").strip() else "page" if page_title else "text"
     return Article(
         id=raw.id,

@@ -572,14 +572,16 @@ _TITLE_REPEAT_WITHIN = 400  # lines: where a page prints its headline again abov
 
 def repeated_title(text: str, body: str) -> str | None:
     """The headline a page text states twice: its first line (the HTML <title>, "Headline |
-    Outlet - Section") printed again, without the outlet's name, as a line above the story (the
+    Outlet - Section") printed again without the outlet's name as a line above the story (the
     <h1>). Both saying it is stronger evidence than any one line's look, so it stands over what
     the line finder took (a photo caption, the standfirst, a teaser). None when the first line
     never recurs, or recurs sharing no words with the body."""
     lines = [x.strip() for x in text.splitlines()[: 3 * _TITLE_REPEAT_WITHIN] if x.strip()]
     if len(lines) < 2:
         return None
-    keys = {title_key(f) for f in title_forms(lines[0]) if n_words(f) >= 3 and len(title_key(f)) >= 12}
+    # Only a first line with an outlet's name after it ("Headline | Outlet") reads as a <title>: a
+    # line merely repeated (a series note, "BBC News Navigation") is the page's furniture.
+    keys = {title_key(f) for f in title_forms(lines[0])[1:] if n_words(f) >= 3 and len(title_key(f)) >= 12}
     if not keys:
         return None
     words = {w.lower() for w in re.findall(r"[^\W\d_]+", body[:3000])}

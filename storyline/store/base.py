@@ -18,6 +18,7 @@ import numpy as np
 
 from storyline.enrich.gazetteer import entity_label
 from storyline.models import Article, Assignment, Event, Storyline
+from storyline.urls import outlet
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,19 @@ class Store(Protocol):
 
 STORYLINE_SORTS = ("recent", "size", "languages")
 """How a list of storylines may be ordered: latest activity, most articles, most languages."""
+
+
+def ranked_outlets(
+    rows: Iterable[tuple[str, str | None, str | None, int]], storylines: Sequence[str]
+) -> dict[str, list[str]]:
+    """Each storyline's outlets, most articles first, from (storyline, source, url, articles)
+    rows: an article without a ``source`` counts under its URL's host, as its timeline names it,
+    so a storyline never lists fewer outlets than its timeline shows."""
+    counts: dict[str, Counter[str]] = {s: Counter() for s in storylines}
+    for storyline, source, url, n in rows:
+        if name := outlet(source, url):
+            counts.setdefault(storyline, Counter())[name] += int(n)
+    return {s: [name for name, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))] for s, c in counts.items()}
 
 
 def storyline_order(sort: str, languages_count: str) -> str:

@@ -40,6 +40,7 @@ from storyline.store.base import (
     changes_sql,
     filter_sql,
     merge_entity_rows,
+    ranked_outlets,
     storyline_order,
 )
 from storyline.store.migrations import Migration, check_version, pending
@@ -861,15 +862,14 @@ class PostgresStore:
         return [self._storyline(r) for r in rows], int(total)
 
     def outlets_of(self, storylines: Sequence[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {s: [] for s in storylines}
         rows = self._db.execute(
-            "SELECT storyline, source, count(*) AS n FROM articles WHERE storyline = ANY(%s)"
-            " AND source IS NOT NULL AND source != '' GROUP BY storyline, source ORDER BY n DESC, source",
-            (list(storylines),),
+            "SELECT storyline, source, NULL, count(*) FROM articles WHERE storyline = ANY(%s)"
+            " AND source IS NOT NULL AND source != '' GROUP BY storyline, source"
+            " UNION ALL SELECT storyline, NULL, url, 1 FROM articles WHERE storyline = ANY(%s)"
+            " AND (source IS NULL OR source = '') AND url IS NOT NULL AND url != ''",
+            (list(storylines), list(storylines)),
         ).fetchall()
-        for r in rows:
-            out[r[0]].append(r[1])
-        return out
+        return ranked_outlets([tuple(r) for r in rows], storylines)
 
     def event_page(self, *, storyline: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Event], int]:
         cond, args = ("WHERE storyline = %s", [storyline]) if storyline is not None else ("", [])

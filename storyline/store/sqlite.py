@@ -26,6 +26,7 @@ from storyline.store.base import (
     filter_sql,
     fts_query,
     merge_entity_rows,
+    ranked_outlets,
     storyline_order,
 )
 from storyline.store.migrations import Migration, check_version, pending
@@ -870,16 +871,19 @@ class SQLiteStore:
         return [self._storyline(r) for r in rows], int(total)
 
     def outlets_of(self, storylines: Sequence[str]) -> dict[str, list[str]]:
-        """The outlets that covered each storyline, most articles first."""
-        out: dict[str, list[str]] = {s: [] for s in storylines}
-        rows = self._rows_in(
-            "SELECT storyline, source, count(*) AS n FROM articles WHERE storyline IN ({})"
-            " AND source IS NOT NULL AND source != '' GROUP BY storyline, source ORDER BY n DESC, source",
+        """The outlets that covered each storyline, most articles first (an article without a
+        source by its URL's host)."""
+        named = self._rows_in(
+            "SELECT storyline, source, NULL, count(*) FROM articles WHERE storyline IN ({})"
+            " AND source IS NOT NULL AND source != '' GROUP BY storyline, source",
             storylines,
         )
-        for r in rows:
-            out[r[0]].append(r[1])
-        return out
+        hosted = self._rows_in(
+            "SELECT storyline, NULL, url, 1 FROM articles WHERE storyline IN ({})"
+            " AND (source IS NULL OR source = '') AND url IS NOT NULL AND url != ''",
+            storylines,
+        )
+        return ranked_outlets([*(tuple(r) for r in named), *(tuple(r) for r in hosted)], storylines)
 
     def event_page(self, *, storyline: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Event], int]:
         """Events, oldest first within a storyline, newest first across the store."""
