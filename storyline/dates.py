@@ -352,9 +352,9 @@ def sentence_mentions(
                 # "no sábado (23)": the weekday with its day of the month, as Brazilian news writes
                 # it; the day, not merely the last such weekday.
                 pm = _PAREN_DAY.match(sentence, e) if wd is not None else None
-                day = _weekday_numbered(int(pm.group(1)), wd, published) if pm and wd is not None else None
-                if pm and day is not None and not taken(s, pm.end()):
-                    add(m.start(2) if m.group(2) else s, pm.end(), day, True)
+                numbered = _weekday_numbered(int(pm.group(1)), wd, published) if pm and wd is not None else None
+                if pm and numbered is not None and not taken(s, pm.end()):
+                    add(m.start(2) if m.group(2) else s, pm.end(), numbered, True)
                     continue
                 glued = [d for p, d, _ in found if s - 25 < p < e + 25 and d != dt.date.min]
                 if any(s - 25 < se and ss < e + 25 for ss, se in spans):
