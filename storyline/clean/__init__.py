@@ -139,12 +139,13 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     found = (raw.title or "").strip() or page_title or cleaned.title
     given = bool((raw.title or "").strip())
     title = headline(repair_text(found) if found else None, body, given=given)
-    if not given and not raw.html and (stated := repeated_title(repair_text(raw.text or ""), body)):
+    stated = None if given or raw.html else repeated_title(repair_text(raw.text or ""), body)
+    if stated:
         # The page's <title> printed again above the story: the headline as the page states it
         # twice, over the line the finder took (a caption, the standfirst). Display only: the
         # encoder keeps reading ``found`` by the plain rules.
         shown = headline(stated, body)
-        title = shown if title_key(shown) == title_key(stated) else title  # never a lede instead
+        title = shown if title_key(shown) in title_key(stated) else title  # never a lede instead
     source = "feed" if (raw.title or "").strip() else "page" if page_title else "text"
     return Article(
         id=raw.id,
@@ -153,7 +154,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         encoder_title=plain_headline(repair_text(found) if found else None, body, given=given),
         body=body,
         lang=lang,
-        published=_published(raw, page_date, cleaned, lang),
+        published=_published(raw, page_date, cleaned, lang, stated),
         source=raw.source or (site_name(raw.html) if raw.html else None),
         url=raw.url,
         origin=raw.origin,
@@ -191,16 +192,22 @@ def recurring_lines(pages: Sequence[Sequence[str]], min_pages: int = 3) -> froze
     return frozenset(x for x, n in counts.items() if n >= min_pages)
 
 
-def _published(raw: RawArticle, page_date: str | None, cleaned: Cleaned, lang: str) -> dt.date | None:
+def _published(
+    raw: RawArticle, page_date: str | None, cleaned: Cleaned, lang: str, stated: str | None = None
+) -> dt.date | None:
     """Metadata first (the input's date, the HTML page's own), then a dateline or time stamp the
-    page text states by its headline (``meta.publish_date``: never the masthead's "today")."""
+    page text states by its headline (``meta.publish_date``: never the masthead's "today"): the
+    headline the page states twice (``stated``, its <title> and <h1>) first, else the line the
+    finder took."""
     if raw.published:
         return parse_date(raw.published, lang)
     if page_date:
         return parse_date(page_date, lang)
     # A dateline or stamp by the headline (never the masthead's "today"); else when the page was
     # fetched or archived: a news page is read the day it appears.
-    return publish_date(repair_text(raw.text or ""), cleaned.title, lang) or parse_date(raw.fetched, lang)
+    text = repair_text(raw.text or "")
+    by_stated = publish_date(text, stated, lang) if stated else None
+    return by_stated or publish_date(text, cleaned.title, lang) or parse_date(raw.fetched, lang)
 
 
 def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> Article:

@@ -605,15 +605,18 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
     key = title_key(title or "")
     at = next((i for i, x in enumerate(lines[:40]) if key and key in title_key(x)), None)
     start = at if at is not None else 0
-    for line in lines[start : start + 4]:
+    # A page as text opens with its <title> ("Headline | Outlet") and prints the headline again
+    # above the story, with its dateline under it ("So nah kam … / 06. November 2023"): the
+    # dateline by a later copy of the headline is the page's own statement too. What follows the
+    # <title> line itself is the site's header ("Mittwoch, 08. Juli 2020": the day it was saved).
+    copies = _headline_copies(lines, title or "", at) if at is not None else []
+    header = at == 0 and bool(copies) and title_key(lines[0]) != key
+    for line in [] if header else lines[start : start + 4]:
         if (got := stamp_date(line, lang)) is not None:
             return got
     if at is None:
         return None
-    # A page as text opens with its <title> ("Headline | Outlet") and prints the headline again
-    # above the story, with its dateline under it ("So nah kam … / 06. November 2023"): the
-    # dateline by a later copy of the headline is the page's own statement too.
-    for i in _headline_copies(lines, title or "", at):
+    for i in copies:
         for line in lines[i + 1 : i + 4]:
             if not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0]) and (got := stamp_date(line, lang)):
                 return got
