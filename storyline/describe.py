@@ -212,6 +212,16 @@ def _country_name(key: str, lang: str) -> str | None:
         return None
 
 
+def _country_names(key: str, langs: set[str]) -> set[str]:
+    """Every name of the country ``key`` in ``langs`` and English, lower-cased ("siria", "syrie",
+    "syria"): a label outside them is an adjective or a demonym ("Japanese", "syrien")."""
+    out = set()
+    for lang in {*langs, "en"}:
+        if name := _country_name(key, lang):
+            out.add(name.lower())
+    return out
+
+
 def _actors(members: Sequence[Article], lang: str, top: int) -> list[tuple[str, str]]:
     """The places, people and organisations most articles mention, as ``(key, label)``: a city
     only when its country is not already named, each at most once."""
@@ -251,6 +261,8 @@ def _actors(members: Sequence[Article], lang: str, top: int) -> list[tuple[str, 
         country = _country_name(key, lang)
         if country and (same := [w for w in label[key] if w.lower() == country.lower()]):
             said = same[0]
+        elif country and said and said.lower() not in _country_names(key, {a.lang for a in members if a.lang}):
+            said = None  # "Japanese: Losing face…": an adjective, no spelling of the country's name
         name = said or country
         if name and all(name.lower() != x.lower() for _, x in out):
             out.append((key, name))

@@ -317,6 +317,11 @@ _DECORATION = re.compile(r"^(?:[\u2022\u25b6\u25ba\u25a0\u25aa\u2023\u2219\u00b7
 _DATE_PREFIX = re.compile(r"^\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\s*[-–—|:]?\s+(?=[^\W\d_])")
 
 
+# A page's date and clock stamp run into the text after its headline (a scrape that lost the
+# line break): "Denizli'nin … sızan'ı 16.01.2020 17:02 |Son Güncelleme: 16.01.2020 17:30 …".
+_RUN_ON_STAMP = re.compile(r"\s+\d{1,2}[./]\d{1,2}[./]\d{4},?\s+\d{1,2}:\d{2}(?!\d).*$", re.S)
+
+
 def reader_tidy(text: str) -> str:
     """A headline as a reader sees it: without decoration or a date before it, or a contributor's
     byline."""
@@ -395,6 +400,8 @@ def lede_headline(
                 text, after_correction = "", True
             text = strip_lede(strip_notes(text[len(first) :].strip())).strip()
         text = reader_tidy(unglue_kicker(text))
+        if (m := _RUN_ON_STAMP.search(text)) and len(text[: m.start()].split()) >= 3:
+            text = text[: m.start()]  # "… sızan'ı 16.01.2020 17:02 |Son Güncelleme: …": the headline ends there
         if (got := _clause(text, para, max_words, skip)) is not None:
             return got
     return " ".join(body.split()[:12])
@@ -593,6 +600,18 @@ def repeated_title(text: str, body: str) -> str | None:
     return None
 
 
+_MASTHEAD_LINES = 10  # a date this far below the <title> line is by the story, not the masthead
+
+
+def _date_only(line: str, lang: str | None) -> bool:
+    """A short line that says a date and little else ("15 августа 2016, 13:43", "Freitag,
+    04.02.2022 | 11:38 Uhr"): at most two words besides the date's own."""
+    if len(line) > 60 or parse_date(line, lang) is None:
+        return False
+    rest = re.sub(r"\d+", " ", line)
+    return len(re.findall(r"[^\W\d_]{3,}", rest)) <= 3
+
+
 def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | None:
     """The publish date the page text itself states: a dateline or time stamp on the headline's
     line or in the lines just below it. A date standing on its own line above the headline is the
@@ -617,7 +636,11 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
     if at is None:
         return None
     for i in copies:
-        for line in lines[i + 1 : i + 4]:
+        # Under the copy, or on the line just above it when that line is only a date (a dateline
+        # over the headline: "Германия / 15 августа 2016, 13:43 / Подольски завершил …"); the
+        # site's masthead stands at the top, near the <title>, not deep in the page by the story.
+        above = [lines[i - 1]] if i - at >= _MASTHEAD_LINES and _date_only(lines[i - 1], lang) else []
+        for line in [*lines[i + 1 : i + 4], *above]:
             if not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0]) and (got := stamp_date(line, lang)):
                 return got
     masthead = next((d for x in lines[:at] if (d := stamp_date(x, lang)) is not None), None)
