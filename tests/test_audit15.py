@@ -7,7 +7,8 @@ Fixtures (``tests/data/audit15/``): ``pages.jsonl`` holds ten page texts of the 
 (``shared/data/snippets/text/<id>.txt``: trafilatura's evaluation pages as plain text); their
 headlines and dates are the ``title`` and ``date`` of trafilatura's ``tests/evaldata.json``
 (adbar/trafilatura, Apache-2.0). ``others.jsonl``: a SemEval-2022 task 8 Turkish text (dev pairs),
-two more snippets pages and a ViMs article (events dev set) without its title, date and source."""
+two more snippets pages, a ViMs article (events dev set) without its title, date and source, and
+an ECB+ text (events dev set)."""
 
 from __future__ import annotations
 
@@ -100,6 +101,13 @@ def test_the_sites_header_or_an_update_stamp_is_not_the_publish_date() -> None:
     under the headline; the post is of 26 September 2019."""
     assert _pages()["snip-b8f60a91a13af7cb"].published != dt.date(2020, 7, 8)
     assert _pages()["snip-e496550219141c8c"].published != dt.date(2020, 2, 19)
+
+
+def test_a_slug_in_a_web_address_is_not_the_pages_title_line() -> None:
+    """A guard: ECB+ 25_6ecbplus opens with its URL, whose slug holds the headline's words, then
+    "January 5 , 2011 at 12 : 19 PM" and the headline; that date stays the publish date (the
+    lines under a <title> line are the site's header only when the line is "Headline | Outlet")."""
+    assert _others()["ecb-25_6ecbplus"].published == dt.date(2011, 1, 5)
 
 
 def test_a_timeline_entry_is_never_a_dateline_alone() -> None:

@@ -629,7 +629,7 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
     # dateline by a later copy of the headline is the page's own statement too. What follows the
     # <title> line itself is the site's header ("Mittwoch, 08. Juli 2020": the day it was saved).
     copies = _headline_copies(lines, title or "", at) if at is not None else []
-    header = at == 0 and bool(copies) and title_key(lines[0]) != key
+    header = at == 0 and bool(copies) and key in {title_key(f) for f in title_forms(lines[0], 1)[1:]}
     for line in [] if header else lines[start : start + 4]:
         if (got := stamp_date(line, lang)) is not None:
             return got
