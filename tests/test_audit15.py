@@ -168,3 +168,57 @@ def test_an_events_outlets_name_an_article_by_its_url_host() -> None:
 
     ev = describe_event("e1", "s1", [_others()["vims-Cluster_123-798"]])
     assert ev.sources == ("thethao247.vn",)
+
+
+def test_a_language_without_a_table_name_is_named_by_cldr() -> None:
+    """The home page's language filter read "fi" beside "German", "Arabic"."""
+    from storyline.web.pages import lang_name
+
+    assert lang_name("fi") == "Finnish"
+    assert lang_name("de") == "German" and lang_name(None) == "unknown"
+
+
+def _page_store(tmp_path: Path) -> str:
+    """The Al-Quds Al-Arabi article (SemEval ar) and the ViMs article without a source, stored as
+    one storyline named by the Arabic headline."""
+    import dataclasses
+
+    import numpy as np
+
+    from storyline.models import Assignment, Event, Storyline
+    from storyline.store import open_store
+
+    vec = np.arange(4, dtype=np.float32)
+    ar = dataclasses.replace(enrich([_others()["sem-ar-1575309020"]])[0], vector=vec)
+    vi = dataclasses.replace(_others()["vims-Cluster_123-798"], vector=vec, published=dt.date(2016, 5, 24))
+    db = str(tmp_path / "p.db")
+    st = open_store(db)
+    try:
+        events = [Event("e1", "s1", ar.title, "ar", (ar.id,), ("ar",), ("",), None, None),
+                  Event("e2", "s1", vi.title, "vi", (vi.id,), ("vi",), ("thethao247.vn",), vi.published, vi.published)]
+        st.write_batch([ar, vi], [Assignment(ar.id, "e1", "s1"), Assignment(vi.id, "e2", "s1")], events,
+                       [Storyline("s1", ar.title, ("e1", "e2"), 2, ("ar", "vi"), vi.published, vi.published)])
+    finally:
+        st.close()
+    return db
+
+
+def test_right_to_left_headlines_keep_their_direction_and_every_outlet_is_named(tmp_path: Path) -> None:
+    """An Arabic headline in a left-to-right page put its "!" and "…" at the wrong end: every
+    headline, name, chip and timeline sentence is marked ``dir="auto"``. The coverage chart said
+    "unknown outlet" for the article whose URL names thethao247.vn, and its page "outlet not given"."""
+    from fastapi.testclient import TestClient
+
+    from storyline.app import create_app
+
+    with TestClient(create_app(_page_store(tmp_path)), base_url="http://127.0.0.1") as c:
+        home = c.get("/")
+        assert home.status_code == 200
+        assert 'class="card-title" href="/storylines/s1" dir="auto"' in home.text
+        page = c.get("/storylines/s1")
+        assert page.status_code == 200
+        assert '<h1 dir="auto">ابنة رجل أعمال' in page.text
+        # The coverage legend: the Arabic text has no source and no URL; the ViMs one has a URL.
+        assert "thethao247.vn <small>1</small>" in page.text and "unknown outlet <small>1</small>" in page.text
+        article = c.get("/articles/vims-Cluster_123-798")
+        assert article.status_code == 200 and "outlet not given" not in article.text

@@ -71,6 +71,7 @@ class ArticleBrief(BaseModel):
     source: str | None
     event: str | None
     storyline: str | None
+    url: str | None = None
     snippet: str = Field("", description="For search hits: the passage that matched, plain text")
     matches: list[str] = Field(default_factory=list, description="For search hits: the words that matched")
 

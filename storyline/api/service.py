@@ -63,6 +63,7 @@ from storyline.pipeline import Pipeline
 from storyline.sources.jsonl import read_lines
 from storyline.store import Store, open_store
 from storyline.store.base import STORYLINE_SORTS, ArticleFilter, ArticleHit
+from storyline.urls import outlet
 
 UPLOAD_SUFFIXES = (".jsonl.gz", ".jsonl", ".txt", ".html", ".htm")
 MAX_PAGE = 200
@@ -324,7 +325,8 @@ class Library:
         if entity:  # counted from the matching articles, as the store counts them all
             hits = self.storyline_articles(ident, entity)
             counts = collections.Counter(
-                (h.published.isoformat() if h.published else None, h.lang, h.source) for h in hits)
+                (h.published.isoformat() if h.published else None, h.lang, outlet(h.source, h.url) or None)
+                for h in hits)
             rows = [(d, lang, src, n) for (d, lang, src), n in sorted(counts.items(), key=lambda kv: kv[0][0] or "")]
         else:
             rows = self.store.coverage(ident)
@@ -367,6 +369,7 @@ class Library:
         # The store marks matched words with \x02 … \x03; clients get plain text and the words.
         marked = h.snippet or ""
         return ArticleBrief(id=h.id, title=undo_ptb(h.title), lang=h.lang, published=h.published, source=h.source,
+                            url=getattr(h, "url", None),
                             event=h.event, storyline=h.storyline,
                             snippet=undo_ptb(marked.replace("\x02", "").replace("\x03", "")),
                             matches=sorted(set(re.findall("\x02([^\x03]*)\x03", marked))))

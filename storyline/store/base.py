@@ -55,6 +55,7 @@ class ArticleHit:
     event: str | None
     storyline: str | None
     snippet: str = ""
+    url: str | None = None  # names the outlet of an article without a source (``urls.outlet``)
 
 
 _TERM = re.compile(r'"([^"]*)"|(\S+)')
@@ -313,6 +314,20 @@ def ranked_outlets(
         if name := outlet(source, url):
             counts.setdefault(storyline, Counter())[name] += int(n)
     return {s: [name for name, _ in sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))] for s, c in counts.items()}
+
+
+def coverage_rows(
+    rows: Iterable[tuple[Any, str, str | None, str | None, int]],
+) -> list[tuple[str | None, str, str | None, int]]:
+    """Articles per (publish date, language, outlet), oldest first (undated first), from
+    (published, lang, source, url, articles) rows: an article without a source counts under its
+    URL's host, as the storyline's outlet list names it; with neither, under None."""
+    counts: Counter[tuple[str | None, str, str | None]] = Counter()
+    for published, lang, source, url, n in rows:
+        day = published.isoformat() if isinstance(published, dt.date) else published
+        counts[(day, lang, outlet(source, url) or None)] += int(n)
+    order = sorted(counts.items(), key=lambda kv: tuple(x or "" for x in kv[0]))
+    return [(d, lang, src, n) for (d, lang, src), n in order]
 
 
 def storyline_order(sort: str, languages_count: str) -> str:

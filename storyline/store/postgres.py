@@ -38,6 +38,7 @@ from storyline.store.base import (
     LinkRow,
     SavedIndex,
     changes_sql,
+    coverage_rows,
     filter_sql,
     merge_entity_rows,
     ranked_outlets,
@@ -773,7 +774,7 @@ class PostgresStore:
                 f"SELECT count(*) FROM (SELECT 1 FROM {src} {cond} LIMIT {COUNT_CAP + 1}) t", [*pre, *args]
             )
             rows = self._db.execute(
-                f"SELECT a.id, a.title, a.lang, a.published, a.source, a.event, a.storyline, {snip} AS snip"
+                f"SELECT a.id, a.title, a.lang, a.published, a.source, a.event, a.storyline, {snip} AS snip, a.url"
                 f" FROM {src} {cond} ORDER BY {orders.get(order, orders['relevance'])} LIMIT %s OFFSET %s",
                 [*pre, *args, int(limit), int(offset)],
             ).fetchall()
@@ -789,6 +790,7 @@ class PostgresStore:
                 event=r[5],
                 storyline=r[6],
                 snippet=r[7] or "",
+                url=r[8],
             )
             for r in rows
         ]
@@ -819,11 +821,13 @@ class PostgresStore:
 
     def coverage(self, storyline: str) -> list[tuple[str | None, str, str | None, int]]:
         rows = self._db.execute(
-            "SELECT published, lang, source, count(*) FROM articles WHERE storyline = %s"
-            " GROUP BY published, lang, source ORDER BY published NULLS FIRST",  # as SQLite orders
-            (storyline,),
+            "SELECT published, lang, source, NULL, count(*) FROM articles WHERE storyline = %s"
+            " AND source IS NOT NULL AND source != '' GROUP BY published, lang, source"
+            " UNION ALL SELECT published, lang, NULL, url, 1 FROM articles WHERE storyline = %s"
+            " AND (source IS NULL OR source = '')",
+            (storyline, storyline),
         ).fetchall()
-        return [(r[0], r[1], r[2], int(r[3])) for r in rows]
+        return coverage_rows(tuple(r) for r in rows)
 
     def top_entities(
         self, *, storyline: str | None = None, event: str | None = None, limit: int = 30

@@ -26,6 +26,7 @@ from storyline.api.service import Library
 from storyline.clean.meta import undo_ptb
 from storyline.errors import NotFound
 from storyline.store.base import ArticleFilter
+from storyline.urls import outlet
 from storyline.web.charts import color, coverage_charts, timeline_axis
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -42,7 +43,18 @@ KIND_NAMES = {"person": "People", "place": "Places", "org": "Organisations", "ot
 
 
 def lang_name(code: str | None) -> str:
-    return LANGUAGE_NAMES.get(code or "", code or "unknown")
+    """A language's English name: the common ones from the table, any other from CLDR ("fi" is
+    "Finnish", not "fi"), the code itself when CLDR has none."""
+    if not code:
+        return "unknown"
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code]
+    try:
+        from babel import Locale
+
+        return Locale("en").languages.get(code.replace("-", "_").split("_")[0]) or code
+    except Exception:  # a malformed code: say it as given
+        return code
 
 
 def fmt_date(d: dt.date | None, empty: str = "undated") -> str:
@@ -87,8 +99,8 @@ def count(n: int, word: str, plural: str | None = None) -> str:
     return f"{n:,} {word if n == 1 else plural or word + 's'}"
 
 
-env.filters.update(readable=undo_ptb, lang_name=lang_name, date=fmt_date, snippet=snippet, paragraphs=paragraphs,
-                   safe_url=safe_url, urlencode=lambda v: urllib.parse.quote(str(v), safe=""))
+env.filters.update(readable=undo_ptb, lang_name=lang_name, outlet=outlet, date=fmt_date, snippet=snippet,
+                   paragraphs=paragraphs, safe_url=safe_url, urlencode=lambda v: urllib.parse.quote(str(v), safe=""))
 env.globals.update(span=span, color=color, kind_names=KIND_NAMES, qs=qs, count=count)
 
 
@@ -168,7 +180,8 @@ def outlet_links(ids: Sequence[str], briefs: dict[str, Any]) -> list[tuple[str, 
         if b is None:
             continue
         title = b.title or b.id
-        label = b.source or (title if len(title) <= 40 else title[:38].rsplit(" ", 1)[0] + "…")
+        label = outlet(b.source, getattr(b, "url", None)) or (
+            title if len(title) <= 40 else title[:38].rsplit(" ", 1)[0] + "…")
         seen[label] += 1
         if seen[label] > 1:  # the same outlet twice: say which article
             label = f"{label} ({seen[label]})"
@@ -239,7 +252,7 @@ def event_page(request: Request, ident: str, a: Annotated[str | None, Query(max_
     ev = L.event(ident)
     groups: dict[str, dict[str, list[Any]]] = {}
     for art in ev.articles:
-        groups.setdefault(art.lang, {}).setdefault(art.source or "Unknown outlet", []).append(art)
+        groups.setdefault(art.lang, {}).setdefault(outlet(art.source, art.url) or "Unknown outlet", []).append(art)
     # Candidates for the comparison: this event's articles, then others of the same storyline.
     others = [x for x in L.articles(ArticleFilter(storyline=ev.storyline), limit=200).items
               if x.event != ident]
