@@ -249,6 +249,13 @@ def _month_ok(word: str, pats: _Patterns) -> bool:
     return not pats.capitalised_months or word[:1].isupper()
 
 
+# A weekday after an indefinite article or "every" names no one day: "un día sábado", "every
+# Saturday", "cada lunes", "chaque samedi", "ogni sabato", "jeden Montag", "todo sábado".
+_HABITUAL = re.compile(
+    r"(?i)(?<!\w)(?:every|each|un|una|une|uno|um|uma|ein|eine|einem|einen|cada|chaque|ogni|jeden|jede|todo|toda)"
+    r"\s+(?:(?:día|dia|jour|giorno|day|Tag)\s+(?:de\s+)?)?$"
+)
+_HABITUAL_EN = re.compile(r"(?i)(?<!\w)an?\s+(?:day\s+)?$")  # "on a Tuesday" (Italian "a sabato" is "to Saturday")
 _PAREN_DAY = re.compile(r"\s*\((?:dia\s+|día\s+)?(\d{1,2})\)")
 
 
@@ -349,6 +356,9 @@ def sentence_mentions(
                 wd = pats.weekdays.get(key)
                 if wd is None:
                     wd = pats.weekdays.get(key.replace("thứ", "").strip(), 6 if "nhật" in key else None)
+                lead = sentence[max(0, s - 30) : m.start(2) if m.group(2) else s]
+                if _HABITUAL.search(lead) or (lang == "en" and _HABITUAL_EN.search(lead)):
+                    continue  # "llegaba un día sábado", "every Saturday": no one day
                 # "no sábado (23)": the weekday with its day of the month, as Brazilian news writes
                 # it; the day, not merely the last such weekday.
                 pm = _PAREN_DAY.match(sentence, e) if wd is not None else None

@@ -1,14 +1,15 @@
-"""What the tool shows a reader, checked on dev pages in German, Russian, Chinese, Japanese,
-Portuguese, Spanish, French, Turkish and Vietnamese (docs/audit-15.md): the headline a page states
+"""What the tool shows a reader, checked on dev pages in German, Chinese, French, Portuguese,
+Spanish, English, Arabic, Turkish and Vietnamese (docs/audit-15.md): the headline a page states
 (not its <title>'s outlet name, a caption, a byline), the publish date printed by the headline (not
-the site's header or an "updated" stamp), a timeline entry that says something, and the outlets.
+the site's header or an "updated" stamp), a timeline entry that says something, a date a sentence
+really names, the storyline's name, the outlets, and right-to-left text on the pages.
 
-Fixtures (``tests/data/audit15/``): ``pages.jsonl`` holds ten page texts of the snippets dev half
+Fixtures (``tests/data/audit15/``): ``pages.jsonl`` holds eleven page texts of the snippets dev half
 (``shared/data/snippets/text/<id>.txt``: trafilatura's evaluation pages as plain text); their
 headlines and dates are the ``title`` and ``date`` of trafilatura's ``tests/evaldata.json``
-(adbar/trafilatura, Apache-2.0). ``others.jsonl``: a SemEval-2022 task 8 Turkish text (dev pairs),
-two more snippets pages, a ViMs article (events dev set) without its title, date and source, and
-an ECB+ text (events dev set)."""
+(adbar/trafilatura, Apache-2.0). ``others.jsonl``: a SemEval-2022 task 8 Turkish and an Arabic text
+(dev pairs), two more snippets pages, a ViMs article (events dev set) without its title, date and
+source, and an ECB+ text (events dev set)."""
 
 from __future__ import annotations
 
@@ -124,6 +125,15 @@ def test_a_weekday_with_its_day_in_brackets_is_that_day() -> None:
     assert page.published == dt.date(2022, 5, 3)
     sentence = next(s for s in page.body.split("\n") if "sábado (23)" in s)
     assert sentence_dates(sentence, page.published, "pt")[0] == dt.date(2022, 4, 23)
+
+
+def test_a_weekday_after_an_indefinite_article_is_no_one_day() -> None:
+    """Última Hora (2022-05-05): "la funcionaria llegaba un día sábado a altas horas de la noche"
+    (she used to arrive on a Saturday) was a timeline entry dated Saturday 30 April."""
+    page = _pages()["snip-1e13fc39c9583774"]
+    assert page.published == dt.date(2022, 5, 5)
+    sentence = next(s for s in page.body.split("\n") if "un día sábado" in s)
+    assert sentence_dates(sentence, page.published, "es") == []
 
 
 def test_a_stamp_run_into_the_lede_ends_the_headline() -> None:
