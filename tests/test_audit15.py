@@ -232,3 +232,5 @@ def test_right_to_left_headlines_keep_their_direction_and_every_outlet_is_named(
         assert "thethao247.vn <small>1</small>" in page.text and "unknown outlet <small>1</small>" in page.text
         article = c.get("/articles/vims-Cluster_123-798")
         assert article.status_code == 200 and "outlet not given" not in article.text
+        found = c.get("/search", params={"q": "Toyota"})
+        assert found.status_code == 200 and "thethao247.vn" in found.text and "outlet not given" not in found.text
