@@ -11,9 +11,14 @@ What is synthetic (printed with the table too):
   fresh ids, publish dates (and mentioned dates) shifted by k times the pool's date span, every
   content word and title word suffixed with an epoch marker (so no words, shingles or
   near-duplicates are shared across epochs), entity keys and numbers tagged with the epoch, and
-  vectors turned by a random rotation per epoch (which keeps every cosine *within* an epoch exactly
-  and makes cosines *across* epochs those of unrelated text, about 0 +- 0.05). So each epoch links
-  like the real data, and epochs do not link to each other, as unrelated years of news would not.
+  vectors turned by a random rotation per epoch that keeps the span of the packaged language means
+  fixed (``Epochs.rotation``): it keeps every cosine *and every centred cosine* within an epoch
+  exactly, and across epochs leaves the part all news shares (plain cosine ~0.7) and turns the rest
+  (centred cosine ~0), as for unrelated text. So each epoch links like the real data, and epochs do
+  not link to each other, as unrelated years of news would not. (Until session 15 the rotation
+  turned the means too: cross-epoch cosines were ~0, and *within* an epoch past 0 the centred
+  cosine of unrelated articles was ~0.87 instead of ~0.19, so each new epoch's 300 articles linked
+  into one event of ~255; ``--full-rotation`` gives that again, and stores built before hold it.)
 * Stores up to ``--real`` articles are built through the real linking path (``_LinkState.add``:
   linker, event and storyline descriptions, one store transaction per batch of 32). Beyond that,
   building through it takes hours (see the StorylineIndex note printed below), so the remaining
@@ -161,10 +166,27 @@ class Epochs:
         return dt.timedelta(days=j * self.shift)
 
     def rotation(self, k: int) -> np.ndarray:
+        """Epoch ``k``'s rotation of the vectors: the identity on the span of the packaged language
+        means (``relatedness.packaged().means``), a random rotation on the rest. The linker scores
+        the *centred* cosine (each vector less ``LANGUAGE_MEAN_WEIGHT`` times its language's mean),
+        and a rotation that also turned the means left every rotated vector carrying the unturned
+        mean's opposite: unrelated articles of one epoch scored centred cosine ~0.87 and all linked
+        (``--full-rotation``, or ``STORYLINE_SCALE_ROTATION=full``, gives that rotation, with which
+        the stores of sessions 10-14 were built)."""
         if k not in self._rot:
-            g = np.random.default_rng(1000 + k).standard_normal((384, 384))
-            q, r = np.linalg.qr(g)
-            self._rot[k] = (q * np.sign(np.diag(r))).astype(np.float32)
+            rng = np.random.default_rng(1000 + k)
+            if os.environ.get("STORYLINE_SCALE_ROTATION") == "full":
+                q, r = np.linalg.qr(rng.standard_normal((384, 384)))
+                self._rot[k] = (q * np.sign(np.diag(r))).astype(np.float32)
+            else:
+                from storyline.link.relatedness import packaged
+
+                means = np.stack([np.asarray(m, dtype=np.float64) for _, m in sorted(packaged().means.items())])
+                basis, _ = np.linalg.qr(means.T, mode="complete")
+                fixed, rest = basis[:, : len(means)], basis[:, len(means) :]
+                q, r = np.linalg.qr(rng.standard_normal((rest.shape[1], rest.shape[1])))
+                turn = q * np.sign(np.diag(r))
+                self._rot[k] = (fixed @ fixed.T + rest @ turn @ rest.T).astype(np.float32)
         return self._rot[k]
 
     @staticmethod
@@ -536,8 +558,12 @@ def main() -> None:
                          " its stored events)")
     ap.add_argument("--save-snapshot", action="store_true",
                     help="with --reuse: restart each --in-place store and save its linker snapshot before measuring")
+    ap.add_argument("--full-rotation", action="store_true",
+                    help="turn the language means too, as stores built before session 15 did (Epochs.rotation)")
     ap.add_argument("--child", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.full_rotation:
+        os.environ["STORYLINE_SCALE_ROTATION"] = "full"  # the children inherit it
     if args.child:
         print(json.dumps(measure(args.child[0], int(args.child[1]), args.data, args.new_epoch)))
         return

@@ -420,3 +420,31 @@ def test_neighbours_read_back_in_one_query_link_as_read_one_by_one(seed: int, mo
         plain_out.extend(plain.add(arts[i : i + 20]))
     assert batched == plain_out
     assert 3 < len(groups(batched, "event")) < 200
+
+
+def test_frozen_band_files_are_merged_so_a_query_searches_few_and_finds_the_same(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Each ``freeze`` (a snapshot save) used to add a band file that was never merged, so a query
+    searched one file per save (17 in the 1M cache). Small files are merged into the new one
+    (``BAND_TIERS``): after 40 freezes the files stay few, and every query returns what an index
+    that was never frozen returns."""
+    from storyline.link.duplicates import BAND_TIERS, DuplicateIndex
+
+    rng = random.Random(9)
+    base = [set(rng.sample(range(10**6), 60)) for _ in range(40)]
+    sets = [frozenset(rng.sample(sorted(b), 50) + rng.sample(range(10**6), 10)) for b in base for _ in range(3)]
+    frozen, plain = DuplicateIndex(0.6, 64), DuplicateIndex(0.6, 64)
+    names: list[str] = []
+    frozen.names = names
+    counts = []
+    for i, s in enumerate(sets):
+        names.append(f"a{i}")
+        frozen.add(f"a{i}", s)
+        plain.add(f"a{i}", s)
+        if i % 3 == 2:
+            frozen.freeze(tmp_path, {n: j for j, n in enumerate(names)})
+            counts.append(len(frozen._frozen))
+    assert len(counts) == 40 and max(counts) <= 2 * BAND_TIERS and counts[-1] < 20
+    held = sum(f.data.shape[1] for f in frozen._frozen)
+    assert held == len({(i, b) for i in range(len(sets)) for b in range(frozen.bands)})  # each band once
+    for s in sets:
+        assert set(frozen.query(s)) == set(plain.query(s))

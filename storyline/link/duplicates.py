@@ -21,6 +21,12 @@ from datasketch import MinHash, MinHashLSH
 # the keys a later process computes. ``_SALT`` tells the bands apart in one frozen array.
 _MIX = np.random.default_rng(20).integers(1, 2**63, size=256, dtype=np.uint64) | np.uint64(1)
 _SALT = np.random.default_rng(21).integers(1, 2**63, size=256, dtype=np.uint64)
+BAND_TIERS = 8
+"""``DuplicateIndex.freeze`` merges the new bands with every frozen band file holding less than
+1/BAND_TIERS of all the frozen entries, so the files a query searches stay about BAND_TIERS however
+often the linker was saved (each save used to add one and none was merged: the 1M cache's linker
+searched 17 files per new article, 0.079 ms CPU against 0.005 for its largest alone), and a save
+rewrites at most what is small next to the whole."""
 
 
 class DuplicateIndex:
@@ -81,7 +87,9 @@ class DuplicateIndex:
     def freeze(self, directory: Path, position: dict[str, int]) -> None:
         """Move the bands held in memory to a file in ``directory`` (``position``: article id ->
         its position in ``names``), memory-mapped from then on: a million stored articles' bands
-        cost their file, not 0.9 KB of dicts each."""
+        cost their file, not 0.9 KB of dicts each. The frozen files that are small next to the
+        whole (``BAND_TIERS``) are merged into it; the files they were in are left for
+        ``snapshot.save`` to remove once the new snapshot names the new one."""
         hk: list[np.ndarray] = []
         pos: list[np.ndarray] = []
         for b, table in enumerate(self._tables):
@@ -96,11 +104,17 @@ class DuplicateIndex:
             pos.append(np.asarray(ids, dtype=np.uint32))
         if not hk:
             return
-        k, p = np.concatenate(hk), np.concatenate(pos)
+        k, p = np.concatenate(hk), np.concatenate(pos).astype(np.uint64)
+        total = len(k) + sum(f.data.shape[1] for f in self._frozen)
+        small = [f for f in self._frozen if f.data.shape[1] * BAND_TIERS < total]
+        if small:  # merged with the new bands: the same (key, position) pairs, in one sorted file
+            k = np.concatenate([k, *(np.asarray(f.data[0]) for f in small)])
+            p = np.concatenate([p, *(np.asarray(f.data[1]) for f in small)])
         order = np.argsort(k, kind="stable")
         name = f"bands-{uuid.uuid4().hex}.npy"
-        np.save(directory / name, np.stack([k[order], p[order].astype(np.uint64)]))
-        self._frozen.append(_Frozen(directory / name))
+        np.save(directory / name, np.stack([k[order], p[order]]))
+        merged = {id(f) for f in small}
+        self._frozen = [f for f in self._frozen if id(f) not in merged] + [_Frozen(directory / name)]
         self._tables = [{} for _ in range(self.bands)]
 
     def files(self) -> list[Path]:
