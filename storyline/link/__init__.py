@@ -252,14 +252,11 @@ class Linker:
             sl.add_article(eid, f.vector, f.entities, f.lang)
             if eid not in sl.storyline_of:
                 sl.place(eid, art.id)
-            else:
-                sl.grew(eid)
             if ev.grown is not None:
                 for cut, part_id, moved in ev.split(ev.grown):
                     part = [ev.feats[m] for m in moved]
                     sl.split_event(cut, part_id, [(m.vector, m.entities, m.lang) for m in part])
                     touched.update((cut, part_id))
-            sl.sweep(len(ev.event_of))
             for _, kept in sl.take_absorbed():  # storylines this event (or merge) joined up
                 touched.update(sl.event_ids.get(kept, ()))
         for e in sorted(touched, key=lambda x: ev.order.get(x, 0)):

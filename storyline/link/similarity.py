@@ -112,22 +112,6 @@ class LinkConfig:
     storyline_merge_threshold: float | None = 0.92
     storyline_recheck_growth: float | None = 1.5
     storyline_move_margin: float = 0.0
-    # Experimental (session 15, off): an event is placed again each time its own article count
-    # passes a power of this (``StorylineIndex.grew``); and storylines that grow through their
-    # events' new articles are rechecked and settled as when an event joins them.
-    storyline_event_replace: float | None = None
-    storyline_growth_checks: bool = False
-    # Experimental (session 15, off): a new event that clears this bar to two storylines joins
-    # the best and merges the two (``StorylineIndex.place``).
-    storyline_bridge_bar: float | None = None
-    # Experimental (session 15, off): every storyline is rechecked each time the store's article
-    # count passes a power of this (``StorylineIndex.sweep``).
-    storyline_sweep_growth: float | None = None
-    storyline_sweep_at_once: bool = False
-    storyline_sweep_settle: bool = True
-    # Experimental (session 14's rule, re-measured in session 15, off): a new event joins a
-    # storyline only if its link is at least the storyline's cohesion less this margin.
-    storyline_cohesion_margin: float | None = None
     minhash_perm: int = 64
     # ``similarity`` only (not the event or storyline links): the share of the score that publish
     # dates far apart take away (see ``time_factor``), on the ``time`` signal's own scale

@@ -610,7 +610,6 @@ class StorylineIndex:
         # Storylines changed, most recent last (``_best`` re-asks an unchanged event about these only).
         self._changes: deque[str] = deque(maxlen=MEMO_WINDOW)
         self._nchanges = 0
-        self._runner_up: tuple[str | None, float] = (None, -math.inf)  # second best of the last ``_best``
         # event -> (its sums, their size, exclude, changes then, best scores then, bound on the rest)
         self._memo: dict[str, tuple[_Group, int, str | None, int, dict[str, float], float]] = {}
 
@@ -670,7 +669,6 @@ class StorylineIndex:
         else:
             scores, bound = found
         ranked = sorted(scores, key=lambda sid: (-scores[sid], self.order[sid]))
-        self._runner_up = (ranked[1], scores[ranked[1]]) if len(ranked) > 1 else (None, -math.inf)
         if memo is not None:
             keep = _Candidates.CANDIDATES
             if len(ranked) > keep:
@@ -705,11 +703,6 @@ class StorylineIndex:
         if event_id in self.storyline_of:
             return self.storyline_of[event_id]
         best, best_s = self._best(self.events[event_id])
-        margin = self.cfg.storyline_cohesion_margin
-        if best is not None and margin is not None:
-            coh = cohesion(self.groups[best], self.cfg)
-            if coh is not None and best_s < coh - margin:
-                best = None
         if best is None or best_s < self.cfg.storyline_threshold:
             best = make_id("sl", first_article)
             while best in self.groups:
@@ -717,67 +710,9 @@ class StorylineIndex:
             self._new(best)
             self._attach(event_id, best)
             return best
-        second, second_s = self._runner_up
         before = self.groups[best].n
         self._attach(event_id, best)
-        bridge = self.cfg.storyline_bridge_bar
-        if bridge is not None and second is not None and second_s >= bridge:
-            best = self._merge(best, second)
         return self._recheck(self._settle(best), before)
-
-    def grew(self, event_id: str) -> str | None:
-        """An article joined ``event_id``, which was already placed (``add_article`` counted it
-        into its storyline). Experimental knobs, off by default:
-
-        * ``storyline_event_replace``: each time the event's article count passes a power of it,
-          the event is weighed again as if it arrived now with all its articles: alone in its
-          storyline, it joins (the storyline merges into) the best other storyline at the bar;
-          else it moves where it is closer than to the rest of its own, as a recheck does. An
-          event first met as one short article that seeded a storyline of its own is thus placed
-          again once it has the articles that tie it to its story.
-        * ``storyline_growth_checks``: a storyline grows through its events' new articles too, so
-          the merge bar and the recheck are tried when its size passes a power of the recheck
-          growth that way, as when an event joins it.
-
-        Both triggers depend on sizes only, so a restarted linker decides as an unbroken run."""
-        sl = self.storyline_of.get(event_id)
-        if sl is None:
-            return None
-        g = self.groups[sl]
-        base = self.cfg.storyline_event_replace
-        n = self.events[event_id].n
-        if base is not None and n >= 2 and math.floor(math.log(n, base)) > math.floor(math.log(n - 1, base)):
-            sl = self._replace(event_id, sl)
-            g = self.groups[sl]
-        growth = self.cfg.storyline_recheck_growth
-        if (
-            self.cfg.storyline_growth_checks
-            and growth is not None
-            and g.n >= 2
-            and math.floor(math.log(g.n, growth)) > math.floor(math.log(g.n - 1, growth))
-        ):
-            sl = self._recheck(self._settle(sl), g.n - 1)
-        return sl
-
-    def _replace(self, event_id: str, storyline_id: str) -> str:
-        """Weigh a placed event again (``grew``); returns the storyline it ends in."""
-        ev = self.events[event_id]
-        alone = len(self.event_ids[storyline_id]) == 1
-        other, s = self._best(ev, exclude=storyline_id)
-        if other is None or s < self.cfg.storyline_threshold:
-            return storyline_id
-        if alone:
-            kept = self._merge(storyline_id, other)
-            return self._settle(kept)
-        rest = self.groups[storyline_id].without(ev)
-        if s < average_link(ev, rest, self.cfg) + self.cfg.storyline_move_margin:
-            return storyline_id
-        self.event_ids[storyline_id].remove(event_id)
-        self.groups[storyline_id] = rest
-        self._touch(storyline_id)
-        self._attach(event_id, other)
-        self.absorbed.append((storyline_id, other))
-        return self._settle(other)
 
     def _settle(self, storyline_id: str) -> str:
         """Merge the grown storyline with any other now within the merge bar, until none is."""
@@ -799,55 +734,11 @@ class StorylineIndex:
         g = self.groups[storyline_id]
         if growth is None or math.floor(math.log(g.n, growth)) <= math.floor(math.log(max(before, 1), growth)):
             return storyline_id
-        return self._reweigh(storyline_id)
-
-    def sweep(self, articles: int) -> None:
-        """Experimental (``storyline_sweep_growth``, off): each time the store's article count
-        (``articles``, counted by the caller after an article is linked) passes a power of the
-        knob, every storyline is rechecked (``_reweigh``), oldest first. A storyline's own
-        recheck fires only when it grows, so an event that joined a storyline early stays there
-        when the storyline it belongs to grows later; the sweep gives every event that chance
-        on a schedule that depends on the count alone (a restart sweeps as an unbroken run)."""
-        base = self.cfg.storyline_sweep_growth
-        if base is None or articles < 2:
-            return
-        if math.floor(math.log(articles, base)) <= math.floor(math.log(articles - 1, base)):
-            return
-        for sid in sorted(self.groups, key=self.order.__getitem__):
-            if sid in self.groups and len(self.event_ids[sid]) > 1:
-                self._reweigh(sid, at_once=self.cfg.storyline_sweep_at_once, settle=self.cfg.storyline_sweep_settle)
-
-    def _reweigh(self, storyline_id: str, at_once: bool = False, settle: bool = True) -> str:
-        """Move each event of the storyline that is now closer to another (``_recheck``).
-        ``at_once``: every event is weighed against the storyline as it was before any of them
-        left (decide all, then move), so one leaving cannot weaken the rest into a cascade."""
         moved: dict[str, str] = {}
-        if at_once:
-            whole = self.groups[storyline_id]
-            go: list[tuple[str, str]] = []
-            for e in sorted(self.event_ids[storyline_id], key=self.event_rank.__getitem__):
-                ev = self.events[e]
-                rest = whole.without(ev)
-                if rest.n == 0:
-                    break
-                other, s = self._best(ev, exclude=storyline_id, memo=e)
-                if other is None or s < self.cfg.storyline_threshold:
-                    continue
-                if s >= average_link(ev, rest, self.cfg) + self.cfg.storyline_move_margin:
-                    go.append((e, other))
-            if len(go) == len(self.event_ids[storyline_id]):
-                go = go[:-1]  # the storyline keeps its newest event at least
-            for e, other in go:
-                ev = self.events[e]
-                self.event_ids[storyline_id].remove(e)
-                self.groups[storyline_id] = self.groups[storyline_id].without(ev)
-                self._touch(storyline_id)
-                self._attach(e, other)
-                moved[e] = other
         # Oldest event first, whatever order merges left the list in: which events get to move
         # must not hang on which storyline's id survived a merge (on the storylines dev set that
         # arbitrary order swung BCubed F1 between 0.78 and 0.84).
-        evs = [] if at_once else sorted(self.event_ids[storyline_id], key=self.event_rank.__getitem__)
+        evs = sorted(self.event_ids[storyline_id], key=self.event_rank.__getitem__)
         for e in evs:
             ev = self.events[e]
             rest = self.groups[storyline_id].without(ev)
@@ -865,7 +756,7 @@ class StorylineIndex:
         for other in dict.fromkeys(moved.values()):
             self.absorbed.append((storyline_id, other))
         for other in dict.fromkeys(moved.values()):  # a storyline that gained may now meet another
-            if settle and other in self.groups:
+            if other in self.groups:
                 self._settle(other)
         return self._alive(storyline_id)
 
