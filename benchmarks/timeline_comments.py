@@ -109,7 +109,7 @@ def main() -> None:
         bad, n, found = comment_share(entries, {r.id: r.text or "" for r in raws})
         print(f"{p.name:26} {s['ar1_f']:6.3f} {s['date_f1']:6.3f} {bad:>8} of {n:<6}", flush=True)
         g = "t17" if p.name.startswith("t17") else "crisis"
-        sums.setdefault(g, [0, 0, 0, 0, 0])
+        sums.setdefault(g, [0.0] * 5)
         for i, v in enumerate((s["ar1_f"], s["date_f1"], bad, n, 1)):
             sums[g][i] += v
         if args.show:
