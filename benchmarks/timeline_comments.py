@@ -115,8 +115,8 @@ def main() -> None:
         if args.show:
             for f in found:
                 print("   ", f)
-    for g, (a, d, bad, n, k) in sums.items():
-        print(f"{'mean ' + g:26} {a / k:6.3f} {d / k:6.3f} {int(bad):>8} of {int(n):<6}")
+    for g, (ar1, df1, nbad, nall, k) in sums.items():
+        print(f"{'mean ' + g:26} {ar1 / k:6.3f} {df1 / k:6.3f} {int(nbad):>8} of {int(nall):<6}")
     print(f"({time.perf_counter() - t0:.0f} s)")
 
 
