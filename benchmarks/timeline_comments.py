@@ -10,7 +10,7 @@ and scored by the reference scorer (AR1-F / date F1, ``benchmarks/timelines.py``
 
 How a comment sentence is identified (independently of the cleaner's rule): in the task's *raw*
 text of the sentence's article, the thread starts at the first comment-section marker
-(``THREAD``: a "| Reply" / "| Report abuse" bar, "Posted by :", "N wrote :", a post stamp "date,
+(``THREAD``: a "| Reply" / "| Report abuse" bar, "Posted by :", "1:33 pm … N wrote :", a post stamp "date,
 year, clock |", the comment form's "required, but will not be displayed", a "N comments" /
 "N commenti" / "N comentarios" count line). A timeline sentence whose words occur in its article
 only after that marker is counted. What this misses: the one comment a thread prints *before* its
@@ -41,7 +41,7 @@ from storyline.models import Article, RawArticle  # noqa: E402
 from storyline.timeline import build_timeline  # noqa: E402
 
 THREAD = re.compile(
-    r"\|\s*(?:Reply|Report abuse)\b|\bPosted by\s*:|\bwrote\s*:|"
+    r"\|\s*(?:Reply|Report abuse)\b|\bPosted by\s*:|\d{1,2}[:.]\d{2}.{0,80}\bwrote\s*:|"
     r"\b(?:19|20)\d{2}\W{0,3}(?:at\s+)?\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?\s?m\b\.?)?\s*\||"
     r"required\s*,?\s*but will not be displayed|"
     r"(?m:^\W*(?:Se han publicado\s+)?\d+\s+(?:comments?|commenti|comentarios|commentaires|Kommentare)\b)",
