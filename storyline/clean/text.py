@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
+from storyline.clean import blocks
+
 # Stock phrasing of page furniture, many languages. Matched on short lines only (see _is_phrase_bp),
 # except the sign-up/paywall group, which is boilerplate at any length.
 _SHORT_BP = re.compile(
@@ -550,6 +552,8 @@ class Analysis:
     rule_kept: list[int]
     rows: list[list[float]]  # line-model features; empty without a model
     teasers: frozenset[int]  # "headline + snippet" blocks trimmed from the end of the run
+    lead_list: int = 0  # lines [0, lead_list) are a headline list above the story (``blocks``)
+    thread_at: int | None = None  # where a readers' comment thread starts (``blocks``)
 
 
 def analyse(
@@ -560,6 +564,12 @@ def analyse(
     lines = _page_lines(text, known_boilerplate)
     if not lines:
         return Analysis([], (0, 0), None, None, [], [], frozenset())
+    texts, sizes = [ln.text for ln in lines], [ln.words for ln in lines]
+    lead_list = blocks.headline_list_end(texts, sizes, [ln.bp for ln in lines])
+    # A headline list above the story is furniture to every reader below (main run, headline,
+    # line model), as stock phrasing is.
+    lines = [Line(ln.text, ln.words, False, True, ln.para) if i < lead_list else ln for i, ln in enumerate(lines)]
+    thread_at = blocks.thread_start(texts, sizes, [ln.prose for ln in lines])
     start, run_end = main_run(lines)
     end = _cut_at_stop(lines, start, run_end)
     ti = _find_title(lines, start, end)
@@ -603,7 +613,7 @@ def analyse(
             lm.stopwords_for(lang),
             [_score(ln) for ln in lines],
         )
-    return Analysis(lines, (start, end), stop_at, ti, kept, rows, teasers)
+    return Analysis(lines, (start, end), stop_at, ti, kept, rows, teasers, lead_list, thread_at)
 
 
 def clean_text(
@@ -627,7 +637,7 @@ def clean_text(
     probs = line_probabilities(a) if use_model else None
     if probs is not None:
         kept = model_keep(a, probs, known_boilerplate)
-    kept = drop_captions(lines, kept)
+    kept = drop_blocks(a, drop_captions(lines, kept))
     keep = set(kept)
     removed = tuple(ln.text for i, ln in enumerate(lines) if i not in keep and i != ti)
     return Cleaned(_paragraphs(lines, kept), removed, title)
@@ -642,6 +652,13 @@ def line_probabilities(a: Analysis) -> list[float] | None:
     if a.span[0] >= a.span[1]:
         return None
     return lm.keep_probabilities(a.rows, [ln.words for ln in a.lines], [ln.text for ln in a.lines])
+
+
+def drop_blocks(a: Analysis, kept: list[int]) -> list[int]:
+    """``kept`` without a headline list above the story or a comment thread after it
+    (``blocks``), whichever reader (rules or line model) kept them."""
+    end = a.thread_at if a.thread_at is not None else len(a.lines)
+    return [i for i in kept if a.lead_list <= i < end]
 
 
 def drop_captions(lines: Sequence[Line], kept: list[int]) -> list[int]:

@@ -102,7 +102,30 @@ def _is_cap(tok: str) -> bool:
     return c.isupper() or (c.isalpha() and not c.islower())
 
 
-def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = False) -> tuple[int, Entry] | None:
+# A city this big keeps its name even where a stopword list holds it (ru "москва"), as in
+# ``gazetteer.global_table``.
+_BIG_CITY = 1_000_000
+
+
+def _title_acronym(toks: list[_Tok], i: int, entry: Entry, lang: str) -> bool:
+    """An organisation's acronym in title case ("Onu", "Nato", "Otan": Italian, Spanish and German
+    papers write acronyms so), one key with its capitals form. Only three letters or more, only an
+    organisation the data file knows (never a place's code: "Us" is not the US), never a word of
+    the language capitalised by a sentence's start ("Nato a Roma" is "born in Rome"), and never
+    next to another capitalised word, where it is part of a name ("Sana Murad" is not SANA)."""
+    tok = toks[i]
+    t = tok.text
+    if entry.kind != "org" or len(t) < 3 or not (t[0].isupper() and t[1:].islower()):
+        return False
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    if (nxt is not None and nxt.joined and _is_cap(nxt.text)) or (
+            i and tok.joined and not tok.initial and _is_cap(toks[i - 1].text)):
+        return False
+    return not (tok.initial and _known(tok.low, lang or "en")) and tok.low not in _stops(lang or "en")
+
+
+def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = False,
+            lang: str = "", stops: frozenset[str] = frozenset()) -> tuple[int, Entry] | None:
     best: tuple[int, Entry] | None = None
     for table in tables:
         n_max = min(table.maxlen.get(toks[i].low, 0), len(toks) - i)
@@ -115,10 +138,13 @@ def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = Fa
             if entry is None:
                 continue
             first = toks[i].text
-            if entry.upper and not first.isupper():
+            if entry.upper and not first.isupper() and not (n == 1 and _title_acronym(toks, i, entry, lang)):
                 continue
             if entry.cased and not _is_cap(first):
                 continue
+            if (n == 1 and entry.kind == "place" and entry.prio < COUNTRY_PRIO and toks[i].low in stops
+                    and (entry.prio < _BIG_CITY or len(toks[i].low) < 5)):
+                continue  # a town named like a word of this language ("Tanta" in Portuguese)
             best = (n, entry)
             break
     if best is None and inflecting and _is_cap(toks[i].text) and len(toks[i].low) >= 5:
@@ -236,7 +262,7 @@ def _match_places(toks: list[_Tok], tables: list[Table], dem: dict[str, str], la
     i = 0
     inflecting = lang in INFLECTING_LANGS and len(tables) > 1
     while i < len(toks):
-        hit = _lookup(toks, i, tables, inflecting)
+        hit = _lookup(toks, i, tables, inflecting, lang, stops)
         if hit is not None:
             n, entry = hit
             if not _part_of_name(toks, i, n, entry, stops, lower_words):
@@ -303,8 +329,28 @@ def _trim(run: list[_Tok], stops: frozenset[str], lower_words: set[str]) -> list
     return run
 
 
+# Definite articles that, capitalised inside a sentence, open the title of a paper, a channel or
+# another organisation ("Le Figaro", "Le Monde", "La Stampa", "Der Spiegel"). Not English "The"
+# ("The Mall", "The Netherlands"), nor "El"/"Los"/"Las", which open Arabic names ("El Baradei")
+# and places ("Los Angeles") as often as titles.
+TITLE_ARTICLES = {"le", "la", "les", "il", "lo", "der", "die", "das"}
+
+
+def _titled(run: list[_Tok], stops: frozenset[str], full_names: set[str]) -> bool:
+    """A capitalised article inside a sentence and one or two names after it: a title ("dopo lo
+    scoop de Le Figaro"), not a person. A surname that the article also writes after a given name
+    ("Marine Le Pen" … "Le Pen") stays a person's."""
+    return (2 <= len(run) <= 3 and run[0].low in TITLE_ARTICLES and not run[0].initial
+            and run[0].text[0].isupper() and not run[0].text.isupper()
+            and all(t.low not in stops and not t.text.isupper() for t in run[1:])
+            and fold_name(run[-1].text) not in full_names)
+
+
 def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid_caps: set[str],
               full_names: set[str], lang: str, emit: Emit) -> None:
+    if _titled(run, stops, full_names):
+        emit("name:" + " ".join(fold_name(t.text) for t in run[1:]), "org", " ".join(t.text for t in run))
+        return
     acronyms = [t for t in run if t.text.isupper() and len(t.text) >= 2]
     caps_line = False
     for t in acronyms:
@@ -349,6 +395,8 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
     if len(folded) < 3 or last.low in stops or last.low in word_set("noise"):
         return
     known = known_folds().get(folded) if len(run) == 1 else None
+    if known is not None and last.initial and last.low not in mid_caps and _known(last.low, lang or "en"):
+        known = None  # a word of the language opening a sentence ("Nato a Roma": "born in Rome")
     if known is not None:
         emit(known.key, cast(EntityKind, known.kind), surface)  # a spelling that folds as a known one
         return

@@ -284,9 +284,13 @@ def global_table() -> Table:
             names += c.get("alternatenames") or []
         for n in names:
             toks = norm_tokens(n)
-            # (stopword lists hold oddities such as ru "москва": trust the names of big cities)
+            # (stopword lists hold oddities such as ru "москва": trust the names of big cities).
+            # A town's own name that is a stopword of some language ("Bari" is Turkish for "at
+            # least") is kept here and refused only in a text of a language whose stopword it
+            # is (``entities._lookup``); its other names, in every script, are refused here.
             stop = toks[0] in stops and (pop < 1_000_000 or len(toks[0]) < 5) if toks else False
-            if len(toks) == 1 and (toks[0] in AMBIGUOUS_CITY or stop or len(toks[0]) < 3):
+            own = n == c["name"] and len(toks[0]) >= 4
+            if len(toks) == 1 and (toks[0] in AMBIGUOUS_CITY or (stop and not own) or len(toks[0]) < 3):
                 continue
             if n.isupper() and n.isascii():  # codes such as "MOW", "NYC": too ambiguous
                 continue
