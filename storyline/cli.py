@@ -17,10 +17,11 @@ from storyline.config import load_settings
 from storyline.encoding import encoding_note
 from storyline.errors import InputError, StorylineError, UsageError
 from storyline.models import Article, RawArticle, Rejected
-from storyline.pipeline import Pipeline, outlet_name
+from storyline.pipeline import Pipeline
 from storyline.sources.files import count_inputs, missing_paths
 from storyline.sources.jsonl import parse_record, read_lines
 from storyline.store import shown
+from storyline.urls import outlet
 
 app = typer.Typer(
     add_completion=False,
@@ -259,7 +260,8 @@ def show(
         events = store.events(storyline=sl.id)
         entries = pipe.timeline_of_storyline(store, sl.id, None, sentences)
         cited = sorted({a for te in entries for a in te.article_ids})
-        where = {a.id: (outlet_name(a), a.lang) for a in store.articles(ids=cited, with_body=False)} if cited else {}
+        arts = store.articles(ids=cited, with_body=False) if cited else []
+        where = {a.id: (outlet(a.source, a.url), a.lang) for a in arts}
         render.storyline(out, sl, events, entries, where)
 
 

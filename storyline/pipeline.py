@@ -621,12 +621,6 @@ def source_of(item: RawArticle | Article) -> str:
     return ""
 
 
-def outlet_name(item: RawArticle | Article) -> str:
-    """The outlet as a reader should see it: its ``source`` as written ("An Ninh Thủ Đô"), else its
-    URL's host, else unknown (""). ``source_of`` is the lower-cased key that groups pages by outlet."""
-    return (item.source or "").strip() or source_of(item)
-
-
 class SourceMemory:
     """Lines seen on the recent pages of each outlet. A line that recurs across many different
     stories of one outlet is its furniture (an "about us" paragraph, a standing disclaimer) even
