@@ -35,12 +35,15 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RULES = ("phrase", "teaser", "date", "date-shape", "table", "link-row", "credit", "mail", "tail-stop")
+RULES = ("phrase", "teaser", "date", "date-shape", "table", "link-row", "link-bar", "credit", "mail", "tail-stop")
 # The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
-OLD_RULES_OFF = frozenset({"link-row", "date-shape"})
+OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape"})
+# The rules as they were before session 16 (menu bars only as table rows).
+S16_OFF = frozenset({"link-bar"})
 
 
-CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors")
+CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors",
+        "readability-blocks")
 
 
 def _cuts(html: str) -> dict[str, str]:
@@ -64,7 +67,25 @@ def _cuts(html: str) -> dict[str, str]:
         "readability": H.readability_text(tree),
         "justext": H.justext_text(tree, None),
         "anchors": "\n".join(sorted(H.link_labels(tree))),
+        "readability-blocks": H.readability_paragraphs(H.readability_summary(tree)),
     }
+
+
+def _backfill(c: dict[str, str], html: str) -> dict[str, str]:
+    """A cached page's cuts made before a key was added: only the missing ones are computed."""
+    if "readability-blocks" not in c:
+        tree = load_html(html)
+        c = {**c, "readability-blocks": H.readability_paragraphs(H.readability_summary(tree)) if tree is not None
+             else ""}
+    return c
+
+
+def _old_link_row(p: str, anchors: frozenset[str]) -> bool:
+    """``html._is_link_row`` before session 16: table rows only, cells split at bars alone."""
+    if not anchors or not (p.startswith("|") and p.endswith("|")):
+        return False
+    cells = [c for c in (H._fold(x) for x in p.strip("|").split("|")) if c]
+    return bool(cells) and all(c in anchors for c in cells)
 
 
 def _filter(paragraphs: list[str], off: frozenset[str], anchors: frozenset[str] = frozenset()) -> list[str]:
@@ -82,7 +103,8 @@ def _filter(paragraphs: list[str], off: frozenset[str], anchors: frozenset[str] 
             "teaser": bool(H._TEASER_TAG.search(p)),
             "date": is_date_line(p) and ("date-shape" in off or bool(H._DATE_SHAPE.search(p))),
             "table": bool(H._TABLE_RULE.match(p)),
-            "link-row": H._is_link_row(p, anchors),
+            "link-row": (H._is_link_row(p, anchors) if "link-bar" not in off else _old_link_row(p, anchors))
+            if "link-row" not in off else False,
             "credit": bool(n_words(p) <= 60 and H._CREDIT.match(p)),
             "mail": bool(H._MAIL_OR_HANDLE_ONLY.match(p)),
         }
@@ -118,11 +140,12 @@ def _finish(text: str, title: str, off: frozenset[str], title_pop: bool, anchors
 
 
 def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] = frozenset(),
-            title_pop: bool = True, rescue: bool = True) -> str:
+            title_pop: bool = True, rescue: bool = True, rescue_readability: bool = True) -> str:
     """The project's output for one page's cuts, one step changed: ``choose`` is ``project``
     (``html.choose_cut`` with readability as referee), ``words`` (``choose_cut`` as before
     issue 17h2: the cut with more running words), ``precise`` or ``broad``; ``rescue`` is
-    ``html.rescue_short_cut``."""
+    ``html.rescue_short_cut`` (``rescue_readability``: its second candidate, readability's
+    article, session 16)."""
     if choose == "project":
         text = H.choose_cut(c["precise"], c["broad"], referee=lambda: c["readability"])
     elif choose == "words":
@@ -137,6 +160,10 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
         alt = _finish(c["recall"], c["title"], off, title_pop, anchors)
         if H.prefers_recall(kept, alt, lambda: c["justext"]):
             kept = alt
+        elif rescue_readability:
+            alt = _finish(c["readability-blocks"], c["title"], off, title_pop, anchors)
+            if H.prefers_recall(kept, alt, lambda: c["justext"]):
+                kept = alt
     return "\n\n".join(kept)
 
 
@@ -145,7 +172,9 @@ VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "project before issue 17h": _before,
     "project before 17h2 (s11 main)": lambda c: variant(c, choose="words", rescue=False, off=OLD_RULES_OFF),
     "- readability referee (words)": lambda c: variant(c, choose="words"),
+    "project before session 16": lambda c: variant(c, off=S16_OFF, rescue_readability=False),
     "- short-cut rescue": lambda c: variant(c, rescue=False),
+    "- readability rescue (s16)": lambda c: variant(c, rescue_readability=False),
     "- choose_cut (always precise)": lambda c: variant(c, choose="precise"),
     "- line filter (all rules)": lambda c: variant(c, off=frozenset(RULES)),
     "- title pop": lambda c: variant(c, title_pop=False),
@@ -190,7 +219,7 @@ def main() -> None:
     if args.cache and args.cache.exists():
         cache = json.loads(args.cache.read_text(encoding="utf-8"))
     for name, (gold, html, text) in sets.items():
-        cuts = {i: cache[i] if i in cache else _cuts(h) for i, h in html.items()}
+        cuts = {i: _backfill(cache[i], h) if i in cache else _cuts(h) for i, h in html.items()}
         cache.update(cuts)
         if args.cache:
             args.cache.write_text(json.dumps(cache), encoding="utf-8")
@@ -220,10 +249,17 @@ def main() -> None:
         print(f"{v:32s} " + " ".join(f"{row[c]:20.3f}" for c in cols))
     print()
     print("gain per page, mean and 90% paired bootstrap interval (pages resampled, 2,000 draws):")
-    for a, b in (("project", "traf-precise"), ("project", "project before 17h2 (s11 main)"),
+    for a, b in (("project", "traf-precise"), ("project", "project before session 16"),
+                 ("project", "project before 17h2 (s11 main)"),
                  ("project before 17h2 (s11 main)", "traf-precise")):
         print(f"{a[:24]:24s} - {b[:24]:24s} " + " ".join(
             "{:+.3f} [{:+.3f}, {:+.3f}]".format(*paired_gain(per_page[a][c], per_page[b][c])) for c in cols))
+    unseen = [c for c in cols if c != cols[0]]
+    for a, b in (("project", "traf-precise"), ("project", "project before session 16")):
+        pa = {f"{c}/{i}": x for c in unseen for i, x in per_page[a][c].items()}
+        pb = {f"{c}/{i}": x for c in unseen for i, x in per_page[b][c].items()}
+        print(f"{a[:24]:24s} - {b[:24]:24s} the unseen sets pooled ({len(pa)} pages): "
+              "{:+.4f} [{:+.4f}, {:+.4f}]".format(*paired_gain(pa, pb)))
     urls = _dev_urls(args.data)
     print()
     print("zyte (dev) by site half (nothing is fitted in this path; the halves show it holds on both):")
@@ -237,7 +273,7 @@ def main() -> None:
         print("\n".join(worst))
 
 
-PAIRED = ("project", "project before 17h2 (s11 main)")
+PAIRED = ("project", "project before 17h2 (s11 main)", "project before session 16")
 
 
 def paired_gain(a: dict[str, float], b: dict[str, float], draws: int = 2000,

@@ -240,3 +240,56 @@ def test_story_the_extractor_missed_is_kept_from_the_page_lines(caplog: pytest.L
     assert all(x in a.body for x in story)
     assert "Section 3" not in a.body
     assert any("bridge.html" in r.getMessage() and "kept" in r.getMessage() for r in caplog.records)
+
+
+def test_a_short_cut_both_trafilatura_settings_share_is_rescued_by_readability() -> None:
+    """Mozilla Readability's test page ``social-buttons`` (Apache-2.0; see ``data/clean/README.md``):
+    a share widget ("Like this:") in the middle of the article stops trafilatura's precise and
+    recall cuts alike after two paragraphs, so the recall cut cannot rescue it. readability keeps
+    all five, jusText agrees, so the five are kept (session 16)."""
+    html = (DATA / "readability-social-buttons.html").read_text(encoding="utf-8")
+    for setting in ({"favor_precision": True}, {"favor_recall": True}):
+        assert n_words(trafilatura.extract(html, **setting) or "") < 150  # the failure the rule is for
+    body = extract_html(html).cleaned.paragraphs
+    assert sum(p.startswith("Lorem ipsum dolor sit amet, consectetur") for p in body) == 5
+    assert n_words("\n".join(body)) >= 340
+
+
+def test_a_menu_bar_of_the_pages_links_goes() -> None:
+    """Old news pages (L3S-GN1's 2008 pages of one newspaper group, in this shape) put "Top | Back |
+    E-mail to a friend | Printable version" in a table cell under the story: trafilatura prints the
+    bars between the links as escaped "\\|" inside one cell, which the table-row rule did not split.
+    Off a table, a line of three or more link labels between bars or dots is a menu too; a line of
+    two links may be a story's own line and stays."""
+    story = "".join(f"<p>Paragraph {k} of the match report says how the striker scored twice and why the "
+                    "manager was pleased with the win.</p>" for k in range(5))
+    html = (
+        "<html><head><title>Striker scores twice</title></head><body><table>"
+        f"<tr><td><h1>Striker scores twice</h1></td></tr><tr><td>{story}</td></tr>"
+        "<tr><td><a href='#top'>Top</a> | <a href='/back'>Back</a> | <a href='/mail'>E-mail to a friend</a> | "
+        "<a href='/print'>Printable version</a></td><td></td></tr></table></body></html>"
+    )
+    body = "\n".join(extract_html(html).cleaned.paragraphs)
+    assert "Paragraph 4 of the match report" in body
+    assert "Printable version" not in body
+    anchors = frozenset({"home", "news", "sport", "more information", "download gadget"})
+    kept, removed = filter_paragraphs(["Home · News · Sport", "More information | Download gadget",
+                                       "Home | News | Sport and more"], anchors)
+    assert removed == ["Home · News · Sport"]
+    assert kept == ["More information | Download gadget", "Home | News | Sport and more"]
+
+
+def test_a_response_section_of_an_article_is_not_its_comment_thread() -> None:
+    """Readability's test page ``002`` (a long technical article, in this shape) has a section
+    headed "Response" past its middle; the comment-section stop took it for "Responses" and cut
+    the rest of the article (F1 1.00 -> 0.78). A count or a plural still stops the article."""
+    from storyline.clean.text import is_tail_stop
+
+    assert not is_tail_stop("Response")
+    assert all(is_tail_stop(x) for x in ("3 Responses", "Responses", "Comments", "1 Comment", "12 replies"))
+    paragraphs = [f"Part {k} of the guide explains how the server answers a request and what the client "
+                  "does with each header it gets back." for k in range(6)]
+    kept, removed = filter_paragraphs([*paragraphs[:4], "Response", *paragraphs[4:]])
+    assert kept == [*paragraphs[:4], "Response", *paragraphs[4:]] and not removed
+    kept, removed = filter_paragraphs([*paragraphs[:4], "2 Responses", "Great post, thanks!"])
+    assert kept == paragraphs[:4]

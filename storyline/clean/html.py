@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
+from functools import cache
 from html.parser import HTMLParser
 
 import trafilatura
@@ -93,7 +94,7 @@ _EMPTY = Page(Cleaned((), (), None), None, None, None, "empty", "the HTML has no
 
 
 def _extract(
-    tree: HtmlElement, url: str | None, guess_dates: bool = True
+    tree: HtmlElement, url: str | None, summary: Callable[[], HtmlElement], guess_dates: bool = True
 ) -> tuple[str, trafilatura.settings.Document | None]:
     precise = trafilatura.bare_extraction(
         deepcopy(tree),
@@ -106,7 +107,7 @@ def _extract(
     broad = trafilatura.extract(deepcopy(tree), url=url, favor_recall=True, fast=True, include_comments=False) or ""
     doc = precise if isinstance(precise, trafilatura.settings.Document) else None
     text = (doc.text or "") if doc else ""
-    return choose_cut(text, broad, referee=lambda: readability_text(tree)), doc
+    return choose_cut(text, broad, referee=lambda: readability_text(tree, summary())), doc
 
 
 def choose_cut(precise: str, broad: str, referee: Callable[[], str] | None = None) -> str:
@@ -148,12 +149,33 @@ def choose_cut(precise: str, broad: str, referee: Callable[[], str] | None = Non
 _DISJOINT = 0.5  # two cuts sharing fewer than half the words of the smaller one picked different text
 
 
-def readability_text(tree: HtmlElement) -> str:
+def readability_text(tree: HtmlElement, summary: HtmlElement | None = None) -> str:
     """The article as readability's algorithm finds it (trafilatura's fork of readability-lxml):
     scores of paragraph containers, another design than trafilatura's own, so a second opinion
-    where trafilatura's two settings disagree."""
-    summary = try_readability(deepcopy(tree))
+    where trafilatura's two settings disagree. ``summary``: its output for this page if already
+    made (``readability_summary``), so one page pays for one readability pass."""
+    if summary is None:
+        summary = readability_summary(tree)
     return "\n".join(" ".join(t.split()) for t in summary.itertext() if t.strip())
+
+
+def readability_summary(tree: HtmlElement) -> HtmlElement:
+    """readability's article element for the page (a copy of the tree is read)."""
+    return try_readability(deepcopy(tree))
+
+
+_EDGE = "\ue000"  # a private-use character marks block edges (lxml takes no control characters)
+
+
+def readability_paragraphs(summary: HtmlElement) -> str:
+    """readability's article as text, one block element a line (as ``page_text`` splits a page),
+    so it can stand in for a cut: the furniture filter judges paragraphs, not inline fragments."""
+    summary = deepcopy(summary)
+    for el in summary.iter(*_BLOCKS):  # a mark at each block's edges; the source's own line breaks are spaces
+        el.text = _EDGE + (el.text or "")
+        el.tail = _EDGE + (el.tail or "")
+    lines = (" ".join(x.split()) for x in summary.text_content().split(_EDGE))
+    return "\n".join(x for x in lines if x)
 
 
 def justext_text(tree: HtmlElement, lang: str | None) -> str:
@@ -182,14 +204,15 @@ def extract_html(html: str, url: str | None = None, *, guess_dates: bool = True)
     tree = load_html(html)
     if tree is None:
         return _EMPTY
-    text, doc = _extract(tree, url, guess_dates)
+    summary = cache(lambda: readability_summary(tree))  # one readability pass a page, if any
+    text, doc = _extract(tree, url, summary, guess_dates)
     title = ((doc.title or "").strip() or None) if doc else None
     published = _iso_date(doc.date) if doc and doc.date else None
     lang = (doc.language or None) if doc else None
     anchors = link_labels(tree)
     kept, removed = _article(text, title, anchors)
     if sum(n_words(p) for p in kept) < _SHORT_CUT:
-        kept, removed = rescue_short_cut(kept, removed, tree, url, title, anchors)
+        kept, removed = rescue_short_cut(kept, removed, tree, url, title, anchors, summary)
     cleaned = Cleaned(tuple(kept), tuple(removed), title)
     kind, reason = page_kind(tree, title, kept, anchors)
     if kind == "article" and reason:
@@ -217,7 +240,7 @@ _SHORT_CUT = 150
 
 def rescue_short_cut(
     kept: list[str], removed: list[str], tree: HtmlElement, url: str | None, title: str | None,
-    anchors: frozenset[str] = frozenset(),
+    anchors: frozenset[str] = frozenset(), summary: Callable[[], HtmlElement] | None = None,
 ) -> tuple[list[str], list[str]]:
     """A short precise cut is replaced by trafilatura's recall cut (fallbacks on) when all of
     these hold: the recall cut has at least twice the words, it holds the precise cut (80% of its
@@ -231,11 +254,24 @@ def rescue_short_cut(
     cut of article length is never replaced (on Dragnet the recall cut of a long post holds its
     comments: R567, T16). On the four page sets, 400 pages each: L3S-GN1 0.912 -> 0.916, Dragnet
     0.898 -> 0.903, Readability 0.931 -> 0.939, the Zyte dev pages unchanged (no page of them has
-    so short a cut)."""
+    so short a cut).
+
+    When the recall cut is no better (trafilatura's settings all miss the story the same way: a
+    page whose body sits in a box trafilatura takes for a share bar), readability's article, made
+    lazily (``summary``, shared with ``choose_cut``'s referee), is asked on the same three bounds.
+    It fires on 5 of 998 pages, all gains (Dragnet R716 0.51 -> 0.86; four of Readability's test
+    pages, e.g. social-buttons 0.33 -> 0.99), none on Zyte or L3S-GN1 (session 16,
+    ``docs/benchmarks.md``)."""
     recall = trafilatura.extract(deepcopy(tree), url=url, favor_recall=True, include_comments=False) or ""
     alt, alt_removed = _article(recall, title, anchors)
-    if prefers_recall(kept, alt, lambda: justext_text(tree, None)):
+    justext = cache(lambda: justext_text(tree, None))
+    if prefers_recall(kept, alt, justext):
         return alt, alt_removed
+    # Neither trafilatura cut holds the story: readability's article, on the same bounds.
+    summary = summary or (lambda: readability_summary(tree))
+    ref, ref_removed = _article(readability_paragraphs(summary()), title, anchors)
+    if prefers_recall(kept, ref, justext):
+        return ref, ref_removed
     return kept, removed
 
 
@@ -357,7 +393,8 @@ def filter_paragraphs(
     "| Wine | | Old Town |" rows inside the cut (L3S-GN1 0.916 -> 0.920; no dev page has one).
     A row of numbers is not a date line: a line the date pattern matches must have a date's
     shape (a month or weekday word, "12/08/2019", "14:05"), so a data table's "2, 3, 5, 12" or
-    "4.3333" rows stay."""
+    "4.3333" rows stay. Menu bars off a table go too ("Print this story | E-mail this story |
+    Back to top", each item a link label; ``_is_link_row``)."""
     kept: list[str] = []
     removed: list[str] = []
     total = sum(n_words(p) for p in paragraphs)
@@ -382,12 +419,22 @@ def filter_paragraphs(
     return kept, removed
 
 
+# What separates the items of a menu bar: table cell rules, the escaped "\|" trafilatura prints for
+# a literal bar between links ("Top \| Back \| E-mail to a friend"), middle dots and bullets.
+_BAR_SEP = re.compile(r"\\\||[|·•]")
+
+
 def _is_link_row(p: str, anchors: frozenset[str]) -> bool:
-    """A table row ("| a | b |") whose every filled cell is one of the page's link labels."""
-    if not anchors or not (p.startswith("|") and p.endswith("|")):
+    """A menu bar: a table row ("| a | b |") whose every filled cell is one of the page's link
+    labels, or any line of three or more items between bars or dots ("Print | E-mail to a friend |
+    Back to top", "Home · News · Sport"), each a link label. Items are also split at the escaped
+    bars trafilatura prints inside a cell. Three items, not two, off a table: a line of two links
+    ("More information | Download gadget") can be a story's own (Dragnet's gold keeps one)."""
+    if not anchors:
         return False
-    cells = [c for c in (_fold(x) for x in p.strip("|").split("|")) if c]
-    return bool(cells) and all(c in anchors for c in cells)
+    row = p.startswith("|") and p.endswith("|")
+    items = [c for c in (_fold(x) for x in _BAR_SEP.split(p)) if c and re.search(r"\w", c)]
+    return bool(items) and (row or len(items) >= 3) and all(c in anchors for c in items)
 
 
 def page_kind(
