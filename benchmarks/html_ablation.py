@@ -35,11 +35,12 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RULES = ("phrase", "teaser", "date", "date-shape", "table", "link-row", "link-bar", "credit", "mail", "tail-stop")
+RULES = ("phrase", "teaser", "date", "date-shape", "data-row", "table", "link-row", "link-bar", "credit", "mail",
+         "tail-stop")
 # The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
-OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape"})
-# The rules as they were before session 16 (menu bars only as table rows).
-S16_OFF = frozenset({"link-bar"})
+OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row"})
+# The rules as they were before session 16 (menu bars only as table rows; data rows as date lines).
+S16_OFF = frozenset({"link-bar", "data-row"})
 
 
 CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors",
@@ -101,7 +102,8 @@ def _filter(paragraphs: list[str], off: frozenset[str], anchors: frozenset[str] 
         hits = {
             "phrase": n_words(p) <= H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True),
             "teaser": bool(H._TEASER_TAG.search(p)),
-            "date": is_date_line(p) and ("date-shape" in off or bool(H._DATE_SHAPE.search(p))),
+            "date": is_date_line(p) and ("date-shape" in off or bool(H._DATE_SHAPE.search(p)))
+            and ("data-row" in off or not H._DATA_ROW.search(p)),
             "table": bool(H._TABLE_RULE.match(p)),
             "link-row": (H._is_link_row(p, anchors) if "link-bar" not in off else _old_link_row(p, anchors))
             if "link-row" not in off else False,

@@ -293,3 +293,13 @@ def test_a_response_section_of_an_article_is_not_its_comment_thread() -> None:
     assert kept == [*paragraphs[:4], "Response", *paragraphs[4:]] and not removed
     kept, removed = filter_paragraphs([*paragraphs[:4], "2 Responses", "Great post, thanks!"])
     assert kept == paragraphs[:4]
+
+
+def test_a_data_table_row_that_starts_with_a_date_stays() -> None:
+    """Readability's test page ``toc-missing`` (a technical article, in this shape) prints a log
+    table ("2020-08-01 18:00:00+00 │ 200 │ 4084"); its rows passed for date lines and went. Numbers
+    on both sides of a column rule make a data row; a dateline still goes."""
+    rows = ["2020-08-01 18:00:00+00 │ 200 │ 4084", "2020-08-01 17:59:00+00 │ 404 │ 0", "| 2019-11-20 | 12 |"]
+    kept, removed = filter_paragraphs([*rows, "November 20, 2019", "| 31 December 2007 - 3:52PM |"])
+    assert kept == rows
+    assert removed == ["November 20, 2019", "| 31 December 2007 - 3:52PM |"]

@@ -54,6 +54,9 @@ _CREDIT = re.compile(
 )
 # A date line's shape: a word (month, weekday, "am", "updated"), a d/m/y triple or a clock time.
 _DATE_SHAPE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|[^\W\d_]")
+# A row of a data table: numbers on both sides of a column rule ("2020-08-01 18:00 │ 200 │ 4084", a
+# log table in a technical article). It is data in the story, not a dateline, whatever its first cell.
+_DATA_ROW = re.compile(r"\d\s*[│┃|]\s*\d")
 # Tabloid teaser links inside the story: "Plague fears: holidaymakers die [INSIGHT]".
 _TEASER_TAG = re.compile(r"^.{10,200}\[[A-Z][A-Z ]{2,15}\]\W*$")
 _MAIL_OR_HANDLE_ONLY = re.compile(r"^\S+@\S+\.\w+$|^(?:https?://)?(?:www\.)?twitter\.com/\S+$")
@@ -407,7 +410,7 @@ def filter_paragraphs(
         if (
             (n_words(p) <= _ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True))
             or _TEASER_TAG.search(p)
-            or (is_date_line(p) and _DATE_SHAPE.search(p))
+            or (is_date_line(p) and _DATE_SHAPE.search(p) and not _DATA_ROW.search(p))
             or _TABLE_RULE.match(p)
             or _is_link_row(p, anchors)
             or (n_words(p) <= 60 and _CREDIT.match(p))
