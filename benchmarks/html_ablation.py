@@ -36,11 +36,12 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 ROOT = Path(__file__).resolve().parent.parent
 
 RULES = ("phrase", "teaser", "date", "date-shape", "data-row", "table", "link-row", "link-bar", "credit", "mail",
-         "tail-stop")
+         "copyright", "tail-stop")
 # The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
-OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row"})
-# The rules as they were before session 16 (menu bars only as table rows; data rows as date lines).
-S16_OFF = frozenset({"link-bar", "data-row"})
+OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright"})
+# The rules as they were before session 16 (menu bars only as table rows; data rows as date lines;
+# copyright lines kept).
+S16_OFF = frozenset({"link-bar", "data-row", "copyright"})
 
 
 CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors",
@@ -109,6 +110,7 @@ def _filter(paragraphs: list[str], off: frozenset[str], anchors: frozenset[str] 
             if "link-row" not in off else False,
             "credit": bool(n_words(p) <= 60 and H._CREDIT.match(p)),
             "mail": bool(H._MAIL_OR_HANDLE_ONLY.match(p)),
+            "copyright": bool(n_words(p) <= 40 and H._COPYRIGHT.match(p)),
         }
         if not any(v for k, v in hits.items() if k not in off):
             kept.append(p)

@@ -303,3 +303,14 @@ def test_a_data_table_row_that_starts_with_a_date_stays() -> None:
     kept, removed = filter_paragraphs([*rows, "November 20, 2019", "| 31 December 2007 - 3:52PM |"])
     assert kept == rows
     assert removed == ["November 20, 2019", "| 31 December 2007 - 3:52PM |"]
+
+
+def test_a_footer_copyright_line_goes_and_a_story_line_about_copyright_stays() -> None:
+    """Old news pages (L3S-GN1's 2008 pages, in this shape) end their cut with the footer's
+    "© 2008 owned by or licensed to ..." line; a story's own line about copyright stays."""
+    story = ("Copyright holders won a ruling in 2019 that lets them ask the court to block a site within "
+             "a week of a complaint, the judge said.")
+    footers = ["| © 2008 owned by or licensed to the Chronicle group. Please read our Terms and Conditions. |",
+               "Copyright 2008 Times Newspapers Ltd.", "(c) 2007 Reuters"]
+    kept, removed = filter_paragraphs([story, *footers])
+    assert kept == [story] and removed == footers

@@ -59,6 +59,12 @@ _DATE_SHAPE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}:\d{2}|[^\W\d_
 _DATA_ROW = re.compile(r"\d\s*[│┃|]\s*\d")
 # Tabloid teaser links inside the story: "Plague fears: holidaymakers die [INSIGHT]".
 _TEASER_TAG = re.compile(r"^.{10,200}\[[A-Z][A-Z ]{2,15}\]\W*$")
+# A page footer's copyright line: "© 2008 owned by or licensed to ...", "Copyright 2008 Times
+# Newspapers Ltd.", "(c) 2007 ...": a short line that opens with the sign and names a year, or opens
+# with the word and the year (a paragraph "Copyright holders won in 2019 ..." is a story's).
+_COPYRIGHT = re.compile(
+    r"(?i)^[^\w©(]*(?:\(?©(?=.*\b(?:19|20)\d\d\b)|\(?(?:copyright|\(c\))\s*(?:©|\(c\))?\s*(?:19|20)\d\d\b)"
+)
 _MAIL_OR_HANDLE_ONLY = re.compile(r"^\S+@\S+\.\w+$|^(?:https?://)?(?:www\.)?twitter\.com/\S+$")
 
 # Error pages say so in their title or first heading. A phrase is strong evidence; a bare status
@@ -397,7 +403,8 @@ def filter_paragraphs(
     A row of numbers is not a date line: a line the date pattern matches must have a date's
     shape (a month or weekday word, "12/08/2019", "14:05"), so a data table's "2, 3, 5, 12" or
     "4.3333" rows stay. Menu bars off a table go too ("Print this story | E-mail this story |
-    Back to top", each item a link label; ``_is_link_row``)."""
+    Back to top", each item a link label; ``_is_link_row``), and so do short copyright lines
+    ("© 2008 owned by or licensed to ...")."""
     kept: list[str] = []
     removed: list[str] = []
     total = sum(n_words(p) for p in paragraphs)
@@ -414,6 +421,7 @@ def filter_paragraphs(
             or _TABLE_RULE.match(p)
             or _is_link_row(p, anchors)
             or (n_words(p) <= 60 and _CREDIT.match(p))
+            or (n_words(p) <= 40 and _COPYRIGHT.match(p))
             or _MAIL_OR_HANDLE_ONLY.match(p)
         ):
             removed.append(p)
