@@ -12,7 +12,6 @@ import logging
 import os
 import pickle
 import shutil
-import tarfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -28,7 +27,6 @@ from storyline.pipeline import _LinkState, _recent_pages, link_cache
 GATE = Path(__file__).parent / "data" / "gate"
 # A store of the first 24 gate articles (``_split``) and its link cache, saved by the code of commit
 # 63933dc: snapshot format 2, which named its files by absolute path, under a directory since deleted.
-FORMAT2 = Path(__file__).parent / "data" / "link-snapshot-format2.tar.gz"
 
 
 @pytest.fixture(scope="module")
@@ -237,7 +235,6 @@ def test_the_outlets_pages_are_pickled_after_the_linker_and_a_snapshot_without_t
     after it (``late``: at a million stored they are 0.5 GB, which held through the freezing took a
     save past 3 GB). A snapshot holding the linker alone (as saves before this wrote no second
     object, or one taken while another writer stored) loads, and the pages come from the store."""
-    import pickle
 
     first, late = _split(gate_articles)
     st = open_store(db)
@@ -476,74 +473,6 @@ def test_a_cache_directory_moved_copied_or_reached_through_a_symlink_loads_its_s
     assert all(p.exists() for p in links.linker.files())
     again = _LinkState.from_store(st)
     assert again.snapshot_count == len(first) + len(late) and "restoring" not in caplog.text
-    st.close()
-
-
-def test_a_format_2_snapshot_is_read_from_where_it_lies_and_saved_again_in_the_new_form(
-    gate_articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-    small_snapshots: None,
-) -> None:
-    """A cache written by the previous format (``FORMAT2``: absolute paths, which no longer
-    exist) is not rebuilt: each file is read from the snapshot's own directory; the next save
-    writes the new form, which loads again; links are a restore's."""
-    assert snapshot._code_version(2) == "eb84f432492b5e33", (
-        "what a snapshot pickles is laid out otherwise than in format 2 (the hashed sources changed): format-2"
-        " caches are rebuilt anyway now, so drop 2 from snapshot.READS, and this test with its fixture")
-    first, _ = _split(gate_articles)
-    late = first[24:40] + [dataclasses.replace(a, id=f"late-{a.id}") for a in first[:24:6]]
-    for name in ("plain", "cached"):
-        with tarfile.open(FORMAT2) as tar:
-            tar.extractall(tmp_path / name, filter="data")
-    want = _restarted(tmp_path / "plain" / "store.db", [], late, monkeypatch)
-    monkeypatch.setenv("STORYLINE_LINK_CACHE", str(tmp_path / "cached" / "cache"))
-    st = open_store(tmp_path / "cached" / "store.db")
-    cache = link_cache(st, create=False)
-    assert cache is not None and b"pathlib" in (cache / snapshot.STATE).read_bytes()  # absolute paths
-    caplog.set_level(logging.WARNING, logger="storyline.link")
-    links = _LinkState.from_store(st)
-    assert links.snapshot_count == 24 and "restoring" not in caplog.text, caplog.text
-    assert {p.parent for p in links.linker.files()} == {cache}
-    _link(st, late, links)
-    assert _parts(st) == want
-    links.save_index()
-    _only_named(cache, links)
-    again = _LinkState.from_store(st)
-    assert again.snapshot_count == 24 + len(late) and "restoring" not in caplog.text
-    st.close()
-
-
-def test_a_format_2_snapshot_naming_files_elsewhere_reads_them_there_and_its_save_copies_them_in(
-    gate_articles: list[Article], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_snapshots: None
-) -> None:
-    """Format 2's absolute paths are used where they exist and the snapshot's directory has no
-    file of that name (a snapshot saved to another directory than it was loaded from). Its next
-    save copies them in, so the new snapshot holds every file it names."""
-    first, late = _split(gate_articles)
-    a, b = tmp_path / "a", tmp_path / "b"
-    monkeypatch.setenv("STORYLINE_LINK_CACHE", str(a))
-    st = open_store(tmp_path / "s.db")
-    _link(st, first).save_index()
-    cache = link_cache(st, create=False)
-    assert cache is not None
-    # What ``snapshot.save`` of format 2 wrote: the detached linker and ``extra`` pickled as they
-    # are, paths and all, here into another directory than its files'.
-    linker, extra = snapshot.load(cache, lambda ids: {})
-    linker.detach()
-    (b / cache.name).mkdir(parents=True)
-    with open(b / cache.name / snapshot.STATE, "wb") as fh:
-        pickle.dump({"code": snapshot._code_version(2), "linker": linker, "extra": extra}, fh,
-                    protocol=pickle.HIGHEST_PROTOCOL)
-    monkeypatch.setenv("STORYLINE_LINK_CACHE", str(b))
-    links = _LinkState.from_store(st)
-    assert links.snapshot_count == len(first) and {p.parent for p in links.linker.files()} == {cache}
-    _link(st, late[:10], links)
-    links.save_index()
-    shutil.rmtree(a)
-    _only_named(b / cache.name, links)
-    again = _LinkState.from_store(st)
-    assert again.snapshot_count == len(first) + 10
-    assert {p.parent for p in again.linker.files()} == {b / cache.name}
-    _link(st, late[10:], again)
     st.close()
 
 

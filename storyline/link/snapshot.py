@@ -16,9 +16,9 @@ snapshot are removed when the next one is written.
 
 The snapshot names its files by their names alone, read back from the directory it is loaded
 from: a cache directory moved, copied, restored from a backup or reached through a symlink or
-another mount point loads as it is (``_Pickler``, ``_Unpickler``). Format 2 named them by
-absolute path; such a snapshot is still read (each file from the snapshot's own directory where
-it is there, else at its old path) and written in the new form at its next save.
+another mount point loads as it is (``_Pickler``, ``_Unpickler``). Snapshots of earlier formats
+(format 2 named files by absolute path; 2 and 3 summed a city's country into the storyline
+layer's entity keys) are not read: the linker is restored from the store and saved anew.
 """
 
 from __future__ import annotations
@@ -37,11 +37,12 @@ from typing import Any
 from storyline.link import Linker
 from storyline.link.state import Loader
 
-FORMAT = 3
-# Older formats this code still reads. 2: the same layout, its files named by absolute path
-# (``_Unpickler.find_class``). A FORMAT bump for a layout change the hashed sources do not show
-# must empty this.
-READS = (2,)
+FORMAT = 4
+# Older formats this code still reads: none. 4: the storyline layer's entity sums no longer count a
+# city's country (``similarity.storyline_entities``), so a format-3 snapshot's sums mean something
+# else and a linker restored from it would score storylines by the old rule; it is rebuilt from the
+# store instead. A FORMAT bump for a layout change the hashed sources do not show must empty this.
+READS: tuple[int, ...] = ()
 STATE = "state.pkl"
 LOCK = "lock"
 
@@ -84,10 +85,9 @@ def _file(name: str) -> Path:
 
 
 class _Unpickler(pickle.Unpickler):
-    """Reads ``_file`` names from ``directory``, the one the snapshot is read from. Paths
-    (format 2's absolute file names) are taken from there too when a file of that name is
-    there: the files' names are unique (a uuid each) and never rewritten, so that is the same
-    file, moved, copied or reached through another path; else at the path as written."""
+    """Reads ``_file`` names from ``directory``, the one the snapshot is read from: the files'
+    names are unique (a uuid each) and never rewritten, so that is the same file, moved, copied
+    or reached through another path."""
 
     def __init__(self, fh: Any, directory: Path) -> None:
         super().__init__(fh)
@@ -96,18 +96,10 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if module == __name__ and name == "_file":
             return self._file
-        found = super().find_class(module, name)
-        if isinstance(found, type) and issubclass(found, PurePath):
-            return self._old_path
-        return found
+        return super().find_class(module, name)
 
     def _file(self, name: str) -> Path:
         return self._directory / name
-
-    def _old_path(self, *parts: str) -> Path:
-        path = Path(*parts)
-        here = self._directory / path.name
-        return here if here.exists() else path
 
 
 def _own(files: list[Path], directory: Path) -> dict[Path, str]:
