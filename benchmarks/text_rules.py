@@ -85,16 +85,25 @@ VARIANTS: dict[str, Keep] = {
     "- both (before session 16)": _patched(**_NO_ISLANDS, **_NO_LABELS)(_shipped),
     "rules alone": _rules,
     "rules alone, before session 16": _patched(**_NO_ISLANDS, **_NO_LABELS)(_rules),
-    # session 16, tried: the island rule's settings (gap in lines, share of the article, lines)
+    # session 16, tried: the island rule's settings (gap in lines, share of the article, a cap on
+    # its lines, whether furniture phrasing must lie before it)
     "islands gap 2": _patched(_ISLAND_GAP=2)(_shipped),
     "islands gap 5": _patched(_ISLAND_GAP=5)(_shipped),
-    "islands 1 line": _patched(_ISLAND_LINES=1)(_shipped),
-    "islands any length": _patched(_ISLAND_LINES=10**9)(_shipped),
-    "islands any length, gap 2": _patched(_ISLAND_LINES=10**9, _ISLAND_GAP=2)(_shipped),
-    "islands any length, gap 5": _patched(_ISLAND_LINES=10**9, _ISLAND_GAP=5)(_shipped),
-    "islands any length, 1/2": _patched(_ISLAND_LINES=10**9, _ISLAND_SHARE=0.5)(_shipped),
-    "islands any length, 1/8": _patched(_ISLAND_LINES=10**9, _ISLAND_SHARE=0.125)(_shipped),
-    "islands any share": _patched(_ISLAND_SHARE=10.0)(_shipped),
+    "islands 1/2": _patched(_ISLAND_SHARE=0.5)(_shipped),
+    "islands 1/8": _patched(_ISLAND_SHARE=0.125)(_shipped),
+    "islands <= 2 lines": _patched(_ISLAND_MAX_LINES=2)(_shipped),
+    "islands, no phrasing needed": _patched(_ISLAND_NEEDS_PHRASE=False)(_shipped),
+    "islands, no phrasing, <= 2 lines": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_MAX_LINES=2)(_shipped),
+    "islands, no phrasing, <= 1 line": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_MAX_LINES=1)(_shipped),
+    "islands, no phrasing, <= 2 lines, gap 2":
+        _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_MAX_LINES=2, _ISLAND_GAP=2)(_shipped),
+    "islands, no phrasing, <= 2 lines, gap 5":
+        _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_MAX_LINES=2, _ISLAND_GAP=5)(_shipped),
+    "islands, no phrasing, gap 2": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_GAP=2)(_shipped),
+    "islands, no phrasing, gap 5": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_GAP=5)(_shipped),
+    "islands, no phrasing, 1/2": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_SHARE=0.5)(_shipped),
+    "islands, no phrasing, 1/8": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_SHARE=0.125)(_shipped),
+    "islands, no phrasing, any share": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_SHARE=10.0)(_shipped),
 }
 
 
