@@ -1,9 +1,13 @@
-"""The fixed rules applied after the line model (issue 17, round 5), each left out in turn, scored
-on pages no fit saw: the dev sets by site halves and each dev set left out, and the unseen sets
-as page text.
+"""The fixed rules applied after the line model (issue 17: round 5's prose guard and captions,
+session 15's comment and headline-list blocks, session 16's islands and link labels), each left
+out in turn, and the variants tried, scored on pages no fit saw: the dev sets by site halves and
+each dev set left out, and the unseen sets as page text.
 
 python benchmarks/text_rules.py [--data ../shared/data] [--external /work/.mirror]
-                                [--unseen-pages 150] [--cache FILE]
+                                [--unseen-pages 150] [--cache FILE] [--only NAMES] [--confusion NAMES]
+
+``--confusion``: the segments by language (tp / missed / wrongly kept) and the kinds of the
+errors (where the line sits, what it is, whether the rules kept it) for the named variants.
 
 The line model is fitted once per fold (``fit_lines.fit_model``, the shipped recipe): on one half
 of the sites for the other half, and on one dev set for the other. The rules under test act on
