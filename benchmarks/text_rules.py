@@ -1,9 +1,13 @@
-"""The fixed rules applied after the line model (issue 17, round 5), each left out in turn, scored
-on pages no fit saw: the dev sets by site halves and each dev set left out, and the unseen sets
-as page text.
+"""The fixed rules applied after the line model (issue 17: round 5's prose guard and captions,
+session 15's comment and headline-list blocks, session 16's islands and link labels), each left
+out in turn, and the variants tried, scored on pages no fit saw: the dev sets by site halves and
+each dev set left out, and the unseen sets as page text.
 
 python benchmarks/text_rules.py [--data ../shared/data] [--external /work/.mirror]
-                                [--unseen-pages 150] [--cache FILE]
+                                [--unseen-pages 150] [--cache FILE] [--only NAMES] [--confusion NAMES]
+
+``--confusion``: the segments by language (tp / missed / wrongly kept) and the kinds of the
+errors (where the line sits, what it is, whether the rules kept it) for the named variants.
 
 The line model is fitted once per fold (``fit_lines.fit_model``, the shipped recipe): on one half
 of the sites for the other half, and on one dev set for the other. The rules under test act on
@@ -21,8 +25,7 @@ import argparse
 import pickle
 import random
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,41 +42,72 @@ from storyline.clean import text as T  # noqa: E402
 Keep = Callable[[T.Analysis, "list[float] | None"], list[int]]
 
 
-def _captions_out(a: T.Analysis, kept: list[int]) -> list[int]:
-    return T.drop_captions(a.lines, kept)
+def _patched(**values: Any) -> Callable[[Keep], Keep]:
+    """A variant run with some of ``text``'s module settings changed (restored after each page)."""
 
+    def wrap(keep: Keep) -> Keep:
+        def run(a: T.Analysis, probs: list[float] | None) -> list[int]:
+            old = {k: getattr(T, k) for k in values}
+            for k, v in values.items():
+                setattr(T, k, v)
+            try:
+                return keep(a, probs)
+            finally:
+                for k, v in old.items():
+                    setattr(T, k, v)
 
-@contextmanager
-def _guard_off() -> Iterator[None]:
-    old = T._GUARDED_PROSE
-    T._GUARDED_PROSE = 10**9
-    try:
-        yield
-    finally:
-        T._GUARDED_PROSE = old
+        return run
+
+    return wrap
 
 
 def _model(a: T.Analysis, probs: list[float] | None) -> list[int]:
     return a.rule_kept if probs is None else T.model_keep(a, probs)
 
 
-def _no_guard(a: T.Analysis, probs: list[float] | None) -> list[int]:
-    with _guard_off():
-        return _captions_out(a, _model(a, probs))
+def _shipped(a: T.Analysis, probs: list[float] | None) -> list[int]:
+    """What ``clean_text`` keeps, from the same analysis and probabilities."""
+    kept = T.drop_link_labels(a.lines, T.drop_captions(a.lines, _model(a, probs)))
+    return T.drop_islands(a, T.drop_blocks(a, kept))
 
 
-def _before(a: T.Analysis, probs: list[float] | None) -> list[int]:
-    with _guard_off():
-        return _model(a, probs)
+def _rules(a: T.Analysis, probs: list[float] | None) -> list[int]:
+    return _shipped(a, None)
 
 
+_NO_GUARD = _patched(_GUARDED_PROSE=10**9)
+_NO_ISLANDS = {"_ISLAND_GAP": 10**9}
+_NO_LABELS = {"_LABEL_WORDS": -1}
 VARIANTS: dict[str, Keep] = {
-    "shipped (clean_text)": lambda a, p: _captions_out(a, _model(a, p)),
-    "- prose guard": _no_guard,
-    "- captions": _model,
-    "- both (before round 5)": _before,
-    "rules alone": lambda a, p: _captions_out(a, a.rule_kept),
-    "rules alone - captions": lambda a, p: a.rule_kept,
+    "shipped (clean_text)": _shipped,
+    "- prose guard": _NO_GUARD(_shipped),
+    "- captions": lambda a, p: T.drop_islands(a, T.drop_blocks(a, T.drop_link_labels(a.lines, _model(a, p)))),
+    "- comment/list blocks": lambda a, p: T.drop_islands(
+        a, T.drop_link_labels(a.lines, T.drop_captions(a.lines, _model(a, p)))),
+    "- islands": _patched(**_NO_ISLANDS)(_shipped),
+    "- link labels": _patched(**_NO_LABELS)(_shipped),
+    "- both (before session 16)": _patched(**_NO_ISLANDS, **_NO_LABELS)(_shipped),
+    "rules alone": _rules,
+    "rules alone, before session 16": _patched(**_NO_ISLANDS, **_NO_LABELS)(_rules),
+    # session 16, tried: the island rule's settings (gap in lines, share of the article, a cap on
+    # its lines, whether furniture phrasing must lie before it)
+    "islands gap 2": _patched(_ISLAND_GAP=2)(_shipped),
+    "islands gap 5": _patched(_ISLAND_GAP=5)(_shipped),
+    "islands 1/2": _patched(_ISLAND_SHARE=0.5)(_shipped),
+    "islands 1/8": _patched(_ISLAND_SHARE=0.125)(_shipped),
+    "islands <= 2 lines": _patched(_ISLAND_MAX_LINES=2)(_shipped),
+    "islands, no phrasing needed": _patched(_ISLAND_NEEDS_PHRASE=False)(_shipped),
+    "islands, no phrasing, <= 2 lines": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_MAX_LINES=2)(_shipped),
+    "islands, no phrasing, <= 1 line": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_MAX_LINES=1)(_shipped),
+    "islands, no phrasing, <= 2 lines, gap 2":
+        _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_MAX_LINES=2, _ISLAND_GAP=2)(_shipped),
+    "islands, no phrasing, <= 2 lines, gap 5":
+        _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_MAX_LINES=2, _ISLAND_GAP=5)(_shipped),
+    "islands, no phrasing, gap 2": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_GAP=2)(_shipped),
+    "islands, no phrasing, gap 5": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_GAP=5)(_shipped),
+    "islands, no phrasing, 1/2": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_SHARE=0.5)(_shipped),
+    "islands, no phrasing, 1/8": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_SHARE=0.125)(_shipped),
+    "islands, no phrasing, any share": _patched(_ISLAND_NEEDS_PHRASE=False, _ISLAND_SHARE=10.0)(_shipped),
 }
 
 
@@ -135,13 +169,72 @@ def _interval(stat: Callable[[list[str]], float], ids: list[str], draws: int = 2
     return stat(ids), xs[int(0.05 * draws)], xs[int(0.95 * draws) - 1]
 
 
+def _where(a: T.Analysis, seg: str, kept: list[int]) -> str:
+    """Where a segment's line sits (before / in / after the rules' main run, past the page's tail
+    or a comment thread) and what the line is (prose, furniture phrasing, up to 5 words, longer)."""
+    s = T._norm(seg)
+    at = next((j for j, ln in enumerate(a.lines) if s in T._norm(ln.text)), None)
+    if at is None:
+        return "not on one line of the page"
+    ln = a.lines[at]
+    pos = ("thread" if a.thread_at is not None and at >= a.thread_at
+           else "past tail" if a.stop_at is not None and at >= a.stop_at
+           else "before run" if at < a.span[0] else "after run" if at >= a.span[1] else "in run")
+    kind = "furniture" if ln.bp else "prose" if ln.prose else "<=5 words" if ln.words <= 5 else "6+ words"
+    return f"{pos}, {kind}, {'rules keep' if at in a.rule_kept else 'rules drop'}"
+
+
+def confusion(d: dict[str, Any], gold: list[dict[str, Any]], names: list[str], by: str) -> None:
+    """Segments by language (tp / missed / wrongly kept, F1) and the kinds of the errors, for each
+    variant in ``names``: where the error's line sits and what it is."""
+    from collections import Counter, defaultdict
+
+    from storyline.clean.language import detect_language
+
+    lang = {str(g["id"]): detect_language("\n".join(ln.text for ln in d["ana"][str(g["id"])].lines)[:2000])
+            for g in gold}
+    sizes = Counter(lang.values())
+    lang = {i: (x if sizes[x] >= 8 else "other") for i, x in lang.items()}
+    for name in names:
+        keep = VARIANTS[name]
+        per: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+        kinds: dict[str, Counter[str]] = {"missed": Counter(), "wrongly kept": Counter()}
+        for g in gold:
+            i = str(g["id"])
+            a = d["ana"][i]
+            kept = keep(a, d["probs"][by][i])
+            body = T._norm(T.body_of(a, kept))
+            for s in g["with"]:
+                hit = T._norm(s) in body
+                per[lang[i]][0 if hit else 1] += 1
+                if not hit:
+                    kinds["missed"][f"{lang[i]:5s} {_where(a, s, kept)}"] += 1
+            for s in g["without"]:
+                if T._norm(s) in body:
+                    per[lang[i]][2] += 1
+                    kinds["wrongly kept"][f"{lang[i]:5s} {_where(a, s, kept)}"] += 1
+        print(f"\n{name}, segments by {by}: language (pages) tp / missed / wrongly kept F1")
+        for x, (tp, fn, fp) in sorted(per.items(), key=lambda kv: -sum(kv[1])):
+            f = 2 * tp / (2 * tp + fn + fp) if tp else 0.0
+            print(f"  {x:5s} ({sum(1 for v in lang.values() if v == x):3d}) {tp:5d} {fn:4d} {fp:4d}  {f:.3f}")
+        for what, c in kinds.items():
+            print(f"  {what}, the 12 largest kinds:")
+            for k, n in c.most_common(12):
+                print(f"    {n:4d}  {k}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--external", type=Path, default=external_sets.DEFAULT_ROOT)
     ap.add_argument("--unseen-pages", type=int, default=150, help="pages of each unseen set (fixed sample)")
     ap.add_argument("--cache", type=Path, default=None, help="keep the probabilities in this pickle")
+    ap.add_argument("--confusion", default="", help="print segments by language and error kind for these "
+                    "variants (|-separated names), by site halves and with the other set left out")
+    ap.add_argument("--only", default="", help="run only the variants whose name contains one of these (|-separated)")
     args = ap.parse_args()
+    variants = {k: v for k, v in VARIANTS.items()
+                if k == "shipped (clean_text)" or not args.only or any(w in k for w in args.only.split("|"))}
     if args.cache and args.cache.exists():
         d = pickle.loads(args.cache.read_bytes())
     else:
@@ -150,13 +243,17 @@ def main() -> None:
             args.cache.write_bytes(pickle.dumps(d))
     sgold = list(F._jsonl(args.data / "snippets" / "gold.jsonl"))
     egold = {str(r["id"]): r["body"] for r in F._jsonl(args.data / "extraction" / "gold.jsonl")}
+    if args.confusion:
+        for by in ("site", "set"):
+            confusion(d, sgold, args.confusion.split("|"), by)
+        return
     unseen_sets = sorted({v[0] for v in d["unseen"].values()})
     seg: dict[tuple[str, str], dict[str, tuple[int, ...]]] = {}
     txt: dict[tuple[str, str], dict[str, float]] = {}
     cols = ["segments by site", "text by site", "segments, other set left out", "text, other set left out",
             *(f"{s} (unseen, text)" for s in unseen_sets)]
     print(f"{'variant':28s} " + " ".join(f"{c[:28]:>28s}" for c in cols))
-    for name, keep in VARIANTS.items():
+    for name, keep in variants.items():
         row = []
         for by in ("site", "set"):
             seg[name, by] = _segment_counts(d, sgold, by, keep)
@@ -170,7 +267,7 @@ def main() -> None:
         print(f"{name:28s} " + " ".join(f"{x:28.4f}" for x in row))
     print("\ngain of the shipped variant over each other, mean [90% paired bootstrap interval]:")
     ship = "shipped (clean_text)"
-    for name in VARIANTS:
+    for name in variants:
         if name == ship:
             continue
         cells = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -390,3 +391,74 @@ def test_photo_captions_inside_the_article_go(monkeypatch: pytest.MonkeyPatch) -
     with_captions = clean_text(fx["text"])
     now, before = (E.bag_of_words("\n".join(o.paragraphs), fx["gold"]) for o in (out, with_captions))
     assert now.r == before.r and now.p > before.p
+
+
+def _fixture(name: str) -> dict[str, Any]:
+    import json
+
+    fx: dict[str, Any] = json.loads((Path(__file__).parent / "data" / "clean" / name).read_text(encoding="utf-8"))
+    return fx
+
+
+def test_a_small_island_after_the_article_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real German garden magazine page (fixture: trafilatura's evaluation snippets, Apache-2.0;
+    dev page 6c321454dec424cc of gartenjournal.net): after the article, past its byline and a
+    "Hier weiterlesen" ("read on") heading, a list of other questions ("Wie groß wird die
+    Zaubernuss?") reads like the article's own question headings, so the line model keeps most
+    of it. It stands apart from the story behind furniture phrasing, 37 words against hundreds:
+    it goes, and every article segment stays. With the rule off the list is kept."""
+    from storyline.clean import text as T
+
+    fx = _fixture("island-list-de.json")
+    body = T._norm("\n".join(clean_text(fx["text"]).paragraphs))
+    assert all(T._norm(s) in body for s in fx["with"])
+    assert not any(T._norm(s) in body for s in fx["without"])
+    monkeypatch.setattr(T, "_ISLAND_GAP", 10**9)
+    assert "wie groß wird die zaubernuss?" in T._norm("\n".join(clean_text(fx["text"]).paragraphs))
+
+
+def test_drop_islands_keeps_the_article_and_what_is_not_an_island() -> None:
+    """Only a group after the article, set apart from it by three or more unkept lines among
+    which is stock furniture phrasing ("Share"), and holding under a quarter of the article's
+    words, goes. A group before the article, one close to the article, one after unkept lines
+    that are no furniture (a code block, a table, a list the readers dropped) and a large one
+    all stay."""
+    from storyline.clean import text as T
+
+    story = " ".join(["The council voted on Tuesday to close the old bridge for repairs."] * 3)
+    bio = "Jane Doe is a reporter who has covered the city council for ten years."
+    lines = ["Intro line of a box before.", *[story] * 4, "Menu", "Share", "Tags", bio, "x = 1", "y = 2", "z = 3", bio]
+    a = T.analyse("\n".join(lines), lang="en", model=False)
+    assert [ln.text for ln in a.lines] == lines
+    article = [1, 2, 3, 4]
+    assert T.drop_islands(a, [0, *article, 8]) == [0, *article]  # the bio goes, the early box stays
+    assert T.drop_islands(a, [*article, 8, 10]) == [*article]  # 8 and 10 close together: one island
+    assert T.drop_islands(a, [*article, 7]) == [*article, 7]  # two unkept lines between: not set apart
+    assert T.drop_islands(a, [*article, 8, 12]) == [*article, 12]  # 12: after code lines, no furniture
+    assert T.drop_islands(a, [1, 8]) == [1, 8]  # a quarter of the article's words or more
+    assert T.drop_islands(a, []) == []
+
+
+def test_a_furniture_label_and_a_headline_is_a_link_to_another_story(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real Panamanian news page (fixture: trafilatura's evaluation snippets, Apache-2.0; dev
+    page 15bdbc4af18ead36 of panamaamerica.com.pa): "VEA TAMBIÉN: <another story's headline>"
+    sits between the article's paragraphs. "Vea también" is stock furniture phrasing, but on a
+    line of 17 words the short-line phrase rule does not look at it. A label of furniture phrasing
+    and a colon before a headline is a link; it goes, and the article stays whole."""
+    from storyline.clean import text as T
+
+    fx = _fixture("link-label-es.json")
+    body = T._norm("\n".join(clean_text(fx["text"]).paragraphs))
+    assert all(T._norm(s) in body for s in fx["with"])
+    assert T._norm(fx["without"][0]) not in body
+    for line in ("Le puede interesar: JEP abrirá tres nuevos macrocasos: Farc y fuerza pública",
+                 "PUEDES VER: ¿Qué es la Sunedu, cómo está conformada y para qué sirve?",
+                 "Read more: Storm leaves thousands without power", "Lesen Sie auch: Neue Regeln ab Montag"):
+        assert T.is_link_label(line), line
+    for line in ("Update: The minister said on Tuesday that the bridge will reopen.",  # a sentence
+                 "Berlin: Die Regierung will die Steuern senken",  # a dateline, not furniture
+                 "The share of renters rose: from 40 to 45 percent",  # no label
+                 "Ver también los resultados de la primera vuelta en la tabla de abajo"):  # no colon
+        assert not T.is_link_label(line), line
+    monkeypatch.setattr(T, "_LABEL_WORDS", -1)
+    assert T._norm(fx["without"][0]) in T._norm("\n".join(clean_text(fx["text"]).paragraphs))
