@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "entities" / "labelled.tsv"
 UNSEEN = ROOT / "tests" / "data" / "entities" / "unseen.tsv"
+UNSEEN_TEXTS = UNSEEN.with_suffix(".jsonl")
 DATA = Path(os.environ.get("STORYLINE_DATA", "/work/shared/data"))
 BASELINE_REV = "6ffe473"
 
@@ -76,7 +77,7 @@ def sample_articles(ids: list[str], data: Path = DATA, seeds: Path = ROOT / "exa
     return out
 
 
-def unseen_articles(path: Path = UNSEEN.with_suffix(".jsonl")) -> tuple[list[str], list[dict]]:
+def unseen_articles(path: Path = UNSEEN_TEXTS) -> tuple[list[str], list[dict]]:
     """The second sample's articles (their text is in the fixture), cleaned as ``storyline run``
     cleans them."""
     from storyline import Pipeline

@@ -104,11 +104,16 @@ def _uncased(tok: str) -> bool:
 # Honorifics that open a person's name in Arabic ("الدكتور طارق الجمال", "المستشارة أنجيلا ميركل"),
 # the one sign of a name in a script without capitals; and the office words that end one
 # ("… رئيس جامعة أسيوط": "president of Assiut University").
-AR_TITLES = frozenset("""الدكتور الدكتورة الرئيس الرئيسة المستشار المستشارة الوزير الوزيرة اللواء العميد
-    العقيد الشيخ الشيخة السيد السيدة الأمير الأميرة الملك الملكة المهندس المهندسة الفنان الفنانة
-    الكاتب الكاتبة الإمام النائب النائبة القاضي المحامي الصحفي الصحفية البابا الجنرال""".split())
-AR_OFFICES = frozenset("""رئيس رئيسة نائب مدير مديرة وزير وزيرة أمين عضو مساعد محافظ سفير قائد المتحدث
-    الرئيس المدير الوزير""".split())
+AR_TITLES = frozenset((
+    "الدكتور", "الدكتورة", "الرئيس", "الرئيسة", "المستشار", "المستشارة", "الوزير", "الوزيرة",
+    "اللواء", "العميد", "العقيد", "الشيخ", "الشيخة", "السيد", "السيدة", "الأمير", "الأميرة",
+    "الملك", "الملكة", "المهندس", "المهندسة", "الفنان", "الفنانة", "الكاتب", "الكاتبة", "الإمام",
+    "النائب", "النائبة", "القاضي", "المحامي", "الصحفي", "الصحفية", "البابا", "الجنرال",
+))
+AR_OFFICES = frozenset((
+    "رئيس", "رئيسة", "نائب", "مدير", "مديرة", "وزير", "وزيرة", "أمين", "عضو", "مساعد", "محافظ",
+    "سفير", "قائد", "المتحدث", "الرئيس", "المدير", "الوزير",
+))
 
 
 def _is_cap(tok: str) -> bool:
@@ -265,12 +270,15 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
     runs: list[list[_Tok]] = []
     for toks in docs:
         runs += _name_runs(toks)
+    alone: set[str] = set()  # words also written as a one-word name: a surname's sign
     for run in runs:
-        run = _trim(run, stops, lower_words)
+        run = _trim(_drop_opener(run, lang), stops, lower_words)
         if len(run) > 1:
             full_names.add(fold_name(run[-1].text))
+        elif run:
+            alone.add(run[0].low)
     for run in runs:
-        _emit_run(run, stops, lower_words, mid_caps, full_names, lang, emit)
+        _emit_run(run, stops, lower_words, mid_caps, full_names, lang, emit, alone)
     order = {k: i for i, k in enumerate(first)}
     for old, new in _case_forms(first, counts, surfaces, lang).items():
         ent, n = first.pop(old), counts.pop(old)
@@ -517,9 +525,33 @@ def _titled(run: list[_Tok], stops: frozenset[str], full_names: set[str]) -> boo
             and fold_name(run[-1].text) not in full_names)
 
 
+def _drop_opener(run: list[_Tok], lang: str) -> list[_Tok]:
+    """"Laut Der Spiegel" (German, "according to Der Spiegel"): a word capitalised because it opens
+    the sentence, then the language's own article capitalised: the title starts at the article.
+    German writes "der/die/das" in lower case inside a name ("Walther von der Vogelweide"), so a
+    capitalised one there opens a title; "Marine Le Pen" in German text is not touched (not a
+    German article)."""
+    if (len(run) >= 3 and lang == "de" and run[0].initial and run[1].low in ("der", "die", "das")
+            and run[1].text[0].isupper() and not run[1].text.isupper()):
+        return run[1:]
+    return run
+
+
+def _opening_title(run: list[_Tok], stops: frozenset[str], full_names: set[str], lang: str) -> bool:
+    """A sentence that opens with a paper's title ("Le Monde rapporte…", "La Stampa scrive…"): the
+    article is capitalised by the sentence, but the word after it is a common word of the language
+    capitalised mid-run, so the two are a title, not "Monde" of kind other. Not where every noun
+    is capitalised (German), and not a surname the article writes after a given name."""
+    return (len(run) == 2 and run[0].initial and run[0].low in TITLE_ARTICLES
+            and run[0].text[0].isupper() and not run[0].text.isupper()
+            and lang not in NOUN_CAPS_LANGS and not run[1].text.isupper() and run[1].low not in stops
+            and _known(run[1].low, lang or "en") and fold_name(run[1].text) not in full_names)
+
+
 def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid_caps: set[str],
-              full_names: set[str], lang: str, emit: Emit) -> None:
-    if _titled(run, stops, full_names):
+              full_names: set[str], lang: str, emit: Emit, alone: set[str] | None = None) -> None:
+    run = _drop_opener(run, lang)
+    if _titled(run, stops, full_names) or _opening_title(run, stops, full_names, lang):
         emit("name:" + " ".join(fold_name(t.text) for t in run[1:]), "org", " ".join(t.text for t in run))
         return
     acronyms = [t for t in run if t.text.isupper() and len(t.text) >= 2]
@@ -538,17 +570,17 @@ def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid
                 emit(f"name:{fold_code(t.text)}", "org", t.text)
             if rest:
                 _emit_name(_trim(rest, stops, lower_words), stops, lower_words, mid_caps,
-                           full_names, lang, emit)
+                           full_names, lang, emit, alone)
             rest = []
         else:
             rest.append(t)
     if rest:
         _emit_name(_trim(rest, stops, lower_words), stops, lower_words, mid_caps, full_names,
-                   lang, emit)
+                   lang, emit, alone)
 
 
 def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid_caps: set[str],
-               full_names: set[str], lang: str, emit: Emit) -> None:
+               full_names: set[str], lang: str, emit: Emit, alone: set[str] | None = None) -> None:
     if not run:
         return
     surface = " ".join(t.text for t in run)
@@ -586,7 +618,8 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
             return  # a German noun, not a name
         emit(f"name:{folded}", "other", surface)
         return
-    if _common_head(last, lang, lower_words):
+    if ((lang in NOUN_CAPS_LANGS or last.low not in (alone or set()))
+            and _common_head(last, lang, lower_words)):
         emit(f"name:{whole}", "other", surface)  # "Segurança Pública", "Denizli Devlet Hastanesi"
         return
     emit(f"name:{folded}", "person", surface)
@@ -597,21 +630,26 @@ def _common_head(tok: _Tok, lang: str, lower_words: set[str]) -> bool:
     an event or a thing, not a person (audit 15: "Segurança Pública", "Crime Organizado",
     "Olympischen Spiele", "Prokuratura Okręgowa", two Turkish hospitals keyed as one surname
     "Hastanesi"): the article also writes it in lower case, or the lexicon reads it as an
-    inflected form of a common word ("Hastanesi" → "hastane", "Pública" → "público"). A plural
-    -s/-es is no evidence (surnames such as "Torres", "Woods" read as plurals), nor Finnish,
-    Estonian and Hungarian, whose lexicon takes case forms of names for words."""
+    inflected form of a common word ("Hastanesi" → "hastane", "Pública" → "público"). Outside
+    German (every noun capitalised) asked only of a word the article never writes alone as a
+    name (a person is named again by surname: "Lawrence Gonzi" … "Gonzi"). A plural or a verb
+    form is no evidence ("Torres", "Woods", Italian "Gonzi", Spanish "Murad" as "murar"), nor
+    English (-ing, -s: "Browning", "Hastings"), Finnish, Estonian and Hungarian, whose lexicon
+    takes case forms of names for words."""
     import simplemma
 
     if tok.low in lower_words:
         return True
-    if not lang or lang in ("fi", "et", "hu") or not _known(tok.low, lang):
+    if not lang or lang in ("en", "fi", "et", "hu") or not _known(tok.low, lang):
         return False
     try:
         lem = low(simplemma.lemmatize(tok.text, lang=lang))
     except (ValueError, KeyError):
         return False
-    if lem == tok.low or tok.low in (lem + "s", lem + "es") or not _known(lem, lang):
-        return False
+    if lem == tok.low or tok.low in (lem + "s", lem + "es", lem[:-1] + "i") or not _known(lem, lang):
+        return False  # a plural: "Torres", "Woods", Italian "Gonzi", "Rossi"
+    if lem.endswith(("ar", "er", "ir")) and not tok.low.endswith(("ado", "ada", "ido", "ida")):
+        return False  # a verb form ("Murad" reads as "murar"), unlike a participle ("Organizado")
     return lang in NOUN_CAPS_LANGS or not simplemma.lemmatize(tok.text, lang=lang)[:1].isupper()
 
 
