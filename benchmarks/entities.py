@@ -16,6 +16,9 @@ labelled, so recall is relative to what either found):
   emits with the right kind under some spelling;
 - merging: over every pair of labelled spellings an extractor emits, precision and recall of
   "same key" against "same real entity"; and keys per real entity (1.0 = one chip each).
+- chips per entity: in one article, how many chips (keys) a real entity gets, averaged over the
+  (article, entity) pairs an extractor shows; the merge columns cannot see a case form folded
+  into its base in the same article ("Андрея" into "Андрей Рудьков"), since it leaves no chip.
 Nothing is fitted, so the two halves (``common.half`` of the article id) show the spread.
 """
 
@@ -104,6 +107,7 @@ def score(found: Found, labels: dict[str, tuple[str, str]], pool: set[tuple[str,
     judged = right = emitted = 0
     got: set[tuple[str, str]] = set()
     keys_of: dict[str, Counter[str]] = defaultdict(Counter)
+    chips: dict[tuple[str, str], set[str]] = defaultdict(set)
     for art, ents in found.items():
         for key, kind, surface in ents:
             emitted += 1
@@ -111,6 +115,8 @@ def score(found: Found, labels: dict[str, tuple[str, str]], pool: set[tuple[str,
                 continue
             judged += 1
             gold_kind, entity = labels[surface]
+            if gold_kind != "noise":
+                chips[(art, entity)].add(key)
             if gold_kind == kind and gold_kind != "noise":
                 right += 1
                 got.add((art, entity))
@@ -135,6 +141,7 @@ def score(found: Found, labels: dict[str, tuple[str, str]], pool: set[tuple[str,
         "merge P": tp / (tp + fp) if tp + fp else 1.0,
         "merge R": tp / (tp + fn) if tp + fn else 1.0,
         "keys/entity": sum(len(per_entity[e]) for e in multi) / len(multi) if multi else 1.0,
+        "chips/entity": sum(map(len, chips.values())) / len(chips) if chips else 1.0,
         "labelled": judged / emitted if emitted else 0.0,
     }
 
@@ -183,7 +190,7 @@ def main() -> None:
         articles = sample_articles(ids, args.data)
     runs = {"this checkout": extract(articles), f"git {args.against}": _baseline(args.against, articles)}
     print(f"{len(articles)} articles, {len(labels)} labelled names\n")
-    cols = ["kind P", "kind R", "merge P", "merge R", "keys/entity", "labelled"]
+    cols = ["kind P", "kind R", "merge P", "merge R", "keys/entity", "chips/entity", "labelled"]
     print(f"{'extractor':<16} {'part':<7} " + " ".join(f"{c:>11}" for c in cols))
     for part in ("half 0", "half 1", "all"):
         keep = {a["id"] for a in articles if part == "all" or half(a["id"]) == int(part[-1])}
