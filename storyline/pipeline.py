@@ -734,16 +734,34 @@ def _freeze_state(maps: Sequence[dict[str, Any]]) -> None:
 class _StoredFeatures:
     """The linker's reader of stored features (``state.FeatureCache``'s loader): called, the whole
     features of some articles; ``heads``, their head fields only (``state.HEAD``), for scores that
-    weigh nothing else (``EventIndex.candidates``), without reading the ~65 KB rest."""
+    weigh nothing else (``EventIndex.candidates``), without reading the ~65 KB rest. The last
+    ``HEADS_HELD`` heads read stay decoded (~2 KB each, a stored article's head never changes): a
+    small store's articles come up as neighbours again and again, and reading each head anew cost
+    the 1k store more than the whole features it held before."""
+
+    HEADS_HELD = 10_000
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._heads: collections.OrderedDict[str, Features] = collections.OrderedDict()
 
     def __call__(self, ids: Sequence[str]) -> dict[str, Features]:
         return {i: state.decode(head, rest) for i, (head, rest) in self.store.link_features(ids).items()}
 
     def heads(self, ids: Sequence[str]) -> dict[str, Features]:
-        return {i: state.decode_head_features(h) for i, (h, _) in self.store.link_features(ids, rest=False).items()}
+        out = {}
+        for i in ids:
+            f = self._heads.get(i)
+            if f is not None:
+                self._heads.move_to_end(i)
+                out[i] = f
+        missing = [i for i in ids if i not in out]
+        if missing:
+            for i, (h, _) in self.store.link_features(missing, rest=False).items():
+                out[i] = self._heads[i] = state.decode_head_features(h)
+            while len(self._heads) > self.HEADS_HELD:
+                self._heads.popitem(last=False)
+        return out
 
 
 class _LinkState:

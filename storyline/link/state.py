@@ -278,14 +278,15 @@ class FeatureCache(MutableMapping[str, Features]):
         entities): the whole ``Features`` where it is held, else one built from the stored head
         alone (``decode_head_features``: no word bags, title words, numbers or shingles), which is
         neither held nor counted in ``loads``. Reading a head is ~2 KB against ~65 KB for the whole;
-        a loader that cannot (no ``heads`` attribute) reads the whole, not held either."""
+        a loader that cannot (no ``heads`` attribute) reads and holds the whole, as before."""
         out = {k: f for k in keys if (f := self._held.get(k)) is not None}
         missing = [k for k in dict.fromkeys(keys) if k not in out]
         if not missing:
             return out
         read = getattr(self.loader, "heads", None)
         if read is None:
-            out.update(self._load(missing))
+            self.prefetch(missing)
+            out.update((k, self[k]) for k in missing)
             return out
         for k in missing:
             if k not in self._known:
