@@ -28,7 +28,9 @@ What is synthetic (printed with the table too):
   The check printed below compares the epochs the real path built with epoch 0, to show a copy
   is what the real path would store. New articles come from epoch ``NEW_EPOCH``, after every
   stored one up to a million. Epochs past the year 9999 (577 on for the dev pool) are dated back
-  from epoch 0 (``Epochs``), so in-place runs still have fresh epochs once 400-576 are used.
+  from epoch 0, and epochs past those (714 on) are co-dated with epoch 0: unrelated news on the
+  same days (``Epochs``; in-place runs from session 16 on use them, and their figures are not
+  comparable one to one with earlier ones, whose new articles met no stored article's days).
 * Measured: the same 300 new articles (the first 300 of a further epoch) added through the real
   linking path to a copy of each store, in a fresh process per store, in ``--rounds`` rounds that
   each measure every store in turn (the table gives the median and the range): start-up
@@ -142,7 +144,16 @@ class Epochs:
     epoch's dated articles lie before every stored date, so a snapshot's dated segments are out of
     their window (``_Segment.reaches``) and only the undated segments and the in-memory index are
     searched, where a forward epoch inside the stored range also searches the dated segment whose
-    date range spans it (about 0.15 ms per dated article at 1M, 2% of its cost)."""
+    date range spans it (about 0.15 ms per dated article at 1M, 2% of its cost).
+
+    Past the last backward epoch (``forward + backward``, 713 for the dev pool) the years 1-9999
+    hold no fresh stretch of time, so an epoch from there on is *co-dated* with epoch 0 (``days``
+    is zero): the same days as epoch 0's articles, but fresh ids, its own word, entity and number
+    tags and its own rotation, i.e. unrelated news on the same days, as a real store holds many
+    unrelated articles a day. Both the 1k and the 1M store hold epoch 0, so a co-dated epoch meets
+    the same dated neighbours in both (the 1M store also the co-dated epochs stored before it).
+    Since session 16 in-place runs use these (``CODATED``); their figures are not comparable one to
+    one with those of the earlier forward or backward epochs, which met no stored article's days."""
 
     def __init__(self, arts: Sequence[Article]) -> None:
         self.arts = list(arts)
@@ -155,13 +166,17 @@ class Epochs:
         self.backward = (min(every) - dt.date.min).days // self.shift if every else 0
         self._rot: dict[int, np.ndarray] = {}
 
+    @property
+    def codated(self) -> int:
+        """The first epoch co-dated with epoch 0 (see the class docstring)."""
+        return self.forward + self.backward + 1
+
     def days(self, k: int) -> dt.timedelta:
         """How far epoch ``k``'s dates lie from epoch 0's (see the class docstring)."""
-        if k < 0 or k > self.forward + self.backward:
-            raise ValueError(
-                f"epoch {k}: no dates left for it (epochs 0-{self.forward} are dated forward from the pool's,"
-                f" {self.forward + 1}-{self.forward + self.backward} backward; the years 1-9999 hold no more)"
-            )
+        if k < 0:
+            raise ValueError(f"epoch {k}: epochs are numbered from 0")
+        if k >= self.codated:
+            return dt.timedelta(0)  # co-dated with epoch 0: same days, its own ids, tags and rotation
         j = k if k <= self.forward else self.forward - k
         return dt.timedelta(days=j * self.shift)
 
@@ -458,6 +473,13 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
     # let this process run just then (a yardstick for the load, whatever the store's size).
     yardstick = (time.perf_counter() - t) / len(new) * 1e3
     st = open_store(db)
+    used = st.known_ids([a.id for a in new])
+    if used:  # a slice of a partly stored epoch links to its stored events: not a fresh workload
+        st.close()
+        raise SystemExit(
+            f"--new-epoch {new_epoch}: {len(used)} of its first {n} articles are already in {db}"
+            f" (an in-place run stored them); choose an epoch no run used, e.g. one from {ep.codated} on"
+        )
     rss0, _ = rss_mb()
     t = time.perf_counter()
     links = _LinkState.from_store(st)
@@ -640,9 +662,10 @@ def main() -> None:
                  "--new-epoch", str(args.new_epoch)],
                 capture_output=True,
                 text=True,
-                check=True,
                 env=_child_env(),
             )
+            if out.returncode:
+                sys.exit(f"the measured child of {tmp} failed:\n{out.stderr.strip()[-2000:]}")
             runs[n].append(json.loads(out.stdout.strip().splitlines()[-1]))
             if in_place:
                 notes.append(f"{n:>7,}: measured in place ({dbs[n]} now holds the {args.measure} new articles too)")

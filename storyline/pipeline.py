@@ -731,6 +731,39 @@ def _freeze_state(maps: Sequence[dict[str, Any]]) -> None:
     gc.freeze()
 
 
+class _StoredFeatures:
+    """The linker's reader of stored features (``state.FeatureCache``'s loader): called, the whole
+    features of some articles; ``heads``, their head fields only (``state.HEAD``), for scores that
+    weigh nothing else (``EventIndex.candidates``), without reading the ~65 KB rest. The last
+    ``HEADS_HELD`` heads read stay decoded (~2 KB each, a stored article's head never changes): a
+    small store's articles come up as neighbours again and again, and reading each head anew cost
+    the 1k store more than the whole features it held before."""
+
+    HEADS_HELD = 10_000
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._heads: collections.OrderedDict[str, Features] = collections.OrderedDict()
+
+    def __call__(self, ids: Sequence[str]) -> dict[str, Features]:
+        return {i: state.decode(head, rest) for i, (head, rest) in self.store.link_features(ids).items()}
+
+    def heads(self, ids: Sequence[str]) -> dict[str, Features]:
+        out = {}
+        for i in ids:
+            f = self._heads.get(i)
+            if f is not None:
+                self._heads.move_to_end(i)
+                out[i] = f
+        missing = [i for i in ids if i not in out]
+        if missing:
+            for i, (h, _) in self.store.link_features(missing, rest=False).items():
+                out[i] = self._heads[i] = state.decode_head_features(h)
+            while len(self._heads) > self.HEADS_HELD:
+                self._heads.popitem(last=False)
+        return out
+
+
 class _LinkState:
     """The linker, restored from what the store keeps per article (link features: no bodies, no
     re-computation), the recent pages of each outlet, and where every article sits. The events and
@@ -740,7 +773,8 @@ class _LinkState:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.linker = Linker(loader=self._load)
+        self.stored_features = _StoredFeatures(store)
+        self.linker = Linker(loader=self.stored_features)
         self.memory = SourceMemory()
         self.titles = TitleMemory()
         self.where: dict[str, tuple[str, str]] = {}  # article -> (event, storyline) as stored
@@ -751,13 +785,13 @@ class _LinkState:
         self.pages_cached = False  # the outlets' recent pages came with the link cache's snapshot
 
     def _load(self, ids: Sequence[str]) -> dict[str, Features]:
-        return {i: state.decode(head, rest) for i, (head, rest) in self.store.link_features(ids).items()}
+        return self.stored_features(ids)
 
     def _heads(self, ids: Sequence[str]) -> dict[str, tuple[np.ndarray | None, frozenset[str], str]]:
         """Vector, entities and language of stored articles (``Linker.catch_up``), decoding only
         the start-up fields of their features."""
         out = {}
-        for i, (head, _) in self.store.link_features(ids).items():
+        for i, (head, _) in self.store.link_features(ids, rest=False).items():
             h = state.decode_head(head)
             out[i] = (h["vector"], h["entities"], h["lang"])
         return out
@@ -817,7 +851,7 @@ class _LinkState:
         if where is None or not (where / snapshot.STATE).exists():
             return False
         try:
-            linker, extra = snapshot.load(where, self._load)
+            linker, extra = snapshot.load(where, self.stored_features)
         except snapshot.SnapshotError as e:
             log.warning("%s; restoring the linker from the store instead (a slower start; the next run saves a new"
                         " snapshot)", e)

@@ -76,8 +76,34 @@ def test_epochs_past_the_year_9999_are_dated_back_and_never_share_time(scale) ->
     # ids, words and entity keys stay the epoch's own
     a = ep.article(ep.forward + 1, ep.arts[0])
     assert a.id == f"e{ep.forward + 1}-a0" and a.entities[0].key == f"per#{ep.forward + 1}/x0"
-    with pytest.raises(ValueError, match=f"epoch {last + 1}: no dates left"):
-        ep.article(last + 1, ep.arts[0])
+    assert ep.codated == last + 1
+
+
+def test_epochs_past_the_last_backward_one_are_co_dated_with_epoch_0_but_their_own(scale) -> None:  # type: ignore[no-untyped-def]
+    """The 1M store used up every epoch with a stretch of time of its own (0-713 of the dev pool;
+    main raised ValueError from 714 on). An epoch from there on shares epoch 0's days, which both
+    the 1k and the 1M store hold, but nothing else: ids, words, entity keys, numbers and rotation
+    are its own, so it is unrelated news on the same days."""
+    import numpy as np
+
+    ep = scale.Epochs(_pool())
+    last = ep.forward + ep.backward
+    for k in (last + 1, last + 2, 5000):
+        assert ep.days(k) == dt.timedelta(0)
+        for a in ep.arts:
+            zero, b = ep.article(0, a), ep.article(k, a)
+            assert b.published == zero.published and b.dates_mentioned == zero.dates_mentioned
+            assert b.id == f"e{k}-{a.id}" != zero.id
+            assert not {e.key for e in b.entities} & {e.key for e in zero.entities}
+            one = ep.article(1, a)  # words are marked as in any other epoch (stopwords and digits stay)
+            words = scale._WORD.findall
+            assert set(words(b.body)) & set(words(zero.body)) == set(words(one.body)) & set(words(zero.body))
+            assert "Titlezq" in b.title
+    assert not np.allclose(ep.rotation(last + 1), ep.rotation(last + 2))
+    ids = {ep.article(k, ep.arts[0]).id for k in range(last + 1, last + 50)}
+    assert len(ids) == 49  # an unbounded supply of fresh epochs
+    with pytest.raises(ValueError, match="epoch -1"):
+        ep.days(-1)
 
 
 def test_an_epochs_rotation_keeps_the_language_means_so_centred_cosines_stay(scale, monkeypatch) -> None:  # type: ignore[no-untyped-def]

@@ -48,7 +48,7 @@ import numpy as np
 from usearch.index import Index
 
 from storyline.link.duplicates import DuplicateIndex
-from storyline.link.similarity import Features, LinkConfig, combine, signals
+from storyline.link.similarity import Features, LinkConfig, combine, head_decides, signals
 from storyline.link.state import FeatureCache, Loader
 from storyline.link.state import signature as signature_of
 
@@ -492,7 +492,16 @@ class EventIndex:
 
     # --- linking ----------------------------------------------------------------------------
     def candidates(self, f: Features) -> dict[str, float]:
-        """Earlier articles worth comparing, with their mixed score."""
+        """Earlier articles worth comparing, with their mixed score.
+
+        A near-duplicate is a pair the LSH index returns (``dups``) whose exact shingle Jaccard
+        confirms it; a vector neighbour the LSH index did not return is scored on the other signals
+        alone. With weights on none of the signals the stored head lacks (title, words, numbers:
+        ``head_decides``) that score needs only the head (language, date, vector, entities), so such
+        a neighbour's ~65 KB of word bags and shingles is not read back (``FeatureCache.heads``).
+        Until session 16 every neighbour's Jaccard counted, so an LSH miss (a pair of Jaccard >= 0.6
+        the bands did not return, more likely the nearer the pair is to 0.6) found by the vector
+        search scored 1.0; now it scores as any pair of its cosine and entities would."""
         found: set[str] = set()
         if len(self._keys):
             k = min(self.cfg.neighbours, len(self._keys))
@@ -500,8 +509,22 @@ class EventIndex:
         dups = {d for d in self._dups.query(f.shingles) if d in self.feats}
         found |= dups
         within = [cid for cid in found if cid in dups or self._in_window(f.published, cid)]
-        self.feats.prefetch(within)  # the ones not held: one store read, not one per neighbour
-        return {cid: combine(signals(f, self.feats[cid], self.cfg), self.cfg) for cid in within}
+        rest = [cid for cid in within if cid not in dups]
+        if not head_decides(self.cfg):
+            self.feats.prefetch(within)  # the ones not held: one store read, not one per neighbour
+            heads = {cid: self.feats[cid] for cid in rest}
+        else:
+            self.feats.prefetch([cid for cid in within if cid in dups])
+            heads = self.feats.heads(rest)
+        out = {}
+        for cid in within:
+            if cid in dups:
+                out[cid] = combine(signals(f, self.feats[cid], self.cfg), self.cfg)
+            else:
+                sig = signals(f, heads[cid], self.cfg)
+                sig["duplicate"] = None
+                out[cid] = combine(sig, self.cfg)
+        return out
 
     def _in_window(self, published: object, cid: str) -> bool:
         """Whether an indexed article may link to one published on ``published`` (always, when

@@ -270,6 +270,15 @@ def combine(sig: Mapping[str, float | None], config: LinkConfig | None = None) -
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
+def head_decides(config: LinkConfig | None = None) -> bool:
+    """Whether ``combine`` scores a pair that is not a near-duplicate from the fields a stored
+    article's head holds (``state.HEAD``: language, date, vector, entities) alone: no weight, nor
+    weight for its absence, on the title words, the word bags or the numbers. The shipped weights
+    (centred cosine, entities, cross-lingual, bias) need nothing more."""
+    w = (config or LinkConfig()).weight_map()
+    return not any(w.get(n) or w.get(n + "_missing") for n in ("title", "words", "numbers"))
+
+
 def relatedness(
     sig: Mapping[str, float | None],
     config: LinkConfig | None = None,

@@ -525,7 +525,10 @@ class PostgresStore:
         except psycopg.Error as e:
             raise StoreError(f"{self.path}: could not save the article index ({str(e).strip()})") from e
 
-    def link_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
+    def link_features(self, ids: Sequence[str], *, rest: bool = True) -> dict[str, tuple[bytes, bytes]]:
+        if not rest:  # the rest stays in its TOAST table, unread
+            rows = self._db.execute("SELECT id, head FROM link_features WHERE id = ANY(%s)", (list(ids),))
+            return {r[0]: (bytes(r[1]), b"") for r in rows}
         rows = self._db.execute("SELECT id, head, rest FROM link_features WHERE id = ANY(%s)", (list(ids),))
         return {r[0]: (bytes(r[1]), bytes(r[2])) for r in rows}
 

@@ -489,8 +489,12 @@ class SQLiteStore:
             chunk = list(values[i : i + 500])
             yield from self._db.execute(sql.format(",".join("?" * len(chunk))), chunk)
 
-    def link_features(self, ids: Sequence[str]) -> dict[str, tuple[bytes, bytes]]:
-        """(head, rest) per article id."""
+    def link_features(self, ids: Sequence[str], *, rest: bool = True) -> dict[str, tuple[bytes, bytes]]:
+        """(head, rest) per article id. The head column comes before the rest, so without the rest
+        SQLite does not follow the rest's overflow pages."""
+        if not rest:
+            heads = self._rows_in("SELECT id, head FROM link_features WHERE id IN ({})", ids)
+            return {r[0]: (r[1], b"") for r in heads}
         rows = self._rows_in("SELECT id, head, rest FROM link_features WHERE id IN ({})", ids)
         return {r[0]: (r[1], r[2]) for r in rows}
 
