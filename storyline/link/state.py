@@ -288,33 +288,32 @@ class FeatureCache(MutableMapping[str, Features]):
             self.prefetch(missing)
             out.update((k, self[k]) for k in missing)
             return out
-        for k in missing:
-            if k not in self._known:
-                raise KeyError(k)
-        got = read(missing)
-        for k in missing:
-            f = got.get(k)
-            if f is None:
-                raise KeyError(f"{k}: features missing from the store")
-            self.head_loads += 1
-            out[k] = f
+        out.update(self._read(missing, read, "head_loads"))
         return out
 
     def _load(self, keys: Sequence[str]) -> dict[str, Features]:
         """The features of ``keys`` (none held), read with one loader call and counted in
         ``loads``; an id never indexed, or one the store lost, is a ``KeyError``."""
+        return self._read(keys, self.loader, "loads")
+
+    def _read(self, keys: Sequence[str], read: Loader | None, counter: str) -> dict[str, Features]:
+        """``keys`` read with one call of ``read`` (the whole features or the heads), each one
+        read counted in the attribute ``counter``; an id never indexed, one the store lost, or no
+        reader at all is a ``KeyError``."""
         for k in keys:
-            if k not in self._known or self.loader is None:
+            if k not in self._known or read is None:
                 raise KeyError(k)
-        assert self.loader is not None
-        got = self.loader(keys)
+        assert read is not None
+        got = read(keys)
         out: dict[str, Features] = {}
-        for k in keys:
-            f = got.get(k)
-            if f is None:
-                raise KeyError(f"{k}: features missing from the store")
-            self.loads += 1
-            out[k] = f
+        try:
+            for k in keys:
+                f = got.get(k)
+                if f is None:
+                    raise KeyError(f"{k}: features missing from the store")
+                out[k] = f
+        finally:
+            setattr(self, counter, getattr(self, counter) + len(out))
         return out
 
     def _hold(self, key: str, f: Features) -> None:
