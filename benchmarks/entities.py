@@ -3,7 +3,10 @@ a hand-labelled sample (``tests/data/entities/labelled.tsv``: 30 dev storylines 
 en/es/fr/it and the five seeds), this checkout's extractor beside another checkout's (default:
 today's code, git 6ffe473, checked out into a temporary worktree) in one run.
 
-    python benchmarks/entities.py [--against REV] [--data DIR]
+    python benchmarks/entities.py [--against REV] [--data DIR] [--sample unseen]
+
+``--sample unseen`` scores the second sample instead (``tests/data/entities/unseen.tsv``: ar, tr,
+pl, de, ru and pt texts carried in ``unseen.jsonl``, labelled before the session-16 rules).
 
 Measures (pooled, as TREC pools relevance: only names one of the two extractors found are
 labelled, so recall is relative to what either found):
@@ -13,6 +16,9 @@ labelled, so recall is relative to what either found):
   emits with the right kind under some spelling;
 - merging: over every pair of labelled spellings an extractor emits, precision and recall of
   "same key" against "same real entity"; and keys per real entity (1.0 = one chip each).
+- chips per entity: in one article, how many chips (keys) a real entity gets, averaged over the
+  (article, entity) pairs an extractor shows; the merge columns cannot see a case form folded
+  into its base in the same article ("Андрея" into "Андрей Рудьков"), since it leaves no chip.
 Nothing is fitted, so the two halves (``common.half`` of the article id) show the spread.
 """
 
@@ -30,6 +36,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "entities" / "labelled.tsv"
+UNSEEN = ROOT / "tests" / "data" / "entities" / "unseen.tsv"
+UNSEEN_TEXTS = UNSEEN.with_suffix(".jsonl")
 DATA = Path(os.environ.get("STORYLINE_DATA", "/work/shared/data"))
 BASELINE_REV = "6ffe473"
 
@@ -72,6 +80,21 @@ def sample_articles(ids: list[str], data: Path = DATA, seeds: Path = ROOT / "exa
     return out
 
 
+def unseen_articles(path: Path = UNSEEN_TEXTS) -> tuple[list[str], list[dict]]:
+    """The second sample's articles (their text is in the fixture), cleaned as ``storyline run``
+    cleans them."""
+    from storyline import Pipeline
+    from storyline.models import Rejected
+    from storyline.sources.jsonl import parse_record
+
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    raws = [parse_record({"id": r["id"], "text": r["text"], "lang": r["lang"]}, f"unseen:{i}")
+            for i, r in enumerate(rows)]
+    out = [{"id": raw.id, "title": a.title, "body": a.body, "lang": a.lang}
+           for raw, a in zip(raws, Pipeline().clean_in_order(raws), strict=True) if not isinstance(a, Rejected)]
+    return [r["id"] for r in rows], out
+
+
 def extract(articles: list[dict]) -> Found:
     from storyline.enrich.entities import extract_entities
 
@@ -84,6 +107,7 @@ def score(found: Found, labels: dict[str, tuple[str, str]], pool: set[tuple[str,
     judged = right = emitted = 0
     got: set[tuple[str, str]] = set()
     keys_of: dict[str, Counter[str]] = defaultdict(Counter)
+    chips: dict[tuple[str, str], set[str]] = defaultdict(set)
     for art, ents in found.items():
         for key, kind, surface in ents:
             emitted += 1
@@ -91,6 +115,8 @@ def score(found: Found, labels: dict[str, tuple[str, str]], pool: set[tuple[str,
                 continue
             judged += 1
             gold_kind, entity = labels[surface]
+            if gold_kind != "noise":
+                chips[(art, entity)].add(key)
             if gold_kind == kind and gold_kind != "noise":
                 right += 1
                 got.add((art, entity))
@@ -115,6 +141,7 @@ def score(found: Found, labels: dict[str, tuple[str, str]], pool: set[tuple[str,
         "merge P": tp / (tp + fp) if tp + fp else 1.0,
         "merge R": tp / (tp + fn) if tp + fn else 1.0,
         "keys/entity": sum(len(per_entity[e]) for e in multi) / len(multi) if multi else 1.0,
+        "chips/entity": sum(map(len, chips.values())) / len(chips) if chips else 1.0,
         "labelled": judged / emitted if emitted else 0.0,
     }
 
@@ -149,15 +176,21 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--against", default=BASELINE_REV, help="git revision to compare with (default: today's code)")
     ap.add_argument("--data", type=Path, default=DATA)
+    ap.add_argument("--sample", choices=("dev", "unseen"), default="dev",
+                    help="dev: labelled.tsv (en/es/fr/it + seeds); unseen: unseen.tsv (ar/tr/pl/de/ru/pt)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from common import half
 
-    ids, labels = read_labels()
-    articles = sample_articles(ids, args.data)
+    if args.sample == "unseen":
+        _, labels = read_labels(UNSEEN)
+        _, articles = unseen_articles()
+    else:
+        ids, labels = read_labels()
+        articles = sample_articles(ids, args.data)
     runs = {"this checkout": extract(articles), f"git {args.against}": _baseline(args.against, articles)}
     print(f"{len(articles)} articles, {len(labels)} labelled names\n")
-    cols = ["kind P", "kind R", "merge P", "merge R", "keys/entity", "labelled"]
+    cols = ["kind P", "kind R", "merge P", "merge R", "keys/entity", "chips/entity", "labelled"]
     print(f"{'extractor':<16} {'part':<7} " + " ".join(f"{c:>11}" for c in cols))
     for part in ("half 0", "half 1", "all"):
         keep = {a["id"] for a in articles if part == "all" or half(a["id"]) == int(part[-1])}
