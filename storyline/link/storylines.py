@@ -471,9 +471,16 @@ class _Candidates:
         storylines' 96k keys, which every start-up from it added again at its first search
         (0.36 s of CPU, profiled). Exact: postings are sets, the same ones whenever a key goes
         in, no ranking depends on their order, and rows number storylines without ranking them
-        (ties go by ``order``)."""
+        (ties go by ``order``).
+
+        A changed storyline that no longer lives (merged into another) leaves the postings here
+        too, as ``flush`` would drop it: a snapshot saved before the next flush otherwise froze its
+        row, and every start-up from it dropped the row again into the postings' overlay."""
+        for sid in [s for s in self.dirty if s not in groups]:
+            self._drop(sid)
+            del self.dirty[sid]
         for sid, keys in self.dirty.items():
-            if not keys or sid not in groups:
+            if not keys:
                 continue
             row = self.row_of.get(sid)
             if row is None:
