@@ -29,6 +29,7 @@ from storyline.enrich.gazetteer import (
     Table,
     calendar_words,
     demonyms,
+    entity_data,
     fold_name,
     global_table,
     known_folds,
@@ -99,21 +100,6 @@ def _uncased(tok: str) -> bool:
     """A word with letters of a script without case (Arabic, Hebrew, CJK, Thai...; "新红旗H7"
     too): its shape says nothing about being a name."""
     return any(c.isalpha() and not c.isupper() and not c.islower() for c in tok)
-
-
-# Honorifics that open a person's name in Arabic ("الدكتور طارق الجمال", "المستشارة أنجيلا ميركل"),
-# the one sign of a name in a script without capitals; and the office words that end one
-# ("… رئيس جامعة أسيوط": "president of Assiut University").
-AR_TITLES = frozenset((
-    "الدكتور", "الدكتورة", "الرئيس", "الرئيسة", "المستشار", "المستشارة", "الوزير", "الوزيرة",
-    "اللواء", "العميد", "العقيد", "الشيخ", "الشيخة", "السيد", "السيدة", "الأمير", "الأميرة",
-    "الملك", "الملكة", "المهندس", "المهندسة", "الفنان", "الفنانة", "الكاتب", "الكاتبة", "الإمام",
-    "النائب", "النائبة", "القاضي", "المحامي", "الصحفي", "الصحفية", "البابا", "الجنرال",
-))
-AR_OFFICES = frozenset((
-    "رئيس", "رئيسة", "نائب", "مدير", "مديرة", "وزير", "وزيرة", "أمين", "عضو", "مساعد", "محافظ",
-    "سفير", "قائد", "المتحدث", "الرئيس", "المدير", "الوزير",
-))
 
 
 def _is_cap(tok: str) -> bool:
@@ -296,18 +282,11 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
 # Case endings a name takes in the languages that inflect names ("Швайнштайгера", "Merkelin",
 # "Kesikbaştan", "Bayerns"). Two spellings in one article are one name when they share a stem of
 # four letters or more once one ending is cut from each ("Андрея" / "Андрей": "Андре").
-CASE_ENDINGS: dict[str, tuple[str, ...]] = {
-    lang: tuple(ends.split()) for langs, ends in (
-        (("ru", "uk", "be"), "а я у ю ом ем ём ой ей ою ею е ы и ь й і ии ию ия ам ям ах ях ами ями"),
-        (("bg",), "а я та ът ят"),
-        (("pl",), "a u y i e ę ą o em ie owi ego emu ym im ach ami om ów"),
-        (("cs", "sk", "sl", "hr", "sr", "bs"), "a u y i e o em om ovi ou ě ech ima ama"),
-        (("fi", "et"), "n in en an än ssa ssä sta stä lla llä lta ltä lle ksi na nä a ä ta tä iin seen"),
-        (("tr",), "ın in un ün nın nin nun nün a e ya ye da de ta te dan den tan ten la le yla yle"),
-        (("hu",), "t ot et öt nak nek ban ben ba be ról ről tól től hoz hez höz val vel nál nél"),
-        (("de",), "s es"),
-    ) for lang in langs
-}
+@lru_cache(maxsize=1)
+def case_endings() -> dict[str, tuple[str, ...]]:
+    """The data file's ``case_endings``: language codes -> the endings, each a space-separated list."""
+    return {lang: tuple(ends.split()) for langs, ends in entity_data()["case_endings"].items()
+            for lang in langs.split()}
 
 
 def _stems(word: str, ends: tuple[str, ...]) -> set[str]:
@@ -337,7 +316,7 @@ def _case_forms(first: dict[str, Entity], counts: Counter[str], surfaces: dict[s
     "Андрея", joins the one full name it begins), toward a name the data file knows ("Merkelin"
     alone → Merkel), or toward the base form the lexicon gives a proper noun. Codes, acronyms and
     organisations are left alone."""
-    ends = CASE_ENDINGS.get(lang)
+    ends = case_endings().get(lang)
     if not ends:
         return {}
     keys = [k for k in first if k.startswith("name:") and first[k].kind in ("person", "other")
@@ -450,20 +429,23 @@ def _uncased_names(toks: list[_Tok], stops: frozenset[str], emit: Emit) -> None:
     after an honorific ("والدكتور سليمان عبد القادر"), up to an office word, a stopword or
     punctuation. The gazetteer's places and the data file's spellings are matched before this;
     anything else is left out (a lone word's folded consonants match too much: "السداد",
-    "repayment", folds as "Assad")."""
+    "repayment", folds as "Assad"). The honorifics (``ar_titles``) and the office words that end
+    a name ("… رئيس جامعة أسيوط", "president of Assiut University": ``ar_offices``) are word lists
+    of the data file."""
     known = known_folds()
+    titles, offices = word_set("ar_titles"), word_set("ar_offices")
     i = 0
     while i < len(toks):
         t = toks[i]
         if t.used or not _uncased(t.text) or t.text[0].isdigit():
             i += 1
             continue
-        bare = t.text[1:] if t.text[:1] in ("و", "ف") and t.text[1:] in AR_TITLES else t.text
-        if bare in AR_TITLES:
+        bare = t.text[1:] if t.text[:1] in ("و", "ف") and t.text[1:] in titles else t.text
+        if bare in titles:
             j = i + 1
             while (j < len(toks) and j - i <= 3 and toks[j].joined and not toks[j].used
                    and _uncased(toks[j].text) and not toks[j].text[0].isdigit()
-                   and toks[j].text not in AR_OFFICES and toks[j].text not in AR_TITLES
+                   and toks[j].text not in offices and toks[j].text not in titles
                    and toks[j].low not in stops):
                 j += 1
             name = toks[i + 1:j]
