@@ -288,14 +288,14 @@ def main() -> None:
                  ("project", "project before session 16"),
                  ("project", "project before 17h2 (s11 main)"),
                  ("project before 17h2 (s11 main)", "traf-precise")):
-        print(f"{a[:24]:24s} - {b[:24]:24s} " + " ".join(
+        print(f"{a[:26]:26s} - {b[:26]:26s} " + " ".join(
             "{:+.3f} [{:+.3f}, {:+.3f}]".format(*paired_gain(per_page[a][c], per_page[b][c])) for c in cols))
     unseen = [c for c in cols if c != cols[0]]
     for a, b in (("project", "traf-precise"), ("project", "project before session 17"),
                  ("project", "project before session 16")):
         pa = {f"{c}/{i}": x for c in unseen for i, x in per_page[a][c].items()}
         pb = {f"{c}/{i}": x for c in unseen for i, x in per_page[b][c].items()}
-        print(f"{a[:24]:24s} - {b[:24]:24s} the unseen sets pooled ({len(pa)} pages): "
+        print(f"{a[:26]:26s} - {b[:26]:26s} the unseen sets pooled ({len(pa)} pages): "
               "{:+.4f} [{:+.4f}, {:+.4f}]".format(*paired_gain(pa, pb)))
     urls = _dev_urls(args.data)
     print()

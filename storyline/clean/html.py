@@ -366,22 +366,21 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     for el in tree.iter():
         if not isinstance(el.tag, str) or el.tag in _SKIP:
             continue
-        for w in _WORD.findall((el.text or "").lower()):
-            words.append(w)
-            owners.append(el)
-        for child in el:
-            for w in _WORD.findall((child.tail or "").lower()):
-                words.append(w)
-                owners.append(el)
+        for text in [el.text, *(child.tail for child in el)]:
+            if text and not text.isspace():
+                found = _WORD.findall(text.lower())
+                words.extend(found)
+                owners.extend([el] * len(found))
     chains = [_ancestors(e) if e is not None else [] for e in _locate(kept, words, owners)]
     sizes = [n_words(p) for p in kept]
     total = sum(sizes)
     mass: dict[HtmlElement, int] = {}
+    depth: dict[HtmlElement, int] = {}
     for size, chain in zip(sizes, chains, strict=True):
-        for el in chain:
+        for n, el in enumerate(chain):
             mass[el] = mass.get(el, 0) + size
+            depth[el] = n
     drop: set[int] = set()
-    depth = {el: len(_ancestors(el)) for el in mass}
     core = max((el for el, held in mass.items() if held >= 0.5 * total), key=lambda el: depth[el], default=None)
     for box, held in mass.items():
         if box.tag in ("html", "body") or held > _BOX_SHARE * total or total - held < _BOX_STORY:
@@ -433,19 +432,21 @@ def _locate(paragraphs: list[str], words: list[str], owners: list[HtmlElement]) 
     common ancestor of the elements holding its first three words and its last three (their first
     place after the first). None for a paragraph not found (under three words, or text the cut
     rewrote) or whose opening words the page holds more than once."""
+    tokens = [_WORD.findall(p.lower()) for p in paragraphs]
+    wanted = {tuple(ws[:3]) for ws in tokens} | {tuple(ws[-3:]) for ws in tokens}
     index: dict[tuple[str, ...], list[int]] = {}
-    for i in range(len(words) - 2):
-        index.setdefault((words[i], words[i + 1], words[i + 2]), []).append(i)
+    for i, gram in enumerate(zip(words, words[1:], words[2:], strict=False)):
+        if gram in wanted:
+            index.setdefault(gram, []).append(i)
     out: list[HtmlElement | None] = []
-    for p in paragraphs:
-        ws = _WORD.findall(p.lower())
+    for ws in tokens:
         hits = index.get(tuple(ws[:3]), []) if len(ws) >= 3 else []
         if len(hits) != 1:  # not found, or the page has it twice (a hidden copy): where is unknown
             out.append(None)
             continue
         start = hits[0]
-        ends = [h + 2 for h in index.get(tuple(ws[-3:]), []) if h >= start]
-        end = ends[0] if ends and ends[0] - start < 4 * len(ws) + 20 else start + 2
+        closes = [h + 2 for h in index.get(tuple(ws[-3:]), []) if h >= start]
+        end = closes[0] if closes and closes[0] - start < 4 * len(ws) + 20 else start + 2
         out.append(_common(owners[start], owners[end]))
     return out
 
