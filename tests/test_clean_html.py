@@ -106,3 +106,12 @@ def test_box_names_are_whole_names_of_furniture() -> None:
                                           "related-posts", "Newsletter"))
     assert not any(_is_box_name(n) for n in ("author-jane", "tag-buying-in-bulk", "sharing-with-a-single-developer",
                                               "entry-more", "widget", "article-body"))
+
+
+def test_teaser_rows_that_open_alike_are_placed_by_their_end() -> None:
+    """2008 pages list other stories in table rows that open with the same stamp ("| 3 days ago |
+    ..."): placed by their unique last words, the block of links after the story goes."""
+    heads = ["Washington girls knock off Lincoln", "Park realizes win at Oracle", "Distance does not matter to Tech"]
+    rows = "".join(f'<tr><td>3 days ago</td><td><a href="/s{i}">{h}</a></td></tr>' for i, h in enumerate(heads))
+    cut = [f"| 3 days ago | {h} |" for h in heads]
+    assert _kept(_page(f"<table>{rows}</table>"), _STORY + cut) == _STORY

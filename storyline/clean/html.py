@@ -434,9 +434,10 @@ def _is_box_name(name: str) -> bool:
 
 def _locate(paragraphs: list[str], words: list[str], owners: list[HtmlElement]) -> list[HtmlElement | None]:
     """Each paragraph's element on the page (``words`` and their ``owners``, in page order): the
-    common ancestor of the elements holding its first three words and its last three (their first
-    place after the first). None for a paragraph not found (under three words, or text the cut
-    rewrote) or whose opening words the page holds more than once."""
+    common ancestor of the elements holding its first three words and its last three, placed by
+    whichever of the two the page holds once (teaser rows open alike: "| 3 days ago | ..."). None
+    for a paragraph not found (under three words, or text the cut rewrote) or whose opening and
+    closing words the page both holds more than once (a hidden second copy of the article)."""
     tokens = [_WORD.findall(p.lower()) for p in paragraphs]
     wanted = {tuple(ws[:3]) for ws in tokens} | {tuple(ws[-3:]) for ws in tokens}
     index: dict[tuple[str, ...], list[int]] = {}
@@ -445,15 +446,25 @@ def _locate(paragraphs: list[str], words: list[str], owners: list[HtmlElement]) 
             index.setdefault(gram, []).append(i)
     out: list[HtmlElement | None] = []
     for ws in tokens:
-        hits = index.get(tuple(ws[:3]), []) if len(ws) >= 3 else []
-        if len(hits) != 1:  # not found, or the page has it twice (a hidden copy): where is unknown
+        if len(ws) < 3:
             out.append(None)
             continue
-        start = hits[0]
-        closes = [h + 2 for h in index.get(tuple(ws[-3:]), []) if h >= start]
-        end = closes[0] if closes and closes[0] - start < 4 * len(ws) + 20 else start + 2
+        opens, closes = index.get(tuple(ws[:3]), []), index.get(tuple(ws[-3:]), [])
+        span = 4 * len(ws) + 20
+        if len(opens) == 1:
+            start = opens[0]
+            after = [h + 2 for h in closes if h >= start]
+            end = after[0] if after and after[0] - start < span else start + 2
+        elif len(closes) == 1:  # a repeated opening ("| 3 days ago | ...", a date), a unique end
+            end = closes[0] + 2
+            before = [h for h in opens if h <= closes[0]]
+            start = before[-1] if before and end - before[-1] < span else closes[0]
+        else:  # not found, or the page has it twice (a hidden copy): where is unknown
+            out.append(None)
+            continue
         out.append(_common(owners[start], owners[end]))
     return out
+
 
 
 def _ancestors(el: HtmlElement) -> list[HtmlElement]:
