@@ -115,3 +115,20 @@ def test_teaser_rows_that_open_alike_are_placed_by_their_end() -> None:
     rows = "".join(f'<tr><td>3 days ago</td><td><a href="/s{i}">{h}</a></td></tr>' for i, h in enumerate(heads))
     cut = [f"| 3 days ago | {h} |" for h in heads]
     assert _kept(_page(f"<table>{rows}</table>"), _STORY + cut) == _STORY
+
+
+def test_a_cjk_page_is_placed_by_its_characters() -> None:
+    """Words of a script written without spaces are its characters: a Japanese story and the
+    reader comments after it (written for this test) are placed on the page and told apart."""
+    story = [
+        "東京都は三日、新しい予算案を発表した。市民の生活を支える施策が中心となっている。",
+        "予算の総額は前年より増え、子育てと防災に重点を置いた。知事は記者会見で説明した。",
+        "野党は財源の見通しが甘いと批判しており、議会での審議は来月から始まる予定だ。",
+        "専門家は、物価の上昇が続く中で家計への支援が急がれると指摘している。",
+    ]
+    posts = [f"読者{i}の意見：この予算案には賛成できない。もっと議論が必要だと思う。" for i in range(1, 4)]
+    html = (
+        "<html><body><div class='honbun'>" + "".join(f"<p>{p}</p>" for p in story) + "</div>"
+        "<div class='comments'>" + "".join(f"<p>{p}</p>" for p in posts) + "</div></body></html>"
+    )
+    assert _kept(html, story + posts) == story
