@@ -26,6 +26,7 @@ from pathlib import Path
 import external_sets
 import trafilatura
 from fit_lines import site_half
+from lxml.html import HtmlElement
 from trafilatura.utils import load_html
 
 from storyline import eval as E
@@ -36,12 +37,14 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 ROOT = Path(__file__).resolve().parent.parent
 
 RULES = ("phrase", "teaser", "date", "date-shape", "data-row", "table", "link-row", "link-bar", "credit", "mail",
-         "copyright", "tail-stop")
+         "copyright", "tail-stop", "boxes")
 # The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
 OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright"})
 # The rules as they were before session 16 (menu bars only as table rows; data rows as date lines;
 # copyright lines kept).
-S16_OFF = frozenset({"link-bar", "data-row", "copyright"})
+S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes"})
+# The path before session 17 (no furniture boxes after the story).
+S17_OFF = frozenset({"boxes"})
 
 
 CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors",
@@ -129,7 +132,7 @@ def _choose_before(precise: str, broad: str) -> str:
 def _before(c: dict[str, str]) -> str:
     """The path before issue 17h: the blow-up rule, and the stock-phrase rule on any paragraph."""
     kept = [p for p in _filter([p.strip() for p in _choose_before(c["precise"], c["broad"]).split("\n") if p.strip()],
-                               OLD_RULES_OFF)
+                               OLD_RULES_OFF | S17_OFF)
             if not (n_words(p) > H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True))]
     if c["title"] and kept and kept[0].strip().lower() == c["title"].lower():
         kept.pop(0)
@@ -168,13 +171,28 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
             alt = _finish(c["readability-blocks"], c["title"], off, title_pop, anchors)
             if H.prefers_recall(kept, alt, lambda: c["justext"]):
                 kept = alt
+    if "boxes" not in off and (tree := _tree(c)) is not None:
+        kept, _ = H.drop_boxes_after(kept, [], tree)
     return "\n\n".join(kept)
+
+
+_TREES: dict[str, HtmlElement | None] = {}
+
+
+def _tree(c: dict[str, str]) -> HtmlElement | None:
+    """The page's parsed tree (``c["html"]``, set on every page's cuts before the replay, never cached
+    to disk), parsed once however many variants ask (``main`` empties the store between sets)."""
+    key = c["html"]
+    if key not in _TREES:
+        _TREES[key] = load_html(key)
+    return _TREES[key]
 
 
 VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "project": lambda c: variant(c),
     "project before issue 17h": _before,
-    "project before 17h2 (s11 main)": lambda c: variant(c, choose="words", rescue=False, off=OLD_RULES_OFF),
+    "project before 17h2 (s11 main)": lambda c: variant(c, choose="words", rescue=False, off=OLD_RULES_OFF | S17_OFF),
+    "project before session 17": lambda c: variant(c, off=S17_OFF),
     "- readability referee (words)": lambda c: variant(c, choose="words"),
     "project before session 16": lambda c: variant(c, off=S16_OFF, rescue_readability=False),
     "- short-cut rescue": lambda c: variant(c, rescue=False),
@@ -207,12 +225,23 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--external", type=Path, default=external_sets.DEFAULT_ROOT)
     ap.add_argument("--external-pages", type=int, default=150, help="pages per external set (0: all)")
+    ap.add_argument("--external-offset", type=int, default=0,
+                    help="skip this many pages of each external set's fixed order first: 400 scores pages no "
+                         "earlier round's 400-page samples held")
     ap.add_argument("--worst", type=int, default=0, help="print the N pages where project trails traf-precise most")
+    ap.add_argument("--changed", action="store_true",
+                    help="print every page whose F1 the session-17 rule (furniture boxes) changes, before -> after")
     ap.add_argument("--check", action="store_true", help="check the re-played project against extract_html")
     ap.add_argument("--cache", type=Path, help="keep trafilatura's cuts in this JSON file between runs")
     args = ap.parse_args()
     sets: dict[str, tuple[dict[str, str], dict[str, str], dict[str, str]]] = {"zyte (dev)": _dev(args.data)}
-    for name, ps in external_sets.load(args.external, args.external_pages).items():
+    cap = args.external_offset + args.external_pages if args.external_pages else 0
+    earlier = ({p.id for ps in external_sets.load(args.external, args.external_offset, quiet=True).values() for p in ps}
+               if args.external_offset else set())
+    for name, ps in external_sets.load(args.external, cap).items():
+        ps = [p for p in ps if p.id not in earlier]
+        if not ps:
+            continue
         sets[f"{name} (unseen)"] = ({p.id: p.body for p in ps}, {p.id: p.html for p in ps},
                                     {p.id: p.text for p in ps})
     cols = list(sets)
@@ -227,6 +256,8 @@ def main() -> None:
         cache.update(cuts)
         if args.cache:
             args.cache.write_text(json.dumps(cache), encoding="utf-8")
+        cuts = {i: {**c, "html": html[i]} for i, c in cuts.items()}
+        _TREES.clear()
         if args.check:
             bad = [i for i, h in html.items()
                    if "\n\n".join(H.extract_html(h).cleaned.paragraphs) != VARIANTS["project"](cuts[i])]
@@ -253,21 +284,23 @@ def main() -> None:
         print(f"{v:32s} " + " ".join(f"{row[c]:20.3f}" for c in cols))
     print()
     print("gain per page, mean and 90% paired bootstrap interval (pages resampled, 2,000 draws):")
-    for a, b in (("project", "traf-precise"), ("project", "project before session 16"),
+    for a, b in (("project", "traf-precise"), ("project", "project before session 17"),
+                 ("project", "project before session 16"),
                  ("project", "project before 17h2 (s11 main)"),
                  ("project before 17h2 (s11 main)", "traf-precise")):
-        print(f"{a[:24]:24s} - {b[:24]:24s} " + " ".join(
+        print(f"{a[:26]:26s} - {b[:26]:26s} " + " ".join(
             "{:+.3f} [{:+.3f}, {:+.3f}]".format(*paired_gain(per_page[a][c], per_page[b][c])) for c in cols))
     unseen = [c for c in cols if c != cols[0]]
-    for a, b in (("project", "traf-precise"), ("project", "project before session 16")):
+    for a, b in (("project", "traf-precise"), ("project", "project before session 17"),
+                 ("project", "project before session 16")):
         pa = {f"{c}/{i}": x for c in unseen for i, x in per_page[a][c].items()}
         pb = {f"{c}/{i}": x for c in unseen for i, x in per_page[b][c].items()}
-        print(f"{a[:24]:24s} - {b[:24]:24s} the unseen sets pooled ({len(pa)} pages): "
+        print(f"{a[:26]:26s} - {b[:26]:26s} the unseen sets pooled ({len(pa)} pages): "
               "{:+.4f} [{:+.4f}, {:+.4f}]".format(*paired_gain(pa, pb)))
     urls = _dev_urls(args.data)
     print()
     print("zyte (dev) by site half (nothing is fitted in this path; the halves show it holds on both):")
-    for v in ("project", "project before 17h2 (s11 main)", "traf-precise"):
+    for v in ("project", "project before session 17", "project before 17h2 (s11 main)", "traf-precise"):
         f = per_page[v][cols[0]]
         halves = {h: [x for i, x in f.items() if site_half(i, urls.get(i, "")) == h] for h in "AB"}
         print(f"{v[:32]:32s} " + " ".join(f"half {h} {sum(xs) / max(1, len(xs)):.3f} ({len(xs)} pages)"
@@ -275,9 +308,17 @@ def main() -> None:
     if worst:
         print()
         print("\n".join(worst))
+    if args.changed:
+        print()
+        print("pages the furniture-box rule changes (F1 before session 17 -> project):")
+        for c in cols:
+            a, b = per_page["project before session 17"][c], per_page["project"][c]
+            for i in sorted(a, key=lambda k: b[k] - a[k]):
+                if abs(b[i] - a[i]) > 1e-9:
+                    print(f"  {c:20s} {i:45s} {a[i]:.3f} -> {b[i]:.3f} ({b[i] - a[i]:+.3f})")
 
 
-PAIRED = ("project", "project before 17h2 (s11 main)", "project before session 16")
+PAIRED = ("project", "project before 17h2 (s11 main)", "project before session 16", "project before session 17")
 
 
 def paired_gain(a: dict[str, float], b: dict[str, float], draws: int = 2000,

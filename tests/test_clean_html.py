@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from trafilatura.utils import load_html
+
 from storyline.clean import clean
+from storyline.clean.html import _is_box_name, drop_boxes_after, extract_html
 from storyline.models import RawArticle
 
 PAGE = Path(__file__).resolve().parent / "data" / "clean" / "page.html"
@@ -35,3 +38,97 @@ def test_a_page_nested_past_the_parsers_depth_keeps_its_text() -> None:
     html = "<html><head><title>Deep page</title></head><body>" + "<div>" * 400 + f"<p>{body}</p>" + "</div>" * 400
     a = clean(RawArticle(id="deep", origin="deep.html", html=html + "</body></html>"))
     assert "talks with Moscow over grain corridor 168" in a.body and "on day 0 " in a.body
+
+
+CLEAN = Path(__file__).resolve().parent / "data" / "clean"
+
+
+def test_a_newsletter_box_after_the_story_goes() -> None:
+    """CBS Sports (a dev Zyte page, shrunk; tests/data/clean/README.md): trafilatura's cut ends
+    with the sign-up line of a box named ``Newsletter`` after the story, which the gold leaves out."""
+    html = (CLEAN / "cbssports-newsletter.html").read_text(encoding="utf-8")
+    body = "\n".join(extract_html(html).cleaned.paragraphs)
+    assert "Get the day's big stories" not in body
+    assert "The Steelers spent Monday" in body and body.endswith("our focus has got to be on Cincinnati right now.\"")
+
+
+def test_promo_teasers_after_the_story_go() -> None:
+    """Billboard (a dev Zyte page, shrunk): three headlines of a "promo" block of links follow the
+    tour dates that end the story; the story stays whole, to its last date."""
+    html = (CLEAN / "billboard-promo.html").read_text(encoding="utf-8")
+    body = "\n".join(extract_html(html).cleaned.paragraphs)
+    assert "Jonas Brothers Added" not in body and "15 Fun Facts" not in body
+    assert "A half century on" in body and body.endswith("The Cynthia Woods Mitchell Pavilion, Houston, TX")
+
+
+_STORY = [f"Paragraph {i} of the story says that the council voted on the budget for item {i} today." for i in range(8)]
+
+
+def _page(after: str, story_attrs: str = 'class="article-body"', inside: str = "") -> str:
+    story = "".join(f"<p>{p}</p>" for p in _STORY) + inside
+    return f"<html><body><h1>Budget vote</h1><div {story_attrs}>{story}</div>{after}</body></html>"
+
+
+def _kept(html: str, paragraphs: list[str]) -> list[str]:
+    return drop_boxes_after(paragraphs, [], load_html(html))[0]
+
+
+def test_boxes_after_the_story_go_by_their_names_and_links() -> None:
+    """Written for this test, in the shape of L3S-GN1's pages (a reader-comments block longer than
+    the story; a block of headline links in no named box)."""
+    posts = [f"Reader {i} from Leeds thinks the vote was a disgrace and wrote at length on it {i}." for i in range(12)]
+    comments = '<div id="readerComments">' + "".join(f'<p class="commentOdd">{p}</p>' for p in posts) + "</div>"
+    assert _kept(_page(comments), _STORY + posts) == _STORY  # longer than the story, and after it: it goes
+    links = [f"{w} headline about the town hall and its plans number {i}" for i, w in enumerate("ABCDE")]
+    block = '<div class="x1">' + "".join(f'<p><a href="/s{i}">{t}</a></p>' for i, t in enumerate(links)) + "</div>"
+    assert _kept(_page(block), _STORY + links) == _STORY
+
+
+def test_what_is_not_a_box_after_the_story_stays() -> None:
+    links = [f"{w} headline about the town hall and its plans number {i}" for i, w in enumerate("ABCDE")]
+    listed = "<ul>" + "".join(f'<li><a href="/s{i}">{t}</a></li>' for i, t in enumerate(links)) + "</ul>"
+    # a list of links inside the story's own element is the story's (sources, a blog's links)
+    assert _kept(_page("", inside=listed), _STORY + links) == _STORY + links
+    # WordPress names the story's element by its author and tags: no box
+    tail = ['<div class="post author-jane tag-buying-in-bulk">' + "".join(f"<p>{p}</p>" for p in links) + "</div>"]
+    assert _kept(_page(tail[0]), _STORY + links) == _STORY + links
+    # a "sidebar" box holding nearly all the cut holds the story
+    whole = _page("", story_attrs='class="sidebar"')
+    assert _kept(whole, _STORY) == _STORY
+    # a box before any story text is not after the story
+    first = f'<html><body><div class="related"><p>{_STORY[0]}</p></div>' + "".join(
+        f"<p>{p}</p>" for p in _STORY[1:]) + "</body></html>"
+    assert _kept(first, _STORY) == _STORY
+
+
+def test_box_names_are_whole_names_of_furniture() -> None:
+    assert all(_is_box_name(n) for n in ("readerComments", "AdColList", "comments-list-container", "piFoot",
+                                          "related-posts", "Newsletter"))
+    assert not any(_is_box_name(n) for n in ("author-jane", "tag-buying-in-bulk", "sharing-with-a-single-developer",
+                                              "entry-more", "widget", "article-body"))
+
+
+def test_teaser_rows_that_open_alike_are_placed_by_their_end() -> None:
+    """2008 pages list other stories in table rows that open with the same stamp ("| 3 days ago |
+    ..."): placed by their unique last words, the block of links after the story goes."""
+    heads = ["Washington girls knock off Lincoln", "Park realizes win at Oracle", "Distance does not matter to Tech"]
+    rows = "".join(f'<tr><td>3 days ago</td><td><a href="/s{i}">{h}</a></td></tr>' for i, h in enumerate(heads))
+    cut = [f"| 3 days ago | {h} |" for h in heads]
+    assert _kept(_page(f"<table>{rows}</table>"), _STORY + cut) == _STORY
+
+
+def test_a_cjk_page_is_placed_by_its_characters() -> None:
+    """Words of a script written without spaces are its characters: a Japanese story and the
+    reader comments after it (written for this test) are placed on the page and told apart."""
+    story = [
+        "東京都は三日、新しい予算案を発表した。市民の生活を支える施策が中心となっている。",
+        "予算の総額は前年より増え、子育てと防災に重点を置いた。知事は記者会見で説明した。",
+        "野党は財源の見通しが甘いと批判しており、議会での審議は来月から始まる予定だ。",
+        "専門家は、物価の上昇が続く中で家計への支援が急がれると指摘している。",
+    ]
+    posts = [f"読者{i}の意見：この予算案には賛成できない。もっと議論が必要だと思う。" for i in range(1, 4)]
+    html = (
+        "<html><body><div class='honbun'>" + "".join(f"<p>{p}</p>" for p in story) + "</div>"
+        "<div class='comments'>" + "".join(f"<p>{p}</p>" for p in posts) + "</div></body></html>"
+    )
+    assert _kept(html, story + posts) == story

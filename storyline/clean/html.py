@@ -7,7 +7,8 @@ text (a reprint notice in one, the story in the other), and then the story wins.
 after the cut is the same furniture the plain-text cleaner knows (sign-up boxes, "read also"
 lines, credits, comment sections), so the short paragraphs go through that cleaner's phrase filter
 and its comment/related-stories stop too; a paragraph of article length is never dropped for a
-stock phrase inside it.
+stock phrase inside it. Last, what the page's markup shows to be a box after the story (a comment
+thread, a related list, an advert or newsletter box, a block of links beside the story) goes.
 
 Measured on three public page sets never used for tuning (``benchmarks/html_ablation.py``), two
 earlier rules lost to trafilatura alone and were dropped: taking the broad cut whenever the
@@ -36,7 +37,7 @@ from trafilatura.baseline import basic_cleaning
 from trafilatura.external import try_justext, try_readability
 from trafilatura.utils import load_html
 
-from storyline.clean.text import Cleaned, is_boilerplate_phrase, is_date_line, is_tail_stop, n_words
+from storyline.clean.text import _UNSPACED, Cleaned, is_boilerplate_phrase, is_date_line, is_tail_stop, n_words
 
 # Markdown table rules trafilatura prints for tables ("|---|---|") and cell-only rows.
 _TABLE_RULE = re.compile(r"^[|\s:-]*$")
@@ -222,6 +223,7 @@ def extract_html(html: str, url: str | None = None, *, guess_dates: bool = True)
     kept, removed = _article(text, title, anchors)
     if sum(n_words(p) for p in kept) < _SHORT_CUT:
         kept, removed = rescue_short_cut(kept, removed, tree, url, title, anchors, summary)
+    kept, removed = drop_boxes_after(kept, removed, tree)
     cleaned = Cleaned(tuple(kept), tuple(removed), title)
     kind, reason = page_kind(tree, title, kept, anchors)
     if kind == "article" and reason:
@@ -298,6 +300,189 @@ def prefers_recall(kept: list[str], alt: list[str], justext: Callable[[], str]) 
 
 def _held(words: set[str], other: set[str]) -> float:
     return len(words & other) / len(words) if words else 0.0
+
+
+# A word of text, for finding a cut's paragraphs on the page: a run of letters and digits, or one
+# character of a script written without spaces (a Chinese paragraph is found by its characters).
+_WORD = re.compile(rf"{_UNSPACED.pattern}|[^\W{_UNSPACED.pattern[1:-1]}]+")
+# The words of class and id names that CMSs give the boxes after a story: comment threads and
+# reader posts, related and recommended lists, adverts and sponsored links, sidebars, footers,
+# newsletter, share and author boxes, tag lists, "popular", "latest" and "trending" lists. Read from
+# readability's and trafilatura's own lists (``unlikelyCandidates``, ``negative``; trafilatura's
+# discard XPaths), not from the benchmark pages.
+_BOX_WORDS = frozenset(
+    (
+        "comment", "comments", "commentlist", "respond", "responses", "reply", "replies", "discussion", "discuss",
+        "disqus", "talkback", "reader", "readers", "related", "recommended", "recommendation", "recommendations",
+        "teaser", "teasers", "promo", "promos", "promoted", "sponsor", "sponsored", "advert", "advertisement",
+        "advertising", "ad", "ads", "sidebar", "side", "rail", "aside", "footer", "foot", "newsletter", "subscribe",
+        "subscription", "signup", "share", "sharing", "social", "author", "bio", "byline", "tags", "classified",
+        "classifieds", "popular", "trending", "latest", "headlines", "outbrain", "taboola", "also",
+    )
+)
+# Words a box's name may hold beside those: what it is (a container, a list) and where (left, top).
+# A class or id is a box's name only when all its words are of the two lists ("readerComments",
+# "AdColList", "comments-list-container"): WordPress marks the story's own element "author-jane"
+# and "tag-buying-in-bulk", and headings' anchors make ids like "sharing-with-a-single-developer".
+_BOX_GENERIC = frozenset(
+    (
+        "box", "boxes", "container", "wrapper", "wrap", "inner", "outer", "list", "lists", "item", "items", "area",
+        "section", "block", "blocks", "module", "modules", "panel", "panels", "holder", "content", "contents", "col",
+        "cols", "column", "columns", "region", "zone", "group", "links", "link", "title", "header", "body", "top",
+        "bottom", "left", "right", "long", "short", "small", "large", "big", "wide", "narrow", "main", "first", "last",
+        "more", "new", "post", "posts", "story", "stories", "article", "articles", "entry", "entries", "news",
+    )
+)
+# Block containers only: an inline element (a ``span.byline-author`` a blogger pasted the post into)
+# is no box.
+_BOX_BLOCKS = frozenset(("div", "section", "aside", "footer", "nav", "ul", "ol", "dl", "li", "table", "tbody", "tr",
+                         "td", "form", "article"))
+_BOX_TAGS = frozenset(("aside", "footer", "nav"))
+_BOX_ROLES = frozenset(("complementary", "contentinfo", "navigation"))
+_NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_BOX_SHARE = 0.8  # a box holding more of the cut than this is (or holds) the story
+_BOX_STORY = 50  # words the cut must keep outside the box: the story stays
+_BOX_LINKS = 0.5  # a block whose words are half link labels or more is a list of links
+
+
+def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> tuple[list[str], list[str]]:
+    """The kept paragraphs that sit, on the page, inside a box of furniture after the story go: a
+    comment thread, a "related" or "popular" list, an advert block, a sidebar, a footer, an author
+    or newsletter box that the cut took in with the story. A box is a block element that is named
+    as furniture (``_is_box``: an ``aside``, ``footer`` or ``nav``, a landmark role, ``itemprop``
+    comment, or a class or id all of whose words are furniture or generic words) or a block of
+    links beside the story (``_is_link_box``). It goes only when all of these hold: some of the
+    cut's text lies outside it and before it (the story comes first), at least ``_BOX_STORY``
+    words of the cut lie outside it (the story stays), and it holds at most ``_BOX_SHARE`` of the
+    cut (a box holding nearly all of it wraps the story). Each paragraph is placed on the page by
+    its words (``_locate``); one not placed is kept. Language plays no part: the evidence is the
+    page's markup, whose class names are English in every language's pages.
+
+    trafilatura prunes most such boxes by their names itself; what reaches the cut are the names
+    its lists miss ("readerComments", "AdColList", "classifieds-long", "piFoot", "bSideBar",
+    "Newsletter") and text its fallbacks take from beyond the article's element. Over the path
+    without it (``benchmarks/html_ablation.py``, session 17): L3S-GN1 0.922 -> 0.929, Dragnet and
+    Readability level, the Zyte dev pages 0.9730 -> 0.9734 with none lower; on 721 pages no round
+    had read +0.0029 [+0.0017, +0.0043] (90%); ``docs/extraction-fit.md``, round 8."""
+    if len(kept) < 2:
+        return kept, removed
+    words: list[str] = []
+    owners: list[HtmlElement] = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP:
+            continue
+        for text in [el.text, *(child.tail for child in el)]:
+            if text and not text.isspace():
+                found = _WORD.findall(text.lower())
+                words.extend(found)
+                owners.extend([el] * len(found))
+    chains = [_ancestors(e) if e is not None else [] for e in _locate(kept, words, owners)]
+    sizes = [n_words(p) for p in kept]
+    total = sum(sizes)
+    mass: dict[HtmlElement, int] = {}
+    depth: dict[HtmlElement, int] = {}
+    for size, chain in zip(sizes, chains, strict=True):
+        for n, el in enumerate(chain):
+            mass[el] = mass.get(el, 0) + size
+            depth[el] = n
+    drop: set[int] = set()
+    core = max((el for el, held in mass.items() if held >= 0.5 * total), key=lambda el: depth[el], default=None)
+    for box, held in mass.items():
+        if box.tag in ("html", "body") or held > _BOX_SHARE * total or total - held < _BOX_STORY:
+            continue
+        if not (_is_box(box) or _is_link_box(box, core)):
+            continue
+        inside = [n for n, chain in enumerate(chains) if box in chain]
+        before = [n for n, chain in enumerate(chains) if chain and box not in chain and n < inside[0]]
+        if before:
+            drop.update(inside)
+    if not drop:
+        return kept, removed
+    return [p for n, p in enumerate(kept) if n not in drop], removed + [kept[n] for n in sorted(drop)]
+
+
+def _is_link_box(el: HtmlElement, core: HtmlElement | None) -> bool:
+    """A block of links beside the story, not in it: at least ``_BOX_LINKS`` of its words are link
+    labels, and it neither lies inside nor holds the story's core (the deepest element holding
+    half the cut). A list of links inside the story (a blog's list of sources, a Wikipedia
+    infobox) is the story's."""
+    if el.tag not in _BOX_BLOCKS or core is None or core in _ancestors(el) or el in _ancestors(core):
+        return False
+    words = len(" ".join(el.itertext()).split())
+    linked = sum(len(" ".join(a.itertext()).split()) for a in el.iter("a"))
+    return bool(words) and linked >= _BOX_LINKS * words
+
+
+def _is_box(el: HtmlElement) -> bool:
+    if el.tag not in _BOX_BLOCKS:
+        return False
+    if el.tag in _BOX_TAGS or (el.get("role") or "").lower() in _BOX_ROLES:
+        return True
+    if "comment" in (el.get("itemprop") or "").lower():
+        return True
+    return any(_is_box_name(name) for name in f"{el.get('id') or ''} {el.get('class') or ''}".split())
+
+
+def _is_box_name(name: str) -> bool:
+    """A class or id word of furniture: one of its words names a box, and every other is generic
+    (words of one or two letters, a site's prefix as in "piFoot", count as generic)."""
+    words = [w.lower() for w in _NAME_WORD.findall(name)]
+    return any(w in _BOX_WORDS for w in words) and all(
+        w in _BOX_WORDS or w in _BOX_GENERIC or len(w) <= 2 for w in words
+    )
+
+
+def _locate(paragraphs: list[str], words: list[str], owners: list[HtmlElement]) -> list[HtmlElement | None]:
+    """Each paragraph's element on the page (``words`` and their ``owners``, in page order): the
+    common ancestor of the elements holding its first three words and its last three, placed by
+    whichever of the two the page holds once (teaser rows open alike: "| 3 days ago | ..."). None
+    for a paragraph not found (under three words, or text the cut rewrote) or whose opening and
+    closing words the page both holds more than once (a hidden second copy of the article)."""
+    tokens = [_WORD.findall(p.lower()) for p in paragraphs]
+    wanted = {tuple(ws[:3]) for ws in tokens} | {tuple(ws[-3:]) for ws in tokens}
+    index: dict[tuple[str, ...], list[int]] = {}
+    for i, gram in enumerate(zip(words, words[1:], words[2:], strict=False)):
+        if gram in wanted:
+            index.setdefault(gram, []).append(i)
+    out: list[HtmlElement | None] = []
+    for ws in tokens:
+        if len(ws) < 3:
+            out.append(None)
+            continue
+        opens, closes = index.get(tuple(ws[:3]), []), index.get(tuple(ws[-3:]), [])
+        span = 4 * len(ws) + 20
+        if len(opens) == 1:
+            start = opens[0]
+            after = [h + 2 for h in closes if h >= start]
+            end = after[0] if after and after[0] - start < span else start + 2
+        elif len(closes) == 1:  # a repeated opening ("| 3 days ago | ...", a date), a unique end
+            end = closes[0] + 2
+            before = [h for h in opens if h <= closes[0]]
+            start = before[-1] if before and end - before[-1] < span else closes[0]
+        else:  # not found, or the page has it twice (a hidden copy): where is unknown
+            out.append(None)
+            continue
+        out.append(_common(owners[start], owners[end]))
+    return out
+
+
+
+def _ancestors(el: HtmlElement) -> list[HtmlElement]:
+    """The element and its ancestors, the root first."""
+    out = []
+    node: HtmlElement | None = el
+    while node is not None:
+        out.append(node)
+        node = node.getparent()
+    return out[::-1]
+
+
+def _common(a: HtmlElement, b: HtmlElement) -> HtmlElement:
+    ca, cb = _ancestors(a), _ancestors(b)
+    n = 0
+    while n < min(len(ca), len(cb)) and ca[n] is cb[n]:
+        n += 1
+    return ca[max(0, n - 1)]
 
 
 def site_name(html: str) -> str | None:
