@@ -105,15 +105,32 @@ def _labelled(
     return x, y, w
 
 
+# Measurement hook (``benchmarks/text_rules.py --without``): line features fitted as constant zero,
+# so neither stage can use them; "lexical" fits the second stage without the word table.
+WITHOUT: frozenset[str] = frozenset()
+
+
+def _without(ps: list[Page]) -> list[Page]:
+    cols = [lines.FEATURES.index(f) for f in WITHOUT if f in lines.FEATURES]
+    if not cols:
+        return ps
+    out = []
+    for pid, rows, words, labels, weight, texts in ps:
+        rows = [[0.0 if j in cols else x for j, x in enumerate(r)] for r in rows]
+        out.append((pid, rows, words, labels, weight, texts))
+    return out
+
+
 def fit_model(ps: list[Page], c: float = 1.0, trees: int | None = None) -> dict[str, Any]:
     """Both stages: the line model, then the context model over its probabilities (``trees``
     0: the line model alone)."""
+    ps = _without(ps)
     weights = fit(*_labelled(ps), c)
     trees = _TREES if trees is None else trees
     if not trees:
         return weights
     lines.WEIGHTS = weights  # the second stage's inputs are the first stage's outputs
-    table = token_table(ps)
+    table = {} if "lexical" in WITHOUT else token_table(ps)
     ctx = [
         lines.context([lines.keep_probability(r) for r in rows], words, texts, table)
         for _, rows, words, _, _, texts in ps

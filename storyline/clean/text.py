@@ -59,7 +59,37 @@ _SHORT_BP = re.compile(
     )\b
     |[©®]|^(?:a-\s*a\s*a\+|[-–—•·|>»]+)$
     |^\W*(?:suche|search|men[üu]|navigation|mehr\ (?:von|erfahren|infos?)|learn\ more|weitere\ informationen|
-    (?:buch|heft)\ bestellen|ausgabe\ kaufen|zum\ angebot|more\ info(?:rmation)?)\W*$
+    (?:buch|heft)\ bestellen|ausgabe\ kaufen|zum\ angebot|more\ info(?:rmation)?|
+    # Headings of the boxes around an article (about the author, related, most read, follow us), as a
+    # whole line (a count may follow: "Ähnliche Beiträge (4)"): in a sentence the words are the story's.
+    about\ the\ authors?|further\ reading|more\ like\ this|(?:popular|recent|previous|next|older|newer)\ posts?|
+    editor'?s\ picks|most\ commented|
+    über\ (?:den|die)\ autor(?:in|en|innen)?(?:\s*/\s*(?:die\ )?autor(?:in|en|innen))?|zur\ person|
+    (?:verwandte|ähnliche|weitere|neueste|letzte|beliebte)\ (?:beiträge|artikel|nachrichten|meldungen|themen)|
+    meistgelesen\w*|meist\ gelesen|auch\ interessant|das\ könnte\ dich\ auch\ interessieren|
+    (?:vorheriger|nächster)\ (?:beitrag|artikel)|jetzt\ spenden|mediadaten|schlagw(?:örter|orte)|
+    à\ propos\ de\ l'auteur|articles?\ (?:similaires|liés|connexes)|sur\ le\ même\ (?:sujet|thème)|les\ plus\ lus|
+    dans\ la\ même\ rubrique|à\ découvrir\ (?:aussi|également)|vous\ aimerez\ (?:aussi|également)|
+    (?:article|billet)\ (?:précédent|suivant)|suivez-nous|
+    sobre\ el\ autor|(?:artículos|noticias|entradas)\ relacionad[ao]s|lo\ más\ (?:leído|visto)|más\ leíd[ao]s|
+    síguenos|entrada\ (?:anterior|siguiente)|
+    sobre\ o\ autor|(?:artigos|notícias|posts)\ relacionad[ao]s|mais\ lid[ao]s|siga-nos|veja\ também|
+    sull'autore|(?:articoli|notizie)\ correlat[ei]|(?:i\ )?più\ letti|seguici|potrebbe\ interessarti|
+    articolo\ (?:precedente|successivo)|
+    over\ de\ auteur|gerelateerde\ artikelen|meest\ gelezen|volg\ ons|
+    o\ autorze|(?:powiązane|podobne)\ artykuły|najczęściej\ czytane|najpopularniejsze|zobacz\ (?:też|także|również)|
+    obserwuj\ nas|dodaj\ komentarz|(?:poprzedni|następny)\ artykuł|
+    yazar\ hakkında|benzer\ haberler|en\ çok\ okunan(?:lar)?|bizi\ takip\ edin|yorum\ yap|etiketler|
+    об\ авторе|похожие\ (?:статьи|новости|материалы)|самое\ читаемое|подписывайтесь|оставить\ комментарий|
+    tin\ nổi\ bật|đọc\ nhiều|xem\ nhiều|tin\ mới\ nhất|bài\ viết\ liên\ quan|
+    berita\ lainnya|terpopuler|tentang\ penulis|artikel\ terkait|
+    # Nordic, Finnish, Czech, Slovak, Hungarian, Romanian, Greek
+    läs\ (?:också|mer)|relaterade\ artiklar|mest\ lästa|læs\ (?:også|mere)|les\ (?:også|mer)|relaterede\ artikler|
+    mest\ leste|lue\ (?:myös|lisää)|luetuimmat|aiheeseen\ liittyvät|kirjoittajasta|čtěte\ (?:také|též)|
+    související\ články|nejčtenější|o\ autorovi|súvisiace\ články|najčítanejšie|kapcsolódó\ cikkek|
+    legolvasottabb|a\ szerzőről|citește\ (?:și|mai\ mult)|articole\ similare|cele\ mai\ citite|despre\ autor|
+    διαβάστε\ επίσης|σχετικά\ άρθρα
+    )\W*(?:\(\d+\))?\W*$
     |(?:相关|推荐|评论|分享|登录|订阅|责任编辑|关联记事|関連記事|ログイン|シェア|اقرأ\ أيضا|تعليقات|شارك|اشترك)
     """
 )
@@ -130,7 +160,10 @@ _LEAD_BP = re.compile(
     à\ lire|voir\ aussi|lee\ también|leer\ más|ver\ también|leia\ (?:também|mais)|leggi\ anche|czytaj\ (?:też|także)|
     zobacz\ też|lees\ ook|читайте\ также|xem\ thêm|đọc\ thêm|tin\ liên\ quan|baca\ juga|otras\ noticias|
     meistgelesen|weitere\ (?:artikel|nachrichten|meldungen)|download\ the|for\ the\ latest|subscribe\ now|
-    wir\ respektieren\ (?:deine|ihre)\ privatsphäre|ihre\ meinung|this\ entry\ was\ posted|posted\ in
+    wir\ respektieren\ (?:deine|ihre)\ privatsphäre|ihre\ meinung|this\ entry\ was\ posted|posted\ in|
+    about\ the\ author|über\ (?:den|die)\ autor\w*|à\ propos\ de\ l'auteur|sobre\ (?:el|o)\ autor|sull'autore|
+    over\ de\ auteur|o\ autorze|yazar\ hakkında|об\ авторе|tentang\ penulis|
+    läs\ också|læs\ også|les\ også|lue\ myös|čtěte\ (?:také|též)|citește\ și|διαβάστε\ επίσης
     )\b"""
 )
 _LIST_ITEM = re.compile(r"^\s*(?:\d{1,2}[.)]\s|[-•*·▪►»→✓◦]\s)")
@@ -671,9 +704,18 @@ def drop_blocks(a: Analysis, kept: list[int]) -> list[int]:
 _ISLAND_GAP = 3
 _ISLAND_SHARE = 0.25
 # Measurement hooks for the variants tried (``benchmarks/text_rules.py``), off as shipped: a cap on
-# an island's lines, and islands set apart by any unkept lines (no furniture phrasing needed).
+# an island's lines, and islands set apart by any unkept lines (no furniture phrasing needed); on
+# as shipped: an "about the author" heading sets an island apart however few lines it takes.
 _ISLAND_MAX_LINES: int | None = None
 _ISLAND_NEEDS_PHRASE = True
+_ISLAND_BOX_HEADING = True
+# The heading of an author's or outlet's box, a whole line in any language of the phrase lists.
+_BOX_HEADING = re.compile(
+    r"""(?ix)^\W*(?:about\ (?:the\ )?authors?|about\ us|über\ (?:den|die)\ autor(?:in|en|innen)?
+    (?:\s*/\s*(?:die\ )?autor(?:in|en|innen))?|über\ uns|zur\ person|à\ propos\ de\ l'auteur|sobre\ (?:el|o)\ autor|
+    sull'autore|over\ de\ auteur|o\ autorze|yazar\ hakkında|об\ авторе|tentang\ penulis|kirjoittajasta|
+    o\ autorovi|a\ szerzőről|despre\ autor)\W*$"""
+)
 
 
 def drop_islands(a: Analysis, kept: list[int]) -> list[int]:
@@ -695,7 +737,9 @@ def drop_islands(a: Analysis, kept: list[int]) -> list[int]:
         return kept
     groups: list[list[int]] = [[kept[0]]]
     for x, y in pairwise(kept):
-        if y - x - 1 >= _ISLAND_GAP:
+        if y - x - 1 >= _ISLAND_GAP or (
+            _ISLAND_BOX_HEADING and y - x > 1 and any(_BOX_HEADING.match(a.lines[j].text) for j in range(x + 1, y))
+        ):
             groups.append([y])
         else:
             groups[-1].append(y)
@@ -737,9 +781,36 @@ def is_link_label(text: str) -> bool:
     return hit is not None and len(hit.group(0)) >= 0.6 * len(m.group(1))
 
 
+# Measurement hook (``benchmarks/text_rules.py``): whether a bare label line ("Lue myös:") makes the
+# headline on the next line a link (``drop_link_labels``).
+_LABEL_NEXT_LINE = True
+_BARE_LABEL = re.compile(r"^\W*([^:]{2,40}?)\s*:\s*$")
+
+
+def is_bare_label(text: str) -> bool:
+    """A line that is only a stock furniture label and a colon ("Lesen Sie auch:", "Read more:",
+    "Lue myös:"): what the page puts after it, on the next line, is a link to another story."""
+    m = _BARE_LABEL.match(text)
+    if not m or n_words(m.group(1)) > 4:
+        return False
+    hit = _SHORT_BP.search(m.group(1)) or _LEAD_BP.match(m.group(1))
+    return hit is not None and len(hit.group(0).strip(" :")) >= 0.6 * len(m.group(1))
+
+
 def drop_link_labels(lines: Sequence[Line], kept: list[int]) -> list[int]:
-    """``kept`` without lines ``is_link_label`` calls links to other stories."""
-    return [i for i in kept if lines[i].words > _LABEL_WORDS or not is_link_label(lines[i].text)]
+    """``kept`` without lines ``is_link_label`` calls links to other stories, and without a
+    headline (no full stop at its end, at most ``_LABEL_WORDS`` words) right after a bare label
+    line (``is_bare_label``): the same link with the label on a line of its own."""
+
+    def link(i: int) -> bool:
+        ln = lines[i]
+        if ln.words > _LABEL_WORDS:
+            return False
+        if is_link_label(ln.text):
+            return True
+        return _LABEL_NEXT_LINE and i > 0 and is_bare_label(lines[i - 1].text) and not blocks._FULL_STOP.search(ln.text)
+
+    return [i for i in kept if not link(i)]
 
 
 def drop_captions(lines: Sequence[Line], kept: list[int]) -> list[int]:
@@ -765,7 +836,7 @@ def model_keep(a: Analysis, probs: list[float], known_boilerplate: frozenset[str
         and i not in a.teasers
         and (i in rule or not _doubled(lines, i))
         and not _is_furniture(lines[i], known_boilerplate)
-        and probs[i] >= (low if i in rule else thr if i >= a.span[0] else _BEFORE_THR)
+        and probs[i] >= (_rule_bar(lines[i], low) if i in rule else thr if i >= a.span[0] else _BEFORE_THR)
         and (i >= a.span[0] or _may_lead(lines, i))
     ]
 
@@ -784,6 +855,18 @@ def model_keep(a: Analysis, probs: list[float], known_boilerplate: frozenset[str
         return list(a.rule_kept)
     guarded = _guard_prose(kept, a)
     return own if guarded is kept else finish(guarded)
+
+
+# Measurement hook (``benchmarks/text_rules.py``), off as shipped: the probability under which the
+# model may drop a line of prose the rules kept (``None``: the model's own drop bar, as for any line).
+_PROSE_DROP_BELOW: float | None = None
+
+
+def _rule_bar(line: Line, low: float) -> float:
+    """The probability a line the rules kept needs to stay."""
+    if _PROSE_DROP_BELOW is not None and line.prose:
+        return min(low, _PROSE_DROP_BELOW)
+    return low
 
 
 # A paragraph of running prose this long (``n_words``: any script) is article text wherever it
