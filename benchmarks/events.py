@@ -504,19 +504,22 @@ def storyline_orders(
     families: Sequence[str] = ORDER_FAMILIES,
 ) -> dict[str, dict[str, list[tuple[float, float]]]]:
     """(F1, cross-lingual recall) per order: ``n`` orders of each family, plus the fixed order
-    (publish, ties by id). Measures: ``all`` and ``held`` (the held-out half) from one run over all
-    articles, and ``alone`` (the held-out half linked on its own, as an unseen set would be)."""
+    (publish, ties by id). Measures: ``all``, ``held`` (the held-out half) and ``cal`` (the
+    calibration half, where a knob is chosen) from one run over all articles, and ``alone`` (the
+    held-out half linked on its own, as an unseen set would be)."""
     held = lambda i: half(i) == 1  # noqa: E731
     gh = sub(gold, held)
+    gcal = sub(gold, lambda i: half(i) == 0)
     out: dict[str, dict[str, list[tuple[float, float]]]] = {}
     fixed = sorted(arts, key=lambda a: (a.published or dt.date.max, a.id))
     runs = [("fixed", fixed)] + [(f, arrival_order(arts, f, s)) for f in families for s in range(1, n + 1)]
     for fam, order in runs:
         pred = run_linker(order, cfg)[1]
         alone = run_linker([a for a in order if held(a.id)], cfg)[1]
-        got = out.setdefault(fam, {"all": [], "held": [], "alone": []})
+        got = out.setdefault(fam, {"all": [], "held": [], "alone": [], "cal": []})
         got["all"].append(_score_storylines(pred, gold, langs))
         got["held"].append(_score_storylines(pred, gh, langs))
+        got["cal"].append(_score_storylines(pred, gcal, langs))
         got["alone"].append(_score_storylines(alone, gh, langs))
     return out
 
@@ -546,7 +549,8 @@ def bench_storyline_orders(data: Path, cfg: LinkConfig, n: int, variants: Sequen
         r = res[name]
         for fam in ORDER_FAMILIES:
             cells = []
-            for m, label in (("held", "held-out half"), ("all", "all"), ("alone", "held-out alone")):
+            for m, label in (("held", "held-out half"), ("all", "all"), ("alone", "held-out alone"),
+                             ("cal", "calibration half")):
                 f = [x[0] for x in r[fam][m]]
                 x = [x[1] for x in r[fam][m]]
                 cells.append(f"{label} {_ms(f)} / {_ms(x)}")
@@ -559,7 +563,8 @@ def bench_storyline_orders(data: Path, cfg: LinkConfig, n: int, variants: Sequen
         base = res["shipped"]
         for fam in ORDER_FAMILIES:
             cells = []
-            for m, label in (("held", "held-out half"), ("all", "all"), ("alone", "held-out alone")):
+            for m, label in (("held", "held-out half"), ("all", "all"), ("alone", "held-out alone"),
+                             ("cal", "calibration half")):
                 d = [v[0] - b[0] for v, b in zip(r[fam][m], base[fam][m], strict=True)]
                 dx = [v[1] - b[1] for v, b in zip(r[fam][m], base[fam][m], strict=True)]
                 cells.append(f"{label} {_ms(d).replace('±', ' ± ')} / {_ms(dx).replace('±', ' ± ')}")

@@ -19,12 +19,14 @@ own order:
 
 Printed, for the shipped settings and each ``--set`` variant, over the fixed interleaving and
 ``--orders`` more (mean ± sd): BCubed F1 of the storylines articles alone (scored only among
-themselves: do other stories bridge or split them), the held-out half of it, and of the other
-articles the BCubed *precision* (of the storyline each lands in, the share that is its own story)
-and how many of them share a storyline with a storylines article or another story. The gain of a
-variant is paired over the same orders. Nothing is fitted here; a variant chosen on these figures
-must also hold on ``benchmarks/events.py --only storylines --orders`` (no other news) and is
-reported with its held-out half.
+themselves: do other stories bridge or split them), each half of it, and of the other
+articles the BCubed *precision* (of the storyline each lands in, the share that is its own story;
+also over each half of them by article id, ``common.half``, so that a knob chosen on the
+calibration halves is reported on the held-out ones) and how many of them share a storyline
+with a storylines article or another story. The gain of a variant is paired over the same orders.
+Nothing is fitted here; a variant chosen on these figures must also hold on
+``benchmarks/events.py --only storylines --orders`` (no other news) and is reported with its
+held-out half.
 """
 
 from __future__ import annotations
@@ -119,29 +121,36 @@ def interleave(story: Sequence[Article], other: Sequence[Article], gold: dict[st
 
 def measure(pred: dict[str, str], sgold: dict[str, str], ogold: dict[str, str]) -> dict[str, float]:
     held = {i: g for i, g in sgold.items() if half(i) == 1}
+    cal = {i: g for i, g in sgold.items() if half(i) == 0}
     members: dict[str, list[str]] = defaultdict(list)
     for i, s in pred.items():
         members[s].append(i)
     allgold = {**sgold, **ogold}
     prec, mixed_story, mixed_other = [], 0, 0
+    prec_half: tuple[list[float], list[float]] = ([], [])
     for i in ogold:
         m = members[pred[i]]
         prec.append(sum(allgold.get(j) == ogold[i] for j in m) / len(m))
+        prec_half[half(i)].append(prec[-1])
         mixed_story += any(j in sgold for j in m)
         mixed_other += any(j in ogold and ogold[j] != ogold[i] for j in m)
     return {
         "story_f1": ev.bcubed({i: pred[i] for i in sgold}, sgold).f1,
         "held_f1": ev.bcubed({i: pred[i] for i in held}, held).f1,
+        "cal_f1": ev.bcubed({i: pred[i] for i in cal}, cal).f1,
         "other_p": float(np.mean(prec)),
+        "other_p_cal": float(np.mean(prec_half[0])),
+        "other_p_held": float(np.mean(prec_half[1])),
         "other_in_story": mixed_story / len(ogold),
         "other_with_other": mixed_other / len(ogold),
         "all_f1": ev.bcubed(pred, allgold).f1,
     }
 
 
-KEYS = ("story_f1", "held_f1", "other_p", "other_in_story", "other_with_other", "all_f1")
-LABELS = ("storylines F1", "held-out half", "others' precision", "others in a dev storyline",
-          "others with another story", "all F1")
+KEYS = ("story_f1", "held_f1", "cal_f1", "other_p", "other_p_cal", "other_p_held", "other_in_story",
+        "other_with_other", "all_f1")
+LABELS = ("storylines F1", "held-out half", "calibration half", "others' precision", "(calibration half",
+          "held-out half)", "others in a dev storyline", "others with another story", "all F1")
 
 
 def _ms(xs: Sequence[float]) -> str:
