@@ -10,6 +10,7 @@ import math
 import random
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -190,6 +191,22 @@ def test_add_missing_gives_the_postings_of_the_has_add_loop(tmp_path: Path) -> N
         assert all(sorted(many.keys_of(r)) == sorted(one.keys_of(r)) for r in range(40))
 
 
+def _one_event_storylines(rng: np.random.Generator, n: int, names: int) -> Any:
+    """A storyline index of ``n`` one-article events placed in turn (storylines of one event
+    each, sharing keys by theme: three of ``names`` people each), its candidate index built."""
+    from storyline.link.similarity import LinkConfig
+    from storyline.link.storylines import StorylineIndex
+
+    sl = StorylineIndex(LinkConfig(), 16)
+    for i in range(n):
+        v = rng.standard_normal(16)
+        ents = frozenset(f"person:p{int(rng.integers(names))}" for _ in range(3))
+        sl.add_article(f"e{i}", (v / np.linalg.norm(v)).astype(np.float32), ents, "en")
+        sl.place(f"e{i}", f"a{i}")
+    sl.warm()
+    return sl
+
+
 def test_keys_put_into_the_postings_before_a_flush_change_no_search(tmp_path: Path) -> None:
     """A catch-up (and a snapshot save) puts the changed storylines' new entity keys into the
     postings at once (``_Candidates.apply_keys``), new storylines' too, the rest of the flush
@@ -197,18 +214,10 @@ def test_keys_put_into_the_postings_before_a_flush_change_no_search(tmp_path: Pa
     flush doing it all."""
     import copy
 
-    from storyline.link.similarity import LinkConfig
-    from storyline.link.storylines import StorylineIndex, _Group
+    from storyline.link.storylines import _Group
 
     rng = np.random.default_rng(4)
-    cfg = LinkConfig()
-    sl = StorylineIndex(cfg, 16)
-    for i in range(120):  # storylines of one event each, sharing keys by theme
-        v = rng.standard_normal(16)
-        ents = frozenset(f"person:p{int(rng.integers(60))}" for _ in range(3))
-        sl.add_article(f"e{i}", (v / np.linalg.norm(v)).astype(np.float32), ents, "en")
-        sl.place(f"e{i}", f"a{i}")
-    sl.warm()
+    sl = _one_event_storylines(rng, 120, 60)
     sl._candidates.postings.compact(tmp_path)  # frozen postings, as a snapshot has them
     for _ in range(300):  # what a catch-up brings: articles with new and old keys in placed events
         e = f"e{int(rng.integers(120))}"
@@ -246,17 +255,9 @@ def test_a_snapshot_saved_after_a_merge_freezes_the_postings_without_the_merged_
     import copy
     import pickle
 
-    from storyline.link.similarity import LinkConfig
-    from storyline.link.storylines import StorylineIndex
 
     rng = np.random.default_rng(5)
-    sl = StorylineIndex(LinkConfig(), 16)
-    for i in range(60):  # storylines of one event each, sharing keys by theme
-        v = rng.standard_normal(16)
-        ents = frozenset(f"person:p{int(rng.integers(30))}" for _ in range(3))
-        sl.add_article(f"e{i}", (v / np.linalg.norm(v)).astype(np.float32), ents, "en")
-        sl.place(f"e{i}", f"a{i}")
-    sl.warm()
+    sl = _one_event_storylines(rng, 60, 30)
     kept, gone = sorted({sl.storyline_of["e0"], sl.storyline_of["e1"]}, key=sl.order.__getitem__)
     assert kept != gone
     sl._merge(kept, gone)  # no flush before the save
