@@ -448,3 +448,74 @@ def test_frozen_band_files_are_merged_so_a_query_searches_few_and_finds_the_same
     assert held == len({(i, b) for i in range(len(sets)) for b in range(frozen.bands)})  # each band once
     for s in sets:
         assert set(frozen.query(s)) == set(plain.query(s))
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_frozen_segments_searched_ahead_for_a_batch_link_as_searched_one_by_one(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Linker.add`` searches the frozen segments once per segment for the next articles
+    (``EventIndex.search_ahead``) instead of once per article and segment. Random clustered
+    articles (some undated, some near-duplicates), 200 linked and saved in small date segments
+    (``snapshot.save``), then the other 120 linked by two copies of that saved linker, one
+    searching ahead and one article by article: the same assignments, and for every later
+    article the same nearest keys from ``_nearest`` with and without the batch's answers."""
+    from storyline.link import events as evmod
+    from storyline.link import snapshot
+    from storyline.link import state as statemod
+    from storyline.link.similarity import features
+
+    monkeypatch.setattr(evmod, "SEGMENT_SIZE", 24)  # several dated segments and undated ones
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((12, 384))
+    base = dt.date(2020, 1, 1)
+    arts = []
+    for i in range(320):
+        c = int(rng.integers(12))
+        v = centres[c] + rng.standard_normal(384) * rng.uniform(0.3, 1.2)
+        words = " ".join(f"w{c}x{int(rng.integers(40))}" for _ in range(60))
+        if rng.random() < 0.1 and arts:  # a re-post of an earlier article, lightly edited
+            words = arts[int(rng.integers(len(arts)))].body + " edited"
+        published = None if rng.random() < 0.2 else base + dt.timedelta(days=int(rng.integers(90)) + 20 * c)
+        arts.append(
+            Article(id=f"a{i}", title=f"t{i}", body=words, lang="en", published=published,
+                    vector=(v / np.linalg.norm(v)).astype(np.float32))
+        )
+    feats = {a.id: features(a) for a in arts}
+
+    def loader(ids: list[str]) -> dict[str, statemod.Features]:
+        return {i: feats[i] for i in ids}
+
+    first = Linker(loader=loader)
+    for i in range(0, 200, 20):
+        first.add(arts[i : i + 20])
+    snapshot.save(first, tmp_path, {})
+    ev = first._events
+    assert len(ev._segments) >= 4 and any(s.lo is None for s in ev._segments)
+    assert any(s.lo is not None for s in ev._segments)
+
+    ahead, plain = snapshot.load(tmp_path, loader)[0], snapshot.load(tmp_path, loader)[0]
+    searched: list[int] = []
+    real = evmod.EventIndex.search_ahead
+
+    def counted(self: evmod.EventIndex, batch: list[statemod.Features]) -> evmod.Ahead:
+        got = real(self, batch)
+        searched.append(len(got))
+        return got
+
+    monkeypatch.setattr(evmod.EventIndex, "search_ahead", counted)
+    out_ahead = [a for i in range(200, 320, 20) for a in ahead.add(arts[i : i + 20])]
+    assert sum(searched) == 120
+    monkeypatch.setattr(evmod.EventIndex, "search_ahead", lambda self, batch: {})
+    out_plain = [a for i in range(200, 320, 20) for a in plain.add(arts[i : i + 20])]
+    assert out_ahead == out_plain
+    assert 3 < len(groups(out_ahead, "event")) < 120
+
+    ev = snapshot.load(tmp_path, loader)[0]._events
+    later = [feats[a.id] for a in arts[200:]]
+    got = real(ev, later)
+    for f in later:
+        k = min(ev.cfg.neighbours, len(ev._keys))
+        assert got[f.id][0] is f and got[f.id][1] == k
+        assert ev._nearest(f, k, got) == ev._nearest(f, k)
+        assert got[f.id][2]  # the segments answered

@@ -43,6 +43,43 @@ def test_a_key_keeps_its_number_when_frozen_to_files_even_if_hashes_collide(
     assert back.numbers([*words, "place:new", "unseen"]) == [*first, len(words), len(words) + 1]
 
 
+def test_keys_looked_up_ahead_are_numbered_as_looked_up_one_article_at_a_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``Linker.add`` looks the frozen numbers of the next articles' keys up together
+    (``KeyTable.look_up``) and hands them to ``numbers``: through freezes, keys given twice, new
+    keys, and hash collisions, the same numbers as two tables numbering the same articles' keys
+    one article at a time, and no frozen search for keys looked up."""
+    monkeypatch.setattr(keys, "_hash", lambda b: len(b) % 5)  # collisions everywhere
+    rng = random.Random(4)
+    pool = [f"{kind}:{i}" for kind in ("place", "name", "org") for i in range(60)]
+    ahead, plain = KeyTable(), KeyTable()
+    searched: list[int] = []
+    frozen = KeyTable._frozen
+
+    def counted(self: KeyTable, ks: list[str]) -> list[int | None]:
+        if self is ahead and self._table.shape[1]:  # a search of a frozen table
+            searched.append(len(ks))
+        return frozen(self, ks)
+
+    monkeypatch.setattr(KeyTable, "_frozen", counted)
+    for step in range(30):
+        arts = [frozenset(rng.sample(pool[: 30 + 5 * step], rng.randint(0, 6))) for _ in range(8)]
+        known = ahead.look_up(k for a in arts for k in a)
+        looked = len(searched)
+        got = [ahead.vector(a, known) for a in arts]
+        assert len(searched) == looked  # every key was looked up ahead
+        assert got == [plain.vector(a) for a in arts]
+        if step % 4 == 3:
+            ahead.freeze(tmp_path)
+            plain.freeze(tmp_path)
+    assert len(ahead) == len(plain) > 100 and sum(searched) > 0
+    # Keys not looked up are searched as before.
+    assert ahead.numbers(["place:1", "brand:new"], {"place:1": ahead.numbers(["place:1"])[0]}) == plain.numbers(
+        ["place:1", "brand:new"]
+    )
+
+
 def test_an_article_s_keys_are_numbered_in_string_order_with_the_unit_weight() -> None:
     t = KeyTable()
     ents = frozenset({"place:SY/damascus", "name:asad"})

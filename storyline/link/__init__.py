@@ -14,13 +14,18 @@ from pathlib import Path
 
 import numpy as np
 
-from storyline.link.events import EventIndex, make_id
+from storyline.link.events import Ahead, EventIndex, make_id
 from storyline.link.similarity import Features, LinkConfig, explain, features, similarity
 from storyline.link.state import Loader
 from storyline.link.storylines import StorylineIndex
 from storyline.models import Article, Assignment
 
 __all__ = ["Heads", "LinkConfig", "Linker", "StoredLink", "explain", "make_id", "similarity"]
+
+AHEAD = 64
+"""Articles whose features are made, and whose frozen-segment neighbours are searched, at once
+(``Linker.add``): a batch of the pipeline (32) is one step; a restore's thousands of unassigned
+articles are many, so their features are never all in memory together."""
 
 # Reads stored articles' vector, entities and language (their start-up fields), by id.
 Heads = Callable[[Sequence[str]], Mapping[str, tuple[np.ndarray | None, frozenset[str], str]]]
@@ -239,17 +244,30 @@ class Linker:
         ev, sl = self._events, self._storylines
         order: list[str] = []
         touched: set[str] = set()  # events whose members may have moved (merges)
-        for art in articles:
+        feats: dict[str, Features] = {}
+        ahead: Ahead = {}
+        known: dict[str, int | None] = {}
+        for n, art in enumerate(articles):
             order.append(art.id)
             if art.id in ev.event_of:  # already linked: report where it is, change nothing
                 continue
-            f = features(art)
-            eid, merges = ev.add(f)
+            if art.id not in feats:
+                # The features of the next AHEAD articles, and the frozen segments searched for
+                # them in one call each (``EventIndex.search_ahead``): segments do not change
+                # while articles are linked.
+                feats = {}
+                for a in articles[n : n + AHEAD]:
+                    if a.id not in ev.event_of and a.id not in feats:  # the first of an id is linked
+                        feats[a.id] = features(a)
+                ahead = ev.search_ahead(list(feats.values()))
+                known = sl.keys.look_up(k for g in feats.values() for k in g.entities)
+            f = feats.pop(art.id)
+            eid, merges = ev.add(f, ahead)
             for absorbed, kept in merges:
                 touched.add(kept)
                 if sl.merge_events(absorbed, kept) is not None:
                     touched.update(sl.event_ids[sl.storyline_of[kept]])
-            sl.add_article(eid, f.vector, f.entities, f.lang)
+            sl.add_article(eid, f.vector, f.entities, f.lang, known)
             if eid not in sl.storyline_of:
                 sl.place(eid, art.id)
             if ev.grown is not None:

@@ -41,11 +41,12 @@ import hashlib
 import math
 import uuid
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from usearch.index import Index
+from usearch.index import BatchMatches, Index
 
 from storyline.link.duplicates import DuplicateIndex
 from storyline.link.similarity import Features, LinkConfig, combine, head_decides, signals
@@ -63,6 +64,10 @@ SPLIT_PAIRS = 256
 # sample's 11 reports of one Turkmen election were cut apart (gate F1 0.991 -> 0.942).
 TWIN_MIN_NAMING = 3
 
+
+# A batch's answers from the frozen segments (``EventIndex.search_ahead``): article id -> (its
+# features, the k searched for, (distance, key) pairs from every segment its window reaches).
+Ahead = dict[str, tuple[Features, int, list[tuple[float, int]]]]
 
 SEGMENT_SIZE = 262_144
 """Frozen article vectors (``EventIndex.freeze``) go into segments of at most this many articles, by
@@ -491,7 +496,7 @@ class EventIndex:
         return out
 
     # --- linking ----------------------------------------------------------------------------
-    def candidates(self, f: Features) -> dict[str, float]:
+    def candidates(self, f: Features, ahead: Ahead | None = None) -> dict[str, float]:
         """Earlier articles worth comparing, with their mixed score.
 
         A near-duplicate is a pair the LSH index returns (``dups``) whose exact shingle Jaccard
@@ -505,7 +510,7 @@ class EventIndex:
         found: set[str] = set()
         if len(self._keys):
             k = min(self.cfg.neighbours, len(self._keys))
-            found.update(self._keys[key] for key in self._nearest(f, k))
+            found.update(self._keys[key] for key in self._nearest(f, k, ahead))
         dups = {d for d in self._dups.query(f.shingles) if d in self.feats}
         found |= dups
         within = [cid for cid in found if cid in dups or self._in_window(f.published, cid)]
@@ -534,9 +539,12 @@ class EventIndex:
             return True
         return abs((published - when).days) <= self.cfg.window_days  # type: ignore[operator]
 
-    def _nearest(self, f: Features, k: int) -> list[int]:
+    def _nearest(self, f: Features, k: int, ahead: Ahead | None = None) -> list[int]:
         """Keys of the ``k`` nearest indexed articles: from the in-memory index and from the
-        frozen segments the article's time window reaches, nearest first."""
+        frozen segments the article's time window reaches, nearest first. ``ahead``: the
+        segments' answers for a batch, searched before it was linked (``search_ahead``); used for
+        ``f`` when they were searched for this very article with this ``k``, else the segments
+        are searched now."""
         vec = self._vector(f)
         if not self._segments:
             return [int(key) for key in self._index.search(vec, k).keys]
@@ -544,13 +552,51 @@ class EventIndex:
         if len(self._index):
             hits = self._index.search(vec, k)
             found.extend(zip(hits.distances.tolist(), hits.keys.tolist(), strict=True))
-        day = _day(f.published)
-        for seg in self._segments:
-            if seg.reaches(day, self.cfg.window_days):
-                hits = seg.index.search(vec, min(k, seg.count))
-                found.extend(zip(hits.distances.tolist(), hits.keys.tolist(), strict=True))
+        got = None if ahead is None else ahead.get(f.id)
+        if got is not None and got[0] is f and got[1] == k:
+            found.extend(got[2])
+        else:
+            day = _day(f.published)
+            for seg in self._segments:
+                if seg.reaches(day, self.cfg.window_days):
+                    hits = seg.index.search(vec, min(k, seg.count))
+                    found.extend(zip(hits.distances.tolist(), hits.keys.tolist(), strict=True))
         found.sort()
         return [int(key) for _, key in found[:k]]
+
+    def search_ahead(self, batch: Sequence[Features]) -> Ahead:
+        """The frozen segments' nearest for every article of ``batch``, searched with one usearch
+        call per segment (each article's rows only in the segments its window reaches, as
+        ``_nearest`` would search them), to be passed to ``add`` as the batch is linked.
+
+        Exact: the segments do not change while a batch is linked (only ``freeze`` changes them,
+        and it runs between batches), each query of a batch search runs the same HNSW search as a
+        single one (checked: the same keys and distances), and ``_nearest`` merges the answers
+        with the in-memory index's, searched at link time as before, and sorts them the same way.
+        What it saves is usearch's per-call cost, not the search itself: at a million stored a
+        dated new article searches three indexes where a small store's searches one."""
+        if not self._segments or not batch:
+            return {}
+        k = min(self.cfg.neighbours, len(self._keys))
+        vecs = [self._vector(f) for f in batch]
+        days = [_day(f.published) for f in batch]
+        found: list[list[tuple[float, int]]] = [[] for _ in batch]
+        for seg in self._segments:
+            rows = [i for i, day in enumerate(days) if seg.reaches(day, self.cfg.window_days)]
+            if not rows:
+                continue
+            if len(rows) == 1:  # usearch answers a single query with its own matches, not a batch
+                one = seg.index.search(vecs[rows[0]], min(k, seg.count))
+                found[rows[0]].extend(zip(one.distances.tolist(), one.keys.tolist(), strict=True))
+                continue
+            hits = seg.index.search(np.stack([vecs[i] for i in rows]), min(k, seg.count), threads=1)
+            assert isinstance(hits, BatchMatches)  # two queries or more
+            counts = hits.counts.tolist()
+            keys, dists = hits.keys.tolist(), hits.distances.tolist()
+            for j, i in enumerate(rows):
+                n = counts[j]
+                found[i].extend(zip(dists[j][:n], keys[j][:n], strict=True))
+        return {f.id: (f, k, hits_of) for f, hits_of in zip(batch, found, strict=True)}
 
     def event_scores(self, scores: dict[str, float]) -> dict[str, float]:
         per: dict[str, list[float]] = {}
@@ -564,13 +610,14 @@ class EventIndex:
             return {e: min(v) for e, v in per.items()}
         return {e: max(v) for e, v in per.items()}
 
-    def add(self, f: Features) -> tuple[str, list[tuple[str, str]]]:
+    def add(self, f: Features, ahead: Ahead | None = None) -> tuple[str, list[tuple[str, str]]]:
         """Link one article; returns its event and the merges ``(absorbed, kept)`` it caused.
-        ``grown`` then says whether the event should be checked for a twin (``split``)."""
+        ``grown`` then says whether the event should be checked for a twin (``split``).
+        ``ahead``: the frozen segments' answers for its batch (``search_ahead``)."""
         self.grown = None
         if f.id in self.event_of:
             return self.event_of[f.id], []
-        ev = self.event_scores(self.candidates(f))
+        ev = self.event_scores(self.candidates(f, ahead))
         ranked = sorted(ev.items(), key=lambda kv: (-kv[1], self.order[kv[0]]))
         merges: list[tuple[str, str]] = []
         before = 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -97,13 +97,28 @@ class KeyTable:
                 j += 1
         return out
 
-    def numbers(self, keys: list[str]) -> list[int]:
-        """The numbers of ``keys``, numbering the new ones (in the order given)."""
+    def look_up(self, keys: Iterable[str]) -> dict[str, int | None]:
+        """The frozen numbers of those of ``keys`` not numbered since the last freeze (None: not
+        frozen), found together: one hash search of the frozen table for all of them. For
+        ``numbers``'s ``known``, while nothing is frozen in between (``Linker.add`` looks up the
+        keys of the next articles it links; only ``freeze`` changes the frozen table)."""
+        new = self._new
+        if not self._table.shape[1]:
+            return {}
+        todo = sorted({k for k in keys if k not in new})
+        return dict(zip(todo, self._frozen(todo), strict=True))
+
+    def numbers(self, keys: list[str], known: Mapping[str, int | None] | None = None) -> list[int]:
+        """The numbers of ``keys``, numbering the new ones (in the order given). ``known``: the
+        frozen numbers of keys looked up before (``look_up``), so they are not searched again."""
         new = self._new
         out = [new.get(k, -1) for k in keys]
         missing = [i for i, n in enumerate(out) if n < 0]
         if missing:
-            found = self._frozen([keys[i] for i in missing])
+            if known is not None and all(keys[i] in known for i in missing):
+                found = [known[keys[i]] for i in missing]
+            else:
+                found = self._frozen([keys[i] for i in missing])
             for i, n in zip(missing, found, strict=True):
                 if n is None:
                     n = new.get(keys[i])  # a key given twice
@@ -113,16 +128,18 @@ class KeyTable:
                 out[i] = n
         return out
 
-    def vector(self, entities: frozenset[str]) -> tuple[list[int], float]:
+    def vector(
+        self, entities: frozenset[str], known: Mapping[str, int | None] | None = None
+    ) -> tuple[list[int], float]:
         """An article's entity keys as the storyline layer sums them (``storyline_entities``: a
         unit vector, every key the same weight): their numbers, ascending, and that weight. New
         keys are numbered in string order, so numbers follow arrival order whatever the
-        process's string hashing."""
+        process's string hashing. ``known``: as for ``numbers``."""
         d = storyline_entities(entities)
         if not d:
             return [], 0.0
         w = next(iter(d.values()))
-        return sorted(self.numbers(sorted(d))), w
+        return sorted(self.numbers(sorted(d), known)), w
 
     def freeze(self, directory: Path) -> None:
         """Move the keys numbered since the last freeze into the frozen arrays, written to

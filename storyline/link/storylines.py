@@ -45,7 +45,7 @@ import itertools
 import math
 import zlib
 from collections import Counter, deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -636,9 +636,17 @@ class StorylineIndex:
         self._ranks += 1
         self._touch(storyline_id)
 
-    def add_article(self, event_id: str, vector: np.ndarray | None, entities: frozenset[str], lang: str) -> None:
-        """Count an article into its event and, if the event is placed, into its storyline."""
-        ents, w = self.keys.vector(entities)
+    def add_article(
+        self,
+        event_id: str,
+        vector: np.ndarray | None,
+        entities: frozenset[str],
+        lang: str,
+        known: Mapping[str, int | None] | None = None,
+    ) -> None:
+        """Count an article into its event and, if the event is placed, into its storyline.
+        ``known``: frozen entity key numbers looked up ahead (``KeyTable.look_up``)."""
+        ents, w = self.keys.vector(entities, known)
         if self.events.lazy:
             # The article is already a member of the event (``EventIndex`` added it first): a
             # sum not in memory is summed from the members, this one included.
