@@ -13,7 +13,7 @@ import pytest
 from storyline.enrich.entities import extract_entities, extract_numbers
 from storyline.link import LinkConfig, Linker, explain, similarity
 from storyline.link.events import make_id
-from storyline.models import Article, Assignment
+from storyline.models import Article, Assignment, Entity
 
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
@@ -356,6 +356,31 @@ def test_a_twin_half_is_marked_by_an_entity_most_of_it_names_and_the_other_half_
     assert not _signature(papua + group("a", "b", "c"), aceh, 0.6)  # named by too small a share
 
 
+def _clustered_articles(rng: np.random.Generator, n: int, days: int, spread: int, mixed: bool) -> list[Article]:
+    """Random clustered articles for the linker's exactness tests: 12 clusters of vectors, words
+    of their cluster, one in ten a lightly edited re-post of an earlier one, one in five undated,
+    cluster ``c`` dated within ``days`` from ``spread * c`` days on; ``mixed``: English and
+    Vietnamese, with entities shared within a cluster (else English, no entities)."""
+    centres = rng.standard_normal((12, 384))
+    base = dt.date(2020, 1, 1)
+    arts: list[Article] = []
+    for i in range(n):
+        c = int(rng.integers(12))
+        v = centres[c] + rng.standard_normal(384) * rng.uniform(0.3, 1.2)
+        words = " ".join(f"w{c}x{int(rng.integers(40))}" for _ in range(60))
+        if rng.random() < 0.1 and arts:  # a re-post of an earlier article, lightly edited
+            words = arts[int(rng.integers(len(arts)))].body + " edited"
+        published = None if rng.random() < 0.2 else base + dt.timedelta(days=int(rng.integers(days)) + spread * c)
+        lang = "en"
+        entities: tuple[Entity, ...] = ()
+        if mixed:  # drawn in this order, after the date
+            lang = ["en", "vi"][int(rng.integers(2))]
+            entities = tuple(extract_entities(f"Minister Name{c} visited City{int(rng.integers(3))}.", "en"))
+        arts.append(Article(id=f"a{i}", title=f"t{i}", body=words, lang=lang, published=published,
+                            vector=(v / np.linalg.norm(v)).astype(np.float32), entities=entities))
+    return arts
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_neighbours_read_back_in_one_query_link_as_read_one_by_one(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """A store-backed linker reads a new article's stored neighbours in one loader call
@@ -366,30 +391,7 @@ def test_neighbours_read_back_in_one_query_link_as_read_one_by_one(seed: int, mo
     from storyline.link import state as statemod
     from storyline.link.similarity import features
 
-    rng = np.random.default_rng(seed)
-    centres = rng.standard_normal((12, 384))
-    base = dt.date(2020, 1, 1)
-    arts = []
-    for i in range(260):
-        c = int(rng.integers(12))
-        v = centres[c] + rng.standard_normal(384) * rng.uniform(0.3, 1.2)
-        words = " ".join(f"w{c}x{int(rng.integers(40))}" for _ in range(60))
-        if rng.random() < 0.1 and arts:  # a re-post of an earlier article, lightly edited
-            words = arts[int(rng.integers(len(arts)))].body + " edited"
-        published = None if rng.random() < 0.2 else base + dt.timedelta(days=int(rng.integers(60)) + 5 * c)
-        arts.append(
-            Article(
-                id=f"a{i}",
-                title=f"t{i}",
-                body=words,
-                lang=["en", "vi"][int(rng.integers(2))],
-                published=published,
-                vector=(v / np.linalg.norm(v)).astype(np.float32),
-                entities=tuple(
-                    extract_entities(f"Minister Name{c} visited City{int(rng.integers(3))}.", "en")
-                ),
-            )
-        )
+    arts = _clustered_articles(np.random.default_rng(seed), 260, days=60, spread=5, mixed=True)
     feats = {a.id: features(a) for a in arts}
     calls: list[int] = []
 
@@ -466,21 +468,7 @@ def test_frozen_segments_searched_ahead_for_a_batch_link_as_searched_one_by_one(
     from storyline.link.similarity import features
 
     monkeypatch.setattr(evmod, "SEGMENT_SIZE", 24)  # several dated segments and undated ones
-    rng = np.random.default_rng(seed)
-    centres = rng.standard_normal((12, 384))
-    base = dt.date(2020, 1, 1)
-    arts = []
-    for i in range(320):
-        c = int(rng.integers(12))
-        v = centres[c] + rng.standard_normal(384) * rng.uniform(0.3, 1.2)
-        words = " ".join(f"w{c}x{int(rng.integers(40))}" for _ in range(60))
-        if rng.random() < 0.1 and arts:  # a re-post of an earlier article, lightly edited
-            words = arts[int(rng.integers(len(arts)))].body + " edited"
-        published = None if rng.random() < 0.2 else base + dt.timedelta(days=int(rng.integers(90)) + 20 * c)
-        arts.append(
-            Article(id=f"a{i}", title=f"t{i}", body=words, lang="en", published=published,
-                    vector=(v / np.linalg.norm(v)).astype(np.float32))
-        )
+    arts = _clustered_articles(np.random.default_rng(seed), 320, days=90, spread=20, mixed=False)
     feats = {a.id: features(a) for a in arts}
 
     def loader(ids: list[str]) -> dict[str, statemod.Features]:
