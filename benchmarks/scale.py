@@ -420,12 +420,26 @@ def partition_check(db: Path, epochs: int) -> str:
 
 # --- measuring (in a fresh process per store) -----------------------------------------------------
 def rss_mb() -> tuple[float, float]:
+    vals = _status_mb()
+    return vals.get("VmRSS", float("nan")), vals.get("VmHWM", float("nan"))
+
+
+def _status_mb() -> dict[str, float]:
     vals = {}
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(("VmRSS", "VmHWM")):
+        if line.startswith(("VmRSS", "VmHWM", "RssAnon", "RssFile")):
             k, v = line.split(":")
             vals[k] = int(v.split()[0]) / 1024
-    return vals.get("VmRSS", float("nan")), vals.get("VmHWM", float("nan"))
+    return vals
+
+
+def _reset_peak() -> bool:
+    """Start VmHWM again from the current RSS (Linux ``clear_refs``); False where it cannot."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
 
 
 def _child_env() -> dict[str, str]:
@@ -436,7 +450,10 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str, Any]:
+def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH, save: bool = False) -> dict[str, Any]:
+    """One measured child: start-up, then ``n`` new articles linked and written. ``save``: then
+    end as ``storyline run`` does, saving the linker snapshot when it is due (``save_index``),
+    timed apart from the loop, with its own peak."""
     from threadpoolctl import threadpool_info
 
     from storyline.link import events as evmod
@@ -484,6 +501,7 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
     t = time.perf_counter()
     links = _LinkState.from_store(st)
     startup = time.perf_counter() - t
+    lag = st.counts()["articles"] - links.snapshot_count if links.snapshot_count else -1
     rss1, _ = rss_mb()
     spent["storyline_best"] = 0.0
     feats = links.linker._events.feats
@@ -527,6 +545,20 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
     cpu_per = (time.process_time() - cpu) / len(new) * 1e3
     sys_per = (os.times().system - t0.system) / len(new) * 1e3
     rss2, hwm = rss_mb()
+    after = _status_mb()
+    saved: dict[str, Any] = {}
+    if save:
+        del links.linker.add  # the timed wrapper above (a local function: a snapshot cannot pickle it)
+        before = links.snapshot_count
+        reset = _reset_peak()
+        t, cpu = time.perf_counter(), time.process_time()
+        links.save_index()  # as ``storyline run`` ends: the snapshot when due (``_save_snapshot``)
+        saved = {
+            "saved": links.snapshot_count != before,
+            "save_s": time.perf_counter() - t,
+            "save_cpu_s": time.process_time() - cpu,
+            "save_peak_mb": rss_mb()[1] if reset else float("nan"),
+        }
     segments = len(links.linker._events._segments)
     stored = st.counts()
     st.close()
@@ -554,9 +586,23 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH) -> dict[str,
         "rss_after_start_mb": rss1,
         "rss_after_mb": rss2,
         "peak_mb": hwm,
+        "anon_mb_after": after.get("RssAnon", float("nan")),  # of the RSS after the loop: the heap ...
+        "file_mb_after": after.get("RssFile", float("nan")),  # ... and pages of mapped files (the snapshot's)
+        "lag": lag,  # articles the store held beyond the snapshot the start-up loaded (-1: none loaded)
+        **saved,
         "from_snapshot": segments > 0,
         "load": os.getloadavg()[0],
     }
+
+
+def _save_note(n: int, r: dict[str, Any]) -> str:
+    lag = r.get("lag", -1)
+    out = f"{n:,}: lag {lag:,}" if lag >= 0 else f"{n:,}: no snapshot"
+    out += f", {r.get('anon_mb_after', float('nan')):.0f} / {r.get('file_mb_after', float('nan')):.0f} MB"
+    if "saved" in r:
+        out += (f", saved in {r['save_s']:.1f} s ({r['save_cpu_s']:.1f} s CPU), peak {r['save_peak_mb']:.0f} MB"
+                if r["saved"] else ", not due")
+    return out
 
 
 def main() -> None:
@@ -582,12 +628,15 @@ def main() -> None:
                     help="with --reuse: restart each --in-place store and save its linker snapshot before measuring")
     ap.add_argument("--full-rotation", action="store_true",
                     help="turn the language means too, as stores built before session 15 did (Epochs.rotation)")
+    ap.add_argument("--save-as-run", action="store_true",
+                    help="each measured child ends as `storyline run` does, saving the linker snapshot when it is due"
+                         " (timed apart; without it in-place rounds never save, and the snapshot lags 300 more a run)")
     ap.add_argument("--child", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.full_rotation:
         os.environ["STORYLINE_SCALE_ROTATION"] = "full"  # the children inherit it
     if args.child:
-        print(json.dumps(measure(args.child[0], int(args.child[1]), args.data, args.new_epoch)))
+        print(json.dumps(measure(args.child[0], int(args.child[1]), args.data, args.new_epoch, args.save_as_run)))
         return
     t_all = time.perf_counter()
     arts = pool(Path(args.data))
@@ -659,7 +708,7 @@ def main() -> None:
             os.sync()  # else the copy's dirty pages are flushed by the child's first commit (~1 s at 100k)
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(tmp), str(args.measure), "--data", args.data,
-                 "--new-epoch", str(args.new_epoch)],
+                 "--new-epoch", str(args.new_epoch), *(["--save-as-run"] if args.save_as_run else [])],
                 capture_output=True,
                 text=True,
                 env=_child_env(),
@@ -730,6 +779,8 @@ def main() -> None:
         f" {runs[n][0].get('held_features_at_start')}" for n in sizes if "gc_full" in runs[n][0]))
     print("started from a linker snapshot: " + ", ".join(
         f"{n:,} {'yes' if runs[n][0].get('from_snapshot') else 'no'}" for n in sizes))
+    print("snapshot lag at start-up, RSS after the loop (heap / mapped files), the save at the end (--save-as-run): "
+          + "; ".join(_save_note(n, runs[n][0]) for n in sizes))
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min)")
     print(f"total {time.perf_counter() - t_all:.0f} s; stores in {work}")
     if not args.work:

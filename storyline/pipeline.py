@@ -53,10 +53,23 @@ SAVE_INDEX_GROWTH = 1.2
 # the store gained since, and the article vectors and bands stay on disk. The store keeps a random
 # token (a ``link_index`` row) that names its cache directory, so copies of a store find it and
 # two stores never share one. STORYLINE_LINK_CACHE: the cache root, or "off".
+#
+# And at most SNAPSHOT_MAX articles apart, whatever the share: a start-up catches up on what the
+# store gained since the snapshot, ~0.85 ms CPU and ~10-14 KB of heap per article (measured at a
+# million stored), so under a share alone both grew with the store (100,000 articles at ten
+# million). At a million the bound is the 1% (a save there costs ~30-40 s CPU, so ~4 ms per
+# article between saves); a lower bound measured no lower peak there (docs/scale.md, session 18).
 SNAPSHOT_SHARE = 0.01
 SNAPSHOT_MIN = 1_000
+SNAPSHOT_MAX = 10_000
 CACHE_TOKEN = "cache-token"
 log = logging.getLogger("storyline.link")
+
+
+def snapshot_due(saved: int) -> int:
+    """How many articles past a snapshot of ``saved`` articles the next one is due: the share,
+    at least ``SNAPSHOT_MIN``, at most ``SNAPSHOT_MAX``."""
+    return int(min(SNAPSHOT_MAX, max(SNAPSHOT_MIN, SNAPSHOT_SHARE * saved)))
 
 
 def link_cache(store: Store, *, create: bool) -> Path | None:
@@ -878,7 +891,7 @@ class _LinkState:
     def _save_snapshot(self, n: int) -> bool:
         """Save the linker to the local link cache when it grew enough since the last time;
         False when there is no cache to save to (switched off, read-only store, disk error)."""
-        if self.snapshot_count and n - self.snapshot_count < max(SNAPSHOT_MIN, SNAPSHOT_SHARE * self.snapshot_count):
+        if self.snapshot_count and n - self.snapshot_count < snapshot_due(self.snapshot_count):
             return True
         try:
             where = link_cache(self.store, create=True)

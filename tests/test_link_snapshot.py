@@ -506,3 +506,40 @@ def test_a_long_run_saves_the_linker_as_it_goes_not_only_at_its_end(
     assert len({n for _, n in seen} - {0}) >= 2, seen  # saved more than once during the run
     assert all(stored - n < 20 + 8 for stored, n in seen if n), seen  # never lagging the share + a batch
     st.close()
+
+
+def test_a_snapshot_is_due_at_a_bound_in_articles_whatever_the_share(
+    db: str, monkeypatch: pytest.MonkeyPatch, small_snapshots: None
+) -> None:
+    """At a million stored the 1% share let a start-up catch up on ~10,000 articles, each held in
+    memory unfrozen until the next save (the process passed 3 GB from ~8,000): a snapshot is due
+    ``SNAPSHOT_MAX`` articles past the last one even where the share is not reached yet. Here the
+    share asks for half the store again, and the bound for 12 articles; a run never lags more
+    than the bound and a batch, and saves more often than the share would."""
+    from hash_encoder import HashEncoder
+
+    from storyline import pipeline
+    from storyline.config import Settings
+
+    monkeypatch.setattr(pipeline, "SNAPSHOT_SHARE", 0.5)
+    monkeypatch.setattr(pipeline, "SNAPSHOT_MAX", 12, raising=False)
+    st = open_store(db)
+    seen: list[tuple[int, int]] = []  # (articles stored, articles in the last snapshot) after each batch
+
+    def progress(done: int) -> None:
+        where = link_cache(st, create=False)
+        seen.append((st.counts()["articles"], _snapshot_articles(where) if where else 0))
+
+    Pipeline(Settings(batch_size=4), encoder=HashEncoder()).run([GATE / "events" / "articles.jsonl"], st,
+                                                                 progress=progress)
+    assert seen[-1][0] > 60, seen  # enough articles that the share (half of ~30) and the bound differ
+    assert all(stored - n < 12 + 4 for stored, n in seen if n), seen
+    assert pipeline.snapshot_due(10) == 5 and pipeline.snapshot_due(1_000) == 12
+    st.close()
+
+
+def _snapshot_articles(where: Path) -> int:
+    if not (where / snapshot.STATE).exists():
+        return 0
+    with open(where / snapshot.STATE, "rb") as fh:
+        return len(snapshot._Unpickler(fh, where).load()["extra"]["where"])

@@ -135,3 +135,31 @@ def test_an_epochs_rotation_keeps_the_language_means_so_centred_cosines_stay(sca
     monkeypatch.setenv("STORYLINE_SCALE_ROTATION", "full")  # the rotation the older stores were built with
     full = scale.Epochs(_pool()).rotation(1)
     assert not np.allclose(full @ means["en"], means["en"], atol=1e-2)
+
+
+def test_a_measured_child_ends_as_a_run_does_saving_the_snapshot_when_due(scale, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """In-place rounds at a million stored never saved the link cache (a child links and writes;
+    a ``storyline run`` would also save), so it lagged 300 more articles a run: 18,000 after
+    session 17's 60 rounds. ``--save-as-run`` ends a child as a run ends, saving the snapshot when
+    due, and every child reports the lag it started at (the timed wrapper of ``Linker.add`` once
+    made that save's pickling fail)."""
+    from storyline import pipeline
+    from storyline.link import events, storylines
+
+    # measure() times these two by replacing them on their classes: put back after this test.
+    monkeypatch.setattr(events.EventIndex, "split", events.EventIndex.split)
+    monkeypatch.setattr(storylines.StorylineIndex, "_best", storylines.StorylineIndex._best)
+    monkeypatch.setattr(pipeline, "SAVE_INDEX_FROM", 1)
+    monkeypatch.setattr(pipeline, "SNAPSHOT_MIN", 1)
+    monkeypatch.setenv("STORYLINE_LINK_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(scale, "pool", lambda data: _pool())
+    ep = scale.Epochs(_pool())
+    db = tmp_path / "s.db"
+    scale.build_real(db, ep, 40)  # ends with ``save_index``: a snapshot of the 40
+    first = scale.measure(str(db), 8, "", new_epoch=ep.codated, save=True)
+    assert first["lag"] == 0 and first["saved"] is True
+    second = scale.measure(str(db), 8, "", new_epoch=ep.codated + 2)  # as before: no save
+    assert second["lag"] == 0 and "saved" not in second
+    monkeypatch.setattr(pipeline, "SNAPSHOT_MIN", 100)
+    third = scale.measure(str(db), 8, "", new_epoch=ep.codated + 4, save=True)
+    assert third["lag"] == 8 and third["saved"] is False  # 16 past the snapshot: not due yet
