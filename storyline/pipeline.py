@@ -55,7 +55,7 @@ SAVE_INDEX_GROWTH = 1.2
 # two stores never share one. STORYLINE_LINK_CACHE: the cache root, or "off".
 #
 # And at most SNAPSHOT_MAX articles apart, whatever the share: a start-up catches up on what the
-# store gained since the snapshot, ~0.85 ms CPU and ~10-14 KB of heap per article (measured at a
+# store gained since the snapshot, ~0.9 ms CPU and 5-14 KB of heap per article (measured at a
 # million stored), so under a share alone both grew with the store (100,000 articles at ten
 # million). At a million the bound is the 1% (a save there costs ~30-40 s CPU, so ~4 ms per
 # article between saves); a lower bound measured no lower peak there (docs/scale.md, session 18).
