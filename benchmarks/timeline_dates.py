@@ -219,7 +219,7 @@ def span(t: bench.Task, _: float) -> list[dt.date]:
     arts = t.articles
 
     def spread(_: dt.date, said: dict[int, list[int]]) -> float:
-        days = [arts[a].published for a in said if arts[a].published is not None]
+        days = [p for p in (arts[a].published for a in said) if p is not None]
         return 1.0 + math.log1p((max(days) - min(days)).days) if days else 1.0
 
     return tl.ranked_days(_vote(t, day_w=spread))
