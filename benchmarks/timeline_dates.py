@@ -39,6 +39,8 @@ Rows:
   recall-gap      main's vote plus c x the articles that still mention the day one reference gap
                   after it (the gap: the publishing span over the dates asked, the spacing the
                   reference's budget implies; c fitted, 0-4): a landmark at the timeline's resolution
+  plans           main's vote plus w per article naming the day ahead of it ("the vote on 20 March"),
+                  which main ignores as plans or forecasts (w fitted, 0-2): a scheduled landmark
   thin-days-out   main's days, but a day under s votes is not shown even when the budget has room
                   (s fitted, 0-5; 0 = main): fewer, better-attested dates (the budget is "at most")
 
@@ -78,10 +80,12 @@ def _vote(
     lead: bool = False,
     day_w: Callable[[dt.date, dict[int, list[int]]], float] | None = None,
     witnesses: int | None = None,
+    plans: float = 0.0,
 ) -> dict[dt.date, float]:
     """``storyline.timeline._date_scores`` with hooks: a weight per article (mention and publish
     votes), the lead's mentions doubled, a multiplier per day from its mentioning sentences by
-    article. With no hook it gives exactly the shipped scores (``test_timeline_dates`` holds it)."""
+    article, ``plans`` votes per article naming the day ahead of it. With no hook it gives exactly
+    the shipped scores (``test_timeline_dates`` holds it)."""
     ev, articles = t.evidence, t.articles
     need = tl.WITNESSES if witnesses is None else witnesses
     pubs = [a.published for a in articles if a.published is not None]
@@ -95,6 +99,7 @@ def _vote(
         if not lo <= d <= hi:
             continue
         votes: dict[int, float] = {}
+        ahead: set[int] = set()
         said: dict[int, list[int]] = defaultdict(list)
         for i in idxs:
             s = ev.sentences[i]
@@ -102,6 +107,7 @@ def _vote(
                 continue
             pub = articles[s.article].published
             if pub is not None and (d - pub).days > 2:
+                ahead.add(s.article)
                 continue
             lag = (pub - d).days if pub is not None else 0
             w = min(tl.RECALL_CAP, 1.0 + math.log1p(max(lag, 0)))
@@ -114,6 +120,8 @@ def _vote(
         if votes:
             v = sum(aw[a] * x for a, x in votes.items()) if len(votes) >= need else sum(aw[a] for a in votes)
             scores[d] += v * (day_w(d, said) if day_w else 1.0)
+        if plans and ahead - set(votes):
+            scores[d] += plans * sum(aw[a] for a in ahead - set(votes))
     for d, ais in ev.published.items():
         scores[d] += tl.PUB_WEIGHT * sum(aw[a] for a in ais)
     return scores
@@ -241,6 +249,10 @@ def recall_gap(t: bench.Task, c: float) -> list[dt.date]:
     return tl.ranked_days(sc)
 
 
+def plans(t: bench.Task, w: float) -> list[dt.date]:
+    return tl.ranked_days(_vote(t, plans=w))
+
+
 def thin_days_out(t: bench.Task, least: float) -> list[dt.date]:
     sc = tl._date_scores(t.evidence, t.articles)
     return [d for d in tl.ranked_days(sc) if sc[d] >= least]
@@ -259,6 +271,7 @@ RULES: dict[str, tuple[Rank, tuple[float, ...]]] = {
     "coherence": (coherence, (0.0, 0.5, 1.0, 2.0)),
     "span": (span, (0,)),
     "recall-gap": (recall_gap, (0.0, 0.5, 1.0, 2.0, 4.0)),
+    "plans": (plans, (0.0, 0.5, 1.0, 2.0)),
     "thin-days-out": (thin_days_out, (0.0, 2.0, 3.0, 4.0, 5.0)),
 }
 
@@ -305,6 +318,22 @@ def boot(gain: list[float], draws: int, seed: int = 18) -> tuple[float, float]:
     """95% interval of the mean gain, tasks resampled with replacement."""
     rng = random.Random(seed)
     means = sorted(sum(rng.choice(gain) for _ in gain) / len(gain) for _ in range(draws))
+    return means[int(0.025 * draws)], means[int(0.975 * draws) - 1]
+
+
+def boot_topics(f1: dict[str, float], draws: int, seed: int = 18) -> tuple[float, float]:
+    """95% interval of the mean over tasks when whole topics are resampled (a story's outlets share
+    its days, so its tasks are not independent draws)."""
+    by: dict[str, list[float]] = defaultdict(list)
+    for n, v in f1.items():
+        by[bench.topic_of(n)].append(v)
+    groups = list(by.values())
+    rng = random.Random(seed)
+    means = []
+    for _ in range(draws):
+        drawn = [v for _ in groups for v in rng.choice(groups)]
+        means.append(sum(drawn) / len(drawn))
+    means.sort()
     return means[int(0.025 * draws)], means[int(0.975 * draws) - 1]
 
 
@@ -381,9 +410,11 @@ def main() -> None:
                 g = GRID[rank.__name__]
                 cells = [f"{k:g}: {g['t17'][j]:.3f} / {g['crisis'][j]:.3f}" for j, k in enumerate(grid)]
                 print(f"{r:13} " + "; ".join(cells))
-    mains = [res["main"][t.name]["topic"] for t in tasks if t.name.startswith("t17")]
-    a, b = boot(mains, args.boot)
-    print(f"\nmain's Timeline17 mean over its {len(mains)} dev tasks, 95% bootstrap interval: [{a:.3f}, {b:.3f}]")
+    t17 = [t.name for t in tasks if t.name.startswith("t17")]
+    a, b = boot([res["main"][n]["topic"] for n in t17], args.boot)
+    c, e = boot_topics({n: res["main"][n]["topic"] for n in t17}, args.boot)
+    print(f"\nmain's Timeline17 mean over its {len(t17)} dev tasks, 95% bootstrap interval: [{a:.3f}, {b:.3f}]"
+          f" resampling tasks, [{c:.3f}, {e:.3f}] resampling topics (a topic's tasks together)")
     worst(tasks, args.worst)
     print(f"\ntime: {time.perf_counter() - t0:.0f}s")
 
