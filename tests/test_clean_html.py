@@ -136,3 +136,34 @@ def test_a_cjk_page_is_placed_by_its_characters() -> None:
         "<div class='comments'>" + "".join(f"<p>{p}</p>" for p in posts) + "</div></body></html>"
     )
     assert _kept(html, story + posts) == story
+
+
+def test_a_cjk_block_of_links_is_judged_by_words_not_spaces() -> None:
+    """Link share in words of any script (``n_words``), as every other count of the HTML step: a
+    Chinese page's words are not its space-separated chunks. Written for this test in the shape of
+    Mozilla Readability's Chinese test pages (youth.cn, pixnet: a list of headlines, each a link
+    with its unlinked date and time, after the story) and of a Xinhua story continued in a second
+    block after an advert, its agency name and a "more" a link. Counted by spaces, the list read
+    as one linked chunk in three (kept after the story), and the continued story as two in three
+    (dropped as a block of links)."""
+    story = [
+        "北京市政府十日公布了新的预算方案，重点支持教育、医疗和公共交通的建设，引起市民广泛关注。",
+        "方案显示，今年的财政支出总额比去年增长百分之六，其中用于中小学校舍改造的资金大幅增加。",
+        "市财政局负责人在记者会上表示，新增资金将优先用于郊区学校和社区医院，缩小城乡之间的差距。",
+        "有专家指出，在经济增速放缓的背景下，扩大公共服务支出有助于稳定就业和提振居民消费信心。",
+    ]
+    heads = [("教育部发布新学期中小学安全工作通知", "2017-03-10 08:42"),
+             ("多地公布高考报名人数再创历史新高", "2017-03-09 17:05"),
+             ("专家解读今年政府工作报告中的教育亮点", "2017-03-09 09:30")]
+    listed = '<ul class="list01">' + "".join(
+        f'<li><a href="/n{i}.html">{h}</a> <span>{d}</span></li>' for i, (h, d) in enumerate(heads)) + "</ul>"
+    cut = [f"{h} {d}" for h, d in heads]
+    page = "<html><body><div class='content'>" + "".join(f"<p>{p}</p>" for p in story) + "</div>{}</body></html>"
+    assert _kept(page.format(listed), story + cut) == story
+    more = ('<a href="/xinhua">新华社</a>北京3月10日电 市人大代表将在下周审议这一方案，预计会对部分项目的资金安排'
+            '提出修改意见，最终方案将于月底前公布。<a href="/more">详细</a>')
+    html = page.format("<div class='content'><p>" + more + "</p></div>")
+    tail = ("新华社 北京3月10日电 市人大代表将在下周审议这一方案，预计会对部分项目的资金安排提出修改意见，"
+            "最终方案将于月底前公布。 详细")
+    assert _kept(html, [*story, tail]) == [*story, tail]
+

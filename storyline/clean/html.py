@@ -405,11 +405,14 @@ def _is_link_box(el: HtmlElement, core: HtmlElement | None) -> bool:
     """A block of links beside the story, not in it: at least ``_BOX_LINKS`` of its words are link
     labels, and it neither lies inside nor holds the story's core (the deepest element holding
     half the cut). A list of links inside the story (a blog's list of sources, a Wikipedia
-    infobox) is the story's."""
+    infobox) is the story's. Words are counted in any script (``n_words``, as every count of this
+    step): counted by spaces, a Chinese list of headline links, each with its date and time, read
+    as one linked chunk in three, and a story's block opening with a linked agency name as two
+    linked chunks in three (session 18)."""
     if el.tag not in _BOX_BLOCKS or core is None or core in _ancestors(el) or el in _ancestors(core):
         return False
-    words = len(" ".join(el.itertext()).split())
-    linked = sum(len(" ".join(a.itertext()).split()) for a in el.iter("a"))
+    words = n_words(" ".join(el.itertext()))
+    linked = sum(n_words(" ".join(a.itertext())) for a in el.iter("a"))
     return bool(words) and linked >= _BOX_LINKS * words
 
 
