@@ -167,3 +167,19 @@ def test_a_cjk_block_of_links_is_judged_by_words_not_spaces() -> None:
             "最终方案将于月底前公布。 详细")
     assert _kept(html, [*story, tail]) == [*story, tail]
 
+
+
+def test_the_furniture_word_lists_are_data() -> None:
+    """The box words, generic words and landmark roles live in ``storyline/data/html_boxes.json``
+    (session 18, as the entity lists in ``entities.json``): each a list of lower-case words, the
+    box and generic lists disjoint (a word in both would make every name of it a box's)."""
+    import json
+
+    from storyline.clean.html import BOXES_FILE, _box_lists
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "storyline" / "data" / BOXES_FILE).read_text("utf-8"))
+    for key in ("box_words", "generic_words", "roles"):
+        assert data[key] and all(w == w.lower() and w.isalpha() for w in data[key]), key
+    lists = _box_lists()
+    assert not lists.words & lists.generic
+    assert {"comments", "related", "sidebar"} <= lists.words and "navigation" in lists.roles
