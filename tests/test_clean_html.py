@@ -8,7 +8,7 @@ from pathlib import Path
 from trafilatura.utils import load_html
 
 from storyline.clean import clean
-from storyline.clean.html import _is_box_name, drop_boxes_after, extract_html
+from storyline.clean.html import _is_box_name, drop_boxes_after, extract_html, prefers_recall
 from storyline.models import RawArticle
 
 PAGE = Path(__file__).resolve().parent / "data" / "clean" / "page.html"
@@ -183,3 +183,18 @@ def test_the_furniture_word_lists_are_data() -> None:
     lists = _box_lists()
     assert not lists.words & lists.generic
     assert {"comments", "related", "sidebar"} <= lists.words and "navigation" in lists.roles
+
+
+def test_a_recall_cut_that_repeats_the_article_is_no_rescue() -> None:
+    """WSJ pages of 2012 (Dragnet 28, 509, ...: the text written for this test) hold the article
+    preview twice; trafilatura's recall cut takes both copies, "twice the words" and nothing more.
+    One paragraph repeated stays a rescue (Readability's lorem-ipsum test pages keep the repeat)."""
+    kept = ["BY EAMON QUINN",
+            "DUBLIN—Authorities in Ireland arrested and charged three former executives of the bank on Monday, "
+            "the first criminal charges to arise from the country's banking collapse four years ago.",
+            "A Dublin court on Monday heard indictments against the three men, who were released on bail and are "
+            "due to appear again next month, when the prosecution is expected to set out its case in full."]
+    assert not prefers_recall(kept, kept + kept, lambda: "\n".join(kept))
+    lorem = ["Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor incididunt ut labore "
+             "et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris."]
+    assert prefers_recall(lorem, lorem * 2, lambda: lorem[0])
