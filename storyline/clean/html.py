@@ -296,8 +296,8 @@ def prefers_recall(kept: list[str], alt: list[str], justext: Callable[[], str]) 
     article twice (WSJ's pages of 2012: a preview and its copy), so it "has twice the words" and
     holds nothing more (session 18: 8 pages of 2,117 unseen, all WSJ, 0.65-0.68 -> 0.85-0.95,
     none lower; one of them among 481 Dragnet pages no round had read; paragraphs compared with
-    their spacing folded). A single paragraph is
-    exempt: Readability's test pages repeat one lorem-ipsum paragraph and their gold keeps it."""
+    their spacing folded). A single paragraph is exempt: Readability's test pages repeat one
+    lorem-ipsum paragraph and their gold keeps it."""
     own = {_fold(p) for p in kept}
     if len(own) >= 2 and {_fold(p) for p in alt} <= own:  # the same paragraphs again: the article twice
         return False
