@@ -37,14 +37,16 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 ROOT = Path(__file__).resolve().parent.parent
 
 RULES = ("phrase", "teaser", "date", "date-shape", "data-row", "table", "link-row", "link-bar", "credit", "mail",
-         "copyright", "tail-stop", "boxes")
+         "copyright", "tail-stop", "boxes", "repeats")
 # The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
-OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright"})
+OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright", "repeats"})
 # The rules as they were before session 16 (menu bars only as table rows; data rows as date lines;
 # copyright lines kept).
-S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes"})
+S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes", "repeats"})
 # The path before session 17 (no furniture boxes after the story).
-S17_OFF = frozenset({"boxes"})
+S17_OFF = frozenset({"boxes", "repeats"})
+# The path before session 18 (a recall cut repeating the precise cut's paragraphs was a rescue).
+S18_OFF = frozenset({"repeats"})
 
 
 CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors",
@@ -139,6 +141,18 @@ def _before(c: dict[str, str]) -> str:
     return "\n\n".join(kept)
 
 
+def _prefers_before_s18(kept: list[str], alt: list[str], justext: Callable[[], str]) -> bool:
+    """``html.prefers_recall`` before session 18: a recall cut repeating the precise cut's own
+    paragraphs (the article twice on the page) counted as twice the words."""
+    had, got = sum(n_words(p) for p in kept), sum(n_words(p) for p in alt)
+    if got < 2 * max(1, had):
+        return False
+    alt_words = H._vocab("\n".join(alt))
+    if kept and H._held(H._vocab("\n".join(kept)), alt_words) < 0.8:
+        return False
+    return H._held(alt_words, H._vocab(justext())) >= 0.5
+
+
 def _finish(text: str, title: str, off: frozenset[str], title_pop: bool, anchors: frozenset[str]) -> list[str]:
     kept = _filter([p.strip() for p in text.split("\n") if p.strip()], off, anchors)
     if title_pop and title and kept and kept[0].strip().lower() == title.lower():
@@ -165,11 +179,12 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
     kept = _finish(text, c["title"], off, title_pop, anchors)
     if rescue and sum(n_words(p) for p in kept) < H._SHORT_CUT:
         alt = _finish(c["recall"], c["title"], off, title_pop, anchors)
-        if H.prefers_recall(kept, alt, lambda: c["justext"]):
+        prefers = _prefers_before_s18 if "repeats" in off else H.prefers_recall
+        if prefers(kept, alt, lambda: c["justext"]):
             kept = alt
         elif rescue_readability:
             alt = _finish(c["readability-blocks"], c["title"], off, title_pop, anchors)
-            if H.prefers_recall(kept, alt, lambda: c["justext"]):
+            if prefers(kept, alt, lambda: c["justext"]):
                 kept = alt
     if "boxes" not in off and (tree := _tree(c)) is not None:
         kept, _ = H.drop_boxes_after(kept, [], tree)
@@ -193,6 +208,7 @@ VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "project before issue 17h": _before,
     "project before 17h2 (s11 main)": lambda c: variant(c, choose="words", rescue=False, off=OLD_RULES_OFF | S17_OFF),
     "project before session 17": lambda c: variant(c, off=S17_OFF),
+    "project before session 18": lambda c: variant(c, off=S18_OFF),
     "- readability referee (words)": lambda c: variant(c, choose="words"),
     "project before session 16": lambda c: variant(c, off=S16_OFF, rescue_readability=False),
     "- short-cut rescue": lambda c: variant(c, rescue=False),
@@ -284,15 +300,15 @@ def main() -> None:
         print(f"{v:32s} " + " ".join(f"{row[c]:20.3f}" for c in cols))
     print()
     print("gain per page, mean and 90% paired bootstrap interval (pages resampled, 2,000 draws):")
-    for a, b in (("project", "traf-precise"), ("project", "project before session 17"),
-                 ("project", "project before session 16"),
+    for a, b in (("project", "traf-precise"), ("project", "project before session 18"),
+                 ("project", "project before session 17"), ("project", "project before session 16"),
                  ("project", "project before 17h2 (s11 main)"),
                  ("project before 17h2 (s11 main)", "traf-precise")):
         print(f"{a[:26]:26s} - {b[:26]:26s} " + " ".join(
             "{:+.3f} [{:+.3f}, {:+.3f}]".format(*paired_gain(per_page[a][c], per_page[b][c])) for c in cols))
     unseen = [c for c in cols if c != cols[0]]
-    for a, b in (("project", "traf-precise"), ("project", "project before session 17"),
-                 ("project", "project before session 16")):
+    for a, b in (("project", "traf-precise"), ("project", "project before session 18"),
+                 ("project", "project before session 17"), ("project", "project before session 16")):
         pa = {f"{c}/{i}": x for c in unseen for i, x in per_page[a][c].items()}
         pb = {f"{c}/{i}": x for c in unseen for i, x in per_page[b][c].items()}
         print(f"{a[:26]:26s} - {b[:26]:26s} the unseen sets pooled ({len(pa)} pages): "
@@ -300,7 +316,8 @@ def main() -> None:
     urls = _dev_urls(args.data)
     print()
     print("zyte (dev) by site half (nothing is fitted in this path; the halves show it holds on both):")
-    for v in ("project", "project before session 17", "project before 17h2 (s11 main)", "traf-precise"):
+    for v in ("project", "project before session 18", "project before session 17", "project before 17h2 (s11 main)",
+              "traf-precise"):
         f = per_page[v][cols[0]]
         halves = {h: [x for i, x in f.items() if site_half(i, urls.get(i, "")) == h] for h in "AB"}
         print(f"{v[:32]:32s} " + " ".join(f"half {h} {sum(xs) / max(1, len(xs)):.3f} ({len(xs)} pages)"
@@ -318,7 +335,8 @@ def main() -> None:
                     print(f"  {c:20s} {i:45s} {a[i]:.3f} -> {b[i]:.3f} ({b[i] - a[i]:+.3f})")
 
 
-PAIRED = ("project", "project before 17h2 (s11 main)", "project before session 16", "project before session 17")
+PAIRED = ("project", "project before 17h2 (s11 main)", "project before session 16", "project before session 17",
+          "project before session 18")
 
 
 def paired_gain(a: dict[str, float], b: dict[str, float], draws: int = 2000,

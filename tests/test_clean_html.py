@@ -8,7 +8,7 @@ from pathlib import Path
 from trafilatura.utils import load_html
 
 from storyline.clean import clean
-from storyline.clean.html import _is_box_name, drop_boxes_after, extract_html
+from storyline.clean.html import _is_box_name, drop_boxes_after, extract_html, prefers_recall
 from storyline.models import RawArticle
 
 PAGE = Path(__file__).resolve().parent / "data" / "clean" / "page.html"
@@ -136,3 +136,65 @@ def test_a_cjk_page_is_placed_by_its_characters() -> None:
         "<div class='comments'>" + "".join(f"<p>{p}</p>" for p in posts) + "</div></body></html>"
     )
     assert _kept(html, story + posts) == story
+
+
+def test_a_cjk_block_of_links_is_judged_by_words_not_spaces() -> None:
+    """Link share in words of any script (``n_words``), as every other count of the HTML step: a
+    Chinese page's words are not its space-separated chunks. Written for this test in the shape of
+    Mozilla Readability's Chinese test pages (youth.cn, pixnet: a list of headlines, each a link
+    with its unlinked date and time, after the story) and of a Xinhua story continued in a second
+    block after an advert, its agency name and a "more" a link. Counted by spaces, the list read
+    as one linked chunk in three (kept after the story), and the continued story as two in three
+    (dropped as a block of links)."""
+    story = [
+        "北京市政府十日公布了新的预算方案，重点支持教育、医疗和公共交通的建设，引起市民广泛关注。",
+        "方案显示，今年的财政支出总额比去年增长百分之六，其中用于中小学校舍改造的资金大幅增加。",
+        "市财政局负责人在记者会上表示，新增资金将优先用于郊区学校和社区医院，缩小城乡之间的差距。",
+        "有专家指出，在经济增速放缓的背景下，扩大公共服务支出有助于稳定就业和提振居民消费信心。",
+    ]
+    heads = [("教育部发布新学期中小学安全工作通知", "2017-03-10 08:42"),
+             ("多地公布高考报名人数再创历史新高", "2017-03-09 17:05"),
+             ("专家解读今年政府工作报告中的教育亮点", "2017-03-09 09:30")]
+    listed = '<ul class="list01">' + "".join(
+        f'<li><a href="/n{i}.html">{h}</a> <span>{d}</span></li>' for i, (h, d) in enumerate(heads)) + "</ul>"
+    cut = [f"{h} {d}" for h, d in heads]
+    page = "<html><body><div class='content'>" + "".join(f"<p>{p}</p>" for p in story) + "</div>{}</body></html>"
+    assert _kept(page.format(listed), story + cut) == story
+    more = ('<a href="/xinhua">新华社</a>北京3月10日电 市人大代表将在下周审议这一方案，预计会对部分项目的资金安排'
+            '提出修改意见，最终方案将于月底前公布。<a href="/more">详细</a>')
+    html = page.format("<div class='content'><p>" + more + "</p></div>")
+    tail = ("新华社 北京3月10日电 市人大代表将在下周审议这一方案，预计会对部分项目的资金安排提出修改意见，"
+            "最终方案将于月底前公布。 详细")
+    assert _kept(html, [*story, tail]) == [*story, tail]
+
+
+
+def test_the_furniture_word_lists_are_data() -> None:
+    """The box words, generic words and landmark roles live in ``storyline/data/html_boxes.json``
+    (session 18, as the entity lists in ``entities.json``): each a list of lower-case words, the
+    box and generic lists disjoint (a word in both would make every name of it a box's)."""
+    import json
+
+    from storyline.clean.html import BOXES_FILE, _box_lists
+
+    data = json.loads((Path(__file__).resolve().parents[1] / "storyline" / "data" / BOXES_FILE).read_text("utf-8"))
+    for key in ("box_words", "generic_words", "roles"):
+        assert data[key] and all(w == w.lower() and w.isalpha() for w in data[key]), key
+    lists = _box_lists()
+    assert not lists.words & lists.generic
+    assert {"comments", "related", "sidebar"} <= lists.words and "navigation" in lists.roles
+
+
+def test_a_recall_cut_that_repeats_the_article_is_no_rescue() -> None:
+    """WSJ pages of 2012 (Dragnet 28, 509, ...: the text written for this test) hold the article
+    preview twice; trafilatura's recall cut takes both copies, "twice the words" and nothing more.
+    One paragraph repeated stays a rescue (Readability's lorem-ipsum test pages keep the repeat)."""
+    kept = ["BY EAMON QUINN",
+            "DUBLIN—Authorities in Ireland arrested and charged three former executives of the bank on Monday, "
+            "the first criminal charges to arise from the country's banking collapse four years ago.",
+            "A Dublin court on Monday heard indictments against the three men, who were released on bail and are "
+            "due to appear again next month, when the prosecution is expected to set out its case in full."]
+    assert not prefers_recall(kept, kept + kept, lambda: "\n".join(kept))
+    lorem = ["Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor incididunt ut labore "
+             "et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris."]
+    assert prefers_recall(lorem, lorem * 2, lambda: lorem[0])

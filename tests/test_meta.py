@@ -69,3 +69,14 @@ def test_never_raises(s: str) -> None:
 )
 def test_day_month_without_year_needs_a_reference(raw: str, reference: dt.date, want: dt.date | None) -> None:
     assert parse_date(raw, "vi", reference) == want
+
+
+def test_a_cjk_titles_tail_is_counted_in_words_of_its_script() -> None:
+    """A title's tail is an outlet's name when it is short in words of any script (``n_words``, as
+    its head already was): counted by spaces, a Chinese clause after a bar was one word, so it was
+    cut off as an outlet's name. (Titles written for this test.)"""
+    from storyline.clean.meta import without_suffix
+
+    assert without_suffix("北京公布新预算方案 | 重点支持教育医疗和公共交通建设引发市民广泛关注") is None
+    assert without_suffix("北京公布新预算方案_新华网") == "北京公布新预算方案"
+    assert without_suffix("東京都が新しい予算案を発表 | 日本経済新聞") == "東京都が新しい予算案を発表"

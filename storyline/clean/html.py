@@ -24,12 +24,14 @@ here, so the caller can say which it is instead of turning it into a fake articl
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
+from importlib import resources
 
 import trafilatura
 from lxml.html import HtmlElement
@@ -288,7 +290,17 @@ def rescue_short_cut(
 
 def prefers_recall(kept: list[str], alt: list[str], justext: Callable[[], str]) -> bool:
     """``rescue_short_cut``'s decision on the two cuts' kept paragraphs (``justext``: jusText's
-    text, asked only when the other two bounds hold); ``benchmarks/html_ablation.py`` replays it."""
+    text, asked only when the other two bounds hold); ``benchmarks/html_ablation.py`` replays it.
+
+    A recall cut made of the precise cut's own paragraphs again is no rescue: the page holds the
+    article twice (WSJ's pages of 2012: a preview and its copy), so it "has twice the words" and
+    holds nothing more (session 18: 8 pages of 2,117 unseen, all WSJ, 0.65-0.68 -> 0.85-0.95,
+    none lower; one of them among 481 Dragnet pages no round had read; paragraphs compared with
+    their spacing folded). A single paragraph is exempt: Readability's test pages repeat one
+    lorem-ipsum paragraph and their gold keeps it."""
+    own = {_fold(p) for p in kept}
+    if len(own) >= 2 and {_fold(p) for p in alt} <= own:  # the same paragraphs again: the article twice
+        return False
     had, got = sum(n_words(p) for p in kept), sum(n_words(p) for p in alt)
     if got < 2 * max(1, had):
         return False
@@ -305,40 +317,35 @@ def _held(words: set[str], other: set[str]) -> float:
 # A word of text, for finding a cut's paragraphs on the page: a run of letters and digits, or one
 # character of a script written without spaces (a Chinese paragraph is found by its characters).
 _WORD = re.compile(rf"{_UNSPACED.pattern}|[^\W{_UNSPACED.pattern[1:-1]}]+")
-# The words of class and id names that CMSs give the boxes after a story: comment threads and
-# reader posts, related and recommended lists, adverts and sponsored links, sidebars, footers,
-# newsletter, share and author boxes, tag lists, "popular", "latest" and "trending" lists. Read from
-# readability's and trafilatura's own lists (``unlikelyCandidates``, ``negative``; trafilatura's
-# discard XPaths), not from the benchmark pages.
-_BOX_WORDS = frozenset(
-    (
-        "comment", "comments", "commentlist", "respond", "responses", "reply", "replies", "discussion", "discuss",
-        "disqus", "talkback", "reader", "readers", "related", "recommended", "recommendation", "recommendations",
-        "teaser", "teasers", "promo", "promos", "promoted", "sponsor", "sponsored", "advert", "advertisement",
-        "advertising", "ad", "ads", "sidebar", "side", "rail", "aside", "footer", "foot", "newsletter", "subscribe",
-        "subscription", "signup", "share", "sharing", "social", "author", "bio", "byline", "tags", "classified",
-        "classifieds", "popular", "trending", "latest", "headlines", "outbrain", "taboola", "also",
-    )
-)
-# Words a box's name may hold beside those: what it is (a container, a list) and where (left, top).
-# A class or id is a box's name only when all its words are of the two lists ("readerComments",
-# "AdColList", "comments-list-container"): WordPress marks the story's own element "author-jane"
-# and "tag-buying-in-bulk", and headings' anchors make ids like "sharing-with-a-single-developer".
-_BOX_GENERIC = frozenset(
-    (
-        "box", "boxes", "container", "wrapper", "wrap", "inner", "outer", "list", "lists", "item", "items", "area",
-        "section", "block", "blocks", "module", "modules", "panel", "panels", "holder", "content", "contents", "col",
-        "cols", "column", "columns", "region", "zone", "group", "links", "link", "title", "header", "body", "top",
-        "bottom", "left", "right", "long", "short", "small", "large", "big", "wide", "narrow", "main", "first", "last",
-        "more", "new", "post", "posts", "story", "stories", "article", "articles", "entry", "entries", "news",
-    )
-)
+# The words of class and id names that CMSs give the boxes after a story (comment, related, advert,
+# sidebar, footer, newsletter, share, author, popular ...), the generic words a box's name may hold
+# beside them (box, container, list, left, top ...), and the landmark roles of furniture: data, not
+# code, in ``storyline/data/html_boxes.json`` (read from readability's and trafilatura's own lists,
+# not from the benchmark pages), loaded once. A class or id is a box's name only when all its words
+# are of the two lists ("readerComments", "AdColList", "comments-list-container"): WordPress marks
+# the story's own element "author-jane" and "tag-buying-in-bulk", and headings' anchors make ids
+# like "sharing-with-a-single-developer".
+BOXES_FILE = "html_boxes.json"
+
+
+@dataclass(frozen=True)
+class _BoxLists:
+    words: frozenset[str]
+    generic: frozenset[str]
+    roles: frozenset[str]
+
+
+@cache
+def _box_lists() -> _BoxLists:
+    data = json.loads(resources.files("storyline").joinpath("data", BOXES_FILE).read_text(encoding="utf-8"))
+    return _BoxLists(*(frozenset(w.lower() for w in data[k]) for k in ("box_words", "generic_words", "roles")))
+
+
 # Block containers only: an inline element (a ``span.byline-author`` a blogger pasted the post into)
 # is no box.
 _BOX_BLOCKS = frozenset(("div", "section", "aside", "footer", "nav", "ul", "ol", "dl", "li", "table", "tbody", "tr",
                          "td", "form", "article"))
 _BOX_TAGS = frozenset(("aside", "footer", "nav"))
-_BOX_ROLES = frozenset(("complementary", "contentinfo", "navigation"))
 _NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
 _BOX_SHARE = 0.8  # a box holding more of the cut than this is (or holds) the story
 _BOX_STORY = 50  # words the cut must keep outside the box: the story stays
@@ -405,18 +412,21 @@ def _is_link_box(el: HtmlElement, core: HtmlElement | None) -> bool:
     """A block of links beside the story, not in it: at least ``_BOX_LINKS`` of its words are link
     labels, and it neither lies inside nor holds the story's core (the deepest element holding
     half the cut). A list of links inside the story (a blog's list of sources, a Wikipedia
-    infobox) is the story's."""
+    infobox) is the story's. Words are counted in any script (``n_words``, as every count of this
+    step): counted by spaces, a Chinese list of headline links, each with its date and time, read
+    as one linked chunk in three, and a story's block opening with a linked agency name as two
+    linked chunks in three (session 18)."""
     if el.tag not in _BOX_BLOCKS or core is None or core in _ancestors(el) or el in _ancestors(core):
         return False
-    words = len(" ".join(el.itertext()).split())
-    linked = sum(len(" ".join(a.itertext()).split()) for a in el.iter("a"))
+    words = n_words(" ".join(el.itertext()))
+    linked = sum(n_words(" ".join(a.itertext())) for a in el.iter("a"))
     return bool(words) and linked >= _BOX_LINKS * words
 
 
 def _is_box(el: HtmlElement) -> bool:
     if el.tag not in _BOX_BLOCKS:
         return False
-    if el.tag in _BOX_TAGS or (el.get("role") or "").lower() in _BOX_ROLES:
+    if el.tag in _BOX_TAGS or (el.get("role") or "").lower() in _box_lists().roles:
         return True
     if "comment" in (el.get("itemprop") or "").lower():
         return True
@@ -427,8 +437,9 @@ def _is_box_name(name: str) -> bool:
     """A class or id word of furniture: one of its words names a box, and every other is generic
     (words of one or two letters, a site's prefix as in "piFoot", count as generic)."""
     words = [w.lower() for w in _NAME_WORD.findall(name)]
-    return any(w in _BOX_WORDS for w in words) and all(
-        w in _BOX_WORDS or w in _BOX_GENERIC or len(w) <= 2 for w in words
+    lists = _box_lists()
+    return any(w in lists.words for w in words) and all(
+        w in lists.words or w in lists.generic or len(w) <= 2 for w in words
     )
 
 

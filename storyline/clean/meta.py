@@ -162,7 +162,7 @@ def date_from_lines(lines: list[str], lang: str | None) -> dt.date | None:
     for line in lines[:15]:
         if len(line) > 60 or not any(ch.isdigit() for ch in line):
             continue
-        if line.rstrip().endswith((".", "!", "?")) and len(line.split()) > 6:
+        if line.rstrip().endswith((".", "!", "?")) and n_words(line) > 6:
             continue
         got = parse_date(line, lang)
         if got is not None:
@@ -520,7 +520,7 @@ def stamp_date(line: str, lang: str | None) -> dt.date | None:
         got = parse_date(m.group().strip(" |,;:-–"), lang)
         if got is not None:
             return got
-    sentence = line.rstrip().endswith(".") and len(line.split()) > 6
+    sentence = line.rstrip().endswith(".") and n_words(line) > 6
     if len(line) <= 60 and any(ch.isdigit() for ch in line) and not sentence:
         return parse_date(line, lang)
     return None
@@ -541,7 +541,7 @@ def without_suffix(title: str, min_words: int = 3) -> str | None:
         return None
     m = seps[-1]
     head, tail = title[: m.start()].strip(), title[m.end() :].strip()
-    if not tail or len(tail.split()) > _SUFFIX_WORDS or n_words(head) < min_words:
+    if not tail or n_words(tail) > _SUFFIX_WORDS or n_words(head) < min_words:
         return None
     return head
 
