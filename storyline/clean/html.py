@@ -226,6 +226,7 @@ def extract_html(html: str, url: str | None = None, *, guess_dates: bool = True)
     if sum(n_words(p) for p in kept) < _SHORT_CUT:
         kept, removed = rescue_short_cut(kept, removed, tree, url, title, anchors, summary)
     kept, removed = drop_boxes_after(kept, removed, tree)
+    kept = restore_embedded_posts(kept, tree)
     cleaned = Cleaned(tuple(kept), tuple(removed), title)
     kind, reason = page_kind(tree, title, kept, anchors)
     if kind == "article" and reason:
@@ -373,16 +374,7 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     had read +0.0029 [+0.0017, +0.0043] (90%); ``docs/extraction-fit.md``, round 8."""
     if len(kept) < 2:
         return kept, removed
-    words: list[str] = []
-    owners: list[HtmlElement] = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP:
-            continue
-        for text in [el.text, *(child.tail for child in el)]:
-            if text and not text.isspace():
-                found = _WORD.findall(text.lower())
-                words.extend(found)
-                owners.extend([el] * len(found))
+    words, owners = _page_words(tree)
     chains = [_ancestors(e) if e is not None else [] for e in _locate(kept, words, owners)]
     sizes = [n_words(p) for p in kept]
     total = sum(sizes)
@@ -406,6 +398,62 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     if not drop:
         return kept, removed
     return [p for n, p in enumerate(kept) if n not in drop], removed + [kept[n] for n in sorted(drop)]
+
+
+def _page_words(tree: HtmlElement) -> tuple[list[str], list[HtmlElement]]:
+    """The page's words (``_WORD``) in page order, and the element whose text or tail holds each."""
+    words: list[str] = []
+    owners: list[HtmlElement] = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP:
+            continue
+        for text in [el.text, *(child.tail for child in el)]:
+            if text and not text.isspace():
+                found = _WORD.findall(text.lower())
+                words.extend(found)
+                owners.extend([el] * len(found))
+    return words, owners
+
+
+def restore_embedded_posts(kept: list[str], tree: HtmlElement) -> list[str]:
+    """Posts embedded in the story (Twitter's ``blockquote.twitter-tweet``) that the cut left out
+    go back where they stand: after the kept paragraph before them on the page, when kept
+    paragraphs stand both before and after them (the post is in the story's run, not in a
+    sidebar's feed) and the cut does not hold the post's first line. A post is its paragraphs, then its
+    attribution line ("— Name (@handle) November 18, 2019"), as the page shows it. trafilatura
+    drops these quotes whole; a story that quotes posts loses them (session 18)."""
+    quotes = [q for q in tree.iter("blockquote") if "twitter-tweet" in (q.get("class") or "").split()]
+    if not quotes or len(kept) < 2:
+        return kept
+    words, owners = _page_words(tree)
+    order = {el: n for n, el in enumerate(tree.iter())}
+    places = _locate(kept, words, owners)
+    have = _fold(" ".join(kept))
+    after_paragraph: dict[int, list[str]] = {}
+    for quote in quotes:
+        lines = _post_lines(quote)
+        if not lines or _fold(lines[0]) in have:
+            continue
+        start, end = order[quote], order[quote] + sum(1 for _ in quote.iter())
+        outer = set(quote.iterancestors())
+        before = [(order[el], n) for n, el in enumerate(places) if el is not None and el not in outer
+                  and order[el] < start]
+        if before and any(el is not None and order[el] >= end for el in places):
+            after_paragraph.setdefault(max(before)[1], []).extend(lines)
+    if not after_paragraph:
+        return kept
+    return [x for n, p in enumerate(kept) for x in (p, *after_paragraph.get(n, ()))]
+
+
+def _post_lines(quote: HtmlElement) -> list[str]:
+    """An embedded post's paragraphs, then the rest of its text (the attribution) as one line."""
+    paragraphs = [" ".join(p.text_content().split()) for p in quote.iter("p")]
+    rest = [quote.text or ""]
+    for child in quote:
+        if isinstance(child.tag, str) and child.tag not in _SKIP and child.tag != "p":
+            rest.append(child.text_content())
+        rest.append(child.tail or "")
+    return [x for x in (*paragraphs, " ".join(" ".join(rest).split())) if x]
 
 
 def _is_link_box(el: HtmlElement, core: HtmlElement | None) -> bool:
