@@ -359,7 +359,8 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     or newsletter box that the cut took in with the story. A box is a block element that is named
     as furniture (``_is_box``: an ``aside``, ``footer`` or ``nav``, a landmark role, ``itemprop``
     comment, or a class or id all of whose words are furniture or generic words) or a block of
-    links beside the story (``_is_link_box``). It goes only when all of these hold: some of the
+    links beside the story (``_is_link_box``), or on a WordPress single-post page another post's
+    element (``_is_other_post``, session 18). It goes only when all of these hold: some of the
     cut's text lies outside it and before it (the story comes first), at least ``_BOX_STORY``
     words of the cut lie outside it (the story stays), and it holds at most ``_BOX_SHARE`` of the
     cut (a box holding nearly all of it wraps the story). Each paragraph is placed on the page by
@@ -386,10 +387,11 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
             depth[el] = n
     drop: set[int] = set()
     core = max((el for el, held in mass.items() if held >= 0.5 * total), key=lambda el: depth[el], default=None)
+    own = _own_post(tree)
     for box, held in mass.items():
         if box.tag in ("html", "body") or held > _BOX_SHARE * total or total - held < _BOX_STORY:
             continue
-        if not (_is_box(box) or _is_link_box(box, core)):
+        if not (_is_box(box) or _is_link_box(box, core) or _is_other_post(box, own)):
             continue
         inside = [n for n, chain in enumerate(chains) if box in chain]
         before = [n for n, chain in enumerate(chains) if chain and box not in chain and n < inside[0]]
@@ -469,6 +471,29 @@ def _is_link_box(el: HtmlElement, core: HtmlElement | None) -> bool:
     words = n_words(" ".join(el.itertext()))
     linked = sum(n_words(" ".join(a.itertext())) for a in el.iter("a"))
     return bool(words) and linked >= _BOX_LINKS * words
+
+
+# WordPress marks a single post's page with its post's number ("postid-1806" on the body) and every
+# post's element with its own ("post-1806", "post-7816").
+_POST_ID = re.compile(r"^postid-(\d+)$")
+_POST_CLASS = re.compile(r"^post-(\d+)$")
+
+
+def _own_post(tree: HtmlElement) -> str | None:
+    """The number of the post a WordPress single-post page shows (its body's ``postid-N``), or None."""
+    for body in tree.iter("body"):
+        for name in (body.get("class") or "").split():
+            if m := _POST_ID.match(name):
+                return m.group(1)
+    return None
+
+
+def _is_other_post(el: HtmlElement, own: str | None) -> bool:
+    """An element of another post than the page's own on a WordPress single-post page: a teaser of
+    another post (class ``post-M``, M not the page's ``postid``), whatever the theme names its box."""
+    if own is None or el.tag not in _BOX_BLOCKS:
+        return False
+    return any((m := _POST_CLASS.match(name)) and m.group(1) != own for name in (el.get("class") or "").split())
 
 
 def _is_box(el: HtmlElement) -> bool:
