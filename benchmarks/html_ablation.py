@@ -37,16 +37,17 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 ROOT = Path(__file__).resolve().parent.parent
 
 RULES = ("phrase", "teaser", "date", "date-shape", "data-row", "table", "link-row", "link-bar", "credit", "mail",
-         "copyright", "tail-stop", "boxes", "repeats")
+         "copyright", "tail-stop", "boxes", "repeats", "posts")
 # The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
-OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright", "repeats"})
+OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright", "repeats", "posts"})
 # The rules as they were before session 16 (menu bars only as table rows; data rows as date lines;
 # copyright lines kept).
-S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes", "repeats"})
+S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes", "repeats", "posts"})
 # The path before session 17 (no furniture boxes after the story).
-S17_OFF = frozenset({"boxes", "repeats"})
-# The path before session 18 (a recall cut repeating the precise cut's paragraphs was a rescue).
-S18_OFF = frozenset({"repeats"})
+S17_OFF = frozenset({"boxes", "repeats", "posts"})
+# The path before session 18 (a recall cut repeating the precise cut's paragraphs was a rescue; no
+# embedded posts put back).
+S18_OFF = frozenset({"repeats", "posts"})
 
 
 CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors",
@@ -188,6 +189,8 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
                 kept = alt
     if "boxes" not in off and (tree := _tree(c)) is not None:
         kept, _ = H.drop_boxes_after(kept, [], tree)
+    if "posts" not in off and (tree := _tree(c)) is not None:
+        kept = H.restore_embedded_posts(kept, tree)
     return "\n\n".join(kept)
 
 

@@ -198,3 +198,42 @@ def test_a_recall_cut_that_repeats_the_article_is_no_rescue() -> None:
     lorem = ["Lorem ipsum dolor sit amet, consectetur adipisicing elit, sed do eiusmod tempor incididunt ut labore "
              "et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris."]
     assert prefers_recall(lorem, lorem * 2, lambda: lorem[0])
+
+
+def test_a_post_embedded_in_the_story_goes_back_where_it_stands() -> None:
+    """trafilatura drops embedded tweets whole; the Zyte gold keeps them (nj.com, Sky Sports: the
+    story quotes them). Shape of nj.com's page, text written for this test: the tweet between the
+    story's paragraphs comes back after the paragraph before it, its attribution a line of its
+    own; a tweet in a feed beside the story (no story paragraph after it) stays out."""
+    story = [f"Paragraph {i} of the story says that the state launched an anti-drug campaign with an odd slogan {i}."
+             for i in range(6)]
+    tweet = ('<div class="social-media-embed"><blockquote class="twitter-tweet"><p lang="en" dir="ltr">Yes this is '
+             'real and yes the state spent nearly half a million dollars on it: <a href="https://t.co/x">'
+             'https://t.co/x</a></p>— Dianna E. Anderson (@diannaeanderson) <a href="https://twitter.com/d/status/1">'
+             'November 18, 2019</a></blockquote><script async src="https://platform.twitter.com/widgets.js"></script>'
+             '</div>')
+    side = ('<aside class="feed"><blockquote class="twitter-tweet"><p>Our newsroom is hiring reporters this winter</p>'
+            '— The Paper (@paper) <a href="https://twitter.com/p/status/2">November 17, 2019</a></blockquote></aside>')
+    body = "".join(f"<p>{p}</p>" for p in story[:3]) + tweet + "".join(f"<p>{p}</p>" for p in story[3:])
+    html = f"<html><head><title>Slogan</title></head><body><article><h1>Slogan</h1>{body}</article>{side}</body></html>"
+    assert list(extract_html(html).cleaned.paragraphs) == [
+        *story[:3], "Yes this is real and yes the state spent nearly half a million dollars on it: https://t.co/x",
+        "— Dianna E. Anderson (@diannaeanderson) November 18, 2019", *story[3:]]
+
+
+def test_another_posts_teaser_on_a_wordpress_post_page_goes() -> None:
+    """WordPress marks a single post's page with its number (body class ``postid-1806``) and each
+    post's element with its own (``post-7816``): teasers of other posts after the story are boxes
+    whatever the theme calls them (a Portuguese quotes blog in the Zyte pages, "fundo postbox").
+    Text written for this test; the page's own post's element stays."""
+    story = [f"Paragraph {i} of the post says that living a true love is one of the great joys of life {i}."
+             for i in range(5)]
+    others = [f"Another post number {i} says that life asks us for courage and for hope every morning {i}."
+              for i in range(3)]
+    own = '<article class="articlebox post-1806 type-post hentry">' + "".join(f"<p>{p}</p>" for p in story)
+    teasers = "".join(f'<article class="postbox post-{7816 + i} type-post hentry"><p>{p}</p></article>'
+                      for i, p in enumerate(others))
+    html = (f'<html><body class="single single-post postid-1806"><div id="primary">{own}</article>{teasers}'
+            "</div></body></html>")
+    assert _kept(html, story + others) == story
+    assert _kept(html.replace("postid-1806", "home"), story + others) == story + others

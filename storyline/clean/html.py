@@ -226,6 +226,7 @@ def extract_html(html: str, url: str | None = None, *, guess_dates: bool = True)
     if sum(n_words(p) for p in kept) < _SHORT_CUT:
         kept, removed = rescue_short_cut(kept, removed, tree, url, title, anchors, summary)
     kept, removed = drop_boxes_after(kept, removed, tree)
+    kept = restore_embedded_posts(kept, tree)
     cleaned = Cleaned(tuple(kept), tuple(removed), title)
     kind, reason = page_kind(tree, title, kept, anchors)
     if kind == "article" and reason:
@@ -358,7 +359,8 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     or newsletter box that the cut took in with the story. A box is a block element that is named
     as furniture (``_is_box``: an ``aside``, ``footer`` or ``nav``, a landmark role, ``itemprop``
     comment, or a class or id all of whose words are furniture or generic words) or a block of
-    links beside the story (``_is_link_box``). It goes only when all of these hold: some of the
+    links beside the story (``_is_link_box``), or on a WordPress single-post page another post's
+    element (``_is_other_post``, session 18). It goes only when all of these hold: some of the
     cut's text lies outside it and before it (the story comes first), at least ``_BOX_STORY``
     words of the cut lie outside it (the story stays), and it holds at most ``_BOX_SHARE`` of the
     cut (a box holding nearly all of it wraps the story). Each paragraph is placed on the page by
@@ -373,16 +375,7 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     had read +0.0029 [+0.0017, +0.0043] (90%); ``docs/extraction-fit.md``, round 8."""
     if len(kept) < 2:
         return kept, removed
-    words: list[str] = []
-    owners: list[HtmlElement] = []
-    for el in tree.iter():
-        if not isinstance(el.tag, str) or el.tag in _SKIP:
-            continue
-        for text in [el.text, *(child.tail for child in el)]:
-            if text and not text.isspace():
-                found = _WORD.findall(text.lower())
-                words.extend(found)
-                owners.extend([el] * len(found))
+    words, owners = _page_words(tree)
     chains = [_ancestors(e) if e is not None else [] for e in _locate(kept, words, owners)]
     sizes = [n_words(p) for p in kept]
     total = sum(sizes)
@@ -394,10 +387,11 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
             depth[el] = n
     drop: set[int] = set()
     core = max((el for el, held in mass.items() if held >= 0.5 * total), key=lambda el: depth[el], default=None)
+    own = _own_post(tree)
     for box, held in mass.items():
         if box.tag in ("html", "body") or held > _BOX_SHARE * total or total - held < _BOX_STORY:
             continue
-        if not (_is_box(box) or _is_link_box(box, core)):
+        if not (_is_box(box) or _is_link_box(box, core) or _is_other_post(box, own)):
             continue
         inside = [n for n, chain in enumerate(chains) if box in chain]
         before = [n for n, chain in enumerate(chains) if chain and box not in chain and n < inside[0]]
@@ -406,6 +400,62 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     if not drop:
         return kept, removed
     return [p for n, p in enumerate(kept) if n not in drop], removed + [kept[n] for n in sorted(drop)]
+
+
+def _page_words(tree: HtmlElement) -> tuple[list[str], list[HtmlElement]]:
+    """The page's words (``_WORD``) in page order, and the element whose text or tail holds each."""
+    words: list[str] = []
+    owners: list[HtmlElement] = []
+    for el in tree.iter():
+        if not isinstance(el.tag, str) or el.tag in _SKIP:
+            continue
+        for text in [el.text, *(child.tail for child in el)]:
+            if text and not text.isspace():
+                found = _WORD.findall(text.lower())
+                words.extend(found)
+                owners.extend([el] * len(found))
+    return words, owners
+
+
+def restore_embedded_posts(kept: list[str], tree: HtmlElement) -> list[str]:
+    """Posts embedded in the story (Twitter's ``blockquote.twitter-tweet``) that the cut left out
+    go back where they stand: after the kept paragraph before them on the page, when kept
+    paragraphs stand both before and after them (the post is in the story's run, not in a
+    sidebar's feed) and the cut does not hold the post's first line. A post is its paragraphs, then its
+    attribution line ("— Name (@handle) November 18, 2019"), as the page shows it. trafilatura
+    drops these quotes whole; a story that quotes posts loses them (session 18)."""
+    quotes = [q for q in tree.iter("blockquote") if "twitter-tweet" in (q.get("class") or "").split()]
+    if not quotes or len(kept) < 2:
+        return kept
+    words, owners = _page_words(tree)
+    order = {el: n for n, el in enumerate(tree.iter())}
+    places = _locate(kept, words, owners)
+    have = _fold(" ".join(kept))
+    after_paragraph: dict[int, list[str]] = {}
+    for quote in quotes:
+        lines = _post_lines(quote)
+        if not lines or _fold(lines[0]) in have:
+            continue
+        start, end = order[quote], order[quote] + sum(1 for _ in quote.iter())
+        outer = set(quote.iterancestors())
+        before = [(order[el], n) for n, el in enumerate(places) if el is not None and el not in outer
+                  and order[el] < start]
+        if before and any(el is not None and order[el] >= end for el in places):
+            after_paragraph.setdefault(max(before)[1], []).extend(lines)
+    if not after_paragraph:
+        return kept
+    return [x for n, p in enumerate(kept) for x in (p, *after_paragraph.get(n, ()))]
+
+
+def _post_lines(quote: HtmlElement) -> list[str]:
+    """An embedded post's paragraphs, then the rest of its text (the attribution) as one line."""
+    paragraphs = [" ".join(p.text_content().split()) for p in quote.iter("p")]
+    rest = [quote.text or ""]
+    for child in quote:
+        if isinstance(child.tag, str) and child.tag not in _SKIP and child.tag != "p":
+            rest.append(child.text_content())
+        rest.append(child.tail or "")
+    return [x for x in (*paragraphs, " ".join(" ".join(rest).split())) if x]
 
 
 def _is_link_box(el: HtmlElement, core: HtmlElement | None) -> bool:
@@ -421,6 +471,29 @@ def _is_link_box(el: HtmlElement, core: HtmlElement | None) -> bool:
     words = n_words(" ".join(el.itertext()))
     linked = sum(n_words(" ".join(a.itertext())) for a in el.iter("a"))
     return bool(words) and linked >= _BOX_LINKS * words
+
+
+# WordPress marks a single post's page with its post's number ("postid-1806" on the body) and every
+# post's element with its own ("post-1806", "post-7816").
+_POST_ID = re.compile(r"^postid-(\d+)$")
+_POST_CLASS = re.compile(r"^post-(\d+)$")
+
+
+def _own_post(tree: HtmlElement) -> str | None:
+    """The number of the post a WordPress single-post page shows (its body's ``postid-N``), or None."""
+    for body in tree.iter("body"):
+        for name in (body.get("class") or "").split():
+            if m := _POST_ID.match(name):
+                return m.group(1)
+    return None
+
+
+def _is_other_post(el: HtmlElement, own: str | None) -> bool:
+    """An element of another post than the page's own on a WordPress single-post page: a teaser of
+    another post (class ``post-M``, M not the page's ``postid``), whatever the theme names its box."""
+    if own is None or el.tag not in _BOX_BLOCKS:
+        return False
+    return any((m := _POST_CLASS.match(name)) and m.group(1) != own for name in (el.get("class") or "").split())
 
 
 def _is_box(el: HtmlElement) -> bool:
