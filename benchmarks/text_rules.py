@@ -1,8 +1,8 @@
 """The fixed rules applied after the line model (issue 17: round 5's prose guard and captions,
 session 15's comment and headline-list blocks, session 16's islands and link labels, session 17's
-about-the-author island and bare labels), each left out in turn, and the variants tried, scored on
-pages no fit saw: the dev sets by site halves and each dev set left out, and the unseen sets as
-page text.
+about-the-author island and bare labels, session 18's lead prose and notices), each left out in
+turn, and the variants tried, scored on pages no fit saw: the dev sets by site halves and each dev
+set left out, and the unseen sets as page text.
 
 python benchmarks/text_rules.py [--data ../shared/data] [--external /work/.mirror]
                                 [--unseen-pages 150] [--cache FILE] [--only NAMES] [--confusion NAMES]
