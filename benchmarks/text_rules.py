@@ -1,8 +1,8 @@
 """The fixed rules applied after the line model (issue 17: round 5's prose guard and captions,
 session 15's comment and headline-list blocks, session 16's islands and link labels, session 17's
-about-the-author island and bare labels), each left out in turn, and the variants tried, scored on
-pages no fit saw: the dev sets by site halves and each dev set left out, and the unseen sets as
-page text.
+about-the-author island and bare labels, session 18's lead prose and notices), each left out in
+turn, and the variants tried, scored on pages no fit saw: the dev sets by site halves and each dev
+set left out, and the unseen sets as page text.
 
 python benchmarks/text_rules.py [--data ../shared/data] [--external /work/.mirror]
                                 [--unseen-pages 150] [--cache FILE] [--only NAMES] [--confusion NAMES]
@@ -77,8 +77,8 @@ def _model(a: T.Analysis, probs: list[float] | None) -> list[int]:
 
 def _shipped(a: T.Analysis, probs: list[float] | None) -> list[int]:
     """What ``clean_text`` keeps, from the same analysis and probabilities."""
-    kept = T.drop_link_labels(a.lines, T.drop_captions(a.lines, _model(a, probs)))
-    return T.drop_islands(a, T.drop_blocks(a, kept))
+    kept = T.drop_link_labels(a.lines, T.drop_notices(a.lines, T.drop_captions(a.lines, _model(a, probs))))
+    return T.keep_lead_prose(a, T.drop_islands(a, T.drop_blocks(a, kept)))
 
 
 def _rules(a: T.Analysis, probs: list[float] | None) -> list[int]:
@@ -91,13 +91,14 @@ _NO_LABELS = {"_LABEL_WORDS": -1}
 VARIANTS: dict[str, Keep] = {
     "shipped (clean_text)": _shipped,
     "- prose guard": _NO_GUARD(_shipped),
-    "- captions": lambda a, p: T.drop_islands(a, T.drop_blocks(a, T.drop_link_labels(a.lines, _model(a, p)))),
-    "- comment/list blocks": lambda a, p: T.drop_islands(
-        a, T.drop_link_labels(a.lines, T.drop_captions(a.lines, _model(a, p)))),
+    "- captions": _patched(_CAPTION_WORDS=-1)(_shipped),
+    "- comment/list blocks": lambda a, p: T.keep_lead_prose(a, T.drop_islands(
+        a, T.drop_link_labels(a.lines, T.drop_notices(a.lines, T.drop_captions(a.lines, _model(a, p)))))),
     "- islands": _patched(**_NO_ISLANDS)(_shipped),
     "- link labels": _patched(**_NO_LABELS)(_shipped),
     "- both (before session 16)": _patched(**_NO_ISLANDS, **_NO_LABELS)(_shipped),
     "rules alone": _rules,
+    "keep all": lambda a, p: list(range(len(a.lines))),
     "rules alone, before session 16": _patched(**_NO_ISLANDS, **_NO_LABELS)(_rules),
     # session 16, tried: the island rule's settings (gap in lines, share of the article, a cap on
     # its lines, whether furniture phrasing must lie before it)
@@ -126,6 +127,17 @@ VARIANTS: dict[str, Keep] = {
     "prose drop < 0.35": _patched(_PROSE_DROP_BELOW=0.35)(_shipped),
     "prose drop < 0.25": _patched(_PROSE_DROP_BELOW=0.25)(_shipped),
     "prose drop < 0.15": _patched(_PROSE_DROP_BELOW=0.15)(_shipped),
+    # session 18: long prose before the main run kept (``keep_lead_prose``): off, without the
+    # shared-words test, at 40 words, and a half as the shared share
+    "- lead prose": _patched(_LEAD_PROSE=None)(_shipped),
+    "lead prose, any topic": _patched(_LEAD_TOPIC=0.0)(_shipped),
+    "lead prose 40": _patched(_LEAD_PROSE=40)(_shipped),
+    "lead prose, topic 1/2": _patched(_LEAD_TOPIC=0.5)(_shipped),
+    "rules alone, - lead prose": _patched(_LEAD_PROSE=None)(_rules),
+    # session 18: stock notices of blogs and shops dropped after both readers (``drop_notices``)
+    "- notices": _patched(_NOTICE_WORDS=-1)(_shipped),
+    "- notices, - lead prose": _patched(_NOTICE_WORDS=-1, _LEAD_PROSE=None)(_shipped),
+    "rules alone, - notices": _patched(_NOTICE_WORDS=-1)(_rules),
 }
 
 

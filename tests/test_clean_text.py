@@ -570,3 +570,102 @@ def test_a_headline_after_a_bare_furniture_label_is_a_link(monkeypatch: pytest.M
     assert [lines[i].text for i in T.drop_link_labels(lines, kept)] == [ln.text for ln in lines if ln.text != link]
     monkeypatch.setattr(T, "_LABEL_NEXT_LINE", False)
     assert link in "\n".join(clean_text(page, lang="de", model=False).paragraphs)
+
+
+def test_the_standfirst_before_the_main_run_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real German garden magazine page (fixture: trafilatura's evaluation snippets, Apache-2.0;
+    dev page bc3c1dbc96100877 of mein-schoener-garten.de, its first 71 lines): the standfirst
+    ("Im Winter Gemüse frisch aus dem Garten ernten können …", 32 words) sits above the byline,
+    the date, a rating and five share buttons, so the main run starts below it and the rules
+    never keep it. It is long prose sharing the article's words: kept, with the rules alone and
+    with the line model. A long prose line of another topic put at the top of the page (the
+    welcome blurb of ekhn.de, dev page 7c37e439c8e7a716) stays out; without the shared-words
+    test it would be kept, and with the rule off the standfirst is lost."""
+    from storyline.clean import text as T
+
+    fx = _fixture("lead-prose-de.json")
+    lines = fx["text"].splitlines()
+    page = "\n".join([lines[0], fx["notice"], *lines[1:]])
+    for model in (False, True):
+        body = T._norm("\n".join(clean_text(page, model=model).paragraphs))
+        assert all(T._norm(s) in body for s in fx["with"]), model
+        assert not any(T._norm(s) in body for s in fx["without"]), model
+        assert T._norm(fx["notice"]) not in body, model
+    monkeypatch.setattr(T, "_LEAD_TOPIC", 0.0)
+    assert T._norm(fx["notice"]) in T._norm("\n".join(clean_text(page, model=False).paragraphs))
+    monkeypatch.setattr(T, "_LEAD_PROSE", None)
+    assert T._norm(fx["with"][0]) not in T._norm("\n".join(clean_text(page, model=False).paragraphs))
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        # Lines of the dev snippets pages (trafilatura's evaluation snippets, Apache-2.0), named by page.
+        "Für Links auf dieser Seite erhält GIGA ggf. eine Provision vom Händler, z.B. für mit oder blauer "
+        "Unterstreichung gekennzeichnete.",  # 2fbe6f, giga.de
+        "We recommend the best products through an independent review process, and advertisers do not influence "
+        "our picks.",  # 068597, a personal-finance site
+        "Dieser Eintrag wurde veröffentlicht in DenkanStoos-Treffen von bjoernlinder01. Permanentlink.",  # cf15d7
+        "Der Beitrag wurde am Mittwoch, den 27. November 2019 um 15:21 Uhr veröffentlicht und wurde unter Allgemein "
+        "abgelegt.",  # a99f14 (its category list shortened)
+        "Wenn Sie uns per Kontaktformular Anfragen zukommen lassen, werden Ihre Angaben aus dem Anfrageformular "
+        "inklusive der von Ihnen dort angegebenen Kontaktdaten zwecks Bearbeitung der Anfrage bei uns gespeichert.",
+        "Votre adresse de messagerie est uniquement utilisée pour vous envoyer les lettres d'information d'ARTE "
+        "Radio.",  # 165321, arteradio.com
+        "Folge uns auch in den sozialen Medien, wir halten dich auch dort auf dem Laufenden.",  # 971357
+        "Jede kleine Spende hilft den notleidenden Menschen dieser Welt!",  # 0907ba
+        # The same notices as other sites print them.
+        "When you purchase through links on our site, we may earn an affiliate commission.",
+        "This entry was posted in News. Bookmark the permalink.",
+        "Cet article a été publié dans Actualités.",
+        "Esta entrada fue publicada en Noticias.",
+        "You can unsubscribe at any time.",
+        "Sie können den Newsletter jederzeit abbestellen.",
+    ],
+)
+def test_stock_notices_of_blogs_and_shops_are_notices(line: str) -> None:
+    """Commission disclosures, blog-software entry footers, the data-use notice of a contact or
+    sign-up form, donation and follow-us appeals: notices, dropped after both readers."""
+    from storyline.clean import text as T
+
+    assert T.is_notice(line)
+
+
+def test_a_notice_inside_the_article_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A blog entry's footer and a commission disclosure between the story's paragraphs read as
+    prose to both readers; they go, with the rules alone and with the line model, and the story
+    stays. With the rule off they are kept. A notice is a sentence or two: a long paragraph that
+    holds the words stays."""
+    from storyline.clean import text as T
+
+    footer = "Dieser Eintrag wurde veröffentlicht in DenkanStoos-Treffen von bjoernlinder01. Permanentlink."
+    disclosure = (
+        "Für Links auf dieser Seite erhält GIGA ggf. eine Provision vom Händler, z.B. für mit oder blauer "
+        "Unterstreichung gekennzeichnete."
+    )
+    page = "\n".join([*_STORY_DE[:3], disclosure, *_STORY_DE[3:], footer])
+    for model in (True, False):
+        body = "\n".join(clean_text(page, lang="de", model=model).paragraphs)
+        assert all(s in body for s in _STORY_DE), model
+        assert "Provision" not in body and "Permanentlink" not in body, model
+    assert not T.is_notice(" ".join([_STORY_DE[0], _STORY_DE[1], disclosure, _STORY_DE[2], _STORY_DE[3]]))
+    monkeypatch.setattr(T, "_NOTICE_WORDS", -1)
+    assert "Permanentlink" in "\n".join(clean_text(page, lang="de", model=False).paragraphs)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Die Bank erhält eine Provision von zwei Prozent, wenn der Kredit vermittelt wird.",
+        "Der Beitrag wurde am Montag im Fernsehen gezeigt und löste eine Debatte aus.",
+        "Wir folgen der Spur des Geldes bis nach Zypern, sagte der Ermittler.",
+        "The broker's commission on the sale was two percent, the company said.",
+        "Les syndicats ont publié une lettre ouverte au ministre mardi soir.",
+    ],
+)
+def test_article_sentences_near_the_notice_words_are_not_notices(line: str) -> None:
+    """The notices' words in an article's sentences (a commission, a report that was published, a
+    letter) leave the line the article's."""
+    from storyline.clean import text as T
+
+    assert not T.is_notice(line) and not T.classify(line).bp

@@ -132,6 +132,34 @@ _LONG_BP = re.compile(
     """
 )
 
+# Stock notices of blogs, shops and portals (session 18), written from what such pages print in the
+# languages of the phrase lists above: commission disclosures of affiliate links; the entry footer of
+# blog software ("This entry was posted in ... Bookmark the permalink", in its translations); the
+# data-use notice of a contact or sign-up form; donation and follow-us appeals. Furniture at any
+# length, but dropped after both readers (``drop_notices``), not fed to the line model's features:
+# the fitted weights never saw them, and a refit moves other pages.
+_NOTICE = re.compile(
+    r"""(?ix)
+    provision\ vom\ (?:händler|anbieter|shop)|
+    (?:erhalten|erhält|bekommen)\ wir\ (?:ggf\.\ |gegebenenfalls\ |unter\ umständen\ )?
+    (?:eine\ )?(?:kleine\ )?provision|
+    we\ may\ (?:earn|receive|get)\ (?:a\ |an\ )?(?:small\ )?(?:affiliate\ )?(?:commission|compensation)|
+    advertisers\ do\ not\ influence|(?:nous\ )?(?:percevons|touchons|recevons)\ une\ (?:petite\ )?commission|
+    (?:recibimos|ganamos|podemos\ recibir)\ una\ (?:pequeña\ )?comisión|
+    (?:riceviamo|potremmo\ ricevere)\ una\ (?:piccola\ )?commissione|
+    bookmark\ the\ permalink|permanentlink|lesezeichen\ (?:auf\ den|für\ den)\ permalink|
+    (?:eintrag|beitrag)\ wurde\ (?:am\ [^.]{0,60}?\ )?(?:veröffentlicht|abgelegt)\ (?:in|unter)\b|
+    veröffentlicht\ und\ wurde\ unter|(?:cet|ce)\ (?:article|billet)\ a\ été\ publié\ dans|
+    esta\ entrada\ (?:fue\ publicada|se\ publicó|foi\ publicada)\ e[nm]\b|
+    questa\ voce\ è\ stata\ pubblicata\ in|dit\ (?:bericht|item)\ is\ geplaatst\ in|
+    per\ kontaktformular\ anfragen|angaben\ aus\ dem\ anfrageformular|lettres?\ d'information|
+    (?:unsubscribe|opt\ out)\ at\ any\ time|jederzeit\ (?:wieder\ )?(?:abbestellen|abmelden|widerrufen)|
+    (?:vous\ )?(?:désinscrire|désabonner)\ à\ tout\ moment|darse\ de\ baja\ en\ cualquier\ momento|
+    jede\ (?:kleine\ )?spende\ hilft|(?:folge|folgt|folgen\ sie)\ uns\ (?:auch\ )?(?:auf|in\ den\ sozialen)\b|
+    follow\ us\ on\ (?:twitter|facebook|instagram|linkedin|social)|suivez-nous\ sur|síguenos\ en|seguici\ su
+    """
+)
+
 # Where the article stops and the page goes on: comment sections, "related"/"latest" lists.
 # A bare singular "Response" heading is a section of a technical text, not a comment thread ("3
 # Responses", "Responses", "Comments" are): the only such line in the dev data and the unseen page
@@ -673,7 +701,9 @@ def clean_text(
     probs = line_probabilities(a) if use_model else None
     if probs is not None:
         kept = model_keep(a, probs, known_boilerplate)
-    kept = drop_islands(a, drop_blocks(a, drop_link_labels(lines, drop_captions(lines, kept))))
+    kept = drop_notices(lines, drop_captions(lines, kept))
+    kept = drop_islands(a, drop_blocks(a, drop_link_labels(lines, kept)))
+    kept = keep_lead_prose(a, kept, known_boilerplate, lang)
     keep = set(kept)
     removed = tuple(ln.text for i, ln in enumerate(lines) if i not in keep and i != ti)
     return Cleaned(_paragraphs(lines, kept), removed, title)
@@ -695,6 +725,66 @@ def drop_blocks(a: Analysis, kept: list[int]) -> list[int]:
     (``blocks``), whichever reader (rules or line model) kept them."""
     end = a.thread_at if a.thread_at is not None else len(a.lines)
     return [i for i in kept if a.lead_list <= i < end]
+
+
+# A paragraph of running prose before the main run this long (``n_words``) that shares this share
+# of its content words with the kept article is the article's; see ``keep_lead_prose``. Round
+# numbers, not fitted: a paragraph, "a third". ``_LEAD_PROSE = None``: off (a measurement hook,
+# ``benchmarks/text_rules.py``).
+_LEAD_PROSE: int | None = 20
+_LEAD_TOPIC = 1 / 3
+
+
+def keep_lead_prose(
+    a: Analysis, kept: list[int], known_boilerplate: frozenset[str] = frozenset(), lang: str | None = None
+) -> list[int]:
+    """``kept`` with the paragraphs of the article that lie before the main run: a line that
+    ends like a sentence, has ``_LEAD_PROSE`` words or more and shares ``_LEAD_TOPIC`` of its
+    content words (four letters or more, not stopwords of ``lang``) with the kept lines; not
+    furniture, a caption, a link label, a teaser cut with "..." or the headline, and below a
+    headline list (``blocks``). The main run is the page's one best-scoring block; an article
+    split into blocks by a gallery, a table of contents, a product table or a box keeps its
+    blocks before the run only if the line model adds them, and a model fitted on other kinds
+    of page leaves them out (fitted on the English news pages alone it added 1 of the 97
+    article segments that lie before the run on the multilingual pages). Long prose before an
+    article that is not the article (a cookie or sign-up notice, the outlet's blurb, a teaser
+    of another story) speaks of something else, hence the shared words. A page with no kept
+    line keeps nothing."""
+    if _LEAD_PROSE is None or not kept:
+        return kept
+    lines, have = a.lines, set(kept)
+    cands = [
+        i
+        for i in range(a.lead_list, a.span[0])
+        if i not in have
+        and i != a.title_at
+        and lines[i].prose
+        and lines[i].words >= _LEAD_PROSE
+        and not _is_furniture(lines[i], known_boilerplate)
+        and not _TEASER_END.search(lines[i].text)
+        and not is_caption_credit(lines[i].text, lines[i].words)
+        and not is_notice(lines[i].text, lines[i].words)
+        and not is_link_label(lines[i].text)
+        and not _doubled(lines, i)
+    ]
+    if not cands:
+        return kept
+    from storyline.clean import lines as lm
+
+    article = " ".join(lines[i].text for i in kept)
+    if lang is None:
+        from storyline.clean.language import detect_language
+
+        lang = detect_language(article)
+    stop = lm.stopwords_for(lang)
+
+    def content(text: str) -> set[str]:
+        words = (w.lower() for w in _WORD.findall(text))
+        return {t for t in words if len(t) >= 4 and not t.isdigit() and t not in stop}
+
+    seen = content(article)
+    add = [i for i in cands if (ws := content(lines[i].text)) and len(ws & seen) >= _LEAD_TOPIC * len(ws)]
+    return sorted(kept + add) if add else kept
 
 
 # A group of kept lines after the article, set apart from it by at least ``_ISLAND_GAP`` page lines
@@ -811,6 +901,24 @@ def drop_link_labels(lines: Sequence[Line], kept: list[int]) -> list[int]:
         return _LABEL_NEXT_LINE and i > 0 and is_bare_label(lines[i - 1].text) and not blocks._FULL_STOP.search(ln.text)
 
     return [i for i in kept if not link(i)]
+
+
+_NOTICE_WORDS = 60  # a notice is a sentence or two; a paragraph of article length is never one
+
+
+def is_notice(text: str, words: int | None = None) -> bool:
+    """A stock notice of a blog, shop or portal (``_NOTICE``): an affiliate-commission disclosure,
+    a blog entry's footer, a form's data-use notice, a donation or follow-us appeal; at most
+    ``_NOTICE_WORDS`` words."""
+    n = n_words(text) if words is None else words
+    return n <= _NOTICE_WORDS and bool(_NOTICE.search(text))
+
+
+def drop_notices(lines: Sequence[Line], kept: list[int]) -> list[int]:
+    """``kept`` without stock notices (``is_notice``). After both readers, as the captions: the
+    line model's features do not see these phrases, so its fit and the shipped weights do not
+    change."""
+    return [i for i in kept if not is_notice(lines[i].text, lines[i].words)]
 
 
 def drop_captions(lines: Sequence[Line], kept: list[int]) -> list[int]:
