@@ -126,6 +126,8 @@ VARIANTS: dict[str, Keep] = {
     "prose drop < 0.35": _patched(_PROSE_DROP_BELOW=0.35)(_shipped),
     "prose drop < 0.25": _patched(_PROSE_DROP_BELOW=0.25)(_shipped),
     "prose drop < 0.15": _patched(_PROSE_DROP_BELOW=0.15)(_shipped),
+    "- prose holes (session 18)": _patched(_PROSE_HOLES=False)(_shipped),
+    "prose holes, any neighbours": _patched(_PROSE_HOLES_AMID=False)(_shipped),
 }
 
 
