@@ -138,6 +138,8 @@ VARIANTS: dict[str, Keep] = {
     "- notices": _patched(_NOTICE_WORDS=-1)(_shipped),
     "- notices, - lead prose": _patched(_NOTICE_WORDS=-1, _LEAD_PROSE=None)(_shipped),
     "rules alone, - notices": _patched(_NOTICE_WORDS=-1)(_rules),
+    "- prose holes (session 18)": _patched(_PROSE_HOLES=False)(_shipped),
+    "prose holes, any neighbours": _patched(_PROSE_HOLES_AMID=False)(_shipped),
 }
 
 

@@ -669,3 +669,45 @@ def test_article_sentences_near_the_notice_words_are_not_notices(line: str) -> N
     from storyline.clean import text as T
 
     assert not T.is_notice(line) and not T.classify(line).bp
+def test_a_tokenised_closing_quote_ends_a_sentence(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real Timeline17 article (fixture: the dev data's t17-LibyaWar_cnn-87, CNN, tokenised as
+    the dataset gives it): its last paragraphs quote a spokesman, and the quote's closing line
+    "We will achieve peace and victory . ''" ends with the closing quote written as a word. Read
+    as no sentence end, such lines looked like headings, and the article's last lines went as
+    "headline + snippet" teasers. Read as a sentence end, they stay. Before session 18 they were
+    lost."""
+    from storyline.clean import text as T
+
+    fx = _fixture("ptb-quotes-en.json")
+    assert T.classify("We will achieve peace and victory . ''").prose
+    assert not T.classify("Gadhafi likely to survive revolt ''").prose  # no stop before the quote
+    body = T._norm("\n".join(clean_text(fx["text"], lang="en").paragraphs))
+    assert all(T._norm(s) in body for s in fx["with"])
+    import re
+
+    monkeypatch.setattr(T, "_SENT_END", re.compile(r"""[.!?…。！？:;]["'”’»)\]]*$"""))
+    before = T._norm("\n".join(clean_text(fx["text"], lang="en").paragraphs))
+    assert T._norm(fx["with"][1]) not in before
+
+
+def test_a_sentence_the_rules_keep_between_two_kept_lines_stays(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A real Timeline17 article (fixture: the dev data's t17-bpoil_reuters-266, a Reuters blog
+    page): the line model reads "NBC 's `` Saturday Night Live '' comedy show made great fun of
+    the Democrat 's comment ." at 0.21, between two paragraphs of the same post it keeps, under
+    its drop and hole bars; the rules read it as a sentence of the story. It stays; with the rule
+    off it goes."""
+    from storyline.clean import text as T
+
+    fx = _fixture("prose-hole-en.json")
+    body = T._norm("\n".join(clean_text(fx["text"], lang="en").paragraphs))
+    assert all(T._norm(s) in body for s in fx["with"])
+    monkeypatch.setattr(T, "_PROSE_HOLES", False)
+    before = T._norm("\n".join(clean_text(fx["text"], lang="en").paragraphs))
+    assert T._norm(fx["with"][0]) not in before and T._norm(fx["with"][1]) in before
+    # Only a line the rules read as prose, alone between two kept lines of prose.
+    monkeypatch.setattr(T, "_PROSE_HOLES", True)
+    a = T.analyse(fx["text"], lang="en")
+    hole = next(i for i, ln in enumerate(a.lines) if ln.text.startswith("NBC 's"))
+    kept = [i for i in a.rule_kept if i != hole]
+    assert hole in T._prose_holes(kept, a)
+    assert hole not in T._prose_holes([i for i in kept if i != hole + 1], a)
