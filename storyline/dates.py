@@ -256,14 +256,6 @@ _HABITUAL = re.compile(
     r"\s+(?:(?:día|dia|jour|giorno|day|Tag)\s+(?:de\s+)?)?$"
 )
 _HABITUAL_EN = re.compile(r"(?i)(?<!\w)an?\s+(?:day\s+)?$")  # "on a Tuesday" (Italian "a sabato" is "to Saturday")
-# English future before a bare weekday, in the same clause and with no report verb or past tense
-# between: "will testify on Wednesday", "is due to hold meetings on Tuesday", "is to tour the Gulf
-# state on Friday" name the coming such day, not the last one ("… will …, officials said on Monday"
-# keeps Monday the day of the saying).
-_FUTURE_EN = re.compile(
-    r"(?i)\b(?:will|'ll|wo\s?n't|won't|shall|(?:is|are)\s+(?:due|set|scheduled|expected|to)\b)"
-    r"(?:(?!\b(?:said|says|told|tells|announced|added|reported|was|were|had|did|has|have|been)\b)[^.;:!?])*$"
-)
 _PAREN_DAY = re.compile(r"\s*\((?:dia\s+|día\s+)?(\d{1,2})\)")
 
 
@@ -394,8 +386,6 @@ def sentence_mentions(
                     date = published - dt.timedelta(days=back or 7)
                 elif anchors is not None and wd in anchors:
                     date = anchors[wd]  # the Tuesday this article already named
-                elif lang == "en" and _FUTURE_EN.search(sentence[max(0, s - 200) : s]):
-                    date = published + dt.timedelta(days=(wd - published.weekday()) % 7)
                 else:
                     date = published - dt.timedelta(days=back)
                 add(m.start(2) if m.group(2) else s, e, date, False)
