@@ -52,6 +52,9 @@ SENTENCE_BREAK = re.compile(r"[.!?:;\"“”«»•…|\n()\[\]]")
 NOT_ACRONYMS = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xx", "ap", "afp", "tv", "ceo",
                 "pm", "am", "ok", "dpa", "photo", "i", "ad", "bc", "gmt", "utc", "faq", "pdf",
                 "http", "https", "www", "com", "html"}
+# Compass words before a place or demonym ("South Asia", "North African", "Northern Syria"): part
+# of the region's name as written, never a name of their own.
+COMPASS = frozenset("north south east west northern southern eastern western central".split())
 # Languages that capitalise common nouns: a lone capitalised word is usually not a name there.
 NOUN_CAPS_LANGS = {"de", "lb"}
 # Languages whose place names take case endings ("в Турции", "w Rosji", "Russlands").
@@ -426,6 +429,11 @@ def _match_places(toks: list[_Tok], tables: list[Table], dem: dict[str, str], la
                 i += n
                 continue
         t = toks[i]
+        if (t.low in COMPASS and _is_cap(t.text) and i + 1 < len(toks) and toks[i + 1].joined
+                and (_lookup(toks, i + 1, tables, inflecting, lang, stops) is not None or toks[i + 1].low in dem)):
+            t.used = True  # "South Asia", "North African", "Northern Syria": the place, not a name run
+            i += 1
+            continue
         if i + 1 < len(toks) and (key := dem.get(f"{t.low} {toks[i + 1].low}")) is not None:
             emit(key, "place", f"{t.text} {toks[i + 1].text}")  # "North Korean", "South Koreans"
             t.used = toks[i + 1].used = True
