@@ -320,7 +320,13 @@ _DATE_PREFIX = re.compile(r"^\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\s*[-–—|:]
 
 # A page's date and clock stamp run into the text after its headline (a scrape that lost the
 # line break): "Denizli'nin … sızan'ı 16.01.2020 17:02 |Son Güncelleme: 16.01.2020 17:30 …".
-_RUN_ON_STAMP = re.compile(r"\s+\d{1,2}[./]\d{1,2}[./]\d{4},?\s+\d{1,2}:\d{2}(?!\d).*$", re.S)
+_RUN_ON_STAMP = re.compile(
+    r"\s+\d{1,2}[./]\d{1,2}[./]\d{4},?\s+\d{1,2}:\d{2}(?!\d).*$"
+    # The Guardian's "Tuesday 19 July 2005 00.53 BST" after its headline and standfirst (Timeline17
+    # lost the line breaks): "Labor losing battle to convince public Tuesday 19 July 2005 …".
+    rf"|\s+{_WEEKDAY},?\s+{_DATE},?\s+{_CLOCK_T}(?![\w]).*$",
+    re.S,
+)
 
 
 # A web address opening a line, as tokenised corpora print it ("http : / / nypost . com / 2013 /
