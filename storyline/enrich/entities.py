@@ -54,7 +54,7 @@ NOT_ACRONYMS = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xx", "ap", 
                 "http", "https", "www", "com", "html"}
 # Compass words before a place or demonym ("South Asia", "North African", "Northern Syria"): part
 # of the region's name as written, never a name of their own.
-COMPASS = frozenset("north south east west northern southern eastern western central".split())
+COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"})
 # Languages that capitalise common nouns: a lone capitalised word is usually not a name there.
 NOUN_CAPS_LANGS = {"de", "lb"}
 # Languages whose place names take case endings ("в Турции", "w Rosji", "Russlands").
