@@ -41,7 +41,7 @@ def test_seed_noise_and_kinds_from_the_issue(seeds_scored: dict) -> None:
     got = {(e[2], e[1]) for ents in seeds_scored["found"].values() for e in ents}
     surfaces = {s for s, _ in got}
     assert "Alberto Pezzali" not in surfaces  # a photo credit, not a person in the story
-    assert ("Nagorno Karabakh", "place") in got
+    assert ("Nagorno-Karabakh", "place") in got  # as the seeds write it (audit 18: hyphens kept)
     assert ("Erdogan", "person") in got
     assert not any(k == "org" and "Sea" in s for s, k in got)
 

@@ -13,6 +13,7 @@ import logging
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from urllib.parse import urlsplit
 
 from storyline.clean.encoding import repair_text
 from storyline.clean.html import LIBXML_DEPTH, extract_html, nesting_depth, page_text, site_name
@@ -25,6 +26,7 @@ from storyline.clean.meta import (
     publish_date,
     repeated_title,
     title_key,
+    without_outlet,
 )
 from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
@@ -146,6 +148,10 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         # encoder keeps reading ``found`` by the plain rules.
         shown = headline(stated, body)
         title = shown if title_key(shown) in title_key(stated) else title  # never a lede instead
+    if raw.html and not given and page_title:
+        # The outlet's name after the page's <title> ("… | Al Bawaba") is shown as the outlet,
+        # not in the headline. Display only, like the rules above.
+        title = without_outlet(title, [raw.source or site_name(raw.html) or "", _site_label(raw.url)]) or title
     source = "feed" if (raw.title or "").strip() else "page" if page_title else "text"
     return Article(
         id=raw.id,
@@ -162,6 +168,15 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         removed=cleaned.removed,
         encoding=raw.encoding,
     )
+
+
+def _site_label(url: str | None) -> str:
+    """The name a URL's host gives its site: "albawaba" for www.albawaba.com, "telegraph" for
+    www.telegraph.co.uk; "" without a URL."""
+    labels = (urlsplit(url).hostname or "").lower().split(".") if url else []
+    if len(labels) > 2 and labels[-2] in ("co", "com", "org", "net", "gov", "ac", "gob", "edu"):
+        labels = labels[:-1]
+    return labels[-2] if len(labels) >= 2 else ""
 
 
 _SAME_STORY = 0.6  # pages whose line sets overlap more than this (Jaccard) are copies of one story

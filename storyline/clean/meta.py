@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from storyline.clean.notes import meta_note, opens_with_credit, strip_notes, unglue_kicker
 from storyline.clean.text import n_words
@@ -319,7 +320,18 @@ _DATE_PREFIX = re.compile(r"^\d{1,2}[./]\d{1,2}[./](?:\d{4}|\d{2})\s*[-–—|:]
 
 # A page's date and clock stamp run into the text after its headline (a scrape that lost the
 # line break): "Denizli'nin … sızan'ı 16.01.2020 17:02 |Son Güncelleme: 16.01.2020 17:30 …".
-_RUN_ON_STAMP = re.compile(r"\s+\d{1,2}[./]\d{1,2}[./]\d{4},?\s+\d{1,2}:\d{2}(?!\d).*$", re.S)
+_RUN_ON_STAMP = re.compile(
+    r"\s+\d{1,2}[./]\d{1,2}[./]\d{4},?\s+\d{1,2}:\d{2}(?!\d).*$"
+    # The Guardian's "Tuesday 19 July 2005 00.53 BST" after its headline and standfirst (Timeline17
+    # lost the line breaks): "Labor losing battle to convince public Tuesday 19 July 2005 …".
+    rf"|\s+{_WEEKDAY},?\s+{_DATE},?\s+{_CLOCK_T}(?![\w]).*$",
+    re.S,
+)
+
+
+# A web address opening a line, as tokenised corpora print it ("http : / / nypost . com / 2013 /
+# 04 / 12 / video - of - …", ECB+): ``junk_title``'s web-address test wants "http://" unbroken.
+_SPACED_URL = re.compile(r"^\s*(?:https?\s*:\s*/\s*/|www\s*\.\s*[^\W_])", re.I)
 
 
 def reader_tidy(text: str) -> str:
@@ -394,6 +406,8 @@ def lede_headline(
             continue
         if n + 1 < len(paras) and opens_with_credit(undo_ptb(paras[n + 1].strip())):
             continue  # "Tony Blair at a Labour poster launch" above "Photograph: …/Getty"
+        if _SPACED_URL.match(para) or junk_title(para) == "a dateline":
+            continue  # the page's address or a date line printed above the story (ECB+)
         text = strip_lede(strip_notes(strip_lede(undo_ptb(para.strip())))).strip()
         while text and (kind := meta_note(first := first_sentence(text))):
             if kind == "correction":
@@ -480,7 +494,8 @@ def headline(
             return text
     if candidate:
         text = reader_tidy(unglue_kicker(tidy_title(candidate))) if notes else tidy_title(candidate)
-        shown_rules = notes and (meta_note(text) or tag_list(text) or reader_rejects(text))  # readers only
+        shown_rules = notes and (meta_note(text) or tag_list(text) or reader_rejects(text)
+                                 or _SPACED_URL.match(text))  # readers only
         if not junk_title(text) and title_key(text) not in skip and not shown_rules:
             if len(text.split()) > _HEADLINE_WORDS + 5:
                 return lede_headline(text, notes=notes)
@@ -544,6 +559,23 @@ def without_suffix(title: str, min_words: int = 3) -> str | None:
     if not tail or n_words(tail) > _SUFFIX_WORDS or n_words(head) < min_words:
         return None
     return head
+
+
+def without_outlet(title: str, names: Sequence[str]) -> str | None:
+    """The title without the outlet's own name after its last separator ("World Community Lashes
+    Out at US … | Al Bawaba", "… - The GiveWell Blog", "… - 9to5Mac"), when what follows the
+    separator is one of ``names`` (the page's ``og:site_name``, the input's source, the URL's host
+    without "www." and its suffix), letters and digits compared; else None. A separator before
+    anything else ("… – 'The plague is coming'", "| Editorial") is the headline's own."""
+    keys = {k for n in names if n and len(k := title_key(n)) >= 3}
+    seps = list(_TITLE_SEP.finditer(title))
+    if not keys or not seps:
+        return None
+    for m in reversed(seps[-3:]):  # a name with a separator of its own: "Remember 80/90 - Memorabilia …"
+        head, tail = title[: m.start()].strip(), title[m.end() :].strip()
+        if title_key(tail) in keys and n_words(head) >= 3:
+            return head
+    return None
 
 
 def title_forms(title: str, min_words: int = 3) -> list[str]:

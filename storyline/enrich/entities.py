@@ -35,6 +35,7 @@ from storyline.enrich.gazetteer import (
     known_folds,
     lang_table,
     low,
+    shared_surnames,
     word_set,
 )
 from storyline.models import Entity, EntityKind
@@ -51,6 +52,9 @@ SENTENCE_BREAK = re.compile(r"[.!?:;\"“”«»•…|\n()\[\]]")
 NOT_ACRONYMS = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xx", "ap", "afp", "tv", "ceo",
                 "pm", "am", "ok", "dpa", "photo", "i", "ad", "bc", "gmt", "utc", "faq", "pdf",
                 "http", "https", "www", "com", "html"}
+# Compass words before a place or demonym ("South Asia", "North African", "Northern Syria"): part
+# of the region's name as written, never a name of their own.
+COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"})
 # Languages that capitalise common nouns: a lone capitalised word is usually not a name there.
 NOUN_CAPS_LANGS = {"de", "lb"}
 # Languages whose place names take case endings ("в Турции", "w Rosji", "Russlands").
@@ -72,10 +76,11 @@ KIND_RANK = {"person": 3, "org": 2, "place": 2, "other": 0}
 
 
 class _Tok:
-    __slots__ = ("end", "initial", "joined", "low", "start", "text", "used")
+    __slots__ = ("end", "hyphen", "initial", "joined", "low", "start", "text", "used")
 
-    def __init__(self, text: str, start: int, end: int, joined: bool, initial: bool) -> None:
+    def __init__(self, text: str, start: int, end: int, joined: bool, initial: bool, hyphen: bool = False) -> None:
         self.text = text
+        self.hyphen = hyphen  # written right after the previous token with a hyphen between
         self.low = low(text)
         self.start = start
         self.end = end
@@ -91,9 +96,15 @@ def _tokenize(text: str, heading: bool) -> list[_Tok]:
         gap = text[prev_end:m.start()]
         joined = bool(toks) and gap.strip(" \t\u00a0") in ("", "-", "‐", "–") and "\n" not in gap
         initial = heading or not toks or bool(SENTENCE_BREAK.search(gap))
-        toks.append(_Tok(m.group(), m.start(), m.end(), joined, initial))
+        toks.append(_Tok(m.group(), m.start(), m.end(), joined, initial, bool(toks) and gap in ("-", "‐")))
         prev_end = m.end()
     return toks
+
+
+def _surface(toks: Sequence[_Tok]) -> str:
+    """Tokens as the article writes them: "Nagorno-Karabakh", "Royaume-Uni", "Jean-Marc Ayrault"
+    keep their hyphens (a name shown as "Royaume Uni" is misspelt); other gaps are one space."""
+    return "".join(("-" if t.hyphen else " ") + t.text if k else t.text for k, t in enumerate(toks))
 
 
 def _uncased(tok: str) -> bool:
@@ -275,8 +286,33 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
             first[new] = Entity(new, "place" if new.startswith("place:") else ent.kind, ent.text)
         elif KIND_RANK[ent.kind] > KIND_RANK[have.kind]:
             first[new] = Entity(new, ent.kind, have.text if have.kind != "other" else ent.text)
+    for bare, person in shared_surnames().items():
+        # "Clinton" beside "Hillary Clinton", "Murray" beside "Dr Conrad Murray": the surname
+        # alone is the person the article names in full, not a second chip of kind "other"
+        # (only when every mention of it is the bare surname: "Bill Clinton" keeps his own key).
+        if bare == person or bare not in first or person not in first:
+            continue
+        given = {low(w.rstrip(".")) for s in surfaces.get(person, ()) for w in s.split()[:-1]}
+        if all(len(s.split()) == 1 for s in surfaces[bare]) and not _other_bearer(
+                f"{title}\n{text}", set(surfaces[bare]), given):
+            first.pop(bare)
+            counts[person] += counts.pop(bare)
+            order[person] = min(order[person], order.pop(bare))
     keys = sorted(first, key=lambda k: (-counts[k], order[k]))
     return tuple(first[k] for k in keys)
+
+
+def _other_bearer(text: str, bare: set[str], given: set[str]) -> bool:
+    """Whether ``text`` names someone else with one of the ``bare`` surnames: a capitalised word
+    before it that is neither a title ("Mr", "President") nor a word of the full name the article
+    writes (``given``: "Ali Abdalá Saleh", "Mohamed El Baradei"), as "Bill" beside "Hillary
+    Clinton" is."""
+    for sur in bare:
+        for m in re.finditer(rf"([^\W\d_][\w'’.-]*)\s+{re.escape(sur)}\b", text):
+            word = m.group(1).rstrip(".")  # "M. Morsi", "Dr. Murray"
+            if word[:1].isupper() and low(word) not in TITLES and low(word) not in given:
+                return True
+    return False
 
 
 # Case endings a name takes in the languages that inflect names ("Швайнштайгера", "Merkelin",
@@ -387,12 +423,22 @@ def _match_places(toks: list[_Tok], tables: list[Table], dem: dict[str, str], la
         if hit is not None:
             n, entry = hit
             if not _part_of_name(toks, i, n, entry, stops, lower_words):
-                emit(entry.key, cast(EntityKind, entry.kind), " ".join(t.text for t in toks[i:i + n]))
+                emit(entry.key, cast(EntityKind, entry.kind), _surface(toks[i:i + n]))
                 for t in toks[i:i + n]:
                     t.used = True
                 i += n
                 continue
         t = toks[i]
+        if (t.low in COMPASS and _is_cap(t.text) and i + 1 < len(toks) and toks[i + 1].joined
+                and (_lookup(toks, i + 1, tables, inflecting, lang, stops) is not None or toks[i + 1].low in dem)):
+            t.used = True  # "South Asia", "North African", "Northern Syria": the place, not a name run
+            i += 1
+            continue
+        if i + 1 < len(toks) and (key := dem.get(f"{t.low} {toks[i + 1].low}")) is not None:
+            emit(key, "place", f"{t.text} {toks[i + 1].text}")  # "North Korean", "South Koreans"
+            t.used = toks[i + 1].used = True
+            i += 2
+            continue
         key = dem.get(t.low)
         if key is None and lang and not t.text.isupper():
             key = dem.get(_lemma(t.low, lang))
@@ -538,7 +584,7 @@ def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid
               full_names: set[str], lang: str, emit: Emit, alone: set[str] | None = None) -> None:
     run = _drop_opener(run, lang)
     if _titled(run, stops, full_names) or _opening_title(run, stops, full_names, lang, lower_words):
-        emit("name:" + " ".join(fold_name(t.text) for t in run[1:]), "org", " ".join(t.text for t in run))
+        emit("name:" + " ".join(fold_name(t.text) for t in run[1:]), "org", _surface(run))
         return
     acronyms = [t for t in run if t.text.isupper() and len(t.text) >= 2]
     caps_line = False
@@ -571,7 +617,7 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
                full_names: set[str], lang: str, emit: Emit, alone: set[str] | None = None) -> None:
     if not run:
         return
-    surface = " ".join(t.text for t in run)
+    surface = _surface(run)
     whole = " ".join(fold_name(t.text) for t in run)
     if (len(run) > 1 and run[-1].low in word_set("place_heads")) or (
             len(run) > 2 and run[0].low in word_set("place_heads")):

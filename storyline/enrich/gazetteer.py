@@ -114,6 +114,8 @@ AMBIGUOUS_CITY = _words(
 
 # Demonyms and adjectives (lower-case lemma forms) → country. Matched case-insensitively,
 # after simplemma lemmatisation, since adjectives inflect and are lower-case in most languages.
+# A two-word demonym is written with "_" ("north_korean"): its words alone are no demonym ("North"
+# of "North American" or "the North Sea" is not North Korea, and "Korean" alone names neither).
 DEMONYMS: dict[str, str] = {
     "TR": "turkish turk turks türkisch türke türken turc turque turcs turques turco turca turcos "
           "turcas turchi turche turecki turecka tureckie tureckiego турецкий турецкая турецкие турок "
@@ -163,8 +165,8 @@ DEMONYMS: dict[str, str] = {
     "AM": "armenian armenisch arménien arménienne armenio armeno ormiański армянский ermeni",
     "AZ": "azerbaijani aserbaidschanisch azerbaïdjanais azerbaiyano azero azerski азербайджанский "
           "azerbaycanlı azeri",
-    "KP": "north korean nordkoreanisch nord-coréen norcoreano nordcoreano",
-    "KR": "south korean südkoreanisch sud-coréen surcoreano sudcoreano",
+    "KP": "north_korean nordkoreanisch nord-coréen norcoreano nordcoreano",
+    "KR": "south_korean südkoreanisch sud-coréen surcoreano sudcoreano",
     "VN": "vietnamese vietnamesisch vietnamien vietnamienne vietnamita wietnamski вьетнамский",
     "MX": "mexican mexikanisch mexicain mexicaine mexicano mexicana messicano meksykański",
     "BR": "brazilian brasilianisch brésilien brésilienne brasileño brasileña brasiliano brazylijski",
@@ -367,6 +369,28 @@ def known_folds() -> dict[str, Known]:
 
 
 @lru_cache(maxsize=1)
+def shared_surnames() -> dict[str, str]:
+    """``name:`` + a folded surname → the one known person of the data file whose surname it is,
+    for the people whose surname alone is kept apart from them (``surname_alone: false``:
+    "Clinton", "Morsi", "Murray"). Within one article that writes the full name, the bare
+    surname is that person (``extract_entities``); across articles it stays its own key. A
+    surname two such people share (none today) maps to neither."""
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    for e in entity_data()["entities"]:
+        if e.get("surname_alone", True) or e.get("kind") != "person":
+            continue
+        for sur in e.get("surnames", []):
+            if len(sur.split()) != 1 or not (folded := fold_name(sur)):
+                continue
+            key = f"name:{folded}"
+            if out.get(key, e["key"]) != e["key"]:
+                clash.add(key)
+            out[key] = e["key"]
+    return {k: v for k, v in out.items() if k not in clash}
+
+
+@lru_cache(maxsize=1)
 def word_set(name: str) -> frozenset[str]:
     """One of the data file's word lists (``noise``, ``place_heads``, ...), lower-cased."""
     return frozenset(low(w) for w in entity_data().get(name, []))
@@ -411,11 +435,12 @@ def _without_accents(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def demonyms() -> dict[str, str]:
-    """Lower-case demonym/adjective form → place key."""
+    """Lower-case demonym/adjective form → place key; a two-word form is keyed with a space
+    between its words ("north korean")."""
     out: dict[str, str] = {}
     for cc, words in DEMONYMS.items():
         key = "name:eu" if cc == "EU" else f"place:{cc}"
-        for w in words.split():
+        for w in (x.replace("_", " ") for x in words.split()):
             out.setdefault(low(w), key)
             if w.isascii() and w.endswith(("an", "i")):
                 out.setdefault(low(w) + "s", key)  # "Libyans", "Iraqis": the people of a country

@@ -24,6 +24,7 @@ from storyline.api.routes import article_filter, check_write, path_id
 from storyline.api.schemas import InputArticle
 from storyline.api.service import Library
 from storyline.clean.meta import undo_ptb
+from storyline.enrich.gazetteer import entity_label
 from storyline.errors import NotFound
 from storyline.store.base import ArticleFilter
 from storyline.urls import outlet
@@ -292,7 +293,9 @@ def article_page(request: Request, ident: str) -> HTMLResponse:
     for e in art.entities:
         if e.key not in seen:
             seen.add(e.key)
-            by_kind.setdefault(e.kind, []).append(e)
+            # A country's chip by its name, as the storyline page labels it ("Russia", not the
+            # "Russian" the article wrote); any other name as written.
+            by_kind.setdefault(e.kind, []).append(e.model_copy(update={"text": entity_label(e.key, {e.text: 1})}))
     return render(request, "article.html", title=art.title or art.id, art=art, ev=ev, sl_name=sl_name,
                   by_kind=by_kind)
 
