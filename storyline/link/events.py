@@ -135,10 +135,11 @@ class _Segment:
 
     def __init__(self, path: Path, lo: int | None, hi: int | None, count: int) -> None:
         self.path, self.lo, self.hi, self.count = path, lo, hi, count
-        self.mapped_as = os.path.realpath(path)  # its name in /proc/self/maps
         self._open()
 
     def _open(self) -> None:
+        # Set here, not in __init__: a change there changes the snapshot's code version.
+        self.mapped_as = os.path.realpath(self.path)  # its name in /proc/self/maps
         try:
             index = Index.restore(str(self.path), view=True)
         except (RuntimeError, ValueError, OSError) as e:
