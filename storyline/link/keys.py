@@ -194,7 +194,7 @@ class KeyTable:
         # After the frozen keys of equal hash, as a stable sort of old and new together puts them.
         at = np.searchsorted(self._table[0], new_h, side="right")
         directory.mkdir(parents=True, exist_ok=True)
-        src = self._paths or [None, None, None]
+        src: list[Path | None] = [*self._paths] or [None, None, None]
 
         def table() -> Iterator[np.ndarray]:  # (hash, number) pairs: the (2, n) table in Fortran order
             pairs = np.stack([new_h, new_n], axis=1)
