@@ -98,10 +98,11 @@ _MADV_DONTNEED = 4
 _madvise: Any = None
 
 
-def _segment_mappings(paths: set[str]) -> dict[str, list[tuple[int, int]]]:
-    """The address ranges of this process's read-only mappings of ``paths`` (Linux; {} elsewhere)."""
+def _segment_mappings(paths: set[str] | None, under: str | None = None) -> dict[str, list[tuple[int, int]]]:
+    """The address ranges of this process's read-only mappings of ``paths``, or of every file
+    ``under`` a directory (Linux; {} elsewhere)."""
     out: dict[str, list[tuple[int, int]]] = {}
-    if not paths or not sys.platform.startswith("linux"):
+    if (not paths and under is None) or not sys.platform.startswith("linux"):
         return out
     try:
         text = Path("/proc/self/maps").read_text()
@@ -109,7 +110,7 @@ def _segment_mappings(paths: set[str]) -> dict[str, list[tuple[int, int]]]:
         return out
     for line in text.splitlines():
         f = line.split(maxsplit=5)
-        if len(f) == 6 and f[5] in paths and "w" not in f[1]:
+        if len(f) == 6 and "w" not in f[1] and (f[5] in paths if paths else f[5].startswith(str(under))):
             lo, hi = (int(x, 16) for x in f[0].split("-"))
             out.setdefault(f[5], []).append((lo, hi))
     return out
@@ -126,6 +127,16 @@ def _drop_pages(ranges: list[tuple[int, int]]) -> None:
         _madvise.restype = ctypes.c_int
     for lo, hi in ranges:
         _madvise(lo, hi - lo, _MADV_DONTNEED)
+
+
+def drop_mapped_pages(directory: Path) -> None:
+    """Drop the pages of every read-only mapping of a file in ``directory`` (the snapshot's
+    segments, bands and key tables) from the process, as ``search_ahead`` does for a segment:
+    exact (they come back from the page cache when next read), used by ``snapshot.save`` before
+    it reads the outlets' pages, the save's top."""
+    if DROP_SEGMENT_PAGES:
+        for ranges in _segment_mappings(None, os.path.join(os.path.realpath(directory), "")).values():
+            _drop_pages(ranges)
 
 
 class _Segment:
