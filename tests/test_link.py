@@ -507,3 +507,114 @@ def test_frozen_segments_searched_ahead_for_a_batch_link_as_searched_one_by_one(
         assert got[f.id][0] is f and got[f.id][1] == k
         assert ev._nearest(f, k, got) == ev._nearest(f, k)
         assert got[f.id][2]  # the segments answered
+
+
+def _segment_rss_kb(paths: set[str]) -> int:
+    """Resident KB of this process's mappings of ``paths`` (``/proc/self/smaps``)."""
+    total, cur = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        f = line.split()
+        if f and "-" in f[0] and not f[0].endswith(":"):
+            cur = len(f) >= 6 and f[5] in paths
+        elif cur and f and f[0] == "Rss:":
+            total += int(f[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps (Linux)")
+def test_a_batch_leaves_no_frozen_segment_page_mapped_and_links_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``search_ahead`` drops each segment's mapped pages from the process once the batch's
+    search of it is done (``DROP_SEGMENT_PAGES``): after a batch none of the saved segments' pages
+    is resident in the process, where keeping them left the pages every search had touched (at a
+    million stored, ~0.74-1.0 GB of the peak RSS). The pages come back from the page cache when
+    searched again: two copies of one saved linker, one dropping and one keeping, link the same
+    120 articles to the same events and storylines."""
+    from storyline.link import events as evmod
+    from storyline.link import snapshot
+    from storyline.link import state as statemod
+    from storyline.link.similarity import features
+
+    monkeypatch.setattr(evmod, "SEGMENT_SIZE", 64)
+    arts = _clustered_articles(np.random.default_rng(3), 320, days=90, spread=20, mixed=False)
+    feats = {a.id: features(a) for a in arts}
+
+    def loader(ids: list[str]) -> dict[str, statemod.Features]:
+        return {i: feats[i] for i in ids}
+
+    first = Linker(loader=loader)
+    for i in range(0, 200, 20):
+        first.add(arts[i : i + 20])
+    snapshot.save(first, tmp_path, {})
+    dropping, keeping = snapshot.load(tmp_path, loader)[0], snapshot.load(tmp_path, loader)[0]
+    paths = {s.mapped_as for s in dropping._events._segments}
+    assert len(paths) >= 3 and all(p == str(s.path.resolve()) for p, s in zip(
+        sorted(paths), sorted(dropping._events._segments, key=lambda s: s.mapped_as), strict=True))
+
+    # Keeping (as before): the pages the batches' searches touched stay in the process.
+    monkeypatch.setattr(evmod, "DROP_SEGMENT_PAGES", False)
+    out_keep = [a for i in range(200, 320, 20) for a in keeping.add(arts[i : i + 20])]
+    assert _segment_rss_kb(paths) > 0
+    del keeping  # its maps would count too: a drop acts on every read-only mapping of the files
+    import gc
+
+    gc.collect()
+    monkeypatch.setattr(evmod, "DROP_SEGMENT_PAGES", True)
+    out_drop = []
+    for i in range(200, 320, 20):
+        out_drop += dropping.add(arts[i : i + 20])
+        assert _segment_rss_kb(paths) == 0
+    assert out_drop == out_keep
+    assert 3 < len(groups(out_drop, "event")) < 120
+
+
+def _rss_under_kb(directory: Path) -> int:
+    """Resident KB of this process's mappings of files in ``directory``."""
+    root = str(directory.resolve()) + "/"
+    total, cur = 0, False
+    for line in Path("/proc/self/smaps").read_text().splitlines():
+        f = line.split()
+        if f and "-" in f[0] and not f[0].endswith(":"):
+            cur = len(f) >= 6 and f[5].startswith(root)
+        elif cur and f and f[0] == "Rss:":
+            total += int(f[1])
+    return total
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps (Linux)")
+@pytest.mark.parametrize("drop", [True, False])
+def test_a_save_reads_the_late_part_with_no_page_of_the_snapshot_files_mapped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, drop: bool
+) -> None:
+    """``snapshot.save`` drops the pages of the snapshot's mapped files (segments, bands, key tables)
+    before it reads and pickles the late part (the outlets' pages, the top of a save at a million):
+    none is resident when ``late`` runs; kept (``DROP_SEGMENT_PAGES`` off, as before) some are. The
+    snapshot loads and links as one saved with them kept."""
+    from storyline.link import events as evmod
+    from storyline.link import snapshot
+    from storyline.link import state as statemod
+    from storyline.link.similarity import features
+
+    monkeypatch.setattr(evmod, "SEGMENT_SIZE", 64)
+    monkeypatch.setattr(evmod, "DROP_SEGMENT_PAGES", drop)
+    arts = _clustered_articles(np.random.default_rng(4), 260, days=90, spread=20, mixed=False)
+    feats = {a.id: features(a) for a in arts}
+
+    def loader(ids: list[str]) -> dict[str, statemod.Features]:
+        return {i: feats[i] for i in ids}
+
+    first = Linker(loader=loader)
+    for i in range(0, 200, 20):
+        first.add(arts[i : i + 20])
+    seen: list[int] = []
+
+    def late() -> dict[str, object]:
+        seen.append(_rss_under_kb(tmp_path))
+        return {"pages": ({}, {})}
+
+    snapshot.save(first, tmp_path, {}, late=late)
+    assert len(seen) == 1 and (seen[0] == 0) == drop
+    back = snapshot.load(tmp_path, loader)
+    assert back[1]["pages"] == ({}, {})
+    assert len(groups(back[0].add(arts[200:]), "event")) > 3

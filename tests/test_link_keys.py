@@ -43,6 +43,47 @@ def test_a_key_keeps_its_number_when_frozen_to_files_even_if_hashes_collide(
     assert back.numbers([*words, "place:new", "unseen"]) == [*first, len(words), len(words) + 1]
 
 
+@pytest.mark.parametrize("chunk", [3, 1 << 20])
+def test_a_key_table_frozen_in_chunks_writes_the_files_saving_it_whole_wrote(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    """``KeyTable.freeze`` writes its files a chunk at a time, merging the new keys' hashes into
+    the sorted table: the same arrays as the freeze made whole before (old table and new keys
+    sorted stably by hash, offsets and names appended), over five
+    freezes, with hashes that collide often (equal hashes keep number order) and chunks of 3 (a
+    merge across many chunk edges) or of a million (one chunk)."""
+    monkeypatch.setattr(keys, "_hash", lambda b: sum(b) % 11)
+    monkeypatch.setattr(keys, "_CHUNK", chunk)
+    rng = random.Random(5)
+    t, table, offsets, blob = KeyTable(), np.zeros((2, 0), np.uint64), np.zeros(1, np.int64), b""
+    for r in range(5):
+        words = [f"k{rng.randrange(60)}-{r % 2}" for _ in range(rng.randrange(0 if r == 2 else 1, 25))]
+        before = len(t)
+        t.numbers(words)
+        names = [k.encode() for k in list(t._new)]
+        assert len(names) == len(t) - before
+        hs = np.asarray([keys._hash(b) for b in names], dtype=np.uint64)
+        table = np.concatenate([table, np.stack([hs, np.arange(before, len(t), dtype=np.uint64)])], axis=1)
+        table = table[:, np.argsort(table[0], kind="stable")]
+        offsets = np.concatenate([offsets, offsets[-1] + np.cumsum([len(b) for b in names], dtype=np.int64)])
+        blob += b"".join(names)
+        t.freeze(tmp_path / str(r))
+        for path, want in zip(t.files(), (table, offsets, np.frombuffer(blob, np.uint8)), strict=True):
+            got = np.load(path)
+            assert got.dtype == want.dtype and got.shape == want.shape and (got == want).all(), path.name
+        if r == 1:  # a table file in C order (as np.save wrote one of a column or none) is read as well
+            path = t.files()[0]
+            path.unlink()  # a new file: the table's map keeps the old one
+            np.save(path, np.ascontiguousarray(table))
+            t.__setstate__(t.__getstate__())  # as a snapshot loads it
+            assert t._table.flags.c_contiguous and not t._table.flags.f_contiguous
+    back = KeyTable()
+    back.__setstate__(t.__getstate__())
+    every = [f"k{i}-{j}" for i in range(60) for j in (0, 1)]
+    known = [k for k, n in t.look_up(every).items() if n is not None]
+    assert len(known) == len(t) and back.numbers(known) == t.numbers(known)
+
+
 def test_keys_looked_up_ahead_are_numbered_as_looked_up_one_article_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -37,8 +37,11 @@ merges when the two events' average link is below the bar cost recall instead (F
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import math
+import os
+import sys
 import uuid
 import zlib
 from collections.abc import Sequence
@@ -84,6 +87,58 @@ kind, dated and undated."""
 SEGMENT_SLACK = 2
 
 
+# Drop the pages of a segment's memory map from the process once a batch's searches of it are done
+# (``EventIndex.search_ahead``). The pages are clean and stay in the page cache, so the next search
+# maps them back without reading the disk; what changes is that they stop counting in the process's
+# resident set. Why: at a million stored an undated article searches every segment, and the pages a
+# run's searches touch stayed mapped, ~0.74-1.0 GB of a 3.14-3.23 GB peak RSS (docs/scale.md,
+# session 18); dropped after each segment's search, at most one segment's touched pages are mapped.
+DROP_SEGMENT_PAGES = True
+_MADV_DONTNEED = 4
+_madvise: Any = None
+
+
+def _segment_mappings(paths: set[str] | None, under: str | None = None) -> dict[str, list[tuple[int, int]]]:
+    """The address ranges of this process's read-only mappings of ``paths``, or of every file
+    ``under`` a directory (Linux; {} elsewhere)."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    if (not paths and under is None) or not sys.platform.startswith("linux"):
+        return out
+    try:
+        text = Path("/proc/self/maps").read_text()
+    except OSError:
+        return out
+    for line in text.splitlines():
+        f = line.split(maxsplit=5)
+        if len(f) == 6 and "w" not in f[1] and (f[5] in paths if paths else f[5].startswith(str(under))):
+            lo, hi = (int(x, 16) for x in f[0].split("-"))
+            out.setdefault(f[5], []).append((lo, hi))
+    return out
+
+
+def _drop_pages(ranges: list[tuple[int, int]]) -> None:
+    """``madvise(MADV_DONTNEED)`` on read-only file mappings: their pages leave the resident set and
+    are mapped again from the page cache (the file is unchanged) when next touched."""
+    global _madvise
+    if _madvise is None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        _madvise = libc.madvise
+        _madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+        _madvise.restype = ctypes.c_int
+    for lo, hi in ranges:
+        _madvise(lo, hi - lo, _MADV_DONTNEED)
+
+
+def drop_mapped_pages(directory: Path) -> None:
+    """Drop the pages of every read-only mapping of a file in ``directory`` (the snapshot's
+    segments, bands and key tables) from the process, as ``search_ahead`` does for a segment:
+    exact (they come back from the page cache when next read), used by ``snapshot.save`` before
+    it reads the outlets' pages, the save's top."""
+    if DROP_SEGMENT_PAGES:
+        for ranges in _segment_mappings(None, os.path.join(os.path.realpath(directory), "")).values():
+            _drop_pages(ranges)
+
+
 class _Segment:
     """Article vectors frozen into a saved usearch index that is memory-mapped (``view``): only
     the pages a search touches are read. ``lo``/``hi``: the day ordinals of its oldest and newest
@@ -94,6 +149,8 @@ class _Segment:
         self._open()
 
     def _open(self) -> None:
+        # Set here, not in __init__: a change there changes the snapshot's code version.
+        self.mapped_as = os.path.realpath(self.path)  # its name in /proc/self/maps
         try:
             index = Index.restore(str(self.path), view=True)
         except (RuntimeError, ValueError, OSError) as e:
@@ -581,22 +638,32 @@ class EventIndex:
         vecs = [self._vector(f) for f in batch]
         days = [_day(f.published) for f in batch]
         found: list[list[tuple[float, int]]] = [[] for _ in batch]
+        maps = _segment_mappings({s.mapped_as for s in self._segments}) if DROP_SEGMENT_PAGES else {}
         for seg in self._segments:
             rows = [i for i, day in enumerate(days) if seg.reaches(day, self.cfg.window_days)]
             if not rows:
                 continue
-            if len(rows) == 1:  # usearch answers a single query with its own matches, not a batch
-                one = seg.index.search(vecs[rows[0]], min(k, seg.count))
-                found[rows[0]].extend(zip(one.distances.tolist(), one.keys.tolist(), strict=True))
-                continue
-            hits = seg.index.search(np.stack([vecs[i] for i in rows]), min(k, seg.count), threads=1)
-            assert isinstance(hits, BatchMatches)  # two queries or more
-            counts = hits.counts.tolist()
-            keys, dists = hits.keys.tolist(), hits.distances.tolist()
-            for j, i in enumerate(rows):
-                n = counts[j]
-                found[i].extend(zip(dists[j][:n], keys[j][:n], strict=True))
+            self._search_segment(seg, rows, vecs, k, found)
+            # Every segment is alive (self._segments holds its index) while its ranges are dropped.
+            _drop_pages(maps.get(seg.mapped_as, []))
         return {f.id: (f, k, hits_of) for f, hits_of in zip(batch, found, strict=True)}
+
+    @staticmethod
+    def _search_segment(
+        seg: _Segment, rows: list[int], vecs: list[np.ndarray], k: int, found: list[list[tuple[float, int]]]
+    ) -> None:
+        """One segment's nearest for the batch's ``rows`` (one usearch call), into ``found``."""
+        if len(rows) == 1:  # usearch answers a single query with its own matches, not a batch
+            one = seg.index.search(vecs[rows[0]], min(k, seg.count))
+            found[rows[0]].extend(zip(one.distances.tolist(), one.keys.tolist(), strict=True))
+            return
+        hits = seg.index.search(np.stack([vecs[i] for i in rows]), min(k, seg.count), threads=1)
+        assert isinstance(hits, BatchMatches)  # two queries or more
+        counts = hits.counts.tolist()
+        keys, dists = hits.keys.tolist(), hits.distances.tolist()
+        for j, i in enumerate(rows):
+            n = counts[j]
+            found[i].extend(zip(dists[j][:n], keys[j][:n], strict=True))
 
     def event_scores(self, scores: dict[str, float]) -> dict[str, float]:
         per: dict[str, list[float]] = {}

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,36 @@ def _load(path: Path, what: str) -> np.ndarray:
         return np.load(path, mmap_mode="r")
     except (OSError, ValueError) as e:
         raise ValueError(f"{path}: unreadable {what} ({e})") from e
+
+
+_CHUNK = 1 << 20
+
+
+def _data_start(fh: Any) -> tuple[bool, int]:
+    """Of an open ``.npy`` file: whether it is in Fortran order, and where its data starts."""
+    version = np.lib.format.read_magic(fh)
+    read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    fortran = bool(read(fh)[1])
+    return fortran, fh.tell()
+
+
+def _write(directory: Path, stem: str, dtype: np.dtype[Any], shape: tuple[int, ...],
+           chunks: Iterable[np.ndarray], fortran: bool = False) -> Path:
+    """An ``.npy`` file of ``shape`` written from ``chunks`` (the array's items in file order),
+    without the whole array in memory."""
+    path = directory / f"{stem}-{uuid.uuid4().hex}.npy"
+    written = 0
+    with open(path, "wb") as fh:
+        np.lib.format.write_array_header_1_0(
+            fh, {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": fortran, "shape": shape})
+        for c in chunks:
+            c = np.ascontiguousarray(c, dtype=dtype)
+            fh.write(c.data)
+            written += c.size
+    if written != int(np.prod(shape)):
+        path.unlink()
+        raise ValueError(f"{path}: {written} items written, {int(np.prod(shape))} expected")
+    return path
 
 
 def _save(directory: Path, stem: str, a: np.ndarray) -> Path:
@@ -143,21 +173,84 @@ class KeyTable:
 
     def freeze(self, directory: Path) -> None:
         """Move the keys numbered since the last freeze into the frozen arrays, written to
-        ``directory`` and memory-mapped from then on."""
+        ``directory`` and memory-mapped from then on.
+
+        The new files are written a chunk at a time (``_write``): the frozen part is read from its
+        files in chunks, not through its memory maps, and the new keys' hashes are merged into the
+        sorted table, not sorted with it again. The arrays are the ones saving them whole gave (the
+        old table and the new keys sorted stably by hash, in the Fortran order that sort left; the
+        offsets and names with the new ones after), and so are the numbers; what changes is memory: at a million
+        stored (~7 million keys, ~290 MB of arrays) writing them whole held a copy of each array,
+        the sort's order and the mapped pages of the old files at once, +600-700 MB at the top of
+        every save (docs/scale.md, session 18)."""
         names = list(self._new)  # in number order: numbered one after another since the last freeze
         raw = [k.encode() for k in names]
         lengths = np.fromiter((len(b) for b in raw), dtype=np.int64, count=len(raw))
-        offsets = np.concatenate([self._offsets, self._offsets[-1] + np.cumsum(lengths)])
-        blob = np.concatenate([self._blob, np.frombuffer(b"".join(raw), dtype=np.uint8)])
         first = self._count - len(names)
         hs = np.fromiter((_hash(b) for b in raw), dtype=np.uint64, count=len(raw))
-        table = np.concatenate([self._table, np.stack([hs, np.arange(first, self._count, dtype=np.uint64)])], axis=1)
-        table = table[:, np.argsort(table[0], kind="stable")]
+        order = np.argsort(hs, kind="stable")
+        new_h, new_n = hs[order], np.arange(first, self._count, dtype=np.uint64)[order]
+        old = self._table.shape[1]
+        # After the frozen keys of equal hash, as a stable sort of old and new together puts them.
+        at = np.searchsorted(self._table[0], new_h, side="right")
         directory.mkdir(parents=True, exist_ok=True)
-        self._paths = [_save(directory, "keys", table), _save(directory, "keyoffsets", offsets),
-                       _save(directory, "keynames", blob)]
+        src: list[Path | None] = [*self._paths] or [None, None, None]
+
+        def table() -> Iterator[np.ndarray]:  # (hash, number) pairs: the (2, n) table in Fortran order
+            pairs = np.stack([new_h, new_n], axis=1)
+            for a in range(0, max(old, 1), _CHUNK):
+                b = min(a + _CHUNK, old)
+                chunk = self._pairs(src[0], a, b)
+                lo = int(np.searchsorted(at, a, side="left"))
+                hi = len(at) if b >= old else int(np.searchsorted(at, b, side="left"))
+                yield np.insert(chunk, at[lo:hi] - a, pairs[lo:hi], axis=0) if hi > lo else chunk
+
+        def offsets() -> Iterator[np.ndarray]:
+            n = len(self._offsets)
+            for a in range(0, n, _CHUNK):
+                yield self._read(src[1], self._offsets, a, min(_CHUNK, n - a))
+            yield int(self._offsets[-1]) + np.cumsum(lengths)
+
+        def blob() -> Iterator[np.ndarray]:
+            n = len(self._blob)
+            for a in range(0, n, 8 * _CHUNK):
+                yield self._read(src[2], self._blob, a, min(8 * _CHUNK, n - a))
+            yield np.frombuffer(b"".join(raw), dtype=np.uint8)
+
+        self._paths = [_write(directory, "keys", np.dtype(np.uint64), (2, old + len(names)), table(), fortran=True),
+                       _write(directory, "keyoffsets", np.dtype(np.int64), (len(self._offsets) + len(names),),
+                              offsets()),
+                       _write(directory, "keynames", np.dtype(np.uint8), (len(self._blob) + int(lengths.sum()),),
+                              blob())]
         self._new = {}
         self.__setstate__(self.__getstate__())  # map the files just written
+
+    def _pairs(self, path: Path | None, a: int, b: int) -> np.ndarray:
+        """Columns ``a:b`` of the frozen table as (hash, number) rows: from its file when it has
+        one (plain reads, in either order the file was written), else from memory."""
+        if path is None or b <= a:
+            return np.stack([self._table[0, a:b], self._table[1, a:b]], axis=1).astype(np.uint64)
+        n = self._table.shape[1]
+        with open(path, "rb") as fh:
+            fortran, data = _data_start(fh)
+            if fortran:  # pairs side by side
+                fh.seek(data + 2 * a * 8)
+                return np.fromfile(fh, dtype=np.uint64, count=2 * (b - a)).reshape(-1, 2)
+            rows = []
+            for r in (0, 1):
+                fh.seek(data + (r * n + a) * 8)
+                rows.append(np.fromfile(fh, dtype=np.uint64, count=b - a))
+        return np.stack(rows, axis=1)
+
+    @staticmethod
+    def _read(path: Path | None, a: np.ndarray, start: int, count: int) -> np.ndarray:
+        """``count`` items of the frozen 1-D array ``a`` from ``start``: from its file when it has
+        one (plain reads: its pages go to the page cache, not into this process), else from memory."""
+        if path is None:
+            return np.asarray(a[start : start + count])
+        with open(path, "rb") as fh:
+            fh.seek(_data_start(fh)[1] + start * a.dtype.itemsize)
+            return np.fromfile(fh, dtype=a.dtype, count=count)
 
     def files(self) -> list[Path]:
         return list(self._paths)

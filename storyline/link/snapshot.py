@@ -35,6 +35,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from storyline.link import Linker
+from storyline.link.events import drop_mapped_pages
 from storyline.link.state import Loader
 
 FORMAT = 4
@@ -198,6 +199,9 @@ def save(
                 _Pickler(fh, names).dump(payload)
                 del payload
                 if late is not None:  # plain data (pages), no file names in it
+                    # Its top (the pages read again and pickled, ~0.7 GB at a million) would
+                    # otherwise come on top of what the freeze and pickling touched of the files.
+                    drop_mapped_pages(directory)
                     pickle.dump(late(), fh, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(tmp, directory / STATE)
         finally:
