@@ -8,19 +8,14 @@ come from ``examples/seeds``. Every test but the guards fails on main at 4e91542
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import gzip
 import json
-import socket
-import threading
-import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+from test_web import live
 
 from storyline.clean import clean
 from storyline.enrich.entities import extract_entities
@@ -167,31 +162,6 @@ def test_a_dash_inside_a_headline_stays() -> None:
 # --- the article page, on a real server ------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def _live(app: Any) -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        th.join(10)
-
-
 def test_article_page_names_countries_not_adjectives(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Seed 004 writes "Russian air defense system" and "Syrian Kurdish fighters": its article
     page listed "Russian" and "Syrian" under Places, where the storyline page says Russia and
@@ -202,7 +172,7 @@ def test_article_page_names_countries_not_adjectives(tmp_path_factory: pytest.Te
     from storyline.app import create_app
 
     db = copy_db(build_seeds_db(tmp_path_factory.getbasetemp()), tmp_path_factory.mktemp("audit18"))
-    with _live(create_app(db, pipeline=pipeline())) as base:
+    with live(create_app(db, pipeline=pipeline())) as base:
         req = urllib.request.Request(f"{base}/articles/004_aa4f927da06b7f0b", headers={"Host": "127.0.0.1"})
         with urllib.request.urlopen(req, timeout=30) as resp:
             page = resp.read().decode("utf-8")

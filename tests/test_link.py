@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -509,16 +511,38 @@ def test_frozen_segments_searched_ahead_for_a_batch_link_as_searched_one_by_one(
         assert got[f.id][2]  # the segments answered
 
 
-def _segment_rss_kb(paths: set[str]) -> int:
-    """Resident KB of this process's mappings of ``paths`` (``/proc/self/smaps``)."""
+def _mapped_rss_kb(hit: Callable[[str], bool]) -> int:
+    """Resident KB of this process's mappings of the files ``hit`` accepts (``/proc/self/smaps``)."""
     total, cur = 0, False
     for line in Path("/proc/self/smaps").read_text().splitlines():
         f = line.split()
         if f and "-" in f[0] and not f[0].endswith(":"):
-            cur = len(f) >= 6 and f[5] in paths
+            cur = len(f) >= 6 and hit(f[5])
         elif cur and f and f[0] == "Rss:":
             total += int(f[1])
     return total
+
+
+def _segment_rss_kb(paths: set[str]) -> int:
+    return _mapped_rss_kb(paths.__contains__)
+
+
+def _linked_200(seed: int, n: int) -> tuple[list[Article], Callable[[list[str]], dict[str, Any]], Linker]:
+    """``n`` clustered articles over 90 days, their features' loader, and a store-backed linker that
+    took the first 200 in batches of 20 (a test saves it, with ``SEGMENT_SIZE`` small, to get
+    several frozen segments)."""
+    from storyline.link.similarity import features
+
+    arts = _clustered_articles(np.random.default_rng(seed), n, days=90, spread=20, mixed=False)
+    feats = {a.id: features(a) for a in arts}
+
+    def loader(ids: list[str]) -> dict[str, Any]:
+        return {i: feats[i] for i in ids}
+
+    first = Linker(loader=loader)
+    for i in range(0, 200, 20):
+        first.add(arts[i : i + 20])
+    return arts, loader, first
 
 
 @pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps (Linux)")
@@ -533,19 +557,9 @@ def test_a_batch_leaves_no_frozen_segment_page_mapped_and_links_the_same(
     120 articles to the same events and storylines."""
     from storyline.link import events as evmod
     from storyline.link import snapshot
-    from storyline.link import state as statemod
-    from storyline.link.similarity import features
 
     monkeypatch.setattr(evmod, "SEGMENT_SIZE", 64)
-    arts = _clustered_articles(np.random.default_rng(3), 320, days=90, spread=20, mixed=False)
-    feats = {a.id: features(a) for a in arts}
-
-    def loader(ids: list[str]) -> dict[str, statemod.Features]:
-        return {i: feats[i] for i in ids}
-
-    first = Linker(loader=loader)
-    for i in range(0, 200, 20):
-        first.add(arts[i : i + 20])
+    arts, loader, first = _linked_200(3, 320)
     snapshot.save(first, tmp_path, {})
     dropping, keeping = snapshot.load(tmp_path, loader)[0], snapshot.load(tmp_path, loader)[0]
     paths = {s.mapped_as for s in dropping._events._segments}
@@ -572,14 +586,7 @@ def test_a_batch_leaves_no_frozen_segment_page_mapped_and_links_the_same(
 def _rss_under_kb(directory: Path) -> int:
     """Resident KB of this process's mappings of files in ``directory``."""
     root = str(directory.resolve()) + "/"
-    total, cur = 0, False
-    for line in Path("/proc/self/smaps").read_text().splitlines():
-        f = line.split()
-        if f and "-" in f[0] and not f[0].endswith(":"):
-            cur = len(f) >= 6 and f[5].startswith(root)
-        elif cur and f and f[0] == "Rss:":
-            total += int(f[1])
-    return total
+    return _mapped_rss_kb(lambda path: path.startswith(root))
 
 
 @pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps (Linux)")
@@ -593,20 +600,10 @@ def test_a_save_reads_the_late_part_with_no_page_of_the_snapshot_files_mapped(
     snapshot loads and links as one saved with them kept."""
     from storyline.link import events as evmod
     from storyline.link import snapshot
-    from storyline.link import state as statemod
-    from storyline.link.similarity import features
 
     monkeypatch.setattr(evmod, "SEGMENT_SIZE", 64)
     monkeypatch.setattr(evmod, "DROP_SEGMENT_PAGES", drop)
-    arts = _clustered_articles(np.random.default_rng(4), 260, days=90, spread=20, mixed=False)
-    feats = {a.id: features(a) for a in arts}
-
-    def loader(ids: list[str]) -> dict[str, statemod.Features]:
-        return {i: feats[i] for i in ids}
-
-    first = Linker(loader=loader)
-    for i in range(0, 200, 20):
-        first.add(arts[i : i + 20])
+    arts, loader, first = _linked_200(4, 260)
     seen: list[int] = []
 
     def late() -> dict[str, object]:
