@@ -13,7 +13,6 @@ import logging
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from storyline.clean.encoding import repair_text
 from storyline.clean.html import LIBXML_DEPTH, extract_html, nesting_depth, page_text, site_name
@@ -31,6 +30,7 @@ from storyline.clean.meta import (
 from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
+from storyline.urls import host
 
 __all__ = ["as_is", "clean", "content_hash", "lede_title", "normalise_line", "recurring_lines"]
 
@@ -148,10 +148,11 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         # encoder keeps reading ``found`` by the plain rules.
         shown = headline(stated, body)
         title = shown if title_key(shown) in title_key(stated) else title  # never a lede instead
+    outlet_name = raw.source or (site_name(raw.html) if raw.html else None)  # one parse of the page for it
     if raw.html and not given and page_title:
         # The outlet's name after the page's <title> ("… | Al Bawaba") is shown as the outlet,
         # not in the headline. Display only, like the rules above.
-        title = without_outlet(title, [raw.source or site_name(raw.html) or "", _site_label(raw.url)]) or title
+        title = without_outlet(title, [outlet_name or "", _site_label(raw.url)]) or title
     source = "feed" if (raw.title or "").strip() else "page" if page_title else "text"
     return Article(
         id=raw.id,
@@ -161,7 +162,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         body=body,
         lang=lang,
         published=_published(raw, page_date, cleaned, lang, stated),
-        source=raw.source or (site_name(raw.html) if raw.html else None),
+        source=outlet_name,
         url=raw.url,
         origin=raw.origin,
         content_hash=content_hash(body),
@@ -173,7 +174,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
 def _site_label(url: str | None) -> str:
     """The name a URL's host gives its site: "albawaba" for www.albawaba.com, "telegraph" for
     www.telegraph.co.uk; "" without a URL."""
-    labels = (urlsplit(url).hostname or "").lower().split(".") if url else []
+    labels = host(url).split(".") if url else []
     if len(labels) > 2 and labels[-2] in ("co", "com", "org", "net", "gov", "ac", "gob", "edu"):
         labels = labels[:-1]
     return labels[-2] if len(labels) >= 2 else ""
