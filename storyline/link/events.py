@@ -44,7 +44,7 @@ import os
 import sys
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,11 +98,11 @@ _MADV_DONTNEED = 4
 _madvise: Any = None
 
 
-def _segment_mappings(paths: set[str] | None, under: str | None = None) -> dict[str, list[tuple[int, int]]]:
-    """The address ranges of this process's read-only mappings of ``paths``, or of every file
-    ``under`` a directory (Linux; {} elsewhere)."""
+def _segment_mappings(wanted: Callable[[str], bool]) -> dict[str, list[tuple[int, int]]]:
+    """The address ranges of this process's read-only mappings of the files ``wanted`` accepts,
+    by file (Linux; {} elsewhere)."""
     out: dict[str, list[tuple[int, int]]] = {}
-    if (not paths and under is None) or not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux"):
         return out
     try:
         text = Path("/proc/self/maps").read_text()
@@ -110,7 +110,7 @@ def _segment_mappings(paths: set[str] | None, under: str | None = None) -> dict[
         return out
     for line in text.splitlines():
         f = line.split(maxsplit=5)
-        if len(f) == 6 and "w" not in f[1] and (f[5] in paths if paths else f[5].startswith(str(under))):
+        if len(f) == 6 and "w" not in f[1] and wanted(f[5]):
             lo, hi = (int(x, 16) for x in f[0].split("-"))
             out.setdefault(f[5], []).append((lo, hi))
     return out
@@ -135,7 +135,8 @@ def drop_mapped_pages(directory: Path) -> None:
     exact (they come back from the page cache when next read), used by ``snapshot.save`` before
     it reads the outlets' pages, the save's top."""
     if DROP_SEGMENT_PAGES:
-        for ranges in _segment_mappings(None, os.path.join(os.path.realpath(directory), "")).values():
+        under = os.path.join(os.path.realpath(directory), "")
+        for ranges in _segment_mappings(lambda path: path.startswith(under)).values():
             _drop_pages(ranges)
 
 
@@ -638,7 +639,7 @@ class EventIndex:
         vecs = [self._vector(f) for f in batch]
         days = [_day(f.published) for f in batch]
         found: list[list[tuple[float, int]]] = [[] for _ in batch]
-        maps = _segment_mappings({s.mapped_as for s in self._segments}) if DROP_SEGMENT_PAGES else {}
+        maps = _segment_mappings({s.mapped_as for s in self._segments}.__contains__) if DROP_SEGMENT_PAGES else {}
         for seg in self._segments:
             rows = [i for i, day in enumerate(days) if seg.reaches(day, self.cfg.window_days)]
             if not rows:
