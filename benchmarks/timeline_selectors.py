@@ -27,6 +27,11 @@ Rows (literature in brackets):
                 saturated coverage of all candidates of the timeline (Lin & Bilmes 2011, alpha =
                 5 / N; Martschat & Markert 2018 with the dates fixed)
   novelty       the shipped score minus the cosine to the other days' candidates (what is new on the day)
+  lead-first    (session 19) the shipped score, an article's first three sentences always first
+  dated-first   (session 19) the same, sentences naming the day first (before the undated
+                sentences of the day's reports)
+  dated-lead-first  (session 19) sentences both naming the day and in a lede first
+  undated-first (session 19) the reverse of dated-first: the day's reports' own undated sentences first
   busiest days  the benchmark's baseline (busiest publish days, each day's centroid sentences)
 
 The last column scores Crisis again with the task language's stop words (stopwordsiso) dropped
@@ -179,6 +184,30 @@ def others_centroid(cands: list[int], ev: Any, mat: Any, whole: np.ndarray, n: i
     return _pick(cands, mat, _penalised(cands, ev, score), n, taken)
 
 
+def _first(prefer: Callable[[int, Any], bool]) -> Selector:
+    """The shipped score, but a candidate ``prefer`` holds for always before one it does not
+    (knob-free: an order, not a weight)."""
+
+    def select(cands: list[int], ev: Any, mat: Any, whole: np.ndarray, n: int, taken: list[int]) -> list[int]:
+        if not cands:
+            return []
+        score = _penalised(cands, ev, _shipped_score(cands, mat, whole))
+        score = score + np.asarray([10.0 if prefer(i, ev) else 0.0 for i in cands])
+        return _pick(cands, mat, score, n, taken)
+
+    return select
+
+
+def _in_lead(i: int, ev: Any) -> bool:
+    """One of its article's first three sentences (the news of a report, as a lede tells it)."""
+    return i - ev.by_article[ev.sentences[i].article].start < 3
+
+
+def _dated(i: int, ev: Any) -> bool:
+    """It names a day (a candidate that names one names the day it stands for)."""
+    return bool(ev.sentences[i].dates)
+
+
 PER_DAY: dict[str, Selector] = {
     "lexrank": _lexrank(topic=False),
     "lexrank-topic": _lexrank(topic=True),
@@ -188,6 +217,11 @@ PER_DAY: dict[str, Selector] = {
     "mbr-others": _mbr(stop=True, others_only=True),
     "others-centroid": others_centroid,
     "shipped*mbr": _mbr(stop=True, times_shipped=True),
+    # session 19
+    "lead-first": _first(_in_lead),
+    "dated-first": _first(_dated),
+    "dated-lead-first": _first(lambda i, ev: _dated(i, ev) and _in_lead(i, ev)),
+    "undated-first": _first(lambda i, ev: not _dated(i, ev)),
 }
 
 
@@ -320,13 +354,20 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
     ap.add_argument("--only", default="", help="run only tasks whose name starts with this")
     ap.add_argument("--rows", nargs="*", default=None, help="rows to run (default: all)")
+    ap.add_argument("--clean", action="store_true", help="the tasks through the pipeline's cleaning, as acceptance")
+    ap.add_argument("--clean-cache", type=Path, default=None, help="pickle of the cleaned articles")
     args = ap.parse_args()
     score = bench.load_score(args.data)
     paths = sorted(p for p in (args.data / "timelines").iterdir() if p.is_dir() and p.name.startswith(args.only))
     tasks = [bench.Task(score, p) for p in paths]
+    if args.clean:
+        import timeline_dates
+
+        timeline_dates.cleaned(tasks, args.clean_cache)
     rows = args.rows or ["shipped", *PER_DAY, *JOINT]
     print("AR1-F / date F1, mean over tasks; junk: share of sentences shown a reader takes for junk")
     print(f"{'row':16} {'Timeline17':>13} {'Crisis':>13} {'junk':>11} {'Crisis, own stop words out':>27}")
+    every: dict[str, dict[str, dict[str, float]]] = {}
     for name in rows:
         t0 = time.perf_counter()
         got: dict[str, dict[str, float]] = {}
@@ -351,6 +392,24 @@ def main() -> None:
         took = time.perf_counter() - t0
         own_cell = f"{sum(own) / len(own):.3f}" if own else "-"
         print(f"{name:16} {cells[0]:>13} {cells[1]:>13} {'/'.join(junk):>11} {own_cell:>27}  ({took:.0f}s)", flush=True)
+        every[name] = got
+    if "shipped" in every and len(every) > 1:
+        import timeline_dates
+
+        print("\nAR1-F gain over the shipped selector, mean per dataset with its 95% paired bootstrap over tasks")
+        for name, got in every.items():
+            if name == "shipped":
+                continue
+            cells = []
+            for group in ("t17", "crisis"):
+                gain = [got[n]["ar1_f"] - every["shipped"][n]["ar1_f"] for n in got if n.startswith(group)]
+                if gain:
+                    a, b = timeline_dates.boot(gain, 10000)
+                    cells.append(f"{group} {sum(gain) / len(gain):+.4f} [{a:+.4f}, {b:+.4f}]")
+            print(f"{name:16} " + "  ".join(cells))
+        print(f"\n{'task':26} " + " ".join(f"{r[:12]:>12}" for r in every))
+        for n in every["shipped"]:
+            print(f"{n:26} " + " ".join(f"{every[r][n]['ar1_f']:12.4f}" for r in every))
 
 
 if __name__ == "__main__":
