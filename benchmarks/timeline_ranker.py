@@ -81,7 +81,7 @@ def features(t: bench.Task) -> tuple[list[dt.date], np.ndarray, np.ndarray]:
     starts = [r.start for r in ev.by_article]
     per_day = Counter(a.published for a in arts if a.published is not None)
     mean3 = 3 * len(pubs) / (span + 1)
-    rows = []
+    rows: list[list[float]] = []
     for d in days:
         back: set[int] = set()
         lead: set[int] = set()

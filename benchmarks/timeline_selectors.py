@@ -31,6 +31,8 @@ Rows (literature in brackets):
   dated-first   (session 19) the same, sentences naming the day first (before the undated
                 sentences of the day's reports)
   dated-lead-first  (session 19) sentences both naming the day and in a lede first
+  fresh-first   (session 19) sentences of reports printed on the day or the day after first (the
+                day's own news before later looks back)
   undated-first (session 19) the reverse of dated-first: the day's reports' own undated sentences first
   busiest days  the benchmark's baseline (busiest publish days, each day's centroid sentences)
 
@@ -208,6 +210,43 @@ def _dated(i: int, ev: Any) -> bool:
     return bool(ev.sentences[i].dates)
 
 
+_DAY: list[dt.date] = []  # the day ``_candidates`` was last asked for (``fresh_first`` reads it)
+
+
+def _fresh(i: int, ev: Any) -> bool:
+    """From a report printed on the day or the day after (the day's own news, not a look back)."""
+    if not _DAY or not _PUBLISHED[0]:
+        return False  # not inside ``day_known``: no day to be fresh for
+    pub = _PUBLISHED[0][ev.sentences[i].article]
+    return pub is not None and 0 <= (pub - _DAY[-1]).days <= 1
+
+
+_PUBLISHED: list[list[dt.date | None]] = [[]]
+
+
+@contextlib.contextmanager
+def day_known(articles: list[Article]) -> Iterator[None]:
+    """``tl._candidates`` wrapped so a per-day selector knows the day and its reports' dates."""
+    saved, saved_after = tl._candidates, tl._reported_after
+
+    def wrapped(d: dt.date, ev: Any, arts: Any) -> list[int]:
+        _DAY[:] = [d]
+        return saved(d, ev, arts)
+
+    def wrapped_after(d: dt.date, lag: int, ev: Any) -> list[int]:
+        _DAY[:] = [d]
+        return saved_after(d, lag, ev)
+
+    _PUBLISHED[0] = [a.published for a in articles]
+    tl._candidates, tl._reported_after = wrapped, wrapped_after  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        tl._candidates, tl._reported_after = saved, saved_after  # type: ignore[assignment]
+        _DAY.clear()
+        _PUBLISHED[0] = []
+
+
 PER_DAY: dict[str, Selector] = {
     "lexrank": _lexrank(topic=False),
     "lexrank-topic": _lexrank(topic=True),
@@ -222,6 +261,7 @@ PER_DAY: dict[str, Selector] = {
     "dated-first": _first(_dated),
     "dated-lead-first": _first(lambda i, ev: _dated(i, ev) and _in_lead(i, ev)),
     "undated-first": _first(lambda i, ev: not _dated(i, ev)),
+    "fresh-first": _first(_fresh),
 }
 
 
@@ -375,7 +415,7 @@ def main() -> None:
             if name in JOINT:
                 entries = JOINT[name](t.articles, t.n_dates, t.n_sents)
             else:
-                with selector(PER_DAY.get(name)):
+                with selector(PER_DAY.get(name)), day_known(t.articles):
                     entries = tl.build_timeline(t.articles, n_dates=t.n_dates, n_sentences=t.n_sents)
             got[t.name] = bench.score_entries(score, entries, t.path / "reference")
             got[t.name]["junk"] = bench.junk_share(entries)

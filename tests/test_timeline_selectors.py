@@ -116,3 +116,28 @@ def test_the_consensus_pick_is_what_the_days_reports_agree_on_not_the_aside(benc
         assert worst.startswith(("Yo nunca", "La policía")), (stop, worst)
     others = bench._mbr_score(day, ev, True, others_only=True)
     assert texts[int(others.argmax())].startswith("Miles de")  # both reports say it; each counts the other's
+
+
+def test_session_19_orders_put_their_kind_of_sentence_first_and_restore_the_day_hooks(bench: ModuleType) -> None:
+    # A look back two weeks on tells 25 January in words closer to the storyline than the day's own
+    # reports; fresh-first must still take the day's own report, and lead-first a report's lede.
+    later = art(
+        "e7",
+        D(2011, 2, 10),
+        "Desde el 25 de enero miles de manifestantes protestan en las calles de El Cairo y en la plaza Tahrir "
+        "contra el presidente Mubarak y la policía.",
+    )
+    stories = [*CAIRO, later]
+    shipped = {e.date: e for e in tl.build_timeline(stories, n_dates=3, n_sentences=1)}
+    assert shipped[D(2011, 1, 25)].article_ids == ("e7",)  # the look back is nearest the day's centroid
+    candidates, after = tl._candidates, tl._reported_after
+    with bench.selector(bench.PER_DAY["fresh-first"]), bench.day_known(stories):
+        assert tl._candidates is not candidates
+        fresh = {e.date: e for e in tl.build_timeline(stories, n_dates=3, n_sentences=1)}
+    assert tl._candidates is candidates and tl._reported_after is after and tl._select is not None
+    assert fresh[D(2011, 1, 25)].article_ids[0] in {"e1", "e2"}
+    with bench.selector(bench.PER_DAY["dated-first"]):
+        dated = {e.date: e for e in tl.build_timeline(stories, n_dates=3, n_sentences=1)}
+    assert dated[D(2011, 1, 25)].article_ids == ("e7",)  # only e7 names the day
+    ev = tl._gather([*stories, art("e8", D(2011, 2, 11), "Uno. Dos. Tres. Cuatro es la cuarta frase.")])
+    assert [bench._in_lead(i, ev) for i in ev.by_article[-1]] == [True, True, True, False]
