@@ -1,6 +1,7 @@
 """A learned date ranker against the shipped vote, left out by topic (issue 17, session 19).
 
-    python benchmarks/timeline_ranker.py [--data DIR] [--clean] [--clean-cache FILE] [--boot N]
+    python benchmarks/timeline_ranker.py [--data DIR] [--clean] [--clean-cache FILE] [--boot N] [--c C ...]
+        [--refit] [--long] [--per-task]
 
 Only the dates, as ``benchmarks/timeline_dates.py`` judges them: the date F1 of the top-ranked days
 (as many as the reference has). Every day the shipped vote scores is a candidate (so the ranker
@@ -27,7 +28,9 @@ topics'* tasks (both datasets; each task's days weighted to sum to one, so a lon
 does not outweigh a short Timeline17 one), then ranks the left-out topic's days by its probability;
 also fitted on the other dataset alone (cross). Beside it, the shipped vote, and rows with fewer
 features (to see which feature carries what). Gains over the vote come with a 95% paired bootstrap
-over tasks and over topics (a topic's tasks drawn together).
+over tasks and over topics (a topic's tasks drawn together). ``--refit`` adds main with its
+witnesses chosen leaving out the topic (as ``timeline_dates.py``) and the eleven-feature ranker
+whose vote feature uses that fold's choice: the like-for-like pair.
 
 Features per long-running task (``--long``): the publishing span, the share of days with a report,
 and date F1 of the mentions-only ranking against the publish-days ranking and the vote, for the
@@ -190,6 +193,7 @@ def main() -> None:
     ap.add_argument("--clean-cache", type=Path, default=None)
     ap.add_argument("--long", action="store_true")
     ap.add_argument("--per-task", action="store_true")
+    ap.add_argument("--refit", action="store_true", help="also: the vote's witnesses chosen leaving out the topic")
     args = ap.parse_args()
     score = bench.load_score(args.data)
     paths = sorted(p for p in (args.data / "timelines").iterdir() if p.is_dir())
@@ -202,6 +206,25 @@ def main() -> None:
     by = {t.name: t for t in tasks}
     vote = {n: bench._date_f1(set(data[n][0][: by[n].n_dates]), by[n].refs) for n in names}
     res: dict[str, dict[str, float]] = {"vote (shipped, 3)": vote}
+    if args.refit:
+        # Like for like with main left out: the vote's witnesses chosen on the other topics' tasks
+        # (as timeline_dates.py does), the ranker's vote feature computed with that choice.
+        grid = tdates.RULES["main"][1]
+        f1 = {t.name: [bench._date_f1(set(tdates.main_rank(t, w)[: t.n_dates]), t.refs) for w in grid] for t in tasks}
+        per_w: dict[float, dict[str, Any]] = {}
+        main_lo, lr_lo, knob = {}, {}, {}
+        for n in names:
+            tr = [x for x in names if bench.topic_of(x) != bench.topic_of(n)]
+            w = grid[tdates._pick(f1, tr)]
+            knob[n] = w
+            if w not in per_w:
+                with bench.knobs_set({"WITNESSES": int(w)}):
+                    per_w[w] = {t.name: features(t) for t in tasks}
+            main_lo[n] = f1[n][grid.index(w)]
+            lr_lo[n] = bench._date_f1(set(fit_rank(per_w[w], tr, n, FEATURES, 1.0)[: by[n].n_dates]), by[n].refs)
+        res["main, witnesses LOTO"] = main_lo
+        res["LR all C=1 LOTO, witnesses LOTO"] = lr_lo
+        print("witnesses chosen leaving out the topic:", {n: knob[n] for n in names})
     for c in args.c:
         for label, cols in SETS.items():
             topic, cross = {}, {}
