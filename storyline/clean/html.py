@@ -298,10 +298,16 @@ def prefers_recall(kept: list[str], alt: list[str], justext: Callable[[], str]) 
     holds nothing more (session 18: 8 pages of 2,117 unseen, all WSJ, 0.65-0.68 -> 0.85-0.95,
     none lower; one of them among 481 Dragnet pages no round had read; paragraphs compared with
     their spacing folded). A single paragraph is exempt: Readability's test pages repeat one
-    lorem-ipsum paragraph and their gold keeps it."""
+    lorem-ipsum paragraph and their gold keeps it.
+
+    A kept line that is only a web address is no story the rescue must hold: a Dow Jones page
+    whose precise cut is its reprint notice (filtered out) and the article's address under it
+    kept that address as the whole article, because readability's story did not hold it
+    (session 19, ``tests/test_clean_scripts.py``: the story wins on a short paywalled page too)."""
     own = {_fold(p) for p in kept}
     if len(own) >= 2 and {_fold(p) for p in alt} <= own:  # the same paragraphs again: the article twice
         return False
+    kept = [p for p in kept if not _WEB_ADDRESS.match(p)]  # no story to hold (session 19, below)
     had, got = sum(n_words(p) for p in kept), sum(n_words(p) for p in alt)
     if got < 2 * max(1, had):
         return False
@@ -309,6 +315,9 @@ def prefers_recall(kept: list[str], alt: list[str], justext: Callable[[], str]) 
     if kept and _held(_vocab("\n".join(kept)), alt_words) < 0.8:
         return False
     return _held(alt_words, _vocab(justext())) >= 0.5
+
+
+_WEB_ADDRESS = re.compile(r"^\s*(?:https?://|www\.)\S+\s*$")
 
 
 def _held(words: set[str], other: set[str]) -> float:

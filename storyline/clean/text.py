@@ -276,8 +276,14 @@ def is_boilerplate_phrase(text: str, sentence_ok: bool = False) -> bool:
 
 
 def is_tail_stop(text: str) -> bool:
-    """A heading that opens what follows the article: comments, related or latest stories."""
-    return _n_words(text) <= 8 and bool(_STOP.match(text))
+    """A heading that opens what follows the article: comments, related or latest stories. An
+    invitation to comment ("Comments welcome here.") is the writer's line inside a post, not the
+    heading of a thread: a blog prints it between the story and the rest of the post (session 19,
+    Dragnet R686: the post stopped at 1,096 of its 1,592 words)."""
+    return _n_words(text) <= 8 and bool(_STOP.match(text)) and not _COMMENT_INVITATION.match(text)
+
+
+_COMMENT_INVITATION = re.compile(r"(?i)^\W*(?:your\ )?comments?\s+(?:are\s+)?(?:always\s+|most\s+)?welcome\b")
 
 
 def is_date_line(text: str) -> bool:
