@@ -120,6 +120,18 @@ def test_an_invitation_to_comment_inside_a_post_is_no_tail_stop() -> None:
         assert filter_paragraphs([*post, heading, *after])[0] == post  # a thread's heading still stops it
 
 
+def test_a_full_sentence_opening_with_a_lead_phrase_is_the_story() -> None:
+    """After an extractor's cut a full sentence is condemned only by a furniture sentence
+    ("Sign up for our newsletter ..."), not by the opening words of a "read also" line: a design
+    post's "For the latest issue, I decided to ..." (Dragnet R638) and "See also the infographic
+    below." (Dragnet) were dropped as stock phrases. A bare lead line ("Related: ...") still goes."""
+    story = ["For the latest issue, I decided to refresh and reinvent our entrance foyer with a dose of color.",
+             "See also the infographic below."]
+    furniture = ["Sign up for our newsletter to get the best stories.", "Related: Council votes on the bridge"]
+    kept, removed = filter_paragraphs([*story, *furniture])
+    assert kept == story and removed == furniture
+
+
 def test_choose_cut() -> None:
     story = "\n".join(
         f"Paragraph {k} of the story says what the council decided about the bridge and the road." for k in range(8)
