@@ -99,7 +99,8 @@ def test_the_story_wins_on_a_short_paywalled_page() -> None:
     html = _page("barrons-like.html").html or ""
     head, _, rest = html.partition('<section class="paywall">')
     paras = rest.split("</p>")
-    short = head + '<section class="paywall">' + "</p>".join(paras[:2]) + "</p></section>" + rest.split("</section>", 1)[1]
+    tail = rest.split("</section>", 1)[1]
+    short = head + '<section class="paywall">' + "</p>".join(paras[:2]) + "</p></section>" + tail
     page = extract_html(short)
     body = "\n".join(page.cleaned.paragraphs)
     assert body.startswith("Semiconductor stocks climbed on Friday")
@@ -111,10 +112,11 @@ def test_an_invitation_to_comment_inside_a_post_is_no_tail_stop() -> None:
     """A blog post's own "Comments welcome here." (Dragnet R686, a French-word blog of 2012: its
     line 41 of 64, the post and a book excerpt after it) stopped the post as a comment heading
     would: 1,096 of its 1,592 words kept. Post paragraphs written for the test in that shape."""
-    post = [f"Paragraph {k} of the post tells how the writer found work in France and what it taught her." for k in range(8)]
+    post = [f"Paragraph {k} of the post tells how the writer found work in France and what it taught her."
+            for k in range(8)]
     after = ["I read every comment, sometimes twice. Thank you very much for taking the time to respond.",
              "To find out what happened next, here is an excerpt from the book, from its introduction."]
-    kept, removed = filter_paragraphs([*post, "Comments welcome here.", *after])
+    kept, _ = filter_paragraphs([*post, "Comments welcome here.", *after])
     assert kept == [*post, *after]  # the post goes on (the invitation itself is a stock phrase, dropped)
     for heading in ("Comments (12)", "3 Comments", "Comments are closed.", "Leave a comment"):
         assert filter_paragraphs([*post, heading, *after])[0] == post  # a thread's heading still stops it

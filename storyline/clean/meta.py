@@ -442,7 +442,7 @@ def _cjk_clause(first: str, max_words: int) -> str | None:
         return None
     if n_words(first) <= max_words:
         return first
-    head, n = "", 0
+    head = ""
     for ch in first:  # the longest head within max_words words as ``n_words`` counts them
         if n_words(head + ch) > max_words:
             break
