@@ -180,7 +180,9 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
     kept = _finish(text, c["title"], off, title_pop, anchors)
     if rescue and sum(n_words(p) for p in kept) < H._SHORT_CUT:
         alt = _finish(c["recall"], c["title"], off, title_pop, anchors)
-        prefers = _prefers_before_s18 if "repeats" in off else H.prefers_recall
+        dropped = _dropped(text, kept, c["title"]) if "mostly-furniture" not in off else 0
+        prefers = (_prefers_before_s18 if "repeats" in off
+                   else lambda k, a, j: H.prefers_recall(k, a, j, dropped))
         if prefers(kept, alt, lambda: c["justext"]):
             kept = alt
         elif rescue_readability:
@@ -188,6 +190,15 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
             if prefers(kept, alt, lambda: c["justext"]):
                 kept = alt
     return "\n\n".join(_markup_steps(c["html"], tuple(kept), "boxes" not in off, "posts" not in off))
+
+
+def _dropped(text: str, kept: list[str], title: str) -> int:
+    """Words of the cut's paragraphs the filter removed, the headline not counted (as
+    ``html.rescue_short_cut`` counts them for ``prefers_recall``)."""
+    left = [p.strip() for p in text.split("\n") if p.strip()]
+    for p in kept:
+        left.remove(p)
+    return sum(n_words(p) for p in left if not title or p.lower() != title.lower())
 
 
 _MARKUP: dict[tuple[str, tuple[str, ...], bool, bool], list[str]] = {}
@@ -229,6 +240,7 @@ VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "project before session 16": lambda c: variant(c, off=S16_OFF, rescue_readability=False),
     "- short-cut rescue": lambda c: variant(c, rescue=False),
     "- readability rescue (s16)": lambda c: variant(c, rescue_readability=False),
+    "- mostly-furniture cut (s19)": lambda c: variant(c, off=frozenset({"mostly-furniture"})),
     "- choose_cut (always precise)": lambda c: variant(c, choose="precise"),
     "- line filter (all rules)": lambda c: variant(c, off=frozenset(RULES)),
     "- title pop": lambda c: variant(c, title_pop=False),

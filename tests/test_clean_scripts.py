@@ -108,6 +108,29 @@ def test_the_story_wins_on_a_short_paywalled_page() -> None:
     assert "barrons.com/articles" not in body and "djreprints" not in body
 
 
+def test_the_story_wins_over_a_subscription_pitch_in_the_box() -> None:
+    """The same page, three paragraphs of story, the box holding a subscription pitch (written for
+    the test): both trafilatura cuts take the box; the filter drops two of its three sentences, and
+    what is left ("Your subscription supports ...") was the article, since readability's story does
+    not hold it. A cut the filter took mostly for furniture need not be held by the rescue."""
+    html = _page("barrons-like.html").html or ""
+    head, _, rest = html.partition('<div class="article-body">')
+    _, _, after = rest.partition("</div>\n</div>\n")
+    pitch = ("<p>Subscribe to Barron's to continue reading. Already a subscriber? Sign in to read the full story.</p>"
+             "<p>Get unlimited access to Barron's, including market data, expert analysis and our weekly magazine, "
+             "for just $1 a week for the first year. Cancel anytime.</p>"
+             "<p>Barron's is a member of the Dow Jones family. Your subscription supports independent journalism "
+             "and gives you access to our archive of more than a century of market coverage.</p>")
+    section, _, tail = after.partition("</section>")
+    story = "</p>".join(section.split("</p>")[:3]) + "</p>"
+    box = '<div class="article-body"><div class="snippet-promotion">' + pitch + "</div></div>\n"
+    page = extract_html(head + box + story + "</section>" + tail)
+    body = "\n".join(page.cleaned.paragraphs)
+    assert body.startswith("Semiconductor stocks climbed on Friday")
+    assert "Analysts said the rally reflected a simple arithmetic" in body
+    assert "subscription" not in body.lower()
+
+
 def test_an_invitation_to_comment_inside_a_post_is_no_tail_stop() -> None:
     """A blog post's own "Comments welcome here." (Dragnet R686, a French-word blog of 2012: its
     line 41 of 64, the post and a book excerpt after it) stopped the post as a comment heading
