@@ -180,18 +180,42 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
     kept = _finish(text, c["title"], off, title_pop, anchors)
     if rescue and sum(n_words(p) for p in kept) < H._SHORT_CUT:
         alt = _finish(c["recall"], c["title"], off, title_pop, anchors)
-        prefers = _prefers_before_s18 if "repeats" in off else H.prefers_recall
+        dropped = _dropped(text, kept, c["title"]) if "mostly-furniture" not in off else 0
+        prefers = (_prefers_before_s18 if "repeats" in off
+                   else lambda k, a, j: H.prefers_recall(k, a, j, dropped))
         if prefers(kept, alt, lambda: c["justext"]):
             kept = alt
         elif rescue_readability:
             alt = _finish(c["readability-blocks"], c["title"], off, title_pop, anchors)
             if prefers(kept, alt, lambda: c["justext"]):
                 kept = alt
-    if "boxes" not in off and (tree := _tree(c)) is not None:
-        kept, _ = H.drop_boxes_after(kept, [], tree)
-    if "posts" not in off and (tree := _tree(c)) is not None:
-        kept = H.restore_embedded_posts(kept, tree)
-    return "\n\n".join(kept)
+    return "\n\n".join(_markup_steps(c["html"], tuple(kept), "boxes" not in off, "posts" not in off))
+
+
+def _dropped(text: str, kept: list[str], title: str) -> int:
+    """Words of the cut's paragraphs the filter removed, the headline not counted (as
+    ``html.rescue_short_cut`` counts them for ``prefers_recall``)."""
+    left = [p.strip() for p in text.split("\n") if p.strip()]
+    for p in kept:
+        left.remove(p)
+    return sum(n_words(p) for p in left if not title or p.lower() != title.lower())
+
+
+_MARKUP: dict[tuple[str, tuple[str, ...], bool, bool], list[str]] = {}
+
+
+def _markup_steps(html: str, kept: tuple[str, ...], boxes: bool, posts: bool) -> list[str]:
+    """The steps that read the page's markup (boxes after the story, embedded posts), remembered per
+    page and kept paragraphs: most variants leave a page's paragraphs as the path has them."""
+    key = (html, kept, boxes, posts)
+    if key not in _MARKUP:
+        out = list(kept)
+        if boxes and (tree := _tree({"html": html})) is not None:
+            out, _ = H.drop_boxes_after(out, [], tree)
+        if posts and (tree := _tree({"html": html})) is not None:
+            out = H.restore_embedded_posts(out, tree)
+        _MARKUP[key] = out
+    return _MARKUP[key]
 
 
 _TREES: dict[str, HtmlElement | None] = {}
@@ -216,6 +240,7 @@ VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "project before session 16": lambda c: variant(c, off=S16_OFF, rescue_readability=False),
     "- short-cut rescue": lambda c: variant(c, rescue=False),
     "- readability rescue (s16)": lambda c: variant(c, rescue_readability=False),
+    "- mostly-furniture cut (s19)": lambda c: variant(c, off=frozenset({"mostly-furniture"})),
     "- choose_cut (always precise)": lambda c: variant(c, choose="precise"),
     "- line filter (all rules)": lambda c: variant(c, off=frozenset(RULES)),
     "- title pop": lambda c: variant(c, title_pop=False),
@@ -252,20 +277,30 @@ def main() -> None:
                     help="print every page whose F1 the session-17 rule (furniture boxes) changes, before -> after")
     ap.add_argument("--check", action="store_true", help="check the re-played project against extract_html")
     ap.add_argument("--cache", type=Path, help="keep trafilatura's cuts in this JSON file between runs")
+    ap.add_argument("--all-sets", action="store_true",
+                    help="score the seven sets of session 18 in one run (Zyte dev; the 400-page samples of L3S-GN1, "
+                         "Dragnet, Readability; fresh: their pages 400-900; fresh2: Dragnet's pages after 900) and "
+                         "print each rule's gain on each set separately (session 19)")
+    ap.add_argument("--dump", type=Path, help="write every paired variant's output per page to this JSON file")
     args = ap.parse_args()
     sets: dict[str, tuple[dict[str, str], dict[str, str], dict[str, str]]] = {"zyte (dev)": _dev(args.data)}
-    cap = args.external_offset + args.external_pages if args.external_pages else 0
-    earlier = ({p.id for ps in external_sets.load(args.external, args.external_offset, quiet=True).values() for p in ps}
-               if args.external_offset else set())
-    for name, ps in external_sets.load(args.external, cap).items():
-        ps = [p for p in ps if p.id not in earlier]
-        if not ps:
-            continue
-        sets[f"{name} (unseen)"] = ({p.id: p.body for p in ps}, {p.id: p.html for p in ps},
-                                    {p.id: p.text for p in ps})
+    if args.all_sets:
+        sets.update(_all_sets(args.external))
+    else:
+        cap = args.external_offset + args.external_pages if args.external_pages else 0
+        earlier = ({p.id for ps in external_sets.load(args.external, args.external_offset, quiet=True).values()
+                    for p in ps} if args.external_offset else set())
+        for name, ps in external_sets.load(args.external, cap).items():
+            ps = [p for p in ps if p.id not in earlier]
+            if not ps:
+                continue
+            sets[f"{name} (unseen)"] = ({p.id: p.body for p in ps}, {p.id: p.html for p in ps},
+                                        {p.id: p.text for p in ps})
     cols = list(sets)
     results: dict[str, dict[str, float]] = {}
     per_page: dict[str, dict[str, dict[str, float]]] = {}  # variant -> set -> page -> F1
+    dumped: dict[str, dict[str, str]] = {}  # variant -> page -> output (--dump)
+    paired = PAIRED + tuple(v for v in VARIANTS if v.startswith("- ")) if args.all_sets else PAIRED
     worst: list[str] = []
     cache: dict[str, dict[str, str]] = {}
     if args.cache and args.cache.exists():
@@ -277,14 +312,18 @@ def main() -> None:
             args.cache.write_text(json.dumps(cache), encoding="utf-8")
         cuts = {i: {**c, "html": html[i]} for i, c in cuts.items()}
         _TREES.clear()
+        _MARKUP.clear()
         if args.check:
             bad = [i for i, h in html.items()
                    if "\n\n".join(H.extract_html(h).cleaned.paragraphs) != VARIANTS["project"](cuts[i])]
             print(f"{name}: re-played project differs from extract_html on {len(bad)} pages", file=sys.stderr)
         for v, fn in VARIANTS.items():
-            results.setdefault(v, {})[name] = E.extraction({i: fn(c) for i, c in cuts.items()}, gold).f1
-            if v in PAIRED:
-                per_page.setdefault(v, {})[name] = {i: E.bag_of_words(fn(c), gold[i]).f1 for i, c in cuts.items()}
+            outs = {i: fn(c) for i, c in cuts.items()}
+            results.setdefault(v, {})[name] = E.extraction(outs, gold).f1
+            if v in paired:
+                per_page.setdefault(v, {})[name] = {i: E.bag_of_words(outs[i], gold[i]).f1 for i in cuts}
+                if args.dump:
+                    dumped.setdefault(v, {}).update(outs)
         for b in BASELINES:
             out = text if b == "keep-all" else {i: c[b] for i, c in cuts.items()}
             results.setdefault(b, {})[name] = E.extraction(out, gold).f1
@@ -316,6 +355,12 @@ def main() -> None:
         pb = {f"{c}/{i}": x for c in unseen for i, x in per_page[b][c].items()}
         print(f"{a[:26]:26s} - {b[:26]:26s} the unseen sets pooled ({len(pa)} pages): "
               "{:+.4f} [{:+.4f}, {:+.4f}]".format(*paired_gain(pa, pb)))
+    if args.all_sets:
+        _rule_table(per_page, cols)
+    if args.dump:
+        dumped["traf-precise"] = {i: cache[i]["traf-precise"] for i in dumped["project"]}
+        dumped["gold"] = {i: g for gold, _, _ in sets.values() for i, g in gold.items()}
+        args.dump.write_text(json.dumps(dumped), encoding="utf-8")
     urls = _dev_urls(args.data)
     print()
     print("zyte (dev) by site half (nothing is fitted in this path; the halves show it holds on both):")
@@ -351,6 +396,52 @@ def paired_gain(a: dict[str, float], b: dict[str, float], draws: int = 2000,
     n = len(d)
     means = sorted(sum(d[rng.randrange(n)] for _ in range(n)) / n for _ in range(draws))
     return sum(d) / n, means[int(0.05 * draws)], means[int(0.95 * draws) - 1]
+
+
+def _all_sets(root: Path) -> dict[str, tuple[dict[str, str], dict[str, str], dict[str, str]]]:
+    """The six unseen sets of session 18, each a slice of its set's fixed hash order: the 400-page
+    samples earlier rounds read, ``fresh`` (pages 400-900, read by session 18) and ``fresh2``
+    (Dragnet's pages after 900, never read before session 18 scored them)."""
+    every = external_sets.load(root, 0, quiet=True)  # each set in its fixed hash order, as ``load(cap)`` cuts it
+    out = {}
+    for label, (lo, hi) in (("", (0, 400)), ("fresh ", (400, 900)), ("fresh2 ", (900, None))):
+        for name, ps in every.items():
+            if ps := ps[lo:hi]:
+                out[f"{label}{name}"] = ({p.id: p.body for p in ps}, {p.id: p.html for p in ps},
+                                         {p.id: p.text for p in ps})
+    return out
+
+
+def _rule_table(per_page: dict[str, dict[str, dict[str, float]]], cols: list[str]) -> None:
+    """Each step's gain (the path minus the path without it) on each set separately, with its 90%
+    paired interval: a step that loses on a set it was not read from is one to drop or narrow."""
+    print()
+    print("each step's gain on each set (project minus project without it; mean x1000 [90% interval], "
+          "pages changed):")
+    print(f"{'step':30s} " + " ".join(f"{c[:22]:>30s}" for c in cols))
+    for v in per_page:
+        if not v.startswith("- ") and not v.startswith("project before"):
+            continue
+        cells = []
+        for c in cols:
+            a, b = per_page["project"][c], per_page[v][c]
+            moved = sum(abs(a[k] - b[k]) > 1e-9 for k in a)
+            lower = sum(a[k] < b[k] - 1e-9 for k in a)
+            m, lo, hi = _paired_gain_np(a, b)
+            cells.append(f"{1000 * m:+6.1f} [{1000 * lo:+6.1f},{1000 * hi:+6.1f}] {moved:3d}/{lower:<3d}")
+        print(f"{v[:30]:30s} " + " ".join(f"{x:>30s}" for x in cells))
+    print("(pages changed: moved / of them lower with the step)")
+
+
+def _paired_gain_np(a: dict[str, float], b: dict[str, float], draws: int = 2000,
+                    seed: int = 19) -> tuple[float, float, float]:
+    """``paired_gain`` with numpy's generator (the rule table asks for some 200 intervals)."""
+    import numpy as np
+
+    d = np.array([a[k] - b[k] for k in sorted(a)])
+    idx = np.random.default_rng(seed).integers(0, len(d), size=(draws, len(d)))
+    means = np.sort(d[idx].mean(axis=1))
+    return float(d.mean()), float(means[int(0.05 * draws)]), float(means[int(0.95 * draws) - 1])
 
 
 def _dev_urls(data: Path) -> dict[str, str]:

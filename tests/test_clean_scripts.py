@@ -91,6 +91,72 @@ def test_story_wins_over_a_reprint_notice() -> None:
     assert a.title == "Chip Stocks Rally as Demand for AI Servers Surges"
 
 
+def test_the_story_wins_on_a_short_paywalled_page() -> None:
+    """The barrons-like page with only two paragraphs of story before the paywall (a short
+    teaser): both trafilatura cuts take the reprint notice and the article's address under it, the
+    filter drops the notice, and the address alone was kept as the article, because the rescue
+    asked readability's article (the story) to hold the words of what was kept, an address."""
+    html = _page("barrons-like.html").html or ""
+    head, _, rest = html.partition('<section class="paywall">')
+    paras = rest.split("</p>")
+    tail = rest.split("</section>", 1)[1]
+    short = head + '<section class="paywall">' + "</p>".join(paras[:2]) + "</p></section>" + tail
+    page = extract_html(short)
+    body = "\n".join(page.cleaned.paragraphs)
+    assert body.startswith("Semiconductor stocks climbed on Friday")
+    assert "The PHLX Semiconductor Index rose 2.4%" in body
+    assert "barrons.com/articles" not in body and "djreprints" not in body
+
+
+def test_the_story_wins_over_a_subscription_pitch_in_the_box() -> None:
+    """The same page, three paragraphs of story, the box holding a subscription pitch (written for
+    the test): both trafilatura cuts take the box; the filter drops two of its three sentences, and
+    what is left ("Your subscription supports ...") was the article, since readability's story does
+    not hold it. A cut the filter took mostly for furniture need not be held by the rescue."""
+    html = _page("barrons-like.html").html or ""
+    head, _, rest = html.partition('<div class="article-body">')
+    _, _, after = rest.partition("</div>\n</div>\n")
+    pitch = ("<p>Subscribe to Barron's to continue reading. Already a subscriber? Sign in to read the full story.</p>"
+             "<p>Get unlimited access to Barron's, including market data, expert analysis and our weekly magazine, "
+             "for just $1 a week for the first year. Cancel anytime.</p>"
+             "<p>Barron's is a member of the Dow Jones family. Your subscription supports independent journalism "
+             "and gives you access to our archive of more than a century of market coverage.</p>")
+    section, _, tail = after.partition("</section>")
+    story = "</p>".join(section.split("</p>")[:3]) + "</p>"
+    box = '<div class="article-body"><div class="snippet-promotion">' + pitch + "</div></div>\n"
+    page = extract_html(head + box + story + "</section>" + tail)
+    body = "\n".join(page.cleaned.paragraphs)
+    assert body.startswith("Semiconductor stocks climbed on Friday")
+    assert "Analysts said the rally reflected a simple arithmetic" in body
+    assert "subscription" not in body.lower()
+
+
+def test_an_invitation_to_comment_inside_a_post_is_no_tail_stop() -> None:
+    """A blog post's own "Comments welcome here." (Dragnet R686, a French-word blog of 2012: its
+    line 41 of 64, the post and a book excerpt after it) stopped the post as a comment heading
+    would: 1,096 of its 1,592 words kept. Post paragraphs written for the test in that shape."""
+    post = [f"Paragraph {k} of the post tells how the writer found work in France and what it taught her."
+            for k in range(8)]
+    after = ["I read every comment, sometimes twice. Thank you very much for taking the time to respond.",
+             "To find out what happened next, here is an excerpt from the book, from its introduction."]
+    kept, _ = filter_paragraphs([*post, "Comments welcome here.", *after])
+    assert kept == [*post, *after]  # the post goes on (the invitation itself is a stock phrase, dropped)
+    for heading in ("Comments (12)", "3 Comments", "Comments are closed.", "Leave a comment"):
+        assert filter_paragraphs([*post, heading, *after])[0] == post  # a thread's heading still stops it
+
+
+def test_a_full_sentence_opening_with_a_lead_phrase_is_the_story() -> None:
+    """After an extractor's cut a full sentence is condemned only by a furniture sentence
+    ("Sign up for our newsletter ..."), not by the opening words of a "read also" line: a design
+    post's "For the latest issue, I decided to ..." (Dragnet R638) and "See also the infographic
+    below." (Dragnet) were dropped as stock phrases. A bare lead line ("Related: ...") still goes."""
+    story = ["For the latest issue, I decided to refresh and reinvent our entrance foyer with a dose of color.",
+             "See also the infographic below."]
+    furniture = ["Sign up for our newsletter to get the best stories.", "Related: Council votes on the bridge"]
+    kept, removed = filter_paragraphs([*story, *furniture])
+    assert kept == story and removed == furniture
+
+
 def test_choose_cut() -> None:
     story = "\n".join(
         f"Paragraph {k} of the story says what the council decided about the bridge and the road." for k in range(8)

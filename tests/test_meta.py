@@ -71,6 +71,33 @@ def test_day_month_without_year_needs_a_reference(raw: str, reference: dt.date, 
     assert parse_date(raw, "vi", reference) == want
 
 
+def test_a_cjk_lede_headline_is_its_first_sentence() -> None:
+    """A Chinese or Japanese lede has no space after its "。": the headline made from it was the
+    whole paragraph (three sentences on gmw), and a lede with fewer than four runs between
+    punctuation was passed over for a later paragraph. Now the first sentence, cut at a comma past
+    ``max_words`` (not at a dateline's "、"), a photo caption ("图为…") and a dateline passed over.
+    Ledes of Mozilla Readability's test pages gmw, yahoo-4 and youth (``mozilla/readability``,
+    ``test/test-pages``, Apache-2.0), as the path keeps them; the TNW line is qq's dateline."""
+    from storyline.clean.meta import lede_headline
+
+    gmw = ("翱翔于距地球数千公里的太空中，进入广袤漆黑的未知领域，是一项艰苦卓绝的工作。这让人感到巨大压力和极度恐慌。"
+           "那么，为什么不能让宇航员来一杯“地球末日”鸡尾酒来放松一下？")
+    assert lede_headline(gmw) == "翱翔于距地球数千公里的太空中，进入广袤漆黑的未知领域，是一项艰苦卓绝的工作"
+    yahoo = ("トレンドマイクロは3月9日、Wi-Fi利用時の通信を暗号化し保護するスマホ・タブレット向けのセキュリティアプリ"
+             "「フリーWi-Fiプロテクション」（iOS/Android）の発売を開始すると発表した。1年版ライセンスは2900円（税込）で、"
+             "2年版ライセンスは5000円（税込）。")
+    got = lede_headline(yahoo)
+    assert got.startswith("トレンドマイクロは3月9日、Wi-Fi利用時の通信を暗号化し") and got.endswith("…")
+    assert "1年版" not in got
+    youth = ("图为马素湘在澳大利亚悉尼游玩时的近影。\n出国前后关注点大不同\n"
+             "在采访中，我们了解到不少学子在出国前就每年守在电脑前观看两会直播。但是，随着年龄和阅历的增长，"
+             "学子对两会的关注点在出国前后发生了很大的变化。")
+    assert lede_headline(youth) == "在采访中，我们了解到不少学子在出国前就每年守在电脑前观看两会直播"
+    assert lede_headline("TNW中文站 10月14日报道\n" + gmw).startswith("翱翔于")
+    # the encoder's reading of the lede does not move
+    assert lede_headline(gmw, notes=False) == gmw
+
+
 def test_a_cjk_titles_tail_is_counted_in_words_of_its_script() -> None:
     """A title's tail is an outlet's name when it is short in words of any script (``n_words``, as
     its head already was): counted by spaces, a Chinese clause after a bar was one word, so it was

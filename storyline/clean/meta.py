@@ -416,9 +416,41 @@ def lede_headline(
         text = reader_tidy(unglue_kicker(text))
         if (m := _RUN_ON_STAMP.search(text)) and len(text[: m.start()].split()) >= 3:
             text = text[: m.start()]  # "… sızan'ı 16.01.2020 17:02 |Son Güncelleme: …": the headline ends there
-        if (got := _clause(text, para, max_words, skip)) is not None:
+        if (got := _clause(text, para, max_words, skip, unspaced=True)) is not None:
             return got
     return " ".join(body.split()[:12])
+
+
+_CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
+_CJK_STOP = re.compile(r"[。！？](?:[」』”’）)]*)")
+_CJK_COMMA = "，、；：,;:"
+_CJK_CAPTION = re.compile(r"^\W*(?:图|圖)(?:为|為|片|：|:)")  # "图为…" ("pictured:"), "图片来源", "图：": a caption
+
+
+def _cjk_clause(first: str, max_words: int) -> str | None:
+    """A Chinese or Japanese lede's first sentence (to its first "。", "！" or "？" after a few
+    characters), cut like a spaced one beyond ``max_words``: at its last comma within them, else
+    at the limit, with "…". None for a line under eight words (a dateline, "TNW中文站 10月14日报道")."""
+    for m in _CJK_STOP.finditer(first):
+        if len(_CJK_CHAR.findall(first[: m.start()])) >= 6:
+            first = first[: m.start()] + m.group(0)[1:]  # the stop goes, a closing quote stays
+            break
+    first = first.strip().rstrip(" .;:,，、；：")
+    if n_words(first) < 8 or junk_title(first) in ("markup or code", "a web address"):
+        return None
+    if _CJK_CAPTION.match(first):  # "图为…": a photo caption
+        return None
+    if n_words(first) <= max_words:
+        return first
+    head = ""
+    for ch in first:  # the longest head within max_words words as ``n_words`` counts them
+        if n_words(head + ch) > max_words:
+            break
+        head += ch
+    cut = max(head.rfind(c) for c in _CJK_COMMA)
+    if cut > 0 and n_words(head[:cut]) >= 8:  # a clause, not a dateline ("トレンドマイクロは3月9日、")
+        return head[:cut] + "…"
+    return head.rstrip(" ,;:，、；：") + "…"
 
 
 def _plain_lede(paras: list[str], max_words: int, skip: frozenset[str]) -> str:
@@ -431,9 +463,16 @@ def _plain_lede(paras: list[str], max_words: int, skip: frozenset[str]) -> str:
     return " ".join(" ".join(paras).split()[:12])
 
 
-def _clause(text: str, para: str, max_words: int, skip: frozenset[str]) -> str | None:
+def _clause(text: str, para: str, max_words: int, skip: frozenset[str], unspaced: bool = False) -> str | None:
     """``text``'s first sentence as a headline (cut at its last clause boundary within
-    ``max_words``), or None when it cannot be one (too short, code, a web address, skipped)."""
+    ``max_words``), or None when it cannot be one (too short, code, a web address, skipped).
+    ``unspaced``: a Chinese or Japanese lede is cut at its first "。" and, beyond ``max_words``
+    (counted as ``n_words`` counts them), at its last "，" within them (the displayed headline; the
+    encoder's ``_plain_lede`` reads the lede as before)."""
+    if unspaced and _CJK_CHAR.search(text):
+        if skip and title_key(para) in skip:
+            return None
+        return _cjk_clause(text, max_words)
     if len(re.findall(r"[^\W_]+", text)) < 4 or junk_title(text) in ("markup or code", "a web address"):
         return None
     first = first_sentence(text)
