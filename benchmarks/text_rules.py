@@ -7,12 +7,18 @@ set left out, and the unseen sets as page text.
 python benchmarks/text_rules.py [--data ../shared/data] [--external /work/.mirror]
                                 [--unseen-pages 150] [--cache FILE] [--only NAMES] [--confusion NAMES]
                                 [--dump FILE] [--against FILE] [--refit] [--without FEATURES]
+                                [--recipe SETTINGS]
 
 ``--dump`` / ``--against``: the shipped variant's per-page figures written out, and the gain over
 another code's (main's) written ones, page by page with intervals (the same pages and folds).
 ``--refit``: the unseen sets read by the recipe fitted anew on the dev pages (the gate's left
 out), not by the shipped weights. ``--without``: every fit with these line features held at zero
 (``lexical``: without the word table), the unseen sets read by such a fit.
+
+``--recipe``: every fit (the folds, and the unseen sets' fit) with other settings of the recipe
+(``c`` of the logistic stage; ``trees``, ``depth``, ``rate`` of the boosted stage), e.g. ``depth=2``.
+The variants "model if its fit saw N+ pages of the language" (session 19) give a page the rules'
+reading when the fit that read it saw fewer than N pages of its language.
 
 ``--confusion``: the segments by language (tp / missed / wrongly kept) and the kinds of the
 errors (where the line sits, what it is, whether the rules kept it) for the named variants.
@@ -49,6 +55,19 @@ from storyline.clean import lines as lm  # noqa: E402
 from storyline.clean import text as T  # noqa: E402
 
 REFIT = False  # --refit: the unseen sets read by a fresh fit of the shipped recipe, not the shipped weights
+RECIPE: dict[str, float] = {}  # --recipe: the fits' settings (c, trees, depth, rate) other than the shipped ones
+
+
+def _fit(ps: list[F.Page]) -> dict[str, Any]:
+    """``fit_lines.fit_model`` with ``RECIPE``'s settings (the logistic stage's C, the number, depth
+    and learning rate of the boosted trees), restored after the fit."""
+    old = F._DEPTH, F._RATE
+    F._DEPTH, F._RATE = int(RECIPE.get("depth", F._DEPTH)), RECIPE.get("rate", F._RATE)
+    try:
+        trees = RECIPE.get("trees")
+        return F.fit_model(ps, RECIPE.get("c", 1.0), None if trees is None else int(trees))
+    finally:
+        F._DEPTH, F._RATE = old
 Keep = Callable[[T.Analysis, "list[float] | None"], list[int]]
 
 
@@ -143,6 +162,52 @@ VARIANTS: dict[str, Keep] = {
 }
 
 
+# Session 19: the model's reading stands only for a page whose language the model's fit saw on at
+# least N pages (else the rules'). The fit's page count of each page's language, keyed by the
+# identity of that page's probability list (one list per page and fold; set in ``main``).
+EVIDENCE: dict[int, int] = {}
+
+
+def _evidenced(n: int) -> Keep:
+    def run(a: T.Analysis, probs: list[float] | None) -> list[int]:
+        return _shipped(a, probs if probs is None or EVIDENCE.get(id(probs), 10**9) >= n else None)
+
+    return run
+
+
+for _n in (1, 3, 5, 10, 20):
+    VARIANTS[f"model if its fit saw {_n}+ pages of the language"] = _evidenced(_n)
+
+
+def _page_lang(a: T.Analysis) -> str:
+    """The page's language as ``analyse`` guesses it (the rules' kept lines first)."""
+    from storyline.clean.language import detect_language
+
+    return detect_language(" ".join(a.lines[i].text for i in a.rule_kept[:40])
+                           or "\n".join(ln.text for ln in a.lines)[:800])
+
+
+def _evidence(d: dict[str, Any], data: Path) -> None:
+    """``EVIDENCE`` for every page and fold: how many pages of its language the fit that read it saw."""
+    from collections import Counter
+
+    snip = {str(g["id"]): g.get("url", "") for g in F._jsonl(data / "snippets" / "gold.jsonl")}
+    extr = {str(g["id"]): g.get("url", "") for g in F._jsonl(data / "extraction" / "gold.jsonl")}
+    urls = {**snip, **extr}
+    lang = {i: _page_lang(a) for i, a in d["ana"].items()}
+    folds: dict[str, Callable[[str], str]] = {"site": lambda i: F.site_half(i, urls.get(i, "")),
+                                              "set": lambda i: d["set_of"][i]}
+    for by, fold in folds.items():
+        for i, p in d["probs"][by].items():
+            if p is not None:
+                EVIDENCE[id(p)] = sum(1 for j in lang if lang[j] == lang[i] and fold(j) != fold(i))
+    gate = F.gate_ids()
+    seen = Counter(x for j, x in lang.items() if j not in gate)
+    for _, (_, a, p, _) in d["unseen"].items():
+        if p is not None:
+            EVIDENCE[id(p)] = seen[_page_lang(a)]
+
+
 def _probs(a: T.Analysis) -> list[float] | None:
     return T.line_probabilities(a)  # None without a main run: clean_text keeps the rules' reading
 
@@ -164,14 +229,14 @@ def compute(data: Path, external: Path, unseen: int) -> dict[str, Any]:
     try:
         for by, fold in folds.items():
             for held in sorted({fold(p[0]) for p in ps}):
-                lm.WEIGHTS = {**F.fit_model([p for p in ps if fold(p[0]) != held]),
+                lm.WEIGHTS = {**_fit([p for p in ps if fold(p[0]) != held]),
                               "threshold": 0.5, "drop_below": 0.45}
                 probs[by].update({i: _probs(a) for i, a in ana.items() if fold(i) == held})
                 print(f"fitted without {by} {held}", file=sys.stderr)
         lm.WEIGHTS = shipped
-        if F.WITHOUT or REFIT:  # the unseen sets read by the recipe under test, fitted as the shipped weights were
+        if F.WITHOUT or REFIT or RECIPE:  # the unseen sets read by the recipe under test, fitted as shipped
             gate = F.gate_ids()
-            lm.WEIGHTS = {**F.fit_model([p for p in ps if p[0] not in gate]), "threshold": 0.5, "drop_below": 0.45}
+            lm.WEIGHTS = {**_fit([p for p in ps if p[0] not in gate]), "threshold": 0.5, "drop_below": 0.45}
         unseen_pages = {}
         for name, pages in external_sets.load(external, unseen).items():
             for p in pages:
@@ -275,11 +340,14 @@ def main() -> None:
                     "(|-separated names of lines.FEATURES, or 'lexical' for the word table)")
     ap.add_argument("--refit", action="store_true", help="read the unseen sets with the recipe fitted anew "
                     "on the dev pages (as the shipped weights, the gate's pages left out), not the shipped weights")
+    ap.add_argument("--recipe", default="", help="fit every fold (and the unseen sets' fit) with these settings, "
+                    "e.g. 'trees=50,c=0.1,depth=2,rate=0.05' (fit_lines: C of the logistic stage, boosted trees)")
     ap.add_argument("--only", default="", help="run only the variants whose name contains one of these (|-separated)")
     args = ap.parse_args()
     F.WITHOUT = frozenset(w for w in args.without.split("|") if w)
     global REFIT
     REFIT = args.refit
+    RECIPE.update({k: float(v) for k, v in (kv.split("=") for kv in args.recipe.split(",") if kv)})
     variants = {k: v for k, v in VARIANTS.items()
                 if k == "shipped (clean_text)" or not args.only or any(w in k for w in args.only.split("|"))}
     if args.cache and args.cache.exists():
@@ -288,6 +356,7 @@ def main() -> None:
         d = compute(args.data, args.external, args.unseen_pages)
         if args.cache:
             args.cache.write_bytes(pickle.dumps(d))
+    _evidence(d, args.data)
     sgold = list(F._jsonl(args.data / "snippets" / "gold.jsonl"))
     egold = {str(r["id"]): r["body"] for r in F._jsonl(args.data / "extraction" / "gold.jsonl")}
     if args.confusion:
