@@ -103,8 +103,9 @@ DROP_SEGMENT_PAGES = True
 # the kernel's fault-around), so dropping it costs a whole file's pages each batch. Largest first,
 # because a segment that is not kept is mapped whole again during its search: the peak is what is
 # kept plus the largest of the others, and keeping the largest hot one lowers that largest.
-# 256 MB keeps one full segment (240 MB): at a million stored, -0.5 ms CPU per new article for
-# +~100 MB of peak (docs/scale.md, session 19); a store whose segments all fit drops nothing.
+# 256 MB keeps one full segment (240 MB): at a million stored, -0.34 ms of kernel CPU per new
+# article (1.55 -> 1.21, 10 paired runs) for ~+100 MB of peak, 2.74 GB median (docs/scale.md,
+# session 19); a store whose segments all fit (up to ~250k articles) drops nothing.
 SEGMENT_PAGES_KEPT = 256 << 20
 _MADV_DONTNEED = 4
 _madvise: Any = None
