@@ -575,12 +575,74 @@ def test_a_batch_leaves_no_frozen_segment_page_mapped_and_links_the_same(
 
     gc.collect()
     monkeypatch.setattr(evmod, "DROP_SEGMENT_PAGES", True)
+    monkeypatch.setattr(evmod, "SEGMENT_PAGES_KEPT", 0)  # none kept (a budget: the test below)
     out_drop = []
     for i in range(200, 320, 20):
         out_drop += dropping.add(arts[i : i + 20])
         assert _segment_rss_kb(paths) == 0
     assert out_drop == out_keep
     assert 3 < len(groups(out_drop, "event")) < 120
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps (Linux)")
+def test_a_batch_keeps_the_segment_pages_its_budget_holds_drops_the_rest_and_links_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SEGMENT_PAGES_KEPT``: after a batch the segments it searched most keep their mapped pages
+    while their file sizes fit the budget, and every other segment's pages are dropped: a budget
+    of every segment keeps all the batch searched, one of the largest segment keeps that much at
+    most and drops the rest, none drops all (as before); the same assignments each way. A save
+    then starts with no segment page mapped."""
+    from storyline.link import events as evmod
+    from storyline.link import snapshot
+
+    monkeypatch.setattr(evmod, "SEGMENT_SIZE", 64)
+    arts, loader, first = _linked_200(5, 320)
+    snapshot.save(first, tmp_path, {})
+    segs = snapshot.load(tmp_path, loader)[0]._events._segments
+    assert len(segs) >= 3
+    size = {s.mapped_as: s.path.stat().st_size for s in segs}
+    assert all(s.size == size[s.mapped_as] for s in segs)
+
+    def resident() -> dict[str, int]:
+        return {p: _segment_rss_kb({p}) for p in size}
+
+    import gc
+
+    outs, seen = [], []
+    for budget in (sum(size.values()), max(size.values()), 0):
+        monkeypatch.setattr(evmod, "SEGMENT_PAGES_KEPT", budget)
+        linker = snapshot.load(tmp_path, loader)[0]
+        out, after = [], []
+        for i in range(200, 320, 20):
+            out += linker.add(arts[i : i + 20])
+            after.append(resident())
+        outs.append(out)
+        seen.append(after)
+        if budget:  # the save drops what the batches kept before it freezes anything
+            froze: list[int] = []
+            real = Linker.freeze
+
+            def freeze(self: Linker, directory: Path, real: Any = real, froze: list[int] = froze) -> None:
+                froze.append(sum(resident().values()))
+                real(self, directory)
+
+            monkeypatch.setattr(Linker, "freeze", freeze)
+            assert sum(resident().values()) > 0
+            snapshot.save(linker, tmp_path / f"again-{budget}", {})
+            monkeypatch.setattr(Linker, "freeze", real)
+            assert froze == [0]
+        del linker  # its maps would count in the next one's
+        gc.collect()
+    assert outs[0] == outs[1] == outs[2]
+    assert 3 < len(groups(outs[0], "event")) < 120
+    every, largest, none = seen
+    assert all(any(r.values()) for r in every)
+    assert max(sum(1 for kb in r.values() if kb) for r in every) >= 2  # more than one segment kept
+    for r in largest:  # some kept, never more than the budget's bytes of files
+        held = [p for p, kb in r.items() if kb]
+        assert held and sum(size[p] for p in held) <= max(size.values()) < sum(size.values())
+    assert all(not any(r.values()) for r in none)
 
 
 def _rss_under_kb(directory: Path) -> int:

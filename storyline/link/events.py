@@ -92,8 +92,21 @@ SEGMENT_SLACK = 2
 # maps them back without reading the disk; what changes is that they stop counting in the process's
 # resident set. Why: at a million stored an undated article searches every segment, and the pages a
 # run's searches touch stayed mapped, ~0.74-1.0 GB of a 3.14-3.23 GB peak RSS (docs/scale.md,
-# session 18); dropped after each segment's search, at most one segment's touched pages are mapped.
+# session 18); dropped after each segment's search, at most one segment's touched pages are mapped
+# besides those ``SEGMENT_PAGES_KEPT`` keeps. False: every page stays mapped (as before session 18).
 DROP_SEGMENT_PAGES = True
+# Bytes of segment files whose pages a batch leaves mapped (``EventIndex.search_ahead``): the
+# segments most of the batch searched, largest first, while their file sizes fit; every other
+# segment's pages are dropped after its search. Why: mapping dropped pages back is what the drop
+# costs (kernel CPU, ~0.3 us a page), and a segment most of a batch searches is touched almost
+# whole by every batch (at a million stored, 217-229 MB of a 229 MB file by 12-32 queries, with
+# the kernel's fault-around), so dropping it costs a whole file's pages each batch. Largest first,
+# because a segment that is not kept is mapped whole again during its search: the peak is what is
+# kept plus the largest of the others, and keeping the largest hot one lowers that largest.
+# 256 MB keeps one full segment (240 MB): at a million stored, -0.34 ms of kernel CPU per new
+# article (1.55 -> 1.21, 10 paired runs) for ~+100 MB of peak, 2.74 GB median (docs/scale.md,
+# session 19); a store whose segments all fit (up to ~250k articles) drops nothing.
+SEGMENT_PAGES_KEPT = 256 << 20
 _MADV_DONTNEED = 4
 _madvise: Any = None
 
@@ -154,6 +167,7 @@ class _Segment:
         self.mapped_as = os.path.realpath(self.path)  # its name in /proc/self/maps
         try:
             index = Index.restore(str(self.path), view=True)
+            self.size = os.path.getsize(self.mapped_as)  # the most its pages can hold mapped
         except (RuntimeError, ValueError, OSError) as e:
             raise ValueError(f"{self.path}: unreadable article index segment ({e})") from e
         if index is None or len(index) != self.count:
@@ -639,15 +653,39 @@ class EventIndex:
         vecs = [self._vector(f) for f in batch]
         days = [_day(f.published) for f in batch]
         found: list[list[tuple[float, int]]] = [[] for _ in batch]
+        window = self.cfg.window_days
+        rows_of = [[i for i, day in enumerate(days) if seg.reaches(day, window)] for seg in self._segments]
         maps = _segment_mappings({s.mapped_as for s in self._segments}.__contains__) if DROP_SEGMENT_PAGES else {}
-        for seg in self._segments:
-            rows = [i for i, day in enumerate(days) if seg.reaches(day, self.cfg.window_days)]
-            if not rows:
-                continue
-            self._search_segment(seg, rows, vecs, k, found)
-            # Every segment is alive (self._segments holds its index) while its ranges are dropped.
-            _drop_pages(maps.get(seg.mapped_as, []))
+        kept = self._kept(rows_of)
+        for j, (seg, rows) in enumerate(zip(self._segments, rows_of, strict=True)):
+            if rows:
+                self._search_segment(seg, rows, vecs, k, found)
+            if j not in kept:  # also one kept by an earlier batch and not by this one
+                # Every segment is alive (self._segments holds its index) while its ranges are dropped.
+                _drop_pages(maps.get(seg.mapped_as, []))
         return {f.id: (f, k, hits_of) for f, hits_of in zip(batch, found, strict=True)}
+
+    def drop_pages(self) -> None:
+        """Drop every frozen segment's mapped pages from the process (those ``search_ahead`` kept
+        too); exact, as there: they come back from the page cache when next searched."""
+        if DROP_SEGMENT_PAGES and self._segments:
+            for ranges in _segment_mappings({s.mapped_as for s in self._segments}.__contains__).values():
+                _drop_pages(ranges)
+
+    def _kept(self, rows_of: list[list[int]]) -> set[int]:
+        """The segments (positions in ``_segments``) whose pages stay mapped after this batch
+        (``SEGMENT_PAGES_KEPT``): those the most of the batch's articles search, the largest first
+        among equals, as long as their file sizes fit; a segment nobody searched is never kept."""
+        segs = self._segments
+        if not DROP_SEGMENT_PAGES:
+            return set(range(len(segs)))
+        kept: set[int] = set()
+        room = SEGMENT_PAGES_KEPT
+        for j in sorted(range(len(segs)), key=lambda j: (-len(rows_of[j]), -segs[j].size, j)):
+            if rows_of[j] and segs[j].size <= room:
+                kept.add(j)
+                room -= segs[j].size
+        return kept
 
     @staticmethod
     def _search_segment(

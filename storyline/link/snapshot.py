@@ -188,6 +188,9 @@ def save(
         # killed save left (up to a segment's ~400 MB each), so it goes before this save writes.
         for p in directory.glob("*.tmp"):
             p.unlink(missing_ok=True)
+        # The segment pages a running linker keeps mapped (``SEGMENT_PAGES_KEPT``) would count
+        # under every stage of the save (the key table's and the postings' freezes).
+        linker._events.drop_pages()
         linker.freeze(directory)
         _share(linker, extra)
         names = _own(linker.files(), directory)
