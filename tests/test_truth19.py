@@ -129,3 +129,21 @@ def test_a_given_name_alone_is_the_person_the_article_names() -> None:
     chips = _chips("t17-H1N1_guardian-734")
     assert "Barack" not in chips and chips["Barack Obama"] == ("name:obama", "person")
     assert _seed("002")["Tom Barrack"] == ("name:barack", "person")  # guard: his own key
+
+
+def test_a_german_nouns_plural_or_genitive_opens_no_name() -> None:
+    """"Laien Musiker in Gruppen", "Bayerns Hobbymusiker dürfen bald wieder gemeinsam proben"
+    (sem-de-1626462681) were people (``name:musiker``); "Bremens Stadtteile" (sem-de-1484159213)
+    a thing. German given names are their own base in the lexicon, nouns' plurals and genitives
+    are not ("Laien" → Laie, "Bayerns" → Bayern)."""
+    de = _chips("sem-de-1626462681")
+    assert not {"Laien Musiker", "Bayerns Hobbymusiker", "Musiker"} & set(de)
+    assert "Bremens Stadtteile" not in _chips("sem-de-1484159213")
+
+
+def test_a_person_after_a_nouns_genitive_keeps_the_name() -> None:
+    """"Aussagen seines Verteidigungsministers Mark Esper" (sem-de-1494034444): the chip read
+    "Verteidigungsministers Mark Esper"; it reads "Mark Esper", the same key."""
+    de = _chips("sem-de-1494034444")
+    assert de["Mark Esper"] == ("name:esper", "person")
+    assert de["Donald Trump"][1] == "person"  # guard

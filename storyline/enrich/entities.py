@@ -279,6 +279,7 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
     alone: set[str] = set()  # words also written as a one-word name: a surname's sign
     for run in runs:
         run = _trim(_drop_opener(run, lang), stops, lower_words)
+        run = _noun_opener(run, lang)
         if len(run) > 1:
             full_names.add(fold_name(run[-1].text))
         elif run:
@@ -673,6 +674,7 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
                full_names: set[str], lang: str, emit: Emit, alone: set[str] | None = None) -> None:
     while len(run) > 1 and _inner_title(run[0].low, lang):
         run = run[1:]  # "Başkanı Muhsin Yazıcıoğlu": an office the stopwords lack, before the name
+    run = _noun_opener(run, lang)
     if not run:
         return
     cut = next((k for k in range(1, len(run) - 1) if _inner_title(run[k].low, lang)), None)
@@ -794,6 +796,31 @@ def _common(word: str, lang: str) -> bool:
         return not simplemma.lemmatize(word, lang=lang)[:1].isupper()
     except (ValueError, KeyError):
         return False
+
+
+def _noun_opener(run: list[_Tok], lang: str) -> list[_Tok]:
+    """German: the run without the inflected nouns that open it ("Laien Musiker" → "Musiker",
+    "Verteidigungsministers Mark Esper" → "Mark Esper", "Bayerns Hobbymusiker" → "Hobbymusiker"):
+    a noun's plural or genitive opens no name."""
+    while len(run) > 1 and lang in NOUN_CAPS_LANGS and _inflected_noun(run[0].text, lang):
+        run = run[1:]
+    return run
+
+
+@lru_cache(maxsize=50_000)
+def _inflected_noun(word: str, lang: str) -> bool:
+    """A German noun in an inflected form: the lexicon knows it and gives another capitalised base
+    ("Laien" → Laie, "Bayerns" → Bayern, "Stadtteile" → Stadtteil). German given names are their own
+    base in the lexicon ("Thomas", "Andreas", "Jens"), so this does not read a first name as a noun."""
+    import simplemma
+
+    if not _known(low(word), lang):
+        return False
+    try:
+        lem = simplemma.lemmatize(word, lang=lang)
+    except (ValueError, KeyError):
+        return False
+    return lem != word and lem[:1].isupper() and "-" not in word
 
 
 def _base_common(word: str, lang: str) -> bool:
