@@ -120,6 +120,7 @@ def test_a_country_is_not_labelled_by_an_adjective_the_lists_lack() -> None:
     # guard: a name stays the label
     assert entity_label("place:IT", {"Italiani": 3, "Italia": 1}) == "Italia"
     assert entity_label("place:GB", {"Britain": 1}) == "Britain"
+    assert entity_label("place:TR", {"Turkey": 2, "Турция": 1}) == "Turkey"  # not "Turk" + "ey"
 
 
 def test_a_given_name_alone_is_the_person_the_article_names() -> None:

@@ -513,9 +513,9 @@ def entity_label(key: str, spellings: dict[str, int]) -> str:
         if folded in names:
             return True
         # an adjective or a case form the lists lack: "Deutschen" (deutsche + n), "Italiani"
-        # (Italia + ni), "Tunuslu" (Tunus + lu), "Türkiye'de"
+        # (Italia + ni), "Tunuslu" (Tunus + lu), "Türkiye'de"; not "Turkey" (no "Turk" + ey)
         w = low(s)
-        if any(dem.get(w[:len(w) - k]) == key for k in range(3)):
+        if dem.get(w) == key or (w[-1:] in ("n", "s") and dem.get(w[:-1]) == key):
             return False
         if any(len(n) >= 4 and folded.startswith(n) and len(folded) - len(n) <= 4 for n in names):
             return False
