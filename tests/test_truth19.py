@@ -13,6 +13,8 @@ import functools
 import json
 from pathlib import Path
 
+import pytest
+
 from storyline.enrich.entities import extract_entities
 from storyline.enrich.gazetteer import entity_label
 
@@ -63,6 +65,7 @@ def test_a_word_after_a_dateline_dash_opens_the_sentence() -> None:
     assert "Yeni" not in _chips("sem-tr-1560838983")
 
 
+@pytest.mark.xfail(strict=True, reason="name_connectors held back: cost the storylines (docs/entities.md, session 19)")
 def test_words_joined_by_a_connector_are_one_longer_name() -> None:
     """"Kredi ve Yurtlar Kurumu" (tr), "Secretaria de Saúde" and "Serviço de Atendimento
     Domiciliar" (pt): "Kredi", "Secretaria", "Saúde", "Serviço" were chips of kind other and
@@ -73,6 +76,7 @@ def test_words_joined_by_a_connector_are_one_longer_name() -> None:
     assert pt.get("Atendimento Domiciliar", ("", ""))[1] != "person"
 
 
+@pytest.mark.xfail(strict=True, reason="name_connectors held back: cost the storylines (docs/entities.md, session 19)")
 def test_seed_chips_from_a_longer_name() -> None:
     """The seeds (audit 18): "Heads" and "Government" of "EU Heads of State and Government",
     "International Forum", "Peace" and "Security" of "the International Forum for Peace and
