@@ -6,7 +6,9 @@ today's code, git 6ffe473, checked out into a temporary worktree) in one run.
     python benchmarks/entities.py [--against REV] [--data DIR] [--sample unseen]
 
 ``--sample unseen`` scores the second sample instead (``tests/data/entities/unseen.tsv``: ar, tr,
-pl, de, ru and pt texts carried in ``unseen.jsonl``, labelled before the session-16 rules).
+pl, de, ru and pt texts carried in ``unseen.jsonl``, labelled before the session-16 rules);
+``--sample fresh`` the third (``fresh.tsv``/``fresh.jsonl``: 12 SemEval dev texts in
+es/fr/de/pl/tr/ar, labelled before the session-19 rules and before any extractor ran on them).
 
 Measures (pooled, as TREC pools relevance: only names one of the two extractors found are
 labelled, so recall is relative to what either found):
@@ -38,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "entities" / "labelled.tsv"
 UNSEEN = ROOT / "tests" / "data" / "entities" / "unseen.tsv"
 UNSEEN_TEXTS = UNSEEN.with_suffix(".jsonl")
+FRESH = ROOT / "tests" / "data" / "entities" / "fresh.tsv"
 DATA = Path(os.environ.get("STORYLINE_DATA", "/work/shared/data"))
 BASELINE_REV = "6ffe473"
 
@@ -176,15 +179,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--against", default=BASELINE_REV, help="git revision to compare with (default: today's code)")
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--sample", choices=("dev", "unseen"), default="dev",
-                    help="dev: labelled.tsv (en/es/fr/it + seeds); unseen: unseen.tsv (ar/tr/pl/de/ru/pt)")
+    ap.add_argument("--sample", choices=("dev", "unseen", "fresh"), default="dev",
+                    help="dev: labelled.tsv (en/es/fr/it + seeds); unseen: unseen.tsv (ar/tr/pl/de/ru/pt); "
+                         "fresh: fresh.tsv (es/fr/de/pl/tr/ar)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from common import half
 
-    if args.sample == "unseen":
-        _, labels = read_labels(UNSEEN)
-        _, articles = unseen_articles()
+    if args.sample in ("unseen", "fresh"):
+        path = UNSEEN if args.sample == "unseen" else FRESH
+        _, labels = read_labels(path)
+        _, articles = unseen_articles(path.with_suffix(".jsonl"))
     else:
         ids, labels = read_labels()
         articles = sample_articles(ids, args.data)

@@ -33,6 +33,7 @@ from storyline.enrich.gazetteer import (
     fold_name,
     global_table,
     known_folds,
+    known_given,
     lang_table,
     low,
     shared_surnames,
@@ -48,6 +49,9 @@ CODE_RE = re.compile(
 )
 DOTTED_ACRONYM_RE = re.compile(r"\b((?:[A-Z]\.){2,})")
 SENTENCE_BREAK = re.compile(r"[.!?:;\"“”«»•…|\n()\[\]]")
+# A dash with a space on each side opens a clause: "KARABÜK - Yeni tip korona virüs" (a dateline),
+# "Berlin – Die Regierung": the word after it is capitalised by position, like a sentence's first.
+DASH_BREAK = re.compile(r"\s[-–—]\s")
 # Acronym-looking words that are not entities.
 NOT_ACRONYMS = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xx", "ap", "afp", "tv", "ceo",
                 "pm", "am", "ok", "dpa", "photo", "i", "ad", "bc", "gmt", "utc", "faq", "pdf",
@@ -76,7 +80,7 @@ KIND_RANK = {"person": 3, "org": 2, "place": 2, "other": 0}
 
 
 class _Tok:
-    __slots__ = ("end", "hyphen", "initial", "joined", "low", "start", "text", "used")
+    __slots__ = ("after_link", "end", "hyphen", "initial", "joined", "linked", "low", "start", "text", "used")
 
     def __init__(self, text: str, start: int, end: int, joined: bool, initial: bool, hyphen: bool = False) -> None:
         self.text = text
@@ -87,6 +91,8 @@ class _Tok:
         self.joined = joined  # only spaces or one hyphen since the previous token
         self.initial = initial  # first word of a sentence, line or heading
         self.used = False
+        self.linked = False  # joined to another capitalised word by "of", "de", "ve"... ("Heads of State")
+        self.after_link = False  # the capitalised word right after such a connector ("State")
 
 
 def _tokenize(text: str, heading: bool) -> list[_Tok]:
@@ -95,7 +101,7 @@ def _tokenize(text: str, heading: bool) -> list[_Tok]:
     for m in TOKEN_RE.finditer(text):
         gap = text[prev_end:m.start()]
         joined = bool(toks) and gap.strip(" \t\u00a0") in ("", "-", "‐", "–") and "\n" not in gap
-        initial = heading or not toks or bool(SENTENCE_BREAK.search(gap))
+        initial = heading or not toks or bool(SENTENCE_BREAK.search(gap) or DASH_BREAK.search(gap))
         toks.append(_Tok(m.group(), m.start(), m.end(), joined, initial, bool(toks) and gap in ("-", "‐")))
         prev_end = m.end()
     return toks
@@ -256,6 +262,9 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
             key = f"name:{fold_code(letters)}-{digits}{tail.lower()}"
             emit(key, "other", m.group(0))
         docs.append(_tokenize(part, heading))
+    connectors = _connectors(lang)
+    for toks in docs:
+        _mark_linked(toks, connectors)
     body_tokens = docs[-1]
     lower_words = {t.low for t in body_tokens if not _is_cap(t.text)}
     mid_caps = {t.low for t in body_tokens if _is_cap(t.text) and not t.initial}
@@ -270,6 +279,7 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
     alone: set[str] = set()  # words also written as a one-word name: a surname's sign
     for run in runs:
         run = _trim(_drop_opener(run, lang), stops, lower_words)
+        run = _noun_opener(run, lang)
         if len(run) > 1:
             full_names.add(fold_name(run[-1].text))
         elif run:
@@ -295,6 +305,13 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
         given = {low(w.rstrip(".")) for s in surfaces.get(person, ()) for w in s.split()[:-1]}
         if all(len(s.split()) == 1 for s in surfaces[bare]) and not _other_bearer(
                 f"{title}\n{text}", set(surfaces[bare]), given):
+            first.pop(bare)
+            counts[person] += counts.pop(bare)
+            order[person] = min(order[person], order.pop(bare))
+    for bare, person in known_given().items():
+        # "Barack" beside "Barack Obama": the given name alone is the person the article names
+        if (bare in first and person in first and first[bare].kind == "other"
+                and all(len(s.split()) == 1 for s in surfaces[bare])):
             first.pop(bare)
             counts[person] += counts.pop(bare)
             order[person] = min(order[person], order.pop(bare))
@@ -509,6 +526,46 @@ def _uncased_names(toks: list[_Tok], stops: frozenset[str], emit: Emit) -> None:
         i += 1
 
 
+@lru_cache(maxsize=64)
+def _inner_titles(lang: str) -> frozenset[str]:
+    return frozenset(low(w) for langs, text in entity_data().get("inner_titles", {}).items()
+                     if lang in langs.split() for w in text.split())
+
+
+def _inner_title(word: str, lang: str) -> bool:
+    """An office word (``gazetteer.TITLES`` or the data file's ``inner_titles``)."""
+    return word in TITLES or word in _inner_titles(lang)
+
+
+@lru_cache(maxsize=64)
+def _connectors(lang: str) -> frozenset[str]:
+    """The data file's ``name_connectors`` of one language ("of", "de", "ve")."""
+    return frozenset(w for langs, text in entity_data().get("name_connectors", {}).items()
+                     if lang in langs.split() for w in text.split())
+
+
+def _mark_linked(toks: list[_Tok], connectors: frozenset[str]) -> None:
+    """Mark the capitalised words on each side of a connector (data file ``name_connectors``)
+    between two capitalised words: "Heads of State and Government", "Secretaria de Saúde", "Kredi ve Yurtlar
+    Kurumu", "Presidency of Defense Industries"). Such a word is one word of a longer name, not a
+    name of its own; the mark covers the capitalised words joined to it on its side."""
+    for k in range(1, len(toks) - 1):
+        c, a, b = toks[k], toks[k - 1], toks[k + 1]
+        if (c.text in connectors and c.joined and b.joined and _is_cap(a.text) and _is_cap(b.text)
+                and not _uncased(a.text) and not _uncased(b.text)):
+            j = k - 1
+            while j >= 0 and _is_cap(toks[j].text):
+                toks[j].linked = True
+                if not toks[j].joined:
+                    break
+                j -= 1
+            b.after_link = True
+            j = k + 1
+            while j < len(toks) and _is_cap(toks[j].text) and (j == k + 1 or toks[j].joined):
+                toks[j].linked = True
+                j += 1
+
+
 def _name_runs(toks: list[_Tok]) -> list[list[_Tok]]:
     runs: list[list[_Tok]] = []
     cur: list[_Tok] = []
@@ -615,7 +672,20 @@ def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid
 
 def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid_caps: set[str],
                full_names: set[str], lang: str, emit: Emit, alone: set[str] | None = None) -> None:
+    while len(run) > 1 and _inner_title(run[0].low, lang):
+        run = run[1:]  # "Başkanı Muhsin Yazıcıoğlu": an office the stopwords lack, before the name
+    run = _noun_opener(run, lang)
     if not run:
+        return
+    cut = next((k for k in range(1, len(run) - 1) if _inner_title(run[k].low, lang)), None)
+    if cut is not None:
+        # "Silivri Belediye Başkanı Volkan Yılmaz": the office splits the run, the person after it
+        # and, when it names one, the organisation before it ("Assistant Director" names none)
+        head = _trim(run[:cut], stops, lower_words)
+        if len(head) > 1 and any(_org_head(t.low, lang) for t in head):
+            _emit_name(head, stops, lower_words, mid_caps, full_names, lang, emit, alone)
+        _emit_name(_trim(run[cut + 1:], stops, lower_words), stops, lower_words, mid_caps, full_names, lang,
+                   emit, alone)
         return
     surface = _surface(run)
     whole = " ".join(fold_name(t.text) for t in run)
@@ -623,7 +693,7 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
             len(run) > 2 and run[0].low in word_set("place_heads")):
         emit(f"place:{whole.replace(' ', '-')}", "place", surface)  # "Black Sea", "Plaza Tahrir"
         return
-    if any(t.low in ORG_HEADS for t in run):
+    if any(_org_head(t.low, lang) for t in run):
         if len(run) > 1 and whole:
             emit(f"name:{whole}", "org", surface)
         return
@@ -639,6 +709,9 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
     if known is not None:
         emit(known.key, cast(EntityKind, known.kind), surface)  # a spelling that folds as a known one
         return
+    if (len(run) > 1 and run[0].linked and lang not in NOUN_CAPS_LANGS
+            and all(_base_common(t.low, lang or "en") or _base_common(t.low, "en") for t in run)):
+        return  # "International Forum" of "… for Peace and Security": common words of a longer name
     if len(run) > 1 and (run[0].low in word_set("not_person_first")
                          or last.low in word_set("not_person_last")):
         emit(f"name:{whole}", "other", surface)  # "Middle East", "Amnesty International"
@@ -648,15 +721,122 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
             return  # first word of a sentence, never seen capitalised elsewhere
         if last.low in lower_words:
             return  # an ordinary word that some writers capitalise
-        if lang in NOUN_CAPS_LANGS and folded not in full_names and _known(last.text, lang):
-            return  # a German noun, not a name
+        if lang in NOUN_CAPS_LANGS and folded not in full_names and (
+                _known(last.text, lang) or _compound_noun(last.text, lang)):
+            return  # a German noun ("Musikprobe", "Mundnasenabdeckung": a known noun at the end), not a name
+        if last.low in word_set("place_heads"):
+            return  # "Lake" of "Malta Lake" once Malta is matched: a head word alone names nothing
+        if last.linked and folded not in full_names and (_known(last.low, lang or "en") or _known(last.low, "en")):
+            return  # "Heads" of "EU Heads of State", "Saúde" of "Secretaria de Saúde": part of a longer name
         emit(f"name:{folded}", "other", surface)
         return
     if ((lang in NOUN_CAPS_LANGS or last.low not in (alone or set()))
-            and _common_head(last, lang, lower_words)):
+            and (_common_head(last, lang, lower_words)
+                 or (run[0].after_link and lang not in ("en", "fi", "et", "hu") and _common(run[0].low, lang)))):
+        # the second: words after "de"/"of" that open with a common word ("Serviço de
+        # Atendimento Domiciliar", "Ministerio de Asuntos Exteriores") name a thing, not a person
         emit(f"name:{whole}", "other", surface)  # "Segurança Pública", "Denizli Devlet Hastanesi"
         return
     emit(f"name:{folded}", "person", surface)
+
+
+@lru_cache(maxsize=64)
+def _org_heads(lang: str) -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    """The data file's ``org_heads`` of one language: words, stems ("belediye-") and compound
+    tails ("-agentur")."""
+    words: set[str] = set()
+    stems: list[str] = []
+    tails: list[str] = []
+    for langs, text in entity_data().get("org_heads", {}).items():
+        if lang not in langs.split():
+            continue
+        for w in (low(x) for x in text.split()):
+            if w.endswith("-"):
+                stems.append(w[:-1])
+            elif w.startswith("-"):
+                tails.append(w[1:])
+            else:
+                words.add(w)
+    return frozenset(words), tuple(stems), tuple(tails)
+
+
+def _org_head(word: str, lang: str) -> bool:
+    """A word that makes a capitalised run an organisation: ``gazetteer.ORG_HEADS`` in any
+    language, or the language's heads in the data file, in any case form ("Belediyesi",
+    "Valiliğinden", "Instytutu", "Министерства") or as a German compound's tail
+    ("Bundesregierung")."""
+    if word in ORG_HEADS:
+        return True
+    words, stems, tails = _org_heads(lang)
+    return word in words or word.startswith(stems) or word.endswith(tails)
+
+
+def _compound_noun(word: str, lang: str) -> bool:
+    """A German compound the lexicon lacks whose last part is a noun it knows ("Musikprobe",
+    "Mundnasenabdeckung", "Altschuldenregelung"): a noun, not a name."""
+    if len(word) < 8:
+        return False
+    for k in range(3, len(word) - 3):
+        tail = word[k:]
+        if _known(low(tail), lang) and _noun(tail, lang):
+            return True
+    return False
+
+
+@lru_cache(maxsize=50_000)
+def _common(word: str, lang: str) -> bool:
+    """A lower-case ``word`` the lexicon knows as a common word: known, and its base form is not
+    capitalised ("forum", "peace", "atendimento"; not "clinton", "tom", nor the unknown
+    "hillary"). Outside German, where the lexicon's base form of every noun is capitalised."""
+    import simplemma
+
+    if lang in NOUN_CAPS_LANGS or not _known(word, lang):
+        return False
+    try:
+        return not simplemma.lemmatize(word, lang=lang)[:1].isupper()
+    except (ValueError, KeyError):
+        return False
+
+
+def _noun_opener(run: list[_Tok], lang: str) -> list[_Tok]:
+    """German: the run without the inflected nouns that open it ("Laien Musiker" → "Musiker",
+    "Verteidigungsministers Mark Esper" → "Mark Esper", "Bayerns Hobbymusiker" → "Hobbymusiker"):
+    a noun's plural or genitive opens no name."""
+    while len(run) > 1 and lang in NOUN_CAPS_LANGS and _inflected_noun(run[0].text, lang):
+        run = run[1:]
+    return run
+
+
+@lru_cache(maxsize=50_000)
+def _inflected_noun(word: str, lang: str) -> bool:
+    """A German noun in an inflected form: the lexicon knows it and gives another capitalised base
+    ("Laien" → Laie, "Bayerns" → Bayern, "Stadtteile" → Stadtteil). German given names are their own
+    base in the lexicon ("Thomas", "Andreas", "Jens"), so this does not read a first name as a noun."""
+    import simplemma
+
+    if not _known(low(word), lang):
+        return False
+    try:
+        lem = simplemma.lemmatize(word, lang=lang)
+    except (ValueError, KeyError):
+        return False
+    return lem != word and lem[:1].isupper() and "-" not in word
+
+
+def _base_common(word: str, lang: str) -> bool:
+    """A common word in its base form ("forum", "international"; not "murad", read as a form of
+    "murar", nor "exteriores")."""
+    return _common(word, lang) and _lemma(word, lang) == word
+
+
+@lru_cache(maxsize=50_000)
+def _noun(word: str, lang: str) -> bool:
+    import simplemma
+
+    try:
+        return simplemma.lemmatize(word[:1].upper() + word[1:].lower(), lang=lang)[:1].isupper()
+    except (ValueError, KeyError):
+        return False
 
 
 def _common_head(tok: _Tok, lang: str, lower_words: set[str]) -> bool:

@@ -391,6 +391,27 @@ def shared_surnames() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+def known_given() -> dict[str, str]:
+    """``name:`` + a folded one-word given name of a known person → that person ("Barack" →
+    ``name:obama``), for a given name written alone in an article that names the person in full:
+    it is that person, not a chip of its own whose key another person's surname may share (Tom
+    Barrack's ``name:barack``). A given name two known people share maps to neither."""
+    out: dict[str, str] = {}
+    clash: set[str] = set()
+    for e in entity_data()["entities"]:
+        if e.get("kind") != "person":
+            continue
+        for g in e.get("given", []):
+            if len(g.split()) != 1 or len(folded := fold_name(g)) < 3:
+                continue
+            key = f"name:{folded}"
+            if out.get(key, e["key"]) != e["key"]:
+                clash.add(key)
+            out[key] = e["key"]
+    return {k: v for k, v in out.items() if k not in clash and k != v}
+
+
+@lru_cache(maxsize=1)
 def word_set(name: str) -> frozenset[str]:
     """One of the data file's word lists (``noise``, ``place_heads``, ...), lower-cased."""
     return frozenset(low(w) for w in entity_data().get(name, []))
@@ -488,9 +509,17 @@ def entity_label(key: str, spellings: dict[str, int]) -> str:
     dem = demonyms()
 
     def is_name(s: str) -> bool:
-        if _fold_label(s) in names:
+        folded = _fold_label(s)
+        if folded in names:
             return True
-        return s[:1].isupper() and dem.get(low(s)) != key and dem.get(low(s).removesuffix("s")) != key
+        # an adjective or a case form the lists lack: "Deutschen" (deutsche + n), "Italiani"
+        # (Italia + ni), "Tunuslu" (Tunus + lu), "Türkiye'de"; not "Turkey" (no "Turk" + ey)
+        w = low(s)
+        if dem.get(w) == key or (w[-1:] in ("n", "s") and dem.get(w[:-1]) == key):
+            return False
+        if any(len(n) >= 4 and folded.startswith(n) and len(folded) - len(n) <= 4 for n in names):
+            return False
+        return s[:1].isupper()
 
     return next((s for s in ranked if is_name(s)), english or ranked[0])
 

@@ -1,0 +1,154 @@
+"""Entity chips a reader would call wrong, session 19 (issue 17; docs/entities.md "Session 19"):
+capitalised common words and words of a longer name shown as names, institutions shown as
+"other" or as people, country adjectives the lists lack, a given name alone as its own chip.
+
+Texts: the second labelled sample's dev texts (``tests/data/entities/unseen.jsonl``: SemEval-2022
+dev texts in tr/pl/de, a Zyte dev page in pt), the seeds (``examples/seeds``) and one Timeline17
+text (``tests/data/truth19/texts.jsonl``, source named per line). Every test fails on main at
+7bafd05; the guards (marked) pass on both."""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+
+import pytest
+
+from storyline.enrich.entities import extract_entities
+from storyline.enrich.gazetteer import entity_label
+
+ROOT = Path(__file__).resolve().parents[1]
+UNSEEN = ROOT / "tests" / "data" / "entities" / "unseen.jsonl"
+TEXTS = ROOT / "tests" / "data" / "truth19" / "texts.jsonl"
+SEEDS = ROOT / "examples" / "seeds"
+
+
+@functools.cache
+def _rows() -> dict[str, dict]:
+    rows = [json.loads(x) for p in (UNSEEN, TEXTS) for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
+    return {r["id"]: r for r in rows}
+
+
+def _chips(ident: str) -> dict[str, tuple[str, str]]:
+    """text → (key, kind) of one fixture text's chips."""
+    r = _rows()[ident]
+    return {e.text: (e.key, e.kind) for e in extract_entities(r["text"], r["lang"])}
+
+
+def _seed(stem: str) -> dict[str, tuple[str, str]]:
+    text = next(SEEDS.glob(f"{stem}_*.txt")).read_text(encoding="utf-8")
+    return {e.text: (e.key, e.kind) for e in extract_entities(text, "en")}
+
+
+def test_turkish_institutions_in_case_forms_are_organisations() -> None:
+    """"Karabük Valiliğinden" (from the governorship of Karabük), "Asiye Hatun Öğrenci Yurdu" (a
+    dormitory), "Silivri Belediyesi" (the municipality) were kind "other": the head words are
+    written with possessive and case endings no exact word list holds."""
+    chips = _chips("sem-tr-1560838983")
+    assert chips["Karabük Valiliğinden"][1] == "org"
+    assert chips["Asiye Hatun Öğrenci Yurdu"][1] == "org"
+    assert _chips("sem-tr-1550804432")["Silivri Belediyesi"][1] == "org"
+
+
+def test_an_office_inside_a_run_opens_the_persons_name() -> None:
+    """"Silivri Belediye Başkanı Volkan Yılmaz" (the mayor of Silivri): with "Belediye" read as an
+    organisation's head, the whole run became one organisation; the office word splits it."""
+    chips = _chips("sem-tr-1550804432")
+    assert chips["Volkan Yılmaz"] == ("name:yilmaz", "person")
+    assert not any("Başkanı" in text for text in chips)
+
+
+def test_a_word_after_a_dateline_dash_opens_the_sentence() -> None:
+    """"KARABÜK - Yeni tip korona virüs": "Yeni" ("new") was a name, capitalised only because the
+    dateline's dash opens the sentence."""
+    assert "Yeni" not in _chips("sem-tr-1560838983")
+
+
+@pytest.mark.xfail(strict=True, reason="name_connectors held back: cost the storylines (docs/entities.md, session 19)")
+def test_words_joined_by_a_connector_are_one_longer_name() -> None:
+    """"Kredi ve Yurtlar Kurumu" (tr), "Secretaria de Saúde" and "Serviço de Atendimento
+    Domiciliar" (pt): "Kredi", "Secretaria", "Saúde", "Serviço" were chips of kind other and
+    "Atendimento Domiciliar" a person."""
+    assert "Kredi" not in _chips("sem-tr-1560838983")
+    pt = _chips("zyte-pt-f6ac15a4")
+    assert not {"Secretaria", "Saúde", "Serviço"} & set(pt)
+    assert pt.get("Atendimento Domiciliar", ("", ""))[1] != "person"
+
+
+@pytest.mark.xfail(strict=True, reason="name_connectors held back: cost the storylines (docs/entities.md, session 19)")
+def test_seed_chips_from_a_longer_name() -> None:
+    """The seeds (audit 18): "Heads" and "Government" of "EU Heads of State and Government",
+    "International Forum", "Peace" and "Security" of "the International Forum for Peace and
+    Security", "Industries" of "Presidency of Defense Industries"."""
+    assert not {"Heads", "Government"} & set(_seed("000"))
+    assert not {"International Forum", "Peace", "Security"} & set(_seed("002"))
+    assert "Industries" not in _seed("004")
+
+
+def test_seed_people_and_places_stay() -> None:
+    """Guard: the seeds' people, places and organisations are unchanged by the rules above."""
+    s2 = _seed("002")
+    assert s2["Barack Obama"] == ("name:obama", "person")
+    assert s2["Vladimir Putin"][1] == "person" and s2["Turkmenistan"][1] == "place"
+    assert _seed("000")["EU"] == ("name:eu", "org")
+
+
+def test_polish_institute_and_a_head_word_alone() -> None:
+    """"Instytut Zdrowia" was kind other and "Instytut" alone a chip; "Lake" of "Malta Lake"
+    (Malta matched as the country) was a chip of its own."""
+    pl = _chips("sem-pl-1554661752")
+    assert pl["Instytut Zdrowia"][1] == "org"
+    assert "Instytut" not in pl
+    assert "Lake" not in _chips("sem-pl-1604630929")
+
+
+def test_german_compounds_and_agencies() -> None:
+    """"Mundnasenabdeckung", "Musikprobe", "Probenbetrieb" (compounds the lexicon lacks, ending in
+    a noun it knows) were chips; "Presse-Agentur" of "Deutsche Presse-Agentur" was a person."""
+    de = _chips("sem-de-1626462681")
+    assert not {"Mundnasenabdeckung", "Musikprobe", "Probenbetrieb"} & set(de)
+    assert de["Presse-Agentur"][1] == "org"
+
+
+def test_a_country_is_not_labelled_by_an_adjective_the_lists_lack() -> None:
+    """"Italiani ed europei rimpatriati" (crisis-it-libya-ext_26), "Cezayir, Ürdün ve Tunuslu bin
+    704 kişi" (sem-tr-1560838983), "Deutschen": the chip's label was the adjective, which is no
+    name of the country (audit 18); the English name stands when the article writes no name."""
+    it = [e for e in extract_entities("Italiani ed europei rimpatriati a bordo di navi.", "it") if e.key == "place:IT"]
+    assert it and entity_label("place:IT", {it[0].text: 1}) == "Italy"
+    r = _rows()["sem-tr-1560838983"]
+    tn = [e.text for e in extract_entities(r["text"], "tr") if e.key == "place:TN"]
+    assert tn == ["Tunuslu"] and entity_label("place:TN", {"Tunuslu": 1}) == "Tunisia"
+    assert entity_label("place:DE", {"Deutschen": 1}) == "Germany"
+    # guard: a name stays the label
+    assert entity_label("place:IT", {"Italiani": 3, "Italia": 1}) == "Italia"
+    assert entity_label("place:GB", {"Britain": 1}) == "Britain"
+    assert entity_label("place:TR", {"Turkey": 2, "Турция": 1}) == "Turkey"  # not "Turk" + "ey"
+
+
+def test_a_given_name_alone_is_the_person_the_article_names() -> None:
+    """"the Barack 's Beauties section" beside "Barack Obama" (t17-H1N1_guardian-734): "Barack"
+    was a chip of its own, keyed ``name:barack``, the key Tom Barrack's surname folds to (seed
+    002)."""
+    chips = _chips("t17-H1N1_guardian-734")
+    assert "Barack" not in chips and chips["Barack Obama"] == ("name:obama", "person")
+    assert _seed("002")["Tom Barrack"] == ("name:barack", "person")  # guard: his own key
+
+
+def test_a_german_nouns_plural_or_genitive_opens_no_name() -> None:
+    """"Laien Musiker in Gruppen", "Bayerns Hobbymusiker dürfen bald wieder gemeinsam proben"
+    (sem-de-1626462681) were people (``name:musiker``); "Bremens Stadtteile" (sem-de-1484159213)
+    a thing. German given names are their own base in the lexicon, nouns' plurals and genitives
+    are not ("Laien" → Laie, "Bayerns" → Bayern)."""
+    de = _chips("sem-de-1626462681")
+    assert not {"Laien Musiker", "Bayerns Hobbymusiker", "Musiker"} & set(de)
+    assert "Bremens Stadtteile" not in _chips("sem-de-1484159213")
+
+
+def test_a_person_after_a_nouns_genitive_keeps_the_name() -> None:
+    """"Aussagen seines Verteidigungsministers Mark Esper" (sem-de-1494034444): the chip read
+    "Verteidigungsministers Mark Esper"; it reads "Mark Esper", the same key."""
+    de = _chips("sem-de-1494034444")
+    assert de["Mark Esper"] == ("name:esper", "person")
+    assert de["Donald Trump"][1] == "person"  # guard
