@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import numpy as np
 
-from storyline.clean import as_is, clean, lede_title, normalise_line, recurring_lines
+from storyline.clean import as_is, as_words, clean, lede_title, normalise_line, recurring_lines
 from storyline.clean.meta import title_key
 from storyline.clean.templates import Templates
 from storyline.config import Settings
@@ -430,7 +430,7 @@ class Pipeline:
         title: the article is cleaned again without that line, else titled from its own lede.
         Returns ``got`` itself when its title stands (and remembers it for the next articles)."""
         if isinstance(got, Article) and title_key(got.title) in (furniture := titles.furniture(got)):
-            lines = {normalise_line(x) for x in (raw.text or "").splitlines() if title_key(x) in furniture}
+            lines = {normalise_line(x) for x in (as_words(raw).text or "").splitlines() if title_key(x) in furniture}
             again = self._clean_one(raw, known | lines) if lines else got
             if isinstance(again, Article) and title_key(again.title) not in titles.furniture(again):
                 got = again

@@ -27,12 +27,13 @@ from storyline.clean.meta import (
     title_key,
     without_outlet,
 )
+from storyline.clean.segmented import join_segmented
 from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
 from storyline.urls import host
 
-__all__ = ["as_is", "clean", "content_hash", "lede_title", "normalise_line", "recurring_lines"]
+__all__ = ["as_is", "as_words", "clean", "content_hash", "lede_title", "normalise_line", "recurring_lines"]
 
 log = logging.getLogger("storyline.clean")  # pages kept in doubt are said here (stderr by default)
 
@@ -126,6 +127,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     stand, even when they read like prose (a standing disclaimer, an "about us" paragraph)."""
     if raw.empty:
         raise NotAnArticle(raw.origin, "the input is empty (no text or html)")
+    raw = as_words(raw)
     cleaned, page_title, page_date = _cleaned(raw, known_boilerplate)
     body = "\n\n".join(cleaned.paragraphs)
     brief = not raw.html and word_count(raw.text or "") < _SHORT_ARTICLE and bool(body.strip())
@@ -169,6 +171,18 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         removed=cleaned.removed,
         encoding=raw.encoding,
     )
+
+
+def as_words(raw: RawArticle) -> RawArticle:
+    """``raw`` with a word-segmented title or text (syllables joined by underscores, as Vietnamese
+    segmenters write them: "đối_lập") read as words (``segmented.join_segmented``), each judged on
+    its own: an aggregator may give segmented headlines over raw bodies. Otherwise ``raw`` itself."""
+    title, text = join_segmented(raw.title), join_segmented(raw.text)
+    if title is raw.title and text is raw.text:
+        return raw
+    import dataclasses
+
+    return dataclasses.replace(raw, title=title, text=text)
 
 
 def _site_label(url: str | None) -> str:
@@ -235,6 +249,7 @@ def as_is(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     alone. Whole, two such pages of one outlet compare as their shared notice: on the SemEval-2022
     dev pairs two unrelated German stories behind one cookie notice scored 0.60, and two
     "Once registered, you can: ..." pages scored 1.0."""
+    raw = as_words(raw)
     text = repair_text(raw.text or "")
     if not text.strip() and raw.html:
         text = "\n\n".join(extract_html(repair_text(raw.html), raw.url).cleaned.paragraphs)
