@@ -852,6 +852,108 @@ def aspects(loaded: Loaded) -> None:
                   refit(lolo, f, names))
 
 
+def parts(loaded: Loaded) -> None:
+    """Issue 17, session 19: which fitted parts of the calibration carry over to pairs they never
+    saw. The score is rebuilt from its parts (language means, the file's own means, floor and
+    ceiling, the same-event share) and each variant is fitted four ways: on every pair
+    (IN-SAMPLE), on the other half, without the scored language pair (LOLO), and without any pair
+    that has one of its languages (language left out: its means come from the scored file
+    alone), each group scored as one file."""
+    from storyline.link.similarity import EVENT_POWER, EVENT_SHARE
+    from storyline.pipeline import UNKNOWN_SIMILARITY
+
+    pairs, y, names_l, a, b, unknown_l, templated = loaded
+    n, t, names, unknown = len(pairs), np.asarray(y), np.asarray(names_l), np.asarray(unknown_l)
+    va, vb = np.stack([x.vector for x in a]), np.stack([x.vector for x in b])  # type: ignore[misc]
+    la, lb = [(x.lang or "").lower() for x in a], [(x.lang or "").lower() for x in b]
+    cfg = LinkConfig()
+    shifted = (va * vb).sum(1) + cfg.crosslingual_cosine_shift * np.array([p != q for p, q in zip(la, lb, strict=True)])
+    event = np.array([combine(signals(features(x), features(z), cfg), cfg) ** EVENT_POWER
+                      for x, z in zip(a, b, strict=True)])
+    by_half = np.array([half(p["pair_id"]) for p in pairs])
+
+    def means(idx: Sequence[int], pooled: bool) -> dict[str, np.ndarray]:
+        seen = {x.id: (lg, v) for i in idx for x, lg, v in ((a[i], la[i], va[i]), (b[i], lb[i], vb[i]))
+                if x.id not in templated}
+        if pooled and seen:
+            m = np.mean([v for _, v in seen.values()], 0)
+            return dict.fromkeys({lg for lg, _ in seen.values()}, m)
+        by: dict[str, list[np.ndarray]] = defaultdict(list)
+        for lg, v in seen.values():
+            by[lg].append(v)
+        return {k: np.mean(v, 0) for k, v in by.items() if len(v) >= rel.MIN_LANGUAGE_ARTICLES}
+
+    def centred(idx: Sequence[int], m: dict[str, np.ndarray], w: float) -> np.ndarray:
+        def unit(v: np.ndarray) -> np.ndarray:
+            return v / np.linalg.norm(v)
+        return np.array([float(unit(va[i] - w * m[la[i]]) @ unit(vb[i] - w * m[lb[i]]))
+                         if la[i] in m and lb[i] in m else np.nan for i in idx])
+
+    def fold(train: Sequence[int], test: Sequence[int], v: dict) -> np.ndarray:  # type: ignore[type-arg]
+        train = [i for i in train if not unknown[i]]
+        w = v.get("weight", rel.LANGUAGE_MEAN_WEIGHT)
+        shipped = {} if v.get("no_dev_means") else means(train, v.get("pooled", False))
+        cen = centred(train, shipped, w)
+        ok = ~np.isnan(cen)
+        line = np.polyfit(shifted[train][ok], cen[ok], 1) if ok.sum() >= 2 else (1.0, 0.0)
+        cen = np.where(ok, cen, np.polyval(line, shifted[train]))
+        lo, hi = np.quantile(cen, rel.FLOOR_QUANTILE), np.median(cen[t[train] >= 4])
+        if v.get("fixed_line"):  # no fitted floor or ceiling: the centred cosine itself
+            lo, hi = 0.0, 1.0
+        share = v.get("share", rel.BATCH_MEAN_SHARE)
+        mixed = dict(shipped)
+        for lg, m in (means(test, v.get("pooled", False)) if share else {}).items():
+            mixed[lg] = m if lg not in mixed else (1 - share) * mixed[lg] + share * m
+        x = centred(test, mixed, w)
+        x = np.where(np.isnan(x), np.polyval(line, shifted[test]), x)
+        r = np.clip((x - lo) / max(hi - lo, 1e-6), 0.0, 1.0)
+        es = v.get("event", EVENT_SHARE)
+        s = np.minimum(1.0, (1 - es) * r + es * event[test])
+        return np.where(unknown[test], UNKNOWN_SIMILARITY, s)
+
+    def scored(v: dict, how: str) -> np.ndarray:  # type: ignore[type-arg]
+        out = np.zeros(n)
+        if how == "in-sample":
+            out[:] = fold(range(n), list(range(n)), v)
+            return out
+        keys = by_half if how == "halves" else names
+        for k in sorted(set(keys.tolist())):
+            test = [i for i in range(n) if keys[i] == k]
+            if how == "language out":
+                langs = set(str(k).split("-"))
+                train = [i for i in range(n) if la[i] not in langs and lb[i] not in langs]
+            else:
+                train = [i for i in range(n) if keys[i] != k]
+            out[test] = fold(train, test, v)
+        return out
+
+    langs = ["all", *sorted(set(names_l), key=lambda x: -names_l.count(x))]
+    print("\nTHE CALIBRATION'S PARTS (Pearson per language pair; each variant fitted in-sample, on the other "
+          "half, without the scored language pair, and without any pair in one of its languages)")
+    print(f"  {'variant':<40} {'fitted':<13}" + " ".join(f"{x:>6}" for x in langs) + "  halves")
+
+    def row(tag: str, how: str, v: np.ndarray) -> None:
+        cells = " ".join(f"{np.corrcoef(v[m], t[m])[0, 1]:6.3f}"
+                         for m in (np.ones(n, bool) if lg == "all" else names == lg for lg in langs))
+        h = "/".join(f"{np.corrcoef(v[by_half == k], t[by_half == k])[0, 1]:.3f}" for k in (0, 1))
+        print(f"  {tag:<40} {how:<13}{cells}  {h}", flush=True)
+
+    row("e5 cosine", "nothing", (va * vb).sum(1))
+    variants = {
+        "shipped recipe": {},
+        "no dev means (the file's own only)": {"no_dev_means": True, "share": 1.0},
+        "dev means only (file share 0)": {"share": 0.0},
+        "one pooled mean for every language": {"pooled": True},
+        "no centring (weight 0)": {"weight": 0.0},
+        "centring weight 0.5": {"weight": 0.5},
+        "no same-event share": {"event": 0.0},
+        "no floor or ceiling (centred cosine)": {"fixed_line": True},
+    }
+    for tag, v in variants.items():
+        for how in ("in-sample", "halves", "LOLO", "language out"):
+            row(tag, how, scored(v, how))
+
+
 def fit_crosslingual(sigs: list[dict], y: list[float], cfg: LinkConfig) -> float:
     """The cross-lingual weight: the mean gap between cross-lingual pairs' logits and what
     same-language pairs of the same gold similarity get (a line fitted on those)."""
@@ -897,6 +999,8 @@ def main() -> None:
                     help="sentence alignment on this many pairs of a fixed shuffle (encodes each sentence)")
     ap.add_argument("--aspects", action="store_true",
                     help="the gold's aspects; place, name and named-date signals added, cross-fitted")
+    ap.add_argument("--parts", action="store_true",
+                    help="which fitted parts of the calibration carry over: in-sample, halves, LOLO, language out")
     ap.add_argument("--dated", action="store_true", help="only the publish-date rows (days from the story ids)")
     ap.add_argument("--real-dates", action="store_true",
                     help="the date factor on the events and storylines sets, which carry real publish dates")
@@ -919,6 +1023,8 @@ def main() -> None:
             alignment(loaded, args.align)
     elif args.aspects:
         aspects(load(args.data))
+    elif args.parts:
+        parts(load(args.data))
     elif args.dated:
         dated(load(args.data))
     elif args.real_dates:

@@ -918,6 +918,34 @@ def drop_link_labels(lines: Sequence[Line], kept: list[int]) -> list[int]:
 
 _NOTICE_WORDS = 60  # a notice is a sentence or two; a paragraph of article length is never one
 
+# A portal's consent wall (GDPR / RODO / DSGVO): what it does with the reader's data and cookies,
+# addressed to the reader ("Twoich danych osobowych", "Ihrer persönlichen Daten", "your personal
+# data"), or naming the privacy policy or the regulation. A scraper stopped by the wall gets the
+# headline over this notice instead of the story (issue 17, session 19: 9 SemEval-2022 dev texts
+# in German and Polish). A sentence about data protection in a story is news, not a wall, so a
+# sentence counts only in a paragraph that is mostly such sentences (``CONSENT_SHARE``).
+_CONSENT = re.compile(
+    r"""(?ix)
+    \b(?:tw(?:[oó]j|oi)\w*|swoje|swoich|pana|pani)\ (?:\w+\ )?(?:dan(?:e|ych|ymi)|prywatnoś\w*)\b|
+    przetwarza\w*\ (?:\w+\ ){0,2}danych|polityk[aięi]\ prywatności|pliki?\ cookies?|ciasteczk\w*|
+    wycofa\w*\ (?:\w+\ ){0,2}zgod|
+    \b(?:ihre[rnm]?|deine[rnm]?)\ (?:persönlichen\ |personenbezogenen\ )?daten\b|
+    datenschutz(?:richtlinie|bestimmung|hinweis|erklärung|einstellung)\w*|
+    cookies?-(?:nutzung|informationen|einstellungen|richtlinie|banner)|
+    \b(?:verwend|nutz|setz|einsetz|benötig|use|using|utilis|utiliz)\w*\ (?:\w+\ ){0,4}cookies?\b|
+    cookies?\ (?:\w+\ ){0,3}(?:verwendet|benötigt|gesetzt|zu)\b|
+    (?:zustimmung|einwilligung)\ (?:\w+\ ){0,3}(?:widerrufen|erteilen|geben)|
+    your\ (?:personal\ )?data\b|(?:tus|sus)\ datos\ personales|vos\ données|(?:i\ )?tuoi\ dati|
+    kişisel\ verileriniz|çerez\w*\ (?:kullan|politika)|
+    بياناتك|ملفات\ تعريف\ الارتباط
+    """
+)
+# A paragraph is a consent wall when at least two of its sentences speak so and hold at least this
+# share of its words (one such sentence in a story is news about data protection); a paragraph
+# next to a wall is one when such sentences hold ``CONSENT_NEXT_SHARE`` of its words.
+CONSENT_SHARE = 0.3
+CONSENT_NEXT_SHARE = 0.5
+
 
 def is_notice(text: str, words: int | None = None) -> bool:
     """A stock notice of a blog, shop or portal (``_NOTICE``): an affiliate-commission disclosure,
@@ -931,7 +959,31 @@ def drop_notices(lines: Sequence[Line], kept: list[int]) -> list[int]:
     """``kept`` without stock notices (``is_notice``). After both readers, as the captions: the
     line model's features do not see these phrases, so its fit and the shipped weights do not
     change."""
-    return [i for i in kept if not is_notice(lines[i].text, lines[i].words)]
+    walls = consent_walls(lines)
+    return [i for i in kept if not is_notice(lines[i].text, lines[i].words) and lines[i].para not in walls]
+
+
+def consent_walls(lines: Sequence[Line]) -> set[int]:
+    """The paragraphs (``Line.para``) that are a portal's consent wall (``_CONSENT``: the reader's
+    data, cookies, the privacy policy): two or more such sentences holding ``CONSENT_SHARE`` of
+    the paragraph's words, or, next to such a paragraph, ``CONSENT_NEXT_SHARE``."""
+    hits: dict[int, list[int]] = {}
+    total: dict[int, int] = {}
+    for ln in lines:
+        total[ln.para] = total.get(ln.para, 0) + ln.words
+        for s in split_sentences(ln.text):
+            if _CONSENT.search(s):
+                hits.setdefault(ln.para, []).append(n_words(s))
+    share = {p: sum(h) / max(1, total[p]) for p, h in hits.items()}
+    walls = {p for p, h in hits.items() if len(h) >= 2 and share[p] >= CONSENT_SHARE}
+    paras = sorted(total)
+    grown = True
+    while grown:  # a wall runs on over the paragraphs next to it that are mostly such sentences
+        near = {q for i, p in enumerate(paras) if p in walls for q in paras[max(0, i - 1) : i + 2]}
+        more = {p for p in near - walls if share.get(p, 0.0) >= CONSENT_NEXT_SHARE}
+        walls |= more
+        grown = bool(more)
+    return walls
 
 
 def drop_captions(lines: Sequence[Line], kept: list[int]) -> list[int]:
