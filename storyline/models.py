@@ -79,6 +79,10 @@ class Entity:
     key: str
     kind: EntityKind
     text: str
+    # Whether a page or the API shows it as a chip. False for a word the connector rule reads as
+    # part of a longer name ("Heads" of "EU Heads of State and Government"): a display rule only,
+    # the key stays for linking (docs/entities.md "Session 19 - display chips"). Not compared.
+    shown: bool = field(default=True, compare=False)
 
 
 @dataclass(frozen=True, eq=False)

@@ -382,7 +382,8 @@ class Library:
         asg = self.store.assignment(ident)
         return ArticleOut(
             id=a.id, title=a.title, lang=a.lang, published=a.published, source=a.source, url=a.url, body=a.body,
-            removed=list(a.removed), entities=[EntityOut(key=e.key, kind=e.kind, text=e.text) for e in a.entities],
+            removed=list(a.removed),
+            entities=[EntityOut(key=e.key, kind=e.kind, text=e.text) for e in a.entities if e.shown],
             dates_mentioned=list(a.dates_mentioned), event=asg.event, storyline=asg.storyline,
             encoding=a.encoding,
         )

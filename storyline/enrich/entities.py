@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import cast
+from typing import Protocol, cast
 
 from storyline.enrich.gazetteer import (
     COUNTRY_PRIO,
@@ -64,7 +64,21 @@ NOUN_CAPS_LANGS = {"de", "lb"}
 # Languages whose place names take case endings ("в Турции", "w Rosji", "Russlands").
 INFLECTING_LANGS = {"ru", "uk", "be", "pl", "cs", "sk", "sl", "hr", "sr", "bs", "bg", "lt", "lv",
                     "fi", "et", "hu", "tr", "de", "el"}
-Emit = Callable[[str, EntityKind, str], None]
+
+
+class Emit(Protocol):
+    """Records one mention: key, kind, the surface as written, and whether a page shows it as a
+    chip (False: a word of a longer name, ``Entity.shown``; the key counts all the same)."""
+
+    def __call__(self, key: str, kind: EntityKind, surface: str, shown: bool = True, /) -> None: ...
+
+
+def _unshown(emit: Emit) -> Emit:
+    """``emit`` with every mention marked not shown."""
+    def out(key: str, kind: EntityKind, surface: str, shown: bool = True, /) -> None:
+        emit(key, kind, surface, False)
+    return out
+
 # Penn-Treebank bracket escapes ("-LRB- Reuters -RRB-") and photo credits ("(AP Photo/Alberto
 # Pezzali)", "Photo: Jane Doe/Reuters"): names in them are not what the article is about.
 PTB_RE = re.compile(r"-[LR][RSC]B-")
@@ -240,8 +254,11 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
     counts: Counter[str] = Counter()
     first: dict[str, Entity] = {}
     surfaces: dict[str, list[str]] = {}
+    shown_keys: set[str] = set()  # keys with a mention a page shows (``Entity.shown``)
 
-    def emit(key: str, kind: EntityKind, surface: str) -> None:
+    def emit(key: str, kind: EntityKind, surface: str, shown: bool = True, /) -> None:
+        if shown:
+            shown_keys.add(key)
         counts[key] += 1
         surfaces.setdefault(key, []).append(surface)
         old = first.get(key)
@@ -264,7 +281,7 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
         docs.append(_tokenize(part, heading))
     connectors = _connectors(lang)
     for toks in docs:
-        _mark_linked(toks, connectors)
+        _mark_linked(toks, connectors, lang)
     body_tokens = docs[-1]
     lower_words = {t.low for t in body_tokens if not _is_cap(t.text)}
     mid_caps = {t.low for t in body_tokens if _is_cap(t.text) and not t.initial}
@@ -290,6 +307,8 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
     for old, new in _case_forms(first, counts, surfaces, lang).items():
         ent, n = first.pop(old), counts.pop(old)
         counts[new] += n
+        if old in shown_keys:
+            shown_keys.add(new)
         order[new] = min(order.get(new, order[old]), order[old])
         have = first.get(new)
         if have is None:
@@ -308,6 +327,8 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
             first.pop(bare)
             counts[person] += counts.pop(bare)
             order[person] = min(order[person], order.pop(bare))
+            if bare in shown_keys:
+                shown_keys.add(person)
     for bare, person in known_given().items():
         # "Barack" beside "Barack Obama": the given name alone is the person the article names
         if (bare in first and person in first and first[bare].kind == "other"
@@ -315,8 +336,10 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
             first.pop(bare)
             counts[person] += counts.pop(bare)
             order[person] = min(order[person], order.pop(bare))
+            if bare in shown_keys:
+                shown_keys.add(person)
     keys = sorted(first, key=lambda k: (-counts[k], order[k]))
-    return tuple(first[k] for k in keys)
+    return tuple(Entity(first[k].key, first[k].kind, first[k].text, k in shown_keys) for k in keys)
 
 
 def _other_bearer(text: str, bare: set[str], given: set[str]) -> bool:
@@ -544,15 +567,31 @@ def _connectors(lang: str) -> frozenset[str]:
                      if lang in langs.split() for w in text.split())
 
 
-def _mark_linked(toks: list[_Tok], connectors: frozenset[str]) -> None:
+def _org_run(toks: list[_Tok], j: int, lang: str) -> bool:
+    """The capitalised run opening at ``toks[j]`` is two words or more and ends in an organisation
+    head ("Yurtlar Kurumu")."""
+    k = j + 1
+    while k < len(toks) and toks[k].joined and _is_cap(toks[k].text):
+        k += 1
+    return k - j > 1 and _org_head(toks[k - 1].low, lang)
+
+
+def _mark_linked(toks: list[_Tok], connectors: frozenset[str], lang: str) -> None:
     """Mark the capitalised words on each side of a connector (data file ``name_connectors``)
     between two capitalised words: "Heads of State and Government", "Secretaria de Saúde", "Kredi ve Yurtlar
     Kurumu", "Presidency of Defense Industries"). Such a word is one word of a longer name, not a
-    name of its own; the mark covers the capitalised words joined to it on its side."""
+    name of its own; the mark covers the capitalised words joined to it on its side. "and", "y",
+    "ve"... (data file ``name_coordinators``) join one name only after a word already so marked
+    ("… of State and Government", "… for Peace and Security") or before an organisation's name
+    of two words or more ("Kredi ve Yurtlar Kurumu"); "England and Scotland", "Hamas and Islamic
+    Jihad" are two names."""
+    coordinators = word_set("name_coordinators")
     for k in range(1, len(toks) - 1):
         c, a, b = toks[k], toks[k - 1], toks[k + 1]
         if (c.text in connectors and c.joined and b.joined and _is_cap(a.text) and _is_cap(b.text)
                 and not _uncased(a.text) and not _uncased(b.text)):
+            if c.text in coordinators and not a.linked and not _org_run(toks, k + 1, lang):
+                continue  # "England and Scotland", "Hamas and Islamic Jihad": two names, not one
             j = k - 1
             while j >= 0 and _is_cap(toks[j].text):
                 toks[j].linked = True
@@ -711,7 +750,9 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
         return
     if (len(run) > 1 and run[0].linked and lang not in NOUN_CAPS_LANGS
             and all(_base_common(t.low, lang or "en") or _base_common(t.low, "en") for t in run)):
-        return  # "International Forum" of "… for Peace and Security": common words of a longer name
+        # "International Forum" of "… for Peace and Security": common words of a longer name,
+        # keyed as before for linking, shown on no page (the connector rule is a display rule)
+        emit = _unshown(emit)
     if len(run) > 1 and (run[0].low in word_set("not_person_first")
                          or last.low in word_set("not_person_last")):
         emit(f"name:{whole}", "other", surface)  # "Middle East", "Amnesty International"
@@ -726,18 +767,20 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
             return  # a German noun ("Musikprobe", "Mundnasenabdeckung": a known noun at the end), not a name
         if last.low in word_set("place_heads"):
             return  # "Lake" of "Malta Lake" once Malta is matched: a head word alone names nothing
-        if last.linked and folded not in full_names and (_known(last.low, lang or "en") or _known(last.low, "en")):
-            return  # "Heads" of "EU Heads of State", "Saúde" of "Secretaria de Saúde": part of a longer name
-        emit(f"name:{folded}", "other", surface)
+        # "Heads" of "EU Heads of State", "Saúde" of "Secretaria de Saúde": part of a longer name,
+        # keyed for linking (the storylines share such keys), shown on no page
+        part = last.linked and folded not in full_names and (_known(last.low, lang or "en") or _known(last.low, "en"))
+        emit(f"name:{folded}", "other", surface, not part)
         return
-    if ((lang in NOUN_CAPS_LANGS or last.low not in (alone or set()))
-            and (_common_head(last, lang, lower_words)
-                 or (run[0].after_link and lang not in ("en", "fi", "et", "hu") and _common(run[0].low, lang)))):
-        # the second: words after "de"/"of" that open with a common word ("Serviço de
-        # Atendimento Domiciliar", "Ministerio de Asuntos Exteriores") name a thing, not a person
+    headed = lang in NOUN_CAPS_LANGS or last.low not in (alone or set())
+    if headed and _common_head(last, lang, lower_words):
         emit(f"name:{whole}", "other", surface)  # "Segurança Pública", "Denizli Devlet Hastanesi"
         return
-    emit(f"name:{folded}", "person", surface)
+    # words after "de"/"of" that open with a common word ("Serviço de Atendimento Domiciliar",
+    # "Ministerio de Asuntos Exteriores") name a thing, not a person: no person chip on a page
+    # (the key stays the linker's, as before)
+    thing = headed and run[0].after_link and lang not in ("en", "fi", "et", "hu") and _common(run[0].low, lang)
+    emit(f"name:{folded}", "person", surface, not thing)
 
 
 @lru_cache(maxsize=64)

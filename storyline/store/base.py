@@ -17,7 +17,7 @@ from typing import Any, NamedTuple, Protocol
 import numpy as np
 
 from storyline.enrich.gazetteer import entity_label
-from storyline.models import Article, Assignment, Event, Storyline
+from storyline.models import Article, Assignment, Entity, Event, Storyline
 from storyline.urls import outlet
 
 
@@ -107,6 +107,18 @@ class EntityRow(NamedTuple):
 
 
 _KIND_RANK = {"person": 3, "org": 2, "place": 2, "other": 0}
+
+
+def entity_rows(entities: Iterable[Entity]) -> list[list[Any]]:
+    """Entities as the stores keep them: ``[key, kind, text]``, and a fourth item ``0`` for one
+    no page shows (``Entity.shown``; a word of a longer name), so a store written before it reads
+    as all shown and ``top_entities`` drops the chips by the list's length."""
+    return [[e.key, e.kind, e.text] if e.shown else [e.key, e.kind, e.text, 0] for e in entities]
+
+
+def read_entities(rows: Iterable[Sequence[Any]]) -> tuple[Entity, ...]:
+    """``entity_rows`` read back."""
+    return tuple(Entity(r[0], r[1], r[2], len(r) < 4 or bool(r[3])) for r in rows)
 
 
 def merge_entity_rows(rows: Sequence[tuple[str, str, str, int]], limit: int) -> list[EntityRow]:

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from storyline.errors import MissingDependency, NotFound, StoreError
-from storyline.models import Article, Assignment, Entity, Event, Storyline
+from storyline.models import Article, Assignment, Event, Storyline
 from storyline.store import shown
 from storyline.store.base import (
     _TERM,
@@ -39,9 +39,11 @@ from storyline.store.base import (
     SavedIndex,
     changes_sql,
     coverage_rows,
+    entity_rows,
     filter_sql,
     merge_entity_rows,
     ranked_outlets,
+    read_entities,
     storyline_order,
 )
 from storyline.store.migrations import Migration, check_version, pending
@@ -441,7 +443,7 @@ class PostgresStore:
             a.origin,
             a.content_hash,
             Jsonb(list(a.removed)),
-            Jsonb([[e.key, e.kind, e.text] for e in a.entities]),
+            Jsonb(entity_rows(a.entities)),
             Jsonb([d.isoformat() for d in a.dates_mentioned]),
             Jsonb(list(a.numbers)),
             None if a.vector is None else np.asarray(a.vector, dtype=np.float32).tobytes(),
@@ -615,7 +617,7 @@ class PostgresStore:
             origin=r["origin"] or "",
             content_hash=r["content_hash"] or "",
             removed=tuple(r["removed"]),
-            entities=tuple(Entity(k, kind, t) for k, kind, t in r["entities"]),
+            entities=read_entities(r["entities"]),
             dates_mentioned=tuple(dt.date.fromisoformat(d) for d in r["dates_mentioned"]),
             numbers=tuple(r["numbers"]),
             vector=vec,
@@ -838,7 +840,8 @@ class PostgresStore:
         col, val = ("storyline", storyline) if storyline is not None else ("event", event)
         rows = self._db.execute(
             "SELECT j->>0 AS k, j->>1 AS kind, j->>2 AS label, count(DISTINCT a.id) AS n"
-            f" FROM articles a, jsonb_array_elements(a.entities) j WHERE a.{col} = %s GROUP BY k, kind, label",
+            f" FROM articles a, jsonb_array_elements(a.entities) j WHERE a.{col} = %s"
+            " AND jsonb_array_length(j) < 4 GROUP BY k, kind, label",  # shown chips only
             (val,),
         ).fetchall()
         return merge_entity_rows([(r[0], r[1], r[2], int(r[3])) for r in rows], limit)

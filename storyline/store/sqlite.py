@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from storyline.errors import MissingStore, NotFound, StoreError, UsageError
-from storyline.models import Article, Assignment, Entity, Event, Storyline
+from storyline.models import Article, Assignment, Event, Storyline
 from storyline.store.base import (
     ArticleFilter,
     ArticleHit,
@@ -24,10 +24,12 @@ from storyline.store.base import (
     SavedIndex,
     changes_sql,
     coverage_rows,
+    entity_rows,
     filter_sql,
     fts_query,
     merge_entity_rows,
     ranked_outlets,
+    read_entities,
     storyline_order,
 )
 from storyline.store.migrations import Migration, check_version, pending
@@ -526,7 +528,7 @@ class SQLiteStore:
             a.origin,
             a.content_hash,
             json.dumps(list(a.removed), ensure_ascii=False),
-            json.dumps([[e.key, e.kind, e.text] for e in a.entities], ensure_ascii=False),
+            json.dumps(entity_rows(a.entities), ensure_ascii=False),
             json.dumps([d.isoformat() for d in a.dates_mentioned]),
             json.dumps(list(a.numbers)),
             None if a.vector is None else np.asarray(a.vector, dtype=np.float32).tobytes(),
@@ -590,7 +592,7 @@ class SQLiteStore:
             origin=r["origin"] or "",
             content_hash=r["content_hash"] or "",
             removed=tuple(json.loads(r["removed"])),
-            entities=tuple(Entity(k, kind, t) for k, kind, t in json.loads(r["entities"])),
+            entities=read_entities(json.loads(r["entities"])),
             dates_mentioned=tuple(dt.date.fromisoformat(d) for d in json.loads(r["dates_mentioned"])),
             numbers=tuple(json.loads(r["numbers"])),
             vector=vec,
@@ -847,7 +849,7 @@ class SQLiteStore:
             "SELECT json_extract(j.value, '$[0]') AS k, json_extract(j.value, '$[1]') AS kind,"
             " json_extract(j.value, '$[2]') AS label, count(DISTINCT a.id) AS n"
             f" FROM articles a, json_each(a.entities) j WHERE a.{col} = ?"
-            " GROUP BY k, kind, label",
+            " AND json_array_length(j.value) < 4 GROUP BY k, kind, label",  # shown chips only
             (val,),
         ).fetchall()
         return merge_entity_rows([(r[0], r[1], r[2], int(r[3])) for r in rows], limit)
