@@ -42,10 +42,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
-import random
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -154,20 +153,6 @@ def coefs(data: dict[str, Any], cols: tuple[str, ...], c: float) -> dict[str, fl
     return dict(zip(cols, m.coef_[0].tolist(), strict=True))
 
 
-def boot_gain_topics(gain: dict[str, float], draws: int, seed: int = 19) -> tuple[float, float]:
-    by: dict[str, list[float]] = defaultdict(list)
-    for n, v in gain.items():
-        by[bench.topic_of(n)].append(v)
-    groups = list(by.values())
-    rng = random.Random(seed)
-    means = []
-    for _ in range(draws):
-        drawn = [v for _ in groups for v in rng.choice(groups)]
-        means.append(sum(drawn) / len(drawn))
-    means.sort()
-    return means[int(0.025 * draws)], means[int(0.975 * draws) - 1]
-
-
 def long_running(tasks: list[bench.Task]) -> None:
     print("\nlong-running tasks: publishing span, share of its days with a report, and date F1 of the top")
     print("days by the vote, by mentions only (DATEWISE-style) and by publish days only (busiest)")
@@ -245,7 +230,7 @@ def main() -> None:
         for row, f1 in res.items():
             gain = {n: f1[n] - vote[n] for n in sel}
             a, b = tdates.boot(list(gain.values()), args.boot)
-            c2, e = boot_gain_topics(gain, args.boot)
+            c2, e = tdates.boot_topics(gain, args.boot, seed=19)
             m = sum(f1[n] for n in sel) / len(sel)
             g = sum(gain.values()) / len(sel)
             print(f"{row:34} {m:6.3f} {g:+7.3f} tasks [{a:+.3f}, {b:+.3f}] topics [{c2:+.3f}, {e:+.3f}]")

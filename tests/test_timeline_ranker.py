@@ -105,5 +105,5 @@ def test_the_fit_never_sees_the_left_out_task(bench: ModuleType) -> None:
 
 def test_the_topic_bootstrap_draws_a_topics_tasks_together(bench: ModuleType) -> None:
     gain = {"t17-a_x": 0.2, "t17-a_y": 0.2, "t17-b_x": 0.0, "crisis-es-c": 0.0}
-    lo, hi = bench.boot_gain_topics(gain, 4000)
+    lo, hi = bench.tdates.boot_topics(gain, 4000, seed=19)
     assert lo == 0.0 and hi == pytest.approx(0.2)  # all-"a" draws give 0.2, none give 0
