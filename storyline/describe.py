@@ -60,7 +60,7 @@ def _reads_as_news(a: Article, about: Sequence[str] = ()) -> bool:
     the languages we read. A lede sentence that fails this ("What this day holds nobody can
     tell", a presenter's aside) is a line of prose, not news; telling verbs apart would need a
     tagger per language for little gain."""
-    names = list(about) or [e.text for e in a.entities if e.kind in ("place", "person", "org")]
+    names = list(about) or [e.text for e in a.entities if e.kind in ("place", "person", "org") and e.shown]
     named = any(_names(a.title, n) for n in names if n)
     lower = [w for w in _WORD.findall(a.title) if w.islower() and len(w) > 2]
     return named and len(lower) >= 2
@@ -232,7 +232,7 @@ def _actors(members: Sequence[Article], lang: str, top: int) -> list[tuple[str, 
         keys = set()
         title = (a.title or "").lower()
         for e in a.entities:
-            if e.kind in ("place", "person", "org"):
+            if e.kind in ("place", "person", "org") and e.shown:  # no hidden word of a longer name
                 if e.key not in keys and e.text.lower() in title:
                     score[e.key] += 1  # in the headline: what the article is about
                 keys.add(e.key)

@@ -229,3 +229,21 @@ def test_the_seeds_article_pages_show_no_word_of_a_longer_name(tmp_path_factory:
     assert "EU" in api and not {"Heads", "Government"} & api
     assert ">EU<" in page and ">Heads<" not in page and ">Government<" not in page
     assert "Barack Obama" in api2 and not {"International Forum", "Peace", "Security"} & api2
+
+
+def test_a_hidden_word_of_a_longer_name_names_no_storyline() -> None:
+    """A storyline's name is built from the actors its articles share (``describe._actors``); a
+    word the display rule hides ("Atendimento Domiciliar" of "Serviço de Atendimento Domiciliar",
+    read as a person) is no chip, so it must not lead the name a page shows either."""
+    from storyline.describe import _actors
+    from storyline.models import Article
+
+    hidden = Entity("name:domiciliar", "person", "Atendimento Domiciliar", shown=False)
+    brazil = Entity("place:BR", "place", "Brasil")
+    arts = [
+        Article(f"a{i}", f"Atendimento Domiciliar amplia visitas em {c}", "Texto.", "pt", None,
+                entities=(hidden, brazil) if i else (hidden,))  # type: ignore[arg-type]
+        for i, c in enumerate(["Recife", "Olinda", "Natal"])
+    ]
+    keys = [k for k, _ in _actors(arts, "pt", 2)]
+    assert "name:domiciliar" not in keys and "place:BR" in keys
