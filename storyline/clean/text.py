@@ -971,6 +971,8 @@ def consent_walls(lines: Sequence[Line]) -> set[int]:
     total: dict[int, int] = {}
     for ln in lines:
         total[ln.para] = total.get(ln.para, 0) + ln.words
+        if not _CONSENT.search(ln.text):  # a sentence is a piece of its line: no hit, none in it
+            continue
         for s in split_sentences(ln.text):
             if _CONSENT.search(s):
                 hits.setdefault(ln.para, []).append(n_words(s))
