@@ -380,3 +380,36 @@ def test_a_footer_copyright_line_goes_and_a_story_line_about_copyright_stays() -
                "Copyright 2008 Times Newspapers Ltd.", "(c) 2007 Reuters"]
     kept, removed = filter_paragraphs([story, *footers])
     assert kept == [story] and removed == footers
+
+
+@pytest.mark.parametrize("damage", ["title end tag lost", "opening cut"])
+def test_a_page_whose_markup_was_cut_or_spliced_keeps_its_article(damage: str) -> None:
+    """Engadget's review (a real page, Mozilla Readability's test pages, Apache-2.0), damaged the
+    way four of the 400 L3S-GN1 pages read in session 20 are (four sites: the BBC, Computerworld
+    Australia, OregonLive, CJAD; the set's licence keeps those pages out of this repository): a
+    ``<title>`` whose end tag was lost (``<title>... cases</titavaScript" src=...``), so the parser
+    read the whole page as the title's text, and a page whose opening was cut (``<!DOCTYPE htm``
+    then its first ``<div>``), which trafilatura's parser refuses as not HTML. Every extractor
+    returned nothing and the article was lost; the page is now parsed as a browser would show it."""
+    html = (DATA / "engadget-xbox-review.html").read_text(encoding="utf-8")
+    if damage == "title end tag lost":
+        html = html.replace("</title>", "", 1)
+    else:
+        html = "<!DOCTYPE htm\n" + html[html.index(">", html.lower().index("<body")) + 1:]
+    page = extract_html(html)
+    body = "\n".join(page.cleaned.paragraphs)
+    assert page.kind == "article"
+    assert n_words(body) > 1500
+    assert body.startswith("The Xbox One X is the ultimate video game system.")
+    assert "<script" not in page_text(html)  # the plain-text fallback reads the same repaired page
+    assert "Xbox One X" in page_text(html)
+
+
+def test_a_page_parsed_as_it_is_is_not_repaired() -> None:
+    """The repair leaves a sound page's tree alone: the same text, the same title."""
+    html = (DATA / "engadget-xbox-review.html").read_text(encoding="utf-8")
+    tree, plain = H.parse_html(html), load_html(html)
+    assert tree is not None and plain is not None
+    assert tree.findtext(".//title") == plain.findtext(".//title")
+    assert tree.text_content() == plain.text_content()
+    assert H.parse_html("just words, no markup") is None  # text that is no HTML is still refused
