@@ -192,10 +192,14 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
                    else lambda k, a, j: H.prefers_recall(k, a, j, dropped))
         if prefers(kept, alt, lambda: c["justext"]):
             kept = alt
-        elif rescue_readability:
-            alt = _finish(c["readability-blocks"], c["title"], off, title_pop, anchors)
-            if prefers(kept, alt, lambda: c["justext"]):
+        else:
+            alt = _finish(c["readability-blocks"], c["title"], off, title_pop, anchors) if rescue_readability else []
+            if rescue_readability and prefers(kept, alt, lambda: c["justext"]):
                 kept = alt
+            elif "justext-rescue" not in off and H.notice_only(kept, _dropped(text, kept, c["title"])):
+                alt = _finish(c["justext"], c["title"], off, title_pop, anchors)
+                if sum(n_words(p) for p in alt) >= 2 * max(1, H._story_words(kept)):
+                    kept = alt
     return "\n\n".join(_markup_steps(c["html"], tuple(kept), "boxes" not in off, "posts" not in off))
 
 
@@ -248,6 +252,7 @@ VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "- short-cut rescue": lambda c: variant(c, rescue=False),
     "- readability rescue (s16)": lambda c: variant(c, rescue_readability=False),
     "- mostly-furniture cut (s19)": lambda c: variant(c, off=frozenset({"mostly-furniture"})),
+    "- jusText after a notice (s20)": lambda c: variant(c, off=frozenset({"justext-rescue"})),
     "- choose_cut (always precise)": lambda c: variant(c, choose="precise"),
     "- line filter (all rules)": lambda c: variant(c, off=frozenset(RULES)),
     "- title pop": lambda c: variant(c, title_pop=False),

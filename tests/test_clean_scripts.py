@@ -108,6 +108,22 @@ def test_the_story_wins_on_a_short_paywalled_page() -> None:
     assert "barrons.com/articles" not in body and "djreprints" not in body
 
 
+def test_the_story_wins_on_a_paywalled_page_of_one_paragraph() -> None:
+    """The barrons-like page with one paragraph of story before the paywall: both trafilatura cuts
+    take the reprint notice and the article's address, the filter drops the notice, and readability
+    returns nothing for so little text, so the address alone was the article. jusText holds the
+    paragraph; it is asked when the cut was a notice and nothing else (session 20)."""
+    html = _page("barrons-like.html").html or ""
+    head, _, rest = html.partition('<section class="paywall">')
+    tail = rest.split("</section>", 1)[1]
+    short = head + '<section class="paywall">' + rest.split("</p>")[0] + "</p></section>" + tail
+    page = extract_html(short)
+    body = "\n".join(page.cleaned.paragraphs)
+    assert body.startswith("Semiconductor stocks climbed on Friday")
+    assert "barrons.com/articles" not in body and "djreprints" not in body
+    assert not H.notice_only(["Next Up: Pumpkin Pie"], 12)  # a line other than an address: not a notice alone
+
+
 def test_the_story_wins_over_a_subscription_pitch_in_the_box() -> None:
     """The same page, three paragraphs of story, the box holding a subscription pitch (written for
     the test): both trafilatura cuts take the box; the filter drops two of its three sentences, and
