@@ -82,8 +82,7 @@ def _cuts(html: str) -> dict[str, str]:
 def _repaired(html: str) -> bool:
     """A page ``html.parse_html`` repairs (session 20): its cuts are made afresh on every run, so a
     cache filled by code before the repair cannot stand in for them."""
-    m = H._TITLE.search(html)
-    return bool(m and H._TITLE_MARKUP.search(m.group(1))) or load_html(html) is None
+    return H.repair_markup(html) != html or load_html(html) is None
 
 
 def _backfill(c: dict[str, str], html: str) -> dict[str, str]:

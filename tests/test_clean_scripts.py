@@ -398,20 +398,24 @@ def test_a_footer_copyright_line_goes_and_a_story_line_about_copyright_stays() -
     assert kept == [story] and removed == footers
 
 
-@pytest.mark.parametrize("damage", ["title end tag lost", "opening cut"])
+@pytest.mark.parametrize("damage", ["title end tag lost", "opening cut", "documents glued"])
 def test_a_page_whose_markup_was_cut_or_spliced_keeps_its_article(damage: str) -> None:
     """Engadget's review (a real page, Mozilla Readability's test pages, Apache-2.0), damaged the
-    way four of the 400 L3S-GN1 pages read in session 20 are (four sites: the BBC, Computerworld
-    Australia, OregonLive, CJAD; the set's licence keeps those pages out of this repository): a
-    ``<title>`` whose end tag was lost (``<title>... cases</titavaScript" src=...``), so the parser
-    read the whole page as the title's text, and a page whose opening was cut (``<!DOCTYPE htm``
-    then its first ``<div>``), which trafilatura's parser refuses as not HTML. Every extractor
-    returned nothing and the article was lost; the page is now parsed as a browser would show it."""
+    way five of the 400 L3S-GN1 pages read in session 20 are (five sites: the BBC, Computerworld
+    Australia, OregonLive, CJAD, WVVA; the set's licence keeps those pages out of this repository):
+    a ``<title>`` whose end tag was lost (``<title>... cases</titavaScript" src=...``), so the parser
+    read the whole page as the title's text; a page whose opening was cut (``<!DOCTYPE htm`` then its
+    first ``<div>``), which trafilatura's parser refuses as not HTML; documents glued into one page,
+    the story's after the first ``</html>``, where the parser stops. Every extractor returned
+    nothing and the article was lost; the page is now parsed as a browser would show it."""
     html = (DATA / "engadget-xbox-review.html").read_text(encoding="utf-8")
     if damage == "title end tag lost":
         html = html.replace("</title>", "", 1)
-    else:
+    elif damage == "opening cut":
         html = "<!DOCTYPE htm\n" + html[html.index(">", html.lower().index("<body")) + 1:]
+    else:  # a header page glued before the story's own document (WVVA's page: three documents in one)
+        html = ("<html><head><title>News</title></head><body><table><tr><td><a href='/'>Home</a></td>"
+                "<td><a href='/news'>News</a></td></tr></table></body></html>\n") + html
     page = extract_html(html)
     body = "\n".join(page.cleaned.paragraphs)
     assert page.kind == "article"
@@ -429,3 +433,4 @@ def test_a_page_parsed_as_it_is_is_not_repaired() -> None:
     assert tree.findtext(".//title") == plain.findtext(".//title")
     assert tree.text_content() == plain.text_content()
     assert H.parse_html("just words, no markup") is None  # text that is no HTML is still refused
+    assert H.repair_markup(html) == html

@@ -212,24 +212,40 @@ def _running_words(text: str) -> int:
 _TITLE = re.compile(r"(?is)<title\b[^>]*>(.*?)(?:</title\s*>|$)")
 _TITLE_MARKUP = re.compile(r"(?i)<(?:/?(?:script|style|link|meta|head|body|div|table|form|iframe|noscript)\b|!--)")
 _ANY_TAG = re.compile(r"<[a-zA-Z][^>]*>")
+_DOC_END = re.compile(r"(?i)</(?:html|body)\s*>")
+_BODY_START = re.compile(r"(?i)<body\b")
+
+
+def repair_markup(html: str) -> str:
+    """The page with two breaks mended that hide its article from the parser (``parse_html``): a
+    ``<title>`` whose end tag was lost is closed at its first tag, and when another document
+    follows the page's ``</html>`` (a ``<body>`` after it: pages glued together by a server), the
+    ``</body>`` and ``</html>`` end tags go, so what follows is read as part of the body, as a
+    browser shows it. Any other page is returned as it is."""
+    m = _TITLE.search(html)
+    if m and _TITLE_MARKUP.search(m.group(1)):
+        cut = m.start(1) + m.group(1).index("<")
+        html = html[:cut] + "</title>" + html[cut:]
+    end = _DOC_END.search(html)
+    if end and _BODY_START.search(html, end.end()):
+        html = _DOC_END.sub("", html)
+    return html
 
 
 def parse_html(html: str) -> HtmlElement | None:
     """The page's tree as trafilatura parses it, repaired where broken markup would hide the page.
 
-    Two breaks lose a whole article although every word of it is in the markup (session 20, four of
-    the 400 L3S-GN1 pages read, four sites: the BBC, Computerworld Australia, OregonLive, CJAD):
-    a ``<title>`` whose end tag was lost (``<title>BBC SPORTi library-->``, ``...cases</titavaScript"
-    src=...``): HTML reads a title as text to its end tag, so the page was one title and no body,
-    and every extractor returned nothing; and a page whose opening was cut (``<!DOCTYPE htm`` then
-    the first ``<div>``), which trafilatura's parser refuses as "not HTML" for want of the word
-    html in its first 50 characters and of a head. The title is closed at its first tag; a page
-    the parser refuses but which holds tags is read again inside ``<html><body>``. A page parsed
-    as it is changes in nothing."""
-    m = _TITLE.search(html)
-    if m and _TITLE_MARKUP.search(m.group(1)):
-        cut = m.start(1) + m.group(1).index("<")
-        html = html[:cut] + "</title>" + html[cut:]
+    Three breaks lose a whole article although every word of it is in the markup (session 20, five
+    of the 400 L3S-GN1 pages read, five sites: the BBC, Computerworld Australia, OregonLive, CJAD,
+    WVVA): a ``<title>`` whose end tag was lost (``<title>BBC SPORTi library-->``, ``...cases
+    </titavaScript" src=...``): HTML reads a title as text to its end tag, so the page was one
+    title and no body, and every extractor returned nothing; a page whose opening was cut
+    (``<!DOCTYPE htm`` then the first ``<div>``), which trafilatura's parser refuses as "not HTML"
+    for want of the word html in its first 50 characters and of a head; and three documents glued
+    into one page, the story in the second, after the first ``</html>``, where libxml2 stops
+    reading. ``repair_markup`` mends the first and the last; a page the parser refuses but which
+    holds tags is read again inside ``<html><body>``. A page parsed as it is changes in nothing."""
+    html = repair_markup(html)
     tree = load_html(html)
     if tree is None and _ANY_TAG.search(html):
         tree = load_html(f"<html><body>{html}</body></html>")
