@@ -42,12 +42,12 @@ RULES = ("phrase", "teaser", "date", "date-shape", "data-row", "table", "link-ro
 OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright", "repeats", "posts"})
 # The rules as they were before session 16 (menu bars only as table rows; data rows as date lines;
 # copyright lines kept).
-S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes", "repeats", "posts"})
+S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes", "repeats", "posts", "justext-rescue"})
 # The path before session 17 (no furniture boxes after the story).
-S17_OFF = frozenset({"boxes", "repeats", "posts"})
+S17_OFF = frozenset({"boxes", "repeats", "posts", "justext-rescue"})
 # The path before session 18 (a recall cut repeating the precise cut's paragraphs was a rescue; no
 # embedded posts put back).
-S18_OFF = frozenset({"repeats", "posts"})
+S18_OFF = frozenset({"repeats", "posts", "justext-rescue"})
 
 
 CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors",
