@@ -43,6 +43,13 @@ Rows:
                   which main ignores as plans or forecasts (w fitted, 0-2): a scheduled landmark
   thin-days-out   main's days, but a day under s votes is not shown even when the budget has room
                   (s fitted, 0-5; 0 = main): fewer, better-attested dates (the budget is "at most")
+  mmr-time        (session 20) main's days picked greedily, each day's vote times 1 - lam x exp(-g / tau),
+                  g the days to the nearest day already picked, tau the spacing the budget implies
+                  (the publishing span over the dates asked; lam fitted, 0-0.75): maximal marginal
+                  relevance over time, a soft form of the spacing rules that lost
+  mmr-content     (session 20) the same with the penalty lam x the cosine between the day's TF-IDF
+                  centroid (the sentences that tell it, as ``_candidates`` gathers them) and the
+                  nearest picked day's: a day that tells what a picked day told is deferred
 
 ``--clean`` reads each task as the acceptance check does, through the pipeline (``storyline timeline``:
 cleaned bodies, enriched), instead of the raw task texts; ``--clean-cache FILE`` keeps those
@@ -262,6 +269,55 @@ def thin_days_out(t: bench.Task, least: float) -> list[dt.date]:
     return [d for d in tl.ranked_days(sc) if sc[d] >= least]
 
 
+def _mmr(t: bench.Task, lam: float, sims: Callable[[list[dt.date]], np.ndarray]) -> list[dt.date]:
+    """Main's days re-ordered greedily: the next day maximises its vote times 1 - lam x its largest
+    similarity to a day already taken (``sims``: the days' pairwise similarities). Only the best
+    3N + 20 days compete (N the dates asked); the rest follow in main's order."""
+    sc = tl._date_scores(t.evidence, t.articles)
+    order = tl.ranked_days(sc)
+    if not lam:
+        return order
+    pool, rest = order[: 3 * t.n_dates + 20], order[3 * t.n_dates + 20 :]
+    sim = sims(pool)
+    vote = np.array([sc[d] for d in pool])
+    near = np.zeros(len(pool))
+    left = np.ones(len(pool), dtype=bool)
+    out: list[dt.date] = []
+    for _ in pool:
+        gain = np.where(left, vote * (1 - lam * near), -np.inf)
+        j = int(np.argmax(gain))  # ties: the earlier in main's order, as main breaks them
+        out.append(pool[j])
+        left[j] = False
+        near = np.maximum(near, sim[j])
+    return out + rest
+
+
+def mmr_time(t: bench.Task, lam: float) -> list[dt.date]:
+    pubs = [a.published for a in t.articles if a.published is not None]
+    tau = max(1.0, (max(pubs) - min(pubs)).days / t.n_dates) if pubs else 1.0
+
+    def sims(pool: list[dt.date]) -> np.ndarray:
+        o = np.array([d.toordinal() for d in pool], dtype=float)
+        return np.exp(-np.abs(o[:, None] - o[None, :]) / tau)
+
+    return _mmr(t, lam, sims)
+
+
+def mmr_content(t: bench.Task, lam: float) -> list[dt.date]:
+    mat = _sentences(t)
+
+    def sims(pool: list[dt.date]) -> np.ndarray:
+        rows = []
+        for d in pool:
+            idx = tl._candidates(d, t.evidence, t.articles)
+            v = np.asarray(mat[idx].mean(axis=0)).ravel() if idx else np.zeros(mat.shape[1], dtype=np.float32)
+            rows.append(tl._unit(v))
+        m = np.vstack(rows)
+        return m @ m.T
+
+    return _mmr(t, lam, sims)
+
+
 RULES: dict[str, tuple[Rank, tuple[float, ...]]] = {
     "main": (main_rank, (1, 2, 3, 4, 5, 6)),
     "flat": (flat_rank, (0,)),
@@ -277,6 +333,8 @@ RULES: dict[str, tuple[Rank, tuple[float, ...]]] = {
     "recall-gap": (recall_gap, (0.0, 0.5, 1.0, 2.0, 4.0)),
     "plans": (plans, (0.0, 0.5, 1.0, 2.0)),
     "thin-days-out": (thin_days_out, (0.0, 2.0, 3.0, 4.0, 5.0)),
+    "mmr-time": (mmr_time, (0.0, 0.25, 0.5, 0.75)),
+    "mmr-content": (mmr_content, (0.0, 0.25, 0.5, 0.75)),
 }
 
 

@@ -12,7 +12,8 @@ and direct summarisation on the news timeline benchmarks with far less machinery
    reports of that day have in common) and to the whole storyline (what the story is about), and
    picked greedily, skipping near-repeats of anything already in the timeline;
 3. only a sentence a reader can take on its own is shown (``readable``): no tweets, handles, web
-   addresses, bylines, time stamps, markup or tokeniser escapes, and no fragment cut mid-sentence;
+   addresses, bylines, time stamps, markup or tokeniser escapes, and no fragment cut mid-sentence
+   (a headline or photo caption run into the lede without a stop is cut off: ``_run_on_cut``);
    each carries its article's language and outlet (``TimelineSentence``), while the entry's
    ``summary`` gives the same sentences in the token form timeline references are written and
    scored in (punctuation apart: "Saná , punto");
@@ -29,7 +30,7 @@ import datetime as dt
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -81,6 +82,17 @@ FIRST_PERSON_PENALTY = 0.7
 # against the rest of the timeline the bar is higher, since days of one story share their words.
 REDUNDANT = 0.5
 REPEATED = 0.8
+# A headline or photo caption run into the lede with no stop between them, as pages whose lines
+# were joined deliver it ("Haiti devastated by massive quake Thousands of people are feared dead
+# …"). A word the storyline writes in lower case at least OPENER_SEEN times, capitalises after a
+# lower-case word in under OPENER_SHARE of them, and opens more of its sentences than it is
+# capitalised inside them (at least twice), opens a sentence when it comes capitalised between a
+# lower-case word and a lower-case word or a number; the reader is shown what follows
+# (``_Evidence.opens``, ``_run_on_cut``). Names (Syrian, Russia), titles and institutions
+# ("el Presidente egipcio", "le Mouvement du 6-Avril": they open few sentences), a language that
+# capitalises nouns, and "in The Hague" (a name follows) are not cut.
+OPENER_SEEN = 3
+OPENER_SHARE = 0.1
 
 
 def _wordset(words: str) -> frozenset[str]:
@@ -162,12 +174,13 @@ def readable(text: str) -> str | None:
     worded = _worded(text)
     return _detokenise(worded) if worded else None
 
-def _worded(text: str) -> str | None:
+def _worded(text: str, opens: Callable[[str], bool] | None = None) -> str | None:
     """``readable``'s test, answering with the sentence as the article words it, the dateline cut
     (escapes still in: ``readable`` undoes them with the spacing, the summary undoes them alone and
     keeps a tokenised text's spacing, "Ezra , near Deraa", as the reference timelines of tokenised
     corpora are spaced and scored word by word). Runs on every candidate (tens of thousands in a
-    big storyline), so the detokeniser runs only on what is shown."""
+    big storyline), so the detokeniser runs only on what is shown. ``opens`` (the storyline's
+    sentence openers, ``_Evidence.opens``) cuts a headline run into the sentence.)"""
     text = " ".join(text.split())
     quick = _LIST_ITEM.sub("", _unescape(text), count=1)
     if not quick or _SOCIAL.search(text) or _MARKUP.search(quick) or not _ENDED.search(quick):
@@ -184,7 +197,9 @@ def _worded(text: str) -> str | None:
         after = shown[stamp.end() :].lstrip(" ,;:|-–—)")
         if _STAMPED.search(after) or not _opens(after) or len(after.split()) < FALLBACK_WORDS:
             return None
-        shown = after
+        shown = _CLOCK_LEDE.sub("", after, count=1)  # "LIBYA , 3:29 p.m. ET , 10:29 p.m. local : Libyan …"
+    if opens is not None:
+        shown = _run_on_cut(shown, opens)
     if _CREDIT.search(shown) or _RUN_ON.search(shown) or _ESCAPE.search(shown) or not _quotes_paired(shown):
         return None
     if len(_LETTER_WORD.findall(shown)) < 3 and not _UNSPACED_SCRIPT.search(shown):
@@ -197,6 +212,24 @@ def _worded(text: str) -> str | None:
 
 
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def _lower_word(tok: str) -> bool:
+    return tok[:1].islower() and bool(_LETTERED.fullmatch(tok))
+
+
+def _run_on_cut(text: str, opens: Callable[[str], bool]) -> str:
+    """The sentence after the last headline or caption run into it without a stop ("Haiti survivors
+    sleep on streets Thousands of people …" → "Thousands of people …"): at a word that opens
+    sentences in this storyline, capitalised after a lower-case word and followed by a lower-case
+    word or a number, with at least three words before it and a sentence's worth after it;
+    otherwise the text as it is."""
+    toks = text.split()
+    for j in range(len(toks) - FALLBACK_WORDS, 2, -1):
+        nxt = toks[j + 1][:1]
+        if (nxt.islower() or nxt.isdigit()) and _lower_word(toks[j - 1]) and opens(toks[j]):
+            return " ".join(toks[j:])
+    return text
 # Scripts written without spaces: a sentence is one or two "words" of letters there.
 _UNSPACED_SCRIPT = re.compile(r"[\u0e00-\u0eff\u1000-\u109f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 
@@ -347,11 +380,40 @@ class _Evidence:
     by_article: list[range] = field(default_factory=list)
     # sentence -> its wording as shown (``_worded``), or None; filled as days need them
     shown: dict[int, str | None] = field(default_factory=dict)
+    # how often each word comes in lower case, and capitalised after a lower-case word
+    lower: Counter[str] = field(default_factory=Counter)
+    capital_inside: Counter[str] = field(default_factory=Counter)
+    opening: Counter[str] = field(default_factory=Counter)  # how often it opens a sentence
 
     def readable(self, i: int) -> str | None:
         if i not in self.shown:
-            self.shown[i] = _worded(self.sentences[i].text)
+            self.shown[i] = _worded(self.sentences[i].text, self.opens)
         return self.shown[i]
+
+    def opens(self, word: str) -> bool:
+        """Whether ``word`` (capitalised, not all capitals) is a word this storyline capitalises only
+        to open a sentence (``OPENER_SEEN``, ``OPENER_SHARE``): "Thousands", "There", "In"."""
+        if not word[:1].isupper() or word.isupper() or not _LETTERED.fullmatch(word):
+            return False
+        seen, inside = self.lower[word[:1].lower() + word[1:]], self.capital_inside[word]
+        return seen >= OPENER_SEEN and inside < OPENER_SHARE * seen and self.opening[word] > max(1, inside)
+
+    def count_case(self, text: str, inside: bool = True) -> None:
+        """Count the words of a sentence by case; ``inside=False`` for an article's first line,
+        where a headline runs into the lede: its capitals after a lower-case word are not counted."""
+        prev = ""
+        for n, tok in enumerate(text.split()):
+            if _LETTERED.fullmatch(tok):
+                if n == 0:
+                    self.opening[tok] += 1
+                elif tok[:1].islower():
+                    self.lower[tok] += 1
+                elif inside and _lower_word(prev):
+                    self.capital_inside[tok] += 1
+            prev = tok
+
+
+_LETTERED = re.compile(r"[^\W\d_][\w'’-]*")
 
 
 @lru_cache(maxsize=32)
@@ -377,6 +439,7 @@ def _gather(articles: Sequence[Article]) -> _Evidence:
             written = frozenset(d for d, w in found if w)
             idx = len(ev.sentences)
             ev.sentences.append(_Sentence(text, ai, dates, len(_WORD.findall(text)), written, art.lang))
+            ev.count_case(text, inside=idx > first)
             for d in dates:
                 ev.mentions[d].append(idx)
         ev.by_article.append(range(first, len(ev.sentences)))

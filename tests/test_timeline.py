@@ -346,3 +346,64 @@ def test_a_comment_stamp_is_no_vote() -> None:
     ]
     [entry] = build_timeline(reports + comments, n_dates=1, n_sentences=1)
     assert entry.date == D(2011, 3, 19)
+
+
+def _task_sample(name: str, lang: str) -> list[Article]:
+    """Articles of a dev timeline task as its ``articles.jsonl`` gives them (``tests/data/timeline20``:
+    40 of t17-haiti_bbc's, 32 of crisis-es-egypt's, from ../shared/data/timelines, texts untouched)."""
+    import json
+    from pathlib import Path
+
+    rows = [json.loads(x) for x in (Path(__file__).parent / "data" / "timeline20" / f"{name}.jsonl").open()]
+    return [art(r["id"], dt.date.fromisoformat(r["published"][:10]), r["text"], lang) for r in rows]
+
+
+def test_a_headline_run_into_the_lede_is_not_shown() -> None:
+    """The BBC pages of Timeline17 run the headline and the photo caption into the lede with no
+    stop ("Haiti devastated by massive quake Thousands of people are feared dead …"); a reader is
+    shown the lede. A word this storyline capitalises only to open a sentence ("Thousands",
+    "There"), after a lower-case word and before another, marks the lost stop."""
+    from storyline.timeline import _gather
+
+    arts = _task_sample("haiti", "en")
+    ev = _gather(arts)
+    first = {a.id: ev.readable(ev.by_article[k].start) for k, a in enumerate(arts)}
+    assert first["t17-haiti_bbc-1003"] == (
+        "Thousands of people are feared dead after a powerful earthquake hit the Caribbean nation of Haiti ,"
+        " devastating the country 's capital ."
+    )
+    assert first["t17-haiti_bbc-1072"] == (
+        "Thousands of people in Haiti have spent a second night sleeping in the open after a huge earthquake there ."
+    )
+    assert first["t17-haiti_bbc-1544"] == (
+        "There are mounting security concerns in Haiti 's earthquake-hit capital as distribution problems"
+        " continue to hamper getting aid to survivors ."
+    )
+    shown = {s.text for e in build_timeline(arts, n_dates=11, n_sentences=8) for s in e.sentences}
+    assert "Thousands of people are feared dead after a powerful earthquake hit the Caribbean nation of Haiti," \
+        " devastating the country's capital." in shown
+    assert not any(s.startswith(("Haiti devastated by", "Haiti survivors sleep on streets")) for s in shown)
+
+
+def test_a_title_or_name_inside_a_sentence_is_not_a_lost_stop() -> None:
+    """Spanish capitalises titles and bodies inside a sentence ("el Presidente egipcio Hosni
+    Mubarak", "su Ministro del Interior"): words that seldom open a sentence are no sign of a lost
+    stop (crisis-es-egypt, 32 of its articles)."""
+    from storyline.timeline import _gather
+
+    arts = _task_sample("es-egypt", "es")
+    ev = _gather(arts)
+    said = [ev.readable(i) for i in range(len(ev.sentences)) if "Presidente egipcio" in ev.sentences[i].text]
+    assert said and all(s and s.startswith("En respuesta a las protestas masivas") for s in said)
+    said = [ev.readable(i) for i in range(len(ev.sentences)) if "su Ministro del Interior" in ev.sentences[i].text]
+    assert said and all(s and s.startswith("El mundo ha mirado") for s in said)
+
+
+def test_a_clock_after_a_page_stamp_is_cut_too() -> None:
+    """A live blog's entry stamped twice (t17-LibyaWar_cnn-13: "LIBYA , 3:29 p.m. ET , 10:29 p.m.
+    local : …"): the stamp is cut, and so is the local clock after it."""
+    text = (
+        "LIBYA , 3:29 p.m. ET , 10:29 p.m. local : Libyan leader Moammar Gadhafi still is in Libya ,"
+        " a Libyan diplomatic source told CNN ."
+    )
+    assert readable(text) == "Libyan leader Moammar Gadhafi still is in Libya, a Libyan diplomatic source told CNN."
