@@ -16,7 +16,7 @@ A block page that comes once in a file has no copies to give it away, so one sig
 read too (``block_page``): a short text that tells the reader their IP address ("Your IP:
 203.0.113.7", "Twój adres IP: ...", "Ihre IP-Adresse ..."). The acronym and the dotted address read
 the same in every language and on every site; an article has no reason to print its reader's
-address, and the dev texts that print an address and the word "IP" at all are the six Polish block
+address, and the dev texts (6,346) that print an address and the word "IP" at all are the six Polish block
 pages and four long technical texts (491-4,619 words).
 """
 
