@@ -954,6 +954,45 @@ def parts(loaded: Loaded) -> None:
             row(tag, how, scored(v, how))
 
 
+def lone(loaded: Loaded) -> None:
+    """Each pair as the only pair of its file (issue 17, session 20): the page-template check then
+    sees two texts, so no line is furniture and a block page is known only by its own sign
+    (``templates.block_page``). Cross-fitted as the default run (calibration fitted on the other
+    half; LOLO without the language pair), each half's means as one file: only which pairs are
+    scored "unknown" differs from it. Printed: the check as shipped before session 20 (the shared
+    furniture alone), with the block-page sign, and the whole file's check for reference."""
+    from storyline.clean.templates import Templates
+
+    pairs, y, names, a, b, unknown, _ = loaded
+    n = len(pairs)
+    alone_old, alone_new = [], []
+    for p in pairs:
+        raws = [parse_record(p[k], f"{p['pair_id']} {k}") for k in "ab"]
+        tpl = Templates.of_inputs(raws)
+        alone_old.append(any(not r.html and tpl.is_template(r.text or "") for r in raws))
+        alone_new.append(any(tpl.holds(r) for r in raws))
+    cos = [float(np.dot(x.vector, z.vector)) for x, z in zip(a, b, strict=True)]  # type: ignore[arg-type]
+    langs = ("all", "pl-pl", "de-de", "ar-ar")
+    print(f"\nONE PAIR PER FILE (cross-fitted Pearson)  {'':<10}" + " ".join(f"{x:>6}" for x in langs)
+          + "   halves          LOLO   unknown pairs")
+    rows = [("e5 cosine (baseline)", None), ("whole file's check", unknown),
+            ("alone, shared furniture only", alone_old), ("alone, + block-page sign", alone_new)]
+    for tag, unk in rows:
+        if unk is None:
+            v, lo, k = cos, None, 0
+        else:
+            lo_loaded = loaded._replace(unknown=list(unk))
+            v, lo, k = crossfitted(lo_loaded), crossfitted(lo_loaded, by_language=True), sum(unk)
+        cells = []
+        for lg in langs:
+            ix = [i for i in range(n) if lg == "all" or names[i] == lg]
+            cells.append(f"{ev.pearson([v[i] for i in ix], [y[i] for i in ix]):6.3f}")
+        hv = [ev.pearson([v[i] for i in range(n) if half(pairs[i]["pair_id"]) == h],
+                         [y[i] for i in range(n) if half(pairs[i]["pair_id"]) == h]) for h in (0, 1)]
+        tail = f"   {hv[0]:.3f} / {hv[1]:.3f}   " + (f"{ev.pearson(lo, y):.3f}" if lo else "     ") + f"   {k}"
+        print(f"  {tag:<50}" + " ".join(cells) + tail, flush=True)
+
+
 def fit_crosslingual(sigs: list[dict], y: list[float], cfg: LinkConfig) -> float:
     """The cross-lingual weight: the mean gap between cross-lingual pairs' logits and what
     same-language pairs of the same gold similarity get (a line fitted on those)."""
@@ -1001,6 +1040,8 @@ def main() -> None:
                     help="the gold's aspects; place, name and named-date signals added, cross-fitted")
     ap.add_argument("--parts", action="store_true",
                     help="which fitted parts of the calibration carry over: in-sample, halves, LOLO, language out")
+    ap.add_argument("--lone", action="store_true",
+                    help="each pair as the only pair of its file: the page-template check without shared furniture")
     ap.add_argument("--dated", action="store_true", help="only the publish-date rows (days from the story ids)")
     ap.add_argument("--real-dates", action="store_true",
                     help="the date factor on the events and storylines sets, which carry real publish dates")
@@ -1025,6 +1066,8 @@ def main() -> None:
         aspects(load(args.data))
     elif args.parts:
         parts(load(args.data))
+    elif args.lone:
+        lone(load(args.data))
     elif args.dated:
         dated(load(args.data))
     elif args.real_dates:

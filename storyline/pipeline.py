@@ -512,15 +512,16 @@ class Pipeline:
 
     def pair_similarity(self, a: RawArticle, b: RawArticle, batch: PairBatch | None = None) -> PairScore:
         """``similarity`` of two inputs, knowing the batch they came in (``pair_batch``): a side
-        that is a page template (``Templates.is_template``) has no article to compare, so the pair
+        that is a page template (``Templates.holds``) has no article to compare, so the pair
         gets ``UNKNOWN_SIMILARITY`` and a note naming it, instead of a score that means nothing."""
         ctx = batch or PairBatch()
         shells = [side for side, r in (("a", a), ("b", b)) if ctx.templates.holds(r)]
         if shells:
             return PairScore(
                 UNKNOWN_SIMILARITY,
-                f"side {' and '.join(shells)}: a page template other inputs share word for word (a block page, "
-                f"consent wall or site shell), not an article; similarity {UNKNOWN_SIMILARITY} (unknown)",
+                f"side {' and '.join(shells)}: a page template (a block page, consent wall or site shell other "
+                f"inputs share word for word, or a block page naming the reader's IP address), not an article; "
+                f"similarity {UNKNOWN_SIMILARITY} (unknown)",
             )
         found = [ctx.article(r) for r in (a, b)]
         todo = [r for r, f in zip((a, b), found, strict=True) if f is None]

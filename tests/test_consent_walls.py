@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from storyline import Pipeline, Settings
-from storyline.clean.text import clean_text
+from storyline.clean.text import clean_text, lead_over_wall
 from storyline.enrich.vectors import encoder_input
 from storyline.models import RawArticle
 
@@ -47,6 +47,12 @@ WALL_DE = (  # 1587887090_1587716075 a
     "persönlichen Daten zu, damit das beschriebene Ziel erreicht wird.\n\nIhre Zustimmung können Sie auf die Weise "
     "widerrufen, wie in den Datenschutzrichtlinien beschrieben."
 )
+WALL_DE_ONE_LINE = (  # 1492228839_1553077135 b: the headline runs into the notice on one line
+    "Corona-Appell – Kogler weist Freizeitsportler zurecht - News Cookie-InformationenDieses Seite verwendet Cookies  "
+    "Cookies verwendet. Für eine aktivierte Nutzung der Webseite werden Cookies benötigt. Sie stimmen der "
+    "Verwendung von Cookies durch Anklicken von \"OK\" zu. Nähere Informationen finden Sie in unseren "
+    "Datenschutzbestimmungen und unter dem following Link \"Weitere Informationen\"."
+)
 # A story about data protection (1636138607_1580538776 a): its words are not a wall.
 STORY_DE = (
     " Von wegen freiwillig: Nichtnutzern der Corona-Warn-App drohen massive Nachteile › Jouwatch Zu den nach wie vor "
@@ -66,6 +72,7 @@ STORY_DE = (
         (WALL_PL, "pl", "Mieszkanie dla rodziny: gdzie zamieszkać w Warszawie?"),
         (WALL_PL_FLAT, "pl", "Noworoczny pokaz fajerwerów w Dubaju"),
         (WALL_DE, "de", "Corona-Bekämpfung in Italien: Drei Regionen bitten Russland um Hilfe"),
+        (WALL_DE_ONE_LINE, "de", "Corona-Appell – Kogler weist Freizeitsportler zurecht"),
     ],
 )
 def test_a_headline_over_a_consent_wall_is_read_as_the_headline_alone(text: str, lang: str, headline: str) -> None:
@@ -90,3 +97,13 @@ def test_a_story_about_data_protection_keeps_its_sentences() -> None:
         "Der Mann wurde dem Haftrichter vorgeführt, der Untersuchungshaft anordnete."
     )
     assert "verarbeite Ihre persönlichen Daten" in "\n".join(clean_text(one, lang="de", model=False).paragraphs)
+
+
+def test_no_headline_is_taken_from_a_line_that_opens_with_the_wall_or_a_story() -> None:
+    """Words before a consent phrase are a headline only when they have a headline's length and a
+    wall follows: not a notice's own opening, not one consent phrase in a story."""
+    assert lead_over_wall(WALL_DE_ONE_LINE) == "Corona-Appell – Kogler weist Freizeitsportler zurecht - News"
+    assert lead_over_wall("Cookie-Informationen: Diese Seite verwendet Cookies. Sie stimmen der Verwendung von "
+                          "Cookies zu.") is None  # nothing before the wall
+    assert lead_over_wall(STORY_DE) is None  # a story naming data protection once
+    assert lead_over_wall(WALL_DE) is None  # the headline has its own line there

@@ -9,7 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from storyline.clean.templates import Templates
+from storyline.clean.templates import Templates, block_page
+from storyline.models import RawArticle
 
 GATE = Path(__file__).parent / "data" / "gate" / "similarity" / "pairs.jsonl"
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
@@ -77,3 +78,47 @@ def test_similarity_command_scores_a_template_pair_unknown_and_says_so(tmp_path:
     for n in range(3):
         assert f"pair p{n}: side b: a page template" in proc.stderr
     assert "pair real" not in proc.stderr
+
+
+def test_a_lone_block_page_is_known_by_the_address_it_names() -> None:
+    """One copy of the block page in a batch (nothing shared to give it away) is still a template:
+    it tells the reader their IP address. Its reworded variant too; the articles are not."""
+    texts = _texts()
+    tpl = Templates.of((i, texts[i]) for i in [BLOCKED[0], *ARTICLES])
+    assert not tpl.lines
+    for i in (BLOCKED[0], REWORDED):
+        assert tpl.holds(RawArticle(id=i, origin=i, text=texts[i]))
+    assert not any(tpl.holds(RawArticle(id=i, origin=i, text=texts[i])) for i in ARTICLES)
+
+
+def test_numbers_that_are_not_a_reader_address_make_no_block_page() -> None:
+    # Turkish dev text 1618888043 has "15.5.9.9" in a table of rates, but no "IP"; German dev text
+    # 1630945153 has "185.500.000.000" (not an address); a long text naming an address is an article.
+    assert not block_page("İngiltere'de 14.3. Fransa'da 15.5.9.9 ifadelerini yerleştirdi.")
+    assert not block_page("Die IP des Konzerns: 185.500.000.000 Dollar Umsatz.")
+    assert block_page("Your IP: 203.0.113.7. Please confirm you are not a robot.")
+    assert not block_page("Your IP: 203.0.113.7. " + "word " * 130)
+
+
+def test_similarity_command_scores_a_pair_with_a_lone_block_page_unknown(tmp_path: Path) -> None:
+    texts = _texts()
+    rows = [
+        {
+            "pair_id": "blk",
+            "a": {"id": ARTICLES[2], "text": texts[ARTICLES[2]]},
+            "b": {"id": BLOCKED[4], "text": texts[BLOCKED[4]]},
+        },
+        {"pair_id": "real", "a": {"id": "x", "text": texts[ARTICLES[0]]}, "b": {"id": "y", "text": texts[ARTICLES[1]]}},
+    ]
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "storyline", "similarity", str(pairs), "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    got = {r["pair_id"]: r["similarity"] for r in map(json.loads, proc.stdout.splitlines())}
+    assert got["blk"] == 0.5 and got["real"] != 0.5
+    assert "pair blk: side b: a page template" in proc.stderr and "IP address" in proc.stderr

@@ -28,7 +28,7 @@ from storyline.clean.meta import (
     without_outlet,
 )
 from storyline.clean.segmented import join_segmented
-from storyline.clean.text import Cleaned, clean_text, n_words, normalise_line
+from storyline.clean.text import Cleaned, clean_text, lead_over_wall, n_words, normalise_line
 from storyline.errors import NotAnArticle
 from storyline.models import Article, RawArticle
 from storyline.urls import host
@@ -86,6 +86,11 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
     cleaned = clean_text(text, known, lang=raw.lang or None)
     if word_count("\n".join(cleaned.paragraphs)) >= _MIN_WORDS:
         return cleaned, None, None
+    lead = None if cleaned.paragraphs or cleaned.title else lead_over_wall(text)
+    if lead:
+        # A headline run into a consent wall on one line: the wall took the line, the headline is
+        # what is left of the story (as for a headline over a wall on its own line).
+        return Cleaned((lead,), (), lead), None, None
     lines = tuple(x.strip() for x in text.splitlines() if x.strip())
     if word_count(text) < _SHORT_ARTICLE and _reads_as_prose(lines):
         # A brief (a wire flash, a one-line item from a feed) is all article: nothing to strip.

@@ -945,6 +945,7 @@ _CONSENT = re.compile(
 # next to a wall is one when such sentences hold ``CONSENT_NEXT_SHARE`` of its words.
 CONSENT_SHARE = 0.3
 CONSENT_NEXT_SHARE = 0.5
+_LEAD_WORDS = (3, 30)  # a headline's length, as ``blocks._HEADLINE_WORDS``
 
 
 def is_notice(text: str, words: int | None = None) -> bool:
@@ -986,6 +987,24 @@ def consent_walls(lines: Sequence[Line]) -> set[int]:
         walls |= more
         grown = bool(more)
     return walls
+
+
+def lead_over_wall(text: str) -> str | None:
+    """The headline of a page whose first line runs straight into a consent wall ("Corona-Appell –
+    Kogler weist Freizeitsportler zurecht - News Cookie-InformationenDieses Seite verwendet Cookies
+    ..."): the words before the line's first consent phrase (``_CONSENT``), when they are a
+    headline's length (3-30 words, ``blocks._HEADLINE_WORDS``) and the rest of the text holds at
+    least two consent sentences. None otherwise. The wall's paragraph starts with the headline
+    there, so dropping the wall drops the headline with it (issue 17, session 20)."""
+    first = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    hit = _CONSENT.search(first)
+    if not hit:
+        return None
+    lead = first[: hit.start()].strip(" -–—|:")
+    if not _LEAD_WORDS[0] <= n_words(lead) <= _LEAD_WORDS[1]:
+        return None
+    rest = text[text.find(first) + hit.start() :]
+    return lead if sum(bool(_CONSENT.search(x)) for x in split_sentences(rest)) >= 2 else None
 
 
 def drop_captions(lines: Sequence[Line], kept: list[int]) -> list[int]:
