@@ -5,9 +5,10 @@
 
 The caches are ``benchmarks/storyline_mix.py --cache`` pickles (the storylines articles, the other
 dev articles and their story labels, through the pipeline's clean + enrich). ``rekey`` extracts
-every article's entities again with the extractor of the tree on ``PYTHONPATH`` (bodies, titles and
-vectors kept), so two extractors are compared on the same cleaned articles without cleaning twice:
-run it from a copy of an older commit (``git archive``) to get that commit's keys.
+every article's entities again with the extractor of the tree this script sits in (it puts its
+own tree first on ``sys.path``; bodies, titles and vectors kept), so two extractors are compared
+on the same cleaned articles without cleaning twice: run the script of a copy of another commit
+(``git archive``, that commit's entity files copied in) to get that commit's keys.
 
 ``compare`` prints what changed between A's keys and B's: the articles whose keys differ and the
 keys gained and lost most often (storylines articles and the others apart); then, in the fixed
