@@ -511,6 +511,56 @@ def test_frozen_segments_searched_ahead_for_a_batch_link_as_searched_one_by_one(
         assert got[f.id][2]  # the segments answered
 
 
+def test_a_batch_of_up_to_128_articles_searches_the_frozen_segments_once_and_links_as_smaller_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipeline batch (``batch_size``) of up to ``AHEAD`` (128) articles is one search-ahead step:
+    the frozen segments are searched (and their pages mapped again) once for the whole batch, not
+    once per 64 articles as before session 20. 200 clustered articles saved into small segments,
+    then the next 120 linked by copies of that snapshot as one batch of 120, as batches of 20, and
+    with no search ahead at all: one step for the batch of 120 (six for the batches of 20), and every
+    article (the 320) ends in the same event and storyline each way."""
+    from storyline.link import events as evmod
+    from storyline.link import snapshot
+    from storyline.link import state as statemod
+    from storyline.link.similarity import features
+
+    monkeypatch.setattr(evmod, "SEGMENT_SIZE", 24)
+    arts = _clustered_articles(np.random.default_rng(3), 320, days=90, spread=20, mixed=False)
+    feats = {a.id: features(a) for a in arts}
+
+    def loader(ids: list[str]) -> dict[str, statemod.Features]:
+        return {i: feats[i] for i in ids}
+
+    first = Linker(loader=loader)
+    for i in range(0, 200, 20):
+        first.add(arts[i : i + 20])
+    snapshot.save(first, tmp_path, {})
+    assert len(first._events._segments) >= 4
+    steps: list[int] = []
+    real = evmod.EventIndex.search_ahead
+
+    def counted(self: evmod.EventIndex, batch: list[statemod.Features]) -> evmod.Ahead:
+        steps.append(len(batch))
+        return real(self, batch)
+
+    monkeypatch.setattr(evmod.EventIndex, "search_ahead", counted)
+    whole = snapshot.load(tmp_path, loader)[0]
+    whole.add(arts[200:320])
+    assert steps == [120]
+    steps.clear()
+    small = snapshot.load(tmp_path, loader)[0]
+    for i in range(200, 320, 20):
+        small.add(arts[i : i + 20])
+    assert steps == [20] * 6
+    monkeypatch.setattr(evmod.EventIndex, "search_ahead", lambda self, batch: {})
+    plain = snapshot.load(tmp_path, loader)[0]
+    plain.add(arts[200:320])
+    where = [sorted(map(dataclasses.astuple, linker.assignments())) for linker in (whole, small, plain)]
+    assert where[0] == where[1] == where[2]
+    assert 3 < len({e for _, e, _ in where[0]}) < 320
+
+
 def _mapped_rss_kb(hit: Callable[[str], bool]) -> int:
     """Resident KB of this process's mappings of the files ``hit`` accepts (``/proc/self/smaps``)."""
     total, cur = 0, False

@@ -22,10 +22,14 @@ from storyline.models import Article, Assignment
 
 __all__ = ["Heads", "LinkConfig", "Linker", "StoredLink", "explain", "make_id", "similarity"]
 
-AHEAD = 64
+AHEAD = 128
 """Articles whose features are made, and whose frozen-segment neighbours are searched, at once
-(``Linker.add``): a batch of the pipeline (32) is one step; a restore's thousands of unassigned
-articles are many, so their features are never all in memory together."""
+(``Linker.add``): a batch of the pipeline (``batch_size``, 32 by default, up to 128) is one step; a
+restore's thousands of unassigned articles are many, so their features are never all in memory
+together. Why 128 and not the 64 it was: each step maps the frozen segments' pages again (those
+``events.SEGMENT_PAGES_KEPT`` does not keep), so at a million stored a step costs ~0.3 s of kernel
+CPU whatever its size; with ``batch_size`` 128 one step a batch instead of two halves that cost
+(docs/scale.md, session 20). The features of 128 articles are ~8 MB."""
 
 # Reads stored articles' vector, entities and language (their start-up fields), by id.
 Heads = Callable[[Sequence[str]], Mapping[str, tuple[np.ndarray | None, frozenset[str], str]]]
