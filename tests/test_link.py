@@ -701,6 +701,62 @@ def _rss_under_kb(directory: Path) -> int:
     return _mapped_rss_kb(lambda path: path.startswith(root))
 
 
+def test_the_late_part_is_written_in_parts_emptied_as_written_and_loads_back_whole(tmp_path: Path) -> None:
+    """``snapshot.save`` writes the late part's tuples of dicts (the outlets' pages: lines, titles)
+    in parts of ``LATE_PART`` keys, each a pickle of its own, emptying the dicts as it goes, so
+    what pickling adds to a part's strings (their UTF-8 form, which CPython keeps on each str) goes
+    with the part instead of piling up over every page (session 20: the save's top at a million).
+    ``load`` gives back the same dicts, in the same order, the deques with their ``maxlen``; a reader
+    of before (one pickle after the linker) finds no pages and reads them from the store; a file
+    written the old way (one pickle) still loads with its pages."""
+    import collections
+    import pickle
+
+    from storyline.link import snapshot
+
+    rng = random.Random(5)
+    lines = {f"outlet-{i}.example": collections.deque(
+        [tuple(f"Dòng {i}.{j}.{k} — {rng.random()}" for k in range(3)) for j in range(7)], maxlen=300)
+        for i in range(21)}
+    titles = {f"outlet-{i}.example": collections.deque(
+        [(frozenset({f"tiêu{i}", f"đề{j}"}), f"t{j}") for j in range(5)], maxlen=300) for i in range(21)}
+    titles["only-titles.example"] = collections.deque([(frozenset({"x"}), "x")], maxlen=300)
+    expected = pickle.loads(pickle.dumps((lines, titles)))
+    made: list[dict[str, object]] = []
+
+    def late() -> dict[str, object]:
+        made.append({"pages": (lines, titles), "other": [1, 2]})
+        return made[-1]
+
+    _, loader, first = _linked_200(6, 200)
+    snapshot.save(first, tmp_path, {"k": 1}, late=late)
+    assert lines == {} and titles == {}  # emptied as written
+    back = snapshot.load(tmp_path, loader)[1]
+    assert back["k"] == 1 and back["other"] == [1, 2]
+    assert back["pages"] == expected
+    for got, want in zip(back["pages"], expected, strict=True):
+        assert list(got) == list(want) and all(got[k].maxlen == 300 for k in got)
+    with open(tmp_path / snapshot.STATE, "rb") as fh:  # as a reader before session 20 read it
+        snapshot._Unpickler(fh, tmp_path).load()
+        old_reader = pickle.load(fh)
+        parts = 0
+        while True:
+            try:
+                pickle.load(fh)
+            except EOFError:
+                break
+            parts += 1
+    assert "pages" not in old_reader and old_reader["other"] == [1, 2]
+    assert parts == -(-22 // snapshot.LATE_PART) > 1
+
+    with open(tmp_path / snapshot.STATE, "rb") as fh:  # the late part written the old way instead
+        snapshot._Unpickler(fh, tmp_path).load()
+        end = fh.tell()
+    linker_bytes = (tmp_path / snapshot.STATE).read_bytes()[:end]
+    (tmp_path / snapshot.STATE).write_bytes(linker_bytes + pickle.dumps({"pages": expected}, protocol=5))
+    assert snapshot.load(tmp_path, loader)[1]["pages"] == expected
+
+
 @pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps (Linux)")
 @pytest.mark.parametrize("drop", [True, False])
 def test_a_save_reads_the_late_part_with_no_page_of_the_snapshot_files_mapped(
