@@ -450,10 +450,13 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH, save: bool = False) -> dict[str, Any]:
-    """One measured child: start-up, then ``n`` new articles linked and written. ``save``: then
-    end as ``storyline run`` does, saving the linker snapshot when it is due (``save_index``),
-    timed apart from the loop, with its own peak."""
+def measure(
+    db: str, n: int, data: str, new_epoch: int = NEW_EPOCH, save: bool = False, batch: int = BATCH
+) -> dict[str, Any]:
+    """One measured child: start-up, then ``n`` new articles linked and written, ``batch`` a
+    transaction (the ``batch_size`` setting of a run). ``save``: then end as ``storyline run``
+    does, saving the linker snapshot when it is due (``save_index``), timed apart from the loop,
+    with its own peak."""
     from threadpoolctl import threadpool_info
 
     from storyline.link import events as evmod
@@ -538,7 +541,7 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH, save: bool =
 
     gc.callbacks.append(on_gc)
     t, cpu, t0 = time.perf_counter(), time.process_time(), os.times()
-    for b in _batches(new, BATCH):
+    for b in _batches(new, batch):
         links.add(b, st)
     gc.callbacks.remove(on_gc)
     per = (time.perf_counter() - t) / len(new) * 1e3
@@ -588,6 +591,7 @@ def measure(db: str, n: int, data: str, new_epoch: int = NEW_EPOCH, save: bool =
         "peak_mb": hwm,
         "anon_mb_after": after.get("RssAnon", float("nan")),  # of the RSS after the loop: the heap ...
         "file_mb_after": after.get("RssFile", float("nan")),  # ... and pages of mapped files (the snapshot's)
+        "batch": batch,
         "lag": lag,  # articles the store held beyond the snapshot the start-up loaded (-1: none loaded)
         **saved,
         "from_snapshot": segments > 0,
@@ -631,12 +635,15 @@ def main() -> None:
     ap.add_argument("--save-as-run", action="store_true",
                     help="each measured child ends as `storyline run` does, saving the linker snapshot when it is due"
                          " (timed apart; without it in-place rounds never save, and the snapshot lags 300 more a run)")
+    ap.add_argument("--batch-size", type=int, default=BATCH,
+                    help="articles per transaction in the measured children (a run's batch_size setting)")
     ap.add_argument("--child", nargs=2, metavar=("DB", "N"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.full_rotation:
         os.environ["STORYLINE_SCALE_ROTATION"] = "full"  # the children inherit it
     if args.child:
-        print(json.dumps(measure(args.child[0], int(args.child[1]), args.data, args.new_epoch, args.save_as_run)))
+        print(json.dumps(measure(args.child[0], int(args.child[1]), args.data, args.new_epoch, args.save_as_run,
+                                 args.batch_size)))
         return
     t_all = time.perf_counter()
     arts = pool(Path(args.data))
@@ -708,7 +715,8 @@ def main() -> None:
             os.sync()  # else the copy's dirty pages are flushed by the child's first commit (~1 s at 100k)
             out = subprocess.run(
                 [sys.executable, __file__, "--child", str(tmp), str(args.measure), "--data", args.data,
-                 "--new-epoch", str(args.new_epoch), *(["--save-as-run"] if args.save_as_run else [])],
+                 "--new-epoch", str(args.new_epoch), "--batch-size", str(args.batch_size),
+                 *(["--save-as-run"] if args.save_as_run else [])],
                 capture_output=True,
                 text=True,
                 env=_child_env(),
@@ -781,6 +789,7 @@ def main() -> None:
         f"{n:,} {'yes' if runs[n][0].get('from_snapshot') else 'no'}" for n in sizes))
     print("snapshot lag at start-up, RSS after the loop (heap / mapped files), the save at the end (--save-as-run): "
           + "; ".join(_save_note(n, runs[n][0]) for n in sizes))
+    print(f"articles per transaction in the measured children (--batch-size): {args.batch_size}")
     print(f"load average at the end: {os.getloadavg()[0]:.1f} (1 min), {os.getloadavg()[2]:.1f} (15 min)")
     print(f"total {time.perf_counter() - t_all:.0f} s; stores in {work}")
     if not args.work:

@@ -511,6 +511,56 @@ def test_frozen_segments_searched_ahead_for_a_batch_link_as_searched_one_by_one(
         assert got[f.id][2]  # the segments answered
 
 
+def test_a_batch_of_up_to_128_articles_searches_the_frozen_segments_once_and_links_as_smaller_batches(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pipeline batch (``batch_size``) of up to ``AHEAD`` (128) articles is one search-ahead step:
+    the frozen segments are searched (and their pages mapped again) once for the whole batch, not
+    once per 64 articles as before session 20. 200 clustered articles saved into small segments,
+    then the next 120 linked by copies of that snapshot as one batch of 120, as batches of 20, and
+    with no search ahead at all: one step for the batch of 120 (six for the batches of 20), and every
+    article (the 320) ends in the same event and storyline each way."""
+    from storyline.link import events as evmod
+    from storyline.link import snapshot
+    from storyline.link import state as statemod
+    from storyline.link.similarity import features
+
+    monkeypatch.setattr(evmod, "SEGMENT_SIZE", 24)
+    arts = _clustered_articles(np.random.default_rng(3), 320, days=90, spread=20, mixed=False)
+    feats = {a.id: features(a) for a in arts}
+
+    def loader(ids: list[str]) -> dict[str, statemod.Features]:
+        return {i: feats[i] for i in ids}
+
+    first = Linker(loader=loader)
+    for i in range(0, 200, 20):
+        first.add(arts[i : i + 20])
+    snapshot.save(first, tmp_path, {})
+    assert len(first._events._segments) >= 4
+    steps: list[int] = []
+    real = evmod.EventIndex.search_ahead
+
+    def counted(self: evmod.EventIndex, batch: list[statemod.Features]) -> evmod.Ahead:
+        steps.append(len(batch))
+        return real(self, batch)
+
+    monkeypatch.setattr(evmod.EventIndex, "search_ahead", counted)
+    whole = snapshot.load(tmp_path, loader)[0]
+    whole.add(arts[200:320])
+    assert steps == [120]
+    steps.clear()
+    small = snapshot.load(tmp_path, loader)[0]
+    for i in range(200, 320, 20):
+        small.add(arts[i : i + 20])
+    assert steps == [20] * 6
+    monkeypatch.setattr(evmod.EventIndex, "search_ahead", lambda self, batch: {})
+    plain = snapshot.load(tmp_path, loader)[0]
+    plain.add(arts[200:320])
+    where = [sorted(map(dataclasses.astuple, linker.assignments())) for linker in (whole, small, plain)]
+    assert where[0] == where[1] == where[2]
+    assert 3 < len({e for _, e, _ in where[0]}) < 320
+
+
 def _mapped_rss_kb(hit: Callable[[str], bool]) -> int:
     """Resident KB of this process's mappings of the files ``hit`` accepts (``/proc/self/smaps``)."""
     total, cur = 0, False
@@ -649,6 +699,62 @@ def _rss_under_kb(directory: Path) -> int:
     """Resident KB of this process's mappings of files in ``directory``."""
     root = str(directory.resolve()) + "/"
     return _mapped_rss_kb(lambda path: path.startswith(root))
+
+
+def test_the_late_part_is_written_in_parts_emptied_as_written_and_loads_back_whole(tmp_path: Path) -> None:
+    """``snapshot.save`` writes the late part's tuples of dicts (the outlets' pages: lines, titles)
+    in parts of ``LATE_PART`` keys, each a pickle of its own, emptying the dicts as it goes, so
+    what pickling adds to a part's strings (their UTF-8 form, which CPython keeps on each str) goes
+    with the part instead of piling up over every page (session 20: the save's top at a million).
+    ``load`` gives back the same dicts, in the same order, the deques with their ``maxlen``; a reader
+    of before (one pickle after the linker) finds no pages and reads them from the store; a file
+    written the old way (one pickle) still loads with its pages."""
+    import collections
+    import pickle
+
+    from storyline.link import snapshot
+
+    rng = random.Random(5)
+    lines = {f"outlet-{i}.example": collections.deque(
+        [tuple(f"Dòng {i}.{j}.{k} — {rng.random()}" for k in range(3)) for j in range(7)], maxlen=300)
+        for i in range(21)}
+    titles = {f"outlet-{i}.example": collections.deque(
+        [(frozenset({f"tiêu{i}", f"đề{j}"}), f"t{j}") for j in range(5)], maxlen=300) for i in range(21)}
+    titles["only-titles.example"] = collections.deque([(frozenset({"x"}), "x")], maxlen=300)
+    expected = pickle.loads(pickle.dumps((lines, titles)))
+    made: list[dict[str, object]] = []
+
+    def late() -> dict[str, object]:
+        made.append({"pages": (lines, titles), "other": [1, 2]})
+        return made[-1]
+
+    _, loader, first = _linked_200(6, 200)
+    snapshot.save(first, tmp_path, {"k": 1}, late=late)
+    assert lines == {} and titles == {}  # emptied as written
+    back = snapshot.load(tmp_path, loader)[1]
+    assert back["k"] == 1 and back["other"] == [1, 2]
+    assert back["pages"] == expected
+    for got, want in zip(back["pages"], expected, strict=True):
+        assert list(got) == list(want) and all(got[k].maxlen == 300 for k in got)
+    with open(tmp_path / snapshot.STATE, "rb") as fh:  # as a reader before session 20 read it
+        snapshot._Unpickler(fh, tmp_path).load()
+        old_reader = pickle.load(fh)
+        parts = 0
+        while True:
+            try:
+                pickle.load(fh)
+            except EOFError:
+                break
+            parts += 1
+    assert "pages" not in old_reader and old_reader["other"] == [1, 2]
+    assert parts == -(-22 // snapshot.LATE_PART) > 1
+
+    with open(tmp_path / snapshot.STATE, "rb") as fh:  # the late part written the old way instead
+        snapshot._Unpickler(fh, tmp_path).load()
+        end = fh.tell()
+    linker_bytes = (tmp_path / snapshot.STATE).read_bytes()[:end]
+    (tmp_path / snapshot.STATE).write_bytes(linker_bytes + pickle.dumps({"pages": expected}, protocol=5))
+    assert snapshot.load(tmp_path, loader)[1]["pages"] == expected
 
 
 @pytest.mark.skipif(not Path("/proc/self/smaps").exists(), reason="reads /proc/self/smaps (Linux)")

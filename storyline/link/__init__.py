@@ -22,10 +22,16 @@ from storyline.models import Article, Assignment
 
 __all__ = ["Heads", "LinkConfig", "Linker", "StoredLink", "explain", "make_id", "similarity"]
 
-AHEAD = 64
+AHEAD = 128
 """Articles whose features are made, and whose frozen-segment neighbours are searched, at once
-(``Linker.add``): a batch of the pipeline (32) is one step; a restore's thousands of unassigned
-articles are many, so their features are never all in memory together."""
+(``Linker.add``): a batch of the pipeline (``batch_size``, 32 by default, up to 128) is one step; a
+restore's thousands of unassigned articles are many, so their features are never all in memory
+together. Why 128 and not the 64 it was: each step maps again the pages of the frozen segments
+that ``events.SEGMENT_PAGES_KEPT`` does not keep, at much the same cost whatever the step's size, so
+at a million stored a run with ``batch_size`` 128 paid that twice a batch; as one step, the kernel CPU
+per new article is 0.49-0.53 ms against 0.66 at 64 and 1.05-1.19 at 32 (link only, 300 articles;
+the whole measured child 0.67 against 1.33 ms at 32: docs/scale.md, session 20). The features of 128
+articles are ~8 MB."""
 
 # Reads stored articles' vector, entities and language (their start-up fields), by id.
 Heads = Callable[[Sequence[str]], Mapping[str, tuple[np.ndarray | None, frozenset[str], str]]]

@@ -27,6 +27,7 @@ import contextlib
 import fcntl
 import hashlib
 import inspect
+import itertools
 import os
 import pickle
 import shutil
@@ -46,6 +47,15 @@ FORMAT = 4
 READS: tuple[int, ...] = ()
 STATE = "state.pkl"
 LOCK = "lock"
+# A value of ``save``'s ``late`` that is a tuple of dicts (the outlets' recent pages: lines, titles)
+# is pickled in parts of this many keys of each dict, each part a pickle of its own after a head
+# that names them (``_dump_late``). Why: one pickle of all of it made the pickler's memo hold every
+# line and tuple of 51,000 pages at once, the save's top at a million stored (+164-278 MB over the
+# pages themselves; 3,010 MB in all at 1.05M stored, docs/scale.md, session 20); a part's memo is
+# freed with its pickler. A reader before session 20 reads the head alone: a dict without the
+# pages, which it then reads from the store, as for a snapshot saved without them.
+LATE_PART = 8
+LATE_PARTS = "late_parts"
 
 
 @contextlib.contextmanager
@@ -177,7 +187,8 @@ def save(
     on the frozen files.
 
     ``late``: more of ``extra``, made only once the linker is pickled, and pickled after it in the
-    same file (``load`` puts it back into ``extra``). At a million stored the outlets' recent pages
+    same file (``load`` puts it back into ``extra``), its tuples of dicts in parts (``_dump_late``,
+    which empties them). At a million stored the outlets' recent pages
     are ~520 MB read from the store: read first, they were held through the freezing and the
     pickling, whose own peaks (the key table's sort, the pickler's memo of millions of objects)
     came on top, 3.2-3.5 GB in all. An older ``load`` reads the first object only, and a
@@ -205,7 +216,7 @@ def save(
                     # Its top (the pages read again and pickled, ~0.7 GB at a million) would
                     # otherwise come on top of what the freeze and pickling touched of the files.
                     drop_mapped_pages(directory)
-                    pickle.dump(late(), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    _dump_late(fh, late())
             os.replace(tmp, directory / STATE)
         finally:
             linker.attach(loader)
@@ -218,6 +229,48 @@ def save(
                 p.unlink(missing_ok=True)
 
 
+def _dump_late(fh: Any, late: dict[str, Any]) -> None:
+    """``late`` after the linker: a head (``late`` less its tuples of dicts, and ``LATE_PARTS``: per
+    such key, how many parts follow and how many dicts each holds), then each tuple of dicts in
+    parts of ``LATE_PART`` keys of each dict, in each dict's own order, one pickle a part.
+
+    The dicts are emptied as their parts are written (``late`` is made for the save: the pages read
+    again from the store), so what a part's pickling adds goes with the part. That is most of it:
+    pickling a str keeps its UTF-8 form on the str (CPython caches it), and the pages' lines are
+    mostly not ASCII, so one pickle of them all held a UTF-8 copy of every line until the end
+    (+164 MB for the pages of the 1M store pickled alone, the same in parts while they are kept)."""
+    split = {k: v for k, v in late.items()
+             if isinstance(v, tuple) and v and all(type(d) is dict for d in v)}
+    parts = {k: (max(1, -(-max(len(d) for d in v) // LATE_PART)), len(v)) for k, v in split.items()}
+    head = {k: v for k, v in late.items() if k not in split}
+    if parts:
+        head[LATE_PARTS] = parts
+    pickle.dump(head, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    for k, (n, _) in parts.items():
+        for _ in range(n):
+            part = tuple({key: d.pop(key) for key in list(itertools.islice(d, LATE_PART))} for d in split[k])
+            pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            del part
+
+
+def _load_late(fh: Any) -> Any:
+    """What ``_dump_late`` wrote (or, from a save before session 20, one pickle of ``late``)."""
+    late = pickle.load(fh)
+    if not isinstance(late, dict) or LATE_PARTS not in late:
+        return late
+    parts = late.pop(LATE_PARTS)
+    for k, (n, width) in parts.items():
+        whole: list[dict[Any, Any]] = [{} for _ in range(width)]
+        for _ in range(n):
+            part = pickle.load(fh)
+            if not isinstance(part, tuple) or len(part) != width:
+                raise ValueError(f"a part of {k!r} holds {type(part).__name__}, not {width} dicts")
+            for d, p in zip(whole, part, strict=True):
+                d.update(p)
+        late[k] = tuple(whole)
+    return late
+
+
 def load(directory: Path, loader: Loader) -> tuple[Linker, dict[str, Any]]:
     """The linker ``save`` wrote to ``directory``, reading features through ``loader``."""
     path = directory / STATE
@@ -225,7 +278,7 @@ def load(directory: Path, loader: Loader) -> tuple[Linker, dict[str, Any]]:
         with _locked(directory, exclusive=False), open(path, "rb") as fh:
             payload = _Unpickler(fh, directory).load()  # our own cache file, written by ``save``
             try:
-                late = pickle.load(fh)  # what ``save`` was given as ``late``, if anything
+                late = _load_late(fh)  # what ``save`` was given as ``late``, if anything
             except EOFError:
                 late = {}
     except FileNotFoundError as e:
