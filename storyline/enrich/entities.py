@@ -185,8 +185,8 @@ def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = Fa
                     and (entry.prio < _BIG_CITY or len(toks[i].low) < 5)):
                 continue  # a town named like a word of this language ("Tanta" in Portuguese)
             if (n == 1 and entry.kind == "place" and entry.prio < COUNTRY_PRIO and toks[i].initial
-                    and table is not tables[0] and lang and _function_word(first, lang)):
-                continue  # another language's name of a city, here a word opening the sentence ("Dabei", Dubai)
+                    and table is not tables[0] and toks[i].low in stops):
+                continue  # a stopword opening the sentence, another language's name of a big city ("Dabei", Dubai)
             best = (n, entry)
             break
     if best is None and inflecting and _is_cap(toks[i].text) and len(toks[i].low) >= 5:
@@ -198,20 +198,6 @@ def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = Fa
             if entry is not None:
                 return (1, entry)
     return best
-
-
-@lru_cache(maxsize=50_000)
-def _function_word(word: str, lang: str) -> bool:
-    """A word of the language whose base form is written in lower case (an adverb, a verb, a
-    common word: German "Dabei" → "dabei"), not a proper noun ("Berlin" → "Berlin")."""
-    import simplemma
-
-    if not _known(low(word), lang):
-        return False
-    try:
-        return simplemma.lemmatize(word, lang=lang)[:1].islower()
-    except (ValueError, KeyError):
-        return False
 
 
 @lru_cache(maxsize=200_000)
@@ -656,9 +642,11 @@ def _common_opener(run: list[_Tok], lang: str) -> bool:
     not a given name, nor an organisation's or a place's head word) and no other word of the run
     is, or a given name follows it ("Wizyta Andrzeja Dudy": "visit of Andrzej Duda"): "Spotkanie
     Trumpa" is "meeting of Trump"; "Casa Blanca" (two common words) stays whole.
-    Not in German, where every noun is capitalised (``_noun_opener``)."""
-    if not lang or lang in NOUN_CAPS_LANGS or lang in ("en", "fi", "et", "hu"):
-        return False
+    Only in the languages that inflect names (Polish, Turkish, Russian...; not German, where every
+    noun is capitalised: ``_noun_opener``): in Italian the rule cut "Palazzo Clerici" and "Roma
+    Farnesina" to one word and moved keys the storylines share."""
+    if lang not in INFLECTING_LANGS or lang in NOUN_CAPS_LANGS or lang in ("fi", "et", "hu"):
+        return False  # es/fr/it/pt open names with common words ("Palazzo Clerici", "Caro Francesco")
     w = run[0].low
     return (_common(w, lang) and w not in given_names() and not _org_head(w, lang)
             and w not in word_set("place_heads") and w not in TITLE_ARTICLES
