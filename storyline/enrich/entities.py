@@ -637,16 +637,19 @@ def _trim(run: list[_Tok], stops: frozenset[str], lower_words: set[str], lang: s
     return run
 
 
+_SLAVIC = frozenset({"pl", "cs", "sk", "sl", "hr", "sr", "bs", "ru", "uk", "be", "bg"})
+
+
 def _common_opener(run: list[_Tok], lang: str) -> bool:
     """The sentence's first word is a common word of the language (its base form in lower case;
     not a given name, nor an organisation's or a place's head word) and no other word of the run
     is, or a given name follows it ("Wizyta Andrzeja Dudy": "visit of Andrzej Duda"): "Spotkanie
     Trumpa" is "meeting of Trump"; "Casa Blanca" (two common words) stays whole.
-    Only in the languages that inflect names (Polish, Turkish, Russian...; not German, where every
-    noun is capitalised: ``_noun_opener``): in Italian the rule cut "Palazzo Clerici" and "Roma
-    Farnesina" to one word and moved keys the storylines share."""
-    if lang not in INFLECTING_LANGS or lang in NOUN_CAPS_LANGS or lang in ("fi", "et", "hu"):
-        return False  # es/fr/it/pt open names with common words ("Palazzo Clerici", "Caro Francesco")
+    Only in the Slavic languages: in Italian the rule cut "Palazzo Clerici" and "Roma Farnesina" to
+    one word and moved keys the storylines share, in Turkish it cut the given name "Erhan" (the
+    lexicon knows it as a word); German has ``_noun_opener``."""
+    if lang not in _SLAVIC:
+        return False  # es/fr/it open names with common words ("Palazzo Clerici"), tr lexicon knows given names ("Erhan")
     w = run[0].low
     return (_common(w, lang) and w not in given_names() and not _org_head(w, lang)
             and w not in word_set("place_heads") and w not in TITLE_ARTICLES
