@@ -649,7 +649,7 @@ def _common_opener(run: list[_Tok], lang: str) -> bool:
     one word and moved keys the storylines share, in Turkish it cut the given name "Erhan" (the
     lexicon knows it as a word); German has ``_noun_opener``."""
     if lang not in _SLAVIC:
-        return False  # es/fr/it open names with common words ("Palazzo Clerici"), tr lexicon knows given names ("Erhan")
+        return False  # es/fr/it open names with common words ("Palazzo Clerici"); tr: "Erhan" is a word
     w = run[0].low
     return (_common(w, lang) and w not in given_names() and not _org_head(w, lang)
             and w not in word_set("place_heads") and w not in TITLE_ARTICLES
@@ -800,10 +800,10 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
     if _nouns_run(run, lang):
         # "Trumps Auftritt": a name's genitive before a noun is that name ("Trump"); other such
         # runs keep their key for the linker, as before, and show no chip ("Korona Krise")
-        head = run[0].text
-        stem = fold_name(head[:-1]) if head.endswith("s") and len(head) > 4 else ""
+        gen = run[0].text
+        stem = fold_name(gen[:-1]) if gen.endswith("s") and len(gen) > 4 else ""
         if stem and (stem in full_names or stem in known_folds()):
-            emit(f"name:{stem}", "person" if stem in full_names else "other", head[:-1])
+            emit(f"name:{stem}", "person" if stem in full_names else "other", gen[:-1])
             return
         emit = _unshown(emit)
     headed = lang in NOUN_CAPS_LANGS or last.low not in (alone or set())
