@@ -7,8 +7,9 @@ Dudy"), real people hidden by the display rule ("di Guido Olimpio", "Arc de Marc
 Trumpa").
 
 Texts: dev texts, whole or the paragraph named (``tests/data/truth20/texts.jsonl``, source per
-line), the third and fourth labelled samples (``tests/data/entities/fresh.jsonl``,
-``fresh20.jsonl``). Every test fails on main at 16c699e; the guards (marked) pass on both."""
+line), the labelled samples (``tests/data/entities/unseen.jsonl``, ``fresh.jsonl``,
+``fresh20.jsonl``). The first five tests fail on main at 16c699e; the Slavic opener test and the
+guard pass on both (main's path reads that text right by another rule)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from storyline.models import Entity
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = [ROOT / "tests" / "data" / "truth20" / "texts.jsonl",
+         ROOT / "tests" / "data" / "entities" / "unseen.jsonl",
          ROOT / "tests" / "data" / "entities" / "fresh.jsonl",
          ROOT / "tests" / "data" / "entities" / "fresh20.jsonl"]
 
@@ -42,9 +44,11 @@ def _chips(ident: str) -> dict[str, tuple[str, str]]:
 
 
 def test_a_sentences_first_word_is_not_another_languages_city_name() -> None:
-    """"Dabei kamen vier oder fünf Personen zu Schaden" ("in it, four or five people were hurt"):
-    "Dabei" is an alternate name of Dubai in the gazetteer's other languages; opening a sentence
-    and an adverb of German, it names no city."""
+    """"Dabei gibt es Gemeinden, die praktisch schuldenfrei sind" ("yet there are towns that are
+    practically free of debt"): "Dabei" is an alternate name of Dubai in the gazetteer's other
+    languages; opening a sentence and a German stopword, it names no city. A second text
+    ("Dabei kamen vier oder fünf Personen zu Schaden") is a guard: main's path already drops it there."""
+    assert "place:AE/dubai" not in {e.key for e in _ents("sem-de-1484159213")}
     keys = {e.key for e in _ents("sem-de-1521779533")}
     assert "place:AE/dubai" not in keys
     assert "place:DE/berlin" in keys  # guard: the city the text is about
