@@ -8,7 +8,9 @@ today's code, git 6ffe473, checked out into a temporary worktree) in one run.
 ``--sample unseen`` scores the second sample instead (``tests/data/entities/unseen.tsv``: ar, tr,
 pl, de, ru and pt texts carried in ``unseen.jsonl``, labelled before the session-16 rules);
 ``--sample fresh`` the third (``fresh.tsv``/``fresh.jsonl``: 12 SemEval dev texts in
-es/fr/de/pl/tr/ar, labelled before the session-19 rules and before any extractor ran on them).
+es/fr/de/pl/tr/ar, labelled before the session-19 rules and before any extractor ran on them);
+``--sample fresh20`` the fourth (``fresh20.tsv``/``fresh20.jsonl``: 16 dev texts in es/fr/de/pl/tr/ar/it/vi,
+labelled before the session-20 rules and before any extractor ran on them).
 
 Measures (pooled, as TREC pools relevance: only names one of the two extractors found are
 labelled, so recall is relative to what either found):
@@ -41,6 +43,7 @@ LABELS = ROOT / "tests" / "data" / "entities" / "labelled.tsv"
 UNSEEN = ROOT / "tests" / "data" / "entities" / "unseen.tsv"
 UNSEEN_TEXTS = UNSEEN.with_suffix(".jsonl")
 FRESH = ROOT / "tests" / "data" / "entities" / "fresh.tsv"
+FRESH20 = ROOT / "tests" / "data" / "entities" / "fresh20.tsv"
 DATA = Path(os.environ.get("STORYLINE_DATA", "/work/shared/data"))
 BASELINE_REV = "6ffe473"
 
@@ -182,17 +185,17 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--against", default=BASELINE_REV, help="git revision to compare with (default: today's code)")
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--sample", choices=("dev", "unseen", "fresh"), default="dev",
+    ap.add_argument("--sample", choices=("dev", "unseen", "fresh", "fresh20"), default="dev",
                     help="dev: labelled.tsv (en/es/fr/it + seeds); unseen: unseen.tsv (ar/tr/pl/de/ru/pt); "
-                         "fresh: fresh.tsv (es/fr/de/pl/tr/ar)")
+                         "fresh: fresh.tsv (es/fr/de/pl/tr/ar); fresh20: fresh20.tsv (es/fr/de/pl/tr/ar/it/vi)")
     ap.add_argument("--shown", action="store_true",
                     help="score only the chips a page shows (Entity.shown; the keys the linker uses may hold more)")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from common import half
 
-    if args.sample in ("unseen", "fresh"):
-        path = UNSEEN if args.sample == "unseen" else FRESH
+    if args.sample in ("unseen", "fresh", "fresh20"):
+        path = {"unseen": UNSEEN, "fresh": FRESH, "fresh20": FRESH20}[args.sample]
         _, labels = read_labels(path)
         _, articles = unseen_articles(path.with_suffix(".jsonl"))
     else:

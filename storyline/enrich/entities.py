@@ -31,6 +31,7 @@ from storyline.enrich.gazetteer import (
     demonyms,
     entity_data,
     fold_name,
+    given_names,
     global_table,
     known_folds,
     known_given,
@@ -183,6 +184,9 @@ def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = Fa
             if (n == 1 and entry.kind == "place" and entry.prio < COUNTRY_PRIO and toks[i].low in stops
                     and (entry.prio < _BIG_CITY or len(toks[i].low) < 5)):
                 continue  # a town named like a word of this language ("Tanta" in Portuguese)
+            if (n == 1 and entry.kind == "place" and entry.prio < COUNTRY_PRIO and toks[i].initial
+                    and table is not tables[0] and toks[i].low in stops):
+                continue  # a stopword opening the sentence, another language's name of a big city ("Dabei", Dubai)
             best = (n, entry)
             break
     if best is None and inflecting and _is_cap(toks[i].text) and len(toks[i].low) >= 5:
@@ -295,7 +299,7 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
         runs += _name_runs(toks)
     alone: set[str] = set()  # words also written as a one-word name: a surname's sign
     for run in runs:
-        run = _trim(_drop_opener(run, lang), stops, lower_words)
+        run = _trim(_drop_opener(run, lang), stops, lower_words, lang)
         run = _noun_opener(run, lang)
         if len(run) > 1:
             full_names.add(fold_name(run[-1].text))
@@ -621,15 +625,36 @@ def _name_runs(toks: list[_Tok]) -> list[list[_Tok]]:
     return runs
 
 
-def _trim(run: list[_Tok], stops: frozenset[str], lower_words: set[str]) -> list[_Tok]:
+def _trim(run: list[_Tok], stops: frozenset[str], lower_words: set[str], lang: str = "") -> list[_Tok]:
     """Drop leading/trailing stopwords, titles, month names, and a sentence-initial first word
-    that also occurs in lower case (an ordinary word capitalised by position)."""
+    that also occurs in lower case (an ordinary word capitalised by position) or, before a
+    name, is a common word of the language ("Spotkanie Trumpa": "meeting of Trump")."""
     while run and (run[0].low in stops or (run[0].initial and len(run) > 1
-                                            and run[0].low in lower_words)):
+                                            and (run[0].low in lower_words or _common_opener(run, lang)))):
         run = run[1:]
     while run and run[-1].low in stops:
         run = run[:-1]
     return run
+
+
+_SLAVIC = frozenset({"pl", "cs", "sk", "sl", "hr", "sr", "bs", "ru", "uk", "be", "bg"})
+
+
+def _common_opener(run: list[_Tok], lang: str) -> bool:
+    """The sentence's first word is a common word of the language (its base form in lower case;
+    not a given name, nor an organisation's or a place's head word) and no other word of the run
+    is, or a given name follows it ("Wizyta Andrzeja Dudy": "visit of Andrzej Duda"): "Spotkanie
+    Trumpa" is "meeting of Trump"; "Casa Blanca" (two common words) stays whole.
+    Only in the Slavic languages: in Italian the rule cut "Palazzo Clerici" and "Roma Farnesina" to
+    one word and moved keys the storylines share, in Turkish it cut the given name "Erhan" (the
+    lexicon knows it as a word); German has ``_noun_opener``."""
+    if lang not in _SLAVIC:
+        return False  # es/fr/it open names with common words ("Palazzo Clerici"); tr: "Erhan" is a word
+    w = run[0].low
+    return (_common(w, lang) and w not in given_names() and not _org_head(w, lang)
+            and w not in word_set("place_heads") and w not in TITLE_ARTICLES
+            and (not any(_common(t.low, lang) for t in run[1:])
+                 or any(t.low in given_names() or t.low[:-1] in given_names() for t in run[1:-1])))
 
 
 # Definite articles that, capitalised inside a sentence, open the title of a paper, a channel or
@@ -699,13 +724,13 @@ def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid
                 # over arrival orders (session 16), so the double chip is left to the display.
                 emit(f"name:{fold_code(t.text)}", "org", t.text)
             if rest:
-                _emit_name(_trim(rest, stops, lower_words), stops, lower_words, mid_caps,
+                _emit_name(_trim(rest, stops, lower_words, lang), stops, lower_words, mid_caps,
                            full_names, lang, emit, alone)
             rest = []
         else:
             rest.append(t)
     if rest:
-        _emit_name(_trim(rest, stops, lower_words), stops, lower_words, mid_caps, full_names,
+        _emit_name(_trim(rest, stops, lower_words, lang), stops, lower_words, mid_caps, full_names,
                    lang, emit, alone)
 
 
@@ -772,6 +797,15 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
         part = last.linked and folded not in full_names and (_known(last.low, lang or "en") or _known(last.low, "en"))
         emit(f"name:{folded}", "other", surface, not part)
         return
+    if _nouns_run(run, lang):
+        # "Trumps Auftritt": a name's genitive before a noun is that name ("Trump"); other such
+        # runs keep their key for the linker, as before, and show no chip ("Korona Krise")
+        gen = run[0].text
+        stem = fold_name(gen[:-1]) if gen.endswith("s") and len(gen) > 4 else ""
+        if stem and (stem in full_names or stem in known_folds()):
+            emit(f"name:{stem}", "person" if stem in full_names else "other", gen[:-1])
+            return
+        emit = _unshown(emit)
     headed = lang in NOUN_CAPS_LANGS or last.low not in (alone or set())
     if headed and _common_head(last, lang, lower_words):
         emit(f"name:{whole}", "other", surface)  # "Segurança Pública", "Denizli Devlet Hastanesi"
@@ -779,7 +813,10 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
     # words after "de"/"of" that open with a common word ("Serviço de Atendimento Domiciliar",
     # "Ministerio de Asuntos Exteriores") name a thing, not a person: no person chip on a page
     # (the key stays the linker's, as before)
-    thing = headed and run[0].after_link and lang not in ("en", "fi", "et", "hu") and _common(run[0].low, lang)
+    if lang == "pl" and (base := _pl_genitive(run)) is not None:
+        folded = fold_name(base)  # "Andrzeja Dudy" is Andrzej Duda: one key with "Andrzej Duda"
+    thing = (headed and run[0].after_link and lang not in ("en", "fi", "et", "hu") and _common(run[0].low, lang)
+             and run[0].low not in given_names())  # "di Guido Olimpio", "Arc de Marc Aurèle": a person
     emit(f"name:{folded}", "person", surface, not thing)
 
 
@@ -814,6 +851,25 @@ def _org_head(word: str, lang: str) -> bool:
     return word in words or word.startswith(stems) or word.endswith(tails)
 
 
+def _pl_genitive(run: list[_Tok]) -> str | None:
+    """Polish: a full name in the genitive ("Andrzeja Dudy", "Jarosława Kaczyńskiego", "Donalda
+    Trumpa"), told by the given name: its base is a listed given name and it is that base + "a".
+    The surname's nominative then follows the genitive's ending: -ego → -i after k/g, else -y
+    ("Kaczyńskiego" → "Kaczyński"), -y/-i → -a ("Dudy" → "Duda", "Wałęsy" → "Wałęsa"), -a → cut
+    ("Trumpa" → "Trump"). None when the run is no such name."""
+    first, last = run[0].low, run[-1].low
+    if len(run) < 2 or first in given_names() or not first.endswith("a") or first[:-1] not in given_names():
+        return None
+    if last.endswith("ego") and len(last) > 5:
+        stem = last[:-3]
+        return stem + ("i" if stem.endswith(("k", "g")) else "y")
+    if last.endswith(("y", "i")) and len(last) > 3:
+        return last[:-1] + "a"
+    if last.endswith("a") and len(last) > 3:
+        return last[:-1]
+    return None
+
+
 def _compound_noun(word: str, lang: str) -> bool:
     """A German compound the lexicon lacks whose last part is a noun it knows ("Musikprobe",
     "Mundnasenabdeckung", "Altschuldenregelung"): a noun, not a name."""
@@ -844,10 +900,34 @@ def _common(word: str, lang: str) -> bool:
 def _noun_opener(run: list[_Tok], lang: str) -> list[_Tok]:
     """German: the run without the inflected nouns that open it ("Laien Musiker" → "Musiker",
     "Verteidigungsministers Mark Esper" → "Mark Esper", "Bayerns Hobbymusiker" → "Hobbymusiker"):
-    a noun's plural or genitive opens no name."""
-    while len(run) > 1 and lang in NOUN_CAPS_LANGS and _inflected_noun(run[0].text, lang):
+    a noun's plural or genitive opens no name. Nor does a noun in its base form before a word
+    that is no German noun ("Fernsehsender Phoenix" → "Phoenix", "Ausland Trumps" → "Trumps"),
+    unless it is a given name ("Thomas Müller"; the lexicon knows given names as words)."""
+    while len(run) > 1 and lang in NOUN_CAPS_LANGS and (
+            _inflected_noun(run[0].text, lang)
+            or (run[0].low not in given_names() and _de_noun(run[0], lang) and not _de_noun(run[1], lang)
+                and not _org_head(run[0].low, lang) and run[0].low not in word_set("place_heads"))):
         run = run[1:]
     return run
+
+
+def _de_noun(tok: _Tok, lang: str) -> bool:
+    """A German common noun: one the lexicon knows with a capitalised base ("Krise", "Abstand",
+    "Auftritt"), a compound ending in one ("Mediengruppe"), or a hyphenated word whose last part is
+    one ("Corona-Patzern")."""
+    text = tok.text.split("-")[-1] if "-" in tok.text else tok.text
+    if len(text) < 3 or not text[:1].isupper() or text.isupper():
+        return False
+    return (_known(low(text), lang) and _noun(text, lang)) or _compound_noun(text, lang)
+
+
+def _nouns_run(run: list[_Tok], lang: str) -> bool:
+    """German: a run of two or more capitalised words whose last is a common noun and none a given
+    name ("Korona Krise", "Meter Abstand", "Trumps Auftritt"): nouns, or a name and a noun, not
+    a person's name; a person is named with a given name ("Thomas Müller") or after an office,
+    which the run has lost by now ("Ministerpräsident Armin Laschet")."""
+    return (lang in NOUN_CAPS_LANGS and len(run) > 1 and _de_noun(run[-1], lang)
+            and not any(t.low in given_names() for t in run))
 
 
 @lru_cache(maxsize=50_000)

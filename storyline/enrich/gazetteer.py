@@ -412,6 +412,15 @@ def known_given() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """Given names, lower-cased (``data/given_names.txt``: Faker's first and middle names of 35
+    locales, MIT; the file names its source): a run that opens with one reads as a person."""
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "given_names.txt")
+    with open(path, encoding="utf-8") as f:
+        return frozenset(w.strip() for w in f if w.strip() and not w.startswith("#"))
+
+
 def word_set(name: str) -> frozenset[str]:
     """One of the data file's word lists (``noise``, ``place_heads``, ...), lower-cased."""
     return frozenset(low(w) for w in entity_data().get(name, []))
