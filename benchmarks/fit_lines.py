@@ -126,6 +126,7 @@ def fit_model(ps: list[Page], c: float = 1.0, trees: int | None = None) -> dict[
     0: the line model alone)."""
     ps = _without(ps)
     weights = fit(*_labelled(ps), c)
+    weights["languages"] = page_languages(ps)
     trees = _TREES if trees is None else trees
     if not trees:
         return weights
@@ -138,6 +139,21 @@ def fit_model(ps: list[Page], c: float = 1.0, trees: int | None = None) -> dict[
     weights["stage2"] = fit_trees(*_labelled(ps, ctx), trees=trees)
     weights["tokens"] = table
     return weights
+
+
+def page_languages(ps: list[Page]) -> dict[str, int]:
+    """How many of the fit's pages are in each language, guessed as ``analyse`` guesses it (the
+    rules' kept lines first): ``text.line_probabilities`` leans on the rules for a language the fit
+    saw no page of."""
+    from storyline.clean.language import detect_language
+
+    out: Counter[str] = Counter()
+    for _, rows, _, _, _, texts in ps:
+        kept = [texts[i] for i, r in enumerate(rows) if r[0] == 1.0][:40]
+        lang = detect_language(" ".join(kept) or "\n".join(texts)[:800])
+        if lang:
+            out[lang] += 1
+    return dict(sorted(out.items()))
 
 
 _MIN_PAGES = 6  # a word must be labelled on this many pages to get a weight: no site-specific words
