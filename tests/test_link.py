@@ -454,6 +454,20 @@ def test_frozen_band_files_are_merged_so_a_query_searches_few_and_finds_the_same
         assert set(frozen.query(s)) == set(plain.query(s))
 
 
+def _segmented_snapshot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> tuple[list[Article], Callable[[list[str]], dict[str, Any]], Linker]:
+    """``_linked_200``'s 320 articles, the first 200 linked and saved in ``tmp_path`` into small
+    segments (several dated ones and undated ones)."""
+    from storyline.link import events as evmod
+    from storyline.link import snapshot
+
+    monkeypatch.setattr(evmod, "SEGMENT_SIZE", 24)
+    arts, loader, first = _linked_200(seed, 320)
+    snapshot.save(first, tmp_path, {})
+    return arts, loader, first
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_frozen_segments_searched_ahead_for_a_batch_link_as_searched_one_by_one(
     seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -467,19 +481,9 @@ def test_frozen_segments_searched_ahead_for_a_batch_link_as_searched_one_by_one(
     from storyline.link import events as evmod
     from storyline.link import snapshot
     from storyline.link import state as statemod
-    from storyline.link.similarity import features
 
-    monkeypatch.setattr(evmod, "SEGMENT_SIZE", 24)  # several dated segments and undated ones
-    arts = _clustered_articles(np.random.default_rng(seed), 320, days=90, spread=20, mixed=False)
-    feats = {a.id: features(a) for a in arts}
-
-    def loader(ids: list[str]) -> dict[str, statemod.Features]:
-        return {i: feats[i] for i in ids}
-
-    first = Linker(loader=loader)
-    for i in range(0, 200, 20):
-        first.add(arts[i : i + 20])
-    snapshot.save(first, tmp_path, {})
+    arts, loader, first = _segmented_snapshot(tmp_path, monkeypatch, seed)
+    feats = loader([a.id for a in arts])
     ev = first._events
     assert len(ev._segments) >= 4 and any(s.lo is None for s in ev._segments)
     assert any(s.lo is not None for s in ev._segments)
@@ -523,19 +527,8 @@ def test_a_batch_of_up_to_128_articles_searches_the_frozen_segments_once_and_lin
     from storyline.link import events as evmod
     from storyline.link import snapshot
     from storyline.link import state as statemod
-    from storyline.link.similarity import features
 
-    monkeypatch.setattr(evmod, "SEGMENT_SIZE", 24)
-    arts = _clustered_articles(np.random.default_rng(3), 320, days=90, spread=20, mixed=False)
-    feats = {a.id: features(a) for a in arts}
-
-    def loader(ids: list[str]) -> dict[str, statemod.Features]:
-        return {i: feats[i] for i in ids}
-
-    first = Linker(loader=loader)
-    for i in range(0, 200, 20):
-        first.add(arts[i : i + 20])
-    snapshot.save(first, tmp_path, {})
+    arts, loader, first = _segmented_snapshot(tmp_path, monkeypatch, 3)
     assert len(first._events._segments) >= 4
     steps: list[int] = []
     real = evmod.EventIndex.search_ahead

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from storyline.clean.templates import Templates, block_page
 from storyline.models import RawArticle
@@ -28,6 +29,20 @@ def _texts() -> dict[str, str]:
 BLOCKED = ["1483827510", "1483996182", "1483908758", "1484247455", "1527743841"]  # the block page, 5 ids
 REWORDED = "1483855447"  # the same block page in other words, once
 ARTICLES = ["1483758715", "1483831803", "1527813778"]  # the stories those pairs were about
+
+
+def _similarity(tmp_path: Path, rows: list[dict[str, Any]]) -> tuple[dict[str, float], str]:
+    """``storyline similarity`` run on ``rows`` as a pairs file: each pair's score, and stderr."""
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "storyline", "similarity", str(pairs), "--format", "jsonl"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return {r["pair_id"]: r["similarity"] for r in map(json.loads, proc.stdout.splitlines())}, proc.stderr
 
 
 def test_lines_several_articles_share_are_furniture_and_their_page_a_template() -> None:
@@ -63,21 +78,12 @@ def test_similarity_command_scores_a_template_pair_unknown_and_says_so(tmp_path:
     rows.append(
         {"pair_id": "real", "a": {"id": "x", "text": texts[ARTICLES[0]]}, "b": {"id": "y", "text": texts[ARTICLES[1]]}}
     )
-    pairs = tmp_path / "pairs.jsonl"
-    pairs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "storyline", "similarity", str(pairs), "--format", "jsonl"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    got = {r["pair_id"]: r["similarity"] for r in map(json.loads, proc.stdout.splitlines())}
+    got, stderr = _similarity(tmp_path, rows)
     assert got == {**{f"p{n}": 0.5 for n in range(3)}, "real": got["real"]}
     assert got["real"] != 0.5
     for n in range(3):
-        assert f"pair p{n}: side b: a page template" in proc.stderr
-    assert "pair real" not in proc.stderr
+        assert f"pair p{n}: side b: a page template" in stderr
+    assert "pair real" not in stderr
 
 
 def test_a_lone_block_page_is_known_by_the_address_it_names() -> None:
@@ -110,15 +116,6 @@ def test_similarity_command_scores_a_pair_with_a_lone_block_page_unknown(tmp_pat
         },
         {"pair_id": "real", "a": {"id": "x", "text": texts[ARTICLES[0]]}, "b": {"id": "y", "text": texts[ARTICLES[1]]}},
     ]
-    pairs = tmp_path / "pairs.jsonl"
-    pairs.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    proc = subprocess.run(
-        [sys.executable, "-m", "storyline", "similarity", str(pairs), "--format", "jsonl"],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr
-    got = {r["pair_id"]: r["similarity"] for r in map(json.loads, proc.stdout.splitlines())}
+    got, stderr = _similarity(tmp_path, rows)
     assert got["blk"] == 0.5 and got["real"] != 0.5
-    assert "pair blk: side b: a page template" in proc.stderr and "IP address" in proc.stderr
+    assert "pair blk: side b: a page template" in stderr and "IP address" in stderr
