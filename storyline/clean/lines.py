@@ -170,8 +170,6 @@ def features(
     top = max(block) if block else 1.0
     short_run = _short_runs([x[0] for x in info])
     topic = _topic(toks, rule_kept, stopwords)
-    if _TOPIC_RELATIVE:
-        topic = _relative(topic, rule_kept)
     rows: list[list[float]] = []
     cum = 0
     for i, text in enumerate(texts):
@@ -249,11 +247,14 @@ def _short_runs(words: Sequence[int]) -> list[int]:
     return out
 
 
-def _topic(toks: Sequence[Sequence[str]], kept: set[int], stopwords: frozenset[str]) -> list[tuple[float, float]]:
+def _topic(
+    toks: Sequence[Sequence[str]], kept: set[int], stopwords: frozenset[str], cut: int | None = None
+) -> list[tuple[float, float]]:
     """Per line, the share of its content words (not stopwords, four letters or more) that the
     article's other lines (the rules' keep set) also use, and whether it has any content word:
-    a heading or list item of the article shares its topic, a menu or teaser of another story does not."""
-    cut = _TOPIC_CUT or None
+    a heading or list item of the article shares its topic, a menu or teaser of another story does not.
+    ``cut``: words compared by their first this many letters (``benchmarks/text_rules.py
+    --topic-cut``, measured and not kept); whole words as shipped."""
     content = [{t[:cut] for t in ts if len(t) >= 4 and not t.isdigit() and t not in stopwords} for ts in toks]
     seen: Counter[str] = Counter()
     for i in kept:
@@ -266,24 +267,6 @@ def _topic(toks: Sequence[Sequence[str]], kept: set[int], stopwords: frozenset[s
         own = 1 if i in kept else 0
         out.append((sum(seen[t] - own > 0 for t in ws) / len(ws), 1.0))
     return out
-
-
-# Measurement hook (session 20, ``benchmarks/text_rules.py --relative-topic``), off as shipped: the
-# ``topic`` feature as the line's share minus the mean share of the rules' kept lines of its page.
-_TOPIC_RELATIVE = False
-# Measurement hook (session 20, ``--topic-cut``), off as shipped: ``topic`` compares words by their
-# first this many letters (0: whole words), a crude stem for inflecting and compounding languages.
-_TOPIC_CUT = 0
-
-
-def _relative(topic: list[tuple[float, float]], kept: set[int]) -> list[tuple[float, float]]:
-    """``topic`` shares less the mean share of the kept lines that have content words: German and
-    Polish words inflect and compound, so their article lines share fewer exact words with each
-    other (0.36 of them on the snippets' German article lines, 0.50 on the English ones) whatever
-    they say; measured against their own page the level is the same in every language."""
-    own = [topic[i][0] for i in kept if topic[i][1]]
-    mean = sum(own) / len(own) if own else 0.0
-    return [(s - mean if known else 0.0, known) for s, known in topic]
 
 
 def _window(info: Sequence[tuple[int, bool, bool, bool, bool, bool, bool, bool]], i: int) -> list[float]:
