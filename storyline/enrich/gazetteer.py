@@ -412,7 +412,6 @@ def known_given() -> dict[str, str]:
 
 
 @lru_cache(maxsize=1)
-@lru_cache(maxsize=1)
 def given_names() -> frozenset[str]:
     """Given names, lower-cased (``data/given_names.txt``: Faker's first and middle names of 35
     locales, MIT; the file names its source): a run that opens with one reads as a person."""
@@ -421,8 +420,10 @@ def given_names() -> frozenset[str]:
         return frozenset(w.strip() for w in f if w.strip() and not w.startswith("#"))
 
 
+@lru_cache(maxsize=32)  # one entry per list the extractor reads
 def word_set(name: str) -> frozenset[str]:
-    """One of the data file's word lists (``noise``, ``place_heads``, ...), lower-cased."""
+    """One of the data file's word lists (``noise``, ``place_heads``, ...), lower-cased. Cached per
+    list: the extractor asks several lists for every capitalised run."""
     return frozenset(low(w) for w in entity_data().get(name, []))
 
 
