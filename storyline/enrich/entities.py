@@ -651,8 +651,7 @@ def _common_opener(run: list[_Tok], lang: str) -> bool:
     if lang not in _SLAVIC:
         return False  # es/fr/it open names with common words ("Palazzo Clerici"); tr: "Erhan" is a word
     w = run[0].low
-    return (_common(w, lang) and w not in given_names() and not _org_head(w, lang)
-            and w not in word_set("place_heads") and w not in TITLE_ARTICLES
+    return (_common(w, lang) and not _name_word(w, lang) and w not in TITLE_ARTICLES
             and (not any(_common(t.low, lang) for t in run[1:])
                  or any(t.low in given_names() or t.low[:-1] in given_names() for t in run[1:-1])))
 
@@ -905,10 +904,15 @@ def _noun_opener(run: list[_Tok], lang: str) -> list[_Tok]:
     unless it is a given name ("Thomas Müller"; the lexicon knows given names as words)."""
     while len(run) > 1 and lang in NOUN_CAPS_LANGS and (
             _inflected_noun(run[0].text, lang)
-            or (run[0].low not in given_names() and _de_noun(run[0], lang) and not _de_noun(run[1], lang)
-                and not _org_head(run[0].low, lang) and run[0].low not in word_set("place_heads"))):
+            or (_de_noun(run[0], lang) and not _de_noun(run[1], lang) and not _name_word(run[0].low, lang))):
         run = run[1:]
     return run
+
+
+def _name_word(word: str, lang: str) -> bool:
+    """A word that belongs in a name even where it is also a common word: a given name, or an
+    organisation's or a place's head word ("Instytut", "Platz"); neither opener rule drops it."""
+    return word in given_names() or _org_head(word, lang) or word in word_set("place_heads")
 
 
 def _de_noun(tok: _Tok, lang: str) -> bool:
