@@ -566,6 +566,102 @@ def _mapped_rss_kb(hit: Callable[[str], bool]) -> int:
     return total
 
 
+def _years_apart(tmp_path: Path, exact: int | None = 4096) -> tuple[Any, Any, np.ndarray, list[int]]:
+    """A dated segment of 600 articles: 40 published within ten days of 2021-03-01, their vectors
+    at a cosine of ~0.5 to a query ``q``, and 560 on the same days of other years at ~0.9; the
+    query dated 2021-03-05. Returns the event index, the query's features, every stored vector (as
+    the index keeps it) and the keys in the query's window."""
+    from storyline.link import events as evmod
+    from storyline.link.similarity import Features
+
+    rng = np.random.default_rng(3)
+    dim = 16
+    ev = evmod.EventIndex(LinkConfig(), dim=dim, loader=lambda ids: {})
+    q = rng.normal(size=dim).astype(np.float32)
+    q /= np.linalg.norm(q)
+    day0 = dt.datetime(2021, 3, 1, 8)
+    inside: list[int] = []
+    for n in range(600):
+        near = n % 15 != 0  # 40 of the 600 lie in the window
+        noise = rng.normal(size=dim).astype(np.float32)
+        noise -= (noise @ q) * q
+        noise /= np.linalg.norm(noise)
+        c = 0.9 if near else 0.5 + 0.01 * rng.random()
+        v = c * q + np.sqrt(1 - c * c) * noise
+        when = day0 + dt.timedelta(days=int(rng.integers(0, 10)))
+        if near:
+            when = when.replace(year=2021 + int(rng.choice([-3, -2, -1, 1, 2, 3])))
+        else:
+            inside.append(n)
+        ev.restore_stored(f"a{n}", f"e{n}", v.astype(np.float32), None, when)
+    every = np.stack([np.asarray(ev._index.get(n), dtype=np.float32).ravel() for n in range(600)])
+    ev.freeze(tmp_path, size=1024)
+    assert [s.lo is not None for s in ev._segments] == [True] and ev._segments[0].count == 600
+    f = Features("q", "en", dt.datetime(2021, 3, 5, 12), q, frozenset(), frozenset(), frozenset(), {}, 0.0,
+                 frozenset())
+    return ev, f, every, inside
+
+
+def test_a_dated_article_searches_a_dated_segment_within_its_time_window(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A segment spanning years holds, for a dated article, a few articles in its window and many
+    nearer ones in other years. Searched within the window (``WINDOW_EXACT``), the article's
+    nearest are exactly the nearest of those in its window, read from the segment's file; its
+    HNSW index's top 30 (main's search) holds only other years' articles, which the window then
+    drops, so the article met none of the 40 in-window ones. A batch's search ahead answers the
+    same. With more in-window articles than ``WINDOW_EXACT``, or with it None, the HNSW search as
+    before."""
+    from storyline.link import events as evmod
+
+    ev, f, every, inside = _years_apart(tmp_path)
+    k = ev.cfg.neighbours
+    sims = every[inside] @ f.vector
+    want = [inside[i] for i in np.argsort(-sims, kind="stable")[:k]]
+    got = ev._nearest(f, k)
+    assert got == want  # nearest first, exactly, all 30 in the window
+    assert ev._nearest(f, k, ev.search_ahead([f])) == got
+    assert all(ev._in_window(f.published, ev._keys[key]) for key in got)
+    for exact in (None, 39):  # the HNSW search: nearest of any year, none in the window
+        monkeypatch.setattr(evmod, "WINDOW_EXACT", exact)
+        old = ev._nearest(f, k)
+        assert len(old) == k and not set(old) & set(inside)
+
+
+def test_a_segment_file_is_read_row_by_row_as_usearch_wrote_it(tmp_path: Path) -> None:
+    """``_file_vectors`` reads a saved usearch index's vectors from its file with each row's key:
+    a segment built by a threaded add (slots in no order of keys or insertion) gives every key's
+    vector exactly as the index returns it; a file laid out otherwise gives None."""
+    from usearch.index import Index
+
+    from storyline.link import events as evmod
+
+    rng = np.random.default_rng(5)
+    n, dim = 3000, 32
+    vecs = rng.normal(size=(n, dim)).astype(np.float32)
+    keys = rng.permutation(10 * n)[:n].astype(np.uint64)
+    index = Index(ndim=dim, metric="ip")
+    index.add(keys, vecs, threads=2)
+    path = tmp_path / "seg.usearch"
+    index.save(str(path))
+    seg = evmod._Segment(path, 1, 2, n)
+    got = evmod._file_vectors(seg, dim)
+    assert got is not None
+    rows, slot_keys = got
+    assert sorted(slot_keys.tolist()) == sorted(keys.tolist())
+    want = np.stack([np.asarray(seg.index.get(key), dtype=np.float32).ravel() for key in slot_keys.tolist()])
+    assert np.array_equal(evmod._as_float32(np.asarray(rows)), want)
+    del seg, rows, got
+    raw = bytearray(path.read_bytes())
+    raw[-1:] = b""  # one byte short: the nodes no longer end where the file does
+    bad = tmp_path / "bad.usearch"
+    bad.write_bytes(bytes(raw))
+    other = evmod._Segment.__new__(evmod._Segment)
+    other.path, other.lo, other.hi, other.count = bad, 1, 2, n
+    other.mapped_as, other.size, other.index = str(bad), len(raw), index
+    assert evmod._file_vectors(other, dim) is None
+
+
 def _segment_rss_kb(paths: set[str]) -> int:
     return _mapped_rss_kb(paths.__contains__)
 
