@@ -209,7 +209,6 @@ class Linker:
     def attach(self, loader: Loader | None) -> None:
         """Read stored features through ``loader`` again (after ``detach`` or a snapshot load)."""
         self._events.feats.loader = loader
-        self._events.index_days()
         if loader is not None:
             self._storylines.events.articles = self._event_articles
         self._storylines.events.on_evict = self._storylines._evicted

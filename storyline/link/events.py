@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from usearch.index import BatchMatches, Index, ScalarKind
+from usearch.index import BatchMatches, Index
 
 from storyline.link.duplicates import DuplicateIndex
 from storyline.link.similarity import Features, LinkConfig, combine, head_decides, signals
@@ -85,15 +85,6 @@ kind, dated and undated."""
 # Days of slack when deciding a segment is out of an article's window (dates are compared as days;
 # the window check itself is exact and still runs on every candidate).
 SEGMENT_SLACK = 2
-# A dated article searches a dated segment only among the segment's articles inside its time window
-# when at most this many are (an exact search of their vectors, ``EventIndex._search_window``); with
-# more, the segment's HNSW index is searched and the window applied to its top ``neighbours`` after,
-# as before. Why: a segment of 262,144 spans weeks in a busy feed but years in a slow one, and its
-# HNSW top 30 then holds articles of other years that the window drops, in place of in-window ones
-# it never returns; searched within the window a new article meets the in-window articles a small
-# store would show it, and the search costs what the window holds, not what the segment does
-# (docs/scale.md, session 21). None: never (every dated segment by its HNSW index, as before).
-WINDOW_EXACT: int | None = 4096
 
 
 # Drop the pages of a segment's memory map from the process once a batch's searches of it are done
@@ -184,12 +175,6 @@ class _Segment:
                              f" vectors, {self.count} expected")
         self.index: Index = index
 
-    # Worked out after a load, not saved (``__getstate__``): its keys by publish day
-    # (``EventIndex._by_day``) and the vectors of a range of them last read (``_search_group``).
-    by_day: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-    rows: np.ndarray | None = None  # its file's vectors by slot, memory-mapped (``_file_vectors``)
-    window_vectors: tuple[int, int, np.ndarray] | None = None
-
     def reaches(self, day: int | None, window: int) -> bool:
         """Could an article published on ``day`` link to one of these within ``window`` days?"""
         if day is None or self.lo is None or self.hi is None:
@@ -201,56 +186,6 @@ class _Segment:
 
     def __setstate__(self, st: dict[str, Any]) -> None:
         self.__init__(st["path"], st["lo"], st["hi"], st["count"])  # type: ignore[misc]
-
-
-def _file_vectors(seg: _Segment, dim: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The vectors of a saved usearch index file as an array mapped from it, one row per slot, in
-    the index's own scalar type (bf16 as 16-bit integers), and the key of each slot; None when the
-    file does not read as expected (it is then only searched through usearch).
-
-    The layout read (usearch 2's dense index): two 32-bit sizes (rows, bytes per row), the rows
-    in slot order, a 64-byte head, the graph's header (five 64-bit numbers: size, connectivity,
-    base connectivity, top level, entry slot), each slot's level (16-bit), then each slot's node:
-    its 64-bit key, its level, and per level a 32-bit count and that level's connectivity in
-    32-bit slots. It is checked, not assumed: the nodes must end where the file does, hold every
-    key of the index once, and a few rows must equal what usearch returns for their keys. usearch's
-    own key listing (``get_keys_in_slice``) is in its hash table's order, not the rows'."""
-    kind = {ScalarKind.BF16: np.uint16, ScalarKind.F16: np.float16, ScalarKind.F32: np.float32}.get(seg.index.dtype)
-    n = seg.count
-    if kind is None or n == 0:
-        return None
-    width = np.dtype(kind).itemsize * dim
-    raw = np.memmap(seg.mapped_as, dtype=np.uint8, mode="r")
-    try:
-        head = raw[:8].view(np.uint32)
-        graph = 8 + n * width + 64
-        size, conn, base, _, _ = raw[graph : graph + 40].view(np.uint64).tolist()
-        if int(head[0]) != n or int(head[1]) != width or size != n:
-            return None
-        levels = raw[graph + 40 : graph + 40 + 2 * n].view(np.int16).astype(np.int64)
-        sizes = 10 + 4 + 4 * int(base) + levels * (4 + 4 * int(conn))
-        starts = graph + 40 + 2 * n + np.concatenate([[0], np.cumsum(sizes)[:-1]])
-        if int(starts[-1] + sizes[-1]) != len(raw):
-            return None
-        slot_keys = raw[starts[:, None] + np.arange(8)].view(np.uint64).ravel().copy()
-        mine = np.sort(np.asarray(seg.index._compiled.get_keys_in_slice(0, n), dtype=np.uint64))
-        if not np.array_equal(np.sort(slot_keys), mine):
-            return None
-        rows = np.memmap(seg.mapped_as, dtype=kind, mode="r", offset=8, shape=(n, dim))
-        probe = np.unique(np.linspace(0, n - 1, 16).astype(np.int64))
-        want = np.asarray(seg.index.get(slot_keys[probe]), dtype=np.float32).reshape(len(probe), dim)
-        return (rows, slot_keys) if np.array_equal(_as_float32(rows[probe]), want) else None
-    except (ValueError, IndexError):
-        return None
-    finally:
-        del raw
-
-
-def _as_float32(rows: np.ndarray) -> np.ndarray:
-    """Stored vectors as float32 (bf16 held as 16-bit integers: the high half of a float32)."""
-    if rows.dtype == np.uint16:
-        return (rows.astype(np.uint32) << 16).view(np.float32)
-    return np.asarray(rows, dtype=np.float32)
 
 
 def _day(d: object) -> int | None:
@@ -513,10 +448,7 @@ class EventIndex:
             index.save(str(path))
             lo = int(days[chunk].min()) if dated else None
             hi = int(days[chunk].max()) if dated else None
-            seg = _Segment(path, lo, hi, len(chunk))
-            if dated:
-                self._by_day(seg)  # its keys by day, now rather than in the next batch
-            out.append(seg)
+            out.append(_Segment(path, lo, hi, len(chunk)))
         return out
 
     def _vectors_of(self, sources: list[Index], src: np.ndarray, keys: np.ndarray) -> np.ndarray:
@@ -697,11 +629,10 @@ class EventIndex:
             found.extend(got[2])
         else:
             day = _day(f.published)
-            mine: list[list[tuple[float, int]]] = [[]]
             for seg in self._segments:
                 if seg.reaches(day, self.cfg.window_days):
-                    self._search_segment(seg, [0], [vec], [day], k, mine)
-            found.extend(mine[0])
+                    hits = seg.index.search(vec, min(k, seg.count))
+                    found.extend(zip(hits.distances.tolist(), hits.keys.tolist(), strict=True))
         found.sort()
         return [int(key) for _, key in found[:k]]
 
@@ -728,7 +659,7 @@ class EventIndex:
         kept = self._kept(rows_of)
         for j, (seg, rows) in enumerate(zip(self._segments, rows_of, strict=True)):
             if rows:
-                self._search_segment(seg, rows, vecs, days, k, found)
+                self._search_segment(seg, rows, vecs, k, found)
             if j not in kept:  # also one kept by an earlier batch and not by this one
                 # Every segment is alive (self._segments holds its index) while its ranges are dropped.
                 _drop_pages(maps.get(seg.mapped_as, []))
@@ -756,31 +687,11 @@ class EventIndex:
                 room -= segs[j].size
         return kept
 
+    @staticmethod
     def _search_segment(
-        self,
-        seg: _Segment,
-        rows: list[int],
-        vecs: list[np.ndarray],
-        days: list[int | None],
-        k: int,
-        found: list[list[tuple[float, int]]],
+        seg: _Segment, rows: list[int], vecs: list[np.ndarray], k: int, found: list[list[tuple[float, int]]]
     ) -> None:
-        """One segment's nearest for the batch's ``rows`` into ``found``: a dated article whose
-        window holds at most ``WINDOW_EXACT`` of a dated segment's articles gets the nearest of
-        those (``_search_window``), every other one the segment's HNSW nearest (one usearch call)."""
-        by = self._by_day(seg) if WINDOW_EXACT is not None else None
-        if by is not None:
-            reach = self.cfg.window_days + 1  # whole days; ``_in_window`` still decides each pair
-            dated = [i for i in rows if days[i] is not None]
-            when = np.asarray([days[i] for i in dated], dtype=np.int64)
-            lo = np.searchsorted(by[0], when - reach, side="left")
-            hi = np.searchsorted(by[0], when + reach, side="right")
-            small = {i: (int(a), int(b)) for i, a, b in zip(dated, lo, hi, strict=True) if b - a <= WINDOW_EXACT}
-            if small:
-                self._search_window(seg, by[1], small, vecs, k, found)
-                rows = [i for i in rows if i not in small]
-        if not rows:
-            return
+        """One segment's nearest for the batch's ``rows`` (one usearch call), into ``found``."""
         if len(rows) == 1:  # usearch answers a single query with its own matches, not a batch
             one = seg.index.search(vecs[rows[0]], min(k, seg.count))
             found[rows[0]].extend(zip(one.distances.tolist(), one.keys.tolist(), strict=True))
@@ -792,88 +703,6 @@ class EventIndex:
         for j, i in enumerate(rows):
             n = counts[j]
             found[i].extend(zip(dists[j][:n], keys[j][:n], strict=True))
-
-    def _search_window(
-        self,
-        seg: _Segment,
-        keys: np.ndarray,
-        spans: dict[int, tuple[int, int]],
-        vecs: list[np.ndarray],
-        k: int,
-        found: list[list[tuple[float, int]]],
-    ) -> None:
-        """Exact nearest among a dated segment's articles in each row's window: ``spans`` maps a
-        row to its range of ``keys`` (the segment's keys by publish day). The vectors of the
-        ranges' union are read from the segment once (and kept on it for the next batch, whose
-        windows are usually the same days); distances as usearch's inner-product metric gives them."""
-        # Rows in order of their windows, in groups whose union spans at most 2 * WINDOW_EXACT
-        # keys (a batch's windows are mostly the same days; a mixed one is not read whole).
-        order = sorted(spans, key=lambda i: spans[i])
-        limit = 2 * (WINDOW_EXACT or 0)
-        group: list[int] = []
-        for i in order:
-            if group and max(spans[i][1], spans[group[-1]][1]) - spans[group[0]][0] > limit:
-                self._search_group(seg, keys, spans, group, vecs, k, found)
-                group = []
-            group.append(i)
-        if group:
-            self._search_group(seg, keys, spans, group, vecs, k, found)
-
-    def _search_group(
-        self,
-        seg: _Segment,
-        keys: np.ndarray,
-        spans: dict[int, tuple[int, int]],
-        group: list[int],
-        vecs: list[np.ndarray],
-        k: int,
-        found: list[list[tuple[float, int]]],
-    ) -> None:
-        ulo = min(spans[i][0] for i in group)
-        uhi = max(spans[i][1] for i in group)
-        if uhi <= ulo:
-            return
-        have = seg.window_vectors
-        if have is None or not (have[0] <= ulo and uhi <= have[1]):
-            assert seg.rows is not None and seg.by_day is not None  # set with by_day
-            have = seg.window_vectors = (ulo, uhi, _as_float32(seg.rows[seg.by_day[2][ulo:uhi]]))
-        base, mat = have[0], have[2]
-        with _one_blas_thread():
-            sims = mat[ulo - base : uhi - base] @ np.stack([vecs[i] for i in group]).astype(np.float32).T
-        for j, i in enumerate(group):
-            a, b = spans[i]
-            if b <= a:
-                continue
-            col = sims[a - ulo : b - ulo, j]
-            n = min(k, b - a)
-            top = np.argpartition(-col, n - 1)[:n] if n < b - a else np.arange(b - a)
-            found[i].extend(zip((1.0 - col[top]).tolist(), keys[a + top].tolist(), strict=True))
-
-    def _by_day(self, seg: _Segment) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """A dated segment's publish days in ascending order, its keys in that order and where
-        each is stored in the segment's file (``_file_vectors``); None for an undated segment or
-        one whose file is not laid out as expected (it is then searched by its HNSW index alone).
-        Worked out from ``published`` once per segment (``index_days``) and kept on it."""
-        if seg.lo is None:
-            return None
-        if seg.by_day is None:
-            got = _file_vectors(seg, self.dim)
-            if got is None:
-                return None
-            rows, slot_keys = got
-            days = np.fromiter((_day(self.published.get(self._keys[key])) or 0 for key in slot_keys.tolist()),
-                               dtype=np.int64, count=len(slot_keys))
-            order = np.argsort(days, kind="stable")
-            seg.by_day = (days[order], slot_keys[order], order)
-            seg.rows = rows
-        return seg.by_day
-
-    def index_days(self) -> None:
-        """Work out every dated segment's keys by day now (``_by_day``), as a start-up does, so a
-        linked batch does not pay for it (~0.1 s per segment of 262,144)."""
-        if WINDOW_EXACT is not None:
-            for seg in self._segments:
-                self._by_day(seg)
 
     def event_scores(self, scores: dict[str, float]) -> dict[str, float]:
         per: dict[str, list[float]] = {}
