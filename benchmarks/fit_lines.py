@@ -73,6 +73,13 @@ def pages(data: Path, extra: Sequence[Any] = ()) -> list[Page]:
         body = normalise_line(g["body"])
         labels = [int(normalise_line(ln.text) in body) for ln in a.lines]
         out.append((pid, a.rows, [ln.words for ln in a.lines], labels, _EXTRACTION_WEIGHT, [ln.text for ln in a.lines]))
+    return out + external_pages(extra)
+
+
+def external_pages(extra: Sequence[Any]) -> list[Page]:
+    """Pages of the external sets (``external_sets.Page``) as fit pages, labelled as the
+    extraction set's are: a page line is positive when it is found in the gold body."""
+    out: list[Page] = []
     for page in extra:
         a = analyse(page.text)
         body = normalise_line(page.body)
