@@ -166,11 +166,12 @@ def split_sentences(text: str) -> list[str]:
 
 def readable(text: str) -> str | None:
     """The sentence as a reader should see it (tokeniser escapes and spacing undone, a dateline,
-    wire credit or time stamp at its start cut), or None when it cannot stand on its own in a
+    wire credit, time stamp or bracketed note at its start cut), or None when it cannot stand on its own in a
     timeline: a tweet (handles, hashtags, web addresses), a byline or credit, a page's time stamp,
     markup, a headline or fragment (no closing punctuation: "On Tuesday, Marie Colvin said the
     bombardment of Baba Amr had"), the tail of a sentence (opens in lower case or with
-    punctuation), a lead-in to a quote or list (ends with ":"), a headline run into its lede."""
+    punctuation, or a lower-case word after a bracketed note: "(MSD) confirmed today …"), a lead-in
+    to a quote or list (ends with ":"), a headline run into its lede."""
     worded = _worded(text)
     return _detokenise(worded) if worded else None
 
@@ -187,8 +188,11 @@ def _worded(text: str, opens: Callable[[str], bool] | None = None) -> str | None
         return None
     if not _opens(quick):
         return None
+    note = _BRACKET_LEDE.match(quick)
+    if note and quick[note.end() :][:1].islower():
+        return None
     shown = quick
-    for pat in (_PIPE_LEDE, _BYLINE_LEDE, _WIRE_LEDE, _CAPTION, _UPDATE_NOTE, _CLOCK_LEDE, _CAPS_LEDE):
+    for pat in (_PIPE_LEDE, _BYLINE_LEDE, _WIRE_LEDE, _CAPTION, _UPDATE_NOTE, _CLOCK_LEDE, _CAPS_LEDE, _BRACKET_LEDE):
         shown = pat.sub("", shown, count=1).lstrip(" :;,|-–—")
     if not _opens(shown):  # "On 25 January 2011 protesters …" is a sentence, not a dateline
         shown = quick
@@ -279,6 +283,11 @@ _POST_STAMP = re.compile(
     r"[^|.!?]{0,30}?\b(?:19|20)\d{2}\s*(?:[^\W\d_]{1,5}\.?|[,-])?\s*\d{1,2}[:.h]\d{2}\s*(?:[ap]\.?\s?m\b\.?)?\s*\|"
 )
 _CAPS_LEDE = re.compile(r"^[A-Z][A-Z.'’ ]{2,30}(?:,\s*[A-Z][\w.]*(?:\s[A-Z][\w.]*)?)?\s*(?:--|—|–|-)\s+")
+# A note in brackets opening the sentence: a place as a dateline ("(Rio de Janeiro) Le Brésil …"),
+# a live blog's clocks ("(12:34 a.m. Monday ET, 6:34 a.m. Monday in Libya) A coalition …"), a links
+# note ("[Liens en anglais et arabe] L'Egypte …"). Followed by a lower-case word, the sentence lost
+# its subject to the note ("(MSD) confirmed today that …"): no sentence.
+_BRACKET_LEDE = re.compile(r"^[(\[][^()\[\]]{1,80}[)\]]\s+(?=\S)")
 # Signs that a text is tokenised (Penn Treebank): a space before a comma or a closing stop, split
 # contractions. French spacing before ":;?!" is not one.
 _TOKENISED = re.compile(r"\s(?:n't|'s|'re|'ll|'ve|'m|'d)\b|\w\s[,.](?:\s|$)|``|''|-[LR][RSC]B-")

@@ -407,3 +407,35 @@ def test_a_clock_after_a_page_stamp_is_cut_too() -> None:
         " a Libyan diplomatic source told CNN ."
     )
     assert readable(text) == "Libyan leader Moammar Gadhafi still is in Libya, a Libyan diplomatic source told CNN."
+
+
+def test_readable_cuts_a_bracketed_note_that_opens_the_sentence() -> None:
+    # Session 21, a reader's look at the dev timelines (shared/data/timelines, through the pipeline):
+    # a place as a dateline in brackets (La Presse, crisis-fr-egypt-ext_18) and a live blog's clocks
+    # (t17-LibyaWar_cnn-376) opened the sentences shown; a press release that lost its subject to the
+    # brackets (t17-H1N1_reuters-427) was shown as "(MSD) confirmed today that …".
+    rio = (
+        "(Rio de Janeiro) Le Brésil a enregistré mercredi une explosion des nouvelles contaminations du coronavirus,"
+        " avec 67\xa0860\xa0cas enregistrés au cours des dernières 24\xa0heures, a annoncé le ministère de la Santé,"
+        " un chiffre record."
+    )
+    assert readable(rio) == " ".join(rio.split()).removeprefix("(Rio de Janeiro) ")  # no-break spaces as spaces
+    clocks = (
+        "-LRB- 12:34 a.m. Monday ET , 6:34 a.m. Monday in Libya -RRB- A coalition military official has confirmed"
+        " that Libyan leader Moammar Gadhafi 's compound was targeted by airstrikes Sunday night ."
+    )
+    assert readable(clocks) == (
+        "A coalition military official has confirmed that Libyan leader Moammar Gadhafi's compound was targeted"
+        " by airstrikes Sunday night."
+    )
+    msd = (
+        "-LRB- MSD -RRB- confirmed today that its investigational influenza test was used in detecting the first"
+        " identified case of infection with the 2009 A -LRB- H1N1 -RRB- swine flu ."
+    )
+    assert readable(msd) is None
+    # A whole sentence in brackets, and a wire credit in brackets after the place, stay as they were.
+    whole = "(The figures were revised later , officials said .)"
+    assert readable(whole) == "(The figures were revised later, officials said.)"
+    assert readable("TRIPOLI , Libya -LRB- CNN -RRB- -- Rebels took the town on Monday , officials said .") == (
+        "Rebels took the town on Monday, officials said."
+    )
