@@ -440,10 +440,11 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     as furniture (``_is_box``: an ``aside``, ``footer`` or ``nav``, a landmark role, ``itemprop``
     comment, or a class or id all of whose words are furniture or generic words) or a block of
     links beside the story (``_is_link_box``), or on a WordPress single-post page another post's
-    element (``_is_other_post``, session 18). It goes only when all of these hold: some of the
-    cut's text lies outside it and before it (the story comes first), at least ``_BOX_STORY``
-    words of the cut lie outside it (the story stays), and it holds at most ``_BOX_SHARE`` of the
-    cut (a box holding nearly all of it wraps the story). Each paragraph is placed on the page by
+    element (``_is_other_post``, session 18), or a table layout's column beside the story's that
+    holds no paragraph of article length (``_is_side_column``, session 21). It goes only when all
+    of these hold: some of the cut's text lies outside it and before it (the story comes first),
+    at least ``_BOX_STORY`` words of the cut lie outside it (the story stays), and it holds at most
+    ``_BOX_SHARE`` of the cut (a box holding nearly all of it wraps the story). Each paragraph is placed on the page by
     its words (``_locate``); one not placed is kept. Language plays no part: the evidence is the
     page's markup, whose class names are English in every language's pages.
 
@@ -471,9 +472,12 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     for box, held in mass.items():
         if box.tag in ("html", "body") or held > _BOX_SHARE * total or total - held < _BOX_STORY:
             continue
-        if not (_is_box(box) or _is_link_box(box, core) or _is_other_post(box, own)):
+        side = not (_is_box(box) or _is_link_box(box, core) or _is_other_post(box, own))
+        if side and not _is_side_column(box, core):
             continue
         inside = [n for n, chain in enumerate(chains) if box in chain]
+        if side and max(sizes[n] for n in inside) > _ARTICLE_PARAGRAPH:
+            continue
         before = [n for n, chain in enumerate(chains) if chain and box not in chain and n < inside[0]]
         if before:
             drop.update(inside)
@@ -551,6 +555,21 @@ def _is_link_box(el: HtmlElement, core: HtmlElement | None) -> bool:
     words = n_words(" ".join(el.itertext()))
     linked = sum(n_words(" ".join(a.itertext())) for a in el.iter("a"))
     return bool(words) and linked >= _BOX_LINKS * words
+
+
+def _is_side_column(el: HtmlElement, core: HtmlElement | None) -> bool:
+    """A column of a table layout beside the story's: a ``td`` of the row one of whose other cells
+    holds the story's core (the deepest element holding half the cut), the ``td`` neither holding
+    it nor lying in it. Pages laid out in tables (L3S-GN1's of 2008) put their sidebars in such a
+    column, with no class or id to read: "EDITOR'S CHOICE", feature teasers ("Mr Food Get the
+    latest recipes ..."), other headlines. ``drop_boxes_after`` drops it under its own bounds, and
+    only when it holds no paragraph of article length (``_ARTICLE_PARAGRAPH``): on NY1's page the
+    dated headlines beside a one-paragraph story held more of the cut than the story, so the
+    story's own cell was the side column (session 21)."""
+    if el.tag != "td" or core is None or core in _ancestors(el) or el in _ancestors(core):
+        return False
+    row = el.getparent()
+    return row is not None and row.tag == "tr" and row in _ancestors(core)
 
 
 # WordPress marks a single post's page with its post's number ("postid-1806" on the body) and every
