@@ -470,30 +470,58 @@ def test_a_table_layouts_side_column_is_no_story() -> None:
     assert "Mr. Food" not in body and "Horoscopes" not in body
 
 
+_LIBRARY = ("The city opened its new riverside library on Saturday after three years of building work, and more "
+            "than two thousand people came through the doors on the first day. The library holds a hundred "
+            "thousand books, a room for children, and a hall for concerts and talks. The mayor said the building "
+            "cost less than planned, and that the old library on Main Street will become a museum of the town. "
+            "Opening hours run from nine in the morning until eight at night.")
+_HEADS = ["Police Make Arrest In Case Of Woman Missing Since Summer",
+          "Worker Rescued From Trench At Building Site Downtown",
+          "Investigators Return To Scene Of Deadly Crane Collapse",
+          "Candidates Meet For Debate Before Next Week's Primary",
+          "Neighbours Try To Save Affordable Housing On East Side",
+          "Two Officers Honoured For Catching Suspected Robber",
+          "Trial Of Bus Driver Set To Begin Tomorrow Morning",
+          "Food Vendors Protest Proposed Rules For Street Carts",
+          "Waterfalls To Be Installed In The River For Art Show"]
+
+
+def _dated_headlines_page() -> str:
+    """NY1's page of L3S-GN1 in shape (its text written for the test: the set is research-use only):
+    a one-paragraph story in one cell of a row, nine dated headline links in the other."""
+    return ("<html><head><title>Library Opens</title></head><body><table><tr><td>Jan 15, 2008</td>"
+            "<td>On the air now: the evening news at seven</td></tr></table><table><tr><td valign='top'>"
+            f"<p>{_LIBRARY}</p></td><td><table>"
+            + "".join(f"<tr><td>January 15, 2008 <a href='/s/{n}'>{h}</a></td></tr>" for n, h in enumerate(_HEADS))
+            + "</table></td></tr></table></body></html>")
+
+
 def test_a_side_column_holding_a_paragraph_of_article_length_stays() -> None:
     """A side column holding a paragraph of article length may be the story itself, the story's
     row then holding a longer list of dated headlines in the other cell (NY1's page of L3S-GN1:
     ten dated headlines held more of the cut than its one-paragraph story, so the list was the
     cut's core and the story its side column): such a column is not dropped. The page's shape is
     NY1's; its text is written for the test (the set is research-use only)."""
-    story = ("The city opened its new riverside library on Saturday after three years of building work, and more "
-             "than two thousand people came through the doors on the first day. The library holds a hundred "
-             "thousand books, a room for children, and a hall for concerts and talks. The mayor said the building "
-             "cost less than planned, and that the old library on Main Street will become a museum of the town. "
-             "Opening hours run from nine in the morning until eight at night.")
-    heads = ["Police Make Arrest In Case Of Woman Missing Since Summer",
-             "Worker Rescued From Trench At Building Site Downtown",
-             "Investigators Return To Scene Of Deadly Crane Collapse",
-             "Candidates Meet For Debate Before Next Week's Primary",
-             "Neighbours Try To Save Affordable Housing On East Side",
-             "Two Officers Honoured For Catching Suspected Robber",
-             "Trial Of Bus Driver Set To Begin Tomorrow Morning",
-             "Food Vendors Protest Proposed Rules For Street Carts",
-             "Waterfalls To Be Installed In The River For Art Show"]
-    html = ("<html><head><title>Library Opens</title></head><body><table><tr><td>Jan 15, 2008</td>"
-            "<td>On the air now: the evening news at seven</td></tr></table><table><tr><td valign='top'>"
-            f"<p>{story}</p></td><td><table>"
-            + "".join(f"<tr><td>January 15, 2008 <a href='/s/{n}'>{h}</a></td></tr>" for n, h in enumerate(heads))
-            + "</table></td></tr></table></body></html>")
-    body = "\n".join(extract_html(html).cleaned.paragraphs)
-    assert story in body
+    html = _dated_headlines_page()
+    cut = ["| Jan 15, 2008 | On the air now: the evening news at seven |", _LIBRARY,
+           *(f"| January 15, 2008 {h} |" for h in _HEADS)]  # the cut as trafilatura prints it
+    body = "\n".join(H.drop_boxes_after(cut, [], H.parse_html(html))[0])  # the column rule alone
+    assert _LIBRARY in body
+    assert _LIBRARY in "\n".join(extract_html(html).cleaned.paragraphs)
+
+
+def test_a_row_of_a_dated_headline_link_is_a_teaser() -> None:
+    """A table row of another story's dated headline ("| January 15, 2008  Police Make Arrest ... |",
+    "| 3 days ago | | Park realizes win at Oracle |": NY1's and the Examiner's pages of L3S-GN1) is
+    a teaser, not the story's: its cells are link labels and dates, one a headline link. A data
+    row, a menu cell or a link without a date is not one."""
+    body = "\n".join(extract_html(_dated_headlines_page()).cleaned.paragraphs)
+    assert _LIBRARY in body
+    assert not any(h in body for h in _HEADS)
+    anchors = frozenset({"park realizes win at oracle", "auckland", "premier league"})
+    assert H._is_teaser_row("| 3 days ago |  | Park realizes win at Oracle |", anchors)
+    assert H._is_teaser_row("| 15 hrs ago | Park realizes win at Oracle |", anchors)
+    assert not H._is_teaser_row("| Park realizes win at Oracle |", anchors)  # no date: a link row's to judge
+    assert not H._is_teaser_row("| Auckland | 23/16 | 74/60 |", anchors)  # a data table's row
+    assert not H._is_teaser_row("| Premier League | Friday, Jan 11, 2008 |", anchors)  # a section, no headline
+    assert not H._is_teaser_row("| 3 days ago | Park realizes win at Oracle, said the coach |", anchors)

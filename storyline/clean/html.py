@@ -788,6 +788,7 @@ def filter_paragraphs(
             or (is_date_line(p) and _DATE_SHAPE.search(p) and not _DATA_ROW.search(p))
             or _TABLE_RULE.match(p)
             or _is_link_row(p, anchors)
+            or _is_teaser_row(p, anchors)
             or (n_words(p) <= 60 and _CREDIT.match(p))
             or (n_words(p) <= 40 and _COPYRIGHT.match(p))
             or _MAIL_OR_HANDLE_ONLY.match(p)
@@ -814,6 +815,41 @@ def _is_link_row(p: str, anchors: frozenset[str]) -> bool:
     row = p.startswith("|") and p.endswith("|")
     items = [c for c in (_fold(x) for x in _BAR_SEP.split(p)) if c and re.search(r"\w", c)]
     return bool(items) and (row or len(items) >= 3) and all(c in anchors for c in items)
+
+
+# An age instead of a date in a list of other stories: "3 days ago", "15 hrs ago".
+_AGO = re.compile(r"(?i)^\d+\s+(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\s+ago$")
+_HEADLINE_LINK = 3  # words of a link label that reads as a headline, not a menu item
+
+
+def _is_teaser_row(p: str, anchors: frozenset[str]) -> bool:
+    """A table row of another story's teaser: its filled cells are link labels and dates ("| 3
+    days ago | | Park realizes win at Oracle |", "| January 15, 2008  Police Make Arrest ... |", the
+    date and the link in one cell), at least one a dated headline link of ``_HEADLINE_LINK`` words
+    or more. Old pages list their other headlines in such rows beside or under the story, with no
+    class or id to read (session 21). A date is a date line with a date's shape or an age ("3 days
+    ago"); a row of numbers (``_DATA_ROW``) is data, not a teaser."""
+    if not anchors or not (p.startswith("|") and p.endswith("|")) or _DATA_ROW.search(p):
+        return False
+    cells = [c.strip() for c in p.strip("|").split("|") if re.search(r"\w", c)]
+    dated = headline = False
+    for cell in cells:
+        if _is_dated(cell):
+            dated = True
+            continue
+        words = cell.split()
+        for k in range(min(len(words), 7)):
+            if _fold(" ".join(words[k:])) in anchors and (k == 0 or _is_dated(" ".join(words[:k]))):
+                dated = dated or k > 0
+                headline = headline or n_words(" ".join(words[k:])) >= _HEADLINE_LINK
+                break
+        else:
+            return False
+    return dated and headline
+
+
+def _is_dated(text: str) -> bool:
+    return bool(_AGO.match(text) or (is_date_line(text) and _DATE_SHAPE.search(text)))
 
 
 def page_kind(
