@@ -37,21 +37,21 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 ROOT = Path(__file__).resolve().parent.parent
 
 RULES = ("phrase", "teaser", "teaser-row", "date", "date-shape", "data-row", "table", "link-row", "link-bar", "credit",
-         "mail", "copyright", "tail-stop", "boxes", "side-column", "repeats", "posts")
+         "mail", "copyright", "tail-stop", "boxes", "side-column", "comments", "repeats", "posts")
 # The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
 OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright", "repeats", "posts",
-                           "teaser-row", "side-column"})
+                           "teaser-row", "side-column", "comments"})
 # The rules as they were before session 16 (menu bars only as table rows; data rows as date lines;
 # copyright lines kept).
 S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes", "repeats", "posts", "justext-rescue", "teaser-row",
-                     "side-column"})
+                     "side-column", "comments"})
 # The path before session 17 (no furniture boxes after the story).
-S17_OFF = frozenset({"boxes", "repeats", "posts", "justext-rescue", "teaser-row", "side-column"})
+S17_OFF = frozenset({"boxes", "repeats", "posts", "justext-rescue", "teaser-row", "side-column", "comments"})
 # The path before session 18 (a recall cut repeating the precise cut's paragraphs was a rescue; no
 # embedded posts put back).
-S18_OFF = frozenset({"repeats", "posts", "justext-rescue", "teaser-row", "side-column"})
-# The path before session 21 (no teaser rows, no table layout's side column).
-S21_OFF = frozenset({"teaser-row", "side-column"})
+S18_OFF = frozenset({"repeats", "posts", "justext-rescue", "teaser-row", "side-column", "comments"})
+# The path before session 21 (no teaser rows, no table layout's side column, no blog comment threads).
+S21_OFF = frozenset({"teaser-row", "side-column", "comments"})
 
 
 CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors",
@@ -112,8 +112,9 @@ def _filter(paragraphs: list[str], off: frozenset[str], anchors: frozenset[str] 
     kept: list[str] = []
     total = sum(n_words(p) for p in paragraphs)
     seen = 0
-    for p in paragraphs:
-        if "tail-stop" not in off and seen >= 0.5 * total and is_tail_stop(p):
+    thread = H.comment_thread_start(paragraphs) if "comments" not in off else None
+    for n, p in enumerate(paragraphs):
+        if n == thread or ("tail-stop" not in off and seen >= 0.5 * total and is_tail_stop(p)):
             break
         seen += n_words(p)
         hits = {

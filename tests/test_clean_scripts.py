@@ -525,3 +525,34 @@ def test_a_row_of_a_dated_headline_link_is_a_teaser() -> None:
     assert not H._is_teaser_row("| Auckland | 23/16 | 74/60 |", anchors)  # a data table's row
     assert not H._is_teaser_row("| Premier League | Friday, Jan 11, 2008 |", anchors)  # a section, no headline
     assert not H._is_teaser_row("| 3 days ago | Park realizes win at Oracle, said the coach |", anchors)
+
+
+def test_a_blog_comment_thread_longer_than_the_post_is_cut() -> None:
+    """A blog post followed by its comment thread, each comment signed "Posted by: NAME | DATE" (the
+    colon form of TypePad's, Movable Type's and News Ltd's comment templates; Dragnet's R187,
+    R196, R197, R531, R532, R534 and an L3S-GN1 page of the Daily Telegraph have it, five sites):
+    the thread is longer than the post, so the tail stop at its heading (after half the words)
+    never fired, and trafilatura kept every comment. The cut ends at the first dated attribution.
+    The post is two paragraphs of Engadget's review (Apache-2.0), the comments written for the test."""
+    _, paras = _table_layout("")
+    comments = [("Great write-up, the part about the fans matches what I heard at the store.", "Dana"),
+                ("I will wait for the price to drop before I buy one, but the 4K games look tempting.", "Lee"),
+                ("Does it play my old 360 discs? That is all I need to know before I upgrade.", "Sam"),
+                ("Thanks for testing the controller batteries, nobody else mentions them.", "Robin"),
+                ("The One S was enough for me, and my television is not 4K anyway, so I will skip this one.", "Alex"),
+                ("Microsoft should have put a bigger drive in it; the games are huge and a terabyte fills up.", "Kim")]
+    thread = [(c, f"{n}{r}", f"Nov {4 + k % 2}, {y} {k + 1}:10:05 PM")
+              for y, r in ((2017, ""), (2018, " R.")) for k, (c, n) in enumerate(comments)]
+    html = ("<html><head><title>Xbox One X review</title></head><body><div id='main'><h1>Xbox One X review</h1>"
+            "<div>" + "".join(f"<p>{p}</p>" for p in paras[:2])
+            + "<p>Posted by Devindra Hardawar on November 3, 2017 | Permalink</p></div><h3>Comments</h3><div>"
+            + "".join(f"<div><p>{c}</p><p>Posted by: {n} | {d}</p></div>" for c, n, d in thread)
+            + "</div></div></body></html>")
+    body = "\n".join(extract_html(html).cleaned.paragraphs)
+    assert body == "\n".join(paras[:2])
+    post = [paras[0], "Posted by Ann at 10:32 AM", paras[1], "Posted by Ann at 11:05 AM"]  # a live blog's entries
+    assert H.comment_thread_start(post) is None  # no comment signed "Posted by: ..."
+    assert H.comment_thread_start([*post, "Nice.", "Posted by: Bo | Nov 4, 2017"]) is None  # one comment
+    assert H.comment_thread_start([*post, "Nice.", "Posted by: Bo | Nov 4, 2017", "Yes.",
+                                   "Posted by: Cy at 2:01 PM"]) == 3  # after the live blog's last entry
+    assert H.comment_thread_start(["Short post.", "Posted by: Bo | Nov 4, 2017", "Posted by: Cy | 2017"]) is None

@@ -777,8 +777,9 @@ def filter_paragraphs(
     removed: list[str] = []
     total = sum(n_words(p) for p in paragraphs)
     seen = 0
+    thread = comment_thread_start(paragraphs)
     for n, p in enumerate(paragraphs):
-        if seen >= 0.5 * total and is_tail_stop(p):
+        if n == thread or (seen >= 0.5 * total and is_tail_stop(p)):
             removed.extend(paragraphs[n:])
             break
         seen += n_words(p)
@@ -797,6 +798,31 @@ def filter_paragraphs(
         else:
             kept.append(p)
     return kept, removed
+
+
+# A blog's attribution lines: "Posted by James Hamilton at October 28, 2012 01:23 PM" under the post,
+# "Posted by: matt wilbert at October 28, 2012 02:30 PM" / "Posted by: Reed Hedges | Apr 6, 2007"
+# under each comment (the colon form of TypePad's, Movable Type's and News Ltd's comment templates).
+_POSTED_BY = re.compile(r"(?i)^(?:posted|submitted|written)\s+by\b(:?).{1,60}?(?:\d{1,2}:\d{2}|\b(?:19|20)\d\d\b)")
+_POSTED_BY_WORDS = 30
+
+
+def comment_thread_start(paragraphs: list[str]) -> int | None:
+    """Where a blog's comment thread begins in a cut: at the post's own dated attribution line
+    ("Posted by NAME at DATE"; the last one before the first comment's, so a live blog's entries,
+    each signed so, stay), or without one at the first comment's attribution, when the cut holds
+    two comment attributions or more ("Posted by: NAME | DATE") and at least ``_BOX_STORY`` words
+    before the cut's end (the story stays). trafilatura takes such threads in with the post when the page's markup does
+    not name them (Movable Type, TypePad and News Ltd pages: the post, then dozens of comments,
+    each followed by its attribution). None when there is no thread (session 21)."""
+    hits = [(n, m.group(1)) for n, p in enumerate(paragraphs)
+            if n_words(p) <= _POSTED_BY_WORDS and (m := _POSTED_BY.match(p))]
+    comments = [n for n, colon in hits if colon]
+    if len(comments) < 2:
+        return None
+    own = [n for n, colon in hits if not colon and n < comments[0]]
+    start = own[-1] if own else comments[0]
+    return start if sum(n_words(p) for p in paragraphs[:start]) >= _BOX_STORY else None
 
 
 # What separates the items of a menu bar: table cell rules, the escaped "\|" trafilatura prints for
