@@ -36,18 +36,22 @@ from storyline.clean.text import is_boilerplate_phrase, is_date_line, is_tail_st
 
 ROOT = Path(__file__).resolve().parent.parent
 
-RULES = ("phrase", "teaser", "date", "date-shape", "data-row", "table", "link-row", "link-bar", "credit", "mail",
-         "copyright", "tail-stop", "boxes", "repeats", "posts")
+RULES = ("phrase", "teaser", "teaser-row", "date", "date-shape", "data-row", "table", "link-row", "link-bar", "credit",
+         "mail", "copyright", "tail-stop", "boxes", "side-column", "comments", "repeats", "posts")
 # The rules as they were before issue 17h2 (no link rows; any line the date pattern matched).
-OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright", "repeats", "posts"})
+OLD_RULES_OFF = frozenset({"link-row", "link-bar", "date-shape", "data-row", "copyright", "repeats", "posts",
+                           "teaser-row", "side-column", "comments"})
 # The rules as they were before session 16 (menu bars only as table rows; data rows as date lines;
 # copyright lines kept).
-S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes", "repeats", "posts", "justext-rescue"})
+S16_OFF = frozenset({"link-bar", "data-row", "copyright", "boxes", "repeats", "posts", "justext-rescue", "teaser-row",
+                     "side-column", "comments"})
 # The path before session 17 (no furniture boxes after the story).
-S17_OFF = frozenset({"boxes", "repeats", "posts", "justext-rescue"})
+S17_OFF = frozenset({"boxes", "repeats", "posts", "justext-rescue", "teaser-row", "side-column", "comments"})
 # The path before session 18 (a recall cut repeating the precise cut's paragraphs was a rescue; no
 # embedded posts put back).
-S18_OFF = frozenset({"repeats", "posts", "justext-rescue"})
+S18_OFF = frozenset({"repeats", "posts", "justext-rescue", "teaser-row", "side-column", "comments"})
+# The path before session 21 (no teaser rows, no table layout's side column, no blog comment threads).
+S21_OFF = frozenset({"teaser-row", "side-column", "comments"})
 
 
 CUTS = ("precise", "broad", "title", "traf-precise", "traf-defaults", "recall", "readability", "justext", "anchors",
@@ -108,13 +112,15 @@ def _filter(paragraphs: list[str], off: frozenset[str], anchors: frozenset[str] 
     kept: list[str] = []
     total = sum(n_words(p) for p in paragraphs)
     seen = 0
-    for p in paragraphs:
-        if "tail-stop" not in off and seen >= 0.5 * total and is_tail_stop(p):
+    thread = H.comment_thread_start(paragraphs) if "comments" not in off else None
+    for n, p in enumerate(paragraphs):
+        if n == thread or ("tail-stop" not in off and seen >= 0.5 * total and is_tail_stop(p)):
             break
         seen += n_words(p)
         hits = {
             "phrase": n_words(p) <= H._ARTICLE_PARAGRAPH and is_boilerplate_phrase(p, sentence_ok=True),
             "teaser": bool(H._TEASER_TAG.search(p)),
+            "teaser-row": H._is_teaser_row(p, anchors),
             "date": is_date_line(p) and ("date-shape" in off or bool(H._DATE_SHAPE.search(p)))
             and ("data-row" in off or not H._DATA_ROW.search(p)),
             "table": bool(H._TABLE_RULE.match(p)),
@@ -199,7 +205,8 @@ def variant(c: dict[str, str], *, choose: str = "project", off: frozenset[str] =
                 alt = _finish(c["justext"], c["title"], off, title_pop, anchors)
                 if sum(n_words(p) for p in alt) >= 2 * max(1, H._story_words(kept)):
                     kept = alt
-    return "\n\n".join(_markup_steps(c["html"], tuple(kept), "boxes" not in off, "posts" not in off))
+    return "\n\n".join(_markup_steps(c["html"], tuple(kept), "boxes" not in off, "posts" not in off,
+                                     "side-column" not in off))
 
 
 def _dropped(text: str, kept: list[str], title: str) -> int:
@@ -211,17 +218,24 @@ def _dropped(text: str, kept: list[str], title: str) -> int:
     return sum(n_words(p) for p in left if not title or p.lower() != title.lower())
 
 
-_MARKUP: dict[tuple[str, tuple[str, ...], bool, bool], list[str]] = {}
+_MARKUP: dict[tuple[str, tuple[str, ...], bool, bool, bool], list[str]] = {}
 
 
-def _markup_steps(html: str, kept: tuple[str, ...], boxes: bool, posts: bool) -> list[str]:
+def _markup_steps(html: str, kept: tuple[str, ...], boxes: bool, posts: bool, side: bool = True) -> list[str]:
     """The steps that read the page's markup (boxes after the story, embedded posts), remembered per
-    page and kept paragraphs: most variants leave a page's paragraphs as the path has them."""
-    key = (html, kept, boxes, posts)
+    page and kept paragraphs: most variants leave a page's paragraphs as the path has them.
+    ``side`` False: a table layout's side column is no box (the path before session 21)."""
+    key = (html, kept, boxes, posts, side)
     if key not in _MARKUP:
         out = list(kept)
         if boxes and (tree := _tree({"html": html})) is not None:
-            out, _ = H.drop_boxes_after(out, [], tree)
+            shipped = H._is_side_column
+            if not side:
+                H._is_side_column = lambda el, core: False  # type: ignore[assignment]
+            try:
+                out, _ = H.drop_boxes_after(out, [], tree)
+            finally:
+                H._is_side_column = shipped
         if posts and (tree := _tree({"html": html})) is not None:
             out = H.restore_embedded_posts(out, tree)
         _MARKUP[key] = out
@@ -246,6 +260,7 @@ VARIANTS: dict[str, Callable[[dict[str, str]], str]] = {
     "project before 17h2 (s11 main)": lambda c: variant(c, choose="words", rescue=False, off=OLD_RULES_OFF | S17_OFF),
     "project before session 17": lambda c: variant(c, off=S17_OFF),
     "project before session 18": lambda c: variant(c, off=S18_OFF),
+    "project before session 21": lambda c: variant(c, off=S21_OFF),
     "- readability referee (words)": lambda c: variant(c, choose="words"),
     "project before session 16": lambda c: variant(c, off=S16_OFF, rescue_readability=False),
     "- short-cut rescue": lambda c: variant(c, rescue=False),
@@ -353,14 +368,16 @@ def main() -> None:
         print(f"{v:32s} " + " ".join(f"{row[c]:20.3f}" for c in cols))
     print()
     print("gain per page, mean and 90% paired bootstrap interval (pages resampled, 2,000 draws):")
-    for a, b in (("project", "traf-precise"), ("project", "project before session 18"),
+    for a, b in (("project", "traf-precise"), ("project", "project before session 21"),
+                 ("project", "project before session 18"),
                  ("project", "project before session 17"), ("project", "project before session 16"),
                  ("project", "project before 17h2 (s11 main)"),
                  ("project before 17h2 (s11 main)", "traf-precise")):
         print(f"{a[:26]:26s} - {b[:26]:26s} " + " ".join(
             "{:+.3f} [{:+.3f}, {:+.3f}]".format(*paired_gain(per_page[a][c], per_page[b][c])) for c in cols))
     unseen = [c for c in cols if c != cols[0]]
-    for a, b in (("project", "traf-precise"), ("project", "project before session 18"),
+    for a, b in (("project", "traf-precise"), ("project", "project before session 21"),
+                 ("project", "project before session 18"),
                  ("project", "project before session 17"), ("project", "project before session 16")):
         pa = {f"{c}/{i}": x for c in unseen for i, x in per_page[a][c].items()}
         pb = {f"{c}/{i}": x for c in unseen for i, x in per_page[b][c].items()}
@@ -395,7 +412,7 @@ def main() -> None:
 
 
 PAIRED = ("project", "project before 17h2 (s11 main)", "project before session 16", "project before session 17",
-          "project before session 18")
+          "project before session 18", "project before session 21")
 
 
 def paired_gain(a: dict[str, float], b: dict[str, float], draws: int = 2000,

@@ -440,10 +440,11 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     as furniture (``_is_box``: an ``aside``, ``footer`` or ``nav``, a landmark role, ``itemprop``
     comment, or a class or id all of whose words are furniture or generic words) or a block of
     links beside the story (``_is_link_box``), or on a WordPress single-post page another post's
-    element (``_is_other_post``, session 18). It goes only when all of these hold: some of the
-    cut's text lies outside it and before it (the story comes first), at least ``_BOX_STORY``
-    words of the cut lie outside it (the story stays), and it holds at most ``_BOX_SHARE`` of the
-    cut (a box holding nearly all of it wraps the story). Each paragraph is placed on the page by
+    element (``_is_other_post``, session 18), or a table layout's column beside the story's that
+    holds no paragraph of article length (``_is_side_column``, session 21). It goes only when all
+    of these hold: some of the cut's text lies outside it and before it (the story comes first),
+    at least ``_BOX_STORY`` words of the cut lie outside it (the story stays), and it holds at most
+    ``_BOX_SHARE`` of the cut (a box holding nearly all of it wraps the story). Each paragraph is placed on the page by
     its words (``_locate``); one not placed is kept. Language plays no part: the evidence is the
     page's markup, whose class names are English in every language's pages.
 
@@ -471,9 +472,12 @@ def drop_boxes_after(kept: list[str], removed: list[str], tree: HtmlElement) -> 
     for box, held in mass.items():
         if box.tag in ("html", "body") or held > _BOX_SHARE * total or total - held < _BOX_STORY:
             continue
-        if not (_is_box(box) or _is_link_box(box, core) or _is_other_post(box, own)):
+        side = not (_is_box(box) or _is_link_box(box, core) or _is_other_post(box, own))
+        if side and not _is_side_column(box, core):
             continue
         inside = [n for n, chain in enumerate(chains) if box in chain]
+        if side and max(sizes[n] for n in inside) > _ARTICLE_PARAGRAPH:
+            continue
         before = [n for n, chain in enumerate(chains) if chain and box not in chain and n < inside[0]]
         if before:
             drop.update(inside)
@@ -551,6 +555,21 @@ def _is_link_box(el: HtmlElement, core: HtmlElement | None) -> bool:
     words = n_words(" ".join(el.itertext()))
     linked = sum(n_words(" ".join(a.itertext())) for a in el.iter("a"))
     return bool(words) and linked >= _BOX_LINKS * words
+
+
+def _is_side_column(el: HtmlElement, core: HtmlElement | None) -> bool:
+    """A column of a table layout beside the story's: a ``td`` of the row one of whose other cells
+    holds the story's core (the deepest element holding half the cut), the ``td`` neither holding
+    it nor lying in it. Pages laid out in tables (L3S-GN1's of 2008) put their sidebars in such a
+    column, with no class or id to read: "EDITOR'S CHOICE", feature teasers ("Mr Food Get the
+    latest recipes ..."), other headlines. ``drop_boxes_after`` drops it under its own bounds, and
+    only when it holds no paragraph of article length (``_ARTICLE_PARAGRAPH``): on NY1's page the
+    dated headlines beside a one-paragraph story held more of the cut than the story, so the
+    story's own cell was the side column (session 21)."""
+    if el.tag != "td" or core is None or core in _ancestors(el) or el in _ancestors(core):
+        return False
+    row = el.getparent()
+    return row is not None and row.tag == "tr" and row in _ancestors(core)
 
 
 # WordPress marks a single post's page with its post's number ("postid-1806" on the body) and every
@@ -758,8 +777,9 @@ def filter_paragraphs(
     removed: list[str] = []
     total = sum(n_words(p) for p in paragraphs)
     seen = 0
+    thread = comment_thread_start(paragraphs)
     for n, p in enumerate(paragraphs):
-        if seen >= 0.5 * total and is_tail_stop(p):
+        if n == thread or (seen >= 0.5 * total and is_tail_stop(p)):
             removed.extend(paragraphs[n:])
             break
         seen += n_words(p)
@@ -769,6 +789,7 @@ def filter_paragraphs(
             or (is_date_line(p) and _DATE_SHAPE.search(p) and not _DATA_ROW.search(p))
             or _TABLE_RULE.match(p)
             or _is_link_row(p, anchors)
+            or _is_teaser_row(p, anchors)
             or (n_words(p) <= 60 and _CREDIT.match(p))
             or (n_words(p) <= 40 and _COPYRIGHT.match(p))
             or _MAIL_OR_HANDLE_ONLY.match(p)
@@ -777,6 +798,31 @@ def filter_paragraphs(
         else:
             kept.append(p)
     return kept, removed
+
+
+# A blog's attribution lines: "Posted by James Hamilton at October 28, 2012 01:23 PM" under the post,
+# "Posted by: matt wilbert at October 28, 2012 02:30 PM" / "Posted by: Reed Hedges | Apr 6, 2007"
+# under each comment (the colon form of TypePad's, Movable Type's and News Ltd's comment templates).
+_POSTED_BY = re.compile(r"(?i)^(?:posted|submitted|written)\s+by\b(:?).{1,60}?(?:\d{1,2}:\d{2}|\b(?:19|20)\d\d\b)")
+_POSTED_BY_WORDS = 30
+
+
+def comment_thread_start(paragraphs: list[str]) -> int | None:
+    """Where a blog's comment thread begins in a cut: at the post's own dated attribution line
+    ("Posted by NAME at DATE"; the last one before the first comment's, so a live blog's entries,
+    each signed so, stay), or without one at the first comment's attribution, when the cut holds
+    two comment attributions or more ("Posted by: NAME | DATE") and at least ``_BOX_STORY`` words
+    before the cut's end (the story stays). trafilatura takes such threads in with the post when the page's markup does
+    not name them (Movable Type, TypePad and News Ltd pages: the post, then dozens of comments,
+    each followed by its attribution). None when there is no thread (session 21)."""
+    hits = [(n, m.group(1)) for n, p in enumerate(paragraphs)
+            if n_words(p) <= _POSTED_BY_WORDS and (m := _POSTED_BY.match(p))]
+    comments = [n for n, colon in hits if colon]
+    if len(comments) < 2:
+        return None
+    own = [n for n, colon in hits if not colon and n < comments[0]]
+    start = own[-1] if own else comments[0]
+    return start if sum(n_words(p) for p in paragraphs[:start]) >= _BOX_STORY else None
 
 
 # What separates the items of a menu bar: table cell rules, the escaped "\|" trafilatura prints for
@@ -795,6 +841,41 @@ def _is_link_row(p: str, anchors: frozenset[str]) -> bool:
     row = p.startswith("|") and p.endswith("|")
     items = [c for c in (_fold(x) for x in _BAR_SEP.split(p)) if c and re.search(r"\w", c)]
     return bool(items) and (row or len(items) >= 3) and all(c in anchors for c in items)
+
+
+# An age instead of a date in a list of other stories: "3 days ago", "15 hrs ago".
+_AGO = re.compile(r"(?i)^\d+\s+(?:secs?|seconds?|mins?|minutes?|hrs?|hours?|days?|weeks?|months?|years?)\s+ago$")
+_HEADLINE_LINK = 3  # words of a link label that reads as a headline, not a menu item
+
+
+def _is_teaser_row(p: str, anchors: frozenset[str]) -> bool:
+    """A table row of another story's teaser: its filled cells are link labels and dates ("| 3
+    days ago | | Park realizes win at Oracle |", "| January 15, 2008  Police Make Arrest ... |", the
+    date and the link in one cell), at least one a dated headline link of ``_HEADLINE_LINK`` words
+    or more. Old pages list their other headlines in such rows beside or under the story, with no
+    class or id to read (session 21). A date is a date line with a date's shape or an age ("3 days
+    ago"); a row of numbers (``_DATA_ROW``) is data, not a teaser."""
+    if not anchors or not (p.startswith("|") and p.endswith("|")) or _DATA_ROW.search(p):
+        return False
+    cells = [c.strip() for c in p.strip("|").split("|") if re.search(r"\w", c)]
+    dated = headline = False
+    for cell in cells:
+        if _is_dated(cell):
+            dated = True
+            continue
+        words = cell.split()
+        for k in range(min(len(words), 7)):
+            if _fold(" ".join(words[k:])) in anchors and (k == 0 or _is_dated(" ".join(words[:k]))):
+                dated = dated or k > 0
+                headline = headline or n_words(" ".join(words[k:])) >= _HEADLINE_LINK
+                break
+        else:
+            return False
+    return dated and headline
+
+
+def _is_dated(text: str) -> bool:
+    return bool(_AGO.match(text) or (is_date_line(text) and _DATE_SHAPE.search(text)))
 
 
 def page_kind(
