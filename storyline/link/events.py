@@ -15,9 +15,10 @@ An event's link is its best-matching member near the article (``linkage="max"``,
 21), not the mean over those members: a report often matches one earlier member of its event well
 and another poorly (three ledes of one ViMs event: 0.61 and 0.09, tests/test_events_linkage.py),
 and the mean let the poor match outvote the good one, so the article stayed alone (what ViMs
-ledes lost was recall, not precision: 0.99 at recall 0.90). Leave-one-source-out and by halves (docs/benchmarks.md, "Session
-21"), every group gained or held: ViMs fitted on ECB+ 0.969 -> 0.981 on full bodies, 0.942 ->
-0.947 on 400-character ledes; ECB+ fitted on ViMs 0.918 -> 0.928 and 0.826 -> 0.840.
+ledes lost was recall, not precision: 0.99 at recall 0.90). Leave-one-source-out, ViMs fitted on
+ECB+ 0.981 -> 0.992 and ECB+ fitted on ViMs 0.918 -> 0.928; halves 0.975 / 0.977 -> 0.977 /
+0.978; on 400-character ledes ViMs 0.942 -> 0.947 and ECB+ 0.823 -> 0.838 (docs/benchmarks.md,
+"Session 21"; no fitted knob changed).
 
 Joining is greedy, so an event can still swallow a twin: ECB+ pairs two happenings of one kind
 (two earthquakes in Indonesia, two Chargers arrested for drunk driving) whose reports link strongly
