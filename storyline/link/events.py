@@ -11,6 +11,15 @@ reported in two halves that had not met yet, so they merge and the older id surv
 which does not depend on arrival order; a higher merge bar trades a little order-independence for
 protection against chaining.
 
+An event's link is its best-matching member near the article (``linkage="max"``, since session
+21), not the mean over those members: a report often matches one earlier member of its event well
+and another poorly (three ledes of one ViMs event: 0.61 and 0.09, tests/test_events_linkage.py),
+and the mean let the poor match outvote the good one, so the article stayed alone (what ViMs
+ledes lost was recall, not precision: 0.99 at recall 0.90). Leave-one-source-out, ViMs fitted on
+ECB+ 0.981 -> 0.992 and ECB+ fitted on ViMs 0.918 -> 0.928; halves 0.975 / 0.977 -> 0.977 /
+0.978; on 400-character ledes ViMs 0.942 -> 0.947 and ECB+ 0.823 -> 0.838 (docs/benchmarks.md,
+"Session 21"; no fitted knob changed).
+
 Joining is greedy, so an event can still swallow a twin: ECB+ pairs two happenings of one kind
 (two earthquakes in Indonesia, two Chargers arrested for drunk driving) whose reports link strongly
 pair by pair. So each time an event grows past a power of ``event_split_growth`` members, it is
@@ -711,6 +720,7 @@ class EventIndex:
         if self.cfg.linkage == "mean":
             # Average over the event's members near the article, counting the rest as unseen
             # (not as zeros): big events are not punished for members the index did not return.
+            # Shipped until session 21 ("max" since: see the module docstring).
             return {e: float(np.mean(v)) for e, v in per.items()}
         if self.cfg.linkage == "min":
             return {e: min(v) for e, v in per.items()}

@@ -102,7 +102,9 @@ class LinkConfig:
     # members name and no member of the other half does (a twin: another actor, another place).
     twin_link_bar: float = 0.65
     twin_entity_share: float = 0.6
-    linkage: str = "mean"  # "max" (single link) or "mean" over the candidate members of an event
+    # How an article is weighed against an event: its best-matching member near it ("max"), or
+    # the "mean" over those members (shipped until session 21; "min" also exists). See events.py.
+    linkage: str = "max"
     neighbours: int = 30
     window_days: int = 14
     # Storylines: calibrated on the storylines calibration half (benchmarks/events.py --calibrate).
