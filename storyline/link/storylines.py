@@ -388,7 +388,7 @@ class _Candidates:
         unchanged index answered from ``_NEAREST``: a recheck re-asks an unchanged event its
         remembered scores could not settle (``StorylineIndex._recall``) with the very vector it
         was placed or last rechecked with, 129 of 664 searches for 300 new articles, at 1k and
-        at 1M stored alike, where one costs ~0.45 ms (57k storylines; docs/scale.md, session 21)."""
+        at 1M stored alike, where one costs ~0.4-0.7 ms (60k nodes; docs/scale.md, session 21)."""
         index = self.index
         held = _NEAREST.get(index)
         if held is None:
