@@ -233,3 +233,39 @@ def test_event_sums_read_back_from_the_store_link_as_sums_kept_in_memory(monkeyp
 
     assert parts(backed) == parts(plain)
     assert len(parts(plain)[1]) < len(parts(plain)[0]) < len(arts)  # storylines joined events, events articles
+
+
+def test_a_query_asked_again_of_the_unchanged_candidate_index_is_answered_without_searching_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A recheck re-asks an unchanged event with the vector it was placed with; the HNSW index of
+    storylines, unchanged since, is not searched again for it (``_Candidates._nearest``), and the
+    events land where they land when every query searches the index (many spills, so the answers
+    held are dropped again and again)."""
+    from usearch.index import Index
+
+    from storyline.link import storylines as sl
+
+    cfg = LinkConfig(storyline_threshold=0.55, storyline_recheck_growth=1.5)
+    stream = _stream(3)
+    monkeypatch.setattr(sl._Candidates, "FRESH", 8)
+    monkeypatch.setattr(sl._Candidates, "REBUILD", 16)
+    asked: list[tuple[int, int, bytes]] = []
+    seen: list[Index] = []  # held, so no two indexes share an id
+    search = Index.search
+
+    def counted(self: Index, vectors: np.ndarray, count: int = 10, **kw: object) -> object:
+        seen.append(self)
+        asked.append((id(self), len(self), np.asarray(vectors).tobytes()))
+        return search(self, vectors, count, **kw)
+
+    monkeypatch.setattr(Index, "search", counted)
+    held = _place_all(stream, cfg)
+    searches = len(asked)
+    assert searches > 500  # the index was in use
+    assert len(set(asked)) == searches  # no query asked twice of the same index unchanged
+    asked.clear()
+    monkeypatch.setattr(sl, "NEAREST_HELD", 0)
+    every = _place_all(stream, cfg)
+    assert len(asked) > searches  # without the answers held, repeats search again
+    assert held == every

@@ -43,6 +43,7 @@ from __future__ import annotations
 import heapq
 import itertools
 import math
+import weakref
 import zlib
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Mapping
@@ -61,6 +62,13 @@ LANGUAGE_SLOTS = 16
 MEMO_WINDOW = 4096  # storyline changes remembered for re-asking an unchanged event (``StorylineIndex._best``)
 _weight = itemgetter(1)
 DRIFT = 0.1  # a storyline's indexed vector is renewed once its size has moved by more than this share
+# What the storyline candidate index's HNSW search answered, per index object: a query's bytes ->
+# the node keys found (``_Candidates._nearest``). An index changes only by ``add`` (``_insert``,
+# which empties its entry) or by being replaced (a rebuild, a snapshot load: a new object), and a
+# search of an unchanged index for the same vector returns the same nodes, so answering a repeated
+# query from here is exact. Held beside the index, not in ``_Candidates``, so no snapshot holds it.
+_NEAREST: weakref.WeakKeyDictionary[Index, dict[bytes, list[int]]] = weakref.WeakKeyDictionary()
+NEAREST_HELD = 1024  # queries remembered per index at most (emptied when full)
 
 
 def _slot(key: str, slots: int) -> int:
@@ -353,8 +361,7 @@ class _Candidates:
         found = dict.fromkeys(self.fresh)
         if len(self.index):
             sid_of = self.sid_of
-            hits = self.index.search(q, min(self.NEIGHBOURS, len(self.index)))
-            found.update(dict.fromkeys([sid_of[key] for key in hits.keys.tolist()]))
+            found.update(dict.fromkeys([sid_of[key] for key in self._nearest(q)]))
         shared, common = self._shared(g, groups)
         found.update(shared)
         if exclude is not None:
@@ -375,6 +382,26 @@ class _Candidates:
                 if e:
                     score[i] += w * e / groups[sid].n
         return self._top(sids, score, order)
+
+    def _nearest(self, q: np.ndarray) -> list[int]:
+        """The HNSW index's ``NEIGHBOURS`` nearest node keys to ``q``, a query asked again of the
+        unchanged index answered from ``_NEAREST``: a recheck re-asks an unchanged event its
+        remembered scores could not settle (``StorylineIndex._recall``) with the very vector it
+        was placed or last rechecked with, 129 of 664 searches for 300 new articles, at 1k and
+        at 1M stored alike, where one costs ~0.4-0.7 ms (60k nodes; docs/scale.md, session 21)."""
+        index = self.index
+        held = _NEAREST.get(index)
+        if held is None:
+            held = _NEAREST[index] = {}
+        key = q.tobytes()
+        keys = held.get(key)
+        if keys is None:
+            keys = index.search(q, min(self.NEIGHBOURS, len(index))).keys.tolist()
+            if len(held) >= NEAREST_HELD:
+                held.clear()
+            if NEAREST_HELD:
+                held[key] = keys
+        return keys
 
     def _top(self, sids: list[str], score: np.ndarray, order: dict[str, int]) -> tuple[list[str], float]:
         """The ``CANDIDATES`` best of ``sids`` by ``score`` (ties: older first), and the best score
@@ -499,6 +526,7 @@ class _Candidates:
             self.sid_of[key] = sid
             self.indexed_n[sid] = groups[sid].n
         rows = np.fromiter((self.row_of[sid] for sid in sids), dtype=np.intp, count=len(sids))
+        _NEAREST.pop(self.index, None)  # its answers may change
         self.index.add(keys, self.rows[rows], threads=1)  # one call: a restart indexes thousands
 
     def _rebuild(self, groups: dict[str, _Group], order: dict[str, int]) -> None:
