@@ -31,7 +31,7 @@ from storyline.enrich import enrich
 from storyline.enrich.vectors import Encoder, StoredVectors, get_encoder, reusing
 from storyline.errors import InputError, NotFound, StoreError
 from storyline.fetch.pages import read_inputs
-from storyline.link import Linker, StoredLink, explain, similarity, snapshot, state
+from storyline.link import LinkConfig, Linker, StoredLink, explain, similarity, snapshot, state
 from storyline.link.relatedness import Calibration, adapted, batch_means, packaged
 from storyline.link.similarity import Features, features
 from storyline.models import Article, RawArticle, Rejected, TimelineEntry
@@ -869,6 +869,12 @@ class _LinkState:
         except snapshot.SnapshotError as e:
             log.warning("%s; restoring the linker from the store instead (a slower start; the next run saves a new"
                         " snapshot)", e)
+            return False
+        if linker.config != LinkConfig():
+            # Linking settings live in the code, and a snapshot pickles the ones it was linked
+            # with: restored as saved, an upgraded linker would go on deciding by the old ones.
+            log.warning("%s: the linker snapshot was saved with other link settings (another version of"
+                        " storyline); restoring the linker from the store instead", where)
             return False
         change, last = extra.get("change", -1), extra.get("last")
         now = store.last_change()
