@@ -574,8 +574,8 @@ def _vi_places(toks: list[_Tok], part: str, emit: Emit) -> None:
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         start = None
         if (t.low in cues and nxt is not None and _is_cap(nxt.text) and not nxt.used
-                and part[t.end:nxt.start] in (" ", ".", ". ")):
-            start = i + 1  # "xã Tam Thanh", "TP.Tam Kỳ"
+                and (part[t.end:nxt.start] == " " or (t.low == "tp" and part[t.end:nxt.start] in (".", ". ")))):
+            start = i + 1  # "xã Tam Thanh", "TP.Tam Kỳ" (not "thành phố. Theo đó": a sentence ends)
         elif (t.low in heads and _is_cap(t.text) and not t.used and nxt is not None and nxt.joined
               and _is_cap(nxt.text) and not nxt.used):
             start = i  # "Biển Đông", "Bản Năn"
