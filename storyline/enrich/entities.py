@@ -342,7 +342,7 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
                 shown_keys.add(person)
     for bare, person in known_given().items():
         # "Barack" beside "Barack Obama": the given name alone is the person the article names
-        if (bare in first and person in first and first[bare].kind == "other"
+        if (bare in first and person in first and first[bare].kind in ("other", "person")
                 and all(len(s.split()) == 1 for s in surfaces[bare])):
             first.pop(bare)
             counts[person] += counts.pop(bare)

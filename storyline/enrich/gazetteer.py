@@ -341,8 +341,8 @@ def _add_subdivisions(t: Table) -> None:
     and never a name that reads as something else: one word that is a stopword, a given name
     ("Victoria", "Georgia"), a common word of a main language ("Central", "Centre", "Capital"), an
     ambiguous city word, or shorter than four letters; several words that are all English
-    stopwords or common words ("Eastern Province", "Long An"; Vietnamese syllables are words of
-    other lexicons: "Gia Lai"). Municipalities, parishes and local councils are left out (Slovenia's
+    stopwords or common words of a main language ("Eastern Province", "Long An", French
+    "Nord-Ouest"; not every language's stopwords: Vietnamese "gia" of "Gia Lai" is one). Municipalities, parishes and local councils are left out (Slovenia's
     212, Malta's 68: names of villages that read as surnames, "Kuzma", "Lenart"); a country's
     cities that are first-level units are cities of the table already, or a person's name too
     ("Hồ Chí Minh")."""
@@ -354,15 +354,14 @@ def _add_subdivisions(t: Table) -> None:
     subs = [(sub, toks) for sub in pycountry.subdivisions
             if sub.parent_code is None and sub.type not in _MUNICIPAL
             and (toks := norm_tokens(sub.name)) and toks not in t.names]
-    common = _common_words({toks[0] for _, toks in subs if len(toks) == 1})
-    english = _common_words({w for _, toks in subs if len(toks) > 1 for w in toks}, ("en",))
+    common = _common_words({w for _, toks in subs for w in toks})
     en_stops = {low(w) for w in stopwordsiso.stopwords("en")}
     for sub, toks in subs:
         if len(toks) == 1:
             w = toks[0]
             if len(w) < 4 or w in stops or w in given or w in AMBIGUOUS_CITY or w in common:
                 continue
-        elif all(w in en_stops or w in english for w in toks):
+        elif all(w in en_stops or w in common for w in toks):
             continue
         t.add(sub.name, f"place:{sub.code}", "place", STATE_PRIO)
 
