@@ -222,7 +222,8 @@ def main() -> None:
             print(f"{name:<16} {part:<7} " + " ".join(f"{s[c]:>11.3f}" for c in cols))
     if args.errors:
         for art, ents in runs["this checkout"].items():
-            bad = [f"{surface!r} {kind} {key}" + (f" (gold {labels[surface][0]})" if surface in labels else " (unlabelled)")
+            bad = [f"{surface!r} {kind} {key}"
+                   + (f" (gold {labels[surface][0]})" if surface in labels else " (unlabelled)")
                    for key, kind, surface in ents if surface not in labels or labels[surface][0] != kind]
             if bad:
                 print(f"\n{art}:\n  " + "\n  ".join(bad))

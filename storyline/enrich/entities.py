@@ -22,12 +22,12 @@ from typing import Protocol, cast
 
 from storyline.enrich.gazetteer import (
     COUNTRY_PRIO,
-    _ascii_key,
     ORG_HEADS,
     TITLES,
     TOKEN_RE,
     Entry,
     Table,
+    _ascii_key,
     calendar_words,
     demonyms,
     entity_data,
@@ -97,7 +97,8 @@ KIND_RANK = {"person": 3, "org": 2, "place": 2, "other": 0}
 
 
 class _Tok:
-    __slots__ = ("after_link", "after_org", "end", "hyphen", "initial", "joined", "linked", "low", "start", "text", "used")
+    __slots__ = ("after_link", "after_org", "end", "hyphen", "initial", "joined", "linked", "low", "start", "text",
+                 "used")
 
     def __init__(self, text: str, start: int, end: int, joined: bool, initial: bool, hyphen: bool = False) -> None:
         self.text = text
@@ -441,12 +442,12 @@ def _case_forms(first: dict[str, Entity], counts: Counter[str], surfaces: dict[s
             if not words[k] or not all(len(s.split()) == 1 for s in surfaces[k]):
                 continue
             noms = {n for w in words[k] if (n := _pl_nominative(w)) is not None}
-            hit = next((k2 for k2 in keys if k2 != k and words[k2] & noms), None)
-            if hit is None:
+            target = next((k2 for k2 in keys if k2 != k and words[k2] & noms), None)
+            if target is None:
                 ent = next((known[f] for f in map(fold_name, noms) if f in known), None)
-                hit = ent.key if ent is not None and ent.kind == "person" else None
-            if hit is not None:
-                out[k] = hit
+                target = ent.key if ent is not None and ent.kind == "person" else None
+            if target is not None:
+                out[k] = target
     for k in stems:
         if k in out:
             continue

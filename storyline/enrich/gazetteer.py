@@ -342,10 +342,10 @@ def _add_subdivisions(t: Table) -> None:
     ("Victoria", "Georgia"), a common word of a main language ("Central", "Centre", "Capital"), an
     ambiguous city word, or shorter than four letters; several words that are all English
     stopwords or common words of a main language ("Eastern Province", "Long An", French
-    "Nord-Ouest"; not every language's stopwords: Vietnamese "gia" of "Gia Lai" is one). Municipalities, parishes and local councils are left out (Slovenia's
-    212, Malta's 68: names of villages that read as surnames, "Kuzma", "Lenart"); a country's
-    cities that are first-level units are cities of the table already, or a person's name too
-    ("Hồ Chí Minh")."""
+    "Nord-Ouest"; not every language's stopwords: Vietnamese "gia" of "Gia Lai" is one).
+    Municipalities, parishes and local councils are left out (Slovenia's 212, Malta's 68: names
+    of villages that read as surnames, "Kuzma", "Lenart"); a country's cities that are first-level
+    units are cities of the table already, or a person's name too ("Hồ Chí Minh")."""
     import pycountry
     import stopwordsiso
 
