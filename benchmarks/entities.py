@@ -10,7 +10,10 @@ pl, de, ru and pt texts carried in ``unseen.jsonl``, labelled before the session
 ``--sample fresh`` the third (``fresh.tsv``/``fresh.jsonl``: 12 SemEval dev texts in
 es/fr/de/pl/tr/ar, labelled before the session-19 rules and before any extractor ran on them);
 ``--sample fresh20`` the fourth (``fresh20.tsv``/``fresh20.jsonl``: 16 dev texts in es/fr/de/pl/tr/ar/it/vi,
-labelled before the session-20 rules and before any extractor ran on them).
+labelled before the session-20 rules and before any extractor ran on them); ``--sample fresh21``
+the fifth (``fresh21.tsv``/``fresh21.jsonl``: 16 dev texts in vi/en/pl/it/pt/id/ko never labelled
+before, labelled before the session-21 rules and before any extractor ran on them). ``--errors``
+lists, per article, this checkout's chips that are unlabelled or of the wrong kind.
 
 Measures (pooled, as TREC pools relevance: only names one of the two extractors found are
 labelled, so recall is relative to what either found):
@@ -44,6 +47,7 @@ UNSEEN = ROOT / "tests" / "data" / "entities" / "unseen.tsv"
 UNSEEN_TEXTS = UNSEEN.with_suffix(".jsonl")
 FRESH = ROOT / "tests" / "data" / "entities" / "fresh.tsv"
 FRESH20 = ROOT / "tests" / "data" / "entities" / "fresh20.tsv"
+FRESH21 = ROOT / "tests" / "data" / "entities" / "fresh21.tsv"
 DATA = Path(os.environ.get("STORYLINE_DATA", "/work/shared/data"))
 BASELINE_REV = "6ffe473"
 
@@ -185,17 +189,20 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--against", default=BASELINE_REV, help="git revision to compare with (default: today's code)")
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--sample", choices=("dev", "unseen", "fresh", "fresh20"), default="dev",
+    ap.add_argument("--sample", choices=("dev", "unseen", "fresh", "fresh20", "fresh21"), default="dev",
                     help="dev: labelled.tsv (en/es/fr/it + seeds); unseen: unseen.tsv (ar/tr/pl/de/ru/pt); "
-                         "fresh: fresh.tsv (es/fr/de/pl/tr/ar); fresh20: fresh20.tsv (es/fr/de/pl/tr/ar/it/vi)")
+                         "fresh: fresh.tsv (es/fr/de/pl/tr/ar); fresh20: fresh20.tsv (es/fr/de/pl/tr/ar/it/vi); "
+                         "fresh21: fresh21.tsv (vi/en/pl/it/pt/id/ko)")
     ap.add_argument("--shown", action="store_true",
                     help="score only the chips a page shows (Entity.shown; the keys the linker uses may hold more)")
+    ap.add_argument("--errors", action="store_true",
+                    help="list this checkout's chips that are unlabelled or of the wrong kind, per article")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from common import half
 
-    if args.sample in ("unseen", "fresh", "fresh20"):
-        path = {"unseen": UNSEEN, "fresh": FRESH, "fresh20": FRESH20}[args.sample]
+    if args.sample in ("unseen", "fresh", "fresh20", "fresh21"):
+        path = {"unseen": UNSEEN, "fresh": FRESH, "fresh20": FRESH20, "fresh21": FRESH21}[args.sample]
         _, labels = read_labels(path)
         _, articles = unseen_articles(path.with_suffix(".jsonl"))
     else:
@@ -213,6 +220,13 @@ def main() -> None:
         for name, found in sub.items():
             s = score(found, labels, pool)
             print(f"{name:<16} {part:<7} " + " ".join(f"{s[c]:>11.3f}" for c in cols))
+    if args.errors:
+        for art, ents in runs["this checkout"].items():
+            bad = [f"{surface!r} {kind} {key}"
+                   + (f" (gold {labels[surface][0]})" if surface in labels else " (unlabelled)")
+                   for key, kind, surface in ents if surface not in labels or labels[surface][0] != kind]
+            if bad:
+                print(f"\n{art}:\n  " + "\n  ".join(bad))
 
 
 if __name__ == "__main__":

@@ -27,12 +27,14 @@ from storyline.enrich.gazetteer import (
     TOKEN_RE,
     Entry,
     Table,
+    _ascii_key,
     calendar_words,
     demonyms,
     entity_data,
     fold_name,
     given_names,
     global_table,
+    known_entities,
     known_folds,
     known_given,
     lang_table,
@@ -95,7 +97,8 @@ KIND_RANK = {"person": 3, "org": 2, "place": 2, "other": 0}
 
 
 class _Tok:
-    __slots__ = ("after_link", "end", "hyphen", "initial", "joined", "linked", "low", "start", "text", "used")
+    __slots__ = ("after_link", "after_org", "end", "hyphen", "initial", "joined", "linked", "low", "start", "text",
+                 "used")
 
     def __init__(self, text: str, start: int, end: int, joined: bool, initial: bool, hyphen: bool = False) -> None:
         self.text = text
@@ -108,6 +111,7 @@ class _Tok:
         self.used = False
         self.linked = False  # joined to another capitalised word by "of", "de", "ve"... ("Heads of State")
         self.after_link = False  # the capitalised word right after such a connector ("State")
+        self.after_org = False  # ... after an organisation's head and a connector ("Universidad de Sana")
 
 
 def _tokenize(text: str, heading: bool) -> list[_Tok]:
@@ -273,6 +277,7 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
 
     parts = [(title, True), (text, False)] if title else [(text, False)]
     docs: list[list[_Tok]] = []
+    texts: list[str] = []  # each part as tokenised (``_vi_places`` reads the gaps)
     for part, heading in parts:
         part = CREDIT_RE.sub(" . ", PTB_RE.sub(" ", part))
         part = DOTTED_ACRONYM_RE.sub(lambda m: m.group(1).replace(".", ""), part)
@@ -283,6 +288,7 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
             key = f"name:{fold_code(letters)}-{digits}{tail.lower()}"
             emit(key, "other", m.group(0))
         docs.append(_tokenize(part, heading))
+        texts.append(part)
     connectors = _connectors(lang)
     for toks in docs:
         _mark_linked(toks, connectors, lang)
@@ -290,8 +296,10 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
     lower_words = {t.low for t in body_tokens if not _is_cap(t.text)}
     mid_caps = {t.low for t in body_tokens if _is_cap(t.text) and not t.initial}
 
-    for toks in docs:
+    for toks, part in zip(docs, texts, strict=True):
         _match_places(toks, tables, dem, lang, stops, lower_words, emit)
+        if lang == "vi":
+            _vi_places(toks, part, emit)
         _uncased_names(toks, stops, emit)
     full_names: set[str] = set()
     runs: list[list[_Tok]] = []
@@ -335,7 +343,7 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
                 shown_keys.add(person)
     for bare, person in known_given().items():
         # "Barack" beside "Barack Obama": the given name alone is the person the article names
-        if (bare in first and person in first and first[bare].kind == "other"
+        if (bare in first and person in first and first[bare].kind in ("other", "person")
                 and all(len(s.split()) == 1 for s in surfaces[bare])):
             first.pop(bare)
             counts[person] += counts.pop(bare)
@@ -344,6 +352,20 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
                 shown_keys.add(person)
     keys = sorted(first, key=lambda k: (-counts[k], order[k]))
     return tuple(Entity(first[k].key, first[k].kind, first[k].text, k in shown_keys) for k in keys)
+
+
+@lru_cache(maxsize=1)
+def known_place_folds() -> dict[str, str]:
+    """Folded one-word names of the data file's places → their key ("Sanaa", "Sana'a" → "sana" →
+    ``place:YE/sanaa``)."""
+    out: dict[str, str] = {}
+    for ent in known_entities():
+        if ent.kind != "place":
+            continue
+        for n in ent.names:
+            if len(n.split()) == 1 and len(folded := fold_name(n)) >= 4:
+                out.setdefault(folded, ent.key)
+    return out
 
 
 def _other_bearer(text: str, bare: set[str], given: set[str]) -> bool:
@@ -413,7 +435,22 @@ def _case_forms(first: dict[str, Entity], counts: Counter[str], surfaces: dict[s
 
     known = known_folds()
     out: dict[str, str] = {}
+    if lang == "pl":
+        # "Dudy" alone: a surname in the genitive whose nominative ("Duda") the article writes or
+        # the data file knows; the stems above need four letters and "Dud" has three
+        for k in keys:
+            if not words[k] or not all(len(s.split()) == 1 for s in surfaces[k]):
+                continue
+            noms = {n for w in words[k] if (n := _pl_nominative(w)) is not None}
+            target = next((k2 for k2 in keys if k2 != k and words[k2] & noms), None)
+            if target is None:
+                ent = next((known[f] for f in map(fold_name, noms) if f in known), None)
+                target = ent.key if ent is not None and ent.kind == "person" else None
+            if target is not None:
+                out[k] = target
     for k in stems:
+        if k in out:
+            continue
         partners = [k2 for k2 in stems if k2 != k and stems[k] & stems[k2]]
         best = min(partners, key=rank, default=None)
         if best is not None and rank(best) < rank(k):
@@ -513,6 +550,69 @@ def _part_of_name(toks: list[_Tok], i: int, n: int, entry: Entry, stops: frozens
     return t.initial and t.low in lower_words
 
 
+def _vi_run(toks: list[_Tok], i: int) -> int:
+    """The end of the capitalised run of unused words opening at ``toks[i]`` (four at most)."""
+    j = i + 1
+    while j < len(toks) and j - i < 4 and toks[j].joined and _is_cap(toks[j].text) and not toks[j].used:
+        j += 1
+    return j
+
+
+def _vi_places(toks: list[_Tok], part: str, emit: Emit) -> None:
+    """Vietnamese places the gazetteer lacks, told by the word before them: an administrative
+    word ("xã Tam Thanh", "huyện Lục Yên", "phường Điện Trung", "thị trấn Yên Thế", "TP.Tam Kỳ";
+    data file ``vi_place_cues``) or a capitalised head that opens the name ("Biển Đông", "Bản
+    Năn", ``vi_place_heads``); a list after a cue word is places too ("các xã Tân Lập, Động Quan,
+    Phúc Lợi và Tô Mậu"). Vietnamese names of people and places are the same syllables, so
+    without such a word "Quảng Nam" read as a person keyed by the last syllable (``name:nam``).
+    Keyed by the whole name (``place:dien-trung``), as the data file's places are; the country is
+    not assumed (Vietnamese papers write "tỉnh Idlib" too)."""
+    cues, heads = word_set("vi_place_cues"), word_set("vi_place_heads")
+    found: set[tuple[str, ...]] = set()
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        start = None
+        if (t.low in cues and nxt is not None and _is_cap(nxt.text) and not nxt.used
+                and (part[t.end:nxt.start] == " " or (t.low == "tp" and part[t.end:nxt.start] in (".", ". ")))):
+            start = i + 1  # "xã Tam Thanh", "TP.Tam Kỳ" (not "thành phố. Theo đó": a sentence ends)
+        elif (t.low in heads and _is_cap(t.text) and not t.used and nxt is not None and nxt.joined
+              and _is_cap(nxt.text) and not nxt.used):
+            start = i  # "Biển Đông", "Bản Năn"
+        if start is None or _uncased(toks[start].text) or toks[start].text.isupper():
+            i += 1
+            continue
+        while True:
+            end = _vi_run(toks, start)
+            run = toks[start:end]
+            found.add(tuple(x.low for x in run))
+            emit(f"place:{_ascii_key(_surface(run))}", "place", _surface(run))
+            for x in run:
+                x.used = True
+            # a list: "Tân Lập, Động Quan, Phúc Lợi và Tô Mậu"
+            if end < len(toks) and part[toks[end - 1].end:toks[end].start] == ", " and _is_cap(toks[end].text):
+                start = end
+            elif (end + 1 < len(toks) and toks[end].low == "và" and toks[end + 1].joined
+                  and _is_cap(toks[end + 1].text)):
+                start = end + 1
+            else:
+                break
+            if toks[start].used or toks[start].text.isupper():
+                break
+        i = end
+    # the same words elsewhere in the part, without a cue ("huyện Lục Yên" … "Lục Yên (Yên Bái)")
+    named = {n for n in found if len(n) > 1}
+    for k in range(len(toks)):
+        if toks[k].used or not _is_cap(toks[k].text):
+            continue
+        end = _vi_run(toks, k)
+        if end - k > 1 and tuple(t.low for t in toks[k:end]) in named:
+            emit(f"place:{_ascii_key(_surface(toks[k:end]))}", "place", _surface(toks[k:end]))
+            for x in toks[k:end]:
+                x.used = True
+
+
 def _uncased_names(toks: list[_Tok], stops: frozenset[str], emit: Emit) -> None:
     """Names in a script without capitals, where a run of words is no evidence of a name (audit
     15 saw Arabic clauses and Chinese sentences as people): in Arabic the one to three words
@@ -603,6 +703,7 @@ def _mark_linked(toks: list[_Tok], connectors: frozenset[str], lang: str) -> Non
                     break
                 j -= 1
             b.after_link = True
+            b.after_org = _org_head(a.low, lang)
             j = k + 1
             while j < len(toks) and _is_cap(toks[j].text) and (j == k + 1 or toks[j].joined):
                 toks[j].linked = True
@@ -750,6 +851,11 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
         _emit_name(_trim(run[cut + 1:], stops, lower_words), stops, lower_words, mid_caps, full_names, lang,
                    emit, alone)
         return
+    if len(run) > 1 and run[0].after_org and (place := known_place_folds().get(fold_name(run[0].text))):
+        # "Universidad de Sana Murad al Azani": the university of Sana'a, then the professor
+        emit(place, "place", run[0].text)
+        _emit_name(run[1:], stops, lower_words, mid_caps, full_names, lang, emit, alone)
+        return
     surface = _surface(run)
     whole = " ".join(fold_name(t.text) for t in run)
     if (len(run) > 1 and run[-1].low in word_set("place_heads")) or (
@@ -794,7 +900,10 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
         # "Heads" of "EU Heads of State", "Saúde" of "Secretaria de Saúde": part of a longer name,
         # keyed for linking (the storylines share such keys), shown on no page
         part = last.linked and folded not in full_names and (_known(last.low, lang or "en") or _known(last.low, "en"))
-        emit(f"name:{folded}", "other", surface, not part)
+        # a given name alone inside a sentence ("Prof. Carlos", "o Miguel") is a person; the key is
+        # the same as before, only the kind says more
+        kind: EntityKind = "person" if not last.initial and not part and last.low in given_names() else "other"
+        emit(f"name:{folded}", kind, surface, not part)
         return
     if _nouns_run(run, lang):
         # "Trumps Auftritt": a name's genitive before a noun is that name ("Trump"); other such
@@ -859,6 +968,12 @@ def _pl_genitive(run: list[_Tok]) -> str | None:
     first, last = run[0].low, run[-1].low
     if len(run) < 2 or first in given_names() or not first.endswith("a") or first[:-1] not in given_names():
         return None
+    return _pl_nominative(last)
+
+
+def _pl_nominative(last: str) -> str | None:
+    """A Polish surname's nominative from its genitive (see ``_pl_genitive``), lower case; None
+    when the word ends in no genitive ending."""
     if last.endswith("ego") and len(last) > 5:
         stem = last[:-3]
         return stem + ("i" if stem.endswith(("k", "g")) else "y")
