@@ -306,64 +306,19 @@ def global_table() -> Table:
     return t
 
 
-# Languages whose lexicon (simplemma) says whether a one-word subdivision name is a common word.
-_LEXICON_LANGS = ("en", "fr", "es", "de", "it", "pt", "tr", "ru", "pl", "nl")
-
-
-def _common_words(words: set[str], langs: tuple[str, ...] = _LEXICON_LANGS) -> set[str]:
-    """Those of ``words`` some main language's lexicon knows with a lower-case base form
-    ("central", "capital", "centre", "mayo"). One language at a time: simplemma keeps only a few
-    languages' dictionaries loaded at once."""
-    import simplemma
-
-    out: set[str] = set()
-    for lang in langs:
-        for w in words - out:
-            try:
-                if simplemma.is_known(w, lang=lang) and simplemma.lemmatize(w, lang=lang)[:1].islower():
-                    out.add(w)
-            except (ValueError, KeyError):
-                break
-    return out
-
-
-# Subdivision types that are towns, villages or islands rather than regions.
-_MUNICIPAL = frozenset({"Municipality", "Local council", "Urban municipality", "Commune", "Parish", "Rayon",
-                        "City", "City with county rights", "Quarter", "Administrative atoll", "Island council",
-                        "Town council", "Special municipality", "Metropolitan city", "State city"})
-
-
 def _add_subdivisions(t: Table) -> None:
-    """The first-level subdivisions of every country (ISO 3166-2, pycountry: Vietnam's 63
-    provinces with their diacritics, "Punjab", "Lombardia", "Île-de-France"), keyed by their ISO
-    code (``place:VN-27``, as US states are ``place:US-CA``), only where the table has no entry
-    for the name (a city or country named alike keeps its key: "Hà Nội" stays ``place:VN/hanoi``)
-    and never a name that reads as something else: one word that is a stopword, a given name
-    ("Victoria", "Georgia"), a common word of a main language ("Central", "Centre", "Capital"), an
-    ambiguous city word, or shorter than four letters; several words that are all English
-    stopwords or common words of a main language ("Eastern Province", "Long An", French
-    "Nord-Ouest"; not every language's stopwords: Vietnamese "gia" of "Gia Lai" is one).
-    Municipalities, parishes and local councils are left out (Slovenia's 212, Malta's 68: names
-    of villages that read as surnames, "Kuzma", "Lenart"); a country's cities that are first-level
-    units are cities of the table already, or a person's name too ("Hồ Chí Minh")."""
-    import pycountry
-    import stopwordsiso
-
-    stops = stop_words()
-    given = given_names()
-    subs = [(sub, toks) for sub in pycountry.subdivisions
-            if sub.parent_code is None and sub.type not in _MUNICIPAL
-            and (toks := norm_tokens(sub.name)) and toks not in t.names]
-    common = _common_words({w for _, toks in subs for w in toks})
-    en_stops = {low(w) for w in stopwordsiso.stopwords("en")}
-    for sub, toks in subs:
-        if len(toks) == 1:
-            w = toks[0]
-            if len(w) < 4 or w in stops or w in given or w in AMBIGUOUS_CITY or w in common:
-                continue
-        elif all(w in en_stops or w in common for w in toks):
-            continue
-        t.add(sub.name, f"place:{sub.code}", "place", STATE_PRIO)
+    """The first-level subdivisions of every country (ISO 3166-2: Vietnam's 63 provinces with
+    their diacritics, "Punjab", "Lombardia", "Île-de-France"), keyed by their ISO code
+    (``place:VN-27``, as US states are ``place:US-CA``), from ``data/regions.tsv``
+    (``benchmarks/build_regions.py`` leaves out the names that read as something else), only
+    where the table has no entry for the name: a city or country named alike keeps its key ("Hà
+    Nội" stays ``place:VN/hanoi``)."""
+    path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "regions.tsv")
+    with open(path, encoding="utf-8") as fh:
+        rows = [line.rstrip("\n").split("\t") for line in fh if line.strip() and not line.startswith("#")]
+    for name, code in rows:
+        if norm_tokens(name) not in t.names:
+            t.add(name, f"place:{code}", "place", STATE_PRIO)
 
 
 @dataclass(frozen=True)
