@@ -13,29 +13,15 @@ guard pass on both (main's path reads that text right by another rule)."""
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
+from truth_texts import entities
 
-from storyline.enrich.entities import extract_entities
 from storyline.models import Entity
 
-ROOT = Path(__file__).resolve().parents[1]
-FILES = [ROOT / "tests" / "data" / "truth20" / "texts.jsonl",
-         ROOT / "tests" / "data" / "entities" / "unseen.jsonl",
-         ROOT / "tests" / "data" / "entities" / "fresh.jsonl",
-         ROOT / "tests" / "data" / "entities" / "fresh20.jsonl"]
-
-
-@functools.cache
-def _rows() -> dict[str, dict]:
-    rows = [json.loads(x) for p in FILES for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
-    return {r["id"]: r for r in rows}
+FILES = ("truth20/texts.jsonl", "entities/unseen.jsonl", "entities/fresh.jsonl", "entities/fresh20.jsonl")
 
 
 def _ents(ident: str) -> tuple[Entity, ...]:
-    r = _rows()[ident]
-    return extract_entities(r["text"], r["lang"])
+    return entities(FILES, ident)
 
 
 def _chips(ident: str) -> dict[str, tuple[str, str]]:

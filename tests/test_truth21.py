@@ -12,29 +12,16 @@ Jackson, French "Nord-ouest") pass on both."""
 
 from __future__ import annotations
 
-import functools
-import json
-from pathlib import Path
+from truth_texts import entities
 
 from storyline.enrich.entities import extract_entities
 from storyline.models import Entity
 
-ROOT = Path(__file__).resolve().parents[1]
-FILES = [ROOT / "tests" / "data" / "truth21" / "texts.jsonl",
-         ROOT / "tests" / "data" / "entities" / "fresh.jsonl",
-         ROOT / "tests" / "data" / "entities" / "fresh20.jsonl",
-         ROOT / "tests" / "data" / "entities" / "fresh21.jsonl"]
-
-
-@functools.cache
-def _rows() -> dict[str, dict]:
-    rows = [json.loads(x) for p in FILES for x in p.read_text(encoding="utf-8").splitlines() if x.strip()]
-    return {r["id"]: r for r in rows}
+FILES = ("truth21/texts.jsonl", "entities/fresh.jsonl", "entities/fresh20.jsonl", "entities/fresh21.jsonl")
 
 
 def _ents(ident: str) -> tuple[Entity, ...]:
-    r = _rows()[ident]
-    return extract_entities(r["text"], r["lang"])
+    return entities(FILES, ident)
 
 
 def _by_text(ents: tuple[Entity, ...]) -> dict[str, Entity]:
