@@ -121,17 +121,13 @@ def test_keys_looked_up_ahead_are_numbered_as_looked_up_one_article_at_a_time(
     )
 
 
-def test_an_article_s_keys_are_numbered_in_string_order_with_one_weight_from_the_floor() -> None:
+def test_an_article_s_keys_are_numbered_in_string_order_with_the_unit_weight() -> None:
     t = KeyTable()
     ents = frozenset({"place:SY/damascus", "name:asad"})
     nums, w = t.vector(ents)
     ref = storyline_entities(ents)
     assert w == next(iter(ref.values())) and len(nums) == len(ref) == 2  # a city does not add its country
     assert t.numbers(sorted(ref)) == [0, 1] and t.vector(frozenset()) == ([], 0.0)
-    # two keys weigh 1/sqrt(8) each (the shipped floor), not 1/sqrt(2); nine keys 1/sqrt(9); floor 1: unit vectors
-    assert w == 1 / math.sqrt(8) and KeyTable(1).vector(ents)[1] == 1 / math.sqrt(2)
-    nine = frozenset(f"name:{i}" for i in range(9))
-    assert t.vector(nine)[1] == KeyTable(1).vector(nine)[1] == 1 / 3
 
 
 class _CounterGroup:

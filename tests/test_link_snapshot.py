@@ -257,27 +257,20 @@ def test_the_outlets_pages_are_pickled_after_the_linker_and_a_snapshot_without_t
     st.close()
 
 
-@pytest.mark.parametrize(
-    "damage", ["truncated", "segment missing", "bands missing", "other state", "other settings", "format 4"]
-)
+@pytest.mark.parametrize("damage", ["truncated", "segment missing", "bands missing", "other state", "other settings"])
 def test_a_broken_or_stale_snapshot_is_rebuilt_with_a_message(
     gate_articles: list[Article], tmp_path: Path, caplog: pytest.LogCaptureFixture, small_snapshots: None, damage: str
 ) -> None:
     first, late = _split(gate_articles)
     db = tmp_path / "s.db"
     st = open_store(db)
-    with pytest.MonkeyPatch.context() as m:
-        if damage == "format 4":  # saved by the code of sessions 16-20, whose sums hold unit vectors
-            m.setattr(snapshot, "_CODE", snapshot._code_version(4))
-        linked = _link(st, first)
-        if damage == "other settings":  # saved by a version whose linking settings differ (session 21: linkage)
-            object.__setattr__(linked.linker.config, "linkage", "mean")
-        linked.save_index()
+    linked = _link(st, first)
+    if damage == "other settings":  # saved by a version whose linking settings differ (session 21: linkage)
+        object.__setattr__(linked.linker.config, "linkage", "mean")
+    linked.save_index()
     where = link_cache(st, create=False)
     assert where is not None and (where / snapshot.STATE).exists()
-    if damage == "format 4":
-        said = "written by other code"
-    elif damage == "other settings":
+    if damage == "other settings":
         said = "other link settings"
     elif damage == "truncated":
         state = where / snapshot.STATE

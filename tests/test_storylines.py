@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from storyline.describe import storyline_name
-from storyline.link.similarity import LinkConfig, storyline_entity_cos, storyline_score
-from storyline.link.storylines import StorylineIndex, _Group, average_link, cohesion
+from storyline.link.similarity import LinkConfig
+from storyline.link.storylines import StorylineIndex, _Group, average_link
 from storyline.models import Article, Entity, Rejected
 
 CFG = LinkConfig(
@@ -62,38 +61,6 @@ def test_a_storyline_less_an_event_is_the_sums_of_the_rest() -> None:
     other = _Group(2)
     other.add(_vec(20), frozenset({"place:SY", "name:asad"}), "it")
     assert average_link(g.without(e), other, CFG) == average_link(rest, other, CFG)
-
-
-def test_cohesion_is_the_mean_over_article_pairs_when_articles_name_fewer_keys_than_the_floor() -> None:
-    """An article of fewer keys than ``storyline_key_floor`` adds a vector shorter than 1 to the
-    sums, so ``cohesion`` takes off each article's own self-product (k / floor), not 1: the mean
-    pairwise storyline score of the articles, taken pair by pair, through adds, absorbs and removals."""
-    cfg = LinkConfig()
-    arts = [
-        (0, {"place:SY"}, "en"),
-        (30, {"name:asad", "place:SY"}, "fr"),
-        (10, set(), ""),
-        (20, {f"name:{i}" for i in range(12)} | {"place:SY"}, "en"),
-        (5, {"name:asad", "name:1", "name:2"}, "ar"),
-    ]
-
-    def brute(members: list[tuple[int, set[str], str]]) -> float:
-        scores = []
-        for x, y in itertools.permutations(members, 2):
-            ent = storyline_entity_cos(frozenset(x[1]), frozenset(y[1]), cfg.storyline_key_floor)
-            cross = float(bool(x[2]) and bool(y[2]) and x[2] != y[2])
-            scores.append(storyline_score(float(_vec(x[0]) @ _vec(y[0])), ent or 0.0, cross, cfg))
-        return sum(scores) / len(scores)
-
-    whole, part, rest = _Group(2), _Group(2), _Group(2)
-    for k, (deg, ents, lang) in enumerate(arts):
-        for grp in (whole, part if k % 2 else rest):
-            grp.add(_vec(deg), frozenset(ents), lang)
-    assert whole.short == 7 + 6 + 5  # keys short of 8 over the articles naming any
-    assert cohesion(whole, cfg) == pytest.approx(brute(arts), abs=1e-12)
-    assert cohesion(whole.without(part), cfg) == pytest.approx(brute(arts[::2]), abs=1e-12)
-    rest.absorb(part)
-    assert cohesion(rest, cfg) == pytest.approx(brute(arts), abs=1e-12)
 
 
 def _art(i: str, title: str, lang: str, ents: list[tuple[str, str, str]]) -> Article:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from storyline.link.similarity import LinkConfig, storyline_entities
+from storyline.link.similarity import storyline_entities
 
 
 def _hash(key: bytes) -> int:
@@ -78,13 +78,9 @@ class KeyTable:
 
     Keys numbered since the last ``freeze`` are in a dict; frozen ones in three arrays: the keys'
     hashes sorted with their numbers beside them, and the keys' bytes by number (offsets and one
-    blob), memory-mapped once frozen to files, so a million stored articles' keys cost disk.
+    blob), memory-mapped once frozen to files, so a million stored articles' keys cost disk."""
 
-    ``floor``: ``LinkConfig.storyline_key_floor`` of the index the table numbers keys for, which
-    ``vector`` weighs an article's keys by."""
-
-    def __init__(self, floor: int = LinkConfig.storyline_key_floor) -> None:
-        self.floor = floor
+    def __init__(self) -> None:
         self._new: dict[str, int] = {}
         self._count = 0
         self._table = np.zeros((2, 0), dtype=np.uint64)  # [hash, number], sorted by hash
@@ -165,11 +161,11 @@ class KeyTable:
     def vector(
         self, entities: frozenset[str], known: Mapping[str, int | None] | None = None
     ) -> tuple[list[int], float]:
-        """An article's entity keys as the storyline layer sums them (``storyline_entities`` with
-        this table's ``floor``: every key the same weight): their numbers, ascending, and that weight. New
+        """An article's entity keys as the storyline layer sums them (``storyline_entities``: a
+        unit vector, every key the same weight): their numbers, ascending, and that weight. New
         keys are numbered in string order, so numbers follow arrival order whatever the
         process's string hashing. ``known``: as for ``numbers``."""
-        d = storyline_entities(entities, self.floor)
+        d = storyline_entities(entities)
         if not d:
             return [], 0.0
         w = next(iter(d.values()))

@@ -114,10 +114,6 @@ class LinkConfig:
     storyline_merge_threshold: float | None = 0.92
     storyline_recheck_growth: float | None = 1.5
     storyline_move_margin: float = 0.0
-    # An article's entity keys weigh 1/sqrt(max(k, this)) each in the storyline layer (k: its
-    # keys), not 1/sqrt(k): an article naming two or three keys no longer puts its whole entity
-    # term on them (``storyline_entities``; 1 is the unit vector of sessions 1-20).
-    storyline_key_floor: int = 8
     minhash_perm: int = 64
     # ``similarity`` only (not the event or storyline links): the share of the score that publish
     # dates far apart take away (see ``time_factor``), on the ``time`` signal's own scale
@@ -400,20 +396,8 @@ def storyline_score(
     return s + cfg.storyline_crosslingual_bonus * crosslingual
 
 
-def storyline_entities(entities: frozenset[str], floor: int = LinkConfig.storyline_key_floor) -> dict[str, float]:
-    """Entity keys as a vector for the storyline layer, each key as the text names it, each
-    weighing 1/sqrt(max(k, ``floor``)) for an article of k keys: a unit vector from ``floor``
-    keys up, shorter below.
-
-    Why the floor (session 21): with every key 1/sqrt(k), an article naming two keys (the median
-    of the SemEval Arabic texts; 6-9 in other languages, 23-25 for the storylines articles) put
-    half its entity term on each, so one country key shared with any other report of that country
-    gave an entity cosine of 0.3-0.7 and, with e5's ~0.8 cosine between any two news articles,
-    made them one storyline. Linked among the other dev articles over eight interleavings
-    (``benchmarks/storyline_floor.py``), the other stories' precision rises 0.335 -> 0.390 (every
-    order), the storylines' own F1 moves -0.005 +- 0.013, within its spread over orders; a floor
-    of 16 gains more precision but costs the held-out storylines 0.016 (``docs/storyline-chaining.md``,
-    session 21).
+def storyline_entities(entities: frozenset[str]) -> dict[str, float]:
+    """Entity keys as a unit vector for the storyline layer, each key as the text names it.
 
     A city does not also count its country (it did until session 16): in a stream of unrelated
     news, two stories in one country share that key and little else, and with e5's ~0.8 cosine
@@ -425,14 +409,12 @@ def storyline_entities(entities: frozenset[str], floor: int = LinkConfig.storyli
     keys = set(entities)
     if not keys:
         return {}
-    w = 1.0 / math.sqrt(max(len(keys), floor))
+    w = 1.0 / math.sqrt(len(keys))
     return dict.fromkeys(keys, w)
 
 
-def storyline_entity_cos(
-    a: frozenset[str], b: frozenset[str], floor: int = LinkConfig.storyline_key_floor
-) -> float | None:
-    va, vb = storyline_entities(a, floor), storyline_entities(b, floor)
+def storyline_entity_cos(a: frozenset[str], b: frozenset[str]) -> float | None:
+    va, vb = storyline_entities(a), storyline_entities(b)
     if not va or not vb:
         return None
     return sum(v * vb.get(k, 0.0) for k, v in va.items())
@@ -444,7 +426,7 @@ def explain(a: Article, b: Article, config: LinkConfig | None = None) -> dict:
     fa, fb = features(a), features(b)
     sig = signals(fa, fb, cfg)
     score = combine(sig, cfg)
-    ent = storyline_entity_cos(fa.entities, fb.entities, cfg.storyline_key_floor)
+    ent = storyline_entity_cos(fa.entities, fb.entities)
     sl = storyline_score(sig["cosine"], ent, float(bool(sig["crosslingual"])), cfg)
     return {
         "a": a.id,

@@ -18,8 +18,7 @@ The snapshot names its files by their names alone, read back from the directory 
 from: a cache directory moved, copied, restored from a backup or reached through a symlink or
 another mount point loads as it is (``_Pickler``, ``_Unpickler``). Snapshots of earlier formats
 (format 2 named files by absolute path; 2 and 3 summed a city's country into the storyline
-layer's entity keys; 2 to 4 summed every article's keys as a unit vector) are not read: the linker
-is restored from the store and saved anew.
+layer's entity keys) are not read: the linker is restored from the store and saved anew.
 """
 
 from __future__ import annotations
@@ -40,14 +39,11 @@ from storyline.link import Linker
 from storyline.link.events import drop_mapped_pages
 from storyline.link.state import Loader
 
-FORMAT = 5
+FORMAT = 4
 # Older formats this code still reads: none. 4: the storyline layer's entity sums no longer count a
 # city's country (``similarity.storyline_entities``), so a format-3 snapshot's sums mean something
 # else and a linker restored from it would score storylines by the old rule; it is rebuilt from the
-# store instead. 5 (session 21): an article of fewer keys than ``LinkConfig.storyline_key_floor``
-# adds a shorter entity vector to the sums, and the sums count those keys short (``_Group.short``):
-# a format-4 snapshot's sums hold unit vectors, which the new ones must not be added to. A FORMAT
-# bump for a layout change the hashed sources do not show must empty this.
+# store instead. A FORMAT bump for a layout change the hashed sources do not show must empty this.
 READS: tuple[int, ...] = ()
 STATE = "state.pkl"
 LOCK = "lock"

@@ -92,24 +92,20 @@ def _matched(ak: np.ndarray, bk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class _Group:
     """Running sums of a set of articles: enough for average link without revisiting members.
 
-    The sum of the articles' entity vectors (``storyline_entities``) is two sorted arrays, entity
-    key number (``keys.KeyTable``) and value (12 bytes a key, against ~100 for a Counter of
-    strings), and a dict of the keys changed since they were last merged (holding each key's whole
-    current value, so every value is the same sum, added in the same order, as a Counter's:
-    exact). Arrays are never written in place (a snapshot's may be shared or read-only)."""
+    The sum of unit entity vectors is two sorted arrays, entity key number (``keys.KeyTable``)
+    and value (12 bytes a key, against ~100 for a Counter of strings), and a dict of the keys
+    changed since they were last merged (holding each key's whole current value, so every value
+    is the same sum, added in the same order, as a Counter's: exact). Arrays are never written in
+    place (a snapshot's may be shared or read-only)."""
 
-    __slots__ = ("ed", "ek", "ev", "langs", "n", "nent", "nvec", "short", "vsum")
+    __slots__ = ("ed", "ek", "ev", "langs", "n", "nent", "nvec", "vsum")
 
     def __init__(self, dim: int) -> None:
         self.vsum = np.zeros(dim, dtype=np.float64)
         self.n = 0  # articles
         self.nvec = 0  # articles with a vector
         self.nent = 0  # articles with entity keys
-        # Keys short of the floor over those articles (``storyline_entities``: an article of k < floor
-        # keys is a vector of length² k / floor, not 1): Σ max(floor - k, 0), an integer, so the
-        # sum of the articles' self-products (``cohesion``) is exact in any order: nent - short / floor.
-        self.short = 0
-        self.ek = _NO_KEYS  # sum of the entity vectors: key numbers, ascending ...
+        self.ek = _NO_KEYS  # sum of unit entity vectors: key numbers, ascending ...
         self.ev = _NO_VALUES  # ... and their values
         self.ed: dict[int, float] = {}  # ... and the keys changed since, with their current values
         self.langs: Counter[str] = Counter()
@@ -127,7 +123,6 @@ class _Group:
         self.n += 1
         self.nent += bool(nums)
         if nums:
-            self.short += round(1.0 / (w * w)) - len(nums)  # 1/w² = max(k, floor)
             ed = self.ed
             base: dict[int, float] = {}
             if len(self.ek):
@@ -181,7 +176,6 @@ class _Group:
         self.n += other.n
         self.nvec += other.nvec
         self.nent += other.nent
-        self.short += other.short
         ok, ov = other.entities()
         if len(ok):
             sk, sv = self.entities()
@@ -200,7 +194,6 @@ class _Group:
         g = _Group(len(self.vsum))
         g.vsum = self.vsum - other.vsum
         g.n, g.nvec, g.nent = self.n - other.n, self.nvec - other.nvec, self.nent - other.nent
-        g.short = self.short - other.short
         sk, sv = self.entities()
         ok, ov = other.entities()
         if len(ok) and len(sk):
@@ -250,8 +243,7 @@ def cohesion(g: _Group, config: LinkConfig) -> float | None:
     pairs = g.n * (g.n - 1)
     cos = (float(np.dot(g.vsum, g.vsum)) - g.nvec) / (g.nvec * (g.nvec - 1)) if g.nvec >= 2 else None
     ev = g.entities()[1]
-    own = g.nent - g.short / config.storyline_key_floor if g.short else g.nent  # each article's self-product
-    ent = (math.fsum((ev * ev).tolist()) - own) / pairs
+    ent = (math.fsum((ev * ev).tolist()) - g.nent) / pairs
     known = g.n - g.langs.get("", 0)
     same = sum(c * c for lang, c in g.langs.items() if lang) - known
     crosslingual = (known * (known - 1) - same) / pairs
@@ -639,7 +631,7 @@ class StorylineIndex:
         bounded number of event sums stay in memory (``_EventSums``)."""
         self.cfg = config
         self.dim = dim
-        self.keys = KeyTable(config.storyline_key_floor)  # entity key -> number, for every group of this index
+        self.keys = KeyTable()  # entity key -> number, for every group of this index
         self.events = _EventSums(event_articles, on_evict=self._evicted, dim=dim, key_table=self.keys)
         self.storyline_of: dict[str, str] = {}  # event -> storyline
         self.groups: dict[str, _Group] = {}  # storyline -> sums over its articles
