@@ -101,7 +101,7 @@ def _model(a: T.Analysis, probs: list[float] | None) -> list[int]:
 def _shipped(a: T.Analysis, probs: list[float] | None) -> list[int]:
     """What ``clean_text`` keeps, from the same analysis and probabilities."""
     kept = T.drop_link_labels(a.lines, T.drop_notices(a.lines, T.drop_captions(a.lines, _model(a, probs))))
-    return T.keep_lead_prose(a, T.drop_islands(a, T.drop_blocks(a, kept)))
+    return T.drop_reprints(a.lines, T.keep_lead_prose(a, T.drop_islands(a, T.drop_blocks(a, kept))))
 
 
 def _rules(a: T.Analysis, probs: list[float] | None) -> list[int]:
@@ -115,8 +115,8 @@ VARIANTS: dict[str, Keep] = {
     "shipped (clean_text)": _shipped,
     "- prose guard": _NO_GUARD(_shipped),
     "- captions": _patched(_CAPTION_WORDS=-1)(_shipped),
-    "- comment/list blocks": lambda a, p: T.keep_lead_prose(a, T.drop_islands(
-        a, T.drop_link_labels(a.lines, T.drop_notices(a.lines, T.drop_captions(a.lines, _model(a, p)))))),
+    "- comment/list blocks": lambda a, p: T.drop_reprints(a.lines, T.keep_lead_prose(a, T.drop_islands(
+        a, T.drop_link_labels(a.lines, T.drop_notices(a.lines, T.drop_captions(a.lines, _model(a, p))))))),
     "- islands": _patched(**_NO_ISLANDS)(_shipped),
     "- link labels": _patched(**_NO_LABELS)(_shipped),
     "- both (before session 16)": _patched(**_NO_ISLANDS, **_NO_LABELS)(_shipped),
@@ -163,6 +163,10 @@ VARIANTS: dict[str, Keep] = {
     "rules alone, - notices": _patched(_NOTICE_WORDS=-1)(_rules),
     "- prose holes (session 18)": _patched(_PROSE_HOLES=False)(_shipped),
     "prose holes, any neighbours": _patched(_PROSE_HOLES_AMID=False)(_shipped),
+    # session 22: a kept line that prints two or more kept paragraphs again as one block (``drop_reprints``)
+    "- reprints": _patched(_REPRINT_SHARE=None)(_shipped),
+    "reprints at 0.8": _patched(_REPRINT_SHARE=0.8)(_shipped),
+    "rules alone, - reprints": _patched(_REPRINT_SHARE=None)(_rules),
 }
 
 
@@ -223,7 +227,7 @@ def _lede_guard(words: int) -> Keep:
         if kept and first is not None and first not in kept and a.lines[first].words >= words:
             kept = sorted([*kept, first])
         kept = T.drop_link_labels(a.lines, T.drop_notices(a.lines, T.drop_captions(a.lines, kept)))
-        return T.keep_lead_prose(a, T.drop_islands(a, T.drop_blocks(a, kept)))
+        return T.drop_reprints(a.lines, T.keep_lead_prose(a, T.drop_islands(a, T.drop_blocks(a, kept))))
 
     return run
 

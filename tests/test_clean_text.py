@@ -741,3 +741,48 @@ def test_a_language_the_line_model_never_saw_leans_on_the_rules(monkeypatch: pyt
     assert all(s in unseen for s in article)
     assert headline not in unseen
     assert headline in body({"en": 151, "de": 339})
+
+
+def test_a_block_that_reprints_the_article_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Session 22 (issue 17): a real page of the Zyte extraction set (Business Insider's "10 things
+    in tech you need to know today", the dev page ``fde930b0…``; ``tests/data/clean/README.md``) as
+    a scraper's page text holds its twelve paragraphs and then its structured data printed as
+    text, the whole article run together on one 435-word line, twice. Both readers kept all
+    three copies (page F1 0.50 against the gold); each paragraph is now in the body once, and
+    the words the copies held all stay."""
+    import re
+
+    from storyline.clean import text as T
+
+    text = (Path(__file__).parent / "data" / "clean" / "reprint-businessinsider-en.txt").read_text(encoding="utf-8")
+    body = "\n".join(clean_text(text).paragraphs)
+    opening = "Good morning! This is the tech news you need to know this Tuesday."
+    assert body.count(opening) == 1
+    for line in ("T-Mobile CEO John Legere is stepping down in May 2020.", "Google has bought CloudSimple"):
+        assert body.count(line) == 1
+    assert not any(len(p.split()) > 100 for p in clean_text(text).paragraphs)
+    monkeypatch.setattr(T, "_REPRINT_SHARE", None)  # the rule off: the copies stay
+    before = "\n".join(clean_text(text).paragraphs)
+    assert before.count(opening) == 3
+    words = re.compile(r"\w+")
+    assert set(words.findall(before.lower())) == set(words.findall(body.lower()))  # only repeats went
+
+
+def test_a_paragraph_printed_twice_is_no_reprint() -> None:
+    """A reprint holds two or more different paragraphs: a paragraph printed again (a pull quote,
+    Readability's test pages that repeat one lorem-ipsum paragraph), a block that adds words of
+    its own (a summary), and a short line stay."""
+    from storyline.clean.text import Line, drop_reprints
+
+    def line(text: str) -> Line:
+        return Line(text, len(text.split()), True, False, 0)
+
+    a = "The council voted on Tuesday to close the old bridge to traffic for two years of repairs."
+    b = "Engineers had warned in March that the steel beams under the deck were badly corroded."
+    c = "Drivers will use the ring road, which the city says adds about ten minutes to a journey."
+    lorem = [line(a), line(a), line(a), line(b)]
+    assert drop_reprints(lorem, [0, 1, 2, 3]) == [0, 1, 2, 3]
+    summary = [line(a), line(b), line(c), line(f"{a} {b} Residents asked for a ferry, the mayor said no to it today.")]
+    assert drop_reprints(summary, [0, 1, 2, 3]) == [0, 1, 2, 3]
+    reprint = [line(a), line(b), line(c), line(f"{a} {b} {c}")]
+    assert drop_reprints(reprint, [0, 1, 2, 3]) == [0, 1, 2]

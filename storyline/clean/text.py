@@ -719,7 +719,7 @@ def clean_text(
         kept = model_keep(a, probs, known_boilerplate)
     kept = drop_notices(lines, drop_captions(lines, kept))
     kept = drop_islands(a, drop_blocks(a, drop_link_labels(lines, kept)))
-    kept = keep_lead_prose(a, kept, known_boilerplate, lang)
+    kept = drop_reprints(lines, keep_lead_prose(a, kept, known_boilerplate, lang))
     keep = set(kept)
     removed = tuple(ln.text for i, ln in enumerate(lines) if i not in keep and i != ti)
     return Cleaned(_paragraphs(lines, kept), removed, title)
@@ -1028,6 +1028,51 @@ def lead_over_wall(text: str) -> str | None:
         return None
     rest = text[text.find(first) + hit.start() :]
     return lead if sum(bool(_CONSENT.search(x)) for x in split_sentences(rest)) >= 2 else None
+
+
+# A kept line is a reprint of the article when other kept lines, two or more different ones, each
+# lie within it for this share of their word 3-grams and together cover this share of its own
+# (``drop_reprints``). "Nearly all", not fitted. ``_REPRINT_SHARE = None``: off (a measurement
+# hook, ``benchmarks/text_rules.py``).
+_REPRINT_SHARE: float | None = 0.9
+_REPRINT_WORDS = 20  # a paragraph's length at least: a short line holds no two paragraphs
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    """A line's word 3-grams (``_WORD`` runs, lower case; one run of an unspaced script is one word)."""
+    ws = [w.lower() for w in _WORD.findall(text)]
+    return {tuple(ws[k : k + 3]) for k in range(max(1, len(ws) - 2))} if ws else set()
+
+
+def drop_reprints(lines: Sequence[Line], kept: list[int]) -> list[int]:
+    """``kept`` without the lines that print the article's kept paragraphs again as one block.
+
+    A scraper's page text can hold the story twice or three times: its paragraphs, and the same
+    text run together on one line (a teaser's or an app's copy, a script's data printed as text;
+    Business Insider's "10 things in tech" page of the Zyte set holds its twelve paragraphs and two
+    435-word lines that repeat them, page F1 0.50). A kept line goes when two or more other kept
+    lines of different text each lie within it (``_REPRINT_SHARE`` of their word 3-grams) and
+    together cover that share of its own 3-grams, so the words it holds stay in the body once.
+    Repetition is the evidence, in any language or script; a paragraph printed twice (a pull
+    quote, Readability's test pages that repeat one lorem-ipsum paragraph) is not a reprint of
+    two, and a block the other lines do not nearly cover (a summary that adds words) stays."""
+    if _REPRINT_SHARE is None or len(kept) < 3:
+        return kept
+    share = _REPRINT_SHARE
+    grams = {i: _shingles(lines[i].text) for i in kept}
+    drop = set()
+    for i in kept:
+        own = grams[i]
+        if lines[i].words < _REPRINT_WORDS or len(own) < 10:
+            continue
+        parts: dict[str, set[tuple[str, ...]]] = {}
+        for j in kept:
+            g = grams[j]
+            if j != i and g and len(g) < len(own) and len(g & own) >= share * len(g):
+                parts.setdefault(_norm(lines[j].text), g)
+        if len(parts) >= 2 and len(own & set().union(*parts.values())) >= share * len(own):
+            drop.add(i)
+    return [i for i in kept if i not in drop] if drop else kept
 
 
 def drop_captions(lines: Sequence[Line], kept: list[int]) -> list[int]:
