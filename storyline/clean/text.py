@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -1060,16 +1061,20 @@ def drop_reprints(lines: Sequence[Line], kept: list[int]) -> list[int]:
         return kept
     share = _REPRINT_SHARE
     grams = {i: _shingles(lines[i].text) for i in kept}
+    where: dict[tuple[str, ...], list[int]] = {}
+    for i in kept:
+        for g in grams[i]:
+            where.setdefault(g, []).append(i)
     drop = set()
     for i in kept:
         own = grams[i]
         if lines[i].words < _REPRINT_WORDS or len(own) < 10:
             continue
+        shared: Counter[int] = Counter(j for g in own for j in where[g] if j != i)
         parts: dict[str, set[tuple[str, ...]]] = {}
-        for j in kept:
-            g = grams[j]
-            if j != i and g and len(g) < len(own) and len(g & own) >= share * len(g):
-                parts.setdefault(_norm(lines[j].text), g)
+        for j, n in shared.items():
+            if len(grams[j]) < len(own) and n >= share * len(grams[j]):
+                parts.setdefault(_norm(lines[j].text), grams[j])
         if len(parts) >= 2 and len(own & set().union(*parts.values())) >= share * len(own):
             drop.add(i)
     return [i for i in kept if i not in drop] if drop else kept
