@@ -269,3 +269,155 @@ def test_a_query_asked_again_of_the_unchanged_candidate_index_is_answered_withou
     every = _place_all(stream, cfg)
     assert len(asked) > searches  # without the answers held, repeats search again
     assert held == every
+
+
+
+def _dated_place_all(cfg: LinkConfig, days: list[int | None], seen: list[int] | None = None) -> StorylineIndex:
+    """``_stream(3, len(days))``'s events placed in order, the k-th event's articles published on
+    the day ``days[k]`` (a date ordinal; None: undated); ``seen`` gets the number of each event
+    before it is placed."""
+    import datetime as dt
+
+    ix = StorylineIndex(cfg, dim=32)
+    for k, ((e, arts), day) in enumerate(zip(_stream(3, len(days)), days, strict=True)):
+        if seen is not None:
+            seen.append(k)
+        for a in arts:
+            ix.add_article(e, *a, published=None if day is None else dt.date.fromordinal(day))
+        ix.place(e, f"{e}-a")
+    return ix
+
+
+def test_a_time_cut_candidate_graph_searches_only_the_storylines_active_near_the_event(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With ``ACTIVE_DAYS``, the HNSW search of a storyline search meets only storylines whose
+    latest article lies within about that many days of the searched event's (``_Active``): the
+    same stories told in 2010 and again in 2015, and no 2015 search meets through the graph a
+    storyline last active in 2010, which the one graph of every storyline does return."""
+    import datetime as dt
+
+    from storyline.link import storylines as sl
+
+    cfg = LinkConfig(storyline_threshold=0.55, storyline_recheck_growth=1.5)
+    y2010, y2015 = dt.date(2010, 1, 1).toordinal(), dt.date(2015, 1, 1).toordinal()
+    days: list[int | None] = [y2010 + k for k in range(300)] + [y2015 + k for k in range(300)]
+    monkeypatch.setattr(sl._Candidates, "FRESH", 8)
+    last: dict[str, int] = {}  # storyline -> day of its latest event, as placed
+    nearest = sl._Candidates._nearest
+    one_graph: list[str] = []  # storylines the one graph returned to searches for 2015 events
+    at: list[int] = []
+
+    def plain(self: sl._Candidates, q: np.ndarray) -> list[int]:
+        out = nearest(self, q)
+        if at[-1] >= 300:
+            one_graph.extend(self.sid_of[k] for k in out)
+        return out
+
+    monkeypatch.setattr(sl._Candidates, "_nearest", plain)
+    ix = _dated_place_all(cfg, days, at)
+    for e, s in ix.storyline_of.items():
+        last[s] = max(last.get(s, 0), days[int(e[1:])] or 0)
+    assert any(last.get(s, y2015) < y2015 for s in one_graph)  # storylines last active in 2010
+
+    monkeypatch.setattr(sl, "ACTIVE_DAYS", 90)
+    met: list[tuple[int, int]] = []  # (day searched, latest day of a storyline the graphs returned)
+    cut_nearest = sl._Active.nearest
+
+    def cut(self: sl._Active, q: np.ndarray, day: int | None, *rest: object) -> list[str]:
+        out = cut_nearest(self, q, day, *rest)  # type: ignore[arg-type]
+        assert day is not None
+        met.extend((day, self.sl_day[s]) for s in out if s in self.sl_day)
+        return out
+
+    monkeypatch.setattr(sl._Active, "nearest", cut)
+    cx = _dated_place_all(cfg, days)
+    act = sl._ACTIVE[cx._candidates]
+    late = [(d, s) for d, s in met if d >= y2015]
+    assert len(late) > 500
+    assert all(s >= d - 2 * 90 for d, s in met)  # never a storyline last active before the window
+    assert len(act.graphs) > 4  # 2010's and 2015's buckets, each its own graph
+    assert len(set(cx.storyline_of.values())) > 3 * sl._Candidates.SCAN
+
+
+def test_a_storyline_out_of_the_window_is_found_by_its_keys_and_rejoins_the_graph(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A storyline last active years ago is not in the time-cut graph of a new event's days, so
+    the graph alone does not offer it; the entity-key postings still do (an event naming its
+    rare key joins it, as without the cut), and once it has an article of today it is searched
+    by today's events again (its node in today's bucket)."""
+    import datetime as dt
+
+    from storyline.link import storylines as sl
+
+    monkeypatch.setattr(sl, "ACTIVE_DAYS", 90)
+    monkeypatch.setattr(sl._Candidates, "FRESH", 8)
+    cfg = LinkConfig(storyline_merge_threshold=None, storyline_recheck_growth=None)
+    rng = np.random.default_rng(11)
+    dim = 32
+    dirs = rng.normal(size=(120, dim))
+
+    def art(t: int, key: bool = True) -> tuple[np.ndarray, frozenset[str], str]:
+        v = dirs[t] + 0.05 * rng.normal(size=dim)
+        return v / np.linalg.norm(v), frozenset({f"person:p{t}"} if key else ()), "en"
+
+    def run(cut: bool) -> tuple[StorylineIndex, str, str]:
+        monkeypatch.setattr(sl, "ACTIVE_DAYS", 90 if cut else None)
+        ix = StorylineIndex(cfg, dim=dim)
+        old, new = dt.date(2010, 3, 1), dt.date(2016, 3, 1)
+        for t in range(120):  # 60 stories of 2010, then 60 others of 2016
+            day = old if t < 60 else new
+            e = f"e{t}"
+            for _ in range(2):
+                ix.add_article(e, *art(t), published=day)
+            ix.place(e, f"{e}-a")
+        for t, key in ((5, True), (7, False)):  # 2010's stories 5 and 7 go on in 2016
+            e = f"again{t}"
+            ix.add_article(e, *art(t, key), published=new)
+            ix.place(e, f"{e}-a")
+        return ix, ix.storyline_of["e5"], ix.storyline_of["e7"]
+
+    ix, s5, s7 = run(cut=False)
+    assert ix.storyline_of["again5"] == s5 and ix.storyline_of["again7"] == s7  # the one graph finds both
+    ix, s5, s7 = run(cut=True)
+    act = sl._ACTIVE[ix._candidates]
+    assert ix.storyline_of["again5"] == s5  # by its key
+    assert ix.storyline_of["again7"] != s7  # no key, out of the window: not offered (the cut's cost)
+    assert act.sl_day[s5] == dt.date(2016, 3, 1).toordinal()
+    for t in range(60, 80):  # more of 2016: s5 spills from the fresh set into 2016's bucket
+        ix.add_article(f"more{t}", *art(t), published=dt.date(2016, 3, 2))
+        ix.place(f"more{t}", f"more{t}-a")
+    assert s5 not in ix._candidates.fresh and act.bucket_of[s5] == act.bucket(act.sl_day[s5])
+    assert act.bucket_of[s7] == act.bucket(dt.date(2010, 3, 1).toordinal())
+
+
+def test_a_restored_linker_dates_its_storylines_as_the_unbroken_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The time cut's days are never stored: a restore works them out again from the articles'
+    publish dates in the order they were linked (``Linker._event_days``), an undated article
+    counting as the latest dated one before it; every storyline gets the latest day the unbroken
+    run gave it, and an event at most that run's (a split's part takes the whole event's day)."""
+    from hash_encoder import HashEncoder
+
+    from storyline import Pipeline
+    from storyline.link import Linker
+    from storyline.link import storylines as slmod
+    from storyline.sources import read_inputs
+
+    monkeypatch.setattr(slmod, "ACTIVE_DAYS", 90)
+    gate = Path(__file__).parent / "data" / "gate"
+    raws = [
+        r
+        for r in read_inputs([gate / "storylines" / "articles.jsonl", gate / "events" / "articles.jsonl"])
+        if not isinstance(r, Rejected)
+    ]
+    arts = [a for a in Pipeline(encoder=HashEncoder()).prepare(raws) if isinstance(a, Article)]
+    assert 0 < sum(a.published is None for a in arts) < len(arts)  # dated and undated
+    run = Linker()
+    run.add(arts)
+    again = Linker()
+    again.load(arts, run.assignments())
+    a, b = (slmod._ACTIVE[lk._storylines._candidates] for lk in (run, again))
+    assert a.clock == b.clock is not None
+    assert {s: a.sl_day[s] for s in run._storylines.groups} == {s: b.sl_day[s] for s in again._storylines.groups}
+    assert all(b.ev_day[e] <= a.ev_day[e] for e in run._storylines.storyline_of)
