@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from storyline.link import storylines
-from storyline.link.events import Ahead, EventIndex, _day, make_id
+from storyline.link.events import Ahead, EventIndex, make_id
 from storyline.link.similarity import Features, LinkConfig, explain, features, similarity
 from storyline.link.state import Loader
 from storyline.link.storylines import StorylineIndex
@@ -82,7 +81,6 @@ class Linker:
             self._storylines.add_article(asg.event, f.vector, f.entities, f.lang)
             self._storylines.restore(asg.event, asg.storyline)
             self._reported[art.id] = (asg.event, asg.storyline)
-        self._storylines.set_days(*self._event_days())
         self._storylines.warm()
         if pending:
             self.add(pending)
@@ -104,7 +102,6 @@ class Linker:
                 self._storylines.restore(s.event, s.storyline)
             self._reported[s.article_id] = (s.event, s.storyline)
         self._events.finish_restore()
-        self._storylines.set_days(*self._event_days())
         self._storylines.warm()
 
     def catch_up(
@@ -173,7 +170,6 @@ class Linker:
                 placed[e] = self._storylines.storyline_of[e]
         sum_group()
         self._storylines.reload(members, placed, [e for e in touched if e not in ev.members])
-        self._storylines.note_days({e: [_day(ev.published.get(i)) for i in ev.members[e]] for e in members})
 
     def _event_articles(self, event_id: str) -> list[tuple[np.ndarray | None, frozenset[str], str]]:
         """An event's articles as the storyline layer sums them, read through the feature cache."""
@@ -185,32 +181,7 @@ class Linker:
         end of a restore does: a start-up from a snapshot calls it after its catch-up, so the
         start-up pays for the storylines the snapshot and the catch-up left changed (their rows,
         and the HNSW inserts of those that spill from the fresh set), not the first new article."""
-        self._storylines.set_days(*self._event_days())
         self._storylines.warm()
-
-    def _event_days(self) -> tuple[dict[str, int], int | None]:
-        """Each event's latest day, and the day of the latest dated article, over the articles in
-        the order they were indexed (``StorylineIndex.set_days``): an undated article counts as
-        the day of the latest dated one before it. Empty when the candidate graph is not cut by
-        time (``storylines.ACTIVE_DAYS``)."""
-        if storylines.ACTIVE_DAYS is None:
-            return {}, None
-        ev = self._events
-        published, event_of = ev.published, ev.event_of
-        out: dict[str, int] = {}
-        clock: int | None = None
-        for aid in ev._keys:
-            d = _day(published.get(aid))
-            if d is not None:
-                clock = d
-            elif clock is None:
-                continue
-            else:
-                d = clock
-            e = event_of.get(aid)
-            if e is not None and out.get(e, -1) < d:
-                out[e] = d
-        return out, clock
 
     def saved_index(self) -> tuple[int, str, bytes] | None:
         """The article vector index as bytes (``restore``): (articles held, hash of their ids,
@@ -302,7 +273,7 @@ class Linker:
                 touched.add(kept)
                 if sl.merge_events(absorbed, kept) is not None:
                     touched.update(sl.event_ids[sl.storyline_of[kept]])
-            sl.add_article(eid, f.vector, f.entities, f.lang, known, f.published)
+            sl.add_article(eid, f.vector, f.entities, f.lang, known)
             if eid not in sl.storyline_of:
                 sl.place(eid, art.id)
             if ev.grown is not None:

@@ -54,7 +54,7 @@ from typing import Any
 import numpy as np
 from usearch.index import Index
 
-from storyline.link.events import _day, make_id
+from storyline.link.events import make_id
 from storyline.link.keys import KeyTable, Postings
 from storyline.link.similarity import LinkConfig, storyline_score
 
@@ -69,15 +69,6 @@ DRIFT = 0.1  # a storyline's indexed vector is renewed once its size has moved b
 # query from here is exact. Held beside the index, not in ``_Candidates``, so no snapshot holds it.
 _NEAREST: weakref.WeakKeyDictionary[Index, dict[bytes, list[int]]] = weakref.WeakKeyDictionary()
 NEAREST_HELD = 1024  # queries remembered per index at most (emptied when full)
-# The storyline candidate graph bounded in time (``_Active``; docs/scale.md, session 22): with a
-# number of days here, the HNSW search of a storyline search meets only storylines whose latest
-# article lies within that many days of the searched event's (or storyline's) latest article; the
-# others stay reachable through the entity-key postings and the fresh set, and come back into the
-# graph when they get an article. None: one graph of every storyline (as before session 22).
-ACTIVE_DAYS: int | None = None
-# What each ``_Candidates`` object holds of it (``_Active``): beside it, not in it, so no snapshot
-# holds it; worked out again from the linker's publish dates at every start-up (``StorylineIndex.warm``).
-_ACTIVE: weakref.WeakKeyDictionary[_Candidates, _Active] = weakref.WeakKeyDictionary()
 
 
 def _slot(key: str, slots: int) -> int:
@@ -259,133 +250,6 @@ def cohesion(g: _Group, config: LinkConfig) -> float | None:
     return storyline_score(cos, ent, crosslingual, config)
 
 
-
-Bucket = int | None
-
-
-class _Active:
-    """The candidate graph of ``_Candidates`` cut by time (``ACTIVE_DAYS``): one small HNSW graph
-    per ``days``-wide bucket of storylines' latest day, and a search for a day asks only the
-    buckets within ``days`` of it. A storyline's day is the latest day of its events, an event's the
-    latest of its articles': its publish date, or for an undated article the day of the latest
-    dated article linked before it (``clock``: a stand-in for the day it arrived, which the store
-    does not keep). A storyline that gets a later article moves to a later bucket (its old node goes
-    stale); a bucket's graph is built when first searched, and again once its stale nodes
-    outnumber its live ones. Storylines with no day at all (nothing dated linked yet) sit in
-    bucket None, which every search asks; a search with no day asks every bucket."""
-
-    def __init__(self, days: int) -> None:
-        self.days = days
-        self.ev_day: dict[str, int] = {}  # event -> latest day of its articles
-        self.sl_day: dict[str, int] = {}  # storyline -> latest day of its events
-        self.clock: int | None = None  # day of the latest dated article linked
-        self.bucket_of: dict[str, Bucket] = {}  # storyline in a graph -> the bucket of its live node
-        self.members: dict[Bucket, set[str]] = {}  # bucket -> storylines whose live node is there
-        self.graphs: dict[Bucket, Index] = {}  # built buckets
-        self.sid_of: dict[int, str] = {}  # node key (unique over all graphs) -> storyline
-        self.next_key = 0
-        # What ``nearest`` answered since the graphs last changed (query bytes, day -> storylines),
-        # as ``_NEAREST`` for the one graph: a recheck asks an unchanged event again.
-        self.held: dict[tuple[bytes, int | None], list[str]] = {}
-
-    def bucket(self, day: int | None) -> Bucket:
-        return None if day is None else day // self.days
-
-    def note(self, event_id: str, day: int | None, storyline_id: str | None) -> None:
-        """An article of ``event_id`` published on ``day`` (None: undated) was linked."""
-        if day is not None:
-            self.clock = day
-        else:
-            day = self.clock
-            if day is None:
-                return
-        if self.ev_day.get(event_id, -1) < day:
-            self.ev_day[event_id] = day
-        if storyline_id is not None and self.sl_day.get(storyline_id, -1) < day:
-            self.sl_day[storyline_id] = day
-
-    def joined(self, storyline_id: str, day: int | None) -> None:
-        """The storyline got an event (or a storyline) of latest day ``day``."""
-        if day is not None and self.sl_day.get(storyline_id, -1) < day:
-            self.sl_day[storyline_id] = day
-
-    def moved(self, storyline_id: str) -> bool:
-        """Whether the storyline's day now falls in another bucket than its live node's."""
-        b = self.bucket(self.sl_day.get(storyline_id))
-        return storyline_id not in self.bucket_of or self.bucket_of[storyline_id] != b
-
-    def insert(self, sids: list[str], rows: np.ndarray, row_of: dict[str, int], new_index: Callable[[], Index]) -> None:
-        """Give each of ``sids`` a live node in the bucket of its day (``rows``: current vectors)."""
-        adds: dict[Bucket, list[str]] = {}
-        if sids:
-            self.held.clear()
-        for sid in sids:
-            b = self.bucket(self.sl_day.get(sid))
-            if sid in self.bucket_of:
-                self.members[self.bucket_of[sid]].discard(sid)
-            self.bucket_of[sid] = b
-            self.members.setdefault(b, set()).add(sid)
-            if b in self.graphs:
-                adds.setdefault(b, []).append(sid)
-        for b, add in adds.items():
-            self._add(self.graphs[b], add, rows, row_of)
-            if len(self.graphs[b]) - len(self.members[b]) > max(_Candidates.FRESH, len(self.members[b])):
-                del self.graphs[b]  # mostly stale: built again from its live storylines when next searched
-
-    def drop(self, storyline_id: str) -> None:
-        if storyline_id in self.bucket_of:
-            self.members[self.bucket_of.pop(storyline_id)].discard(storyline_id)
-            self.held.clear()
-        self.sl_day.pop(storyline_id, None)
-
-    def _add(self, graph: Index, sids: list[str], rows: np.ndarray, row_of: dict[str, int]) -> None:
-        keys = np.arange(self.next_key, self.next_key + len(sids), dtype=np.uint64)
-        self.next_key += len(sids)
-        for key, sid in zip(keys.tolist(), sids, strict=True):
-            self.sid_of[key] = sid
-        at = np.fromiter((row_of[sid] for sid in sids), dtype=np.intp, count=len(sids))
-        graph.add(keys, rows[at], threads=1)
-
-    def nearest(
-        self, q: np.ndarray, day: int | None, k: int, rows: np.ndarray, row_of: dict[str, int],
-        order: dict[str, int], new_index: Callable[[], Index],
-    ) -> list[str]:
-        """The storylines of the ``k`` nearest live or stale nodes to ``q`` among the buckets
-        within ``days`` of ``day`` (all buckets when ``day`` is None), nearest first."""
-        memo = (q.tobytes(), day)
-        held = self.held.get(memo)
-        if held is not None:
-            return held
-        if day is None:
-            buckets: list[Bucket] = list(self.members)
-        else:
-            lo, hi = self.bucket(day - self.days), self.bucket(day + self.days)
-            buckets = [b for b in range(lo, hi + 1) if self.members.get(b)]  # type: ignore[arg-type,operator]
-            if self.members.get(None):
-                buckets.append(None)
-        found: list[tuple[float, int]] = []
-        for b in buckets:
-            graph = self.graphs.get(b)
-            if graph is None:
-                sids = sorted(self.members[b], key=order.__getitem__)
-                if not sids:
-                    continue
-                graph = self.graphs[b] = new_index()
-                self._add(graph, sids, rows, row_of)
-            if not len(graph):
-                continue
-            m = graph.search(q, min(k, len(graph)))
-            found.extend(zip(m.distances.tolist(), m.keys.tolist(), strict=True))
-        found.sort()
-        sid_of = self.sid_of
-        out = [sid_of[key] for _, key in found[:k]]
-        if len(self.held) >= NEAREST_HELD:
-            self.held.clear()
-        if NEAREST_HELD:
-            self.held[memo] = out
-        return out
-
-
 class _Candidates:
     """Candidate storylines for a group of articles, so finding the closest storyline does not
     score every storyline as the store grows.
@@ -487,21 +351,15 @@ class _Candidates:
         pending.update(keys)
 
     def search(
-        self, g: _Group, groups: dict[str, _Group], order: dict[str, int], exclude: str | None,
-        day: int | None = None,
+        self, g: _Group, groups: dict[str, _Group], order: dict[str, int], exclude: str | None
     ) -> tuple[list[str], float]:
         """The storylines most likely closest to ``g`` (never ``exclude``), best first, and the
         ranking score of the best one left out; ``order`` gives each storyline a unique, stable
-        rank (ties, and the order of index inserts). ``day``: the latest day of ``g``'s articles,
-        which bounds the HNSW search when the graph is cut by time (``ACTIVE_DAYS``, ``_Active``)."""
+        rank (ties, and the order of index inserts)."""
         self.flush(groups, order)
         q = self.query(g)
         found = dict.fromkeys(self.fresh)
-        act = _ACTIVE.get(self)
-        if act is not None:
-            found.update(dict.fromkeys(act.nearest(q, day, self.NEIGHBOURS, self.rows, self.row_of, order,
-                                                   self._new_index)))
-        elif len(self.index):
+        if len(self.index):
             sid_of = self.sid_of
             found.update(dict.fromkeys([sid_of[key] for key in self._nearest(q)]))
         shared, common = self._shared(g, groups)
@@ -602,7 +460,6 @@ class _Candidates:
         """Bring the changed storylines' current vectors and entity keys in (all of them after a
         restart); storylines that moved enough go to the fresh set, the least recently changed
         of which go into the HNSW index once it is full."""
-        act = _ACTIVE.get(self)
         for sid in sorted(self.dirty, key=lambda x: (order.get(x, -1), x)):
             g = groups.get(sid)
             if g is None:
@@ -617,18 +474,11 @@ class _Candidates:
             postings.add_missing(row, self.dirty[sid])
             postings.tidy()
             n0 = self.indexed_n.get(sid)
-            if n0 is None or abs(g.n - n0) > DRIFT * n0 or (act is not None and act.moved(sid)):
+            if n0 is None or abs(g.n - n0) > DRIFT * n0:
                 self.fresh.pop(sid, None)
                 self.fresh[sid] = None
         self.dirty.clear()
-        if act is not None:  # the time-cut graphs (``_Active``) instead of the one graph
-            if len(self.fresh) > self.FRESH:
-                spill = list(self.fresh)[: len(self.fresh) - self.FRESH // 2]
-                for sid in spill:
-                    del self.fresh[sid]
-                    self.indexed_n[sid] = groups[sid].n
-                act.insert(spill, self.rows, self.row_of, self._new_index)
-        elif len(self.index) - len(self.indexed_n) > max(self.REBUILD, len(self.indexed_n)):
+        if len(self.index) - len(self.indexed_n) > max(self.REBUILD, len(self.indexed_n)):
             self._rebuild(groups, order)
         elif len(self.fresh) > self.FRESH:
             spill = list(self.fresh)[: len(self.fresh) - self.FRESH // 2]
@@ -705,9 +555,6 @@ class _Candidates:
             self.free.append(row)
         self.indexed_n.pop(sid, None)
         self.fresh.pop(sid, None)
-        act = _ACTIVE.get(self)
-        if act is not None:
-            act.drop(sid)
 
 
 EventArticles = Callable[[str], list[tuple[np.ndarray | None, frozenset[str], str]]]
@@ -824,14 +671,9 @@ class StorylineIndex:
         entities: frozenset[str],
         lang: str,
         known: Mapping[str, int | None] | None = None,
-        published: object = None,
     ) -> None:
         """Count an article into its event and, if the event is placed, into its storyline.
-        ``known``: frozen entity key numbers looked up ahead (``KeyTable.look_up``); ``published``:
-        its publish date (the time-cut candidate graph, ``_Active``)."""
-        act = self._active()
-        if act is not None:
-            act.note(event_id, _day(published), self.storyline_of.get(event_id))
+        ``known``: frozen entity key numbers looked up ahead (``KeyTable.look_up``)."""
         ents, w = self.keys.vector(entities, known)
         if self.events.lazy:
             # The article is already a member of the event (``EventIndex`` added it first): a
@@ -855,9 +697,7 @@ class StorylineIndex:
     def score(self, event_id: str, storyline_id: str) -> float:
         return average_link(self.events[event_id], self.groups[storyline_id], self.cfg)
 
-    def _best(
-        self, group: _Group, exclude: str | None = None, memo: str | None = None, day: int | None = None
-    ) -> tuple[str | None, float]:
+    def _best(self, group: _Group, exclude: str | None = None, memo: str | None = None) -> tuple[str | None, float]:
         """The storyline closest to ``group`` by average link: among all of them while they are
         few, else among the index's candidates (``_Candidates``). With ``memo`` (an event id) the
         best few are remembered, so that the same unchanged event asked again with the same
@@ -867,7 +707,7 @@ class StorylineIndex:
             if len(self.groups) <= _Candidates.SCAN:
                 pool, bound = list(self.groups), -math.inf
             else:
-                pool, bound = self._candidates.search(group, self.groups, self.order, exclude, day)
+                pool, bound = self._candidates.search(group, self.groups, self.order, exclude)
             scores = {sid: average_link(group, self.groups[sid], self.cfg) for sid in pool if sid != exclude}
         else:
             scores, bound = found
@@ -905,7 +745,7 @@ class StorylineIndex:
         """Put a new event into the best storyline, or start one; then merge storylines it bridges."""
         if event_id in self.storyline_of:
             return self.storyline_of[event_id]
-        best, best_s = self._best(self.events[event_id], day=self._day(event_id=event_id))
+        best, best_s = self._best(self.events[event_id])
         if best is None or best_s < self.cfg.storyline_threshold:
             best = make_id("sl", first_article)
             while best in self.groups:
@@ -921,8 +761,7 @@ class StorylineIndex:
         """Merge the grown storyline with any other now within the merge bar, until none is."""
         bar = self.cfg.storyline_merge_threshold
         while bar is not None:
-            other, s = self._best(self.groups[storyline_id], exclude=storyline_id,
-                                  day=self._day(storyline_id=storyline_id))
+            other, s = self._best(self.groups[storyline_id], exclude=storyline_id)
             if other is None or s < bar:
                 break
             storyline_id = self._merge(storyline_id, other)
@@ -949,7 +788,7 @@ class StorylineIndex:
             if rest.n == 0:
                 break
             own = average_link(ev, rest, self.cfg)
-            other, s = self._best(ev, exclude=storyline_id, memo=e, day=self._day(event_id=e))
+            other, s = self._best(ev, exclude=storyline_id, memo=e)
             if other is None or s < self.cfg.storyline_threshold or s < own + self.cfg.storyline_move_margin:
                 continue
             self.event_ids[storyline_id].remove(e)
@@ -971,9 +810,6 @@ class StorylineIndex:
         return storyline_id
 
     def _attach(self, event_id: str, storyline_id: str) -> None:
-        act = _ACTIVE.get(self._candidates)
-        if act is not None:
-            act.joined(storyline_id, act.ev_day.get(event_id))
         self.storyline_of[event_id] = storyline_id
         self.event_ids[storyline_id].append(event_id)
         self.groups[storyline_id].absorb(self.events[event_id])
@@ -987,58 +823,12 @@ class StorylineIndex:
             self.event_ids[old].append(e)
         gone = self.groups.pop(new)
         self.groups[old].absorb(gone)
-        act = _ACTIVE.get(self._candidates)
-        if act is not None:
-            act.joined(old, act.sl_day.get(new))
         self._touch(old, gone.entity_keys())
         self._touch(new)
         self.order.pop(new)
         self.merged_into[new] = old
         self.absorbed.append((new, old))
         return old
-
-    def _active(self) -> _Active | None:
-        """The time cut of the candidate graph (``ACTIVE_DAYS``), made on first use."""
-        act = _ACTIVE.get(self._candidates)
-        if act is None and ACTIVE_DAYS is not None:
-            act = _ACTIVE[self._candidates] = _Active(ACTIVE_DAYS)
-        return act
-
-    def _day(self, event_id: str | None = None, storyline_id: str | None = None) -> int | None:
-        """The day a search for the event or storyline is cut around (``_Active``)."""
-        act = _ACTIVE.get(self._candidates)
-        if act is None:
-            return None
-        day = act.ev_day.get(event_id) if event_id is not None else act.sl_day.get(storyline_id or "")
-        return act.clock if day is None else day
-
-    def set_days(self, ev_day: dict[str, int], clock: int | None) -> None:
-        """Start the time cut of the candidate graph (``ACTIVE_DAYS``) afresh from each event's
-        latest day (``Linker._event_days``): after a restore, a snapshot load or a catch-up. Every
-        storyline that has a live node goes to its bucket; the graphs are built when searched."""
-        if ACTIVE_DAYS is None:
-            _ACTIVE.pop(self._candidates, None)
-            return
-        act = _ACTIVE[self._candidates] = _Active(ACTIVE_DAYS)
-        act.ev_day, act.clock = ev_day, clock
-        sl_day = act.sl_day
-        for e, sl in self.storyline_of.items():
-            d = ev_day.get(e)
-            if d is not None and sl_day.get(sl, -1) < d:
-                sl_day[sl] = d
-        cand = self._candidates
-        live = [sid for sid in cand.indexed_n if sid in self.groups and sid not in cand.fresh]
-        act.insert(live, cand.rows, cand.row_of, cand._new_index)
-
-    def note_days(self, days: dict[str, list[int | None]]) -> None:
-        """Events another writer stored, with their articles' days (None: undated), for the time
-        cut of the candidate graph (``Linker.catch_up``)."""
-        act = _ACTIVE.get(self._candidates)
-        if act is None:
-            return
-        for e, ds in days.items():
-            for d in ds:
-                act.note(e, d, self.storyline_of.get(e))
 
     def warm(self) -> None:
         """Build the candidate index after a restore, so start-up pays for it, not the first article."""
@@ -1087,11 +877,6 @@ class StorylineIndex:
     def merge_events(self, absorbed: str, kept: str) -> str | None:
         """Two events became one; returns a storyline that was absorbed as a consequence."""
         self._memo.pop(absorbed, None)  # what a recheck remembered of it can never be asked again
-        act = _ACTIVE.get(self._candidates)
-        if act is not None:
-            d = act.ev_day.pop(absorbed, None)
-            if d is not None and act.ev_day.get(kept, -1) < d:
-                act.ev_day[kept] = d
         if self.events.lazy:  # both summed again from the members when next needed
             self.events.forget(absorbed)
             self.events.forget(kept)
@@ -1123,9 +908,6 @@ class StorylineIndex:
             self.events[event_id] = self.events[event_id].without(part)
             self.events[new_id] = part
         self.event_rank[new_id] = len(self.event_rank)
-        act = _ACTIVE.get(self._candidates)
-        if act is not None and event_id in act.ev_day:
-            act.ev_day[new_id] = act.ev_day[event_id]  # at most: the day of its latest article
         sl = self.storyline_of.get(event_id)
         if sl is not None:
             self.storyline_of[new_id] = sl
