@@ -149,9 +149,26 @@ def _words(text: str, lang: str | None) -> dt.date | None:
                 continue
             if got and _MIN_YEAR <= got.year <= _MAX_YEAR:
                 return got.date()
+    # A stamp with more than the date in it ("Page last updated at 05:27 GMT, Tuesday, 27 September
+    # 2011 06:27 UK", "PUBLISHED FRIDAY, MARCH 8, 2013 AT 12:46 PM / UPDATED AT 12:48 PM"): the
+    # words around it defeat dateparser, so the day-month-year run alone is read (audit 22).
+    for m in _WORDED.finditer(text):
+        for langs in tries:
+            try:
+                got = dateparser.parse(m.group(), languages=langs, settings=settings)
+            except Exception:
+                continue
+            if got and _MIN_YEAR <= got.year <= _MAX_YEAR:
+                return got.date()
     return None
 
 
+# A day, a month's name and a year, either way round ("27 September 2011", "MARCH 8, 2013",
+# "22 de abril de 2022"), in any script that has letters.
+_WORDED = re.compile(
+    r"(?<![\w])(?:\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?\d{4}"
+    r"|[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?\s*,?\s+\d{4})(?!\d)"
+)
 _SPACE_BEFORE = re.compile(r"\s+([,.:;])")
 _SPACED_COLON = re.compile(r"(\d)\s*:\s*(\d)")
 _LABEL = re.compile(r"^[^\W\d_]+(?:\s+[^\W\d_]+)?\s*[:|\u2013-]?\s+(?=[^\W_])")
@@ -214,10 +231,15 @@ _CLOCK_T = (
     r"(?:\s+time)?))?)"
 )
 _STAMP_WORDS = r"(?:(?:Page\s+)?[Ll]ast\s+updated(?:\s+at)?|[Uu]pdated|Posted|Published|Help)"
+# Pieces are apart by spaces, commas, bars, dashes or slashes ("November 19, 2019 / 12:21 AM /
+# Updated 14 hours ago", Reuters).
 _STAMP = re.compile(
-    rf"(?:(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w])[\s,;:|–-]*)*"
-    rf"(?:{_DATE}|{_CLOCK_T})(?![\w])(?:[\s,;:|–-]*(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w]))*[\s,;:|–-]*"
+    rf"(?:(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w])[\s,;:|/–-]*)*"
+    rf"(?:{_DATE}|{_CLOCK_T})(?![\w])(?:[\s,;:|/–-]*(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w]))*[\s,;:|/–-]*"
 )
+# A web server's message where a page part failed to load (Apache SSI), printed in the page:
+# "[an error occurred while processing this directive]" (BBC pages of the 2000s; any SSI site).
+_SSI_ERROR = re.compile(r"^[\[(]?\s*an error occurred while processing this directive\s*[\])]?\s*", re.I)
 _UPDATE = re.compile(r"^\(\s*(?:Update|Updated|Adds|Recasts|Corrects|Writes through)[^)]{0,80}\)\s*", re.I)
 _LABEL_START = re.compile(r"^(?:Full Article|Page last updated|Last updated|Updated|Posted|Published)\b\s*:?\s*", re.I)
 # Short words that end in a full stop without ending a sentence ("Mr.", "Rep.", "a.m.", "U.S.").
@@ -276,7 +298,7 @@ def strip_lede(text: str) -> str:
         prev = text
         if (m := _STAMP.search(text[:200])) and m.end() > m.start() and _is_label(text[: m.start()]):
             text = text[m.end() :]
-        for pat in (_WIRE_DATELINE, _BYLINE, _UPDATE, _CAPS_DATELINE, _LABEL_START):
+        for pat in (_WIRE_DATELINE, _BYLINE, _UPDATE, _CAPS_DATELINE, _LABEL_START, _SSI_ERROR):
             text = pat.sub("", text, count=1)
         text = text.lstrip(" -–—|:;,")
     return text
@@ -369,6 +391,25 @@ def tag_list(text: str) -> bool:
     return len(items) >= 4 and all(len(re.findall(r"[^\W_]+", x)) <= 4 for x in items)
 
 
+# A headline run into its text on one line, with two spaces or more between them: how scrapers and
+# data sets join a title and its body ("Gobierno hondureño ordena uso de cubrebocas obligatorio
+# Tegucigalpa El gobierno…"; 364 of the 1,412 SemEval-2022 dev texts). One space is a sentence's own.
+_GLUED = re.compile(r"(?<=\S) {2,}(?=\S)")
+
+
+def glued_headline(text: str) -> str | None:
+    """The headline before the first run of two spaces or more on the text's first line, when it
+    can be one (three to thirty words, not a sentence ended by a full stop); else None."""
+    first = text.lstrip().split("\n", 1)[0]
+    m = _GLUED.search(first[:400])
+    if m is None:
+        return None
+    head = first[: m.start()].strip()
+    if not 3 <= n_words(head) <= 30 or head.endswith(".") or junk_title(head):
+        return None
+    return head
+
+
 def first_sentence(text: str) -> str:
     """The text up to its first full stop that ends a sentence (not "Mr.", "a.m.", "U.S.")."""
     for m in re.finditer(r"[.!?][\"”»’')]*\s+(?=[\"“«‘(]?[A-Z0-9À-Ý])", text):
@@ -408,6 +449,10 @@ def lede_headline(
             continue  # "Tony Blair at a Labour poster launch" above "Photograph: …/Getty"
         if _SPACED_URL.match(para) or junk_title(para) == "a dateline":
             continue  # the page's address or a date line printed above the story (ECB+)
+        if n == 0 and (glued := glued_headline(para)) is not None:
+            head = reader_tidy(unglue_kicker(strip_lede(strip_notes(strip_lede(undo_ptb(glued)))).strip()))
+            if n_words(head) >= 3 and not junk_title(head) and not meta_note(head):
+                return head
         text = strip_lede(strip_notes(strip_lede(undo_ptb(para.strip())))).strip()
         while text and (kind := meta_note(first := first_sentence(text))):
             if kind == "correction":
@@ -531,6 +576,8 @@ def headline(
         text = " ".join(strip_markup(undo_ptb(candidate)).split())
         if text and not _CODE.search(text):
             return text
+    if candidate and notes and (head := glued_headline(candidate)) is not None:
+        candidate = head
     if candidate:
         text = reader_tidy(unglue_kicker(tidy_title(candidate))) if notes else tidy_title(candidate)
         shown_rules = notes and (meta_note(text) or tag_list(text) or reader_rejects(text)
@@ -565,6 +612,8 @@ def stamp_date(line: str, lang: str | None) -> dt.date | None:
     """The date of a time stamp opening a line ("TAWARGHA, Libya | Thu Sep 29, 2011 12:15 pm
     BST …", "Tuesday 3 May 2005 19.30 BST The …"), or of a short line that is only a date."""
     line = undo_ptb(line)
+    if len(line) <= 100 and _PUBLISHED_LABEL.match(line) and (got := parse_date(line, lang)) is not None:
+        return got  # "PUBLISHED FRIDAY, MARCH 8, 2013 AT 12:46 PM / UPDATED AT 12:48 PM": labelled
     m = _STAMP.search(line[:250])
     # At the start, after a place or byline, or (with a clock time: a filing stamp, not a date in
     # a caption) after the headline it stamps.
@@ -617,6 +666,20 @@ def without_outlet(title: str, names: Sequence[str]) -> str | None:
     return None
 
 
+def without_prefix(title: str) -> str | None:
+    """The title without what stands before its first separator, when that is short enough to be
+    a site's name and three words at least follow ("CDU-Fraktion im Erfurter Stadtrat -
+    Entwicklung der Waldorfschule ermöglicht": the site's name first); else None."""
+    seps = list(_TITLE_SEP.finditer(title))
+    if not seps:
+        return None
+    m = seps[0]
+    head, tail = title[: m.start()].strip(), title[m.end() :].strip()
+    if not head or n_words(head) > _SUFFIX_WORDS or n_words(tail) < 3:
+        return None
+    return tail
+
+
 def title_forms(title: str, min_words: int = 3) -> list[str]:
     """A page title and the same without one or two names after it ("Headline - Section |
     Outlet" → "Headline - Section" → "Headline")."""
@@ -660,6 +723,8 @@ def repeated_title(text: str, body: str) -> str | None:
     # Only a first line with an outlet's name after it ("Headline | Outlet") reads as a <title>: a
     # line merely repeated (a series note, "BBC News Navigation") is the page's furniture.
     keys = {title_key(f) for f in title_forms(lines[0])[1:] if n_words(f) >= 3 and len(title_key(f)) >= 12}
+    if (tail := without_prefix(lines[0])) is not None and len(title_key(tail)) >= 12:
+        keys.add(title_key(tail))
     if not keys:
         return None
     words = {w.lower() for w in re.findall(r"[^\W\d_]+", body[:3000])}
@@ -671,6 +736,11 @@ def repeated_title(text: str, body: str) -> str | None:
     return None
 
 
+# "Published", "Posted" and their like, opening a line (a label, not a sentence about publishing).
+_PUBLISHED_LABEL = re.compile(
+    r"(?i)^\W*(?:published|posted|publi[ée]e?|publicad[oa]|pubblicat[oa]|ver[öo]ffentlicht|opublikowano|"
+    r"yay[ıi]nlanma|опубликовано|gepubliceerd|publicerad|julkaistu)\b(?:\s+(?:on|at|le|el|il|am|em))?\s*:?"
+)
 _MASTHEAD_LINES = 10  # a date this far below the <title> line is by the story, not the masthead
 
 
@@ -679,6 +749,8 @@ def _date_only(line: str, lang: str | None) -> bool:
     04.02.2022 | 11:38 Uhr"): at most two words besides the date's own."""
     if len(line) > 60 or parse_date(line, lang) is None:
         return False
+    if (m := _STAMP.match(line)) and m.end() > 0:  # the stamp's own words ("Updated") are the date's
+        line = line[m.end() :]
     rest = re.sub(r"\d+", " ", line)
     return len(re.findall(r"[^\W\d_]{3,}", rest)) <= 3
 
@@ -714,6 +786,11 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
         for line in [*lines[i + 1 : i + 4], *above]:
             if not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0]) and (got := stamp_date(line, lang)):
                 return got
+    for x in lines[max(0, at - 3) : at]:
+        # A stamp above the headline that says it is the publish date ("PUBLISHED FRIDAY, MARCH 8,
+        # 2013 AT 12:46 PM", "Veröffentlicht am 02.11.2021") is the story's, not the masthead's.
+        if _PUBLISHED_LABEL.match(x) and (got := parse_date(x, lang)) is not None:
+            return got
     masthead = next((d for x in lines[:at] if (d := stamp_date(x, lang)) is not None), None)
     if masthead is None and at > 0:  # a weekday on one line, the date on the next
         joined = " ".join(lines[max(0, at - 3) : at])
