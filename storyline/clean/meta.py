@@ -564,19 +564,26 @@ def tidy_title(title: str) -> str:
 
 
 def headline(
-    candidate: str | None, body: str, skip: frozenset[str] = frozenset(), given: bool = False, notes: bool = True
+    candidate: str | None,
+    body: str,
+    skip: frozenset[str] = frozenset(),
+    given: bool = False,
+    notes: bool = True,
+    glued: bool = True,
 ) -> str:
     """The headline to show: the candidate tidied when it can stand as one, else one made from
     the lede (wire copy in corpora often has no headline line at all). A ``given`` title (the
     input's metadata: what the publisher meant) is only tidied, and replaced only when it is
     markup or code. A headline line found on the page loses a kicker glued to it and is passed
     over when it is a note about the article (``notes.meta_note``), not news; ``notes=False``
-    leaves those display rules out (``plain_headline``)."""
+    leaves those display rules out (``plain_headline``). ``glued``: the candidate is a line of
+    plain text, where two spaces can join a headline to its text (``glued_headline``); an HTML
+    page's <title> has spaces of its markup instead."""
     if candidate and given:
         text = " ".join(strip_markup(undo_ptb(candidate)).split())
         if text and not _CODE.search(text):
             return text
-    if candidate and notes and (head := glued_headline(candidate)) is not None:
+    if candidate and notes and glued and (head := glued_headline(candidate)) is not None:
         candidate = head
     if candidate:
         text = reader_tidy(unglue_kicker(tidy_title(candidate))) if notes else tidy_title(candidate)
