@@ -82,12 +82,15 @@ def _numeric(a: int, b: int, year: int, lang: str | None) -> dt.date | None:
     return _make(year, b, a)
 
 
-def parse_date(raw: str | None, lang: str | None = None, reference: dt.date | None = None) -> dt.date | None:
+def parse_date(
+    raw: str | None, lang: str | None = None, reference: dt.date | None = None, runs: bool = True
+) -> dt.date | None:
     """The date a raw date string states, or None when it states none or is ambiguous.
 
     A day and month without a year ("22/05 07:18") is dated only with a ``reference`` (the
     fetch date, or the latest date of the batch the string came with): it is the last such day
-    on or before the reference (a few days' slack for clocks and time zones)."""
+    on or before the reference (a few days' slack for clocks and time zones). ``runs``: when the
+    whole string defeats the parser, read a day-month-year run inside it (``_WORDED``)."""
     if not raw:
         return None
     text = unicodedata.normalize("NFC", raw).strip()
@@ -102,7 +105,7 @@ def parse_date(raw: str | None, lang: str | None = None, reference: dt.date | No
         month = m[2].lower()
         mon = int(month) if month.isdigit() else _VI_MONTHS.get(month)
         return _make(int(m[3]), mon, int(m[1])) if mon else None
-    got = _words(text, lang)
+    got = _words(text, lang, runs)
     if got is None and reference is not None and (m := _DM.match(_TIME.sub(" ", text))):
         return _before(int(m[1]), int(m[2]), reference, lang or _guess_lang(text) or "vi")
     return got
@@ -127,7 +130,7 @@ def _guess_lang(text: str) -> str | None:
     return None
 
 
-def _words(text: str, lang: str | None) -> dt.date | None:
+def _words(text: str, lang: str | None, runs: bool = True) -> dt.date | None:
     """Dates with month names ("May 19, 2016", "19. Mai 2016"): dateparser, year required."""
     if not re.search(r"\d{4}", text) or not re.search(r"[^\W\d_]{3,}", text):
         return None
@@ -152,7 +155,7 @@ def _words(text: str, lang: str | None) -> dt.date | None:
     # A stamp with more than the date in it ("Page last updated at 05:27 GMT, Tuesday, 27 September
     # 2011 06:27 UK", "PUBLISHED FRIDAY, MARCH 8, 2013 AT 12:46 PM / UPDATED AT 12:48 PM"): the
     # words around it defeat dateparser, so the day-month-year run alone is read (audit 22).
-    for m in _WORDED.finditer(text):
+    for m in _WORDED.finditer(text) if runs else ():
         for langs in tries:
             try:
                 got = dateparser.parse(m.group(), languages=langs, settings=settings)
@@ -298,7 +301,7 @@ def strip_lede(text: str) -> str:
         prev = text
         if (m := _STAMP.search(text[:200])) and m.end() > m.start() and _is_label(text[: m.start()]):
             text = text[m.end() :]
-        for pat in (_WIRE_DATELINE, _BYLINE, _UPDATE, _CAPS_DATELINE, _LABEL_START, _SSI_ERROR):
+        for pat in (_WIRE_DATELINE, _BYLINE, _UPDATE, _CAPS_DATELINE, _LABEL_START):
             text = pat.sub("", text, count=1)
         text = text.lstrip(" -–—|:;,")
     return text
@@ -357,9 +360,9 @@ _SPACED_URL = re.compile(r"^\s*(?:https?\s*:\s*/\s*/|www\s*\.\s*[^\W_])", re.I)
 
 
 def reader_tidy(text: str) -> str:
-    """A headline as a reader sees it: without decoration or a date before it, or a contributor's
-    byline."""
-    return _DATE_PREFIX.sub("", _DECORATION.sub("", _SPECIAL_BYLINE.sub("", text))).strip()
+    """A headline as a reader sees it: without decoration or a date before it, a contributor's
+    byline, or a web server's error text (``_SSI_ERROR``)."""
+    return _DATE_PREFIX.sub("", _DECORATION.sub("", _SPECIAL_BYLINE.sub("", _SSI_ERROR.sub("", text)))).strip()
 
 
 # A line that is only a byline: "Par Barbara Stiegler", "Von Julian Hirsch", "Por Rodolfo Costa"
@@ -632,8 +635,19 @@ def stamp_date(line: str, lang: str | None) -> dt.date | None:
             return got
     sentence = line.rstrip().endswith(".") and n_words(line) > 6
     if len(line) <= 60 and any(ch.isdigit() for ch in line) and not sentence:
-        return parse_date(line, lang)
+        # A date run inside the line counts only on a line that is little else: "An MSC cargo ship
+        # leaves PortMiami, on Aug. 31, 2019. (AP)" is a caption under the headline.
+        return parse_date(line, lang, runs=False) or (parse_date(line, lang) if _few_words(line) else None)
     return None
+
+
+def _few_words(line: str) -> bool:
+    """At most three words of letters besides a date's own, a stamp's words ("Updated", a weekday,
+    a time zone) not counted."""
+    if (m := _STAMP.match(line)) and m.end() > 0:
+        line = line[m.end() :]
+    line = _STAMP_LABEL.sub(" ", _ZONE_OR_DAY.sub(" ", line))
+    return len(re.findall(r"[^\W\d_]{3,}", re.sub(r"\d+", " ", line))) <= 3
 
 
 _COPIES_WITHIN = 150  # lines: where a page's headline is printed again above its story
@@ -748,6 +762,9 @@ _PUBLISHED_LABEL = re.compile(
     r"(?i)^\W*(?:published|posted|publi[ée]e?|publicad[oa]|pubblicat[oa]|ver[öo]ffentlicht|opublikowano|"
     r"yay[ıi]nlanma|опубликовано|gepubliceerd|publicerad|julkaistu)\b(?:\s+(?:on|at|le|el|il|am|em))?\s*:?"
 )
+_ZONE_OR_DAY = re.compile(rf"\b(?:{_WEEKDAY}|GMT|BST|UTC|EST|EDT|CET|CEST|PST|PDT|CST|CDT|IST|UK)(?!\w)")
+# A stamp's label after its date ("16 September 2013 Last updated at 12:42 GMT", BBC).
+_STAMP_LABEL = re.compile(r"(?i)\b(?:last\s+updated|updated|published|posted)\b")
 _MASTHEAD_LINES = 10  # a date this far below the <title> line is by the story, not the masthead
 
 
@@ -756,10 +773,7 @@ def _date_only(line: str, lang: str | None) -> bool:
     04.02.2022 | 11:38 Uhr"): at most two words besides the date's own."""
     if len(line) > 60 or parse_date(line, lang) is None:
         return False
-    if (m := _STAMP.match(line)) and m.end() > 0:  # the stamp's own words ("Updated") are the date's
-        line = line[m.end() :]
-    rest = re.sub(r"\d+", " ", line)
-    return len(re.findall(r"[^\W\d_]{3,}", rest)) <= 3
+    return _few_words(line)  # the stamp's own words ("Updated") are the date's
 
 
 def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | None:
@@ -796,7 +810,8 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
     for x in lines[max(0, at - 3) : at]:
         # A stamp above the headline that says it is the publish date ("PUBLISHED FRIDAY, MARCH 8,
         # 2013 AT 12:46 PM", "Veröffentlicht am 02.11.2021") is the story's, not the masthead's.
-        if _PUBLISHED_LABEL.match(x) and (got := parse_date(x, lang)) is not None:
+        labelled = _PUBLISHED_LABEL.match(x) or (len(x) <= 80 and _STAMP_LABEL.search(x) and _few_words(x))
+        if labelled and (got := parse_date(x, lang)) is not None:
             return got
     masthead = next((d for x in lines[:at] if (d := stamp_date(x, lang)) is not None), None)
     if masthead is None and at > 0:  # a weekday on one line, the date on the next
