@@ -402,13 +402,18 @@ _GLUED = re.compile(r"(?<=\S) {2,}(?=\S)")
 
 def glued_headline(text: str) -> str | None:
     """The headline before the first run of two spaces or more on the text's first line, when it
-    can be one (three to thirty words, not a sentence ended by a full stop); else None."""
+    can be one (three to thirty words, not a sentence ended by a full stop) and the text runs on
+    after it (eight words or more, not opening in lower case); else None. Two spaces inside a
+    sentence ("Alberto Tedesco: babele di ordinanze che  invece di …", "Europei contro  Assad",
+    Crisis texts) are a typing slip, not a break."""
     first = text.lstrip().split("\n", 1)[0]
     m = _GLUED.search(first[:400])
     if m is None:
         return None
-    head = first[: m.start()].strip()
-    if not 3 <= n_words(head) <= 30 or head.endswith(".") or junk_title(head):
+    head, rest = first[: m.start()].strip(), first[m.end() :]
+    if not 3 <= n_words(head) <= 30 or head.endswith((".", ",", ";", "[", "(")) or junk_title(head):
+        return None
+    if n_words(rest) < 8 or rest[0].islower():
         return None
     return head
 
