@@ -78,16 +78,6 @@ def test_masthead_date_is_still_no_publish_date() -> None:
 # --- headlines -------------------------------------------------------------------------------
 
 
-def test_site_name_before_the_headline() -> None:
-    """"CDU-Fraktion im Erfurter Stadtrat - Entwicklung der Waldorfschule ermöglicht" (the page's
-    <title>, site name first; trafilatura eval, cdu-fraktion-erfurt.de): the headline shown was
-    "im Erfurter Stadtrat" (a line of the site's logo), and no date. The part after the site's name
-    stands again as a line above the story, with "22.05.2014 - Gemeinde/ Stadt" over it."""
-    a = _clean("s-228917f19c2a4451")
-    assert a.title == "Entwicklung der Waldorfschule ermöglicht"
-    assert a.published == dt.date(2014, 5, 22)
-
-
 def test_server_error_text_is_no_headline() -> None:
     """"(an error occurred while processing this directive) The Black Eyed Peas have joined …"
     (t17-MJ_bbc-782): a web server's message printed in the page opened the headline."""

@@ -692,20 +692,6 @@ def without_outlet(title: str, names: Sequence[str]) -> str | None:
     return None
 
 
-def without_prefix(title: str) -> str | None:
-    """The title without what stands before its first separator, when that is short enough to be
-    a site's name and three words at least follow ("CDU-Fraktion im Erfurter Stadtrat -
-    Entwicklung der Waldorfschule ermöglicht": the site's name first); else None."""
-    seps = list(_TITLE_SEP.finditer(title))
-    if not seps:
-        return None
-    m = seps[0]
-    head, tail = title[: m.start()].strip(), title[m.end() :].strip()
-    if not head or n_words(head) > _SUFFIX_WORDS or n_words(tail) < 3:
-        return None
-    return tail
-
-
 def title_forms(title: str, min_words: int = 3) -> list[str]:
     """A page title and the same without one or two names after it ("Headline - Section |
     Outlet" → "Headline - Section" → "Headline")."""
@@ -749,8 +735,6 @@ def repeated_title(text: str, body: str) -> str | None:
     # Only a first line with an outlet's name after it ("Headline | Outlet") reads as a <title>: a
     # line merely repeated (a series note, "BBC News Navigation") is the page's furniture.
     keys = {title_key(f) for f in title_forms(lines[0])[1:] if n_words(f) >= 3 and len(title_key(f)) >= 12}
-    if (tail := without_prefix(lines[0])) is not None and len(title_key(tail)) >= 12:
-        keys.add(title_key(tail))
     if not keys:
         return None
     words = {w.lower() for w in re.findall(r"[^\W\d_]+", body[:3000])}
