@@ -642,7 +642,10 @@ def stamp_date(line: str, lang: str | None) -> dt.date | None:
     if len(line) <= 60 and any(ch.isdigit() for ch in line) and not sentence:
         # A date run inside the line counts only on a line that is little else: "An MSC cargo ship
         # leaves PortMiami, on Aug. 31, 2019. (AP)" is a caption under the headline.
-        return parse_date(line, lang, runs=False) or (parse_date(line, lang) if _few_words(line) else None)
+        # Nor is an "updated" stamp read this way ("Mise à jour du 31 août 2013, à 13h30"): the
+        # page changed then; it did not appear then (``_UPDATED``).
+        loose = _few_words(line) and not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0])
+        return parse_date(line, lang, runs=False) or (parse_date(line, lang) if loose else None)
     return None
 
 
@@ -707,7 +710,7 @@ def title_forms(title: str, min_words: int = 3) -> list[str]:
 # ("Aktualisiert am 19.02.2020"; "19.2.2020 16:20 päivitetty 19.2.2020 16:20" is the publish date):
 # "zuletzt bearbeitet:", "päivitetty", "Mis à jour le", "Actualizado", "Son Güncelleme", "Last Modified").
 _UPDATED = re.compile(
-    r"(?i)\b(?:aktualisiert|zuletzt\s+bearbeitet|updated?|last\s+modified|modifi[ée]|mis\s+à\s+jour|actualizad[oa]|"
+    r"(?i)\b(?:aktualisiert|zuletzt\s+bearbeitet|updated?|last\s+modified|modifi[ée]|mise?\s+à\s+jour|actualizad[oa]|"
     r"atualizad[oa]|aggiornat[oa]|päivitetty|güncelleme|zaktualizowano|обновлено)"
 )
 
