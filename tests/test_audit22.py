@@ -2,9 +2,9 @@
 named dev inputs.
 
 Fixtures (``tests/data/audit22/texts.jsonl``, each row naming the file or set it comes from): a
-Reuters page of Zyte's article-extraction benchmark as plain text, a page of trafilatura's
-evaluation set (cdu-fraktion-erfurt.de), two Timeline17 BBC texts, an ECB+ text and four
-SemEval-2022 Task 8 dev texts. Every test but the guards fails on main at e2643d4."""
+Reuters page of Zyte's article-extraction benchmark as plain text, two Timeline17 BBC texts, an
+ECB+ text and four SemEval-2022 Task 8 dev texts. Every test but the three guards fails on main at
+e2643d4."""
 
 from __future__ import annotations
 
