@@ -147,7 +147,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
     # credit in front undone), or made from the lede when what was found cannot stand as one.
     found = (raw.title or "").strip() or page_title or cleaned.title
     given = bool((raw.title or "").strip())
-    title = headline(repair_text(found) if found else None, body, given=given)
+    title = headline(repair_text(found) if found else None, body, given=given, glued=not raw.html)
     stated = None if given or raw.html else repeated_title(repair_text(raw.text or ""), body)
     if stated:
         # The page's <title> printed again above the story: the headline as the page states it

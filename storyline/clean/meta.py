@@ -82,12 +82,15 @@ def _numeric(a: int, b: int, year: int, lang: str | None) -> dt.date | None:
     return _make(year, b, a)
 
 
-def parse_date(raw: str | None, lang: str | None = None, reference: dt.date | None = None) -> dt.date | None:
+def parse_date(
+    raw: str | None, lang: str | None = None, reference: dt.date | None = None, runs: bool = True
+) -> dt.date | None:
     """The date a raw date string states, or None when it states none or is ambiguous.
 
     A day and month without a year ("22/05 07:18") is dated only with a ``reference`` (the
     fetch date, or the latest date of the batch the string came with): it is the last such day
-    on or before the reference (a few days' slack for clocks and time zones)."""
+    on or before the reference (a few days' slack for clocks and time zones). ``runs``: when the
+    whole string defeats the parser, read a day-month-year run inside it (``_WORDED``)."""
     if not raw:
         return None
     text = unicodedata.normalize("NFC", raw).strip()
@@ -102,7 +105,7 @@ def parse_date(raw: str | None, lang: str | None = None, reference: dt.date | No
         month = m[2].lower()
         mon = int(month) if month.isdigit() else _VI_MONTHS.get(month)
         return _make(int(m[3]), mon, int(m[1])) if mon else None
-    got = _words(text, lang)
+    got = _words(text, lang, runs)
     if got is None and reference is not None and (m := _DM.match(_TIME.sub(" ", text))):
         return _before(int(m[1]), int(m[2]), reference, lang or _guess_lang(text) or "vi")
     return got
@@ -127,7 +130,7 @@ def _guess_lang(text: str) -> str | None:
     return None
 
 
-def _words(text: str, lang: str | None) -> dt.date | None:
+def _words(text: str, lang: str | None, runs: bool = True) -> dt.date | None:
     """Dates with month names ("May 19, 2016", "19. Mai 2016"): dateparser, year required."""
     if not re.search(r"\d{4}", text) or not re.search(r"[^\W\d_]{3,}", text):
         return None
@@ -149,9 +152,26 @@ def _words(text: str, lang: str | None) -> dt.date | None:
                 continue
             if got and _MIN_YEAR <= got.year <= _MAX_YEAR:
                 return got.date()
+    # A stamp with more than the date in it ("Page last updated at 05:27 GMT, Tuesday, 27 September
+    # 2011 06:27 UK", "PUBLISHED FRIDAY, MARCH 8, 2013 AT 12:46 PM / UPDATED AT 12:48 PM"): the
+    # words around it defeat dateparser, so the day-month-year run alone is read (audit 22).
+    for m in _WORDED.finditer(text) if runs else ():
+        for langs in tries:
+            try:
+                got = dateparser.parse(m.group(), languages=langs, settings=settings)
+            except Exception:
+                continue
+            if got and _MIN_YEAR <= got.year <= _MAX_YEAR:
+                return got.date()
     return None
 
 
+# A day, a month's name and a year, either way round ("27 September 2011", "MARCH 8, 2013",
+# "22 de abril de 2022"), in any script that has letters.
+_WORDED = re.compile(
+    r"(?<![\w])(?:\d{1,2}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?[^\W\d_]{3,12}\.?,?\s+(?:de\s+)?\d{4}"
+    r"|[^\W\d_]{3,12}\.?\s+\d{1,2}(?:st|nd|rd|th)?\s*,?\s+\d{4})(?!\d)"
+)
 _SPACE_BEFORE = re.compile(r"\s+([,.:;])")
 _SPACED_COLON = re.compile(r"(\d)\s*:\s*(\d)")
 _LABEL = re.compile(r"^[^\W\d_]+(?:\s+[^\W\d_]+)?\s*[:|\u2013-]?\s+(?=[^\W_])")
@@ -214,10 +234,15 @@ _CLOCK_T = (
     r"(?:\s+time)?))?)"
 )
 _STAMP_WORDS = r"(?:(?:Page\s+)?[Ll]ast\s+updated(?:\s+at)?|[Uu]pdated|Posted|Published|Help)"
+# Pieces are apart by spaces, commas, bars, dashes or slashes ("November 19, 2019 / 12:21 AM /
+# Updated 14 hours ago", Reuters).
 _STAMP = re.compile(
-    rf"(?:(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w])[\s,;:|–-]*)*"
-    rf"(?:{_DATE}|{_CLOCK_T})(?![\w])(?:[\s,;:|–-]*(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w]))*[\s,;:|–-]*"
+    rf"(?:(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w])[\s,;:|/–-]*)*"
+    rf"(?:{_DATE}|{_CLOCK_T})(?![\w])(?:[\s,;:|/–-]*(?:{_WEEKDAY}|{_DATE}|{_CLOCK_T}|{_STAMP_WORDS})(?![\w]))*[\s,;:|/–-]*"
 )
+# A web server's message where a page part failed to load (Apache SSI), printed in the page:
+# "[an error occurred while processing this directive]" (BBC pages of the 2000s; any SSI site).
+_SSI_ERROR = re.compile(r"^[\[(]?\s*an error occurred while processing this directive\s*[\])]?\s*", re.I)
 _UPDATE = re.compile(r"^\(\s*(?:Update|Updated|Adds|Recasts|Corrects|Writes through)[^)]{0,80}\)\s*", re.I)
 _LABEL_START = re.compile(r"^(?:Full Article|Page last updated|Last updated|Updated|Posted|Published)\b\s*:?\s*", re.I)
 # Short words that end in a full stop without ending a sentence ("Mr.", "Rep.", "a.m.", "U.S.").
@@ -335,9 +360,9 @@ _SPACED_URL = re.compile(r"^\s*(?:https?\s*:\s*/\s*/|www\s*\.\s*[^\W_])", re.I)
 
 
 def reader_tidy(text: str) -> str:
-    """A headline as a reader sees it: without decoration or a date before it, or a contributor's
-    byline."""
-    return _DATE_PREFIX.sub("", _DECORATION.sub("", _SPECIAL_BYLINE.sub("", text))).strip()
+    """A headline as a reader sees it: without decoration or a date before it, a contributor's
+    byline, or a web server's error text (``_SSI_ERROR``)."""
+    return _DATE_PREFIX.sub("", _DECORATION.sub("", _SPECIAL_BYLINE.sub("", _SSI_ERROR.sub("", text)))).strip()
 
 
 # A line that is only a byline: "Par Barbara Stiegler", "Von Julian Hirsch", "Por Rodolfo Costa"
@@ -367,6 +392,30 @@ def tag_list(text: str) -> bool:
     its names with the body, so it can look like the headline to the line finder."""
     items = _LIST_SEP.split(text.strip(" |•·"))
     return len(items) >= 4 and all(len(re.findall(r"[^\W_]+", x)) <= 4 for x in items)
+
+
+# A headline run into its text on one line, with two spaces or more between them: how scrapers and
+# data sets join a title and its body ("Gobierno hondureño ordena uso de cubrebocas obligatorio
+# Tegucigalpa El gobierno…"; 364 of the 1,412 SemEval-2022 dev texts). One space is a sentence's own.
+_GLUED = re.compile(r"(?<=\S) {2,}(?=\S)")
+
+
+def glued_headline(text: str) -> str | None:
+    """The headline before the first run of two spaces or more on the text's first line, when it
+    can be one (three to thirty words, not a sentence ended by a full stop) and the text runs on
+    after it (eight words or more, not opening in lower case); else None. Two spaces inside a
+    sentence ("Alberto Tedesco: babele di ordinanze che  invece di …", "Europei contro  Assad",
+    Crisis texts) are a typing slip, not a break."""
+    first = text.lstrip().split("\n", 1)[0]
+    m = _GLUED.search(first[:400])
+    if m is None:
+        return None
+    head, rest = first[: m.start()].strip(), first[m.end() :]
+    if not 3 <= n_words(head) <= 30 or head.endswith((".", ",", ";", "[", "(")) or junk_title(head):
+        return None
+    if n_words(rest) < 8 or rest[0].islower():
+        return None
+    return head
 
 
 def first_sentence(text: str) -> str:
@@ -408,6 +457,10 @@ def lede_headline(
             continue  # "Tony Blair at a Labour poster launch" above "Photograph: …/Getty"
         if _SPACED_URL.match(para) or junk_title(para) == "a dateline":
             continue  # the page's address or a date line printed above the story (ECB+)
+        if n == 0 and (glued := glued_headline(para)) is not None:
+            head = reader_tidy(unglue_kicker(strip_lede(strip_notes(strip_lede(undo_ptb(glued)))).strip()))
+            if n_words(head) >= 3 and not junk_title(head) and not meta_note(head):
+                return head
         text = strip_lede(strip_notes(strip_lede(undo_ptb(para.strip())))).strip()
         while text and (kind := meta_note(first := first_sentence(text))):
             if kind == "correction":
@@ -519,18 +572,27 @@ def tidy_title(title: str) -> str:
 
 
 def headline(
-    candidate: str | None, body: str, skip: frozenset[str] = frozenset(), given: bool = False, notes: bool = True
+    candidate: str | None,
+    body: str,
+    skip: frozenset[str] = frozenset(),
+    given: bool = False,
+    notes: bool = True,
+    glued: bool = True,
 ) -> str:
     """The headline to show: the candidate tidied when it can stand as one, else one made from
     the lede (wire copy in corpora often has no headline line at all). A ``given`` title (the
     input's metadata: what the publisher meant) is only tidied, and replaced only when it is
     markup or code. A headline line found on the page loses a kicker glued to it and is passed
     over when it is a note about the article (``notes.meta_note``), not news; ``notes=False``
-    leaves those display rules out (``plain_headline``)."""
+    leaves those display rules out (``plain_headline``). ``glued``: the candidate is a line of
+    plain text, where two spaces can join a headline to its text (``glued_headline``); an HTML
+    page's <title> has spaces of its markup instead."""
     if candidate and given:
         text = " ".join(strip_markup(undo_ptb(candidate)).split())
         if text and not _CODE.search(text):
             return text
+    if candidate and notes and glued and (head := glued_headline(candidate)) is not None:
+        candidate = head
     if candidate:
         text = reader_tidy(unglue_kicker(tidy_title(candidate))) if notes else tidy_title(candidate)
         shown_rules = notes and (meta_note(text) or tag_list(text) or reader_rejects(text)
@@ -565,6 +627,8 @@ def stamp_date(line: str, lang: str | None) -> dt.date | None:
     """The date of a time stamp opening a line ("TAWARGHA, Libya | Thu Sep 29, 2011 12:15 pm
     BST …", "Tuesday 3 May 2005 19.30 BST The …"), or of a short line that is only a date."""
     line = undo_ptb(line)
+    if len(line) <= 100 and _PUBLISHED_LABEL.match(line) and (got := parse_date(line, lang)) is not None:
+        return got  # "PUBLISHED FRIDAY, MARCH 8, 2013 AT 12:46 PM / UPDATED AT 12:48 PM": labelled
     m = _STAMP.search(line[:250])
     # At the start, after a place or byline, or (with a clock time: a filing stamp, not a date in
     # a caption) after the headline it stamps.
@@ -576,8 +640,22 @@ def stamp_date(line: str, lang: str | None) -> dt.date | None:
             return got
     sentence = line.rstrip().endswith(".") and n_words(line) > 6
     if len(line) <= 60 and any(ch.isdigit() for ch in line) and not sentence:
-        return parse_date(line, lang)
+        # A date run inside the line counts only on a line that is little else: "An MSC cargo ship
+        # leaves PortMiami, on Aug. 31, 2019. (AP)" is a caption under the headline.
+        # Nor is an "updated" stamp read this way ("Mise à jour du 31 août 2013, à 13h30"): the
+        # page changed then; it did not appear then (``_UPDATED``).
+        loose = _few_words(line) and not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0])
+        return parse_date(line, lang, runs=False) or (parse_date(line, lang) if loose else None)
     return None
+
+
+def _few_words(line: str) -> bool:
+    """At most three words of letters besides a date's own, a stamp's words ("Updated", a weekday,
+    a time zone) not counted."""
+    if (m := _STAMP.match(line)) and m.end() > 0:
+        line = line[m.end() :]
+    line = _STAMP_LABEL.sub(" ", _ZONE_OR_DAY.sub(" ", line))
+    return len(re.findall(r"[^\W\d_]{3,}", re.sub(r"\d+", " ", line))) <= 3
 
 
 _COPIES_WITHIN = 150  # lines: where a page's headline is printed again above its story
@@ -632,7 +710,7 @@ def title_forms(title: str, min_words: int = 3) -> list[str]:
 # ("Aktualisiert am 19.02.2020"; "19.2.2020 16:20 päivitetty 19.2.2020 16:20" is the publish date):
 # "zuletzt bearbeitet:", "päivitetty", "Mis à jour le", "Actualizado", "Son Güncelleme", "Last Modified").
 _UPDATED = re.compile(
-    r"(?i)\b(?:aktualisiert|zuletzt\s+bearbeitet|updated?|last\s+modified|modifi[ée]|mis\s+à\s+jour|actualizad[oa]|"
+    r"(?i)\b(?:aktualisiert|zuletzt\s+bearbeitet|updated?|last\s+modified|modifi[ée]|mise?\s+à\s+jour|actualizad[oa]|"
     r"atualizad[oa]|aggiornat[oa]|päivitetty|güncelleme|zaktualizowano|обновлено)"
 )
 
@@ -671,6 +749,14 @@ def repeated_title(text: str, body: str) -> str | None:
     return None
 
 
+# "Published", "Posted" and their like, opening a line (a label, not a sentence about publishing).
+_PUBLISHED_LABEL = re.compile(
+    r"(?i)^\W*(?:published|posted|publi[ée]e?|publicad[oa]|pubblicat[oa]|ver[öo]ffentlicht|opublikowano|"
+    r"yay[ıi]nlanma|опубликовано|gepubliceerd|publicerad|julkaistu)\b(?:\s+(?:on|at|le|el|il|am|em))?\s*:?"
+)
+_ZONE_OR_DAY = re.compile(rf"\b(?:{_WEEKDAY}|GMT|BST|UTC|EST|EDT|CET|CEST|PST|PDT|CST|CDT|IST|UK)(?!\w)")
+# A stamp's label after its date ("16 September 2013 Last updated at 12:42 GMT", BBC).
+_STAMP_LABEL = re.compile(r"(?i)\b(?:last\s+updated|updated|published|posted)\b")
 _MASTHEAD_LINES = 10  # a date this far below the <title> line is by the story, not the masthead
 
 
@@ -679,8 +765,7 @@ def _date_only(line: str, lang: str | None) -> bool:
     04.02.2022 | 11:38 Uhr"): at most two words besides the date's own."""
     if len(line) > 60 or parse_date(line, lang) is None:
         return False
-    rest = re.sub(r"\d+", " ", line)
-    return len(re.findall(r"[^\W\d_]{3,}", rest)) <= 3
+    return _few_words(line)  # the stamp's own words ("Updated") are the date's
 
 
 def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | None:
@@ -714,6 +799,12 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
         for line in [*lines[i + 1 : i + 4], *above]:
             if not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0]) and (got := stamp_date(line, lang)):
                 return got
+    for x in lines[max(0, at - 3) : at]:
+        # A stamp above the headline that says it is the publish date ("PUBLISHED FRIDAY, MARCH 8,
+        # 2013 AT 12:46 PM", "Veröffentlicht am 02.11.2021") is the story's, not the masthead's.
+        labelled = _PUBLISHED_LABEL.match(x) or (len(x) <= 80 and _STAMP_LABEL.search(x) and _few_words(x))
+        if labelled and (got := parse_date(x, lang)) is not None:
+            return got
     masthead = next((d for x in lines[:at] if (d := stamp_date(x, lang)) is not None), None)
     if masthead is None and at > 0:  # a weekday on one line, the date on the next
         joined = " ".join(lines[max(0, at - 3) : at])
