@@ -315,7 +315,9 @@ def global_table() -> Table:
                 continue
             if n[:1].islower():  # transcriptions like "ban" for Van: never written so in text
                 continue
-            t.add(n, key, "place", float(pop), n != c["name"])
+            # an alternate name, unless it is the initials of the main name ("HCM", Ho Chi Minh City)
+            initials = "".join(w[:1] for w in norm_tokens(c["name"]))
+            t.add(n, key, "place", float(pop), n != c["name"] and low(n) != initials[:len(n)])
     _add_subdivisions(t)
     for ent in known_entities():
         for n in ent.names:
