@@ -39,6 +39,11 @@ MUNICIPAL = frozenset({"Municipality", "Local council", "Urban municipality", "C
                        "Town council", "Special municipality", "Metropolitan city", "State city"})
 
 
+# Where iso-codes spells a subdivision otherwise than its country does, the country's spelling too
+# (Vietnam's Kiên Giang province is "Kiến Giang" in iso-codes, a tone mark off).
+SPELLINGS = {"VN-47": "Kiên Giang"}
+
+
 def common_words(words: set[str]) -> set[str]:
     """Those of ``words`` some main language's lexicon knows with a lower-case base form
     ("central", "capital", "centre", "mayo"). One language at a time: simplemma keeps only a few
@@ -69,6 +74,8 @@ def regions() -> list[tuple[str, str]]:
         elif all(w in en_stops or w in common for w in toks):
             continue
         kept.append((sub.name, sub.code))
+        if sub.code in SPELLINGS:
+            kept.append((SPELLINGS[sub.code], sub.code))
     return kept
 
 

@@ -185,6 +185,8 @@ def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = Fa
                 continue
             if entry.cased and not _is_cap(first):
                 continue
+            if entry.alt and n == 1 and len(first) <= 3 and first.isupper():
+                continue  # an acronym, not a city's alternate name ("OEA", the OAS; "Oea" is Tripoli)
             if (n == 1 and entry.kind == "place" and entry.prio < COUNTRY_PRIO and toks[i].low in stops
                     and (entry.prio < _BIG_CITY or len(toks[i].low) < 5)):
                 continue  # a town named like a word of this language ("Tanta" in Portuguese)
@@ -822,7 +824,10 @@ def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid
                 # "HYBRID" is a word set in capitals. A code in capitals ("CO2", "H1N1") keeps this
                 # key beside CODE_RE's ("name:co-2"): keying it once cost the storylines 0.014 F1
                 # over arrival orders (session 16), so the double chip is left to the display.
-                emit(f"name:{fold_code(t.text)}", "org", t.text)
+                # Vietnamese abbreviations of common nouns and offices ("UBND", the people's
+                # committee of any commune; "HLV", coach; "THPT", high school): keyed, not shown
+                common = lang == "vi" and t.low in word_set("vi_abbreviations")
+                emit(f"name:{fold_code(t.text)}", "org", t.text, not common)
             if rest:
                 _emit_name(_trim(rest, stops, lower_words, lang), stops, lower_words, mid_caps,
                            full_names, lang, emit, alone)
@@ -903,7 +908,10 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
         # a given name alone inside a sentence ("Prof. Carlos", "o Miguel") is a person; the key is
         # the same as before, only the kind says more
         kind: EntityKind = "person" if not last.initial and not part and last.low in given_names() else "other"
-        emit(f"name:{folded}", kind, surface, not part)
+        # an ordinary word some writer capitalised ("Pleno", "Wniosek", "Communauté", Vietnamese
+        # "Cảng"): keyed for the linker as before, no chip of kind "other" on a page
+        plain = kind == "other" and folded not in full_names and _ordinary(last, lang)
+        emit(f"name:{folded}", kind, surface, not part and not plain)
         return
     if _nouns_run(run, lang):
         # "Trumps Auftritt": a name's genitive before a noun is that name ("Trump"); other such
@@ -925,7 +933,36 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
         folded = fold_name(base)  # "Andrzeja Dudy" is Andrzej Duda: one key with "Andrzej Duda"
     thing = (headed and run[0].after_link and lang not in ("en", "fi", "et", "hu") and _common(run[0].low, lang)
              and run[0].low not in given_names())  # "di Guido Olimpio", "Arc de Marc Aurèle": a person
-    emit(f"name:{folded}", "person", surface, not thing)
+    # every word an ordinary word and none a given name ("Tar Heels", "Buró Político", "Carta
+    # Fundamental"): a team, a body or a phrase, not a person; keyed as before, shown on no page
+    nameless = lang not in ("vi", "tr", "fi", "et", "hu") and all(_ordinary(t, lang) for t in run)
+    emit(f"name:{folded}", "person", surface, not thing and not nameless)
+
+
+def _ordinary(tok: _Tok, lang: str) -> bool:
+    """A word the language's lexicon (or English's, for a word in ASCII letters) knows as a common
+    word: known, and its base form, lemmatised as written, in lower case ("Pleno", "Heels" → heel,
+    "Político"; not "Assad", nor "Warszawie" → Warszawa), and no given name; in Vietnamese, which
+    simplemma lacks, a syllable with the language's diacritics ("Cảng", "Hồi"): names from abroad
+    are written without them. (The Turkish, Finnish, Estonian and Hungarian lexicons hold names
+    as words too: "Muhsin", "Esat"; the run rule skips them.)"""
+    if tok.low in given_names():
+        return False
+    if lang == "vi":
+        return not tok.text.isascii()
+    return _plain_word(tok.text, lang or "en") or (lang != "en" and tok.text.isascii() and _plain_word(tok.text, "en"))
+
+
+@lru_cache(maxsize=50_000)
+def _plain_word(word: str, lang: str) -> bool:
+    import simplemma
+
+    if lang in NOUN_CAPS_LANGS or not _known(low(word), lang):
+        return False
+    try:
+        return simplemma.lemmatize(word, lang=lang)[:1].islower()
+    except (ValueError, KeyError):
+        return False
 
 
 @lru_cache(maxsize=64)

@@ -20,9 +20,25 @@ from functools import lru_cache
 
 from storyline.dates import calendar_names
 
-# Letters, digits and the combining marks that NFC leaves behind (Arabic harakat, etc.).
-TOKEN_RE = re.compile(r"[^\W_][^\W_\u0300-\u036f\u064b-\u065f\u0670]*"
-                      r"(?:[\u0300-\u036f\u064b-\u065f\u0670]+[^\W_]*)*")
+
+def _mark_class() -> str:
+    """A regex class of the combining marks (Unicode Mn, Mc, Me) of the scripts news is written
+    in: the accents NFC leaves behind, Arabic harakat, and the vowel signs of Bengali, Devanagari,
+    Tamil, Thai, Myanmar..., which ``\\w`` does not match: without them "রহমান" was three words
+    ("রহম", "ন") and a Bengali text's fragments matched Rome, Nice and Mesa."""
+    spans: list[tuple[int, int]] = []
+    for lo, hi in ((0x0300, 0x1DFF), (0x20D0, 0x20FF), (0xA8E0, 0xABFF), (0xFE20, 0xFE2F)):
+        for cp in range(lo, hi + 1):
+            if unicodedata.category(chr(cp))[0] == "M":
+                if spans and spans[-1][1] == cp - 1:
+                    spans[-1] = (spans[-1][0], cp)
+                else:
+                    spans.append((cp, cp))
+    return "[" + "".join(f"\\u{a:04x}" + (f"-\\u{b:04x}" if b > a else "") for a, b in spans) + "]"
+
+
+# Letters and digits, with the combining marks inside a word (see ``_mark_class``).
+TOKEN_RE = re.compile(r"[^\W_]+(?:" + _mark_class() + r"+[^\W_]*)*")
 
 
 def low(token: str) -> str:
@@ -46,6 +62,7 @@ class Entry:
     prio: float
     cased: bool
     upper: bool
+    alt: bool = False  # a city's alternate name (another language's, a former one: "Oea", Tripoli)
 
 
 @dataclass
@@ -66,7 +83,7 @@ class Table:
         stem = w[:-1] if w[-1] in "aeiouyаеёиоуыэюяąęıi" else w
         self.stems.setdefault(stem, Entry(key, kind, COUNTRY_PRIO, True, False))
 
-    def add(self, name: str, key: str, kind: str, prio: float) -> None:
+    def add(self, name: str, key: str, kind: str, prio: float, alt: bool = False) -> None:
         toks = norm_tokens(name)
         if not toks or len(toks) > 8:
             return
@@ -81,7 +98,7 @@ class Table:
         old = self.names.get(toks)
         if old is not None and old.prio >= prio:
             return
-        self.names[toks] = Entry(key, kind, prio, cased, upper)
+        self.names[toks] = Entry(key, kind, prio, cased, upper, alt)
         if self.maxlen.get(toks[0], 0) < len(toks):
             self.maxlen[toks[0]] = len(toks)
 
@@ -298,7 +315,9 @@ def global_table() -> Table:
                 continue
             if n[:1].islower():  # transcriptions like "ban" for Van: never written so in text
                 continue
-            t.add(n, key, "place", float(pop))
+            # an alternate name, unless it is the initials of the main name ("HCM", Ho Chi Minh City)
+            initials = "".join(w[:1] for w in norm_tokens(c["name"]))
+            t.add(n, key, "place", float(pop), n != c["name"] and low(n) != initials[:len(n)])
     _add_subdivisions(t)
     for ent in known_entities():
         for n in ent.names:
@@ -312,13 +331,19 @@ def _add_subdivisions(t: Table) -> None:
     (``place:VN-27``, as US states are ``place:US-CA``), from ``data/regions.tsv``
     (``benchmarks/build_regions.py`` leaves out the names that read as something else), only
     where the table has no entry for the name: a city or country named alike keeps its key ("Hà
-    Nội" stays ``place:VN/hanoi``)."""
+    Nội" stays ``place:VN/hanoi``), unless the entry is another country's city's alternate name."""
     path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "regions.tsv")
     with open(path, encoding="utf-8") as fh:
         rows = [line.rstrip("\n").split("\t") for line in fh if line.strip() and not line.startswith("#")]
     for name, code in rows:
-        if norm_tokens(name) not in t.names:
+        toks = norm_tokens(name)
+        old = t.names.get(toks)
+        if old is None:
             t.add(name, f"place:{code}", "place", STATE_PRIO)
+        elif old.alt and not old.key.startswith(f"place:{code[:2]}/"):
+            # a province's own name over another country's city's alternate name: Vietnamese
+            # "Tây Ninh", "Thái Nguyên" are also geonames' Vietnamese readings of Xining, Taiyuan
+            t.names[toks] = Entry(f"place:{code}", "place", STATE_PRIO, old.cased, old.upper)
 
 
 @dataclass(frozen=True)
