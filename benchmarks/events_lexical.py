@@ -115,12 +115,7 @@ def split(self: link_events.EventIndex, event_id: str) -> list[tuple[str, str, l
     if best is None:
         return []
     keep, move = (best[1], best[2]) if ids[0] in {f.id for f in best[1]} else (best[2], best[1])
-    new = self._new_event(move[0].id)
-    self.members[event_id] = [f.id for f in keep]
-    self.members[new] = [f.id for f in move]
-    for f in move:
-        self.event_of[f.id] = new
-    return [(event_id, new, self.members[new][:]), *self.split(event_id), *self.split(new)]
+    return self._part(event_id, keep, move)
 
 
 sim.signals = link_events.signals = signals  # type: ignore[assignment]

@@ -247,12 +247,7 @@ def refined_split(self: Any, event_id: str) -> list[tuple[str, str, list[str]]]:
         bar < self.cfg.twin_link_bar and EVS._signature(keep, move, share) and EVS._signature(move, keep, share)
     ):
         return []
-    new = self._new_event(move[0].id)
-    self.members[event_id] = [f.id for f in keep]
-    self.members[new] = [f.id for f in move]
-    for f in move:
-        self.event_of[f.id] = new
-    return [(event_id, new, self.members[new][:]), *self.split(event_id), *self.split(new)]
+    return self._part(event_id, keep, move)
 
 
 def one_sided(a: Any, b: Any, share: float, _base: Callable[..., bool] = EVS._signature) -> bool:

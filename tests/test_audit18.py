@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from test_web import live
+from truth_texts import rows
 
 from storyline.clean import clean
 from storyline.enrich.entities import extract_entities
@@ -25,10 +26,8 @@ DATA = Path(__file__).parent / "data" / "audit18"
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
 
-@functools.cache
 def _texts() -> dict[str, str]:
-    rows = [json.loads(x) for x in (DATA / "texts.jsonl").read_text(encoding="utf-8").splitlines()]
-    return {r["id"]: r["text"] for r in rows}
+    return {k: r["text"] for k, r in rows("audit18/texts.jsonl").items()}
 
 
 @functools.cache

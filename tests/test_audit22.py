@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from pathlib import Path
+
+from truth_texts import rows
 
 from storyline.clean import clean
 from storyline.clean.meta import parse_date
@@ -21,10 +22,8 @@ DATA = Path(__file__).parent / "data" / "audit22"
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
 
-@functools.cache
 def _texts() -> dict[str, str]:
-    rows = [json.loads(x) for x in (DATA / "texts.jsonl").read_text(encoding="utf-8").splitlines()]
-    return {r["id"]: r["text"] for r in rows}
+    return {k: r["text"] for k, r in rows("audit22/texts.jsonl").items()}
 
 
 @functools.cache

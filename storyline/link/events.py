@@ -792,6 +792,13 @@ class EventIndex:
             and _signature(move, keep, self.cfg.twin_entity_share)
         ):
             return []
+        return self._part(event_id, keep, move)
+
+    def _part(
+        self, event_id: str, keep: Sequence[Features], move: Sequence[Features]
+    ) -> list[tuple[str, str, list[str]]]:
+        """Move ``move``'s members out of ``event_id`` into a new event, then check each half
+        again (``split``); the splits made, in order."""
         new = self._new_event(move[0].id)
         self.members[event_id] = [f.id for f in keep]
         self.members[new] = [f.id for f in move]
