@@ -33,8 +33,8 @@ def _texts() -> dict[str, str]:
 @functools.cache
 def _page(ident: str) -> Article:
     with gzip.open(DATA / "pages.jsonl.gz", "rt", encoding="utf-8") as fh:
-        rows = {r["id"]: r for r in map(json.loads, fh)}
-    r = rows[ident]
+        by_id = {r["id"]: r for r in map(json.loads, fh)}
+    r = by_id[ident]
     return clean(RawArticle(id=ident, origin=f"pages.jsonl.gz:{ident}", html=r["html"], url=r["url"]))
 
 

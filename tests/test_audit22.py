@@ -18,7 +18,6 @@ from storyline.clean import clean
 from storyline.clean.meta import parse_date
 from storyline.models import Article, RawArticle
 
-DATA = Path(__file__).parent / "data" / "audit22"
 SEEDS = Path(__file__).resolve().parents[1] / "examples" / "seeds"
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
+from itertools import chain
 
 from storyline.clean.notes import meta_note, opens_with_credit, strip_notes, unglue_kicker
 from storyline.clean.text import n_words
@@ -144,22 +145,15 @@ def _words(text: str, lang: str | None, runs: bool = True) -> dt.date | None:
     texts = [text]
     if (m := _LABEL.match(text)) and m.end() < len(text):
         texts.append(text[m.end() :])
-    for t in texts:
+    # A stamp with more than the date in it ("Page last updated at 05:27 GMT, Tuesday, 27 September
+    # 2011 06:27 UK", "PUBLISHED FRIDAY, MARCH 8, 2013 AT 12:46 PM / UPDATED AT 12:48 PM"): the
+    # words around it defeat dateparser, so the day-month-year run alone is read last (audit 22).
+    found = (m.group() for m in _WORDED.finditer(text)) if runs else ()
+    for t in chain(texts, found):
         for langs in tries:
             try:
                 got = dateparser.parse(t, languages=langs, settings=settings)
             except Exception:  # dateparser raises on unknown locales; a date is optional
-                continue
-            if got and _MIN_YEAR <= got.year <= _MAX_YEAR:
-                return got.date()
-    # A stamp with more than the date in it ("Page last updated at 05:27 GMT, Tuesday, 27 September
-    # 2011 06:27 UK", "PUBLISHED FRIDAY, MARCH 8, 2013 AT 12:46 PM / UPDATED AT 12:48 PM"): the
-    # words around it defeat dateparser, so the day-month-year run alone is read (audit 22).
-    for m in _WORDED.finditer(text) if runs else ():
-        for langs in tries:
-            try:
-                got = dateparser.parse(m.group(), languages=langs, settings=settings)
-            except Exception:
                 continue
             if got and _MIN_YEAR <= got.year <= _MAX_YEAR:
                 return got.date()
@@ -458,10 +452,10 @@ def lede_headline(
         if _SPACED_URL.match(para) or junk_title(para) == "a dateline":
             continue  # the page's address or a date line printed above the story (ECB+)
         if n == 0 and (glued := glued_headline(para)) is not None:
-            head = reader_tidy(unglue_kicker(strip_lede(strip_notes(strip_lede(undo_ptb(glued)))).strip()))
+            head = reader_tidy(unglue_kicker(_unmarked(glued)))
             if n_words(head) >= 3 and not junk_title(head) and not meta_note(head):
                 return head
-        text = strip_lede(strip_notes(strip_lede(undo_ptb(para.strip())))).strip()
+        text = _unmarked(para)
         while text and (kind := meta_note(first := first_sentence(text))):
             if kind == "correction":
                 text, after_correction = "", True
@@ -472,6 +466,11 @@ def lede_headline(
         if (got := _clause(text, para, max_words, skip, unspaced=True)) is not None:
             return got
     return " ".join(body.split()[:12])
+
+
+def _unmarked(para: str) -> str:
+    """A paragraph without the lede's markers and notes around it (treebank escapes undone)."""
+    return strip_lede(strip_notes(strip_lede(undo_ptb(para.strip())))).strip()
 
 
 _CJK_CHAR = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")

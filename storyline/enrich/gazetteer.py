@@ -301,6 +301,8 @@ def global_table() -> Table:
         names = [c["name"]]
         if pop >= CITY_ALT_MIN_POP:
             names += c.get("alternatenames") or []
+        # an alternate name, unless it is the initials of the main name ("HCM", Ho Chi Minh City)
+        initials = "".join(w[:1] for w in norm_tokens(c["name"]))
         for n in names:
             toks = norm_tokens(n)
             # (stopword lists hold oddities such as ru "москва": trust the names of big cities).
@@ -315,8 +317,6 @@ def global_table() -> Table:
                 continue
             if n[:1].islower():  # transcriptions like "ban" for Van: never written so in text
                 continue
-            # an alternate name, unless it is the initials of the main name ("HCM", Ho Chi Minh City)
-            initials = "".join(w[:1] for w in norm_tokens(c["name"]))
             t.add(n, key, "place", float(pop), n != c["name"] and low(n) != initials[:len(n)])
     _add_subdivisions(t)
     for ent in known_entities():
