@@ -21,7 +21,7 @@ import re
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -38,6 +38,7 @@ from storyline.link import relatedness as rel  # noqa: E402
 from storyline.link.similarity import (  # noqa: E402
     LinkConfig,
     combine,
+    event_part,
     features,
     signals,
     similarity,
@@ -852,13 +853,23 @@ def aspects(loaded: Loaded) -> None:
                   refit(lolo, f, names))
 
 
-def parts(loaded: Loaded) -> None:
-    """Issue 17, session 19: which fitted parts of the calibration carry over to pairs they never
-    saw. The score is rebuilt from its parts (language means, the file's own means, floor and
-    ceiling, the same-event share) and each variant is fitted four ways: on every pair
-    (IN-SAMPLE), on the other half, without the scored language pair (LOLO), and without any pair
-    that has one of its languages (language left out: its means come from the scored file
-    alone), each group scored as one file."""
+class PartScorer(NamedTuple):
+    """``parts``' rebuilt score: ``scored(variant, how)`` gives every pair's score, fitted ``how``
+    ("in-sample", "halves", "LOLO", "language out"); the gold, language-pair names and halves."""
+
+    scored: Callable[[dict, str], np.ndarray]  # type: ignore[type-arg]
+    t: np.ndarray
+    names: np.ndarray
+    by_half: np.ndarray
+    langs: list[str]
+
+
+def part_scorer(loaded: Loaded) -> PartScorer:
+    """The score rebuilt from its parts (language means, the file's own means, floor and ceiling,
+    the same-event share), each part a variant's key: ``weight``, ``pooled``, ``no_dev_means``,
+    ``share`` (the file's own means), ``fixed_line``, ``event`` (the same-event share: a number,
+    or one per pair) and ``q`` (what the share weighs, one per pair; default the shipped
+    ``event_part(...) ** EVENT_POWER``)."""
     from storyline.link.similarity import EVENT_POWER, EVENT_SHARE
     from storyline.pipeline import UNKNOWN_SIMILARITY
 
@@ -868,7 +879,7 @@ def parts(loaded: Loaded) -> None:
     la, lb = [(x.lang or "").lower() for x in a], [(x.lang or "").lower() for x in b]
     cfg = LinkConfig()
     shifted = (va * vb).sum(1) + cfg.crosslingual_cosine_shift * np.array([p != q for p, q in zip(la, lb, strict=True)])
-    event = np.array([combine(signals(features(x), features(z), cfg), cfg) ** EVENT_POWER
+    event = np.array([event_part(signals(features(x), features(z), cfg), cfg) ** EVENT_POWER
                       for x, z in zip(a, b, strict=True)])
     by_half = np.array([half(p["pair_id"]) for p in pairs])
 
@@ -907,8 +918,9 @@ def parts(loaded: Loaded) -> None:
         x = centred(test, mixed, w)
         x = np.where(np.isnan(x), np.polyval(line, shifted[test]), x)
         r = np.clip((x - lo) / max(hi - lo, 1e-6), 0.0, 1.0)
-        es = v.get("event", EVENT_SHARE)
-        s = np.minimum(1.0, (1 - es) * r + es * event[test])
+        es = np.broadcast_to(np.asarray(v.get("event", EVENT_SHARE), float), (n,))[test]
+        q = np.asarray(v.get("q", event))[test]
+        s = np.minimum(1.0, (1 - es) * r + es * q)
         return np.where(unknown[test], UNKNOWN_SIMILARITY, s)
 
     def scored(v: dict, how: str) -> np.ndarray:  # type: ignore[type-arg]
@@ -928,6 +940,18 @@ def parts(loaded: Loaded) -> None:
         return out
 
     langs = ["all", *sorted(set(names_l), key=lambda x: -names_l.count(x))]
+    return PartScorer(scored, t, names, by_half, langs)
+
+
+def parts(loaded: Loaded) -> None:
+    """Issue 17, session 19: which fitted parts of the calibration carry over to pairs they never
+    saw. The score is rebuilt from its parts (``part_scorer``) and each variant is fitted four
+    ways: on every pair (IN-SAMPLE), on the other half, without the scored language pair (LOLO),
+    and without any pair that has one of its languages (language left out: its means come from
+    the scored file alone), each group scored as one file."""
+    scored, t, names, by_half, langs = part_scorer(loaded)
+    n = len(t)
+    va, vb = np.stack([x.vector for x in loaded.a]), np.stack([x.vector for x in loaded.b])  # type: ignore[misc]
     print("\nTHE CALIBRATION'S PARTS (Pearson per language pair; each variant fitted in-sample, on the other "
           "half, without the scored language pair, and without any pair in one of its languages)")
     print(f"  {'variant':<40} {'fitted':<13}" + " ".join(f"{x:>6}" for x in langs) + "  halves")
@@ -952,6 +976,58 @@ def parts(loaded: Loaded) -> None:
     for tag, v in variants.items():
         for how in ("in-sample", "halves", "LOLO", "language out"):
             row(tag, how, scored(v, how))
+
+
+def shares(loaded: Loaded) -> None:
+    """Issue 17, session 23: what the same-event share of the score should weigh. Session 19 found
+    the score better on pairs it never saw without the share (``--parts``), but the share is what
+    ranks a translation above two reports of different happenings (the seeds 000/001 and 003/004).
+    Each variant keeps the rest of the recipe and is fitted four ways as ``--parts``; beside each,
+    the 90% paired bootstrap interval of its cross-fitted (halves) gain over main before session
+    23 (the share weighs ``combine``, entities included, for every pair)."""
+    from storyline.link.similarity import EVENT_POWER, EVENT_SHARE
+
+    scored, t, names, by_half, langs = part_scorer(loaded)
+    n = len(t)
+    cfg = LinkConfig()
+    w = cfg.weight_map()
+    sig = [signals(features(x), features(z), cfg) for x, z in zip(loaded.a, loaded.b, strict=True)]
+    cen = np.array([s["centred"] if s["centred"] is not None else np.nan for s in sig])
+    ent = np.array([s["entities"] or 0.0 for s in sig])
+    cross = np.array([bool(s["crosslingual"]) for s in sig])
+    dup = np.array([s["duplicate"] is not None and s["duplicate"] >= cfg.duplicate_jaccard for s in sig])
+
+    def event(with_entities: np.ndarray) -> np.ndarray:
+        z = w.get("bias", 0.0) + w.get("centred", 0.0) * cen + w.get("crosslingual", 0.0) * cross
+        z = z + np.where(with_entities, w.get("entities", 0.0) * ent, 0.0)
+        return np.where(dup, 1.0, 1.0 / (1.0 + np.exp(-np.clip(z, -50, 50)))) ** EVENT_POWER
+
+    everywhere = np.ones(n, bool)
+    variants: dict[str, dict] = {  # type: ignore[type-arg]
+        "main (p with entities, every pair)": {"q": event(everywhere)},
+        "no share": {"event": 0.0},
+        "share across languages only": {"q": event(everywhere), "event": np.where(cross, EVENT_SHARE, 0.0)},
+        "p without entities, every pair": {"q": event(~everywhere)},
+        "p without entities across languages only": {"q": event(~cross)},
+        "SHIPPED: p without entities within a language": {},
+        "  within a language, entities when >= 0.5": {"q": event(cross | (ent >= 0.5))},
+        "  within a language, entities when >= 0.3": {"q": event(cross | (ent >= 0.3))},
+    }
+    print(f"\nTHE SAME-EVENT SHARE ({n} pairs; Pearson per language pair)")
+    print(f"  {'variant':<46} {'fitted':<13}" + " ".join(f"{x:>6}" for x in langs)
+          + "  halves         gain, 90%")
+    base = scored(variants["main (p with entities, every pair)"], "halves")
+    for tag, v in variants.items():
+        for how in ("in-sample", "halves", "LOLO", "language out"):
+            s = scored(v, how)
+            cells = " ".join(f"{np.corrcoef(s[m], t[m])[0, 1]:6.3f}"
+                             for m in (np.ones(n, bool) if lg == "all" else names == lg for lg in langs))
+            h = "/".join(f"{np.corrcoef(s[by_half == k], t[by_half == k])[0, 1]:.3f}" for k in (0, 1))
+            tail = ""
+            if how == "halves":
+                _, _, glo, ghi, _ = bootstrap(s, base, t, list(range(n)))
+                tail = f"  {glo:+.3f}..{ghi:+.3f}"
+            print(f"  {tag:<46} {how:<13}{cells}  {h}{tail}", flush=True)
 
 
 def lone(loaded: Loaded) -> None:
@@ -1040,6 +1116,8 @@ def main() -> None:
                     help="the gold's aspects; place, name and named-date signals added, cross-fitted")
     ap.add_argument("--parts", action="store_true",
                     help="which fitted parts of the calibration carry over: in-sample, halves, LOLO, language out")
+    ap.add_argument("--shares", action="store_true",
+                    help="what the same-event share weighs: variants fitted as --parts, gain over the shipped")
     ap.add_argument("--lone", action="store_true",
                     help="each pair as the only pair of its file: the page-template check without shared furniture")
     ap.add_argument("--dated", action="store_true", help="only the publish-date rows (days from the story ids)")
@@ -1066,6 +1144,8 @@ def main() -> None:
         aspects(load(args.data))
     elif args.parts:
         parts(load(args.data))
+    elif args.shares:
+        shares(load(args.data))
     elif args.lone:
         lone(load(args.data))
     elif args.dated:
