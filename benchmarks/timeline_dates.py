@@ -318,6 +318,43 @@ def mmr_content(t: bench.Task, lam: float) -> list[dt.date]:
     return _mmr(t, lam, sims)
 
 
+def _coverage(t: bench.Task, alpha: float, first: int, last: int) -> list[dt.date]:
+    """(session 23) main's vote times ((reports printed on days d+first..d+last + 1) / (what the
+    task's mean rate prints in as many days + 1))^alpha: a day the outlet's coverage bursts after."""
+    scores = tl._date_scores(t.evidence, t.articles)
+    pubs = [a.published for a in t.articles if a.published is not None]
+    if not pubs or not alpha:
+        return tl.ranked_days(scores)
+    rate = len(pubs) / ((max(pubs) - min(pubs)).days + 1)
+    width = last - first + 1
+    got = Counter(pubs)
+    out = {}
+    for d, v in scores.items():
+        n = sum(got.get(d + dt.timedelta(days=k), 0) for k in range(first, last + 1))
+        out[d] = v * ((n + 1) / (rate * width + 1)) ** alpha
+    return tl.ranked_days(out)
+
+
+def burst(t: bench.Task, alpha: float) -> list[dt.date]:
+    return _coverage(t, alpha, 0, 3)
+
+
+def burst_after(t: bench.Task, alpha: float) -> list[dt.date]:
+    return _coverage(t, alpha, 1, 3)
+
+
+def early(t: bench.Task, gamma: float) -> list[dt.date]:
+    """(session 23) main's vote times (1.5 - the day's place in the publishing span, 0-1)^gamma:
+    the reference days sit earlier in the span than the false days main picks."""
+    scores = tl._date_scores(t.evidence, t.articles)
+    pubs = [a.published for a in t.articles if a.published is not None]
+    if not pubs or not gamma:
+        return tl.ranked_days(scores)
+    lo, span_days = min(pubs), (max(pubs) - min(pubs)).days + 1
+    pos = {d: min(1.0, max(0.0, (d - lo).days / span_days)) for d in scores}
+    return tl.ranked_days({d: v * (1.5 - pos[d]) ** gamma for d, v in scores.items()})
+
+
 RULES: dict[str, tuple[Rank, tuple[float, ...]]] = {
     "main": (main_rank, (1, 2, 3, 4, 5, 6)),
     "flat": (flat_rank, (0,)),
@@ -335,6 +372,9 @@ RULES: dict[str, tuple[Rank, tuple[float, ...]]] = {
     "thin-days-out": (thin_days_out, (0.0, 2.0, 3.0, 4.0, 5.0)),
     "mmr-time": (mmr_time, (0.0, 0.25, 0.5, 0.75)),
     "mmr-content": (mmr_content, (0.0, 0.25, 0.5, 0.75)),
+    "burst": (burst, (0.0, 0.25, 0.5, 1.0)),
+    "burst-after": (burst_after, (0.0, 0.25, 0.5, 1.0)),
+    "early": (early, (0.0, 0.5, 1.0, 2.0)),
 }
 
 

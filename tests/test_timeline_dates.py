@@ -100,3 +100,22 @@ def test_a_month_quota_shares_the_budget_out_by_votes(bench: ModuleType) -> None
     assert order[0] == D(2011, 3, 3)
     # Beta large: the month with the votes takes its days first.
     assert [d.month for d in bench.month_quota(t, 3.0)[:3]] == [3, 3, 3]
+
+
+def test_the_session_23_rows_are_mains_order_at_their_neutral_value_and_move_it_otherwise(bench: ModuleType) -> None:
+    t = task(bench, REPORTS)
+    shipped = tl.ranked_days(tl._date_scores(t.evidence, t.articles))
+    assert bench.early(t, 0.0) == shipped and bench.burst(t, 0.0) == shipped and bench.burst_after(t, 0.0) == shipped
+    # The early prior: 10 March (three votes, late in the 3-11 March span) falls behind 4 March
+    # (one vote, early) at gamma 2: 3 x (1.5 - 7/9)^2 < 1 x (1.5 - 1/9)^2.
+    assert shipped.index(D(2011, 3, 10)) < shipped.index(D(2011, 3, 4))
+    ranked = bench.early(t, 2.0)
+    assert ranked.index(D(2011, 3, 4)) < ranked.index(D(2011, 3, 10))
+    # The burst after a day: one more report, printed on 12 March and dating nothing, follows
+    # 11 March; 11 March and 4 March have one vote each (main: the earlier first), no report
+    # follows 4 March in the next three days, so 11 March moves ahead.
+    t = task(bench, [*REPORTS, art("a6", D(2011, 3, 12), "Nothing dated here, only the war's talk.")])
+    shipped = tl.ranked_days(tl._date_scores(t.evidence, t.articles))
+    assert shipped.index(D(2011, 3, 4)) < shipped.index(D(2011, 3, 11))
+    ranked = bench.burst_after(t, 1.0)
+    assert ranked.index(D(2011, 3, 11)) < ranked.index(D(2011, 3, 4))
