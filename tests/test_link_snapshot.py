@@ -294,7 +294,9 @@ def test_a_broken_or_stale_snapshot_is_rebuilt_with_a_message(
     caplog.set_level(logging.WARNING, logger="storyline.link")
     links = _LinkState.from_store(st)
     assert said in caplog.text and "restoring the linker from the store" in caplog.text
-    assert links.snapshot_count == 0 and not links.linker._events._segments  # restored from the store
+    # Restored from the store, its vectors frozen into a directory of its own, not the cache's.
+    assert links.snapshot_count == 0 and links.linker._events._segments
+    assert all(p.parent != where for p in links.linker.files())
     links.save_index()  # and a good snapshot replaces the broken one
     again = _LinkState.from_store(st)
     assert again.snapshot_count == links.linker.indexed() and again.linker._events._segments

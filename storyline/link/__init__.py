@@ -85,14 +85,29 @@ class Linker:
         if pending:
             self.add(pending)
 
-    def restore(self, stored: Iterable[StoredLink], saved_index: tuple[int, str, bytes] | None = None) -> None:
+    def restore(
+        self,
+        stored: Iterable[StoredLink],
+        saved_index: tuple[int, str, bytes] | None = None,
+        directory: Path | None = None,
+    ) -> None:
         """``load`` from what the store keeps per article (no bodies, no word bags): the same state,
         in the same order, with features read back only when an article becomes a candidate.
         ``saved_index``: ``saved_index()`` of an earlier run, loaded instead of re-inserting the
-        vectors of the articles it holds when the restore brings the same ones first."""
-        if saved_index is not None:
+        vectors of the articles it holds when the restore brings the same ones first.
+        ``directory``: restore in bounded memory instead, the vectors and near-duplicate bands
+        written there as the rows come and frozen there at the end (``EventIndex.spill``), as a
+        ``freeze`` into it right after an in-memory restore would have them.
+
+        Each row goes to every part of the state in turn (the event index, the storyline layer,
+        the last reported assignments); a further piece of state rebuilt from the stored rows is
+        one more call in this loop, and one more at its end if it has files to freeze."""
+        if directory is not None:
+            self._events.spill(directory)
+        elif saved_index is not None:
             self._events.adopt_index(*saved_index)
         lazy = self._storylines.events.lazy
+        pairs: dict[tuple[str, str], tuple[str, str]] = {}  # one (event, storyline) tuple each
         for s in stored:
             self._events.restore_stored(s.article_id, s.event, s.index_vector, s.signature, s.published)
             if lazy:
@@ -100,7 +115,9 @@ class Linker:
             else:
                 self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
                 self._storylines.restore(s.event, s.storyline)
-            self._reported[s.article_id] = (s.event, s.storyline)
+            pair = (s.event, s.storyline)
+            self._reported[s.article_id] = pairs.setdefault(pair, pair)
+        del pairs
         self._events.finish_restore()
         self._storylines.warm()
 
