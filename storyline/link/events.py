@@ -200,6 +200,7 @@ class _Segment:
 RESTORE_CHUNK = 8192
 """Rows a bounded restore (``EventIndex.spill``) holds before writing them to its files: the vectors
 of this many articles (12 MB at 384 dimensions) and their bands; then they go to disk."""
+SPILL_READ = 16_384  # vectors read back from the spill file at once (``_Spill.finish``): 24 MB and their pages
 _UNDATED = np.iinfo(np.int64).min  # a spilt article's day when it has no publish date
 
 
@@ -260,7 +261,6 @@ class _Spill:
         self._bands.close()
         try:
             if self.n:
-                vectors = np.memmap(self.vectors_path, dtype="<f4", mode="r", shape=(self.n, self.dim))
                 keys_all = np.arange(self.first, self.first + self.n, dtype=np.uint64)
                 for dated in (False, True):
                     sel = (self.days != _UNDATED) if dated else (self.days == _UNDATED)
@@ -271,12 +271,17 @@ class _Spill:
                         chunk = order[j : j + size]
                         index = Index(ndim=self.dim, metric="ip")
                         ks = keys[chunk]
-                        for a in range(0, len(ks), 65_536):  # the vectors read a part at a time
-                            part = ks[a : a + 65_536]
-                            index.add(part, np.asarray(vectors[(part - self.first).astype(np.int64)]))
+                        for a in range(0, len(ks), SPILL_READ):
+                            # A part's vectors through a map of the file made for it and let go
+                            # after it: its pages stop counting in the process's memory (one map
+                            # kept for them all was 1.5 GB of resident pages at a million).
+                            part = ks[a : a + SPILL_READ]
+                            vectors = np.memmap(self.vectors_path, dtype="<f4", mode="r", shape=(self.n, self.dim))
+                            rows = np.asarray(vectors[(part - self.first).astype(np.int64)])
+                            del vectors
+                            index.add(part, rows)
                         new_segment(index, days[chunk] if dated else None)  # type: ignore[arg-type]
                         del index
-                del vectors
             if not self.banded:
                 return None
             pairs = np.fromfile(self.bands_path, dtype="<u8").reshape(-1, 2)
