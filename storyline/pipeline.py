@@ -869,8 +869,13 @@ class _LinkState:
         if not s._from_snapshot():
             spill = restore_directory(store)
             if spill is not None:  # bounded memory: vectors and bands to files as they come
-                s.linker.restore(s._stored(), directory=spill)
-            else:
+                try:
+                    s.linker.restore(s._stored(), directory=spill)
+                except OSError as e:  # a full or failing disk: the restore in memory still works
+                    log.warning("could not restore the linker into %s (%s); restoring it in memory", spill, e)
+                    shutil.rmtree(spill, ignore_errors=True)
+                    s, s.change, spill = cls(store), s.change, None
+            if spill is None:
                 saved = store.link_index(INDEX_NAME)
                 if saved is not None and saved.version != version:  # computed from other features: unusable
                     saved = None

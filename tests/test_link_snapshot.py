@@ -17,8 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storyline import Pipeline, open_store
-from storyline import link
+from storyline import Pipeline, link, open_store
 from storyline.link import LinkConfig, Linker, events, keys, snapshot, storylines
 from storyline.link.similarity import Features
 from storyline.models import Article, Rejected
@@ -183,6 +182,38 @@ def test_a_restore_from_the_store_streams_into_frozen_files_and_links_as_one_unb
             assert all(p.parent == cache for p in again.linker.files())
         st.close()
     assert results[0] == results[1] == results[2]
+
+
+def test_a_restore_that_cannot_write_its_files_restores_in_memory_with_a_message(
+    gate_articles: list[Article], db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, small_snapshots: None,
+) -> None:
+    """A disk that fills up (or fails) during a bounded restore costs the bounded memory, never the
+    start-up: the linker is restored in memory instead, said on the log, and links as one run."""
+    first, late = _split(gate_articles)
+    results = []
+    for name, where in (("unbroken", str(tmp_path / "one.db")), ("full disk", db)):
+        st = open_store(where)
+        links = _link(st, first)
+        if name == "full disk":
+            st.close()
+            st = open_store(where)
+
+            def full(*a: object, **k: object) -> None:
+                raise OSError(28, "No space left on device")
+
+            monkeypatch.setattr(events._Spill, "add", full)
+            caplog.set_level(logging.WARNING, logger="storyline.link")
+            links = _LinkState.from_store(st)
+            assert "restoring it in memory" in caplog.text and "No space left" in caplog.text
+            ev = links.linker._events
+            assert len(ev._index) == len(first) and not ev._segments and len(links.where) == len(first)
+            cache = link_cache(st, create=False)
+            assert cache is not None and not list(cache.parent.glob("*.restore-*"))  # what it wrote is gone
+        _link(st, late, links)
+        results.append(_parts(st))
+        st.close()
+    assert results[0] == results[1]
 
 
 def test_a_snapshot_catches_up_on_what_another_writer_stored(
