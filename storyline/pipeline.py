@@ -11,6 +11,7 @@ import dataclasses
 import gc
 import logging
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -89,6 +90,40 @@ def link_cache(store: Store, *, create: bool) -> Path | None:
         if token is None:
             return None
     return base / token.ids_hash
+
+
+def restore_directory(store: Store) -> Path | None:
+    """Where a restore from the store writes the vectors and bands it freezes (``Linker.restore``'s
+    ``directory``): a directory of this process beside the store's link cache directory, so no
+    other process's save (which removes the files its snapshot does not name) touches them; the
+    save links them into the cache directory (``snapshot._own``). None (restore in memory, as
+    before): no link cache (switched off, a read-only store) or fewer than ``SAVE_INDEX_FROM``
+    stored articles, below which no snapshot is saved. Directories such restores left behind by
+    processes that are gone are removed first."""
+    try:
+        if store.counts()["articles"] < SAVE_INDEX_FROM:
+            return None
+        where = link_cache(store, create=True)  # the token the save would make, made now
+        if where is None:
+            return None
+        where.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale_restores(where)
+        return where.parent / f"{where.name}.restore-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    except (OSError, StoreError) as e:
+        log.warning("no directory to restore the linker into (%s); restoring it in memory", e)
+        return None
+
+
+def _remove_stale_restores(where: Path) -> None:
+    """Remove the restore directories (``restore_directory``) of ``where`` whose process is gone."""
+    for d in where.parent.glob(f"{where.name}.restore-*"):
+        try:
+            pid = int(d.name.rsplit(".restore-", 1)[1].split("-")[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            shutil.rmtree(d, ignore_errors=True)
+        except (ValueError, IndexError, PermissionError, OSError):
+            continue
 
 
 # What ``pair_similarity`` says when a side has no article to compare: the middle, "unknown".
@@ -832,12 +867,21 @@ class _LinkState:
                 rows.append(s._link_row(a, f, state.signature(f, perm)))
             store.put_link_features(rows)
         if not s._from_snapshot():
-            saved = store.link_index(INDEX_NAME)
-            if saved is not None and saved.version != version:  # computed from other features: unusable
-                saved = None
-            s.saved_count = saved.count if saved else 0
-            s.linker.restore(s._stored(), (saved.count, saved.ids_hash, saved.data) if saved else None)
-            del saved  # its bytes (~90 MB at 100k articles) are in the loaded index now
+            spill = restore_directory(store)
+            if spill is not None:  # bounded memory: vectors and bands to files as they come
+                try:
+                    s.linker.restore(s._stored(), directory=spill)
+                except OSError as e:  # a full or failing disk: the restore in memory still works
+                    log.warning("could not restore the linker into %s (%s); restoring it in memory", spill, e)
+                    shutil.rmtree(spill, ignore_errors=True)
+                    s, s.change, spill = cls(store), s.change, None
+            if spill is None:
+                saved = store.link_index(INDEX_NAME)
+                if saved is not None and saved.version != version:  # computed from other features: unusable
+                    saved = None
+                s.saved_count = saved.count if saved else 0
+                s.linker.restore(s._stored(), (saved.count, saved.ids_hash, saved.data) if saved else None)
+                del saved  # its bytes (~90 MB at 100k articles) are in the loaded index now
         pending = store.unassigned()  # only from an older version's crash: linked, as before
         if pending:
             s.linker.add(list(store.articles(ids=pending)))
@@ -917,6 +961,7 @@ class _LinkState:
                 return {"pages": (memory.pages, titles.pages)}
 
             snapshot.save(self.linker, where, extra, late=pages)
+            _remove_stale_restores(where)
         except (OSError, StoreError) as e:
             log.warning("could not save the linker snapshot (%s); the next start-up restores it from the store", e)
             return False
@@ -941,14 +986,23 @@ class _LinkState:
 
     def _stored(self, rows: Iterable[tuple[str, str, str, bytes | None, bytes]] | None = None) -> Iterator[StoredLink]:
         """What the store keeps per article as the linker restores it (``Store.link_state`` rows,
-        or ``rows``), noting where each article sits and its arrival rank."""
-        for aid, event, storyline, sig, head in self.store.link_state() if rows is None else rows:
+        or ``rows``), noting where each article sits and its arrival rank. Each event and
+        storyline id, (event, storyline) pair and publish date is one object however many rows
+        name it (as ``snapshot._share`` leaves them): a row's own copies, kept by the maps, cost
+        ~0.3 KB per article (docs/scale.md, session 23)."""
+        shared: dict[object, Any] = {}
+        for aid, ev, sl, sig, head in self.store.link_state() if rows is None else rows:
+            event, storyline = shared.setdefault(ev, ev), shared.setdefault(sl, sl)
             h = state.decode_head(head)
             vec = h["vector"]
             iv = self.linker.index_vector(vec)
             if iv is None:  # no vector of its own: indexed under its hashed words
                 iv = self.linker.index_vector(None, self._load([aid])[aid])
-            self.where[aid] = (event, storyline)
+            pair = (event, storyline)
+            self.where[aid] = shared.setdefault(pair, pair)
+            day = h["published"]
+            if day is not None:
+                day = shared.setdefault(("day", day), day)
             self.rank.setdefault(aid, len(self.rank))
             yield StoredLink(
                 aid,
@@ -959,7 +1013,7 @@ class _LinkState:
                 h["lang"],
                 iv,  # type: ignore[arg-type]
                 None if sig is None else np.frombuffer(sig, dtype="<u8"),
-                h["published"],
+                day,
             )
 
     def catch_up(self, store: Store) -> _LinkState:

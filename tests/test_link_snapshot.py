@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from storyline import Pipeline, open_store
+from storyline import Pipeline, link, open_store
 from storyline.link import LinkConfig, Linker, events, keys, snapshot, storylines
 from storyline.link.similarity import Features
 from storyline.models import Article, Rejected
@@ -123,6 +123,97 @@ def test_a_linker_from_the_snapshot_links_late_articles_to_old_events_as_a_resto
     # The re-posts joined the old events of the articles they copy.
     reposts = [a.id for a in late if a.id.startswith("late-")]
     assert reposts and all(where_a[r][0] == where_a[r.removeprefix("late-")][0] for r in reposts)
+
+
+def test_a_restore_from_the_store_streams_into_frozen_files_and_links_as_one_unbroken_run(
+    gate_articles: list[Article], db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small_snapshots: None
+) -> None:
+    """A restore from the store (no snapshot, or one of other code: what every big store meets once
+    after such an upgrade) holds nothing of the stored articles' vectors and bands in memory: they
+    go to files a chunk of rows at a time (``events.RESTORE_CHUNK``) and are frozen at its end into
+    the date segments and band file a save of an in-memory restore writes (the same vectors, the
+    same band array). It then links late articles exactly as one unbroken run and as a restore in
+    memory (no link cache) do, and its save makes a snapshot of the cache's own files."""
+    monkeypatch.setattr(events, "RESTORE_CHUNK", 5, raising=False)  # many chunks of rows
+    monkeypatch.setattr(link, "RESTORE_FREEZE", 7, raising=False)  # keys and postings frozen many times
+    first, late = _split(gate_articles)
+    results, kept = [], {}
+    for name, where in (("unbroken", str(tmp_path / "one.db")), ("bounded", db), ("memory", str(tmp_path / "m.db"))):
+        if name == "memory":
+            monkeypatch.setenv("STORYLINE_LINK_CACHE", "off")
+        st = open_store(where)
+        links = _link(st, first)  # no save: nothing in the link cache
+        if name != "unbroken":
+            st.close()
+            st = open_store(where)
+            links = _LinkState.from_store(st)
+            ev = links.linker._events
+            assert links.snapshot_count == 0 and ev.indexed() == len(first)
+            keys = np.arange(len(first), dtype=np.uint64)
+            if name == "bounded":
+                assert len(ev._index) == 0 and not any(ev._dups._tables) and len(ev._dups)
+                assert len(ev._segments) > 2 and ev._frozen_n == len(first)
+                held = np.concatenate([np.asarray(s.index.keys) for s in ev._segments])
+                assert sorted(held.tolist()) == list(range(len(first)))  # each article's vector, once
+                spilt = ev._segments[0].path.parent
+                # Only the files it reads: the spill files and the keys and postings frozen before are gone.
+                assert set(spilt.iterdir()) == set(links.linker.files())
+                sl = links.linker._storylines
+                assert not sl.keys._new and not sl._candidates.postings._over and not any(sl._candidates.dirty.values())
+                kept["vectors"] = np.concatenate([
+                    np.asarray(s.index.get(np.asarray(s.index.keys)), dtype=np.float32).reshape(-1, ev.dim)
+                    for s in ev._segments])[np.argsort(held)]
+                (bands,) = ev._dups._frozen
+                kept["bands"] = np.asarray(bands.data)
+            else:  # in memory: its vectors and the band file its save would write are the same
+                assert len(ev._index) == len(first) and not ev._segments
+                got = np.asarray(ev._index.get(keys), dtype=np.float32).reshape(-1, ev.dim)
+                assert np.array_equal(got, kept["vectors"])
+                ev._dups.freeze(tmp_path, {aid: i for i, aid in enumerate(ev._keys)})
+                assert np.array_equal(np.asarray(ev._dups._frozen[0].data), kept["bands"])  # (searched alike)
+        _link(st, late, links)
+        results.append(_parts(st))
+        if name == "bounded":
+            links.save_index()  # the restore's files linked into the cache directory
+            cache = link_cache(st, create=False)
+            assert cache is not None
+            again = _LinkState.from_store(st)
+            assert again.snapshot_count == len(first) + len(late)
+            assert all(p.parent == cache for p in again.linker.files())
+        st.close()
+    assert results[0] == results[1] == results[2]
+
+
+def test_a_restore_that_cannot_write_its_files_restores_in_memory_with_a_message(
+    gate_articles: list[Article], db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, small_snapshots: None,
+) -> None:
+    """A disk that fills up (or fails) during a bounded restore costs the bounded memory, never the
+    start-up: the linker is restored in memory instead, said on the log, and links as one run."""
+    first, late = _split(gate_articles)
+    results = []
+    for name, where in (("unbroken", str(tmp_path / "one.db")), ("full disk", db)):
+        st = open_store(where)
+        links = _link(st, first)
+        if name == "full disk":
+            st.close()
+            st = open_store(where)
+
+            def full(*a: object, **k: object) -> None:
+                raise OSError(28, "No space left on device")
+
+            monkeypatch.setattr(events._Spill, "add", full)
+            caplog.set_level(logging.WARNING, logger="storyline.link")
+            links = _LinkState.from_store(st)
+            assert "restoring it in memory" in caplog.text and "No space left" in caplog.text
+            ev = links.linker._events
+            assert len(ev._index) == len(first) and not ev._segments and len(links.where) == len(first)
+            cache = link_cache(st, create=False)
+            assert cache is not None and not list(cache.parent.glob("*.restore-*"))  # what it wrote is gone
+        _link(st, late, links)
+        results.append(_parts(st))
+        st.close()
+    assert results[0] == results[1]
 
 
 def test_a_snapshot_catches_up_on_what_another_writer_stored(
@@ -294,7 +385,9 @@ def test_a_broken_or_stale_snapshot_is_rebuilt_with_a_message(
     caplog.set_level(logging.WARNING, logger="storyline.link")
     links = _LinkState.from_store(st)
     assert said in caplog.text and "restoring the linker from the store" in caplog.text
-    assert links.snapshot_count == 0 and not links.linker._events._segments  # restored from the store
+    # Restored from the store, its vectors frozen into a directory of its own, not the cache's.
+    assert links.snapshot_count == 0 and links.linker._events._segments
+    assert all(p.parent != where for p in links.linker.files())
     links.save_index()  # and a good snapshot replaces the broken one
     again = _LinkState.from_store(st)
     assert again.snapshot_count == links.linker.indexed() and again.linker._events._segments

@@ -33,6 +33,11 @@ per new article is 0.49-0.53 ms against 0.66 at 64 and 1.05-1.19 at 32 (link onl
 the whole measured child 0.67 against 1.33 ms at 32: docs/scale.md, session 20). The features of 128
 articles are ~8 MB."""
 
+RESTORE_FREEZE = 131_072
+"""A restore in bounded memory (``Linker.restore`` with a directory) moves the entity keys and
+storyline postings it gathered to files every this many rows (``StorylineIndex.freeze_restored``):
+each time ~1 million keys at the 1M store's rate, against ~7 million held to the end otherwise."""
+
 # Reads stored articles' vector, entities and language (their start-up fields), by id.
 Heads = Callable[[Sequence[str]], Mapping[str, tuple[np.ndarray | None, frozenset[str], str]]]
 
@@ -85,23 +90,45 @@ class Linker:
         if pending:
             self.add(pending)
 
-    def restore(self, stored: Iterable[StoredLink], saved_index: tuple[int, str, bytes] | None = None) -> None:
+    def restore(
+        self,
+        stored: Iterable[StoredLink],
+        saved_index: tuple[int, str, bytes] | None = None,
+        directory: Path | None = None,
+    ) -> None:
         """``load`` from what the store keeps per article (no bodies, no word bags): the same state,
         in the same order, with features read back only when an article becomes a candidate.
         ``saved_index``: ``saved_index()`` of an earlier run, loaded instead of re-inserting the
-        vectors of the articles it holds when the restore brings the same ones first."""
-        if saved_index is not None:
+        vectors of the articles it holds when the restore brings the same ones first.
+        ``directory``: restore in bounded memory instead, the vectors and near-duplicate bands
+        written there as the rows come and frozen there at the end (``EventIndex.spill``), as a
+        ``freeze`` into it right after an in-memory restore would have them.
+
+        Each row goes to every part of the state in turn (the event index, the storyline layer,
+        the last reported assignments); a further piece of state rebuilt from the stored rows is
+        one more call in this loop, and, if it grows with the rows, one more beside
+        ``freeze_restored`` to move what it gathered to ``directory`` every ``RESTORE_FREEZE`` rows."""
+        if directory is not None:
+            self._events.spill(directory)
+        elif saved_index is not None:
             self._events.adopt_index(*saved_index)
         lazy = self._storylines.events.lazy
-        for s in stored:
+        pairs: dict[tuple[str, str], tuple[str, str]] = {}  # one (event, storyline) tuple each
+        for n, s in enumerate(stored, 1):
+            if directory is not None and n % RESTORE_FREEZE == 0:
+                self._storylines.freeze_restored(directory)
             self._events.restore_stored(s.article_id, s.event, s.index_vector, s.signature, s.published)
             if lazy:
                 self._storylines.restore_article(s.event, s.storyline, s.vector, s.entities, s.lang)
             else:
                 self._storylines.add_article(s.event, s.vector, s.entities, s.lang)
                 self._storylines.restore(s.event, s.storyline)
-            self._reported[s.article_id] = (s.event, s.storyline)
+            pair = (s.event, s.storyline)
+            self._reported[s.article_id] = pairs.setdefault(pair, pair)
+        del pairs
         self._events.finish_restore()
+        if directory is not None:
+            self._storylines.freeze_restored(directory)
         self._storylines.warm()
 
     def catch_up(

@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 from usearch.index import BatchMatches, Index
 
-from storyline.link.duplicates import DuplicateIndex
+from storyline.link.duplicates import DuplicateIndex, _Frozen
 from storyline.link.similarity import Features, LinkConfig, combine, head_decides, signals
 from storyline.link.state import FeatureCache, Loader
 from storyline.link.state import signature as signature_of
@@ -197,6 +197,108 @@ class _Segment:
         self.__init__(st["path"], st["lo"], st["hi"], st["count"])  # type: ignore[misc]
 
 
+RESTORE_CHUNK = 8192
+"""Rows a bounded restore (``EventIndex.spill``) holds before writing them to its files: the vectors
+of this many articles (12 MB at 384 dimensions) and their bands; then they go to disk."""
+SPILL_READ = 16_384  # vectors read back from the spill file at once (``_Spill.finish``): 24 MB and their pages
+_UNDATED = np.iinfo(np.int64).min  # a spilt article's day when it has no publish date
+
+
+class _Spill:
+    """A restore from the store in bounded memory (``EventIndex.spill``): each restored article's
+    index vector, publish day and MinHash bands go to files in ``directory`` a chunk of rows at a
+    time (``RESTORE_CHUNK``), not into the in-memory vector index and band tables; ``finish``
+    then writes the date segments and the band file a ``freeze`` of those articles writes, one
+    segment at a time. Why: at a million stored, the in-memory index and band dicts of every stored
+    article, then the segments and sorted bands built from them by the first save, took a restore's
+    peak to 6.4-7.1 GB (the bound is 3 GB), and every vector was inserted twice (the whole index,
+    then the segments) (docs/scale.md, session 23)."""
+
+    def __init__(self, directory: Path, dim: int, first: int, dups: DuplicateIndex) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.directory, self.dim, self.first, self.dups = directory, dim, first, dups
+        self.vectors_path = directory / f"restore-{uuid.uuid4().hex}.f32"
+        self.bands_path = directory / f"restore-{uuid.uuid4().hex}.u64"
+        self._vectors = open(self.vectors_path, "wb")  # noqa: SIM115 - closed by ``finish``
+        self._bands = open(self.bands_path, "wb")  # noqa: SIM115 - closed by ``finish``
+        self.days = np.zeros(0, dtype=np.int64)
+        self._rows: list[np.ndarray] = []
+        self._days: list[int] = []
+        self._sigs: list[np.ndarray] = []
+        self._sig_keys: list[int] = []
+        self.n = 0
+        self.banded = 0
+
+    def add(self, key: int, vector: np.ndarray, signature: np.ndarray | None, day: int | None) -> None:
+        self._rows.append(vector)
+        self._days.append(_UNDATED if day is None else day)
+        if signature is not None:
+            self._sigs.append(signature)
+            self._sig_keys.append(key)
+        if len(self._rows) >= RESTORE_CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            np.asarray(self._rows, dtype="<f4").reshape(-1, self.dim).tofile(self._vectors)
+            self.days = np.concatenate([self.days, np.asarray(self._days, dtype=np.int64)])
+            self.n += len(self._rows)
+        if self._sigs:
+            salted = self.dups.salted_many(np.asarray(self._sigs))  # (rows, bands)
+            pos = np.repeat(np.asarray(self._sig_keys, dtype=np.uint64), salted.shape[1])
+            np.stack([salted.reshape(-1), pos]).T.astype("<u8").tofile(self._bands)
+            self.banded += salted.size
+        self._rows, self._days, self._sigs, self._sig_keys = [], [], [], []
+
+    def finish(self, size: int, new_segment: Callable[[Index, np.ndarray], None]) -> Path | None:
+        """Write the date segments (``new_segment`` of each filled index and the days of its
+        articles) and the sorted band file (returned; None without bands), then remove the spill
+        files. The segments are ``EventIndex._compact``'s for these articles with nothing frozen
+        before: dated ones in (day, key) order, undated ones in key order, ``size`` a segment;
+        the bands are ``DuplicateIndex.freeze``'s (salted keys, sorted stably, positions beside)."""
+        self._flush()
+        self._vectors.close()
+        self._bands.close()
+        try:
+            if self.n:
+                keys_all = np.arange(self.first, self.first + self.n, dtype=np.uint64)
+                for dated in (False, True):
+                    sel = (self.days != _UNDATED) if dated else (self.days == _UNDATED)
+                    keys = keys_all[sel]
+                    days = self.days[sel] if dated else np.zeros(len(keys), dtype=np.int64)
+                    order = np.lexsort((keys, days))
+                    for j in range(0, len(order), size):
+                        chunk = order[j : j + size]
+                        index = Index(ndim=self.dim, metric="ip")
+                        ks = keys[chunk]
+                        rows = np.empty((len(ks), self.dim), dtype=np.float32)
+                        for a in range(0, len(ks), SPILL_READ):
+                            # A part's vectors through a map of the file made for it and let go
+                            # after it: its pages stop counting in the process's memory (one map
+                            # kept for them all was 1.5 GB of resident pages at a million).
+                            part = ks[a : a + SPILL_READ]
+                            vectors = np.memmap(self.vectors_path, dtype="<f4", mode="r", shape=(self.n, self.dim))
+                            rows[a : a + len(part)] = vectors[(part - self.first).astype(np.int64)]
+                            del vectors
+                        # One call for the whole segment, as ``_compact`` does: a graph built in
+                        # calls of 16,384 cost its searches ~0.3 ms more kernel time per new article
+                        # at a million stored (docs/scale.md, session 23).
+                        index.add(ks, rows)
+                        del rows
+                        new_segment(index, days[chunk] if dated else None)  # type: ignore[arg-type]
+                        del index
+            if not self.banded:
+                return None
+            pairs = np.fromfile(self.bands_path, dtype="<u8").reshape(-1, 2)
+            order = np.argsort(pairs[:, 0], kind="stable")
+            path = self.directory / f"bands-{uuid.uuid4().hex}.npy"
+            np.save(path, np.stack([pairs[order, 0], pairs[order, 1]]))
+            return path
+        finally:
+            self.vectors_path.unlink(missing_ok=True)
+            self.bands_path.unlink(missing_ok=True)
+
+
 def _day(d: object) -> int | None:
     return d.toordinal() if hasattr(d, "toordinal") else None
 
@@ -300,6 +402,11 @@ def _cut(vectors: np.ndarray) -> np.ndarray | None:
 class EventIndex:
     """Articles → events, one article at a time."""
 
+    # A restore in bounded memory under way (``spill``); a class default, not set in ``__init__``:
+    # no snapshot ever holds one (``finish_restore`` ends it), and ``__init__``'s source is hashed
+    # into the snapshot's code version.
+    _spill: _Spill | None = None
+
     def __init__(self, config: LinkConfig, dim: int = 384, loader: Loader | None = None) -> None:
         self.cfg = config
         self.dim = dim
@@ -345,6 +452,9 @@ class EventIndex:
         """Into the vector index and (from its MinHash signature) the near-duplicate index; the
         same as ``DuplicateIndex.add`` on the shingles, without needing them."""
         key = len(self._keys)
+        if self._spill is not None:
+            self._spill_stored(key, article_id, vector, signature)
+            return
         if self._adopted is not None and key == self._adopted[1]:
             self._settle_adopted()
         if self._adopted is not None:
@@ -382,8 +492,47 @@ class EventIndex:
         if len(index) == count and index.ndim == self.dim:
             self._adopted = (index, count, ids_hash)
 
+    def _spill_stored(self, key: int, article_id: str, vector: np.ndarray, signature: np.ndarray | None) -> None:
+        """``_index_stored`` during a bounded restore: to the spill files, not into memory."""
+        spill = self._spill
+        assert spill is not None
+        dups = self._dups
+        if signature is not None and article_id in dups._seen:  # as ``add_signature``: bands once
+            signature = None
+        spill.add(key, vector, signature, _day(self.published.get(article_id)))
+        self._keys.append(article_id)
+        self._keys_hash.update(article_id.encode() + b"\0")
+        if signature is not None:
+            dups._seen.add(article_id)
+
+    def spill(self, directory: Path) -> None:
+        """Restore the stored articles that follow (``restore_stored``, on an empty index) in
+        bounded memory: their vectors and bands go to files in ``directory`` as they come
+        (``_Spill``), and ``finish_restore`` freezes them there, segment by segment, as a
+        ``freeze`` into ``directory`` would have; the linker then searches them memory-mapped,
+        as after a snapshot load."""
+        if self._keys or self._adopted is not None:
+            raise ValueError("EventIndex.spill: only a restore into an empty index spills")
+        self._spill = _Spill(directory, self.dim, len(self._keys), self._dups)
+
     def finish_restore(self) -> None:
         self._settle_adopted()
+        spill, self._spill = self._spill, None
+        if spill is None:
+            return
+        made: list[_Segment] = []
+
+        def segment(index: Index, days: np.ndarray | None) -> None:
+            path = spill.directory / f"vectors-{uuid.uuid4().hex}.usearch"
+            index.save(str(path))
+            lo, hi = (None, None) if days is None else (int(days.min()), int(days.max()))
+            made.append(_Segment(path, lo, hi, len(index)))
+
+        bands = spill.finish(SEGMENT_SIZE, segment)
+        self._segments += made
+        self._frozen_n = len(self._keys)
+        if bands is not None:
+            self._dups._frozen.append(_Frozen(bands))
 
     # --- vectors and bands frozen to disk ------------------------------------------------------
     def freeze(self, directory: Path, size: int | None = None) -> None:

@@ -115,13 +115,17 @@ class _Unpickler(pickle.Unpickler):
 
 def _own(files: list[Path], directory: Path) -> dict[Path, str]:
     """Each of ``files`` by its name in ``directory``: one frozen into another directory (a
-    linker loaded from one cache directory and saved to another) is copied in first, so that a
-    snapshot names only files of its own directory."""
+    linker loaded from one cache directory and saved to another, or restored from the store into
+    a directory of its own: ``Linker.restore``) is linked in first (copied where a hard link cannot
+    be made), so that a snapshot names only files of its own directory."""
     for f in files:
         here = directory / f.name
         if not here.exists():
             tmp = directory / f"{f.name}.{os.getpid()}.tmp"
-            shutil.copyfile(f, tmp)
+            try:
+                os.link(f, tmp)
+            except OSError:
+                shutil.copyfile(f, tmp)
             os.replace(tmp, here)
     return {f: f.name for f in files}
 

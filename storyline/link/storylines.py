@@ -850,6 +850,22 @@ class StorylineIndex:
     def files(self) -> list[Path]:
         return self.keys.files() + self._candidates.postings.files()
 
+    def freeze_restored(self, directory: Path) -> None:
+        """During a restore in bounded memory (``Linker.restore``): the entity keys numbered so far
+        and the restored storylines' keys (``_Candidates.apply_keys``) into files in ``directory``,
+        replacing the ones an earlier call wrote there. The same key numbers and postings as one
+        ``freeze`` at the end (both are exact whenever they run), but the key dict and the key sets
+        the storylines gathered never hold more than a part of the rows: at a million stored,
+        ~7 million keys and ~10 million (storyline, key) pairs in dicts and sets were ~2 GB at the
+        end of a restore, and more while the first save froze them (docs/scale.md, session 23)."""
+        old = set(self.files())
+        self._candidates.apply_keys(self.groups)
+        self.keys.freeze(directory)
+        self._candidates.postings.compact(directory)
+        for p in old - set(self.files()):
+            if p.parent == directory:
+                p.unlink(missing_ok=True)
+
     def restore(self, event_id: str, storyline_id: str) -> None:
         """Re-attach a stored event to its stored storyline (``Linker.load``)."""
         if storyline_id not in self.groups:
