@@ -24,6 +24,7 @@ from storyline.clean.meta import (
     plain_headline,
     publish_date,
     repeated_title,
+    stated_headline,
     title_key,
     without_outlet,
 )
@@ -155,6 +156,13 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         # encoder keeps reading ``found`` by the plain rules.
         shown = headline(stated, body)
         title = shown if title_key(shown) in title_key(stated) else title  # never a lede instead
+    elif not given and not raw.html and (whole := stated_headline(repair_text(raw.text or ""))):
+        # The headline as the text states it, printed twice or run into the story after two
+        # spaces, when the finder took a part of it (a two-sentence headline's first sentence) or
+        # it with more (its second copy and the story): display only, like the rules above.
+        shown, key = headline(whole, body), title_key(title)
+        if key and (new := title_key(shown)) != key and (new.startswith(key) or key.startswith(new)):
+            title = shown
     outlet_name = raw.source or (site_name(raw.html) if raw.html else None)  # one parse of the page for it
     if raw.html and not given and page_title:
         # The outlet's name after the page's <title> ("… | Al Bawaba") is shown as the outlet,

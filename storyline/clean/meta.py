@@ -412,6 +412,27 @@ def glued_headline(text: str) -> str | None:
     return head
 
 
+# A headline printed twice at the start of a text, the second copy running into the story ("Kars'ta
+# bilet izdihamı Kars'ta bilet izdihamı Kars'ta…"): a scraper joining a page's <title> and <h1>.
+_DOUBLED = re.compile(r"\s*(\S.{10,300}?)\s+\1(?=\s|$)")
+
+
+def stated_headline(text: str) -> str | None:
+    """The headline a plain text states at its start by how it is joined to the story: printed
+    twice ("MALTEPE MERKEZ CAMİİ'NDE SOSYAL MESAFELİ CUMA NAMAZI MALTEPE MERKEZ CAMİİ'NDE …
+    Koronavirüs tedbirleri…", 72 of the 1,412 SemEval-2022 dev texts), or run into its text after
+    two spaces (``glued_headline``). Three to thirty words, no junk; else None. The line finder,
+    which reads sentences, can take the first sentence of a two-sentence headline alone ("Sukces
+    CD Projektu" of "Sukces CD Projektu. Właśnie prześcignął Orlen i goni PZU  Ponownie…", audit
+    23) or the doubled headline with its story run on: what the text states wins for the reader."""
+    first = text.lstrip().split("\n", 1)[0]
+    if (m := _DOUBLED.match(first[:700])) is not None:
+        head = m[1].strip()
+        if 3 <= n_words(head) <= 30 and not head.endswith((",", ";", "(", "[")) and not junk_title(head):
+            return head
+    return glued_headline(first)
+
+
 def first_sentence(text: str) -> str:
     """The text up to its first full stop that ends a sentence (not "Mr.", "a.m.", "U.S.")."""
     for m in re.finditer(r"[.!?][\"”»’')]*\s+(?=[\"“«‘(]?[A-Z0-9À-Ý])", text):
@@ -659,8 +680,9 @@ def _few_words(line: str) -> bool:
 
 _COPIES_WITHIN = 150  # lines: where a page's headline is printed again above its story
 # An outlet's name after the headline in a page's <title>: "Headline | Outlet", "Headline - Outlet",
-# "标题-新华网" (a CJK title's hyphen has no spaces).
-_TITLE_SEP = re.compile(r"\s+[|–—·-]\s+|\s*[|｜]\s*|(?<=[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff1f])[-_－]")
+# "标题-新华网" (a CJK title's hyphen has no spaces), "Headline › Outlet", "Headline » Outlet" (WordPress
+# themes' breadcrumb marks, between spaces: audit 23).
+_TITLE_SEP = re.compile(r"\s+[|–—·›»-]\s+|\s*[|｜]\s*|(?<=[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff1f])[-_－]")
 _SUFFIX_WORDS = 6  # an outlet's name, a section and a name at most ("Wintersport Mix", "AOC media - Analyse …")
 
 
@@ -723,6 +745,7 @@ def _headline_copies(lines: list[str], title: str, first: int) -> list[int]:
 
 
 _TITLE_REPEAT_WITHIN = 400  # lines: where a page prints its headline again above the story
+_WHOLE_TITLE_WORDS = 6  # a first line repeated whole is a headline from this many words up
 
 
 def repeated_title(text: str, body: str) -> str | None:
@@ -737,6 +760,12 @@ def repeated_title(text: str, body: str) -> str | None:
     # Only a first line with an outlet's name after it ("Headline | Outlet") reads as a <title>: a
     # line merely repeated (a series note, "BBC News Navigation") is the page's furniture.
     keys = {title_key(f) for f in title_forms(lines[0])[1:] if n_words(f) >= 3 and len(title_key(f)) >= 12}
+    if n_words(lines[0]) >= _WHOLE_TITLE_WORDS and not lines[0].endswith((".", ":", ",")):
+        # A <title> without an outlet's name after it ("„Ziemniaki na szóstej, surówka na
+        # dziesiątej". Jak pomagać, żeby nie zaszkodzić? [PORADNIK W PIGUŁCE]", gazeta.pl) is a
+        # headline too when printed again whole above the story, and long enough not to be the
+        # site's furniture (audit 23: the line finder had taken a row of politicians' names).
+        keys.add(title_key(lines[0]))
     if not keys:
         return None
     words = {w.lower() for w in re.findall(r"[^\W\d_]+", body[:3000])}
@@ -757,6 +786,7 @@ _ZONE_OR_DAY = re.compile(rf"\b(?:{_WEEKDAY}|GMT|BST|UTC|EST|EDT|CET|CEST|PST|PD
 # A stamp's label after its date ("16 September 2013 Last updated at 12:42 GMT", BBC).
 _STAMP_LABEL = re.compile(r"(?i)\b(?:last\s+updated|updated|published|posted)\b")
 _MASTHEAD_LINES = 10  # a date this far below the <title> line is by the story, not the masthead
+_NEAR_TOP = 40  # lines: where a headline is looked for as a part of a longer line
 
 
 def _date_only(line: str, lang: str | None) -> bool:
@@ -777,7 +807,18 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
     if not lines:
         return None
     key = title_key(title or "")
-    at = next((i for i, x in enumerate(lines[:40]) if key and key in title_key(x)), None)
+    at = next((i for i, x in enumerate(lines[:_NEAR_TOP]) if key and key in title_key(x)), None)
+    if at is None and len(key) >= 12:
+        # A page as text under a long menu prints its headline deep down (Billboard's at line 108,
+        # skispringen.com's at 51), its dateline under it ("11/19/2019 by Lars Brandle", "1. Februar
+        # 2022 Luis Holuch 6"). Deep down, only the headline's own line, whole, counts (a teaser
+        # may hold its words), and only the stamp under it: what stands above is the page's menus
+        # and teasers, never a masthead (audit 23).
+        deep = next((i for i, x in enumerate(lines[:_COPIES_WITHIN]) if title_key(x) == key), None)
+        if deep is not None:
+            return next((got for x in lines[deep + 1 : deep + 4]
+                         if not _UPDATED.search(re.split(r"\d", x, maxsplit=1)[0])
+                         and (got := stamp_date(x, lang)) is not None), None)
     start = at if at is not None else 0
     # A page as text opens with its <title> ("Headline | Outlet") and prints the headline again
     # above the story, with its dateline under it ("So nah kam … / 06. November 2023"): the
@@ -795,7 +836,11 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
         # over the headline: "Германия / 15 августа 2016, 13:43 / Подольски завершил …"); the
         # site's masthead stands at the top, near the <title>, not deep in the page by the story.
         above = [lines[i - 1]] if i - at >= _MASTHEAD_LINES and _date_only(lines[i - 1], lang) else []
-        for line in [*lines[i + 1 : i + 4], *above]:
+        # Two lines further down, only a line that is a date and little else: the standfirst, a
+        # caption and the byline can stand between the headline and its stamp (POLITICO: "By ALLY
+        # MUTNICK" / "12/30/2019 05:03 AM EST", the fourth line under it; audit 23).
+        below = [x for x in lines[i + 4 : i + 6] if _date_only(x, lang)]
+        for line in [*lines[i + 1 : i + 4], *above, *below]:
             if not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0]) and (got := stamp_date(line, lang)):
                 return got
     for x in lines[max(0, at - 3) : at]:
