@@ -815,10 +815,10 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
         # may hold its words), and only the stamp under it: what stands above is the page's menus
         # and teasers, never a masthead (audit 23).
         deep = next((i for i, x in enumerate(lines[:_COPIES_WITHIN]) if title_key(x) == key), None)
-        if deep is not None:
-            return next((got for x in lines[deep + 1 : deep + 4]
-                         if not _UPDATED.search(re.split(r"\d", x, maxsplit=1)[0])
-                         and (got := stamp_date(x, lang)) is not None), None)
+        under = lines[deep + 1 : deep + 4] if deep is not None else []
+        if (got := next((d for x in under if not _UPDATED.search(re.split(r"\d", x, maxsplit=1)[0])
+                         and (d := stamp_date(x, lang)) is not None), None)) is not None:
+            return got
     start = at if at is not None else 0
     # A page as text opens with its <title> ("Headline | Outlet") and prints the headline again
     # above the story, with its dateline under it ("So nah kam … / 06. November 2023"): the
