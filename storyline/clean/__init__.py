@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -102,6 +103,17 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
     return cleaned, None, None
 
 
+def _goes_on(part: str, whole: str) -> bool:
+    """``whole`` is ``part`` and more, going on after a sentence end ("Sukces CD Projektu" /
+    "Sukces CD Projektu. Właśnie prześcignął Orlen i goni PZU"); not a headline run on into what
+    follows it ("… zurecht - News" / "… zurecht - News Cookie-InformationenDieses Seite …")."""
+    part = part.rstrip(" .")
+    if not whole.startswith(part):
+        return False
+    rest = whole[len(part) :]
+    return bool(re.match(r"[.!?…]?[\"”»’)]*\s+\S", rest)) and (part.endswith(("!", "?", "…")) or rest[:1] in ".!?…")
+
+
 def _reads_as_prose(lines: tuple[str, ...]) -> bool:
     """A sentence or two, not a column of menu words: few lines, averaging five words or more."""
     return bool(lines) and len(lines) <= 6 and sum(n_words(x) for x in lines) >= 5 * len(lines)
@@ -161,7 +173,7 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         # spaces, when the finder took a part of it (a two-sentence headline's first sentence) or
         # it with more (its second copy and the story): display only, like the rules above.
         shown, key = headline(whole, body), title_key(title)
-        if key and (new := title_key(shown)) != key and (new.startswith(key) or key.startswith(new)):
+        if key and (new := title_key(shown)) != key and (key.startswith(new) or _goes_on(title, shown)):
             title = shown
     outlet_name = raw.source or (site_name(raw.html) if raw.html else None)  # one parse of the page for it
     if raw.html and not given and page_title:
