@@ -111,7 +111,8 @@ def _goes_on(part: str, whole: str) -> bool:
     if not whole.startswith(part):
         return False
     rest = whole[len(part) :]
-    return bool(re.match(r"[.!?…]?[\"”»’)]*\s+\S", rest)) and (part.endswith(("!", "?", "…")) or rest[:1] in ".!?…")
+    ends = part.endswith(("!", "?", "…")) or re.match(r"\s?[.!?…]", rest)  # tokenised: "» .. أول"
+    return bool(ends and re.match(r"\s?[.!?…]*[\"”»’)]*\s+\S", rest))
 
 
 def _reads_as_prose(lines: tuple[str, ...]) -> bool:
