@@ -780,13 +780,15 @@ def repeated_title(text: str, body: str) -> str | None:
 # "Published", "Posted" and their like, opening a line (a label, not a sentence about publishing).
 _PUBLISHED_LABEL = re.compile(
     r"(?i)^\W*(?:published|posted|publi[ée]e?|publicad[oa]|pubblicat[oa]|ver[öo]ffentlicht|opublikowano|"
-    r"yay[ıi]nlanma|опубликовано|gepubliceerd|publicerad|julkaistu)\b(?:\s+(?:on|at|le|el|il|am|em))?\s*:?"
+    r"yay[ıi]nlanma|опубликовано|gepubliceerd|publicerad|julkaistu|erschienen)\b(?:\s+(?:on|at|le|el|il|am|em))?\s*:?"
 )
 _ZONE_OR_DAY = re.compile(rf"\b(?:{_WEEKDAY}|GMT|BST|UTC|EST|EDT|CET|CEST|PST|PDT|CST|CDT|IST|UK)(?!\w)")
 # A stamp's label after its date ("16 September 2013 Last updated at 12:42 GMT", BBC).
 _STAMP_LABEL = re.compile(r"(?i)\b(?:last\s+updated|updated|published|posted)\b")
 _MASTHEAD_LINES = 10  # a date this far below the <title> line is by the story, not the masthead
 _NEAR_TOP = 40  # lines: where a headline is looked for as a part of a longer line
+_BY_LINE = re.compile(r"^(?:By|Von|Par|Por|Di|Da|De|Door|Av|Przez|Autor(?:in)?:?)\s+[^\W\d_]")
+_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$")
 
 
 def _date_only(line: str, lang: str | None) -> bool:
@@ -839,7 +841,15 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
         # Two lines further down, only a line that is a date and little else: the standfirst, a
         # caption and the byline can stand between the headline and its stamp (POLITICO: "By ALLY
         # MUTNICK" / "12/30/2019 05:03 AM EST", the fourth line under it; audit 23).
-        below = [x for x in lines[i + 4 : i + 6] if _date_only(x, lang)]
+        # Only after a byline or a publish label ("Erschienen am"): a date four lines down after a teaser's headline is the teaser's
+        # (herrpfleger.de: "New Balance: …" / "vor 4 Monaten" / "Musik" / "Faszination
+        # Loopstation-Battle" / "18. Januar 2019"). A copy with a web address under it is a
+        # teaser card of the story itself, its date line not the story's (starsinsider.com).
+        if i + 1 < len(lines) and _URL_LINE.match(lines[i + 1]):
+            continue
+        below = [x for k, x in enumerate(lines[i + 4 : i + 6], i + 4)
+                 if (_BY_LINE.match(lines[k - 1]) or _PUBLISHED_LABEL.match(lines[k - 1]))
+                 and n_words(lines[k - 1]) <= 6 and _date_only(x, lang)]
         for line in [*lines[i + 1 : i + 4], *above, *below]:
             if not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0]) and (got := stamp_date(line, lang)):
                 return got
