@@ -841,9 +841,9 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
         # Two lines further down, only a line that is a date and little else: the standfirst, a
         # caption and the byline can stand between the headline and its stamp (POLITICO: "By ALLY
         # MUTNICK" / "12/30/2019 05:03 AM EST", the fourth line under it; audit 23).
-        # Only after a byline or a publish label ("Erschienen am"): a date four lines down after a teaser's headline is the teaser's
-        # (herrpfleger.de: "New Balance: …" / "vor 4 Monaten" / "Musik" / "Faszination
-        # Loopstation-Battle" / "18. Januar 2019"). A copy with a web address under it is a
+        # Only after a byline or a publish label ("Erschienen am"): a date four lines down after a
+        # teaser's headline is the teaser's (herrpfleger.de: "New Balance: …" / "vor 4 Monaten" /
+        # "Musik" / "Faszination Loopstation-Battle" / "18. Januar 2019"). A copy with a web address under it is a
         # teaser card of the story itself, its date line not the story's (starsinsider.com).
         if i + 1 < len(lines) and _URL_LINE.match(lines[i + 1]):
             continue
