@@ -96,3 +96,10 @@ def test_stamp_four_lines_under_the_headline_copy() -> None:
     """POLITICO as text (snippets 59b6b734f5562b4c): headline, standfirst, photo caption, "By ALLY
     MUTNICK", then "12/30/2019 05:03 AM EST", one line further down than the stamp was looked for."""
     assert _clean("s-59b6b734f5562b4c").published == dt.date(2019, 12, 30)
+
+
+def test_teaser_date_four_lines_down_is_not_the_story_date() -> None:
+    """Guard: herrpfleger.de as text (snippets 08c8227258a8f699) prints under its headline "vor 4
+    Monaten", then the next teaser's section, headline and date ("18. Januar 2019"; the URL says
+    2019/10): a date line that far down counts only after a byline or a publish label."""
+    assert _clean("s-08c8227258a8f699").published is None
