@@ -760,17 +760,26 @@ def repeated_title(text: str, body: str) -> str | None:
     # Only a first line with an outlet's name after it ("Headline | Outlet") reads as a <title>: a
     # line merely repeated (a series note, "BBC News Navigation") is the page's furniture.
     keys = {title_key(f) for f in title_forms(lines[0])[1:] if n_words(f) >= 3 and len(title_key(f)) >= 12}
-    if n_words(lines[0]) >= _WHOLE_TITLE_WORDS and not lines[0].endswith((".", ":", ",")):
-        # A <title> without an outlet's name after it ("„Ziemniaki na szóstej, surówka na
-        # dziesiątej". Jak pomagać, żeby nie zaszkodzić? [PORADNIK W PIGUŁCE]", gazeta.pl) is a
-        # headline too when printed again whole above the story, and long enough not to be the
-        # site's furniture (audit 23: the line finder had taken a row of politicians' names).
-        keys.add(title_key(lines[0]))
-    if not keys:
+    whole = title_key(lines[0])
+    if not (n_words(lines[0]) >= _WHOLE_TITLE_WORDS and not lines[0].endswith((".", ":", ","))
+            and (m := re.search(r"[^\W\d_]", lines[0])) is not None and m[0].isupper() and whole not in keys):
+        whole = ""
+    if not keys and not whole:
         return None
     words = {w.lower() for w in re.findall(r"[^\W\d_]+", body[:3000])}
-    for line in lines[1:_TITLE_REPEAT_WITHIN]:
-        if title_key(line) in keys:
+    paras = {title_key(p) for p in body.split("\n") if n_words(p) >= 8}
+    for k, line in enumerate(lines[1:_TITLE_REPEAT_WITHIN], 1):
+        key = title_key(line)
+        if whole and key == whole and any(title_key(x) in paras for x in lines[k + 1 : k + 5]):
+            # A <title> without an outlet's name after it ("„Ziemniaki na szóstej, surówka na
+            # dziesiątej". Jak pomagać, żeby nie zaszkodzić? [PORADNIK W PIGUŁCE]", gazeta.pl) is
+            # the headline too when printed again whole right above the story (a paragraph of the
+            # body within four lines under the copy: not a "most read" box's teaser), long enough
+            # not to be the site's furniture, opening in capitals (not a kicker: "le vittime
+            # sono…"). As written in the first line: a copy can carry marks ("[...] … [...]").
+            # Audit 23: the line finder had taken a row of politicians' names.
+            return lines[0]
+        if key in keys:
             ws = [w.lower() for w in re.findall(r"[^\W\d_]+", line)]
             if ws and (sum(w in words for w in ws) / len(ws) >= 0.3 or n_words(line) > 2 * len(ws)):
                 return line
@@ -827,7 +836,9 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
     # dateline by a later copy of the headline is the page's own statement too. What follows the
     # <title> line itself is the site's header ("Mittwoch, 08. Juli 2020": the day it was saved).
     copies = _headline_copies(lines, title or "", at) if at is not None else []
-    header = at == 0 and bool(copies) and key in {title_key(f) for f in title_forms(lines[0], 1)[1:]}
+    # The <title> line is the headline itself, printed again lower (``repeated_title``'s whole
+    # first line, audit 23: Newsweek's "Wed, Nov 20, 2019" under it is the day it was saved).
+    header = at == 0 and bool(copies) and key in {title_key(f) for f in title_forms(lines[0], 1)}
     for line in [] if header else lines[start : start + 4]:
         if (got := stamp_date(line, lang)) is not None:
             return got
