@@ -262,7 +262,7 @@ def _published(
     # A dateline or stamp by the headline (never the masthead's "today"); else when the page was
     # fetched or archived: a news page is read the day it appears.
     text = repair_text(raw.text or "")
-    by_stated = publish_date(text, stated, lang) if stated else None
+    by_stated = publish_date(text, stated, lang, stated=True) if stated else None
     return by_stated or publish_date(text, cleaned.title, lang) or parse_date(raw.fetched, lang)
 
 

@@ -808,12 +808,13 @@ def _date_only(line: str, lang: str | None) -> bool:
     return _few_words(line)  # the stamp's own words ("Updated") are the date's
 
 
-def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | None:
+def publish_date(text: str, title: str | None, lang: str | None, stated: bool = False) -> dt.date | None:
     """The publish date the page text itself states: a dateline or time stamp on the headline's
     line or in the lines just below it. A date standing on its own line above the headline is the
     site's masthead ("Thursday / 21st Jan 2021": the day the page was saved), never a publish
     date; with only that, the latest day the lede mentions within ``_MASTHEAD_SLACK`` days before
-    it is taken ("said on Tuesday (29 December)"), else None."""
+    it is taken ("said on Tuesday (29 December)"), else None. ``stated``: ``title`` is the page's
+    <title> line found again above the story (``repeated_title``)."""
     lines = [x.strip() for x in text.splitlines() if x.strip()]
     if not lines:
         return None
@@ -836,9 +837,11 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
     # dateline by a later copy of the headline is the page's own statement too. What follows the
     # <title> line itself is the site's header ("Mittwoch, 08. Juli 2020": the day it was saved).
     copies = _headline_copies(lines, title or "", at) if at is not None else []
-    # The <title> line is the headline itself, printed again lower (``repeated_title``'s whole
-    # first line, audit 23: Newsweek's "Wed, Nov 20, 2019" under it is the day it was saved).
-    header = at == 0 and bool(copies) and key in {title_key(f) for f in title_forms(lines[0], 1)}
+    # ``stated``: the title is the <title> line that ``repeated_title`` found printed again whole
+    # above the story (audit 23): what follows it is the site's header too (Newsweek's "Wed, Nov
+    # 20, 2019", the day the page was saved). Otherwise a first line that is the headline itself
+    # may have its dateline under it (a Crisis it page's "martedì 22 marzo 2011").
+    header = at == 0 and bool(copies) and key in {title_key(f) for f in title_forms(lines[0], 1)[0 if stated else 1 :]}
     for line in [] if header else lines[start : start + 4]:
         if (got := stamp_date(line, lang)) is not None:
             return got
