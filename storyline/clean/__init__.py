@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from storyline.clean.meta import (
     plain_headline,
     publish_date,
     repeated_title,
+    stated_headline,
     title_key,
     without_outlet,
 )
@@ -101,6 +103,18 @@ def _cleaned(raw: RawArticle, known: frozenset[str]) -> tuple[Cleaned, str | Non
     return cleaned, None, None
 
 
+def _goes_on(part: str, whole: str) -> bool:
+    """``whole`` is ``part`` and more, going on after a sentence end ("Sukces CD Projektu" /
+    "Sukces CD Projektu. Właśnie prześcignął Orlen i goni PZU"); not a headline run on into what
+    follows it ("… zurecht - News" / "… zurecht - News Cookie-InformationenDieses Seite …")."""
+    part = part.rstrip(" .")
+    if not whole.startswith(part):
+        return False
+    rest = whole[len(part) :]
+    ends = part.endswith(("!", "?", "…")) or re.match(r"\s?[.!?…]", rest)  # tokenised: "» .. أول"
+    return bool(ends and re.match(r"\s?[.!?…]*[\"”»’)]*\s+\S", rest))
+
+
 def _reads_as_prose(lines: tuple[str, ...]) -> bool:
     """A sentence or two, not a column of menu words: few lines, averaging five words or more."""
     return bool(lines) and len(lines) <= 6 and sum(n_words(x) for x in lines) >= 5 * len(lines)
@@ -155,6 +169,13 @@ def clean(raw: RawArticle, known_boilerplate: frozenset[str] = frozenset()) -> A
         # encoder keeps reading ``found`` by the plain rules.
         shown = headline(stated, body)
         title = shown if title_key(shown) in title_key(stated) else title  # never a lede instead
+    elif not given and not raw.html and (whole := stated_headline(repair_text(raw.text or ""))):
+        # The headline as the text states it, printed twice or run into the story after two
+        # spaces, when the finder took a part of it (a two-sentence headline's first sentence) or
+        # it with more (its second copy and the story): display only, like the rules above.
+        shown, key = headline(whole, body), title_key(title)
+        if key and (new := title_key(shown)) != key and (key.startswith(new) or _goes_on(title, shown)):
+            title = shown
     outlet_name = raw.source or (site_name(raw.html) if raw.html else None)  # one parse of the page for it
     if raw.html and not given and page_title:
         # The outlet's name after the page's <title> ("… | Al Bawaba") is shown as the outlet,
@@ -241,7 +262,7 @@ def _published(
     # A dateline or stamp by the headline (never the masthead's "today"); else when the page was
     # fetched or archived: a news page is read the day it appears.
     text = repair_text(raw.text or "")
-    by_stated = publish_date(text, stated, lang) if stated else None
+    by_stated = publish_date(text, stated, lang, stated=True) if stated else None
     return by_stated or publish_date(text, cleaned.title, lang) or parse_date(raw.fetched, lang)
 
 

@@ -412,6 +412,27 @@ def glued_headline(text: str) -> str | None:
     return head
 
 
+# A headline printed twice at the start of a text, the second copy running into the story ("Kars'ta
+# bilet izdihamı Kars'ta bilet izdihamı Kars'ta…"): a scraper joining a page's <title> and <h1>.
+_DOUBLED = re.compile(r"\s*(\S.{10,300}?)\s+\1(?=\s|$)")
+
+
+def stated_headline(text: str) -> str | None:
+    """The headline a plain text states at its start by how it is joined to the story: printed
+    twice ("MALTEPE MERKEZ CAMİİ'NDE SOSYAL MESAFELİ CUMA NAMAZI MALTEPE MERKEZ CAMİİ'NDE …
+    Koronavirüs tedbirleri…", 72 of the 1,412 SemEval-2022 dev texts), or run into its text after
+    two spaces (``glued_headline``). Three to thirty words, no junk; else None. The line finder,
+    which reads sentences, can take the first sentence of a two-sentence headline alone ("Sukces
+    CD Projektu" of "Sukces CD Projektu. Właśnie prześcignął Orlen i goni PZU  Ponownie…", audit
+    23) or the doubled headline with its story run on: what the text states wins for the reader."""
+    first = text.lstrip().split("\n", 1)[0]
+    if (m := _DOUBLED.match(first[:700])) is not None:
+        head = m[1].strip()
+        if 3 <= n_words(head) <= 30 and not head.endswith((",", ";", "(", "[")) and not junk_title(head):
+            return head
+    return glued_headline(first)
+
+
 def first_sentence(text: str) -> str:
     """The text up to its first full stop that ends a sentence (not "Mr.", "a.m.", "U.S.")."""
     for m in re.finditer(r"[.!?][\"”»’')]*\s+(?=[\"“«‘(]?[A-Z0-9À-Ý])", text):
@@ -659,8 +680,9 @@ def _few_words(line: str) -> bool:
 
 _COPIES_WITHIN = 150  # lines: where a page's headline is printed again above its story
 # An outlet's name after the headline in a page's <title>: "Headline | Outlet", "Headline - Outlet",
-# "标题-新华网" (a CJK title's hyphen has no spaces).
-_TITLE_SEP = re.compile(r"\s+[|–—·-]\s+|\s*[|｜]\s*|(?<=[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff1f])[-_－]")
+# "标题-新华网" (a CJK title's hyphen has no spaces), "Headline › Outlet", "Headline » Outlet" (WordPress
+# themes' breadcrumb marks, between spaces: audit 23).
+_TITLE_SEP = re.compile(r"\s+[|–—·›»-]\s+|\s*[|｜]\s*|(?<=[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff1f])[-_－]")
 _SUFFIX_WORDS = 6  # an outlet's name, a section and a name at most ("Wintersport Mix", "AOC media - Analyse …")
 
 
@@ -723,6 +745,7 @@ def _headline_copies(lines: list[str], title: str, first: int) -> list[int]:
 
 
 _TITLE_REPEAT_WITHIN = 400  # lines: where a page prints its headline again above the story
+_WHOLE_TITLE_WORDS = 6  # a first line repeated whole is a headline from this many words up
 
 
 def repeated_title(text: str, body: str) -> str | None:
@@ -737,11 +760,26 @@ def repeated_title(text: str, body: str) -> str | None:
     # Only a first line with an outlet's name after it ("Headline | Outlet") reads as a <title>: a
     # line merely repeated (a series note, "BBC News Navigation") is the page's furniture.
     keys = {title_key(f) for f in title_forms(lines[0])[1:] if n_words(f) >= 3 and len(title_key(f)) >= 12}
-    if not keys:
+    whole = title_key(lines[0])
+    if not (n_words(lines[0]) >= _WHOLE_TITLE_WORDS and not lines[0].endswith((".", ":", ","))
+            and (m := re.search(r"[^\W\d_]", lines[0])) is not None and m[0].isupper() and whole not in keys):
+        whole = ""
+    if not keys and not whole:
         return None
     words = {w.lower() for w in re.findall(r"[^\W\d_]+", body[:3000])}
-    for line in lines[1:_TITLE_REPEAT_WITHIN]:
-        if title_key(line) in keys:
+    paras = {title_key(p) for p in body.split("\n") if n_words(p) >= 8}
+    for k, line in enumerate(lines[1:_TITLE_REPEAT_WITHIN], 1):
+        key = title_key(line)
+        if whole and key == whole and any(title_key(x) in paras for x in lines[k + 1 : k + 5]):
+            # A <title> without an outlet's name after it ("„Ziemniaki na szóstej, surówka na
+            # dziesiątej". Jak pomagać, żeby nie zaszkodzić? [PORADNIK W PIGUŁCE]", gazeta.pl) is
+            # the headline too when printed again whole right above the story (a paragraph of the
+            # body within four lines under the copy: not a "most read" box's teaser), long enough
+            # not to be the site's furniture, opening in capitals (not a kicker: "le vittime
+            # sono…"). As written in the first line: a copy can carry marks ("[...] … [...]").
+            # Audit 23: the line finder had taken a row of politicians' names.
+            return lines[0]
+        if key in keys:
             ws = [w.lower() for w in re.findall(r"[^\W\d_]+", line)]
             if ws and (sum(w in words for w in ws) / len(ws) >= 0.3 or n_words(line) > 2 * len(ws)):
                 return line
@@ -751,12 +789,15 @@ def repeated_title(text: str, body: str) -> str | None:
 # "Published", "Posted" and their like, opening a line (a label, not a sentence about publishing).
 _PUBLISHED_LABEL = re.compile(
     r"(?i)^\W*(?:published|posted|publi[ée]e?|publicad[oa]|pubblicat[oa]|ver[öo]ffentlicht|opublikowano|"
-    r"yay[ıi]nlanma|опубликовано|gepubliceerd|publicerad|julkaistu)\b(?:\s+(?:on|at|le|el|il|am|em))?\s*:?"
+    r"yay[ıi]nlanma|опубликовано|gepubliceerd|publicerad|julkaistu|erschienen)\b(?:\s+(?:on|at|le|el|il|am|em))?\s*:?"
 )
 _ZONE_OR_DAY = re.compile(rf"\b(?:{_WEEKDAY}|GMT|BST|UTC|EST|EDT|CET|CEST|PST|PDT|CST|CDT|IST|UK)(?!\w)")
 # A stamp's label after its date ("16 September 2013 Last updated at 12:42 GMT", BBC).
 _STAMP_LABEL = re.compile(r"(?i)\b(?:last\s+updated|updated|published|posted)\b")
 _MASTHEAD_LINES = 10  # a date this far below the <title> line is by the story, not the masthead
+_NEAR_TOP = 40  # lines: where a headline is looked for as a part of a longer line
+_BY_LINE = re.compile(r"^(?:By|Von|Par|Por|Di|Da|De|Door|Av|Przez|Autor(?:in)?:?)\s+[^\W\d_]")
+_URL_LINE = re.compile(r"^(?:https?://|www\.)\S+$")
 
 
 def _date_only(line: str, lang: str | None) -> bool:
@@ -767,24 +808,40 @@ def _date_only(line: str, lang: str | None) -> bool:
     return _few_words(line)  # the stamp's own words ("Updated") are the date's
 
 
-def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | None:
+def publish_date(text: str, title: str | None, lang: str | None, stated: bool = False) -> dt.date | None:
     """The publish date the page text itself states: a dateline or time stamp on the headline's
     line or in the lines just below it. A date standing on its own line above the headline is the
     site's masthead ("Thursday / 21st Jan 2021": the day the page was saved), never a publish
     date; with only that, the latest day the lede mentions within ``_MASTHEAD_SLACK`` days before
-    it is taken ("said on Tuesday (29 December)"), else None."""
+    it is taken ("said on Tuesday (29 December)"), else None. ``stated``: ``title`` is the page's
+    <title> line found again above the story (``repeated_title``)."""
     lines = [x.strip() for x in text.splitlines() if x.strip()]
     if not lines:
         return None
     key = title_key(title or "")
-    at = next((i for i, x in enumerate(lines[:40]) if key and key in title_key(x)), None)
+    at = next((i for i, x in enumerate(lines[:_NEAR_TOP]) if key and key in title_key(x)), None)
+    if at is None and len(key) >= 12:
+        # A page as text under a long menu prints its headline deep down (Billboard's at line 108,
+        # skispringen.com's at 51), its dateline under it ("11/19/2019 by Lars Brandle", "1. Februar
+        # 2022 Luis Holuch 6"). Deep down, only the headline's own line, whole, counts (a teaser
+        # may hold its words), and only the stamp under it: what stands above is the page's menus
+        # and teasers, never a masthead (audit 23).
+        deep = next((i for i, x in enumerate(lines[:_COPIES_WITHIN]) if title_key(x) == key), None)
+        under = lines[deep + 1 : deep + 4] if deep is not None else []
+        if (got := next((d for x in under if not _UPDATED.search(re.split(r"\d", x, maxsplit=1)[0])
+                         and (d := stamp_date(x, lang)) is not None), None)) is not None:
+            return got
     start = at if at is not None else 0
     # A page as text opens with its <title> ("Headline | Outlet") and prints the headline again
     # above the story, with its dateline under it ("So nah kam … / 06. November 2023"): the
     # dateline by a later copy of the headline is the page's own statement too. What follows the
     # <title> line itself is the site's header ("Mittwoch, 08. Juli 2020": the day it was saved).
     copies = _headline_copies(lines, title or "", at) if at is not None else []
-    header = at == 0 and bool(copies) and key in {title_key(f) for f in title_forms(lines[0], 1)[1:]}
+    # ``stated``: the title is the <title> line that ``repeated_title`` found printed again whole
+    # above the story (audit 23): what follows it is the site's header too (Newsweek's "Wed, Nov
+    # 20, 2019", the day the page was saved). Otherwise a first line that is the headline itself
+    # may have its dateline under it (a Crisis it page's "martedì 22 marzo 2011").
+    header = at == 0 and bool(copies) and key in {title_key(f) for f in title_forms(lines[0], 1)[0 if stated else 1 :]}
     for line in [] if header else lines[start : start + 4]:
         if (got := stamp_date(line, lang)) is not None:
             return got
@@ -795,7 +852,19 @@ def publish_date(text: str, title: str | None, lang: str | None) -> dt.date | No
         # over the headline: "Германия / 15 августа 2016, 13:43 / Подольски завершил …"); the
         # site's masthead stands at the top, near the <title>, not deep in the page by the story.
         above = [lines[i - 1]] if i - at >= _MASTHEAD_LINES and _date_only(lines[i - 1], lang) else []
-        for line in [*lines[i + 1 : i + 4], *above]:
+        # Two lines further down, only a line that is a date and little else: the standfirst, a
+        # caption and the byline can stand between the headline and its stamp (POLITICO: "By ALLY
+        # MUTNICK" / "12/30/2019 05:03 AM EST", the fourth line under it; audit 23).
+        # Only after a byline or a publish label ("Erschienen am"): a date four lines down after a
+        # teaser's headline is the teaser's (herrpfleger.de: "New Balance: …" / "vor 4 Monaten" /
+        # "Musik" / "Faszination Loopstation-Battle" / "18. Januar 2019"). A copy with a web address under it is a
+        # teaser card of the story itself, its date line not the story's (starsinsider.com).
+        if i + 1 < len(lines) and _URL_LINE.match(lines[i + 1]):
+            continue
+        below = [x for k, x in enumerate(lines[i + 4 : i + 6], i + 4)
+                 if (_BY_LINE.match(lines[k - 1]) or _PUBLISHED_LABEL.match(lines[k - 1]))
+                 and n_words(lines[k - 1]) <= 6 and _date_only(x, lang)]
+        for line in [*lines[i + 1 : i + 4], *above, *below]:
             if not _UPDATED.search(re.split(r"\d", line, maxsplit=1)[0]) and (got := stamp_date(line, lang)):
                 return got
     for x in lines[max(0, at - 3) : at]:
