@@ -107,18 +107,21 @@ def _agency_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
     data = entity_data()["agencies"]
     names = sorted(set(data["always"]) | set(data["credit"]), key=len, reverse=True)
     agency = rf"(?<![\w-])(?:{'|'.join(map(re.escape, names))})(?![\w-])"
+    always_names = rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(data['always'], key=len, reverse=True)))})(?![\w-])"
     labels = "|".join(map(re.escape, entity_data()["source_labels"]))
     credit = re.compile(
         rf"(?<![\w-])(?:{labels})\s?:[ \t]*(?:[^\n.()]{{1,60}}?[ \t]*$|{agency})"  # "Kaynak: AA", "Źródło: PAP"
         r"|Original-Content von:[^\n]{1,160}?übermittelt durch news aktuell|\bOTS:"
-        rf"|\(\s*{agency}(?:\s?[/,]\s?(?:{agency}|[a-z]{{1,5}}))*\s*\)"  # "(PAP)", "(dpa/AFP)"
+        # "(PAP)", "(dpa/AFP)"; a name that is something else too only as a dateline's ("ANKARA (AA) -"):
+        # "Government of National Accord (GNA)" spells out a name
+        rf"|\(\s*(?:{always_names}|{agency}(?=(?:\s?[/,]\s?(?:{agency}|[a-z]{{1,5}}))*\s*\)(?:\s?[-–—]\s|[ \t]*$)))"
+        rf"(?:\s?[/,]\s?(?:{agency}|[a-z]{{1,5}}))*\s*\)"
         rf"|{agency}(?:\s?/\s?(?:{agency}|[a-z]{{1,5}}\b))+"  # "RND/dpa", "RND/msk/dp"
         rf"|(?<![\w/])[a-z]{{2,5}}\s?/\s?{agency}"  # "bas/ PAP"
         rf"|(?<=,)[ \t]*{agency}(?=\s?[-–—]\s)"  # "Jan. 1, GNA –" (a dateline)
         rf"|(?:(?<=[.!?\"”,])|^)[ \t]*{agency}[ \t]*$",  # "… yer alıyor. İHA", "By Edmund Quaynor, GNA"
         re.MULTILINE)
-    always = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(data['always'], key=len, reverse=True)))})"
-                        r"(?![\w-])")
+    always = re.compile(always_names)
     return credit, always
 
 
