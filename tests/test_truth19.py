@@ -158,11 +158,10 @@ def test_polish_institute_and_a_head_word_alone() -> None:
 
 def test_german_compounds_and_agencies() -> None:
     """"Mundnasenabdeckung", "Musikprobe", "Probenbetrieb" (compounds the lexicon lacks, ending in
-    a noun it knows) were chips; "Presse-Agentur" of "Deutsche Presse-Agentur" was a person (session
-    23: a news agency is a credit, no key and no chip)."""
+    a noun it knows) were chips; "Presse-Agentur" of "Deutsche Presse-Agentur" was a person."""
     de = _chips("sem-de-1626462681")
     assert not {"Mundnasenabdeckung", "Musikprobe", "Probenbetrieb"} & set(de)
-    assert "Presse-Agentur" not in de and "Deutsche Presse-Agentur" not in de
+    assert de["Presse-Agentur"][1] == "org"
 
 
 def test_a_country_is_not_labelled_by_an_adjective_the_lists_lack() -> None:

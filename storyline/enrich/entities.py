@@ -94,16 +94,17 @@ CREDIT_RE = re.compile(
 
 
 @lru_cache(maxsize=1)
-def _agency_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Two patterns from the data file's ``agencies`` and ``source_labels`` (session 23): the
-    credits of news agencies and press-release services, and the names that are an agency
-    wherever they stand. A credit names who wrote or sent the copy (a source label and a line's
+def _agency_re() -> re.Pattern[str]:
+    """A pattern from the data file's ``agencies`` and ``source_labels`` (session 23): the credits
+    of news agencies and press-release services. A credit names who wrote or sent the copy (a source label and a line's
     rest or an agency: "Kaynak: AA", "Źródło: PAP Autor: Zbigniew Kopeć";
     "(PAP)", "RND/dpa", "bas/ PAP", "Jan. 1, GNA –", "… yer alıyor. İHA", "Original-Content von:
     Polizei Lippe, übermittelt durch news aktuell"), not what the story is about; as keys they
     chained every story of one wire (session 22's join log: 3% of the unrelated joins' entity
-    part). An agency whose name is also something else ("AA" a rating, Turkish "İHA" a drone,
-    "GNA" Libya's government) is dropped only in such a position."""
+    part). An agency named in the text ("told Reuters", "dowiedziała się PAP") stays a key and a
+    chip, as session 14 left Reuters: only its credit goes. An agency whose name is also
+    something else ("AA" a rating, Turkish "İHA" a drone, "GNA" Libya's government) is a credit
+    in parentheses only as a dateline's ("ANKARA (AA) -", not "… National Accord (GNA)")."""
     data = entity_data()["agencies"]
     names = sorted(set(data["always"]) | set(data["credit"]), key=len, reverse=True)
     agency = rf"(?<![\w-])(?:{'|'.join(map(re.escape, names))})(?![\w-])"
@@ -121,15 +122,12 @@ def _agency_res() -> tuple[re.Pattern[str], re.Pattern[str]]:
         rf"|(?<=,)[ \t]*{agency}(?=\s?[-–—]\s)"  # "Jan. 1, GNA –" (a dateline)
         rf"|(?:(?<=[.!?\"”,])|^)[ \t]*{agency}[ \t]*$",  # "… yer alıyor. İHA", "By Edmund Quaynor, GNA"
         re.MULTILINE)
-    always = re.compile(always_names)
-    return credit, always
+    return credit
 
 
 def _uncredited(text: str) -> str:
-    """``text`` without its agency credits, and without the names that are always an agency (a
-    comma in their place: the words on either side are no one name)."""
-    credit, always = _agency_res()
-    return always.sub(" , ", credit.sub(" . ", text))
+    """``text`` without its agency credits."""
+    return _agency_re().sub(" . ", text)
 
 
 # When one key is seen with several kinds (a lone "Erdogan" next to "Recep Tayyip Erdogan"), the
