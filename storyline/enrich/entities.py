@@ -896,16 +896,15 @@ def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid
     rest: list[_Tok] = []
     for t in run:
         if t.text.isupper() and 2 <= len(t.text) <= 7 and sum(c.isalpha() for c in t.text) >= 2:
+            # "HYBRID" is a word set in capitals. A code in capitals ("CO2", "H1N1") keeps this
+            # key beside CODE_RE's ("name:co-2"): keying it once cost the storylines 0.014 F1
+            # over arrival orders (session 16), so the double chip is left to the display.
+            # Vietnamese abbreviations of common nouns and offices ("UBND", the people's
+            # committee of any commune; "HLV", coach; "THPT", high school) are no keys (session
+            # 23; shown on no page since session 22): "HLV" chained every sports report
             if (t.low not in NOT_ACRONYMS and t.low not in stops and t.low not in word_set("noise")
-                    and not _shouted(t.low, lang)):
-                # "HYBRID" is a word set in capitals. A code in capitals ("CO2", "H1N1") keeps this
-                # key beside CODE_RE's ("name:co-2"): keying it once cost the storylines 0.014 F1
-                # over arrival orders (session 16), so the double chip is left to the display.
-                # Vietnamese abbreviations of common nouns and offices ("UBND", the people's
-                # committee of any commune; "HLV", coach; "THPT", high school): keyed, not shown
-                # (session 23: no key either; "HLV" chained every sports report, session 22's join log)
-                if not (lang == "vi" and t.low in word_set("vi_abbreviations")):
-                    emit(f"name:{fold_code(t.text)}", "org", t.text)
+                    and not _shouted(t.low, lang) and not (lang == "vi" and t.low in word_set("vi_abbreviations"))):
+                emit(f"name:{fold_code(t.text)}", "org", t.text)
             if rest:
                 _emit_name(_trim(rest, stops, lower_words, lang), stops, lower_words, mid_caps,
                            full_names, lang, emit, alone)
