@@ -58,10 +58,12 @@ def test_a_compound_head_is_no_name() -> None:
 
 
 def test_a_german_noun_is_no_foreign_town() -> None:
-    """"Ströer zieht Prognosen wegen Corona zurück": the virus, not Corona, California. Guard:
-    "Halle" (a German town and a noun) stays the town in a German text."""
+    """"Ströer zieht Prognosen wegen Corona zurück": the virus, not Corona, California. Guards:
+    "Halle" (a German town and a noun) and "Ankara" (a big city) stay places in a German text."""
     assert "place:US/corona" not in _keys("sem-1553953810")
     assert "place:DE/halle-saale" in {e.key for e in extract_entities("In Halle gab es neue Fälle.", "de")}
+    # a big foreign city the lexicon also knows ("… Angela Merkel in Ankara", fresh sample sem-de-1502143640)
+    assert "place:TR/ankara" in {e.key for e in extract_entities("Der Besuch von Angela Merkel in Ankara.", "de")}
 
 
 def test_covid_spellings_fold_into_one_key() -> None:

@@ -242,11 +242,12 @@ def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = Fa
             if (n == 1 and entry.kind == "place" and entry.prio < COUNTRY_PRIO and toks[i].initial
                     and table is not tables[0] and toks[i].low in stops):
                 continue  # a stopword opening the sentence, another language's name of a big city ("Dabei", Dubai)
-            if (n == 1 and entry.kind == "place" and entry.prio < COUNTRY_PRIO and lang in NOUN_CAPS_LANGS
+            if (n == 1 and entry.kind == "place" and entry.prio < _BIG_CITY and lang in NOUN_CAPS_LANGS
                     and not entry.key.startswith(_HOME_PLACES) and _de_noun(toks[i], lang)):
-                # a noun of a language that capitalises nouns and a foreign town's name: one
+                # a noun of a language that capitalises nouns and a small foreign town's name: one
                 # capitalised word is no evidence of the town ("Corona", the virus, in German is
-                # not Corona, California; session 22's join log)
+                # not Corona, California; session 22's join log). A big city stays: the lexicon
+                # knows "Ankara" with a capitalised base too
                 continue
             best = (n, entry)
             break
