@@ -91,6 +91,45 @@ CREDIT_RE = re.compile(
     r"|[^\s/()]+(?:\s[^\s/()]+){0,3}\s?/\s?"
     r"(?:AP|AFP|Reuters|REUTERS|Getty Images|Getty|EPA|Anadolu|Sputnik|TASS|Xinhua)\b"
 )
+
+
+@lru_cache(maxsize=1)
+def _agency_re() -> re.Pattern[str]:
+    """A pattern from the data file's ``agencies`` and ``source_labels`` (session 23): the credits
+    of news agencies and press-release services. A credit names who wrote or sent the copy (a source label and a line's
+    rest or an agency: "Kaynak: AA", "Źródło: PAP Autor: Zbigniew Kopeć";
+    "(PAP)", "RND/dpa", "bas/ PAP", "Jan. 1, GNA –", "… yer alıyor. İHA", "Original-Content von:
+    Polizei Lippe, übermittelt durch news aktuell"), not what the story is about; as keys they
+    chained every story of one wire (session 22's join log: 3% of the unrelated joins' entity
+    part). An agency named in the text ("told Reuters", "dowiedziała się PAP") stays a key and a
+    chip, as session 14 left Reuters: only its credit goes. An agency whose name is also
+    something else ("AA" a rating, Turkish "İHA" a drone, "GNA" Libya's government) is a credit
+    in parentheses only as a dateline's ("ANKARA (AA) -", not "… National Accord (GNA)")."""
+    data = entity_data()["agencies"]
+    names = sorted(set(data["always"]) | set(data["credit"]), key=len, reverse=True)
+    agency = rf"(?<![\w-])(?:{'|'.join(map(re.escape, names))})(?![\w-])"
+    always_names = rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(data['always'], key=len, reverse=True)))})(?![\w-])"
+    labels = "|".join(map(re.escape, entity_data()["source_labels"]))
+    credit = re.compile(
+        rf"(?<![\w-])(?:{labels})\s?:[ \t]*(?:[^\n.()]{{1,60}}?[ \t]*$|{agency})"  # "Kaynak: AA", "Źródło: PAP"
+        r"|Original-Content von:[^\n]{1,160}?übermittelt durch news aktuell|\bOTS:"
+        # "(PAP)", "(dpa/AFP)"; a name that is something else too only as a dateline's ("ANKARA (AA) -"):
+        # "Government of National Accord (GNA)" spells out a name
+        rf"|\(\s*(?:{always_names}|{agency}(?=(?:\s?[/,]\s?(?:{agency}|[a-z]{{1,5}}))*\s*\)(?:\s?[-–—]\s|[ \t]*$)))"
+        rf"(?:\s?[/,]\s?(?:{agency}|[a-z]{{1,5}}))*\s*\)"
+        rf"|{agency}(?:\s?/\s?(?:{agency}|[a-z]{{1,5}}\b))+"  # "RND/dpa", "RND/msk/dp"
+        rf"|(?<![\w/])[a-z]{{2,5}}\s?/\s?{agency}"  # "bas/ PAP"
+        rf"|(?<=,)[ \t]*{agency}(?=\s?[-–—]\s)"  # "Jan. 1, GNA –" (a dateline)
+        rf"|(?:(?<=[.!?\"”,])|^)[ \t]*{agency}[ \t]*$",  # "… yer alıyor. İHA", "By Edmund Quaynor, GNA"
+        re.MULTILINE)
+    return credit
+
+
+def _uncredited(text: str) -> str:
+    """``text`` without its agency credits."""
+    return _agency_re().sub(" . ", text)
+
+
 # When one key is seen with several kinds (a lone "Erdogan" next to "Recep Tayyip Erdogan"), the
 # most specific wins: a person or organisation over a bare capitalised word.
 KIND_RANK = {"person": 3, "org": 2, "place": 2, "other": 0}
@@ -145,6 +184,16 @@ def _is_cap(tok: str) -> bool:
     return c.isupper() or (c.isalpha() and not c.islower())
 
 
+# The countries whose towns a German text names as such, even where the name is also a noun
+# ("Essen", "Halle", "Hof").
+_HOME_PLACES = ("place:DE", "place:AT", "place:CH", "place:LU", "place:LI", "place:BE")
+# Languages that write compounds as one word and join a name or a loan word to its head with a
+# hyphen ("Corona-Krise", "Trump-Regierung", "Original-Content"): the head is no name.
+COMPOUND_LANGS = frozenset({"de", "lb", "nl", "da", "sv", "no", "nb", "nn", "is"})
+# A Vietnamese syllable, tones and the hook of "ơ"/"ư" taken off, "đ" as "d": an initial
+# consonant, one to three vowels, a final consonant.
+_VI_SYLLABLE = re.compile(r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?")
+
 # A city this big keeps its name even where a stopword list holds it (ru "москва"), as in
 # ``gazetteer.global_table``.
 _BIG_CITY = 1_000_000
@@ -193,6 +242,13 @@ def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = Fa
             if (n == 1 and entry.kind == "place" and entry.prio < COUNTRY_PRIO and toks[i].initial
                     and table is not tables[0] and toks[i].low in stops):
                 continue  # a stopword opening the sentence, another language's name of a big city ("Dabei", Dubai)
+            if (n == 1 and entry.kind == "place" and entry.prio < _BIG_CITY and lang in NOUN_CAPS_LANGS
+                    and not entry.key.startswith(_HOME_PLACES) and _de_noun(toks[i], lang)):
+                # a noun of a language that capitalises nouns and a small foreign town's name: one
+                # capitalised word is no evidence of the town ("Corona", the virus, in German is
+                # not Corona, California; session 22's join log). A big city stays: the lexicon
+                # knows "Ankara" with a capitalised base too
+                continue
             best = (n, entry)
             break
     if best is None and inflecting and _is_cap(toks[i].text) and len(toks[i].low) >= 5:
@@ -281,7 +337,7 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
     docs: list[list[_Tok]] = []
     texts: list[str] = []  # each part as tokenised (``_vi_places`` reads the gaps)
     for part, heading in parts:
-        part = CREDIT_RE.sub(" . ", PTB_RE.sub(" ", part))
+        part = _uncredited(CREDIT_RE.sub(" . ", PTB_RE.sub(" ", part)))
         part = DOTTED_ACRONYM_RE.sub(lambda m: m.group(1).replace(".", ""), part)
         for m in CODE_RE.finditer(part):
             letters, hyphen, digits, tail = m.groups()
@@ -318,7 +374,10 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
     for run in runs:
         _emit_run(run, stops, lower_words, mid_caps, full_names, lang, emit, alone)
     order = {k: i for i, k in enumerate(first)}
-    for old, new in _case_forms(first, counts, surfaces, lang).items():
+    spelled = key_spellings()
+    moves = {k: spelled.get(v, v) for k, v in _case_forms(first, counts, surfaces, lang).items()}
+    moves.update({k: spelled[k] for k in first if k in spelled and k not in moves})
+    for old, new in moves.items():
         ent, n = first.pop(old), counts.pop(old)
         counts[new] += n
         if old in shown_keys:
@@ -354,6 +413,14 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
                 shown_keys.add(person)
     keys = sorted(first, key=lambda k: (-counts[k], order[k]))
     return tuple(Entity(first[k].key, first[k].kind, first[k].text, k in shown_keys) for k in keys)
+
+
+@lru_cache(maxsize=1)
+def key_spellings() -> dict[str, str]:
+    """The data file's ``key_spellings``: a key -> the key it folds into ("name:kovid-19",
+    "name:coronavirus" -> "name:covid-19")."""
+    return {old: new for new, olds in entity_data()["key_spellings"].items() if not new.startswith("_")
+            for old in olds}
 
 
 @lru_cache(maxsize=1)
@@ -505,6 +572,17 @@ def _match_places(toks: list[_Tok], tables: list[Table], dem: dict[str, str], la
         hit = _lookup(toks, i, tables, inflecting, lang, stops)
         if hit is not None:
             n, entry = hit
+            nxt = toks[i + n] if i + n < len(toks) else None
+            if entry.kind == "place" and nxt is not None and nxt.joined and nxt.low in word_set("virus_words"):
+                # a virus named after a place ("Corona virüs", "Marburg virus"): the virus, not
+                # the place; its key is the word and "virus" written as one ("name:coronavirus",
+                # which the data file's ``key_spellings`` fold as COVID-19)
+                surface = _surface(toks[i:i + n + 1])
+                emit(f"name:{''.join(fold_name(t.text) for t in toks[i:i + n])}virus", "other", surface)
+                for t in toks[i:i + n + 1]:
+                    t.used = True
+                i += n + 1
+                continue
             if not _part_of_name(toks, i, n, entry, stops, lower_words):
                 emit(entry.key, cast(EntityKind, entry.kind), _surface(toks[i:i + n]))
                 for t in toks[i:i + n]:
@@ -625,7 +703,7 @@ def _uncased_names(toks: list[_Tok], stops: frozenset[str], emit: Emit) -> None:
     a name ("… رئيس جامعة أسيوط", "president of Assiut University": ``ar_offices``) are word lists
     of the data file."""
     known = known_folds()
-    titles, offices = word_set("ar_titles"), word_set("ar_offices")
+    titles, offices, verbs = word_set("ar_titles"), word_set("ar_offices"), word_set("ar_verbs")
     i = 0
     while i < len(toks):
         t = toks[i]
@@ -637,7 +715,7 @@ def _uncased_names(toks: list[_Tok], stops: frozenset[str], emit: Emit) -> None:
             j = i + 1
             while (j < len(toks) and j - i <= 3 and toks[j].joined and not toks[j].used
                    and _uncased(toks[j].text) and not toks[j].text[0].isdigit()
-                   and toks[j].text not in offices and toks[j].text not in titles
+                   and toks[j].text not in offices and toks[j].text not in titles and toks[j].text not in verbs
                    and toks[j].low not in stops):
                 j += 1
             name = toks[i + 1:j]
@@ -819,15 +897,15 @@ def _emit_run(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mid
     rest: list[_Tok] = []
     for t in run:
         if t.text.isupper() and 2 <= len(t.text) <= 7 and sum(c.isalpha() for c in t.text) >= 2:
+            # "HYBRID" is a word set in capitals. A code in capitals ("CO2", "H1N1") keeps this
+            # key beside CODE_RE's ("name:co-2"): keying it once cost the storylines 0.014 F1
+            # over arrival orders (session 16), so the double chip is left to the display.
+            # Vietnamese abbreviations of common nouns and offices ("UBND", the people's
+            # committee of any commune; "HLV", coach; "THPT", high school) are no keys (session
+            # 23; shown on no page since session 22): "HLV" chained every sports report
             if (t.low not in NOT_ACRONYMS and t.low not in stops and t.low not in word_set("noise")
-                    and not _shouted(t.low, lang)):
-                # "HYBRID" is a word set in capitals. A code in capitals ("CO2", "H1N1") keeps this
-                # key beside CODE_RE's ("name:co-2"): keying it once cost the storylines 0.014 F1
-                # over arrival orders (session 16), so the double chip is left to the display.
-                # Vietnamese abbreviations of common nouns and offices ("UBND", the people's
-                # committee of any commune; "HLV", coach; "THPT", high school): keyed, not shown
-                common = lang == "vi" and t.low in word_set("vi_abbreviations")
-                emit(f"name:{fold_code(t.text)}", "org", t.text, not common)
+                    and not _shouted(t.low, lang) and not (lang == "vi" and t.low in word_set("vi_abbreviations"))):
+                emit(f"name:{fold_code(t.text)}", "org", t.text)
             if rest:
                 _emit_name(_trim(rest, stops, lower_words, lang), stops, lower_words, mid_caps,
                            full_names, lang, emit, alone)
@@ -845,6 +923,18 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
         run = run[1:]  # "Başkanı Muhsin Yazıcıoğlu": an office the stopwords lack, before the name
     run = _noun_opener(run, lang)
     if not run:
+        return
+    if (lang in COMPOUND_LANGS and len(run) > 1 and run[-1].hyphen and _compound_head(run[-1], lang)
+            and not _org_head(run[-1].low, lang) and run[-1].low not in word_set("place_heads")):
+        # the head of a hyphen compound is no name ("Corona-Krise", "Virus-Pandemie",
+        # "Original-Content": session 22's join log keyed them "name:krise", "name:content" as
+        # people): what is left names what the compound is about ("Trump-Regierung" → Trump)
+        _emit_name(run[:-1], stops, lower_words, mid_caps, full_names, lang, emit, alone)
+        return
+    if lang == "vi" and len(run) <= 2 and run[0].low in word_set("vi_org_openers"):
+        # "Phòng Cảnh" of "Phòng Cảnh sát" (police department), "Cục Cảnh", "Phó Chánh": an office
+        # or a body whose name goes on in lower case, cut to its capitalised syllables; a key of
+        # its last syllable chained every police report (session 22's join log)
         return
     cut = next((k for k in range(1, len(run) - 1) if _inner_title(run[k].low, lang)), None)
     if cut is not None:
@@ -892,6 +982,12 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
                          or last.low in word_set("not_person_last")):
         emit(f"name:{whole}", "other", surface)  # "Middle East", "Amnesty International"
         return
+    if lang == "vi" and all(_vi_syllable(t.low) for t in run):
+        if len(run) == 1:
+            return  # a lone syllable ("Trung", "Minh"): a given name or a word, never one person
+        # a Vietnamese name keys whole: its last syllable is a given name that thousands share
+        # ("Trần Hữu Trung", "Hồ Chí Minh"; session 22's join log)
+        folded = whole
     if len(run) == 1:
         if last.initial and last.low not in mid_caps and folded not in full_names:
             return  # first word of a sentence, never seen capitalised elsewhere
@@ -937,6 +1033,21 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
     # Fundamental"): a team, a body or a phrase, not a person; keyed as before, shown on no page
     nameless = lang not in ("vi", "tr", "fi", "et", "hu") and all(_ordinary(t, lang) for t in run)
     emit(f"name:{folded}", "person", surface, not thing and not nameless)
+
+
+def _vi_syllable(word: str) -> bool:
+    """One Vietnamese syllable ("trung", "minh", "cảnh", "nguyễn"; not "messi", "putin")."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", word.replace("đ", "d")) if not unicodedata.combining(c))
+    return _VI_SYLLABLE.fullmatch(plain) is not None
+
+
+def _compound_head(tok: _Tok, lang: str) -> bool:
+    """The last part of a hyphen compound is a common noun: one the lexicon knows with a
+    capitalised base, or a compound ending in one, where nouns are capitalised ("Krise",
+    "Pandemie", "Content"); a common word elsewhere."""
+    if lang in NOUN_CAPS_LANGS:
+        return _de_noun(tok, lang)
+    return _common(tok.low, lang)
 
 
 def _ordinary(tok: _Tok, lang: str) -> bool:

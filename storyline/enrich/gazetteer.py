@@ -221,6 +221,7 @@ ORG_HEADS = _words(
     church republic kingdom airport station club league cup games championship
     bộ tổ chức ủy ban quốc hội ngân hàng công ty đảng
     ministerium partei bank regierung bundestag gericht
+    zeitung nachrichten rundschau tagblatt anzeiger kurier
     ministère parti banque assemblée conseil
     ministerio partido banco congreso consejo
     ministero partito banca consiglio
