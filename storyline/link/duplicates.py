@@ -54,18 +54,8 @@ class DuplicateIndex:
         self._frozen: list[_Frozen] = []
         self.names: Sequence[str] = ()
 
-    def _hashes(self, signature: np.ndarray) -> np.ndarray:
-        sig = np.ascontiguousarray(signature[: self.bands * self.rows], dtype="<u8").reshape(self.bands, self.rows)
-        with np.errstate(over="ignore"):
-            h = (sig * _MIX[: self.rows]).sum(axis=1, dtype=np.uint64)
-            h ^= h >> np.uint64(29)
-            h *= np.uint64(0xBF58476D1CE4E5B9)
-            h ^= h >> np.uint64(32)
-        return h
-
-    def salted_many(self, signatures: np.ndarray) -> np.ndarray:
-        """The band keys of many signatures (rows) at once, salted per band as ``freeze`` files
-        them: ``_hashes`` of each row, ``^ _SALT``; (rows, bands) ``uint64``."""
+    def _hashes_many(self, signatures: np.ndarray) -> np.ndarray:
+        """The band keys of signatures (rows), unsalted: (rows, bands) ``uint64``."""
         sig = np.ascontiguousarray(signatures[:, : self.bands * self.rows], dtype="<u8")
         sig = sig.reshape(len(sig), self.bands, self.rows)
         with np.errstate(over="ignore"):
@@ -73,7 +63,15 @@ class DuplicateIndex:
             h ^= h >> np.uint64(29)
             h *= np.uint64(0xBF58476D1CE4E5B9)
             h ^= h >> np.uint64(32)
-        return h ^ _SALT[: self.bands]
+        return h
+
+    def _hashes(self, signature: np.ndarray) -> np.ndarray:
+        return self._hashes_many(signature[None, :])[0]
+
+    def salted_many(self, signatures: np.ndarray) -> np.ndarray:
+        """The band keys of many signatures (rows) at once, salted per band as ``freeze`` files
+        them: ``_hashes`` of each row, ``^ _SALT``; (rows, bands) ``uint64``."""
+        return self._hashes_many(signatures) ^ _SALT[: self.bands]
 
     def _keys(self, signature: np.ndarray) -> list[int]:
         return list(self._hashes(signature).tolist())
@@ -122,12 +120,14 @@ class DuplicateIndex:
         if small:  # merged with the new bands: the same (key, position) pairs, in one sorted file
             k = np.concatenate([k, *(np.asarray(f.data[0]) for f in small)])
             p = np.concatenate([p, *(np.asarray(f.data[1]) for f in small)])
-        order = np.argsort(k, kind="stable")
-        name = f"bands-{uuid.uuid4().hex}.npy"
-        np.save(directory / name, np.stack([k[order], p[order]]))
         merged = {id(f) for f in small}
-        self._frozen = [f for f in self._frozen if id(f) not in merged] + [_Frozen(directory / name)]
+        self._frozen = [f for f in self._frozen if id(f) not in merged] + [_Frozen.write(directory, k, p)]
         self._tables = [{} for _ in range(self.bands)]
+
+    def add_frozen(self, directory: Path, keys: np.ndarray, positions: np.ndarray) -> None:
+        """Band keys already salted (``salted_many``) and the positions of their articles, as a
+        frozen part in ``directory``, as ``freeze`` files them (a restore in bounded memory)."""
+        self._frozen.append(_Frozen.write(directory, keys, positions))
 
     def files(self) -> list[Path]:
         """The files of the frozen bands (a snapshot keeps them)."""
@@ -162,6 +162,14 @@ class _Frozen:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._open()
+
+    @classmethod
+    def write(cls, directory: Path, keys: np.ndarray, positions: np.ndarray) -> _Frozen:
+        """Salted band keys and their article positions, sorted by key (stably), to a new file."""
+        order = np.argsort(keys, kind="stable")
+        path = directory / f"bands-{uuid.uuid4().hex}.npy"
+        np.save(path, np.stack([keys[order], positions[order]]))
+        return cls(path)
 
     def _open(self) -> None:
         try:

@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 from usearch.index import BatchMatches, Index
 
-from storyline.link.duplicates import DuplicateIndex, _Frozen
+from storyline.link.duplicates import DuplicateIndex
 from storyline.link.similarity import Features, LinkConfig, combine, head_decides, signals
 from storyline.link.state import FeatureCache, Loader
 from storyline.link.state import signature as signature_of
@@ -171,6 +171,15 @@ class _Segment:
         self.path, self.lo, self.hi, self.count = path, lo, hi, count
         self._open()
 
+    @classmethod
+    def write(cls, directory: Path, index: Index, days: np.ndarray | None) -> _Segment:
+        """``index`` saved as a new segment file in ``directory``; ``days``: its articles' publish
+        days (None: an undated segment)."""
+        path = directory / f"vectors-{uuid.uuid4().hex}.usearch"
+        index.save(str(path))
+        lo, hi = (None, None) if days is None else (int(days.min()), int(days.max()))
+        return cls(path, lo, hi, len(index))
+
     def _open(self) -> None:
         # Set here, not in __init__: a change there changes the snapshot's code version.
         self.mapped_as = os.path.realpath(self.path)  # its name in /proc/self/maps
@@ -250,10 +259,10 @@ class _Spill:
             self.banded += salted.size
         self._rows, self._days, self._sigs, self._sig_keys = [], [], [], []
 
-    def finish(self, size: int, new_segment: Callable[[Index, np.ndarray], None]) -> Path | None:
+    def finish(self, size: int, new_segment: Callable[[Index, np.ndarray | None], None]) -> None:
         """Write the date segments (``new_segment`` of each filled index and the days of its
-        articles) and the sorted band file (returned; None without bands), then remove the spill
-        files. The segments are ``EventIndex._compact``'s for these articles with nothing frozen
+        articles, None for undated ones) and the sorted band file (``DuplicateIndex.add_frozen``),
+        then remove the spill files. The segments are ``EventIndex._compact``'s for these articles with nothing frozen
         before: dated ones in (day, key) order, undated ones in key order, ``size`` a segment;
         the bands are ``DuplicateIndex.freeze``'s (salted keys, sorted stably, positions beside)."""
         self._flush()
@@ -285,15 +294,11 @@ class _Spill:
                         # at a million stored (docs/scale.md, session 23).
                         index.add(ks, rows)
                         del rows
-                        new_segment(index, days[chunk] if dated else None)  # type: ignore[arg-type]
+                        new_segment(index, days[chunk] if dated else None)
                         del index
-            if not self.banded:
-                return None
-            pairs = np.fromfile(self.bands_path, dtype="<u8").reshape(-1, 2)
-            order = np.argsort(pairs[:, 0], kind="stable")
-            path = self.directory / f"bands-{uuid.uuid4().hex}.npy"
-            np.save(path, np.stack([pairs[order, 0], pairs[order, 1]]))
-            return path
+            if self.banded:
+                pairs = np.fromfile(self.bands_path, dtype="<u8").reshape(-1, 2)
+                self.dups.add_frozen(self.directory, pairs[:, 0], pairs[:, 1])
         finally:
             self.vectors_path.unlink(missing_ok=True)
             self.bands_path.unlink(missing_ok=True)
@@ -521,18 +526,9 @@ class EventIndex:
         if spill is None:
             return
         made: list[_Segment] = []
-
-        def segment(index: Index, days: np.ndarray | None) -> None:
-            path = spill.directory / f"vectors-{uuid.uuid4().hex}.usearch"
-            index.save(str(path))
-            lo, hi = (None, None) if days is None else (int(days.min()), int(days.max()))
-            made.append(_Segment(path, lo, hi, len(index)))
-
-        bands = spill.finish(SEGMENT_SIZE, segment)
+        spill.finish(SEGMENT_SIZE, lambda index, days: made.append(_Segment.write(spill.directory, index, days)))
         self._segments += made
         self._frozen_n = len(self._keys)
-        if bands is not None:
-            self._dups._frozen.append(_Frozen(bands))
 
     # --- vectors and bands frozen to disk ------------------------------------------------------
     def freeze(self, directory: Path, size: int | None = None) -> None:
@@ -602,11 +598,7 @@ class EventIndex:
                 index, chunk_new = Index(ndim=self.dim, metric="ip"), chunk
             if len(chunk_new):
                 index.add(keys[chunk_new], self._vectors_of(sources, src[chunk_new], keys[chunk_new]))
-            path = directory / f"vectors-{uuid.uuid4().hex}.usearch"
-            index.save(str(path))
-            lo = int(days[chunk].min()) if dated else None
-            hi = int(days[chunk].max()) if dated else None
-            out.append(_Segment(path, lo, hi, len(chunk)))
+            out.append(_Segment.write(directory, index, days[chunk] if dated else None))
         return out
 
     def _vectors_of(self, sources: list[Index], src: np.ndarray, keys: np.ndarray) -> np.ndarray:
