@@ -28,6 +28,7 @@ from storyline.enrich.gazetteer import (
     Entry,
     Table,
     _ascii_key,
+    _without_accents,
     calendar_words,
     demonyms,
     entity_data,
@@ -1037,7 +1038,7 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
 
 def _vi_syllable(word: str) -> bool:
     """One Vietnamese syllable ("trung", "minh", "cảnh", "nguyễn"; not "messi", "putin")."""
-    plain = "".join(c for c in unicodedata.normalize("NFD", word.replace("đ", "d")) if not unicodedata.combining(c))
+    plain = _without_accents(word.replace("đ", "d"))
     return _VI_SYLLABLE.fullmatch(plain) is not None
 
 
