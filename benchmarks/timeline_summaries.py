@@ -37,6 +37,8 @@ how many a day gets changes (every rule knob-free or a constant named in the row
   long-strong / short-weak / length-by-vote  within the budget, a length prior by the day's
               confidence: on days voted at least the shown days' median the shipped score x
               sqrt(words / 20) (long-strong), on the others x sqrt(20 / words) (short-weak), both
+              (length-by-vote); short-weak-1: x 20 / words; short-weak-third: the lowest third of
+              the shown days by vote; short-all: x sqrt(20 / words) on every day
 and beside them the busiest-days baseline (``timelines.baseline``). Gains over shipped with a 95%
 paired bootstrap over tasks and over topics. ``--left-out``: the vote's knob (witnesses) chosen
 for each task leaving out its topic, as ``timeline_dates.py`` chooses it (the H1N1 folds take 6);
@@ -81,7 +83,7 @@ _NUMBER = re.compile(r"^\d[\d.,]*$")
 
 def _alloc_select(cands: list[int], ev: Any, mat: Any, whole: Any, n: int, taken: list[int]) -> list[int]:
     """The shipped choice, with the day's count from ``_ALLOC`` (``ts.day_known`` says the day), and
-    with ``_LENGTH`` a length prior of the day's sign: x sqrt(words / 20) on +1, x sqrt(20 / words) on -1."""
+    with ``_LENGTH`` a length prior of the day's sign s: x (words / 20) ** (s / 2)."""
     n = _ALLOC.get(ts._DAY[0], n) if ts._DAY else n
     sign = _LENGTH.get(ts._DAY[0], 0) if ts._DAY else 0
     if sign and cands:
@@ -147,6 +149,7 @@ def counts_per_day(alloc: dict[dt.date, int], cap: int | None = None,
 
 
 _BUILT: dict[tuple[str, str], list[TimelineEntry]] = {}
+_DUMP: list[str] = []  # --dump FILE: every row's per-task scores, written as each row ends
 _WITNESSES: dict[str, float] = {}  # --left-out: the vote's knob chosen leaving out the task's topic
 
 
@@ -190,12 +193,14 @@ def _build(t: bench.Task, row: str) -> list[TimelineEntry]:
         alloc = dict.fromkeys(days, 1)
         for d in right:
             alloc[d] = 1 + min(2 * t.n_sents - 1, spare // max(1, len(right)))
-    elif row in ("long-strong", "short-weak", "length-by-vote"):
+    elif row in ("long-strong", "short-weak", "length-by-vote", "short-weak-1", "short-weak-third", "short-all"):
         _, votes = _shown_days(t.articles, t.n_dates)
-        mid = st.median(votes.values())
-        strong = +1 if row != "short-weak" else 0
-        weak = -1 if row != "long-strong" else 0
-        length = {d: strong if v >= mid else weak for d, v in votes.items()}
+        bar = st.median(votes.values())
+        if row == "short-weak-third":
+            bar = st.quantiles(votes.values(), n=3)[0] if len(votes) > 2 else bar
+        strong = +1 if row in ("long-strong", "length-by-vote") else 0
+        weak = 0 if row == "long-strong" else -2 if row == "short-weak-1" else -1
+        length = {d: strong if v >= bar and row != "short-all" else weak for d, v in votes.items()}
     elif row == "words-20":
         cap = t.n_sents * REF_SENTENCE_WORDS
     elif row != "shipped":
@@ -322,6 +327,10 @@ def rows_report(score: Any, tasks: list[bench.Task], rows: list[str], draws: int
             sel = [v for n, v in got[row].items() if n.startswith(group)]
             cells.append(f"{st.mean(v['ar1_f'] for v in sel):.4f} / {st.mean(v['date_f1'] for v in sel):.3f}"
                          if sel else "-")
+        if _DUMP:
+            import json
+
+            Path(_DUMP[0]).write_text(json.dumps(got, indent=0))
         own = [v["own"] for v in got[row].values() if "own" in v]
         print(f"{row:13} {cells[0]:>27} {cells[1]:>15} {st.mean(own) if own else float('nan'):27.4f}", flush=True)
     if "shipped" not in got:
@@ -343,6 +352,27 @@ def rows_report(score: Any, tasks: list[bench.Task], rows: list[str], draws: int
         print(f"{n:26} " + " ".join(f"{got[r][n]['ar1_f']:7.4f}/{got[r][n].get('words', 0):5.0f}" for r in rows))
 
 
+def _memoised() -> None:
+    """Each task's evidence and TF-IDF matrix computed once for every row (the rows differ only
+    after them; both are pure functions of the articles)."""
+    gather, vectorise = tl._gather, tl._vectorise
+    seen: dict[Any, Any] = {}
+
+    def g(articles: Any) -> Any:
+        key = ("g", tuple(a.id for a in articles))
+        if key not in seen:
+            seen[key] = gather(articles)
+        return seen[key]
+
+    def v(texts: list[str], lang: str) -> Any:
+        key = ("v", lang, tuple(texts))
+        if key not in seen:
+            seen[key] = vectorise(texts, lang)
+        return seen[key]
+
+    tl._gather, tl._vectorise = g, v  # type: ignore[assignment]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
@@ -353,6 +383,9 @@ def main() -> None:
     ap.add_argument("--rows", nargs="*", default=None, help="rows to build and score")
     ap.add_argument("--left-out", action="store_true",
                     help="each task's vote knob chosen leaving out its topic (timeline_dates' main row)")
+    ap.add_argument("--dump", default="", help="write every row's per-task scores to this JSON file")
+    ap.add_argument("--thin", type=float, default=0.0, help="keep this share of each task's articles (random)")
+    ap.add_argument("--seed", type=int, default=0, help="the draw of --thin")
     ap.add_argument("--boot", type=int, default=10000, help="bootstrap draws")
     args = ap.parse_args()
     score = bench.load_score(args.data)
@@ -360,6 +393,15 @@ def main() -> None:
     tasks = [bench.Task(score, p) for p in paths]
     if args.clean:
         td.cleaned(tasks, args.clean_cache)
+    _memoised()
+    _DUMP[:] = [args.dump] if args.dump else []
+    if args.thin:
+        import random
+
+        rng = random.Random(args.seed)
+        for t in tasks:
+            keep = sorted(rng.sample(range(len(t.articles)), max(8, round(args.thin * len(t.articles)))))
+            t.articles = [t.articles[i] for i in keep]
     if args.left_out:
         chosen = td.left_out(tasks, *td.RULES["main"])
         _WITNESSES.update({n: v["k_topic"] for n, v in chosen.items()})
