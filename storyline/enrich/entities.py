@@ -180,7 +180,7 @@ def _tokenize(text: str, heading: bool) -> list[_Tok]:
         toks.append(_Tok(m.group(), m.start(), m.end(), joined, initial, bool(toks) and gap in ("-", "‐")))
         prev_end = m.end()
     _mark_shouted(toks, text)
-    for a, s, t in zip(toks, toks[1:], toks[2:]):
+    for a, s, t in zip(toks, toks[1:], toks[2:], strict=False):
         # "New Year's Eve", "Valentine's Day": the word after a possessive is the end of a longer name
         t.possessed = (s.text == "s" and text[a.end:s.start] in ("'", "’") and _is_cap(a.text)
                        and t.joined and _is_cap(t.text))
