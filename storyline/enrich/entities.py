@@ -338,11 +338,13 @@ def _shouted(word: str, lang: str) -> bool:
 
 
 def _shouting(segment: str) -> bool:
-    """Mostly capitals, or three words in capitals and no lower-case letter (a Latin title inside
-    Japanese text, "NEWS WEB EASY": the letters without case do not count)."""
-    cased = [c for c in segment if c.isupper() or c.islower()]
-    return _mostly_caps("".join(cased)) or (
-        not any(c.islower() for c in cased) and sum(w.isupper() for w in segment.split()) >= 3)
+    """Three words in capitals or more, and three of four words with cased letters in capitals
+    ("ORSO MARSICANO: 2019 UN ANNO DA RECORD"; a Latin title inside Japanese text, "NEWS WEB
+    EASY": words without case do not count). Not a sentence with acronyms ("La OTAN y la ONU,
+    según la AGENCIA EFE")."""
+    words = [w for w in segment.split() if any(c.isupper() or c.islower() for c in w)]
+    caps = sum(not any(c.islower() for c in w) for w in words)
+    return caps >= 3 and caps >= 0.75 * len(words)
 
 
 def _mostly_caps(text: str) -> bool:
