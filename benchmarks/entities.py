@@ -14,7 +14,9 @@ labelled before the session-20 rules and before any extractor ran on them); ``--
 the fifth (``fresh21.tsv``/``fresh21.jsonl``: 16 dev texts in vi/en/pl/it/pt/id/ko never labelled
 before, labelled before the session-21 rules and before any extractor ran on them); ``--sample fresh22``
 the sixth (``fresh22.tsv``/``fresh22.jsonl``: 14 dev texts in vi/en/fr/es/hu/bn never labelled before,
-labelled before the session-22 rules and before any extractor ran on them). ``--errors``
+labelled before the session-22 rules and before any extractor ran on them); ``--sample fresh24``
+the seventh (``fresh24.tsv``/``fresh24.jsonl``: 14 dev texts in vi/en/tr/ar/de/pl/ru/pt/ja/zh/it/ko
+never labelled before, labelled before the session-24 rules and before any extractor ran on them). ``--errors``
 lists, per article, this checkout's chips that are unlabelled or of the wrong kind.
 
 Measures (pooled, as TREC pools relevance: only names one of the two extractors found are
@@ -51,6 +53,7 @@ FRESH = ROOT / "tests" / "data" / "entities" / "fresh.tsv"
 FRESH20 = ROOT / "tests" / "data" / "entities" / "fresh20.tsv"
 FRESH21 = ROOT / "tests" / "data" / "entities" / "fresh21.tsv"
 FRESH22 = ROOT / "tests" / "data" / "entities" / "fresh22.tsv"
+FRESH24 = ROOT / "tests" / "data" / "entities" / "fresh24.tsv"
 DATA = Path(os.environ.get("STORYLINE_DATA", "/work/shared/data"))
 BASELINE_REV = "6ffe473"
 
@@ -192,10 +195,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--against", default=BASELINE_REV, help="git revision to compare with (default: today's code)")
     ap.add_argument("--data", type=Path, default=DATA)
-    ap.add_argument("--sample", choices=("dev", "unseen", "fresh", "fresh20", "fresh21", "fresh22"), default="dev",
+    ap.add_argument("--sample", choices=("dev", "unseen", "fresh", "fresh20", "fresh21", "fresh22", "fresh24"),
+                    default="dev",
                     help="dev: labelled.tsv (en/es/fr/it + seeds); unseen: unseen.tsv (ar/tr/pl/de/ru/pt); "
                          "fresh: fresh.tsv (es/fr/de/pl/tr/ar); fresh20: fresh20.tsv (es/fr/de/pl/tr/ar/it/vi); "
-                         "fresh21: fresh21.tsv (vi/en/pl/it/pt/id/ko); fresh22: fresh22.tsv (vi/en/fr/es/hu/bn)")
+                         "fresh21: fresh21.tsv (vi/en/pl/it/pt/id/ko); fresh22: fresh22.tsv (vi/en/fr/es/hu/bn); "
+                         "fresh24: fresh24.tsv (vi/en/tr/ar/de/pl/ru/pt/ja/zh/it/ko)")
     ap.add_argument("--shown", action="store_true",
                     help="score only the chips a page shows (Entity.shown; the keys the linker uses may hold more)")
     ap.add_argument("--errors", action="store_true",
@@ -204,9 +209,10 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from common import half
 
-    if args.sample in ("unseen", "fresh", "fresh20", "fresh21", "fresh22"):
-        path = {"unseen": UNSEEN, "fresh": FRESH, "fresh20": FRESH20, "fresh21": FRESH21,
-                "fresh22": FRESH22}[args.sample]
+    fixtures = {"unseen": UNSEEN, "fresh": FRESH, "fresh20": FRESH20, "fresh21": FRESH21,
+                "fresh22": FRESH22, "fresh24": FRESH24}
+    if args.sample in fixtures:
+        path = fixtures[args.sample]
         _, labels = read_labels(path)
         _, articles = unseen_articles(path.with_suffix(".jsonl"))
     else:

@@ -63,6 +63,16 @@ NOT_ACRONYMS = {"ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xx", "ap", 
 # Compass words before a place or demonym ("South Asia", "North African", "Northern Syria"): part
 # of the region's name as written, never a name of their own.
 COMPASS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central"})
+# Fullwidth Latin letters, digits and signs (U+FF01-FF5E) and the ideographic space, as Japanese and
+# Chinese pages set Latin words ("ＮＥＷＳ ＷＥＢ ＥＡＳＹ"): read as their ASCII forms, so a name in
+# them is one name, not three acronyms (session 24).
+_FULLWIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+# A letter right after a digit in a word with lower-case letters ("Vd8rJhuzeG" of a photo link), or
+# five digits or more ("IT7110205", a site code): a code, never a name's word (session 24). Model
+# codes ("H1N1", "MH17", "Covid19") are neither.
+_CODED = re.compile(r"(?=.*\d[^\W\d_])(?=.*[^\W\d_A-Z])|(?:.*\d){5}")
+# A heading segment in capitals: the text between line breaks and the "|" of a page title.
+_SEGMENT_RE = re.compile(r"[^\n|]+")
 # Languages that capitalise common nouns: a lone capitalised word is usually not a name there.
 NOUN_CAPS_LANGS = {"de", "lb"}
 # Languages whose place names take case endings ("в Турции", "w Rosji", "Russlands").
@@ -114,6 +124,10 @@ def _agency_re() -> re.Pattern[str]:
     credit = re.compile(
         rf"(?<![\w-])(?:{labels})\s?:[ \t]*(?:[^\n.()]{{1,60}}?[ \t]*$|{agency})"  # "Kaynak: AA", "Źródło: PAP"
         r"|Original-Content von:[^\n]{1,160}?übermittelt durch news aktuell|\bOTS:"
+        # a network's footer: "*fr.de ist Teil der bundesweiten Ippen-Digital-Zentralredaktion",
+        # "*tz.de und Merkur.de sind Teil des Ippen-Digital-Redaktionsnetzwerks" (session 24)
+        r"|\*?[\w.-]+\.de(?: und [\w.-]+\.de)? (?:ist|sind) Teil (?:des|der) [^\n.]{0,80}?"
+        r"(?:Redaktionsnetzwerks?|Zentralredaktion|Netzwerks?)\b"
         # "(PAP)", "(dpa/AFP)"; a name that is something else too only as a dateline's ("ANKARA (AA) -"):
         # "Government of National Accord (GNA)" spells out a name
         rf"|\(\s*(?:{always_names}|{agency}(?=(?:\s?[/,]\s?(?:{agency}|[a-z]{{1,5}}))*\s*\)(?:\s?[-–—]\s|[ \t]*$)))"
@@ -137,8 +151,8 @@ KIND_RANK = {"person": 3, "org": 2, "place": 2, "other": 0}
 
 
 class _Tok:
-    __slots__ = ("after_link", "after_org", "end", "hyphen", "initial", "joined", "linked", "low", "start", "text",
-                 "used")
+    __slots__ = ("after_link", "after_org", "end", "hyphen", "initial", "joined", "linked", "low", "possessed",
+                 "shout", "start", "text", "used")
 
     def __init__(self, text: str, start: int, end: int, joined: bool, initial: bool, hyphen: bool = False) -> None:
         self.text = text
@@ -152,6 +166,8 @@ class _Tok:
         self.linked = False  # joined to another capitalised word by "of", "de", "ve"... ("Heads of State")
         self.after_link = False  # the capitalised word right after such a connector ("State")
         self.after_org = False  # ... after an organisation's head and a connector ("Universidad de Sana")
+        self.shout = False  # a word in capitals in a heading set in capitals ("ORSO MARSICANO: UN ANNO DA RECORD")
+        self.possessed = False  # right after a capitalised word's "'s" ("Eve" of "New Year's Eve")
 
 
 def _tokenize(text: str, heading: bool) -> list[_Tok]:
@@ -163,7 +179,24 @@ def _tokenize(text: str, heading: bool) -> list[_Tok]:
         initial = heading or not toks or bool(SENTENCE_BREAK.search(gap) or DASH_BREAK.search(gap))
         toks.append(_Tok(m.group(), m.start(), m.end(), joined, initial, bool(toks) and gap in ("-", "‐")))
         prev_end = m.end()
+    _mark_shouted(toks, text)
+    for a, s, t in zip(toks, toks[1:], toks[2:], strict=False):
+        # "New Year's Eve", "Valentine's Day": the word after a possessive is the end of a longer name
+        t.possessed = (s.text == "s" and text[a.end:s.start] in ("'", "’") and _is_cap(a.text)
+                       and t.joined and _is_cap(t.text))
     return toks
+
+
+def _mark_shouted(toks: list[_Tok], text: str) -> None:
+    """Words in capitals inside a segment written in capitals ("ORSO MARSICANO: 2019 UN ANNO DA
+    RECORD | Parco Nazionale…"): set so for emphasis, not acronyms (a run's own all-caps rule sees
+    only one run, and "UN", "ORSO" stood alone; session 24). Places still match before runs."""
+    spans = [m.span() for m in _SEGMENT_RE.finditer(text) if _shouting(m.group())]
+    if not spans:
+        return
+    for t in toks:
+        if t.text.isupper() and any(a <= t.start < b for a, b in spans):
+            t.shout = True
 
 
 def _surface(toks: Sequence[_Tok]) -> str:
@@ -237,6 +270,8 @@ def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = Fa
                 continue
             if entry.alt and n == 1 and len(first) <= 3 and first.isupper():
                 continue  # an acronym, not a city's alternate name ("OEA", the OAS; "Oea" is Tripoli)
+            if n == 1 and toks[i].shout and toks[i].low in stops:
+                continue  # a word of a heading in capitals ("UN ANNO DA RECORD": Italian "a", not the UN)
             if (n == 1 and entry.kind == "place" and entry.prio < COUNTRY_PRIO and toks[i].low in stops
                     and (entry.prio < _BIG_CITY or len(toks[i].low) < 5)):
                 continue  # a town named like a word of this language ("Tanta" in Portuguese)
@@ -252,7 +287,9 @@ def _lookup(toks: list[_Tok], i: int, tables: list[Table], inflecting: bool = Fa
                 continue
             best = (n, entry)
             break
-    if best is None and inflecting and _is_cap(toks[i].text) and len(toks[i].low) >= 5:
+    if (best is None and inflecting and _is_cap(toks[i].text) and len(toks[i].low) >= 5
+            and toks[i].low not in given_names()):
+        # a given name is no case form of a place ("Dominik" is not Dominica's "Dominika"; session 24)
         # Case endings: "Турции", "Rosji", "Russlands" against the stems of "Турция" etc.
         stems = tables[0].stems
         w = toks[i].low
@@ -300,6 +337,16 @@ def _shouted(word: str, lang: str) -> bool:
     return len(word) >= 5 and (_known(word, lang or "en") or _known(word, "en"))
 
 
+def _shouting(segment: str) -> bool:
+    """Three words in capitals or more, and three of four words with cased letters in capitals
+    ("ORSO MARSICANO: 2019 UN ANNO DA RECORD"; a Latin title inside Japanese text, "NEWS WEB
+    EASY": words without case do not count). Not a sentence with acronyms ("La OTAN y la ONU,
+    según la AGENCIA EFE")."""
+    words = [w for w in segment.split() if any(c.isupper() or c.islower() for c in w)]
+    caps = sum(not any(c.islower() for c in w) for w in words)
+    return caps >= 3 and caps >= 0.75 * len(words)
+
+
 def _mostly_caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) > 12 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
@@ -313,8 +360,8 @@ def extract_entities(text: str, lang: str, title: str = "") -> tuple[Entity, ...
     and stopwords; an unknown or empty ``lang`` still gets the language-independent names.
     """
     lang = (lang or "").split("-")[0].split("_")[0].lower()
-    text = unicodedata.normalize("NFC", text or "")
-    title = unicodedata.normalize("NFC", title or "")
+    text = unicodedata.normalize("NFC", text or "").translate(_FULLWIDTH)
+    title = unicodedata.normalize("NFC", title or "").translate(_FULLWIDTH)
     tables = [lang_table(lang), global_table()] if lang else [global_table()]
     stops = _stops(lang or "en")
     dem = demonyms()
@@ -795,7 +842,8 @@ def _name_runs(toks: list[_Tok]) -> list[list[_Tok]]:
     runs: list[list[_Tok]] = []
     cur: list[_Tok] = []
     for t in toks:
-        ok = not t.used and _is_cap(t.text) and not t.text[0].isdigit() and not _uncased(t.text)
+        ok = (not t.used and _is_cap(t.text) and not t.text[0].isdigit() and not _uncased(t.text)
+              and not t.shout and not _CODED.match(t.text))
         if ok and cur and t.joined:
             cur.append(t)
             continue
@@ -968,6 +1016,8 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
     folded = fold_name(last.text)
     if len(folded) < 3 or last.low in stops or last.low in word_set("noise"):
         return
+    if len(run) == 1 and last.possessed and last.low in word_set("not_person_last"):
+        return  # "Eve" of "New Year's Eve", "Day" of "Valentine's Day": a longer name's last word (session 24)
     known = known_folds().get(folded) if len(run) == 1 else None
     if known is not None and last.initial and last.low not in mid_caps and _known(last.low, lang or "en"):
         known = None  # a word of the language opening a sentence ("Nato a Roma": "born in Rome")
