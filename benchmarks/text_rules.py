@@ -167,6 +167,14 @@ VARIANTS: dict[str, Keep] = {
     "- reprints": _patched(_REPRINT_SHARE=None)(_shipped),
     "reprints at 0.8": _patched(_REPRINT_SHARE=0.8)(_shipped),
     "rules alone, - reprints": _patched(_REPRINT_SHARE=None)(_rules),
+    # session 24: the run's first prose line guarded when it shares the kept lines' words (``_lede``)
+    "- guarded lede": _patched(_GUARDED_LEDE=None)(_shipped),
+    "guarded lede 25": _patched(_GUARDED_LEDE=25)(_shipped),
+    "guarded lede, any topic": _patched(_LEDE_TOPIC=0.0)(_shipped),
+    "guarded lede, topic 1/2": _patched(_LEDE_TOPIC=0.5)(_shipped),
+    "topic guard 1/3": _patched(_GUARDED_TOPIC=1 / 3)(_shipped),
+    "topic guard 1/2": _patched(_GUARDED_TOPIC=0.5)(_shipped),
+    "topic guard 2/3": _patched(_GUARDED_TOPIC=2 / 3)(_shipped),
 }
 
 

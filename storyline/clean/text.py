@@ -814,14 +814,22 @@ def keep_lead_prose(
 
         lang = detect_language(article)
     stop = lm.stopwords_for(lang)
-
-    def content(text: str) -> set[str]:
-        words = (w.lower() for w in _WORD.findall(text))
-        return {t for t in words if len(t) >= 4 and not t.isdigit() and t not in stop}
-
-    seen = content(article)
-    add = [i for i in cands if (ws := content(lines[i].text)) and len(ws & seen) >= _LEAD_TOPIC * len(ws)]
+    seen = _content_words(article, stop)
+    add = [i for i in cands if _shares_words(lines[i].text, seen, stop, _LEAD_TOPIC)]
     return sorted(kept + add) if add else kept
+
+
+def _content_words(text: str, stop: frozenset[str]) -> set[str]:
+    """What a line speaks of: its words of four letters or more, not numbers or stopwords of the
+    page's language."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return {t for t in words if len(t) >= 4 and not t.isdigit() and t not in stop}
+
+
+def _shares_words(text: str, seen: set[str], stop: frozenset[str], share: float) -> bool:
+    """Whether ``share`` of a line's content words (``_content_words``, at least one) are in ``seen``."""
+    ws = _content_words(text, stop)
+    return bool(ws) and len(ws & seen) >= share * len(ws)
 
 
 # A group of kept lines after the article, set apart from it by at least ``_ISLAND_GAP`` page lines
@@ -1161,7 +1169,61 @@ def _guard_prose(kept: list[int], a: Analysis) -> list[int]:
         for i in rule
         if i not in have and a.span[0] <= i <= kept[-1] and lines[i].prose and lines[i].words >= _GUARDED_PROSE
     ]
+    lede = _lede(a, kept)
+    if lede is not None and lede not in guarded:
+        guarded.append(lede)
+    if _GUARDED_TOPIC is not None:  # measurement hook: every such paragraph, not only the lede
+        from storyline.clean import lines as lm
+
+        stop = lm.stopwords_for(a.lang)
+        seen = _content_words(" ".join(lines[i].text for i in kept), stop)
+        guarded += [
+            i
+            for i in rule
+            if i not in have
+            and i not in guarded
+            and a.span[0] <= i <= kept[-1]
+            and lines[i].prose
+            and lines[i].words >= (_GUARDED_LEDE or 15)
+            and _shares_words(lines[i].text, seen, stop, _GUARDED_TOPIC)
+        ]
     return sorted(kept + guarded) if guarded else kept
+
+
+# The main run's first line of prose is the article's lede from this many words (``n_words``) when
+# it shares ``_LEDE_TOPIC`` of its content words with the lines the model keeps (``_lede``). Round
+# numbers, not fitted: a sentence, "a third" (as ``_LEAD_TOPIC``). ``None``: off (a measurement hook,
+# ``benchmarks/text_rules.py``).
+_GUARDED_LEDE: int | None = 15
+_LEDE_TOPIC = 1 / 3
+# Measurement hook (``benchmarks/text_rules.py``), off as shipped: any prose paragraph the rules kept
+# inside the article from ``_GUARDED_LEDE`` words that shares this share of its content words with
+# the kept lines is guarded as the lede is.
+_GUARDED_TOPIC: float | None = None
+
+
+def _lede(a: Analysis, kept: list[int]) -> int | None:
+    """The run's opening paragraph when the model dropped it and it speaks of what the kept lines
+    speak of: the first line the rules kept inside the main run that ends like a sentence, has
+    ``_GUARDED_LEDE`` words or more, lies before the last line the model keeps, and shares
+    ``_LEDE_TOPIC`` of its content words with the other kept lines. A model fitted on news pages
+    whose gold leaves the standfirst out learns that a page's first paragraph is furniture, and
+    drops the lede of pages of other kinds and languages (fitted on the English news pages alone,
+    18 of the 43 article segments the rules keep and it drops on the multilingual pages are the
+    first or second prose line; session 21). Without the shared words the same guard kept
+    registration, cookie and old-browser notices and teasers that open a run (session 21); a lede
+    names the story's people and things, which the rest of the story names again."""
+    if _GUARDED_LEDE is None or not kept:
+        return None
+    lines = a.lines
+    first = next((i for i in a.rule_kept if a.span[0] <= i < a.span[1] and lines[i].prose), None)
+    if first is None or first in kept or first > kept[-1] or lines[first].words < _GUARDED_LEDE:
+        return None
+    from storyline.clean import lines as lm
+
+    stop = lm.stopwords_for(a.lang)
+    seen = _content_words(" ".join(lines[i].text for i in kept), stop)
+    return first if _shares_words(lines[first].text, seen, stop, _LEDE_TOPIC) else None
 
 
 # The least share of the rules' words the model must keep for its reading of a page to stand.
