@@ -172,9 +172,11 @@ VARIANTS: dict[str, Keep] = {
     "guarded lede 25": _patched(_GUARDED_LEDE=25)(_shipped),
     "guarded lede, any topic": _patched(_LEDE_TOPIC=0.0)(_shipped),
     "guarded lede, topic 1/2": _patched(_LEDE_TOPIC=0.5)(_shipped),
-    "topic guard 1/3": _patched(_GUARDED_TOPIC=1 / 3)(_shipped),
-    "topic guard 1/2": _patched(_GUARDED_TOPIC=0.5)(_shipped),
-    "topic guard 2/3": _patched(_GUARDED_TOPIC=2 / 3)(_shipped),
+    "guarded ledes, first 2 lines": _patched(_LEDE_LINES=2)(_shipped),
+    "guarded ledes, first 3 lines": _patched(_LEDE_LINES=3)(_shipped),
+    "topic guard 1/3": _patched(_LEDE_LINES=10**9)(_shipped),
+    "topic guard 1/2": _patched(_LEDE_LINES=10**9, _LEDE_TOPIC=0.5)(_shipped),
+    "topic guard 2/3": _patched(_LEDE_LINES=10**9, _LEDE_TOPIC=2 / 3)(_shipped),
 }
 
 

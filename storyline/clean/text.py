@@ -1159,7 +1159,8 @@ def _guard_prose(kept: list[int], a: Analysis) -> list[int]:
     model fitted on English news) at 0.25-0.45, just under its drop bar, often the opening
     paragraph. Measured with every fit left out of the pages it cleaned
     (``docs/extraction-fit.md``, round 5): segments with the other set left out 0.831 -> 0.849,
-    by site 0.885 -> 0.885 (-0.001, interval to 0), page text unchanged."""
+    by site 0.885 -> 0.885 (-0.001, interval to 0), page text unchanged. The run's opening
+    paragraph is guarded from fewer words when it speaks of the story (``_lede``)."""
     if not kept:
         return kept
     lines, rule = a.lines, a.rule_kept
@@ -1169,24 +1170,7 @@ def _guard_prose(kept: list[int], a: Analysis) -> list[int]:
         for i in rule
         if i not in have and a.span[0] <= i <= kept[-1] and lines[i].prose and lines[i].words >= _GUARDED_PROSE
     ]
-    lede = _lede(a, kept)
-    if lede is not None and lede not in guarded:
-        guarded.append(lede)
-    if _GUARDED_TOPIC is not None:  # measurement hook: every such paragraph, not only the lede
-        from storyline.clean import lines as lm
-
-        stop = lm.stopwords_for(a.lang)
-        seen = _content_words(" ".join(lines[i].text for i in kept), stop)
-        guarded += [
-            i
-            for i in rule
-            if i not in have
-            and i not in guarded
-            and a.span[0] <= i <= kept[-1]
-            and lines[i].prose
-            and lines[i].words >= (_GUARDED_LEDE or 15)
-            and _shares_words(lines[i].text, seen, stop, _GUARDED_TOPIC)
-        ]
+    guarded += [i for i in _lede(a, kept) if i not in guarded]
     return sorted(kept + guarded) if guarded else kept
 
 
@@ -1196,13 +1180,12 @@ def _guard_prose(kept: list[int], a: Analysis) -> list[int]:
 # ``benchmarks/text_rules.py``).
 _GUARDED_LEDE: int | None = 15
 _LEDE_TOPIC = 1 / 3
-# Measurement hook (``benchmarks/text_rules.py``), off as shipped: any prose paragraph the rules kept
-# inside the article from ``_GUARDED_LEDE`` words that shares this share of its content words with
-# the kept lines is guarded as the lede is.
-_GUARDED_TOPIC: float | None = None
+# Measurement hook (``benchmarks/text_rules.py``): the run's first this many prose lines are tried as
+# ledes (10**9: every prose paragraph of the article that shares the kept lines' words).
+_LEDE_LINES = 1
 
 
-def _lede(a: Analysis, kept: list[int]) -> int | None:
+def _lede(a: Analysis, kept: list[int]) -> list[int]:
     """The run's opening paragraph when the model dropped it and it speaks of what the kept lines
     speak of: the first line the rules kept inside the main run that ends like a sentence, has
     ``_GUARDED_LEDE`` words or more, lies before the last line the model keeps, and shares
@@ -1214,16 +1197,17 @@ def _lede(a: Analysis, kept: list[int]) -> int | None:
     registration, cookie and old-browser notices and teasers that open a run (session 21); a lede
     names the story's people and things, which the rest of the story names again."""
     if _GUARDED_LEDE is None or not kept:
-        return None
-    lines = a.lines
-    first = next((i for i in a.rule_kept if a.span[0] <= i < a.span[1] and lines[i].prose), None)
-    if first is None or first in kept or first > kept[-1] or lines[first].words < _GUARDED_LEDE:
-        return None
+        return []
+    lines, have = a.lines, set(kept)
+    firsts = [i for i in a.rule_kept if a.span[0] <= i < a.span[1] and lines[i].prose][:_LEDE_LINES]
+    cands = [i for i in firsts if i not in have and i <= kept[-1] and lines[i].words >= _GUARDED_LEDE]
+    if not cands:
+        return []
     from storyline.clean import lines as lm
 
     stop = lm.stopwords_for(a.lang)
     seen = _content_words(" ".join(lines[i].text for i in kept), stop)
-    return first if _shares_words(lines[first].text, seen, stop, _LEDE_TOPIC) else None
+    return [i for i in cands if _shares_words(lines[i].text, seen, stop, _LEDE_TOPIC)]
 
 
 # The least share of the rules' words the model must keep for its reading of a page to stand.
