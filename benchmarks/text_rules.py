@@ -246,6 +246,19 @@ for _w in (15, 25):
     VARIANTS[f"lede guard {_w}"] = _lede_guard(_w)
 
 
+# Session 24, tried: the model may not add a short line (a menu item, a section name) before the
+# main run; the rules never keep one there.
+def _no_short_before(words: int) -> Keep:
+    def run(a: T.Analysis, probs: list[float] | None) -> list[int]:
+        return [i for i in _shipped(a, probs) if i >= a.span[0] or a.lines[i].words > words]
+
+    return run
+
+
+for _w in (2, 3, 5):
+    VARIANTS[f"no model lines of <= {_w} words before the run"] = _no_short_before(_w)
+
+
 def _page_lang(a: T.Analysis) -> str:
     """The page's language as ``analyse`` guesses it (the rules' kept lines first)."""
     from storyline.clean.language import detect_language
