@@ -257,6 +257,11 @@ def _no_short_before(words: int) -> Keep:
 
 for _w in (2, 3, 5):
     VARIANTS[f"no model lines of <= {_w} words before the run"] = _no_short_before(_w)
+_SHIPPED_MAY_LEAD = T._may_lead
+# the same inside ``model_keep`` (``_may_lead``), where the hole filling and the share check see it
+VARIANTS["model_keep: no lines of <= 3 words before the run"] = _patched(
+    _may_lead=lambda lines, i: lines[i].words > 3 and _SHIPPED_MAY_LEAD(lines, i)
+)(_shipped)
 
 
 def _page_lang(a: T.Analysis) -> str:
