@@ -167,6 +167,16 @@ VARIANTS: dict[str, Keep] = {
     "- reprints": _patched(_REPRINT_SHARE=None)(_shipped),
     "reprints at 0.8": _patched(_REPRINT_SHARE=0.8)(_shipped),
     "rules alone, - reprints": _patched(_REPRINT_SHARE=None)(_rules),
+    # session 24: the run's first prose line guarded when it shares the kept lines' words (``_lede``)
+    "- guarded lede": _patched(_GUARDED_LEDE=None)(_shipped),
+    "guarded lede 25": _patched(_GUARDED_LEDE=25)(_shipped),
+    "guarded lede, any topic": _patched(_LEDE_TOPIC=0.0)(_shipped),
+    "guarded lede, topic 1/2": _patched(_LEDE_TOPIC=0.5)(_shipped),
+    "guarded ledes, first 2 lines": _patched(_LEDE_LINES=2)(_shipped),
+    "guarded ledes, first 3 lines": _patched(_LEDE_LINES=3)(_shipped),
+    "topic guard 1/3": _patched(_LEDE_LINES=10**9)(_shipped),
+    "topic guard 1/2": _patched(_LEDE_LINES=10**9, _LEDE_TOPIC=0.5)(_shipped),
+    "topic guard 2/3": _patched(_LEDE_LINES=10**9, _LEDE_TOPIC=2 / 3)(_shipped),
 }
 
 
@@ -234,6 +244,24 @@ def _lede_guard(words: int) -> Keep:
 
 for _w in (15, 25):
     VARIANTS[f"lede guard {_w}"] = _lede_guard(_w)
+
+
+# Session 24, tried: the model may not add a short line (a menu item, a section name) before the
+# main run; the rules never keep one there.
+def _no_short_before(words: int) -> Keep:
+    def run(a: T.Analysis, probs: list[float] | None) -> list[int]:
+        return [i for i in _shipped(a, probs) if i >= a.span[0] or a.lines[i].words > words]
+
+    return run
+
+
+for _w in (2, 3, 5):
+    VARIANTS[f"no model lines of <= {_w} words before the run"] = _no_short_before(_w)
+_SHIPPED_MAY_LEAD = T._may_lead
+# the same inside ``model_keep`` (``_may_lead``), where the hole filling and the share check see it
+VARIANTS["model_keep: no lines of <= 3 words before the run"] = _patched(
+    _may_lead=lambda lines, i: lines[i].words > 3 and _SHIPPED_MAY_LEAD(lines, i)
+)(_shipped)
 
 
 def _page_lang(a: T.Analysis) -> str:

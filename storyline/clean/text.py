@@ -814,14 +814,22 @@ def keep_lead_prose(
 
         lang = detect_language(article)
     stop = lm.stopwords_for(lang)
-
-    def content(text: str) -> set[str]:
-        words = (w.lower() for w in _WORD.findall(text))
-        return {t for t in words if len(t) >= 4 and not t.isdigit() and t not in stop}
-
-    seen = content(article)
-    add = [i for i in cands if (ws := content(lines[i].text)) and len(ws & seen) >= _LEAD_TOPIC * len(ws)]
+    seen = _content_words(article, stop)
+    add = [i for i in cands if _shares_words(lines[i].text, seen, stop, _LEAD_TOPIC)]
     return sorted(kept + add) if add else kept
+
+
+def _content_words(text: str, stop: frozenset[str]) -> set[str]:
+    """What a line speaks of: its words of four letters or more, not numbers or stopwords of the
+    page's language."""
+    words = (w.lower() for w in _WORD.findall(text))
+    return {t for t in words if len(t) >= 4 and not t.isdigit() and t not in stop}
+
+
+def _shares_words(text: str, seen: set[str], stop: frozenset[str], share: float) -> bool:
+    """Whether ``share`` of a line's content words (``_content_words``, at least one) are in ``seen``."""
+    ws = _content_words(text, stop)
+    return bool(ws) and len(ws & seen) >= share * len(ws)
 
 
 # A group of kept lines after the article, set apart from it by at least ``_ISLAND_GAP`` page lines
@@ -1151,7 +1159,8 @@ def _guard_prose(kept: list[int], a: Analysis) -> list[int]:
     model fitted on English news) at 0.25-0.45, just under its drop bar, often the opening
     paragraph. Measured with every fit left out of the pages it cleaned
     (``docs/extraction-fit.md``, round 5): segments with the other set left out 0.831 -> 0.849,
-    by site 0.885 -> 0.885 (-0.001, interval to 0), page text unchanged."""
+    by site 0.885 -> 0.885 (-0.001, interval to 0), page text unchanged. The run's opening
+    paragraph is guarded from fewer words when it speaks of the story (``_lede``)."""
     if not kept:
         return kept
     lines, rule = a.lines, a.rule_kept
@@ -1161,7 +1170,44 @@ def _guard_prose(kept: list[int], a: Analysis) -> list[int]:
         for i in rule
         if i not in have and a.span[0] <= i <= kept[-1] and lines[i].prose and lines[i].words >= _GUARDED_PROSE
     ]
+    guarded += [i for i in _lede(a, kept) if i not in guarded]
     return sorted(kept + guarded) if guarded else kept
+
+
+# The main run's first line of prose is the article's lede from this many words (``n_words``) when
+# it shares ``_LEDE_TOPIC`` of its content words with the lines the model keeps (``_lede``). Round
+# numbers, not fitted: a sentence, "a third" (as ``_LEAD_TOPIC``). ``None``: off (a measurement hook,
+# ``benchmarks/text_rules.py``).
+_GUARDED_LEDE: int | None = 15
+_LEDE_TOPIC = 1 / 3
+# Measurement hook (``benchmarks/text_rules.py``): the run's first this many prose lines are tried as
+# ledes (10**9: every prose paragraph of the article that shares the kept lines' words).
+_LEDE_LINES = 1
+
+
+def _lede(a: Analysis, kept: list[int]) -> list[int]:
+    """The run's opening paragraph when the model dropped it and it speaks of what the kept lines
+    speak of: the first line the rules kept inside the main run that ends like a sentence, has
+    ``_GUARDED_LEDE`` words or more, lies before the last line the model keeps, and shares
+    ``_LEDE_TOPIC`` of its content words with the other kept lines. A model fitted on news pages
+    whose gold leaves the standfirst out learns that a page's first paragraph is furniture, and
+    drops the lede of pages of other kinds and languages (fitted on the English news pages alone,
+    18 of the 43 article segments the rules keep and it drops on the multilingual pages are the
+    first or second prose line; session 21). Without the shared words the same guard kept
+    registration, cookie and old-browser notices and teasers that open a run (session 21); a lede
+    names the story's people and things, which the rest of the story names again."""
+    if _GUARDED_LEDE is None or not kept:
+        return []
+    lines, have = a.lines, set(kept)
+    firsts = [i for i in a.rule_kept if a.span[0] <= i < a.span[1] and lines[i].prose][:_LEDE_LINES]
+    cands = [i for i in firsts if i not in have and i <= kept[-1] and lines[i].words >= _GUARDED_LEDE]
+    if not cands:
+        return []
+    from storyline.clean import lines as lm
+
+    stop = lm.stopwords_for(a.lang)
+    seen = _content_words(" ".join(lines[i].text for i in kept), stop)
+    return [i for i in cands if _shares_words(lines[i].text, seen, stop, _LEDE_TOPIC)]
 
 
 # The least share of the rules' words the model must keep for its reading of a page to stand.
