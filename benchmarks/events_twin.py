@@ -16,7 +16,8 @@ Candidates (none shipped; see docs/benchmarks.md, "Session 24: ..."):
   sentence) will not do: the seeds' ledes all name Turkey, Russia and the US ("US sanctions", "an
   advanced Russian air defense system").
 
-``--pairs`` prints the pair-level picture first (nearest-neighbour pairs in each source, same-event
+``--raw`` prints the vector-free counts of docs/benchmarks.md (the raw rows, no encoder); ``--pairs``
+prints the pair-level picture (nearest-neighbour pairs in each source, same-event
 rate with and without the conflict, among all pairs and among those the shipped score links),
 then the seeds.
 """
@@ -149,6 +150,51 @@ def pair_level(
             print(f"  {src:<6} {len(pairs):>6} pairs  {name:<12} {txt}", flush=True)
 
 
+def raw_counts(data: Path) -> None:
+    """The vector-free counts (docs/benchmarks.md, session 24): the raw rows, uncleaned (ECB+'s
+    headline: its first line); ECB+ every pair within a topic, ViMs every pair whose entity keys
+    overlap by Jaccard >= 0.2. Per candidate: (conflict, one event, pair spans the ECB+ twins)."""
+    import itertools
+    from collections import Counter
+
+    from storyline.clean.meta import parse_date
+
+    with open(data / "events/gold.jsonl", encoding="utf-8") as fh:
+        gold = {r["id"]: r["event"] for r in map(json.loads, fh)}
+    arts = []
+    with open(data / "events/articles.jsonl", encoding="utf-8") as fh:
+        for r in map(json.loads, fh):
+            ecb = r["id"].startswith("ecb-")
+            title = r["text"].strip().split("\n")[0][:200] if ecb else r.get("title") or ""
+            arts.append(Article(r["id"], title, r["text"], "en" if ecb else "vi", parse_date(r.get("published"))))
+    # The day signal reads the lede as the benchmark rows do; ECB+ has no given headline there.
+    lede_arts = [dataclasses.replace(a, title="") if a.id.startswith("ecb-") else a for a in arts]
+    ents = {a.id: frozenset(e.key for e in extract_entities(a.body, a.lang, title=a.title)) for a in arts}
+    partners = Partners(arts)
+    signals: dict[str, Callable[[Any, Any], float | None]] = {
+        "day tol 0": Days(lede_arts, 0).conflict,
+        "day tol 1": Days(lede_arts, 1).conflict,
+        "partners": partners.conflict,
+    }
+    for src in ("ecb-", "vims-"):
+        group = [a for a in arts if a.id.startswith(src)]
+        if src == "ecb-":
+            pairs = [(a, b) for a, b in itertools.combinations(group, 2) if a.id.split("_")[0] == b.id.split("_")[0]]
+        else:
+            pairs = [
+                (a, b)
+                for a, b in itertools.combinations(group, 2)
+                if ents[a.id] and ents[b.id] and len(ents[a.id] & ents[b.id]) / len(ents[a.id] | ents[b.id]) >= 0.2
+            ]
+        for name, fn in signals.items():
+            c: Counter[tuple[float, bool, bool]] = Counter()
+            for a, b in pairs:
+                v = fn(a, b)
+                if v is not None:
+                    c[(v, gold[a.id] == gold[b.id], ("ecbplus" in a.id) != ("ecbplus" in b.id))] += 1
+            print(f"  {src:<6} {name:<10} (conflict, one event, across ECB+ twins): {dict(sorted(c.items()))}")
+
+
 def dated_seeds(seeds: Sequence[Article]) -> list[Article]:
     return [dataclasses.replace(a, published=dt.date.fromisoformat(SEED_DATES[a.id[:3]])) for a in seeds]
 
@@ -170,16 +216,27 @@ def show_seeds(seeds: Sequence[Article], days: Callable[[Sequence[Article]], Day
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=ROOT.parent / "shared/data")
-    ap.add_argument("--pickle", type=Path, default=None, help="the events articles as prepared, to skip the pipeline")
+    ap.add_argument(
+        "--pickle",
+        type=Path,
+        default=None,
+        help="the events articles as prepared: read if it exists, else written after preparing",
+    )
     ap.add_argument("--pairs", action="store_true")
     ap.add_argument("--only", nargs="*", default=None)
+    ap.add_argument("--raw", action="store_true", help="the vector-free counts on the raw rows only")
     args = ap.parse_args()
+    if args.raw:
+        raw_counts(args.data)
+        return
     with open(args.data / "events/gold.jsonl", encoding="utf-8") as fh:
         gold = {r["id"]: r["event"] for r in map(json.loads, fh)}
     if args.pickle and args.pickle.exists():
         arts = pickle.loads(args.pickle.read_bytes())
     else:
         arts, _ = pipeline_articles(args.data / "events/articles.jsonl")
+        if args.pickle:
+            args.pickle.write_bytes(pickle.dumps(arts))
     seeds = seed_articles()
     days0, days1, partners = Days(arts, 0), Days(arts, 1), Partners([*arts, *seeds])
     if args.pairs:
