@@ -32,7 +32,9 @@ bodies, as ``benchmarks/events_short.py``):
   by gold event; the articles with a lede) in full, lede and mixed views;
 - ``full``: ``benchmarks/events.py``'s cross-fit groups, every article, full bodies;
 - ``storylines``: ``benchmarks/events.py --only storylines``, fixed (publish) order, all and the
-  held-out half, T1 fitted on every dev event but the quality gate's (D0: the shipped weights).
+  held-out half, T1 fitted on every dev event but the quality gate's (D0: the shipped weights);
+- ``gate``: ``tests/test_quality_gate.py``'s events through ``Pipeline.run``, T1 fitted as for
+  ``storylines`` (the gate's articles are in neither fit).
 
 ``--boot A B``: paired bootstrap of F1(B) - F1(A) from ``--out``; a unit is a connected set of
 gold events (ECB+: topics) joined by any predicted event of A or B, so a wrong merge across units
@@ -80,7 +82,7 @@ class RunningIdf:
 
     def __init__(self) -> None:
         self.df: dict[str, int] = defaultdict(int)
-        self.n = 0
+        self.n = self.pairs = self.wordless = 0
         self.seen: set[int] = set()
         self.kept: list[sim.Features] = []  # so an id() is not reused within the run
 
@@ -97,7 +99,9 @@ class RunningIdf:
         return math.log((1 + self.n) / (1 + self.df.get(w, 0))) + 1.0
 
     def cosine(self, fa: sim.Features, fb: sim.Features) -> float | None:
-        if not fa.words or not fb.words:
+        self.pairs += 1
+        if not fa.words or not fb.words:  # a head read back from a store holds no words
+            self.wordless += 1
             return None
         a = {w: v * self.idf(w) for w, v in fa.words.items()}
         b = {w: v * self.idf(w) for w, v in fb.words.items()}
@@ -221,7 +225,8 @@ def cell(p: ev.PRF) -> str:
 Res = dict[tuple[str, str, str], dict[str, str]]
 
 
-def part_short(vw: es.Views, gold: dict[str, str], designs: Sequence[str], res: Res, full_all: bool) -> None:
+def part_short(vw: es.Views, gold: dict[str, str], designs: Sequence[str], res: Res, full_all: bool,
+               only: Sequence[str] | None = None) -> None:
     ids = list(vw.full)
     groups: dict[str, Callable[[str], bool]] = {
         "ViMs": lambda i: i.startswith("vims-"), "ECB+": lambda i: i.startswith("ecb-"),
@@ -229,6 +234,8 @@ def part_short(vw: es.Views, gold: dict[str, str], designs: Sequence[str], res: 
     }
     views = ("full",) if full_all else VIEWS
     for g, inside in groups.items():
+        if only and g not in only:
+            continue
         test = [i for i in ids if inside(i) and (full_all or i in vw.lede)]
         train = [i for i in ids if not inside(i)]
         gt = {i: gold[i] for i in test}
@@ -247,6 +254,22 @@ def part_short(vw: es.Views, gold: dict[str, str], designs: Sequence[str], res: 
             print(f"  {d:<16} " + "  ".join(cells) + f"  ({time.perf_counter() - t:.0f} s last view)", flush=True)
 
 
+STORY_CACHE: list[Path | None] = [None]
+
+
+def _storyline_articles(data: Path) -> list[Article]:
+    """The storylines articles through the pipeline's clean + enrich (kept in ``--story-cache``)."""
+    path = STORY_CACHE[0]
+    if path is not None and path.exists():
+        with open(path, "rb") as fh:
+            return list(pickle.load(fh))
+    arts, _ = pipeline_articles(data / "storylines/articles.jsonl")
+    if path is not None:
+        with open(path, "wb") as fh:
+            pickle.dump(arts, fh)
+    return arts
+
+
 def part_storylines(vw: es.Views, gold_ev: dict[str, str], designs: Sequence[str], data: Path, res: Res) -> None:
     gate = {g["id"] for g in read_gold(GATE_IDS)}
     train = [i for i in vw.full if i not in gate]
@@ -255,7 +278,7 @@ def part_storylines(vw: es.Views, gold_ev: dict[str, str], designs: Sequence[str
     gg = read_gold(data / "storylines/gold.jsonl")
     gold = {g["id"]: g["storyline"] for g in gg}
     langs = {g["id"]: g["lang"] for g in gg}
-    arts, _ = pipeline_articles(data / "storylines/articles.jsonl")
+    arts = _storyline_articles(data)
     arts.sort(key=lambda a: (a.published or dt.date.max, a.id))
     gh = sub(gold, lambda i: half(i) == 1)
     print(f"\nstorylines, fixed order ({len(arts)} articles); T1 {dict(t1.weights)}", flush=True)
@@ -270,6 +293,34 @@ def part_storylines(vw: es.Views, gold_ev: dict[str, str], designs: Sequence[str
             cells.append(f"{label} {p.f1:.3f} (P {p.p:.3f} R {p.r:.3f}) / x-lingual {x:.3f}")
         print(f"  {d:<16} " + "; ".join(cells) + f"; {len(set(evs.values()))} events ({time.perf_counter() - t:.0f} s)",
               flush=True)
+
+
+def part_gate(vw: es.Views, gold_ev: dict[str, str], designs: Sequence[str], res: Res) -> None:
+    """``tests/test_quality_gate.py``'s events: its 121 articles through ``Pipeline.run`` into a
+    store (the pipeline's batches), D0 the shipped weights, T1 fitted on every dev event but these."""
+    import tempfile
+
+    from common import CACHE
+
+    from storyline import Pipeline, Settings, open_store
+
+    gold = {g["id"]: g["event"] for g in read_gold(GATE_IDS)}
+    _, t1 = models(vw, [i for i in vw.full if i not in gold], gold_ev)
+    print(f"\nquality gate events ({len(gold)} articles); T1 {dict(t1.weights)}", flush=True)
+    pipe = Pipeline(Settings(vector_cache=str(CACHE)))
+    ecb = {i: e for i, e in gold.items() if i.startswith("ecb-")}
+    for d in designs:
+        STATE.update(idf=RunningIdf(), gate=gate_of(d), second=t1 if gate_of(d) else None)
+        with tempfile.TemporaryDirectory() as tmp:
+            store = open_store(Path(tmp) / "gate.db")
+            pipe.run([GATE_IDS.parent / "articles.jsonl"], store)
+            pred = {a.article_id: a.event for a in store.assignments()}
+        idf: RunningIdf = STATE["idf"]  # type: ignore[assignment]
+        print(f"    ({idf.pairs} pairs measured, {idf.wordless} without words on a side)")
+        STATE.update(idf=RunningIdf(), gate=None, second=None)
+        res[("gate", d, "full")] = pred
+        print(f"  {d:<16} all {cell(ev.bcubed(pred, gold))}  ECB+ {cell(ev.bcubed(pred, ecb))}  "
+              f"ViMs {cell(ev.bcubed(pred, sub(gold, lambda i: i.startswith('vims-'))))}", flush=True)
 
 
 # --- bootstrap ------------------------------------------------------------------------------------
@@ -329,9 +380,15 @@ def main() -> None:
     ap.add_argument("--parts", nargs="*", default=["short", "full", "storylines"])
     ap.add_argument("--designs", nargs="*", default=["D0", "T2", "T2d2", "T2s", "T2sd2", "T2sud2"])
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--groups", nargs="*", default=None, help="short/full: only these (ViMs, ECB+, half 0, half 1)")
+    ap.add_argument("--story-cache", type=Path, default=None, help="pickle of the prepared storylines articles")
     ap.add_argument("--boot", nargs=2, default=None, metavar=("A", "B"))
     args = ap.parse_args()
     t0 = time.perf_counter()
+    STORY_CACHE[0] = args.story_cache
+    if args.parts == ["story-prep"]:
+        print(len(_storyline_articles(args.data)), "storylines articles prepared")
+        return
     rows, gold = rows_of(args.data)
     sgold = {g["id"]: g["storyline"] for g in read_gold(args.data / "storylines/gold.jsonl")}
     if args.boot:
@@ -355,8 +412,10 @@ def main() -> None:
     for part in args.parts:
         if part == "storylines":
             part_storylines(vw, gold, args.designs, args.data, res)
+        elif part == "gate":
+            part_gate(vw, gold, args.designs, res)
         else:
-            part_short(vw, gold, args.designs, res, full_all=part == "full")
+            part_short(vw, gold, args.designs, res, full_all=part == "full", only=args.groups)
         if args.out:
             with open(args.out, "wb") as fh:
                 pickle.dump(res, fh)
