@@ -63,7 +63,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import events_short as es  # noqa: E402
 from common import half, pipeline_articles  # noqa: E402
 from events import read_gold, sub  # noqa: E402
-from events_sources import _short, agglomerative, prepare, rows_of  # noqa: E402
+from events_sources import agglomerative, full_and_ledes, rows_of  # noqa: E402
 
 from storyline import eval as ev  # noqa: E402
 from storyline.link import LinkConfig, Linker  # noqa: E402
@@ -395,15 +395,7 @@ def main() -> None:
         with open(args.out, "rb") as fh:
             boot(pickle.load(fh), lambda g: sgold if g == "storylines" else gold, *args.boot)
         return
-    if args.cache.exists():
-        with open(args.cache, "rb") as fh:
-            full, lede = pickle.load(fh)
-    else:
-        keep = {r["id"] for r in [r for r in rows if r["id"].startswith("vims-")][:400]}
-        full = prepare(rows)
-        lede = prepare([{**r, "text": _short(r["text"])} for r in rows if r["id"] in keep or r["id"][:4] == "ecb-"])
-        with open(args.cache, "wb") as fh:
-            pickle.dump((full, lede), fh)
+    full, lede = full_and_ledes(rows, args.cache)
     vw = es.Views(full, lede)
     res: Res = {}
     if args.out and args.out.exists():

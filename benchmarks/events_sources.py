@@ -37,6 +37,7 @@ import dataclasses
 import datetime as dt
 import itertools
 import json
+import pickle
 import random
 import re
 import sys
@@ -216,6 +217,22 @@ def prepare(rows: Sequence[Row], in_order: bool = False) -> list[Article]:
     got = list(pipe.clean_in_order(raws))
     cleaned = [as_is(raw) if isinstance(a, Rejected) else a for raw, a in zip(raws, got, strict=True)]
     return enrich(cleaned, pipe.encoder)
+
+
+def full_and_ledes(rows: Sequence[Row], cache: Path) -> tuple[list[Article], list[Article]]:
+    """Every row prepared as given, and the first 400 ViMs rows' and every ECB+ row's lede
+    (``_short``), read from ``cache`` when it exists and written to it otherwise: the views the
+    lexical benchmarks (``events_lexical.py``, ``events_gated.py``) link."""
+    if cache.exists():
+        with open(cache, "rb") as fh:
+            full, lede = pickle.load(fh)
+        return full, lede
+    keep = {r["id"] for r in [r for r in rows if r["id"].startswith("vims-")][:400]}
+    full = prepare(rows)
+    lede = prepare([{**r, "text": _short(r["text"])} for r in rows if r["id"] in keep or r["id"][:4] == "ecb-"])
+    with open(cache, "wb") as fh:
+        pickle.dump((full, lede), fh)
+    return full, lede
 
 
 def link(arts: Sequence[Article], cfg: LinkConfig) -> dict[str, str]:
