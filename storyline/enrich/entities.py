@@ -862,10 +862,20 @@ def _trim(run: list[_Tok], stops: frozenset[str], lower_words: set[str], lang: s
     while run and (run[0].low in stops or (run[0].initial and len(run) > 1
                                             and (run[0].low in lower_words or _common_opener(run, lang)))):
         run = run[1:]
+    if _vi_full_name(run, lang):
+        return run  # a Vietnamese name's last syllable ("Phạm Minh Chính", "Trần Thị Mai"; below)
     while run and run[-1].low in stops:
         run = run[:-1]
     return run
 
+
+def _vi_full_name(run: Sequence[_Tok], lang: str) -> bool:
+    """Three capitalised Vietnamese syllables or more: a name whose last syllable is its own even
+    when the stopword list holds it. Vietnamese capitalises every syllable of a name and nothing
+    else inside a sentence, and its stopword list holds syllables names use ("chính", "thị",
+    "nhất"): the trailing trim cut them ("Phạm Minh Chính" keyed `name:fam minh` and shown as
+    "Phạm Minh"; "Tân Sơn Nhất" keyed `name:tan son`; session 24)."""
+    return lang == "vi" and len(run) >= 3 and all(_vi_syllable(t.low) for t in run)
 
 _SLAVIC = frozenset({"pl", "cs", "sk", "sl", "hr", "sr", "bs", "ru", "uk", "be", "bg"})
 
@@ -1014,7 +1024,7 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
         return  # a title-cased heading or a list of names: no reliable key
     last = run[-1]
     folded = fold_name(last.text)
-    if len(folded) < 3 or last.low in stops or last.low in word_set("noise"):
+    if len(folded) < 3 or (last.low in stops and not _vi_full_name(run, lang)) or last.low in word_set("noise"):
         return
     if len(run) == 1 and last.possessed and last.low in word_set("not_person_last"):
         return  # "Eve" of "New Year's Eve", "Day" of "Valentine's Day": a longer name's last word (session 24)
