@@ -86,3 +86,12 @@ def test_a_given_name_is_no_case_form_of_a_country() -> None:
     assert ents["name:zielinski"].kind == "person"
     # guard: a country's case form still reads as the country
     assert "place:RU" in {e.key for e in extract_entities("Wrócił z Rosji w poniedziałek.", "pl")}
+
+
+def test_a_vietnamese_name_keeps_its_last_syllable() -> None:
+    """"Đồng chí Phạm Minh Chính, Ủy viên Bộ Chính trị" (a ViMs dev article): "chính" is a
+    Vietnamese stopword, and the trailing trim showed the minister as "Phạm Minh" (``name:fam
+    minh``); a run of three capitalised syllables is a whole name. "Hồ Chí Minh" is unchanged."""
+    assert "Phạm Minh Chính" in _shown("vims-Cluster_013-89")
+    assert {"name:fam minh cinh", "name:ho ci minh"} <= _keys("vims-Cluster_013-89")
+    assert "name:fam minh" not in _keys("vims-Cluster_013-89")
