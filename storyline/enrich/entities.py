@@ -1080,7 +1080,7 @@ def _emit_name(run: list[_Tok], stops: frozenset[str], lower_words: set[str], mi
             return
         emit = _unshown(emit)
     headed = lang in NOUN_CAPS_LANGS or last.low not in (alone or set())
-    if headed and _common_head(last, lang, lower_words):
+    if headed and _common_head(last, lang, lower_words) and not _vi_full_name(run, lang):
         emit(f"name:{whole}", "other", surface)  # "Segurança Pública", "Denizli Devlet Hastanesi"
         return
     # words after "de"/"of" that open with a common word ("Serviço de Atendimento Domiciliar",
