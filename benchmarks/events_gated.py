@@ -64,6 +64,7 @@ import events_short as es  # noqa: E402
 from common import half, pipeline_articles  # noqa: E402
 from events import read_gold, sub  # noqa: E402
 from events_sources import agglomerative, full_and_ledes, rows_of  # noqa: E402
+from storyline_mix import _union  # noqa: E402
 
 from storyline import eval as ev  # noqa: E402
 from storyline.link import LinkConfig, Linker  # noqa: E402
@@ -327,24 +328,15 @@ def part_gate(vw: es.Views, gold_ev: dict[str, str], designs: Sequence[str], res
 def units_of(ids: Sequence[str], gold: dict[str, str], preds: Sequence[dict[str, str]]) -> list[list[str]]:
     """Connected sets of articles: one gold event (ECB+: one topic), joined wherever a predicted
     event of any of ``preds`` holds articles of two of them."""
-    parent = {i: i for i in ids}
-
-    def root(i: str) -> str:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
     keys: list[dict[str, str]] = [{i: (i.split("_")[0] if i.startswith("ecb-") else gold[i]) for i in ids}]
     keys += [{i: f"p{k}:{p[i]}" for i in ids} for k, p in enumerate(preds)]
+    pairs = []
     for key in keys:
         first: dict[str, str] = {}
-        for i in ids:
-            j = first.setdefault(key[i], i)
-            parent[root(i)] = root(j)
+        pairs += [(i, first.setdefault(key[i], i)) for i in ids]
     out: dict[str, list[str]] = defaultdict(list)
-    for i in ids:
-        out[root(i)].append(i)
+    for i, r in _union(pairs, ids).items():
+        out[r].append(i)
     return list(out.values())
 
 
